@@ -1,0 +1,336 @@
+//! Commands: what a user asks the workflow to do. Each carries its effective
+//! date; [`CommandMeta`] carries who and when it was entered.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::actor::Actor;
+use crate::household::{
+    AssessmentAnswer, AssessmentResultEntry, Coalition, ContactMethod, CurrentLivingSituation,
+    Member, PriorLivingSituation, StatusUpdate,
+};
+use crate::hud::{
+    AssessmentLevel, AssessmentType, Destination, PrioritizationStatus, RelationshipToHoH,
+};
+use crate::ids::{ClientId, CommandId, HouseholdId, OpeningId, ReferralId};
+use crate::opening::ProgramType;
+use crate::priority::ListHouseholdType;
+
+/// Who entered a command, when, and its id (event ids derive from it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommandMeta {
+    /// Caller-supplied id; re-sending a command with the same id is idempotent.
+    pub command_id: CommandId,
+    /// Who acts.
+    pub actor: Actor,
+    /// When the command was entered (supplied by the caller; no clock here).
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// Enroll a household in the CE project (Part 1).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Enroll {
+    /// Local coalition.
+    pub coalition: Coalition,
+    /// Project start date.
+    pub project_start: NaiveDate,
+    /// Members; exactly one head of household.
+    pub members: Vec<Member>,
+    /// 3.917 Prior Living Situation.
+    pub prior: PriorLivingSituation,
+    /// Same-day 4.12 Current Living Situation.
+    pub current: CurrentLivingSituation,
+}
+
+/// Record a 4.19 CE assessment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Assess {
+    /// The household.
+    pub household: HouseholdId,
+    /// Assessment date.
+    pub date: NaiveDate,
+    /// Where (at most 250 characters).
+    pub location: String,
+    /// Phone, virtual, in person.
+    pub assessment_type: AssessmentType,
+    /// Crisis or housing needs.
+    pub level: AssessmentLevel,
+    /// Local questions and answers.
+    #[serde(default)]
+    pub answers: Vec<AssessmentAnswer>,
+    /// Local results.
+    #[serde(default)]
+    pub results: Vec<AssessmentResultEntry>,
+    /// Prioritization score.
+    #[serde(default)]
+    pub score: Option<u32>,
+    /// Placed on the lists or not.
+    pub prioritization: PrioritizationStatus,
+}
+
+/// Follow-up with contact: Status Update, Current Living Situation and note.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FollowUp {
+    /// The household.
+    pub household: HouseholdId,
+    /// Contact date.
+    pub date: NaiveDate,
+    /// Residence and months homeless.
+    pub status: StatusUpdate,
+    /// 4.12 Current Living Situation.
+    pub current: CurrentLivingSituation,
+    /// One or two sentences (1 to 1,000 characters).
+    pub note: String,
+}
+
+/// Follow-up attempt without contact: a CE note only.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttemptContact {
+    /// The household.
+    pub household: HouseholdId,
+    /// Attempt date.
+    pub date: NaiveDate,
+    /// How staff tried.
+    pub method: ContactMethod,
+    /// Whether a message was left.
+    pub left_message: bool,
+    /// One or two sentences (1 to 1,000 characters).
+    pub note: String,
+}
+
+/// Add a member to a household.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AddMember {
+    /// The household.
+    pub household: HouseholdId,
+    /// Date joined.
+    pub date: NaiveDate,
+    /// The member (not a second head of household).
+    pub member: Member,
+}
+
+/// Remove a member (not the head of household).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RemoveMember {
+    /// The household.
+    pub household: HouseholdId,
+    /// Date left.
+    pub date: NaiveDate,
+    /// Who left.
+    pub client: ClientId,
+}
+
+/// Make another member the head of household.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChangeHead {
+    /// The household.
+    pub household: HouseholdId,
+    /// Date of the change.
+    pub date: NaiveDate,
+    /// The new head.
+    pub head: ClientId,
+    /// The former head's relationship to the new one.
+    pub former_head_relationship: RelationshipToHoH,
+}
+
+/// Exit a household from CE.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Exit {
+    /// The household.
+    pub household: HouseholdId,
+    /// Exit date.
+    pub date: NaiveDate,
+    /// 3.12 destination.
+    pub destination: Destination,
+    /// Why.
+    pub reason: String,
+}
+
+/// Post an opening (Part 2). The opening belongs to the actor's agency.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PostOpening {
+    /// Date posted.
+    pub date: NaiveDate,
+    /// Receiving program's name.
+    pub program: String,
+    /// Program type.
+    pub program_type: ProgramType,
+    /// Coalition.
+    pub coalition: Coalition,
+    /// Household types served (at least one).
+    pub household_types: Vec<ListHouseholdType>,
+    /// Chronic only.
+    #[serde(default)]
+    pub chronic_only: bool,
+    /// Veterans only.
+    #[serde(default)]
+    pub veterans_only: bool,
+    /// Units (at least one).
+    pub units: u32,
+}
+
+/// Withdraw an opening; its live referral is cancelled.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WithdrawOpening {
+    /// The opening.
+    pub opening: OpeningId,
+    /// Date.
+    pub date: NaiveDate,
+    /// Why.
+    pub reason: String,
+}
+
+/// Refer a household to an opening: by default the top eligible household.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Refer {
+    /// The opening.
+    pub opening: OpeningId,
+    /// Referral date.
+    pub date: NaiveDate,
+    /// A specific household instead of the top one (needs a bypass reason
+    /// unless it is the top one).
+    #[serde(default)]
+    pub household: Option<HouseholdId>,
+    /// Why higher-ranked households are passed over.
+    #[serde(default)]
+    pub bypass_reason: Option<String>,
+}
+
+/// The provider acknowledges a referral.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AcknowledgeReferral {
+    /// The referral.
+    pub referral: ReferralId,
+    /// Date.
+    pub date: NaiveDate,
+}
+
+/// The referral succeeded: the household enrolls in the receiving program.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AcceptReferral {
+    /// The referral.
+    pub referral: ReferralId,
+    /// Result date.
+    pub date: NaiveDate,
+}
+
+/// The client or the provider declined the referral.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeclineReferral {
+    /// The referral.
+    pub referral: ReferralId,
+    /// Result date.
+    pub date: NaiveDate,
+    /// Decline reason code from the policy.
+    pub reason: String,
+    /// Explanation (required by some reasons).
+    #[serde(default)]
+    pub text: Option<String>,
+}
+
+/// Mark households with no contact for too long inactive.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Sweep {
+    /// The sweep's as-of date.
+    pub as_of: NaiveDate,
+}
+
+/// Expire referrals with no result after the policy's overdue days.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExpireReferrals {
+    /// The as-of date.
+    pub as_of: NaiveDate,
+}
+
+/// Any command.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "command", rename_all = "snake_case")]
+pub enum Command {
+    /// See [`Enroll`].
+    Enroll(Enroll),
+    /// See [`Assess`].
+    Assess(Assess),
+    /// See [`FollowUp`].
+    FollowUp(FollowUp),
+    /// See [`AttemptContact`].
+    AttemptContact(AttemptContact),
+    /// See [`AddMember`].
+    AddMember(AddMember),
+    /// See [`RemoveMember`].
+    RemoveMember(RemoveMember),
+    /// See [`ChangeHead`].
+    ChangeHead(ChangeHead),
+    /// See [`Exit`].
+    Exit(Exit),
+    /// See [`PostOpening`].
+    PostOpening(PostOpening),
+    /// See [`WithdrawOpening`].
+    WithdrawOpening(WithdrawOpening),
+    /// See [`Refer`].
+    Refer(Refer),
+    /// See [`AcknowledgeReferral`].
+    AcknowledgeReferral(AcknowledgeReferral),
+    /// See [`AcceptReferral`].
+    AcceptReferral(AcceptReferral),
+    /// See [`DeclineReferral`].
+    DeclineReferral(DeclineReferral),
+    /// See [`Sweep`].
+    Sweep(Sweep),
+    /// See [`ExpireReferrals`].
+    ExpireReferrals(ExpireReferrals),
+}
+
+impl Command {
+    /// The command's effective date.
+    pub fn date(&self) -> NaiveDate {
+        match self {
+            Command::Enroll(c) => c.project_start,
+            Command::Assess(c) => c.date,
+            Command::FollowUp(c) => c.date,
+            Command::AttemptContact(c) => c.date,
+            Command::AddMember(c) => c.date,
+            Command::RemoveMember(c) => c.date,
+            Command::ChangeHead(c) => c.date,
+            Command::Exit(c) => c.date,
+            Command::PostOpening(c) => c.date,
+            Command::WithdrawOpening(c) => c.date,
+            Command::Refer(c) => c.date,
+            Command::AcknowledgeReferral(c) => c.date,
+            Command::AcceptReferral(c) => c.date,
+            Command::DeclineReferral(c) => c.date,
+            Command::Sweep(c) => c.as_of,
+            Command::ExpireReferrals(c) => c.as_of,
+        }
+    }
+}
+
+macro_rules! into_command {
+    ($($variant:ident),+) => {
+        $(
+            impl From<$variant> for Command {
+                fn from(command: $variant) -> Self {
+                    Command::$variant(command)
+                }
+            }
+        )+
+    };
+}
+
+into_command!(
+    Enroll,
+    Assess,
+    FollowUp,
+    AttemptContact,
+    AddMember,
+    RemoveMember,
+    ChangeHead,
+    Exit,
+    PostOpening,
+    WithdrawOpening,
+    Refer,
+    AcknowledgeReferral,
+    AcceptReferral,
+    DeclineReferral,
+    Sweep,
+    ExpireReferrals
+);

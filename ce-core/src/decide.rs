@@ -1,0 +1,183 @@
+//! `decide`: validates a command against the current caseload and returns the
+//! events it produces, or the rule it breaks. Pure: no I/O, no clock.
+
+use std::collections::BTreeSet;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::actor::Role;
+use crate::caseload::Caseload;
+use crate::command::{Command, CommandMeta};
+use crate::envelope::{NewEvent, StreamId};
+use crate::error::Error;
+use crate::event::Event;
+use crate::ids::{EventId, HouseholdId, OpeningId, ReferralId};
+use crate::policy::Policy;
+use crate::store::{AppendRequest, ExpectedVersion};
+use crate::{household, opening};
+
+/// An event a command will append, before the store assigns positions.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pending {
+    /// The streams it belongs to.
+    pub streams: Vec<StreamId>,
+    /// When it happened.
+    pub effective: NaiveDate,
+    /// The fact.
+    pub event: Event,
+}
+
+/// What a successful command produced, for the caller.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "outcome")]
+pub enum Outcome {
+    /// A household was enrolled.
+    Enrolled {
+        /// The new household.
+        household: HouseholdId,
+    },
+    /// The command's facts were recorded.
+    Recorded,
+    /// An opening was posted.
+    Posted {
+        /// The new opening.
+        opening: OpeningId,
+    },
+    /// A household was referred.
+    Referred {
+        /// The new referral.
+        referral: ReferralId,
+        /// The household referred.
+        household: HouseholdId,
+        /// Its rank on its list.
+        rank: u32,
+    },
+    /// A sweep ran.
+    Swept {
+        /// Households marked inactive.
+        inactivated: Vec<HouseholdId>,
+    },
+    /// Overdue referrals expired.
+    Expired {
+        /// The referrals.
+        referrals: Vec<ReferralId>,
+    },
+}
+
+/// The events a command produces and what it means for the caller.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision {
+    /// Events in order (may be empty, e.g. a sweep with nothing to do).
+    pub events: Vec<Pending>,
+    /// What to tell the caller.
+    pub outcome: Outcome,
+}
+
+impl Decision {
+    /// Turns the decision into an append request whose expected versions
+    /// are the versions the decision was made against, and whose event ids
+    /// derive from the command id.
+    pub fn to_request(&self, caseload: &Caseload, meta: &CommandMeta) -> AppendRequest {
+        let streams: BTreeSet<StreamId> = self
+            .events
+            .iter()
+            .flat_map(|p| p.streams.iter().copied())
+            .collect();
+        AppendRequest {
+            expected: streams
+                .into_iter()
+                .map(|s| (s, ExpectedVersion::Exact(caseload.version(&s))))
+                .collect(),
+            events: self
+                .events
+                .iter()
+                .zip(0u64..)
+                .map(|(pending, i)| NewEvent {
+                    event_id: EventId(meta.command_id.derive("event", i)),
+                    streams: pending.streams.clone(),
+                    effective: pending.effective,
+                    recorded_at: meta.recorded_at,
+                    actor: meta.actor.clone(),
+                    event: pending.event.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Decides a command against the caseload under a policy.
+pub fn decide(
+    caseload: &Caseload,
+    policy: &Policy,
+    meta: &CommandMeta,
+    command: &Command,
+) -> Result<Decision, Error> {
+    let effective = command.date();
+    if effective > meta.recorded_at.date_naive() {
+        return Err(Error::EffectiveAfterRecorded {
+            effective,
+            recorded_at: meta.recorded_at,
+        });
+    }
+    let ctx = Context {
+        caseload,
+        policy,
+        meta,
+    };
+    match command {
+        Command::Enroll(c) => household::decide::enroll(&ctx, c),
+        Command::Assess(c) => household::decide::assess(&ctx, c),
+        Command::FollowUp(c) => household::decide::follow_up(&ctx, c),
+        Command::AttemptContact(c) => household::decide::attempt_contact(&ctx, c),
+        Command::AddMember(c) => household::decide::add_member(&ctx, c),
+        Command::RemoveMember(c) => household::decide::remove_member(&ctx, c),
+        Command::ChangeHead(c) => household::decide::change_head(&ctx, c),
+        Command::Exit(c) => household::decide::exit(&ctx, c),
+        Command::PostOpening(c) => opening::decide::post(&ctx, c),
+        Command::WithdrawOpening(c) => opening::decide::withdraw(&ctx, c),
+        Command::Refer(c) => opening::decide::refer(&ctx, c),
+        Command::AcknowledgeReferral(c) => opening::decide::acknowledge(&ctx, c),
+        Command::AcceptReferral(c) => opening::decide::accept(&ctx, c),
+        Command::DeclineReferral(c) => opening::decide::decline(&ctx, c),
+        Command::Sweep(c) => household::decide::sweep(&ctx, c),
+        Command::ExpireReferrals(c) => opening::decide::expire(&ctx, c),
+    }
+}
+
+/// What every decide function sees.
+pub(crate) struct Context<'a> {
+    pub caseload: &'a Caseload,
+    pub policy: &'a Policy,
+    pub meta: &'a CommandMeta,
+}
+
+impl Context<'_> {
+    /// Rejects the command unless the actor's role is one of `roles`
+    /// (a CE lead may do anything).
+    pub fn require(&self, roles: &[Role], action: &'static str) -> Result<(), Error> {
+        let role = self.meta.actor.role;
+        if role == Role::Lead || roles.contains(&role) {
+            Ok(())
+        } else {
+            Err(Error::Forbidden { role, action })
+        }
+    }
+}
+
+/// Checks a required free-text field and its length.
+pub(crate) fn check_text(field: &'static str, text: &str, max: usize) -> Result<(), Error> {
+    if text.trim().is_empty() {
+        return Err(Error::Required(field));
+    }
+    check_len(field, text, max)
+}
+
+/// Checks a free-text field's length in characters.
+pub(crate) fn check_len(field: &'static str, text: &str, max: usize) -> Result<(), Error> {
+    let chars = text.chars().count();
+    if chars > max {
+        return Err(Error::TooLong { field, chars, max });
+    }
+    Ok(())
+}

@@ -1,0 +1,265 @@
+//! The one error type of ce-core: every workflow rule a command can break,
+//! with the data a user needs to fix the input, plus storage failures.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::actor::{AgencyId, Role};
+use crate::household::Coalition;
+use crate::hud::{InvalidCode, LivingSituation};
+use crate::ids::{ClientId, HouseholdId, OpeningId, ReferralId};
+use crate::opening::{OpeningStatus, ProgramType, ReferralStatus};
+use crate::priority::OffListReason;
+use crate::store::StoreError;
+
+/// A command was rejected, or the store failed. A rejected command writes
+/// nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// No household with this id.
+    #[error("unknown household {0}")]
+    UnknownHousehold(HouseholdId),
+    /// The household exited CE; a return is a new enrollment.
+    #[error("household {household} exited CE on {exit_date}; nothing more can be recorded on this enrollment")]
+    HouseholdExited {
+        /// The household.
+        household: HouseholdId,
+        /// Its exit date.
+        exit_date: NaiveDate,
+    },
+    /// A date before the household's project start.
+    #[error("{field} {date} is before household {household}'s project start {project_start}")]
+    BeforeProjectStart {
+        /// The household.
+        household: HouseholdId,
+        /// Which date.
+        field: &'static str,
+        /// The date given.
+        date: NaiveDate,
+        /// Its project start.
+        project_start: NaiveDate,
+    },
+    /// An exit dated before something already recorded on the enrollment.
+    #[error("exit date {date} is before household {household}'s latest recorded activity on {last_activity}")]
+    BeforeLastActivity {
+        /// The household.
+        household: HouseholdId,
+        /// The exit date given.
+        date: NaiveDate,
+        /// Its latest activity.
+        last_activity: NaiveDate,
+    },
+    /// An effective date later than the time it was recorded.
+    #[error("effective date {effective} is after the recorded-at time {recorded_at}: facts cannot be recorded before they happen")]
+    EffectiveAfterRecorded {
+        /// The effective date.
+        effective: NaiveDate,
+        /// The recorded-at time.
+        recorded_at: DateTime<Utc>,
+    },
+    /// A client already has an open CE enrollment in the CoC.
+    #[error("client {client} already has an open CE enrollment (household {household})")]
+    ClientAlreadyEnrolled {
+        /// The client.
+        client: ClientId,
+        /// Their open enrollment.
+        household: HouseholdId,
+    },
+    /// A CE note with no text.
+    #[error("CE note is empty: write one or two sentences")]
+    EmptyNote,
+    /// A free-text field over its limit.
+    #[error("{field} has {chars} characters, at most {max} are allowed")]
+    TooLong {
+        /// Which field.
+        field: &'static str,
+        /// Its length.
+        chars: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// A required free-text field is empty.
+    #[error("{0} must not be empty")]
+    Required(&'static str),
+    /// A HUD code not valid for its field.
+    #[error(transparent)]
+    InvalidCode(#[from] InvalidCode),
+    /// 435 (rental with ongoing subsidy) needs a subsidy type, others must not have one.
+    #[error("4.12 CLSSubsidyType is required with living situation 435 and only then (got situation {situation:?})")]
+    SubsidyMismatch {
+        /// The living situation given.
+        situation: LivingSituation,
+    },
+    /// A household must have exactly one head of household.
+    #[error("a household needs exactly one head of household (relationship 1), found {count}")]
+    HeadOfHousehold {
+        /// How many members had relationship 1.
+        count: usize,
+    },
+    /// A client listed twice, or added while already a member.
+    #[error("client {0} is already a member of the household")]
+    DuplicateMember(ClientId),
+    /// A client who is not a member.
+    #[error("client {client} is not a member of household {household}")]
+    UnknownMember {
+        /// The household.
+        household: HouseholdId,
+        /// The client.
+        client: ClientId,
+    },
+    /// Removing the head of household: change the head first, or exit the household.
+    #[error("client {client} is the head of household {household}: change the head of household first, or exit the household")]
+    CannotRemoveHead {
+        /// The household.
+        household: HouseholdId,
+        /// The head.
+        client: ClientId,
+    },
+    /// A coalition the policy does not know.
+    #[error("unknown coalition {0:?}")]
+    UnknownCoalition(Coalition),
+    /// The actor's role does not allow the action.
+    #[error("role {role} may not {action}")]
+    Forbidden {
+        /// The actor's role.
+        role: Role,
+        /// What they tried.
+        action: &'static str,
+    },
+    /// A provider acting on another agency's opening.
+    #[error("agency {agency} may not act on opening {opening}, which belongs to {owner}")]
+    NotYourOpening {
+        /// The actor's agency.
+        agency: AgencyId,
+        /// The opening.
+        opening: OpeningId,
+        /// The opening's agency.
+        owner: AgencyId,
+    },
+    /// No opening with this id.
+    #[error("unknown opening {0}")]
+    UnknownOpening(OpeningId),
+    /// The opening is filled or withdrawn.
+    #[error("opening {opening} is {status:?}")]
+    OpeningClosed {
+        /// The opening.
+        opening: OpeningId,
+        /// Its status.
+        status: OpeningStatus,
+    },
+    /// An opening with zero units or no household type.
+    #[error("an opening needs {0}")]
+    InvalidOpening(&'static str),
+    /// The opening already has a live referral.
+    #[error("opening {opening} already has a live referral {referral}")]
+    OpeningHasLiveReferral {
+        /// The opening.
+        opening: OpeningId,
+        /// Its live referral.
+        referral: ReferralId,
+    },
+    /// The household already has a live referral for this program type.
+    #[error("household {household} already has a live {program_type} referral {referral}")]
+    AlreadyReferred {
+        /// The household.
+        household: HouseholdId,
+        /// The program type.
+        program_type: ProgramType,
+        /// The live referral.
+        referral: ReferralId,
+    },
+    /// The household cannot be referred to this opening.
+    #[error("household {household} cannot be referred to opening {opening}: {reason}")]
+    NotReferable {
+        /// The household.
+        household: HouseholdId,
+        /// The opening.
+        opening: OpeningId,
+        /// The rule that keeps it off.
+        reason: NotReferableReason,
+    },
+    /// Nobody on the matching lists is eligible for the opening.
+    #[error("no eligible household on the lists for opening {0}")]
+    NoEligibleHousehold(OpeningId),
+    /// Naming a household other than the top eligible one needs a reason.
+    #[error("household {household} is not the top eligible household ({top} is): a bypass reason is required")]
+    BypassReasonRequired {
+        /// The household named.
+        household: HouseholdId,
+        /// The top eligible household.
+        top: HouseholdId,
+    },
+    /// No referral with this id.
+    #[error("unknown referral {0}")]
+    UnknownReferral(ReferralId),
+    /// The referral already has a result or ended.
+    #[error("referral {referral} is already resolved ({status:?})")]
+    ReferralResolved {
+        /// The referral.
+        referral: ReferralId,
+        /// Its state.
+        status: ReferralStatus,
+    },
+    /// A result dated before the referral.
+    #[error("result date {date} is before referral {referral}'s date {referred_on}")]
+    ResultBeforeReferral {
+        /// The referral.
+        referral: ReferralId,
+        /// The result date given.
+        date: NaiveDate,
+        /// The referral date.
+        referred_on: NaiveDate,
+    },
+    /// A decline reason the policy does not list.
+    #[error("unknown decline reason {0:?}")]
+    UnknownDeclineReason(String),
+    /// A decline reason that needs text was given none.
+    #[error("decline reason {0:?} requires a text explanation")]
+    DeclineTextRequired(String),
+    /// The store failed or a concurrent writer won (`StoreError::Conflict`).
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Why a household cannot be referred to an opening.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case", tag = "reason")]
+pub enum NotReferableReason {
+    /// Not on the program's list.
+    OffList(OffListReason),
+    /// Another coalition.
+    OtherCoalition,
+    /// A household type the opening does not serve.
+    HouseholdTypeNotServed,
+    /// The opening is chronic-only.
+    NotChronic,
+    /// The opening is veterans-only.
+    NoVeteran,
+    /// The household declined (or was declined for) this opening before.
+    DeclinedBefore,
+}
+
+impl std::fmt::Display for NotReferableReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NotReferableReason::OffList(reason) => write!(f, "off the list: {reason}"),
+            NotReferableReason::OtherCoalition => f.write_str("household is in another coalition"),
+            NotReferableReason::HouseholdTypeNotServed => {
+                f.write_str("the opening does not serve this household type")
+            }
+            NotReferableReason::NotChronic => {
+                f.write_str("the opening is for chronically homeless households only")
+            }
+            NotReferableReason::NoVeteran => f.write_str("the opening is for veterans only"),
+            NotReferableReason::DeclinedBefore => {
+                f.write_str("this opening was already declined for this household")
+            }
+        }
+    }
+}
+
+impl Error {
+    /// True when a concurrent writer got there first: reload and retry.
+    pub fn is_conflict(&self) -> bool {
+        matches!(self, Error::Store(StoreError::Conflict { .. }))
+    }
+}

@@ -1,0 +1,124 @@
+//! Every event the workflow can record, as one enum.
+//!
+//! Events are immutable facts. Each serializes as `{"type": .., "data": ..}`;
+//! the envelope adds the schema version so that old events can be upcast
+//! before typed decoding (see [`crate::envelope`]).
+
+use serde::{Deserialize, Serialize};
+
+use crate::household::events::*;
+use crate::opening::events::*;
+
+/// The current schema version of every event type. Bump an event's version
+/// only together with an upcaster from the previous one.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// One domain event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "data")]
+pub enum Event {
+    /// See [`HouseholdEnrolled`].
+    HouseholdEnrolled(HouseholdEnrolled),
+    /// See [`AssessmentRecorded`].
+    AssessmentRecorded(AssessmentRecorded),
+    /// See [`ContactMade`].
+    ContactMade(ContactMade),
+    /// See [`ContactAttempted`].
+    ContactAttempted(ContactAttempted),
+    /// See [`MemberAdded`].
+    MemberAdded(MemberAdded),
+    /// See [`MemberRemoved`].
+    MemberRemoved(MemberRemoved),
+    /// See [`HeadOfHouseholdChanged`].
+    HeadOfHouseholdChanged(HeadOfHouseholdChanged),
+    /// See [`HouseholdExited`].
+    HouseholdExited(HouseholdExited),
+    /// See [`HouseholdInactivated`].
+    HouseholdInactivated(HouseholdInactivated),
+    /// See [`ClientEnrollmentOpened`].
+    ClientEnrollmentOpened(ClientEnrollmentOpened),
+    /// See [`ClientEnrollmentClosed`].
+    ClientEnrollmentClosed(ClientEnrollmentClosed),
+    /// See [`OpeningPosted`].
+    OpeningPosted(OpeningPosted),
+    /// See [`OpeningWithdrawn`].
+    OpeningWithdrawn(OpeningWithdrawn),
+    /// See [`ReferralOffered`].
+    ReferralOffered(ReferralOffered),
+    /// See [`ReferralAcknowledged`].
+    ReferralAcknowledged(ReferralAcknowledged),
+    /// See [`ReferralAccepted`].
+    ReferralAccepted(ReferralAccepted),
+    /// See [`ReferralDeclined`].
+    ReferralDeclined(ReferralDeclined),
+    /// See [`ReferralCancelled`].
+    ReferralCancelled(ReferralCancelled),
+    /// See [`ReferralExpired`].
+    ReferralExpired(ReferralExpired),
+}
+
+impl Event {
+    /// Every event type name this build knows.
+    pub const TYPES: &'static [&'static str] = &[
+        "HouseholdEnrolled",
+        "AssessmentRecorded",
+        "ContactMade",
+        "ContactAttempted",
+        "MemberAdded",
+        "MemberRemoved",
+        "HeadOfHouseholdChanged",
+        "HouseholdExited",
+        "HouseholdInactivated",
+        "ClientEnrollmentOpened",
+        "ClientEnrollmentClosed",
+        "OpeningPosted",
+        "OpeningWithdrawn",
+        "ReferralOffered",
+        "ReferralAcknowledged",
+        "ReferralAccepted",
+        "ReferralDeclined",
+        "ReferralCancelled",
+        "ReferralExpired",
+    ];
+
+    /// The event's type name, as stored.
+    pub fn event_type(&self) -> &'static str {
+        match self {
+            Event::HouseholdEnrolled(_) => "HouseholdEnrolled",
+            Event::AssessmentRecorded(_) => "AssessmentRecorded",
+            Event::ContactMade(_) => "ContactMade",
+            Event::ContactAttempted(_) => "ContactAttempted",
+            Event::MemberAdded(_) => "MemberAdded",
+            Event::MemberRemoved(_) => "MemberRemoved",
+            Event::HeadOfHouseholdChanged(_) => "HeadOfHouseholdChanged",
+            Event::HouseholdExited(_) => "HouseholdExited",
+            Event::HouseholdInactivated(_) => "HouseholdInactivated",
+            Event::ClientEnrollmentOpened(_) => "ClientEnrollmentOpened",
+            Event::ClientEnrollmentClosed(_) => "ClientEnrollmentClosed",
+            Event::OpeningPosted(_) => "OpeningPosted",
+            Event::OpeningWithdrawn(_) => "OpeningWithdrawn",
+            Event::ReferralOffered(_) => "ReferralOffered",
+            Event::ReferralAcknowledged(_) => "ReferralAcknowledged",
+            Event::ReferralAccepted(_) => "ReferralAccepted",
+            Event::ReferralDeclined(_) => "ReferralDeclined",
+            Event::ReferralCancelled(_) => "ReferralCancelled",
+            Event::ReferralExpired(_) => "ReferralExpired",
+        }
+    }
+
+    /// The HUD data element the event corresponds to, for audit output.
+    pub fn hud_element(&self) -> Option<&'static str> {
+        match self {
+            Event::HouseholdEnrolled(_) => Some("3.10/3.15/3.917/4.12"),
+            Event::AssessmentRecorded(_) => Some("4.19"),
+            Event::ContactMade(_) => Some("3.917/4.12"),
+            Event::MemberAdded(_) | Event::MemberRemoved(_) => Some("3.15"),
+            Event::HeadOfHouseholdChanged(_) => Some("3.15"),
+            Event::HouseholdExited(_) => Some("3.11/3.12"),
+            Event::ReferralOffered(_) | Event::ReferralAccepted(_) | Event::ReferralDeclined(_) => {
+                Some("4.20")
+            }
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,387 @@
+//! Part 1 rules: enrollment, assessment, follow-ups, membership, exit, and
+//! the inactivity sweep.
+
+use std::collections::HashSet;
+
+use chrono::NaiveDate;
+
+use super::events::*;
+use super::model::{
+    Assessment, CeNote, CurrentLivingSituation, Member, MAX_LOCATION_CHARS, MAX_NOTE_CHARS,
+};
+use super::state::Household;
+use crate::actor::Role;
+use crate::command::{
+    AddMember, Assess, AttemptContact, ChangeHead, Enroll, Exit, FollowUp, RemoveMember, Sweep,
+};
+use crate::decide::{check_len, check_text, Context, Decision, Outcome, Pending};
+use crate::envelope::StreamId;
+use crate::error::Error;
+use crate::event::Event;
+use crate::hud::{LivingSituation, RelationshipToHoH};
+use crate::ids::{AssessmentId, HouseholdId};
+use crate::opening::{CancelCause, ReferralCancelled};
+
+const ACCESS: &[Role] = &[Role::Access];
+
+/// A household that exists and has not exited.
+fn open_household<'a>(ctx: &'a Context<'_>, id: HouseholdId) -> Result<&'a Household, Error> {
+    let household = ctx
+        .caseload
+        .households
+        .get(&id)
+        .ok_or(Error::UnknownHousehold(id))?;
+    if let super::HouseholdStatus::Exited { date, .. } = household.status {
+        return Err(Error::HouseholdExited {
+            household: id,
+            exit_date: date,
+        });
+    }
+    Ok(household)
+}
+
+/// An open household, and `date` not before its project start.
+fn household_on<'a>(
+    ctx: &'a Context<'_>,
+    id: HouseholdId,
+    field: &'static str,
+    date: NaiveDate,
+) -> Result<&'a Household, Error> {
+    let household = open_household(ctx, id)?;
+    if date < household.project_start {
+        return Err(Error::BeforeProjectStart {
+            household: id,
+            field,
+            date,
+            project_start: household.project_start,
+        });
+    }
+    Ok(household)
+}
+
+fn check_note(note: &str) -> Result<CeNote, Error> {
+    if note.trim().is_empty() {
+        return Err(Error::EmptyNote);
+    }
+    check_len("CE note", note, MAX_NOTE_CHARS)?;
+    Ok(CeNote(note.trim().to_owned()))
+}
+
+fn check_current(current: &CurrentLivingSituation) -> Result<(), Error> {
+    let situation = current.living_situation.situation();
+    if (situation == LivingSituation::RentalWithSubsidy) != current.subsidy.is_some() {
+        return Err(Error::SubsidyMismatch { situation });
+    }
+    if let Some(details) = &current.location_details {
+        check_len("4.12 LocationDetails", details, MAX_LOCATION_CHARS)?;
+    }
+    Ok(())
+}
+
+fn one_head(members: &[Member]) -> Result<(), Error> {
+    let count = members.iter().filter(|m| m.is_head()).count();
+    if count != 1 {
+        return Err(Error::HeadOfHousehold { count });
+    }
+    Ok(())
+}
+
+fn household_event(id: HouseholdId, date: NaiveDate, event: Event) -> Pending {
+    Pending {
+        streams: vec![StreamId::Household(id)],
+        effective: date,
+        event,
+    }
+}
+
+/// Cancels every live referral of a household (exit, inactivity).
+fn cancel_live_referrals(
+    household: &Household,
+    date: NaiveDate,
+    cause: CancelCause,
+) -> Vec<Pending> {
+    household
+        .live_referrals
+        .iter()
+        .map(|live| Pending {
+            streams: vec![
+                StreamId::Household(household.id),
+                StreamId::Opening(live.opening),
+            ],
+            effective: date,
+            event: Event::ReferralCancelled(ReferralCancelled {
+                referral: live.referral,
+                opening: live.opening,
+                household: household.id,
+                cause,
+            }),
+        })
+        .collect()
+}
+
+pub(crate) fn enroll(ctx: &Context<'_>, c: &Enroll) -> Result<Decision, Error> {
+    ctx.require(ACCESS, "enroll households")?;
+    if !ctx.policy.knows_coalition(&c.coalition) {
+        return Err(Error::UnknownCoalition(c.coalition.clone()));
+    }
+    one_head(&c.members)?;
+    let mut seen = HashSet::new();
+    for member in &c.members {
+        if !seen.insert(member.client) {
+            return Err(Error::DuplicateMember(member.client));
+        }
+        if let Some(household) = ctx.caseload.open_enrollments.get(&member.client) {
+            return Err(Error::ClientAlreadyEnrolled {
+                client: member.client,
+                household: *household,
+            });
+        }
+    }
+    check_current(&c.current)?;
+    let household = HouseholdId(ctx.meta.command_id.derive("household", 0));
+    let date = c.project_start;
+    let mut events = vec![household_event(
+        household,
+        date,
+        Event::HouseholdEnrolled(HouseholdEnrolled {
+            household,
+            coalition: c.coalition.clone(),
+            members: c.members.clone(),
+            prior: c.prior.clone(),
+            current: c.current.clone(),
+        }),
+    )];
+    events.extend(c.members.iter().map(|m| Pending {
+        streams: vec![StreamId::Client(m.client)],
+        effective: date,
+        event: Event::ClientEnrollmentOpened(ClientEnrollmentOpened { household }),
+    }));
+    Ok(Decision {
+        events,
+        outcome: Outcome::Enrolled { household },
+    })
+}
+
+pub(crate) fn assess(ctx: &Context<'_>, c: &Assess) -> Result<Decision, Error> {
+    ctx.require(ACCESS, "record assessments")?;
+    household_on(ctx, c.household, "assessment date", c.date)?;
+    check_text("4.19 AssessmentLocation", &c.location, MAX_LOCATION_CHARS)?;
+    let assessment = Assessment {
+        assessment_id: AssessmentId(ctx.meta.command_id.derive("assessment", 0)),
+        location: c.location.clone(),
+        assessment_type: c.assessment_type,
+        level: c.level,
+        answers: c.answers.clone(),
+        results: c.results.clone(),
+        score: c.score,
+        prioritization: c.prioritization,
+    };
+    Ok(Decision {
+        events: vec![household_event(
+            c.household,
+            c.date,
+            Event::AssessmentRecorded(AssessmentRecorded { assessment }),
+        )],
+        outcome: Outcome::Recorded,
+    })
+}
+
+pub(crate) fn follow_up(ctx: &Context<'_>, c: &FollowUp) -> Result<Decision, Error> {
+    ctx.require(ACCESS, "record follow-ups")?;
+    household_on(ctx, c.household, "follow-up date", c.date)?;
+    let note = check_note(&c.note)?;
+    check_current(&c.current)?;
+    Ok(Decision {
+        events: vec![household_event(
+            c.household,
+            c.date,
+            Event::ContactMade(ContactMade {
+                status: c.status.clone(),
+                current: c.current.clone(),
+                note,
+            }),
+        )],
+        outcome: Outcome::Recorded,
+    })
+}
+
+pub(crate) fn attempt_contact(ctx: &Context<'_>, c: &AttemptContact) -> Result<Decision, Error> {
+    ctx.require(ACCESS, "record follow-up attempts")?;
+    household_on(ctx, c.household, "attempt date", c.date)?;
+    let note = check_note(&c.note)?;
+    Ok(Decision {
+        events: vec![household_event(
+            c.household,
+            c.date,
+            Event::ContactAttempted(ContactAttempted {
+                method: c.method,
+                left_message: c.left_message,
+                note,
+            }),
+        )],
+        outcome: Outcome::Recorded,
+    })
+}
+
+pub(crate) fn add_member(ctx: &Context<'_>, c: &AddMember) -> Result<Decision, Error> {
+    ctx.require(ACCESS, "change household membership")?;
+    let household = household_on(ctx, c.household, "membership date", c.date)?;
+    let client = c.member.client;
+    if household.members.iter().any(|m| m.client == client) {
+        return Err(Error::DuplicateMember(client));
+    }
+    if c.member.is_head() {
+        return Err(Error::HeadOfHousehold { count: 2 });
+    }
+    if let Some(open) = ctx.caseload.open_enrollments.get(&client) {
+        return Err(Error::ClientAlreadyEnrolled {
+            client,
+            household: *open,
+        });
+    }
+    Ok(Decision {
+        events: vec![
+            household_event(
+                c.household,
+                c.date,
+                Event::MemberAdded(MemberAdded {
+                    member: c.member.clone(),
+                }),
+            ),
+            Pending {
+                streams: vec![StreamId::Client(client)],
+                effective: c.date,
+                event: Event::ClientEnrollmentOpened(ClientEnrollmentOpened {
+                    household: c.household,
+                }),
+            },
+        ],
+        outcome: Outcome::Recorded,
+    })
+}
+
+pub(crate) fn remove_member(ctx: &Context<'_>, c: &RemoveMember) -> Result<Decision, Error> {
+    ctx.require(ACCESS, "change household membership")?;
+    let household = household_on(ctx, c.household, "membership date", c.date)?;
+    let member = household
+        .members
+        .iter()
+        .find(|m| m.client == c.client)
+        .ok_or(Error::UnknownMember {
+            household: c.household,
+            client: c.client,
+        })?;
+    if member.is_head() {
+        return Err(Error::CannotRemoveHead {
+            household: c.household,
+            client: c.client,
+        });
+    }
+    Ok(Decision {
+        events: vec![
+            household_event(
+                c.household,
+                c.date,
+                Event::MemberRemoved(MemberRemoved { client: c.client }),
+            ),
+            Pending {
+                streams: vec![StreamId::Client(c.client)],
+                effective: c.date,
+                event: Event::ClientEnrollmentClosed(ClientEnrollmentClosed {
+                    household: c.household,
+                }),
+            },
+        ],
+        outcome: Outcome::Recorded,
+    })
+}
+
+pub(crate) fn change_head(ctx: &Context<'_>, c: &ChangeHead) -> Result<Decision, Error> {
+    ctx.require(ACCESS, "change household membership")?;
+    let household = household_on(ctx, c.household, "membership date", c.date)?;
+    if !household.members.iter().any(|m| m.client == c.head) {
+        return Err(Error::UnknownMember {
+            household: c.household,
+            client: c.head,
+        });
+    }
+    if c.former_head_relationship == RelationshipToHoH::SelfHeadOfHousehold {
+        return Err(Error::HeadOfHousehold { count: 2 });
+    }
+    Ok(Decision {
+        events: vec![household_event(
+            c.household,
+            c.date,
+            Event::HeadOfHouseholdChanged(HeadOfHouseholdChanged {
+                head: c.head,
+                former_head_relationship: c.former_head_relationship,
+            }),
+        )],
+        outcome: Outcome::Recorded,
+    })
+}
+
+pub(crate) fn exit(ctx: &Context<'_>, c: &Exit) -> Result<Decision, Error> {
+    ctx.require(ACCESS, "exit households")?;
+    let household = household_on(ctx, c.household, "exit date", c.date)?;
+    if c.date < household.last_activity {
+        return Err(Error::BeforeLastActivity {
+            household: c.household,
+            date: c.date,
+            last_activity: household.last_activity,
+        });
+    }
+    check_text("exit reason", &c.reason, MAX_NOTE_CHARS)?;
+    let mut events = cancel_live_referrals(household, c.date, CancelCause::HouseholdExited);
+    events.push(household_event(
+        c.household,
+        c.date,
+        Event::HouseholdExited(HouseholdExited {
+            destination: c.destination,
+            reason: c.reason.clone(),
+        }),
+    ));
+    events.extend(household.members.iter().map(|m| Pending {
+        streams: vec![StreamId::Client(m.client)],
+        effective: c.date,
+        event: Event::ClientEnrollmentClosed(ClientEnrollmentClosed {
+            household: c.household,
+        }),
+    }));
+    Ok(Decision {
+        events,
+        outcome: Outcome::Recorded,
+    })
+}
+
+pub(crate) fn sweep(ctx: &Context<'_>, c: &Sweep) -> Result<Decision, Error> {
+    ctx.require(&[], "run the inactivity sweep")?;
+    let limit = i64::from(ctx.policy.inactivity_days);
+    let mut events = Vec::new();
+    let mut inactivated = Vec::new();
+    for household in ctx.caseload.households.values() {
+        let days = household.days_since_contact(c.as_of);
+        if household.status != super::HouseholdStatus::Active || days <= limit {
+            continue;
+        }
+        events.extend(cancel_live_referrals(
+            household,
+            c.as_of,
+            CancelCause::HouseholdInactive,
+        ));
+        events.push(household_event(
+            household.id,
+            c.as_of,
+            Event::HouseholdInactivated(HouseholdInactivated {
+                last_contact: household.last_contact,
+                days_without_contact: days,
+                inactivity_days: ctx.policy.inactivity_days,
+            }),
+        ));
+        inactivated.push(household.id);
+    }
+    Ok(Decision {
+        events,
+        outcome: Outcome::Swept { inactivated },
+    })
+}

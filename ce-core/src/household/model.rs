@@ -1,0 +1,187 @@
+//! The facts recorded about a household: members, 3.917, 4.12, 4.19, notes.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::hud::{
+    AssessmentLevel, AssessmentType, CurrentSituation, MonthsHomeless, NoYesReasons,
+    PriorSituation, PrioritizationStatus, RelationshipToHoH, RentalSubsidyType, TimesHomeless,
+};
+use crate::ids::{AssessmentId, ClientId};
+
+/// Longest CE note the BoS workflow accepts (it asks for one or two sentences).
+pub const MAX_NOTE_CHARS: usize = 1_000;
+/// Longest free-text location HUD accepts (4.12 and 4.19 location fields).
+pub const MAX_LOCATION_CHARS: usize = 250;
+
+/// A local coalition of the Balance of State; lists are split by coalition.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Coalition(pub String);
+
+impl Coalition {
+    /// Wraps a coalition name.
+    pub fn new(name: impl Into<String>) -> Self {
+        Self(name.into())
+    }
+}
+
+impl std::fmt::Display for Coalition {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// One person in the household, as enrolled.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Member {
+    /// HUD PersonalID.
+    pub client: ClientId,
+    /// 3.15 relationship to the head of household.
+    pub relationship: RelationshipToHoH,
+    /// 3.03 date of birth, when known; drives household type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub birth_date: Option<NaiveDate>,
+    /// 3.07 veteran status (adults).
+    pub veteran: NoYesReasons,
+    /// 3.08 disabling condition.
+    pub disabling_condition: NoYesReasons,
+    /// First name, for reports; optional to keep PII out where not needed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    /// Last name, for reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+}
+
+impl Member {
+    /// True for the head of household.
+    pub fn is_head(&self) -> bool {
+        self.relationship == RelationshipToHoH::SelfHeadOfHousehold
+    }
+
+    /// Age in whole years on `date`, when the birth date is known.
+    pub fn age_on(&self, date: NaiveDate) -> Option<u32> {
+        self.birth_date.and_then(|born| date.years_since(born))
+    }
+}
+
+/// 3.917 Prior Living Situation, collected at project start.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PriorLivingSituation {
+    /// Where the head of household stayed the night before project start.
+    pub living_situation: PriorSituation,
+    /// Approximate start of the current episode (DateToStreetESSH).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub episode_start: Option<NaiveDate>,
+    /// Times on the street, in ES or SH in the past three years.
+    pub times_homeless: TimesHomeless,
+    /// Months on the street, in ES or SH in the past three years.
+    pub months_homeless: MonthsHomeless,
+}
+
+/// 4.12 Current Living Situation. Its information date is the effective date
+/// of the event that carries it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CurrentLivingSituation {
+    /// Where the household is staying now.
+    pub living_situation: CurrentSituation,
+    /// Subsidy type, required with 435 (rental with ongoing subsidy).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subsidy: Option<RentalSubsidyType>,
+    /// Project that verified it (for CE, the CE project or access point).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verified_by: Option<String>,
+    /// Must leave the current situation within 14 days?
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub leave_within_14_days: Option<NoYesReasons>,
+    /// Free-text location details (at most 250 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location_details: Option<String>,
+}
+
+impl CurrentLivingSituation {
+    /// A 4.12 record with only the living situation filled in.
+    pub fn new(living_situation: CurrentSituation) -> Self {
+        Self {
+            living_situation,
+            subsidy: None,
+            verified_by: None,
+            leave_within_14_days: None,
+            location_details: None,
+        }
+    }
+}
+
+/// The Status Update a follow-up with contact records: residence and months
+/// homeless, refreshing 3.917.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusUpdate {
+    /// Where the household is residing.
+    pub residence: PriorSituation,
+    /// Months homeless in the past three years, as of the update.
+    pub months_homeless: MonthsHomeless,
+}
+
+/// A CE Note: one or two sentences about the housing conversation or attempt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct CeNote(pub String);
+
+/// How staff tried to reach a household they could not reach.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ContactMethod {
+    /// A phone call.
+    Phone,
+    /// An email.
+    Email,
+    /// A text message.
+    Text,
+    /// A visit in person.
+    InPerson,
+    /// Any other way.
+    Other,
+}
+
+/// One local assessment question and its answer (AssessmentQuestions.csv).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssessmentAnswer {
+    /// The question as the local tool names it.
+    pub question: String,
+    /// The answer given.
+    pub answer: String,
+}
+
+/// One assessment result, e.g. a score (AssessmentResults.csv).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssessmentResultEntry {
+    /// What the result is, e.g. "Pre-Screen score".
+    pub result_type: String,
+    /// The result.
+    pub result: String,
+}
+
+/// 4.19 Coordinated Entry Assessment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Assessment {
+    /// Id of this assessment (AssessmentID).
+    pub assessment_id: AssessmentId,
+    /// Where it took place (at most 250 characters).
+    pub location: String,
+    /// Phone, virtual or in person.
+    pub assessment_type: AssessmentType,
+    /// Crisis needs or housing needs.
+    pub level: AssessmentLevel,
+    /// Local questions and answers.
+    #[serde(default)]
+    pub answers: Vec<AssessmentAnswer>,
+    /// Local results.
+    #[serde(default)]
+    pub results: Vec<AssessmentResultEntry>,
+    /// The prioritization score the policy ranks by, if the tool gives one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<u32>,
+    /// Placed on the prioritization list or not.
+    pub prioritization: PrioritizationStatus,
+}

@@ -1,0 +1,313 @@
+//! The state of one household: a fold of its stream. `apply` never fails and
+//! never decides.
+
+use std::collections::BTreeSet;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::events::*;
+use super::model::{Assessment, Coalition, CurrentLivingSituation, Member, PriorLivingSituation};
+use crate::event::Event;
+use crate::hud::{
+    Destination, LivingSituation, MonthsHomeless, PriorSituation, PrioritizationStatus,
+    RelationshipToHoH, TimesHomeless,
+};
+use crate::ids::{HouseholdId, OpeningId, ReferralId};
+use crate::opening::{DeclineConsequence, ProgramType};
+
+/// Where a household stands in CE.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "status")]
+pub enum HouseholdStatus {
+    /// Enrolled and in contact.
+    Active,
+    /// No contact for too long; off every list until the next contact.
+    Inactive {
+        /// The sweep's as-of date.
+        since: NaiveDate,
+    },
+    /// Exited CE.
+    Exited {
+        /// Exit date.
+        date: NaiveDate,
+        /// 3.12 destination.
+        destination: Destination,
+    },
+}
+
+/// HUD's household type (CE APR splits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HouseholdType {
+    /// Adults only (households without children).
+    AdultsOnly,
+    /// At least one adult and one child.
+    AdultsAndChildren,
+    /// Only children.
+    ChildrenOnly,
+}
+
+/// A live referral as the household sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveReferral {
+    /// The referral.
+    pub referral: ReferralId,
+    /// Its opening.
+    pub opening: OpeningId,
+    /// The opening's program type.
+    pub program_type: ProgramType,
+    /// When it was offered.
+    pub offered_on: NaiveDate,
+}
+
+/// One household's current state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Household {
+    /// The household (CE enrollment).
+    pub id: HouseholdId,
+    /// Its coalition.
+    pub coalition: Coalition,
+    /// CE project start date.
+    pub project_start: NaiveDate,
+    /// Current members.
+    pub members: Vec<Member>,
+    /// 3.917 as collected at project start.
+    pub prior: PriorLivingSituation,
+    /// Residence from the latest Status Update (or 3.917).
+    pub residence: PriorSituation,
+    /// Months homeless from the latest Status Update (or 3.917).
+    pub months_homeless: MonthsHomeless,
+    /// Latest 4.12 Current Living Situation and its date.
+    pub current: (NaiveDate, CurrentLivingSituation),
+    /// Latest contact (project start counts as contact).
+    pub last_contact: NaiveDate,
+    /// Latest failed contact attempt.
+    pub last_attempt: Option<NaiveDate>,
+    /// Latest 4.19 assessment and its date.
+    pub assessment: Option<(NaiveDate, Assessment)>,
+    /// When the household was placed on the lists, while it is placed.
+    pub placed_on: Option<NaiveDate>,
+    /// Active, inactive or exited.
+    pub status: HouseholdStatus,
+    /// Referrals not yet resolved.
+    pub live_referrals: Vec<LiveReferral>,
+    /// Openings the household declined or was declined for (never re-offered).
+    pub declined_openings: BTreeSet<OpeningId>,
+    /// Off every list until this date (a decline's consequence).
+    pub parked_until: Option<NaiveDate>,
+    /// The referral the household accepted, if any.
+    pub housed_by: Option<ReferralId>,
+    /// Date of the latest event of the household's stream.
+    pub last_activity: NaiveDate,
+}
+
+impl Household {
+    /// Starts the fold from the enrollment event.
+    pub fn enrolled(event: &HouseholdEnrolled, date: NaiveDate) -> Self {
+        Self {
+            id: event.household,
+            coalition: event.coalition.clone(),
+            project_start: date,
+            members: event.members.clone(),
+            prior: event.prior.clone(),
+            residence: event.prior.living_situation,
+            months_homeless: event.prior.months_homeless,
+            current: (date, event.current.clone()),
+            last_contact: date,
+            last_attempt: None,
+            assessment: None,
+            placed_on: None,
+            status: HouseholdStatus::Active,
+            live_referrals: Vec::new(),
+            declined_openings: BTreeSet::new(),
+            parked_until: None,
+            housed_by: None,
+            last_activity: date,
+        }
+    }
+
+    /// Applies one event of the household's stream dated `date`.
+    pub fn apply(&mut self, event: &Event, date: NaiveDate) {
+        self.last_activity = self.last_activity.max(date);
+        match event {
+            Event::AssessmentRecorded(e) => {
+                let placed =
+                    e.assessment.prioritization == PrioritizationStatus::PlacedOnPrioritizationList;
+                self.placed_on = match (placed, self.placed_on) {
+                    (true, Some(since)) => Some(since),
+                    (true, None) => Some(date),
+                    (false, _) => None,
+                };
+                self.assessment = Some((date, e.assessment.clone()));
+            }
+            Event::ContactMade(e) => {
+                self.residence = e.status.residence;
+                self.months_homeless = e.status.months_homeless;
+                self.current = (date, e.current.clone());
+                self.last_contact = self.last_contact.max(date);
+                if matches!(self.status, HouseholdStatus::Inactive { .. }) {
+                    self.status = HouseholdStatus::Active;
+                }
+            }
+            Event::ContactAttempted(_) => {
+                self.last_attempt = Some(self.last_attempt.map_or(date, |d| d.max(date)));
+            }
+            Event::MemberAdded(e) => self.members.push(e.member.clone()),
+            Event::MemberRemoved(e) => self.members.retain(|m| m.client != e.client),
+            Event::HeadOfHouseholdChanged(e) => {
+                for member in &mut self.members {
+                    if member.client == e.head {
+                        member.relationship = RelationshipToHoH::SelfHeadOfHousehold;
+                    } else if member.is_head() {
+                        member.relationship = e.former_head_relationship;
+                    }
+                }
+            }
+            Event::HouseholdExited(e) => {
+                self.status = HouseholdStatus::Exited {
+                    date,
+                    destination: e.destination,
+                };
+            }
+            Event::HouseholdInactivated(_) => {
+                self.status = HouseholdStatus::Inactive { since: date };
+            }
+            Event::ReferralOffered(e) => self.live_referrals.push(LiveReferral {
+                referral: e.referral,
+                opening: e.opening,
+                program_type: e.program_type,
+                offered_on: date,
+            }),
+            Event::ReferralAcknowledged(_) => {}
+            Event::ReferralAccepted(e) => {
+                self.live_referrals.retain(|r| r.referral != e.referral);
+                self.housed_by = Some(e.referral);
+            }
+            Event::ReferralDeclined(e) => {
+                self.live_referrals.retain(|r| r.referral != e.referral);
+                self.declined_openings.insert(e.opening);
+                if let DeclineConsequence::Parked { days } = e.consequence {
+                    let until = date + chrono::Days::new(u64::from(days));
+                    self.parked_until = Some(self.parked_until.map_or(until, |d| d.max(until)));
+                }
+            }
+            Event::ReferralCancelled(e) => self.live_referrals.retain(|r| r.referral != e.referral),
+            Event::ReferralExpired(e) => self.live_referrals.retain(|r| r.referral != e.referral),
+            Event::HouseholdEnrolled(_)
+            | Event::ClientEnrollmentOpened(_)
+            | Event::ClientEnrollmentClosed(_)
+            | Event::OpeningPosted(_)
+            | Event::OpeningWithdrawn(_) => {}
+        }
+    }
+
+    /// The head of household, if there is exactly one.
+    pub fn head(&self) -> Option<&Member> {
+        let mut heads = self.members.iter().filter(|m| m.is_head());
+        match (heads.next(), heads.next()) {
+            (Some(head), None) => Some(head),
+            _ => None,
+        }
+    }
+
+    /// True once the household exited.
+    pub fn is_exited(&self) -> bool {
+        matches!(self.status, HouseholdStatus::Exited { .. })
+    }
+
+    /// The assessment score, if the latest assessment has one.
+    pub fn score(&self) -> Option<u32> {
+        self.assessment.as_ref().and_then(|(_, a)| a.score)
+    }
+
+    /// Days from the start of the current episode to the latest contact.
+    pub fn episode_days(&self) -> Option<i64> {
+        self.prior
+            .episode_start
+            .map(|start| (self.last_contact - start).num_days().max(0))
+    }
+
+    /// Whether the household is literally homeless at its latest contact
+    /// (HUD category 1: street, emergency shelter, safe haven or TH).
+    pub fn literally_homeless(&self) -> bool {
+        let now = self.current.1.living_situation.situation();
+        now.is_literally_homeless() || now == LivingSituation::TransitionalHousing
+    }
+
+    /// Whether an adult member has a disabling condition.
+    pub fn has_disabled_adult(&self) -> bool {
+        self.members
+            .iter()
+            .any(|m| m.disabling_condition.is_yes() && self.is_adult(m))
+    }
+
+    /// Whether a member is a veteran.
+    pub fn has_veteran(&self) -> bool {
+        self.members.iter().any(|m| m.veteran.is_yes())
+    }
+
+    /// HUD's chronic homelessness check (domain reference §2), on the head of
+    /// household: disabling condition, homeless prior living situation (or an
+    /// institution entered from the street, shown by an episode start), and a
+    /// year-long episode or four occasions totalling twelve months. Months
+    /// homeless come from the latest Status Update.
+    pub fn is_chronic(&self) -> bool {
+        let Some(head) = self.head() else {
+            return false;
+        };
+        if !head.disabling_condition.is_yes() {
+            return false;
+        }
+        let prior = self.prior.living_situation.situation();
+        let homeless_before = prior.is_literally_homeless()
+            || (prior.is_institutional() && self.prior.episode_start.is_some());
+        if !homeless_before {
+            return false;
+        }
+        let long_episode = self.episode_days().is_some_and(|days| days >= 365);
+        let occasions = self.prior.times_homeless == TimesHomeless::FourOrMoreTimes
+            && self.months_homeless.months().is_some_and(|m| m >= 12);
+        long_episode || occasions
+    }
+
+    /// A member's age at project start, when the birth date is known.
+    pub fn age(&self, member: &Member) -> Option<u32> {
+        member.age_on(self.project_start)
+    }
+
+    /// Adults are 18 or older at project start; a member with no birth date
+    /// counts as an adult unless recorded as a child of the head.
+    pub fn is_adult(&self, member: &Member) -> bool {
+        match self.age(member) {
+            Some(age) => age >= 18,
+            None => member.relationship != RelationshipToHoH::Child,
+        }
+    }
+
+    /// HUD household type, by ages at project start.
+    pub fn household_type(&self) -> HouseholdType {
+        let adults = self.members.iter().filter(|m| self.is_adult(m)).count();
+        let children = self.members.len() - adults;
+        match (adults, children) {
+            (_, 0) => HouseholdType::AdultsOnly,
+            (0, _) => HouseholdType::ChildrenOnly,
+            _ => HouseholdType::AdultsAndChildren,
+        }
+    }
+
+    /// Youth household: every adult is 18 to `max_age` (HUD's 18–24), or only
+    /// children. Adults of unknown age are not youth.
+    pub fn is_youth(&self, max_age: u32) -> bool {
+        let mut adults = self.members.iter().filter(|m| self.is_adult(m)).peekable();
+        if adults.peek().is_none() {
+            return true;
+        }
+        adults.all(|m| self.age(m).is_some_and(|age| age <= max_age))
+    }
+
+    /// Days since the latest contact, as of `date`.
+    pub fn days_since_contact(&self, date: NaiveDate) -> i64 {
+        (date - self.last_contact).num_days()
+    }
+}

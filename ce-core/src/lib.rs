@@ -1,0 +1,36 @@
+#![doc = include_str!("../README.md")]
+
+pub mod actor;
+pub mod caseload;
+pub mod command;
+pub mod decide;
+pub mod envelope;
+pub mod error;
+pub mod event;
+pub mod household;
+pub mod hud;
+pub mod ids;
+pub mod memory;
+pub mod opening;
+pub mod policy;
+pub mod priority;
+pub mod store;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
+pub mod workflow;
+
+pub use actor::{Actor, AgencyId, Role, UserId};
+pub use caseload::Caseload;
+pub use command::*;
+pub use decide::{decide, Decision, Outcome, Pending};
+pub use envelope::{DecodeError, Envelope, NewEvent, StreamId, StreamVersion, Upcasters};
+pub use error::{Error, NotReferableReason};
+pub use event::Event;
+pub use household::{Coalition, Household, HouseholdStatus, HouseholdType, Member};
+pub use ids::*;
+pub use memory::MemoryStore;
+pub use opening::{Opening, OpeningStatus, ProgramType, Referral, ReferralStatus};
+pub use policy::Policy;
+pub use priority::{ListHouseholdType, ListKey, PriorityList, RankInputs};
+pub use store::{AppendRequest, EventStore, ExpectedVersion, StoreError};
+pub use workflow::{Executed, Workflow};

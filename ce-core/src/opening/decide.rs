@@ -1,0 +1,445 @@
+//! Part 2 rules: openings, prioritized referrals, results, expiry.
+
+use chrono::NaiveDate;
+
+use super::events::*;
+use super::state::{Opening, OpeningStatus, Referral};
+use crate::actor::Role;
+use crate::command::{
+    AcceptReferral, AcknowledgeReferral, DeclineReferral, ExpireReferrals, PostOpening, Refer,
+    WithdrawOpening,
+};
+use crate::decide::{check_text, Context, Decision, Outcome, Pending};
+use crate::envelope::StreamId;
+use crate::error::{Error, NotReferableReason};
+use crate::event::Event;
+use crate::household::{Household, MAX_NOTE_CHARS};
+use crate::ids::{OpeningId, ReferralId};
+use crate::priority::{compare, list_status, ListHouseholdType, ListKey, RankInputs};
+
+const PROVIDER: &[Role] = &[Role::Provider];
+
+fn both_streams(referral: &Referral) -> Vec<StreamId> {
+    vec![
+        StreamId::Household(referral.household),
+        StreamId::Opening(referral.opening),
+    ]
+}
+
+fn find_opening<'a>(ctx: &'a Context<'_>, id: OpeningId) -> Result<&'a Opening, Error> {
+    ctx.caseload
+        .openings
+        .get(&id)
+        .ok_or(Error::UnknownOpening(id))
+}
+
+/// Providers act only on their own agency's openings; leads on any.
+fn require_owner(ctx: &Context<'_>, opening: &Opening, action: &'static str) -> Result<(), Error> {
+    ctx.require(PROVIDER, action)?;
+    let agency = &ctx.meta.actor.agency;
+    if ctx.meta.actor.role == Role::Provider && agency != &opening.agency {
+        return Err(Error::NotYourOpening {
+            agency: agency.clone(),
+            opening: opening.id,
+            owner: opening.agency.clone(),
+        });
+    }
+    Ok(())
+}
+
+fn open_opening<'a>(ctx: &'a Context<'_>, id: OpeningId) -> Result<&'a Opening, Error> {
+    let opening = find_opening(ctx, id)?;
+    if opening.status != OpeningStatus::Open {
+        return Err(Error::OpeningClosed {
+            opening: id,
+            status: opening.status,
+        });
+    }
+    Ok(opening)
+}
+
+/// A live referral, checked for ownership and a result date not before it.
+fn live_referral<'a>(
+    ctx: &'a Context<'_>,
+    id: ReferralId,
+    date: NaiveDate,
+    action: &'static str,
+) -> Result<&'a Referral, Error> {
+    let referral = ctx
+        .caseload
+        .referrals
+        .get(&id)
+        .ok_or(Error::UnknownReferral(id))?;
+    let opening = find_opening(ctx, referral.opening)?;
+    require_owner(ctx, opening, action)?;
+    if !referral.status.is_live() {
+        return Err(Error::ReferralResolved {
+            referral: id,
+            status: referral.status.clone(),
+        });
+    }
+    if date < referral.offered_on {
+        return Err(Error::ResultBeforeReferral {
+            referral: id,
+            date,
+            referred_on: referral.offered_on,
+        });
+    }
+    Ok(referral)
+}
+
+pub(crate) fn post(ctx: &Context<'_>, c: &PostOpening) -> Result<Decision, Error> {
+    ctx.require(PROVIDER, "post openings")?;
+    if !ctx.policy.knows_coalition(&c.coalition) {
+        return Err(Error::UnknownCoalition(c.coalition.clone()));
+    }
+    check_text("opening program", &c.program, MAX_NOTE_CHARS)?;
+    if c.units == 0 {
+        return Err(Error::InvalidOpening("at least one unit"));
+    }
+    if c.household_types.is_empty() {
+        return Err(Error::InvalidOpening("at least one household type"));
+    }
+    let opening = OpeningId(ctx.meta.command_id.derive("opening", 0));
+    Ok(Decision {
+        events: vec![Pending {
+            streams: vec![StreamId::Opening(opening)],
+            effective: c.date,
+            event: Event::OpeningPosted(OpeningPosted {
+                opening,
+                agency: ctx.meta.actor.agency.clone(),
+                program: c.program.clone(),
+                program_type: c.program_type,
+                coalition: c.coalition.clone(),
+                household_types: c.household_types.clone(),
+                chronic_only: c.chronic_only,
+                veterans_only: c.veterans_only,
+                units: c.units,
+            }),
+        }],
+        outcome: Outcome::Posted { opening },
+    })
+}
+
+pub(crate) fn withdraw(ctx: &Context<'_>, c: &WithdrawOpening) -> Result<Decision, Error> {
+    let opening = open_opening(ctx, c.opening)?;
+    require_owner(ctx, opening, "withdraw openings")?;
+    check_text("withdrawal reason", &c.reason, MAX_NOTE_CHARS)?;
+    let mut events = Vec::new();
+    if let Some(referral) = opening
+        .live_referral
+        .and_then(|id| ctx.caseload.referrals.get(&id))
+    {
+        events.push(Pending {
+            streams: both_streams(referral),
+            effective: c.date,
+            event: Event::ReferralCancelled(ReferralCancelled {
+                referral: referral.id,
+                opening: referral.opening,
+                household: referral.household,
+                cause: CancelCause::OpeningWithdrawn,
+            }),
+        });
+    }
+    events.push(Pending {
+        streams: vec![StreamId::Opening(c.opening)],
+        effective: c.date,
+        event: Event::OpeningWithdrawn(OpeningWithdrawn {
+            reason: c.reason.clone(),
+        }),
+    });
+    Ok(Decision {
+        events,
+        outcome: Outcome::Recorded,
+    })
+}
+
+/// Why `household` cannot be referred to `opening` on `date`, if it cannot.
+pub fn referable(
+    ctx_policy: &crate::policy::Policy,
+    opening: &Opening,
+    household: &Household,
+    date: NaiveDate,
+) -> Result<(), NotReferableReason> {
+    list_status(household, ctx_policy, opening.program_type, date)
+        .map_err(NotReferableReason::OffList)?;
+    if household.coalition != opening.coalition {
+        return Err(NotReferableReason::OtherCoalition);
+    }
+    if !opening
+        .household_types
+        .contains(&ListHouseholdType::of(household, ctx_policy))
+    {
+        return Err(NotReferableReason::HouseholdTypeNotServed);
+    }
+    if opening.chronic_only && !household.is_chronic() {
+        return Err(NotReferableReason::NotChronic);
+    }
+    if opening.veterans_only && !household.has_veteran() {
+        return Err(NotReferableReason::NoVeteran);
+    }
+    if household.declined_openings.contains(&opening.id) {
+        return Err(NotReferableReason::DeclinedBefore);
+    }
+    Ok(())
+}
+
+/// Households eligible for an opening, best first: on the matching lists,
+/// eligible, and without a live referral of the same program type.
+pub fn candidates<'a>(
+    ctx_policy: &crate::policy::Policy,
+    households: impl IntoIterator<Item = &'a Household>,
+    opening: &Opening,
+    date: NaiveDate,
+) -> Vec<(&'a Household, RankInputs)> {
+    let order = ctx_policy
+        .program(opening.program_type)
+        .map(|r| r.order.as_slice())
+        .unwrap_or(&[]);
+    let mut eligible: Vec<_> = households
+        .into_iter()
+        .filter(|h| referable(ctx_policy, opening, h, date).is_ok())
+        .filter(|h| {
+            !h.live_referrals
+                .iter()
+                .any(|r| r.program_type == opening.program_type)
+        })
+        .filter_map(|h| RankInputs::of(h, ctx_policy).map(|inputs| (h, inputs)))
+        .collect();
+    eligible.sort_by(|a, b| compare(order, &a.1, &b.1));
+    eligible
+}
+
+pub(crate) fn refer(ctx: &Context<'_>, c: &Refer) -> Result<Decision, Error> {
+    ctx.require(&[], "refer households")?;
+    let opening = open_opening(ctx, c.opening)?;
+    if let Some(referral) = opening.live_referral {
+        return Err(Error::OpeningHasLiveReferral {
+            opening: opening.id,
+            referral,
+        });
+    }
+    let coalition = ctx
+        .caseload
+        .households
+        .values()
+        .filter(|h| h.coalition == opening.coalition);
+    let ranked = candidates(ctx.policy, coalition, opening, c.date);
+    let (household, passed_over) = match c.household {
+        None => {
+            let (top, _) = ranked
+                .first()
+                .ok_or(Error::NoEligibleHousehold(opening.id))?;
+            (*top, Vec::new())
+        }
+        Some(id) => {
+            let household = ctx
+                .caseload
+                .households
+                .get(&id)
+                .ok_or(Error::UnknownHousehold(id))?;
+            if let Some(live) = household
+                .live_referrals
+                .iter()
+                .find(|r| r.program_type == opening.program_type)
+            {
+                return Err(Error::AlreadyReferred {
+                    household: id,
+                    program_type: opening.program_type,
+                    referral: live.referral,
+                });
+            }
+            referable(ctx.policy, opening, household, c.date).map_err(|reason| {
+                Error::NotReferable {
+                    household: id,
+                    opening: opening.id,
+                    reason,
+                }
+            })?;
+            let above: Vec<_> = ranked
+                .iter()
+                .take_while(|(h, _)| h.id != id)
+                .map(|(h, _)| h.id)
+                .collect();
+            (household, above)
+        }
+    };
+    if c.date < household.project_start {
+        return Err(Error::BeforeProjectStart {
+            household: household.id,
+            field: "referral date",
+            date: c.date,
+            project_start: household.project_start,
+        });
+    }
+    let bypass = match (passed_over.first(), &c.bypass_reason) {
+        (None, _) => None,
+        (Some(top), None) => {
+            return Err(Error::BypassReasonRequired {
+                household: household.id,
+                top: *top,
+            })
+        }
+        (Some(_), Some(reason)) => {
+            check_text("bypass reason", reason, MAX_NOTE_CHARS)?;
+            Some(Bypass {
+                reason: reason.clone(),
+                passed_over,
+            })
+        }
+    };
+    let key = ListKey {
+        coalition: household.coalition.clone(),
+        program: opening.program_type,
+        household_type: ListHouseholdType::of(household, ctx.policy),
+    };
+    let list = ctx.caseload.list(ctx.policy, &key, c.date);
+    let entry = list
+        .entries
+        .iter()
+        .find(|e| e.inputs.household == household.id)
+        .ok_or(Error::NoEligibleHousehold(opening.id))?;
+    let referral = ReferralId(ctx.meta.command_id.derive("referral", 0));
+    Ok(Decision {
+        events: vec![Pending {
+            streams: vec![
+                StreamId::Household(household.id),
+                StreamId::Opening(opening.id),
+            ],
+            effective: c.date,
+            event: Event::ReferralOffered(ReferralOffered {
+                referral,
+                opening: opening.id,
+                household: household.id,
+                event: opening.program_type.referral_event(),
+                program_type: opening.program_type,
+                location: opening.program.clone(),
+                list: key,
+                policy_id: ctx.policy.id.clone(),
+                policy_version: ctx.policy.version,
+                rank: entry.rank,
+                inputs: entry.inputs.clone(),
+                bypass,
+            }),
+        }],
+        outcome: Outcome::Referred {
+            referral,
+            household: household.id,
+            rank: entry.rank,
+        },
+    })
+}
+
+pub(crate) fn acknowledge(ctx: &Context<'_>, c: &AcknowledgeReferral) -> Result<Decision, Error> {
+    let referral = live_referral(ctx, c.referral, c.date, "acknowledge referrals")?;
+    Ok(Decision {
+        events: vec![Pending {
+            streams: both_streams(referral),
+            effective: c.date,
+            event: Event::ReferralAcknowledged(ReferralAcknowledged {
+                referral: referral.id,
+                opening: referral.opening,
+                household: referral.household,
+            }),
+        }],
+        outcome: Outcome::Recorded,
+    })
+}
+
+pub(crate) fn accept(ctx: &Context<'_>, c: &AcceptReferral) -> Result<Decision, Error> {
+    let referral = live_referral(ctx, c.referral, c.date, "accept referrals")?;
+    let mut events = vec![Pending {
+        streams: both_streams(referral),
+        effective: c.date,
+        event: Event::ReferralAccepted(ReferralAccepted {
+            referral: referral.id,
+            opening: referral.opening,
+            household: referral.household,
+        }),
+    }];
+    if let Some(household) = ctx.caseload.households.get(&referral.household) {
+        events.extend(
+            household
+                .live_referrals
+                .iter()
+                .filter(|live| live.referral != referral.id)
+                .map(|live| Pending {
+                    streams: vec![
+                        StreamId::Household(household.id),
+                        StreamId::Opening(live.opening),
+                    ],
+                    effective: c.date,
+                    event: Event::ReferralCancelled(ReferralCancelled {
+                        referral: live.referral,
+                        opening: live.opening,
+                        household: household.id,
+                        cause: CancelCause::AcceptedElsewhere,
+                    }),
+                }),
+        );
+    }
+    Ok(Decision {
+        events,
+        outcome: Outcome::Recorded,
+    })
+}
+
+pub(crate) fn decline(ctx: &Context<'_>, c: &DeclineReferral) -> Result<Decision, Error> {
+    let referral = live_referral(ctx, c.referral, c.date, "decline referrals")?;
+    let reason = ctx
+        .policy
+        .decline_reason(&c.reason)
+        .ok_or_else(|| Error::UnknownDeclineReason(c.reason.clone()))?;
+    let text = c.text.as_deref().map(str::trim).filter(|t| !t.is_empty());
+    if reason.requires_text && text.is_none() {
+        return Err(Error::DeclineTextRequired(c.reason.clone()));
+    }
+    if let Some(text) = text {
+        crate::decide::check_len("decline text", text, MAX_NOTE_CHARS)?;
+    }
+    Ok(Decision {
+        events: vec![Pending {
+            streams: both_streams(referral),
+            effective: c.date,
+            event: Event::ReferralDeclined(ReferralDeclined {
+                referral: referral.id,
+                opening: referral.opening,
+                household: referral.household,
+                result: reason.result,
+                reason: reason.code.clone(),
+                text: text.map(str::to_owned),
+                consequence: reason.consequence,
+            }),
+        }],
+        outcome: Outcome::Recorded,
+    })
+}
+
+pub(crate) fn expire(ctx: &Context<'_>, c: &ExpireReferrals) -> Result<Decision, Error> {
+    ctx.require(&[], "expire referrals")?;
+    let overdue = i64::from(ctx.policy.referral_overdue_days);
+    let expired: Vec<&Referral> = ctx
+        .caseload
+        .referrals
+        .values()
+        .filter(|r| r.status.is_live() && (c.as_of - r.offered_on).num_days() > overdue)
+        .collect();
+    Ok(Decision {
+        events: expired
+            .iter()
+            .map(|r| Pending {
+                streams: both_streams(r),
+                effective: c.as_of,
+                event: Event::ReferralExpired(ReferralExpired {
+                    referral: r.id,
+                    opening: r.opening,
+                    household: r.household,
+                    days_open: (c.as_of - r.offered_on).num_days(),
+                }),
+            })
+            .collect(),
+        outcome: Outcome::Expired {
+            referrals: expired.iter().map(|r| r.id).collect(),
+        },
+    })
+}

@@ -1,0 +1,144 @@
+//! The storage contract every event store implements.
+
+use std::sync::Arc;
+
+use crate::envelope::{DecodeError, Envelope, NewEvent, StreamId};
+use crate::ids::EventId;
+
+/// What a writer expects a stream's version to be before its append.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum ExpectedVersion {
+    /// No check.
+    Any,
+    /// Exactly this many events (0: the stream must not exist yet).
+    Exact(u64),
+}
+
+impl std::fmt::Display for ExpectedVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ExpectedVersion::Any => f.write_str("any"),
+            ExpectedVersion::Exact(v) => write!(f, "{v}"),
+        }
+    }
+}
+
+/// One atomic append: all events are stored, or none.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AppendRequest {
+    /// The expected version of each stream the events touch; a stream not
+    /// listed is not checked.
+    pub expected: Vec<(StreamId, ExpectedVersion)>,
+    /// The events, in order.
+    pub events: Vec<NewEvent>,
+}
+
+/// Storage failures, shared by every store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A stream was not at the expected version: someone else wrote first.
+    /// Nothing was written.
+    #[error("conflict on {stream}: expected version {expected}, found {actual}")]
+    Conflict {
+        /// The stream.
+        stream: StreamId,
+        /// What the writer expected.
+        expected: ExpectedVersion,
+        /// What the store holds.
+        actual: u64,
+    },
+    /// Some, but not all, of the request's event ids are already stored.
+    #[error("event {0} is already stored, but the rest of its append is not")]
+    PartialDuplicate(EventId),
+    /// The request itself is malformed (e.g. an event with no stream).
+    #[error("invalid append: {0}")]
+    InvalidAppend(&'static str),
+    /// A stored event could not be decoded.
+    #[error("event at position {position} cannot be read: {source}")]
+    Decode {
+        /// Its global position.
+        position: u64,
+        /// What was wrong.
+        #[source]
+        source: DecodeError,
+    },
+    /// The store's data is inconsistent (e.g. an index row with no event).
+    #[error("store is corrupt at position {position}: {detail}")]
+    Corrupt {
+        /// Where.
+        position: u64,
+        /// What was found.
+        detail: &'static str,
+    },
+    /// The storage engine failed.
+    #[error("storage engine error: {0}")]
+    Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// An append-only, multi-stream event log with optimistic concurrency.
+///
+/// Implementations are `Send + Sync`: one store is shared across threads and
+/// concurrent appends are serialized.
+pub trait EventStore: Send + Sync {
+    /// Appends `request.events` atomically, checking each expected version.
+    /// Returns the stored envelopes. Re-sending event ids that are all
+    /// already stored returns the stored envelopes and writes nothing.
+    fn append(&self, request: AppendRequest) -> Result<Vec<Envelope>, StoreError>;
+
+    /// Every event of one stream, in version order.
+    fn read_stream(&self, stream: &StreamId) -> Result<Vec<Envelope>, StoreError>;
+
+    /// Up to `limit` events from global position `from` (inclusive), in order.
+    fn read_from(&self, from: u64, limit: usize) -> Result<Vec<Envelope>, StoreError>;
+
+    /// The number of events in a stream (its current version).
+    fn stream_version(&self, stream: &StreamId) -> Result<u64, StoreError>;
+
+    /// The position the next event will get (= the number of stored events).
+    fn next_position(&self) -> Result<u64, StoreError>;
+}
+
+impl<S: EventStore + ?Sized> EventStore for Arc<S> {
+    fn append(&self, request: AppendRequest) -> Result<Vec<Envelope>, StoreError> {
+        (**self).append(request)
+    }
+    fn read_stream(&self, stream: &StreamId) -> Result<Vec<Envelope>, StoreError> {
+        (**self).read_stream(stream)
+    }
+    fn read_from(&self, from: u64, limit: usize) -> Result<Vec<Envelope>, StoreError> {
+        (**self).read_from(from, limit)
+    }
+    fn stream_version(&self, stream: &StreamId) -> Result<u64, StoreError> {
+        (**self).stream_version(stream)
+    }
+    fn next_position(&self) -> Result<u64, StoreError> {
+        (**self).next_position()
+    }
+}
+
+/// Checks a request's shape; shared by the stores so they reject alike.
+pub fn validate_request(request: &AppendRequest) -> Result<(), StoreError> {
+    if request.events.is_empty() {
+        return Err(StoreError::InvalidAppend("no events"));
+    }
+    if request.events.iter().any(|e| e.streams.is_empty()) {
+        return Err(StoreError::InvalidAppend("an event belongs to no stream"));
+    }
+    Ok(())
+}
+
+/// Checks one stream's expected version against its actual version.
+pub fn check_expected(
+    stream: StreamId,
+    expected: ExpectedVersion,
+    actual: u64,
+) -> Result<(), StoreError> {
+    match expected {
+        ExpectedVersion::Exact(v) if v != actual => Err(StoreError::Conflict {
+            stream,
+            expected,
+            actual,
+        }),
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,131 @@
+//! [`Workflow`]: the one type an embedding tool needs. It keeps the caseload
+//! in step with the store, decides commands and appends their events.
+
+use std::collections::BTreeMap;
+use std::sync::{Mutex, MutexGuard};
+
+use chrono::NaiveDate;
+
+use crate::caseload::Caseload;
+use crate::command::{Command, CommandMeta};
+use crate::decide::{decide, Outcome};
+use crate::envelope::Envelope;
+use crate::error::Error;
+use crate::household::Household;
+use crate::ids::HouseholdId;
+use crate::policy::Policy;
+use crate::priority::{ListKey, PriorityList};
+use crate::store::EventStore;
+
+/// How many events a catch-up reads at a time.
+const CATCH_UP_BATCH: usize = 4_096;
+
+/// The result of a command that was accepted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Executed {
+    /// What it means for the caller (new ids, ranks).
+    pub outcome: Outcome,
+    /// The events stored.
+    pub events: Vec<Envelope>,
+}
+
+/// Runs the CE workflow on an event store under a policy.
+///
+/// Commands on one `Workflow` are serialized. Several workflows may share
+/// one store (e.g. one per process); each command's append carries the
+/// stream versions it was decided against, so a stale decision fails with a
+/// conflict ([`Error::is_conflict`]) and writes nothing.
+#[derive(Debug)]
+pub struct Workflow<S> {
+    store: S,
+    policy: Policy,
+    caseload: Mutex<Caseload>,
+}
+
+impl<S: EventStore> Workflow<S> {
+    /// Opens a workflow on `store`, folding what it already holds.
+    pub fn new(store: S, policy: Policy) -> Result<Self, Error> {
+        let workflow = Self {
+            store,
+            policy,
+            caseload: Mutex::new(Caseload::default()),
+        };
+        drop(workflow.caught_up()?);
+        Ok(workflow)
+    }
+
+    /// The store.
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// The policy in force.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Caseload> {
+        // The caseload is only replaced wholesale by `apply`, which never
+        // panics; a poisoned lock still holds a consistent fold.
+        self.caseload
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The caseload, after reading any events appended by other writers.
+    pub fn caught_up(&self) -> Result<MutexGuard<'_, Caseload>, Error> {
+        let mut caseload = self.lock();
+        self.catch_up(&mut caseload)?;
+        Ok(caseload)
+    }
+
+    fn catch_up(&self, caseload: &mut Caseload) -> Result<(), Error> {
+        loop {
+            let batch = self
+                .store
+                .read_from(caseload.next_position, CATCH_UP_BATCH)?;
+            if batch.is_empty() {
+                return Ok(());
+            }
+            for envelope in &batch {
+                caseload.apply(envelope);
+            }
+        }
+    }
+
+    /// Decides and stores one command. A rejected command writes nothing.
+    pub fn execute(&self, meta: &CommandMeta, command: &Command) -> Result<Executed, Error> {
+        let mut caseload = self.caught_up()?;
+        let decision = decide(&caseload, &self.policy, meta, command)?;
+        if decision.events.is_empty() {
+            return Ok(Executed {
+                outcome: decision.outcome,
+                events: Vec::new(),
+            });
+        }
+        let request = decision.to_request(&caseload, meta);
+        let appended = self.store.append(request);
+        // Fold in order whatever is new, ours and any other writer's.
+        self.catch_up(&mut caseload)?;
+        let events = appended?;
+        Ok(Executed {
+            outcome: decision.outcome,
+            events,
+        })
+    }
+
+    /// One household's current state.
+    pub fn household(&self, id: HouseholdId) -> Result<Option<Household>, Error> {
+        Ok(self.caught_up()?.households.get(&id).cloned())
+    }
+
+    /// Every priority list as of `date`.
+    pub fn lists(&self, date: NaiveDate) -> Result<BTreeMap<ListKey, PriorityList>, Error> {
+        Ok(self.caught_up()?.lists(&self.policy, date))
+    }
+
+    /// One priority list as of `date`.
+    pub fn list(&self, key: &ListKey, date: NaiveDate) -> Result<PriorityList, Error> {
+        Ok(self.caught_up()?.list(&self.policy, key, date))
+    }
+}
