@@ -14,6 +14,7 @@ pub mod memory;
 pub mod opening;
 pub mod policy;
 pub mod priority;
+pub mod report;
 pub mod store;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
@@ -32,5 +33,6 @@ pub use memory::MemoryStore;
 pub use opening::{Opening, OpeningStatus, ProgramType, Referral, ReferralStatus};
 pub use policy::Policy;
 pub use priority::{ListHouseholdType, ListKey, PriorityList, RankInputs};
+pub use report::PriorityListReport;
 pub use store::{AppendRequest, EventStore, ExpectedVersion, StoreError};
 pub use workflow::{Executed, Workflow};

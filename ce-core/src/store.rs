@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::caseload::Caseload;
 use crate::envelope::{DecodeError, Envelope, NewEvent, StreamId};
 use crate::ids::EventId;
 
@@ -96,6 +97,12 @@ pub trait EventStore: Send + Sync {
 
     /// The position the next event will get (= the number of stored events).
     fn next_position(&self) -> Result<u64, StoreError>;
+
+    /// The caseload as the store's own projections hold it, if it keeps
+    /// them, so that opening a workflow need not replay the log.
+    fn snapshot(&self) -> Result<Option<Caseload>, StoreError> {
+        Ok(None)
+    }
 }
 
 impl<S: EventStore + ?Sized> EventStore for Arc<S> {
@@ -113,6 +120,9 @@ impl<S: EventStore + ?Sized> EventStore for Arc<S> {
     }
     fn next_position(&self) -> Result<u64, StoreError> {
         (**self).next_position()
+    }
+    fn snapshot(&self) -> Result<Option<Caseload>, StoreError> {
+        (**self).snapshot()
     }
 }
 

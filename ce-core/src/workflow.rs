@@ -43,12 +43,14 @@ pub struct Workflow<S> {
 }
 
 impl<S: EventStore> Workflow<S> {
-    /// Opens a workflow on `store`, folding what it already holds.
+    /// Opens a workflow on `store`: from the store's snapshot if it keeps
+    /// one, then folding whatever is newer.
     pub fn new(store: S, policy: Policy) -> Result<Self, Error> {
+        let caseload = store.snapshot()?.unwrap_or_default();
         let workflow = Self {
             store,
             policy,
-            caseload: Mutex::new(Caseload::default()),
+            caseload: Mutex::new(caseload),
         };
         drop(workflow.caught_up()?);
         Ok(workflow)

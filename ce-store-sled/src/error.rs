@@ -1,0 +1,59 @@
+//! Errors of opening, importing and exporting a sled store. Errors of
+//! appending and reading are ce-core's [`StoreError`].
+
+use ce_core::policy::PolicyError;
+use ce_core::StoreError;
+
+/// What can go wrong opening or maintaining a sled store.
+#[derive(Debug, thiserror::Error)]
+pub enum SledStoreError {
+    /// sled could not open or write the database.
+    #[error("cannot open the store: {0}")]
+    Sled(#[from] sled::Error),
+    /// The store was written by a build with another format.
+    #[error(
+        "store format version {found} is not supported (this build reads version {supported})"
+    )]
+    UnknownFormatVersion {
+        /// The version found.
+        found: u64,
+        /// The version this build reads.
+        supported: u64,
+    },
+    /// The stored policy does not parse.
+    #[error("stored policy is invalid: {0}")]
+    Policy(#[from] PolicyError),
+    /// A store-level failure (decoding, corruption, conflict).
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Reading or writing a backup file failed.
+    #[error("backup file: {0}")]
+    Io(#[from] std::io::Error),
+    /// A line of a JSON Lines backup is not an event envelope.
+    #[error("backup line {line}: {source}")]
+    ImportLine {
+        /// 1-based line number.
+        line: u64,
+        /// What was wrong.
+        #[source]
+        source: ce_core::DecodeError,
+    },
+    /// Backup lines must hold positions 0, 1, 2, … in order.
+    #[error("backup line {line} holds position {found}, expected {expected}")]
+    ImportGap {
+        /// 1-based line number.
+        line: u64,
+        /// The position expected.
+        expected: u64,
+        /// The position found.
+        found: u64,
+    },
+    /// Import only goes into an empty store.
+    #[error("import needs an empty store; this one holds {0} events")]
+    NotEmpty(u64),
+}
+
+/// Wraps a sled error as ce-core's backend error.
+pub(crate) fn backend(e: sled::Error) -> StoreError {
+    StoreError::Backend(Box::new(e))
+}

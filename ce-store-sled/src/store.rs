@@ -1,0 +1,511 @@
+//! [`SledStore`]: the event log, its indexes and projections in one sled
+//! database, written by one transaction per append and flushed before `Ok`.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+
+use ce_core::priority::{compare, ListEntry};
+use ce_core::store::{check_expected, validate_request};
+use ce_core::{
+    AppendRequest, Caseload, Envelope, EventStore, Household, HouseholdId, ListKey, Policy,
+    PriorityList, StoreError, StreamId, StreamVersion, Upcasters,
+};
+use chrono::NaiveDate;
+use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
+use sled::Transactional;
+
+use crate::error::{backend, SledStoreError};
+use crate::keys::*;
+use crate::projections::{self, project, ListRow, TxError};
+
+/// The on-disk format this build writes and reads.
+pub const FORMAT_VERSION_CURRENT: u64 = 1;
+
+/// Events folded into the projections per transaction during `rebuild`.
+const REBUILD_CHUNK: usize = 512;
+
+/// One raw projection row: tree name, key and value bytes.
+pub type ProjectionRow = (String, Vec<u8>, Vec<u8>);
+
+/// A durable event store on sled. `Send + Sync`: share one across threads.
+#[derive(Debug)]
+pub struct SledStore {
+    db: sled::Db,
+    trees: Vec<sled::Tree>,
+    policy: Policy,
+    upcasters: Upcasters,
+    /// Serializes appends: positions are assigned from one counter.
+    writer: Mutex<()>,
+}
+
+fn abort(e: StoreError) -> TxError {
+    ConflictableTransactionError::Abort(e)
+}
+
+fn untx(e: TransactionError<StoreError>) -> StoreError {
+    match e {
+        TransactionError::Abort(e) => e,
+        TransactionError::Storage(e) => backend(e),
+    }
+}
+
+impl SledStore {
+    /// Opens (or creates) the store in `dir`. A new store gets the WI BoS
+    /// default policy; an existing one keeps its own.
+    pub fn open(dir: impl AsRef<Path>) -> Result<Self, SledStoreError> {
+        Self::open_with(sled::Config::new().path(dir.as_ref()))
+    }
+
+    /// Opens a store from a sled configuration (e.g. a temporary one).
+    pub fn open_with(config: sled::Config) -> Result<Self, SledStoreError> {
+        let db = config.open()?;
+        let trees = TREES
+            .iter()
+            .map(|name| db.open_tree(name))
+            .collect::<Result<Vec<_>, _>>()?;
+        let meta = &trees[META];
+        match meta.get(FORMAT_VERSION)? {
+            Some(bytes) => {
+                let found = read_u64(&bytes).unwrap_or(u64::MAX);
+                if found != FORMAT_VERSION_CURRENT {
+                    return Err(SledStoreError::UnknownFormatVersion {
+                        found,
+                        supported: FORMAT_VERSION_CURRENT,
+                    });
+                }
+            }
+            None => {
+                if !trees[EVENTS].is_empty() {
+                    return Err(SledStoreError::UnknownFormatVersion {
+                        found: 0,
+                        supported: FORMAT_VERSION_CURRENT,
+                    });
+                }
+                meta.insert(FORMAT_VERSION, &u64_key(FORMAT_VERSION_CURRENT))?;
+                meta.insert(NEXT_POSITION, &u64_key(0))?;
+                let policy = Policy::wi_bos_default();
+                meta.insert(
+                    POLICY,
+                    serde_json::to_vec(&policy)
+                        .map_err(|e| ce_core::policy::PolicyError::Json(e.to_string()))?,
+                )?;
+                db.flush()?;
+            }
+        }
+        let policy = match meta.get(POLICY)? {
+            Some(bytes) => Policy::from_json(&String::from_utf8_lossy(&bytes))?,
+            None => Policy::wi_bos_default(),
+        };
+        let store = Self {
+            db,
+            trees,
+            policy,
+            upcasters: Upcasters::current(),
+            writer: Mutex::new(()),
+        };
+        // A crash cannot leave projections behind the log (one transaction
+        // writes both), but a store from an interrupted rebuild can be.
+        if store.projection_checkpoint()? != store.next_position()? {
+            store.rebuild()?;
+        }
+        Ok(store)
+    }
+
+    /// The policy the projections are ranked by.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// Stores a new policy and rebuilds the projections under it.
+    pub fn set_policy(&mut self, policy: Policy) -> Result<(), SledStoreError> {
+        policy.validate()?;
+        let json = serde_json::to_vec(&policy)
+            .map_err(|e| ce_core::policy::PolicyError::Json(e.to_string()))?;
+        self.trees[META].insert(POLICY, json)?;
+        self.policy = policy;
+        self.rebuild()?;
+        Ok(())
+    }
+
+    fn lock(&self) -> MutexGuard<'_, ()> {
+        self.writer.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The next position the projections have not folded.
+    pub fn projection_checkpoint(&self) -> Result<u64, StoreError> {
+        Ok(self.trees[CHECKPOINTS]
+            .get(PROJECTIONS)
+            .map_err(backend)?
+            .and_then(|b| read_u64(&b))
+            .unwrap_or(0))
+    }
+
+    fn decode(&self, position: u64, bytes: &[u8]) -> Result<Envelope, StoreError> {
+        let envelope = self
+            .upcasters
+            .decode(bytes)
+            .map_err(|source| StoreError::Decode { position, source })?;
+        if envelope.position != position {
+            return Err(StoreError::Corrupt {
+                position,
+                detail: "stored envelope names another position",
+            });
+        }
+        Ok(envelope)
+    }
+
+    fn event_at(&self, position: u64) -> Result<Envelope, StoreError> {
+        let bytes = self.trees[EVENTS]
+            .get(u64_key(position))
+            .map_err(backend)?
+            .ok_or(StoreError::Corrupt {
+                position,
+                detail: "index names a missing event",
+            })?;
+        self.decode(position, &bytes)
+    }
+
+    /// Appends several requests in one transaction and one flush: all or none.
+    pub fn append_batch(
+        &self,
+        requests: Vec<AppendRequest>,
+    ) -> Result<Vec<Vec<Envelope>>, StoreError> {
+        for request in &requests {
+            validate_request(request)?;
+        }
+        let _writer = self.lock();
+        let out = self
+            .trees
+            .as_slice()
+            .transaction(|tx| {
+                let mut heads = HashMap::new();
+                let mut out = Vec::with_capacity(requests.len());
+                for request in &requests {
+                    out.push(self.append_in(tx, request, &mut heads)?);
+                }
+                Ok(out)
+            })
+            .map_err(untx)?;
+        self.db.flush().map_err(backend)?;
+        Ok(out)
+    }
+
+    /// One request inside a transaction. `heads` caches versions written
+    /// earlier in the same transaction.
+    fn append_in(
+        &self,
+        tx: &[TransactionalTree],
+        request: &AppendRequest,
+        heads: &mut HashMap<StreamId, u64>,
+    ) -> Result<Vec<Envelope>, TxError> {
+        let mut stored = Vec::new();
+        for event in &request.events {
+            match tx[EVENT_IDS].get(event.event_id.as_uuid().as_bytes())? {
+                Some(p) => stored.push(read_u64(&p).ok_or_else(|| {
+                    abort(StoreError::Corrupt {
+                        position: 0,
+                        detail: "event id index row is not a position",
+                    })
+                })?),
+                None if stored.is_empty() => {}
+                None => {
+                    return Err(abort(StoreError::PartialDuplicate(
+                        request.events[0].event_id,
+                    )))
+                }
+            }
+        }
+        if stored.len() == request.events.len() {
+            let mut out = Vec::with_capacity(stored.len());
+            for position in stored {
+                let bytes = tx[EVENTS].get(u64_key(position))?.ok_or_else(|| {
+                    abort(StoreError::Corrupt {
+                        position,
+                        detail: "event id index names a missing event",
+                    })
+                })?;
+                out.push(self.decode(position, &bytes).map_err(abort)?);
+            }
+            return Ok(out);
+        }
+        if let Some(event) = request
+            .events
+            .get(stored.len())
+            .filter(|_| !stored.is_empty())
+        {
+            return Err(abort(StoreError::PartialDuplicate(event.event_id)));
+        }
+        for (stream, expected) in &request.expected {
+            let actual = head(tx, heads, stream)?;
+            check_expected(*stream, *expected, actual).map_err(abort)?;
+        }
+        let mut position = tx[META]
+            .get(NEXT_POSITION)?
+            .and_then(|b| read_u64(&b))
+            .unwrap_or(0);
+        let mut out = Vec::with_capacity(request.events.len());
+        for new in &request.events {
+            let mut versions = Vec::with_capacity(new.streams.len());
+            for stream in &new.streams {
+                let version = head(tx, heads, stream)? + 1;
+                heads.insert(*stream, version);
+                tx[STREAMS].insert(stream_key(stream, version), &u64_key(position))?;
+                tx[HEADS].insert(head_key(stream), &u64_key(version))?;
+                versions.push(StreamVersion {
+                    stream: *stream,
+                    version,
+                });
+            }
+            let envelope = Envelope::stored(new.clone(), position, versions);
+            let bytes = envelope
+                .to_json()
+                .map_err(|_| abort(StoreError::InvalidAppend("event does not serialize")))?;
+            tx[EVENTS].insert(&u64_key(position), bytes)?;
+            tx[EVENT_IDS].insert(new.event_id.as_uuid().as_bytes(), &u64_key(position))?;
+            out.push(envelope);
+            position += 1;
+        }
+        tx[META].insert(NEXT_POSITION, &u64_key(position))?;
+        project(tx, &out, &self.policy)?;
+        Ok(out)
+    }
+
+    /// Drops the projections and folds them again from the log, a chunk at a
+    /// time: memory does not grow with the log.
+    pub fn rebuild(&self) -> Result<(), StoreError> {
+        let _writer = self.lock();
+        for tree in &self.trees[FIRST_PROJECTION..] {
+            tree.clear().map_err(backend)?;
+        }
+        self.trees[CHECKPOINTS].clear().map_err(backend)?;
+        let mut from = 0;
+        loop {
+            let chunk = self.read_from(from, REBUILD_CHUNK)?;
+            let Some(last) = chunk.last() else { break };
+            from = last.position + 1;
+            self.trees
+                .as_slice()
+                .transaction(|tx| project(tx, &chunk, &self.policy))
+                .map_err(untx)?;
+        }
+        self.trees[CHECKPOINTS]
+            .insert(PROJECTIONS, &u64_key(from))
+            .map_err(backend)?;
+        self.db.flush().map_err(backend)?;
+        Ok(())
+    }
+
+    /// One household's current state, from the projection.
+    pub fn household(&self, id: HouseholdId) -> Result<Option<Household>, StoreError> {
+        match self.trees[P_HOUSEHOLDS]
+            .get(id.as_uuid().as_bytes())
+            .map_err(backend)?
+        {
+            None => Ok(None),
+            Some(bytes) => {
+                serde_json::from_slice(&bytes)
+                    .map(Some)
+                    .map_err(|_| StoreError::Corrupt {
+                        position: 0,
+                        detail: "household projection does not decode",
+                    })
+            }
+        }
+    }
+
+    /// One priority list as of `date`, from the projection: the list's rows
+    /// only, never the log.
+    pub fn list(&self, key: &ListKey, date: NaiveDate) -> Result<PriorityList, StoreError> {
+        let mut rows = Vec::new();
+        for row in self.trees[P_LISTS].scan_prefix(list_prefix(key)) {
+            let (_, value) = row.map_err(backend)?;
+            let row: ListRow = serde_json::from_slice(&value).map_err(|_| StoreError::Corrupt {
+                position: 0,
+                detail: "list row does not decode",
+            })?;
+            if row.parked_until.is_none_or(|until| until <= date) {
+                rows.push(row.inputs);
+            }
+        }
+        let order = self
+            .policy
+            .program(key.program)
+            .map(|r| r.order.as_slice())
+            .unwrap_or(&[]);
+        rows.sort_by(|a, b| compare(order, a, b));
+        Ok(PriorityList {
+            key: key.clone(),
+            entries: rows
+                .into_iter()
+                .zip(1u32..)
+                .map(|(inputs, rank)| ListEntry { rank, inputs })
+                .collect(),
+        })
+    }
+
+    /// Every list key that has at least one row.
+    pub fn list_keys(&self) -> Result<Vec<ListKey>, StoreError> {
+        let mut keys: Vec<ListKey> = Vec::new();
+        for row in self.trees[P_LISTS].iter() {
+            let (key, _) = row.map_err(backend)?;
+            let mut parts = key.splitn(4, |b| *b == 0);
+            let (Some(c), Some(p), Some(t)) = (parts.next(), parts.next(), parts.next()) else {
+                continue;
+            };
+            let parse = || -> Option<ListKey> {
+                Some(ListKey {
+                    coalition: ce_core::Coalition::new(std::str::from_utf8(c).ok()?),
+                    program: std::str::from_utf8(p).ok()?.parse().ok()?,
+                    household_type: std::str::from_utf8(t).ok()?.parse().ok()?,
+                })
+            };
+            if let Some(k) = parse() {
+                if keys.last() != Some(&k) {
+                    keys.push(k);
+                }
+            }
+        }
+        Ok(keys)
+    }
+
+    /// The whole caseload from the projections, without replaying the log.
+    pub fn caseload(&self) -> Result<Caseload, StoreError> {
+        let mut versions = HashMap::new();
+        for row in self.trees[HEADS].iter() {
+            let (key, value) = row.map_err(backend)?;
+            let stream: StreamId = std::str::from_utf8(&key)
+                .ok()
+                .and_then(|s| s.parse().ok())
+                .ok_or(StoreError::Corrupt {
+                    position: 0,
+                    detail: "stream head key is not a stream id",
+                })?;
+            versions.insert(stream, read_u64(&value).unwrap_or(0));
+        }
+        Ok(Caseload {
+            households: projections::read_all(
+                &self.trees[P_HOUSEHOLDS],
+                projections::household_id,
+                "household projection does not decode",
+            )?,
+            openings: projections::read_all(
+                &self.trees[P_OPENINGS],
+                projections::opening_id,
+                "opening projection does not decode",
+            )?,
+            referrals: projections::read_all(
+                &self.trees[P_REFERRALS],
+                projections::referral_id,
+                "referral projection does not decode",
+            )?,
+            open_enrollments: projections::read_all(
+                &self.trees[P_ENROLLMENTS],
+                projections::client_id,
+                "enrollment projection does not decode",
+            )?
+            .into_iter()
+            .collect(),
+            versions,
+            next_position: self.next_position()?,
+        })
+    }
+
+    /// Every projection tree's rows, for byte-for-byte comparisons.
+    pub fn projection_bytes(&self) -> Result<Vec<ProjectionRow>, StoreError> {
+        let mut out = Vec::new();
+        for (name, tree) in TREES[FIRST_PROJECTION..]
+            .iter()
+            .zip(&self.trees[FIRST_PROJECTION..])
+        {
+            for row in tree.iter() {
+                let (k, v) = row.map_err(backend)?;
+                out.push(((*name).to_owned(), k.to_vec(), v.to_vec()));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The raw sled database, for tools and tests that inspect the layout.
+    pub fn db(&self) -> &sled::Db {
+        &self.db
+    }
+}
+
+/// A stream's version inside a transaction, cached in `heads` so that
+/// several requests of one batch see each other's writes.
+fn head(
+    tx: &[TransactionalTree],
+    heads: &mut HashMap<StreamId, u64>,
+    stream: &StreamId,
+) -> Result<u64, TxError> {
+    if let Some(v) = heads.get(stream) {
+        return Ok(*v);
+    }
+    let v = tx[HEADS]
+        .get(head_key(stream))?
+        .and_then(|b| read_u64(&b))
+        .unwrap_or(0);
+    heads.insert(*stream, v);
+    Ok(v)
+}
+
+impl EventStore for SledStore {
+    fn append(&self, request: AppendRequest) -> Result<Vec<Envelope>, StoreError> {
+        self.append_batch(vec![request])
+            .map(|mut out| out.pop().unwrap_or_default())
+    }
+
+    fn read_stream(&self, stream: &StreamId) -> Result<Vec<Envelope>, StoreError> {
+        let mut out = Vec::new();
+        for row in self.trees[STREAMS].scan_prefix(stream_prefix(stream)) {
+            let (_, position) = row.map_err(backend)?;
+            let position = read_u64(&position).ok_or(StoreError::Corrupt {
+                position: 0,
+                detail: "stream index row is not a position",
+            })?;
+            out.push(self.event_at(position)?);
+        }
+        Ok(out)
+    }
+
+    fn read_from(&self, from: u64, limit: usize) -> Result<Vec<Envelope>, StoreError> {
+        let mut out = Vec::new();
+        for row in self.trees[EVENTS].range(u64_key(from)..).take(limit) {
+            let (key, bytes) = row.map_err(backend)?;
+            let position = read_u64(&key).ok_or(StoreError::Corrupt {
+                position: from,
+                detail: "event key is not a position",
+            })?;
+            let expected = from + out.len() as u64;
+            if position != expected {
+                return Err(StoreError::Corrupt {
+                    position: expected,
+                    detail: "gap in the event log",
+                });
+            }
+            out.push(self.decode(position, &bytes)?);
+        }
+        Ok(out)
+    }
+
+    fn stream_version(&self, stream: &StreamId) -> Result<u64, StoreError> {
+        Ok(self.trees[HEADS]
+            .get(head_key(stream))
+            .map_err(backend)?
+            .and_then(|b| read_u64(&b))
+            .unwrap_or(0))
+    }
+
+    fn snapshot(&self) -> Result<Option<Caseload>, StoreError> {
+        self.caseload().map(Some)
+    }
+
+    fn next_position(&self) -> Result<u64, StoreError> {
+        Ok(self.trees[META]
+            .get(NEXT_POSITION)
+            .map_err(backend)?
+            .and_then(|b| read_u64(&b))
+            .unwrap_or(0))
+    }
+}

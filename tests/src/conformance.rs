@@ -1,0 +1,162 @@
+//! Checks every [`EventStore`] must pass. Each takes a fresh, empty store.
+
+use ce_core::{Caseload, EventStore, ExpectedVersion, StoreError};
+
+use crate::sample::{client_stream, new_event, request, workload, Driver};
+
+/// Appended events read back by stream and by position, with versions.
+pub fn append_and_read<S: EventStore>(store: S) {
+    let (a, b) = (client_stream(1), client_stream(2));
+    store
+        .append(request(
+            &[(a, ExpectedVersion::Exact(0))],
+            vec![new_event(1, &[a]), new_event(2, &[a])],
+        ))
+        .unwrap();
+    store
+        .append(request(&[], vec![new_event(3, &[b])]))
+        .unwrap();
+    let stream = store.read_stream(&a).unwrap();
+    assert_eq!(
+        stream.iter().map(|e| e.version_in(&a)).collect::<Vec<_>>(),
+        [Some(1), Some(2)]
+    );
+    let all = store.read_from(0, 10).unwrap();
+    assert_eq!(
+        all.iter().map(|e| e.position).collect::<Vec<_>>(),
+        [0, 1, 2]
+    );
+    assert_eq!(store.read_from(2, 10).unwrap().len(), 1);
+    assert_eq!(store.read_from(0, 2).unwrap().len(), 2);
+    assert_eq!(store.stream_version(&a).unwrap(), 2);
+    assert_eq!(store.stream_version(&client_stream(9)).unwrap(), 0);
+    assert_eq!(store.next_position().unwrap(), 3);
+}
+
+/// A stale expected version is a typed conflict and writes nothing.
+pub fn expected_version_conflict<S: EventStore>(store: S) {
+    let a = client_stream(1);
+    store
+        .append(request(
+            &[(a, ExpectedVersion::Exact(0))],
+            vec![new_event(1, &[a])],
+        ))
+        .unwrap();
+    let err = store
+        .append(request(
+            &[(a, ExpectedVersion::Exact(0))],
+            vec![new_event(2, &[a])],
+        ))
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::Conflict {
+                actual: 1,
+                expected: ExpectedVersion::Exact(0),
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(store.next_position().unwrap(), 1);
+    assert_eq!(store.stream_version(&a).unwrap(), 1);
+}
+
+/// An event on two streams gets a version in each; a conflict on either
+/// stream of a request writes none of its events.
+pub fn multi_stream_atomicity<S: EventStore>(store: S) {
+    let (a, b) = (client_stream(1), client_stream(2));
+    store
+        .append(request(&[], vec![new_event(1, &[b])]))
+        .unwrap();
+    let stored = store
+        .append(request(
+            &[
+                (a, ExpectedVersion::Exact(0)),
+                (b, ExpectedVersion::Exact(1)),
+            ],
+            vec![new_event(2, &[a, b])],
+        ))
+        .unwrap();
+    assert_eq!(stored[0].version_in(&a), Some(1));
+    assert_eq!(stored[0].version_in(&b), Some(2));
+    assert_eq!(store.read_stream(&b).unwrap().len(), 2);
+
+    let err = store
+        .append(request(
+            &[
+                (a, ExpectedVersion::Exact(1)),
+                (b, ExpectedVersion::Exact(1)),
+            ],
+            vec![new_event(3, &[a]), new_event(4, &[b])],
+        ))
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict { .. }), "{err:?}");
+    assert_eq!(store.next_position().unwrap(), 2);
+    assert_eq!(store.stream_version(&a).unwrap(), 1);
+    assert_eq!(store.stream_version(&b).unwrap(), 2);
+}
+
+/// Positions are gapless from 0 across appends and streams.
+pub fn global_order<S: EventStore>(store: S) {
+    for n in 0..20u128 {
+        let stream = client_stream(n % 3);
+        store
+            .append(request(&[], vec![new_event(n, &[stream])]))
+            .unwrap();
+    }
+    let all = store.read_from(0, 100).unwrap();
+    assert_eq!(
+        all.iter().map(|e| e.position).collect::<Vec<_>>(),
+        (0..20).collect::<Vec<_>>()
+    );
+    for n in 0..3 {
+        let versions: Vec<_> = store
+            .read_stream(&client_stream(n))
+            .unwrap()
+            .iter()
+            .map(|e| e.version_in(&client_stream(n)).unwrap())
+            .collect();
+        assert_eq!(versions, (1..=versions.len() as u64).collect::<Vec<_>>());
+    }
+}
+
+/// Re-sending stored event ids returns the stored events and writes nothing;
+/// a request mixing stored and new ids is rejected.
+pub fn idempotent_resend<S: EventStore>(store: S) {
+    let a = client_stream(1);
+    let req = request(
+        &[(a, ExpectedVersion::Exact(0))],
+        vec![new_event(1, &[a]), new_event(2, &[a])],
+    );
+    let first = store.append(req.clone()).unwrap();
+    let again = store.append(req).unwrap();
+    assert_eq!(first, again);
+    assert_eq!(store.next_position().unwrap(), 2);
+    let err = store
+        .append(request(&[], vec![new_event(2, &[a]), new_event(3, &[a])]))
+        .unwrap_err();
+    assert!(matches!(err, StoreError::PartialDuplicate(_)), "{err:?}");
+    assert_eq!(store.next_position().unwrap(), 2);
+}
+
+/// After a workload, the workflow's caseload and the store's own snapshot
+/// (if it keeps one) equal a fresh fold of the log.
+pub fn projections_equal_fresh_fold<S: EventStore>(store: S) {
+    let mut driver = Driver::new(store);
+    workload(&mut driver);
+    let store = driver.workflow.store();
+    let log = store.read_from(0, usize::MAX).unwrap();
+    let fresh = Caseload::from_events(&log);
+    assert_eq!(*driver.workflow.caught_up().unwrap(), fresh);
+    if let Some(snapshot) = store.snapshot().unwrap() {
+        assert_eq!(snapshot, fresh);
+    }
+    let date = ce_core::testing::date(2025, 3, 1);
+    let policy = driver.workflow.policy();
+    assert!(
+        !fresh.lists(policy, date).is_empty(),
+        "the workload puts households on lists"
+    );
+}

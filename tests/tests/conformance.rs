@@ -1,0 +1,37 @@
+//! The conformance suite, run unchanged against both stores.
+
+use ce_core::MemoryStore;
+use ce_store_sled::SledStore;
+
+fn sled() -> (tempfile::TempDir, SledStore) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SledStore::open(dir.path()).unwrap();
+    (dir, store)
+}
+
+macro_rules! conformance {
+    ($($check:ident),+ $(,)?) => {
+        mod memory {
+            $(#[test]
+            fn $check() {
+                ce_tests::conformance::$check(super::MemoryStore::new());
+            })+
+        }
+        mod sled {
+            $(#[test]
+            fn $check() {
+                let (_dir, store) = super::sled();
+                ce_tests::conformance::$check(store);
+            })+
+        }
+    };
+}
+
+conformance!(
+    append_and_read,
+    expected_version_conflict,
+    multi_stream_atomicity,
+    global_order,
+    idempotent_resend,
+    projections_equal_fresh_fold,
+);
