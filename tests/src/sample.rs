@@ -53,6 +53,12 @@ impl<S: EventStore> Driver<S> {
         }
     }
 
+    /// Moves this driver's command ids along, so that several drivers on one
+    /// store never reuse an id.
+    pub fn skip_ids(&mut self, by: u128) {
+        self.next += by;
+    }
+
     /// Executes a command that must succeed.
     pub fn run(&mut self, command: impl Into<Command>) -> Outcome {
         self.try_run(command).unwrap()

@@ -1,0 +1,41 @@
+//! Child process of the crash test: appends enrollments to the sled store in
+//! `DIR` forever, printing `ack POSITION` after each `Ok`, until killed.
+//!
+//! Usage: `crash_writer DIR SEED`
+
+use std::io::Write;
+
+use ce_core::testing::{client, HouseholdBuilder};
+use ce_core::{Actor, Command, CommandId, CommandMeta, Role, Workflow};
+use ce_store_sled::SledStore;
+use chrono::{TimeZone, Utc};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1);
+    let dir = args.next().ok_or("usage: crash_writer DIR SEED")?;
+    let seed: u128 = args.next().ok_or("usage: crash_writer DIR SEED")?.parse()?;
+    let store = SledStore::open(&dir)?;
+    let policy = store.policy().clone();
+    let workflow = Workflow::new(store, policy)?;
+    let recorded_at = Utc
+        .with_ymd_and_hms(2026, 1, 1, 0, 0, 0)
+        .single()
+        .ok_or("bad time")?;
+    let mut stdout = std::io::stdout().lock();
+    for n in 0u128.. {
+        let id = (seed << 32) | n;
+        let builder = HouseholdBuilder::single_adult("Coulee")
+            .client(client(id))
+            .placed_with_score(9);
+        let meta = CommandMeta {
+            command_id: CommandId::from_uuid(uuid::Uuid::from_u128(id)),
+            actor: Actor::new("crash", "test", Role::Lead),
+            recorded_at,
+        };
+        let executed = workflow.execute(&meta, &Command::Enroll(builder.enroll))?;
+        let last = executed.events.last().map_or(0, |e| e.position);
+        writeln!(stdout, "ack {last}")?;
+        stdout.flush()?;
+    }
+    Ok(())
+}

@@ -1,0 +1,297 @@
+//! ce-store-sled beyond the conformance suite: rebuild, reopen, bad data,
+//! backup and restore, concurrency.
+
+use std::sync::{Arc, Barrier};
+
+use ce_core::testing::{date, opening, HouseholdBuilder};
+use ce_core::{
+    DecodeError, Event, EventStore, ListHouseholdType, ListKey, Outcome, ProgramType, Refer,
+    StoreError,
+};
+use ce_store_sled::{SledStore, SledStoreError};
+use ce_tests::sample::{workload, Driver};
+
+fn open(dir: &tempfile::TempDir) -> SledStore {
+    SledStore::open(dir.path()).unwrap()
+}
+
+fn filled(dir: &tempfile::TempDir) -> SledStore {
+    let mut driver = Driver::new(open(dir));
+    workload(&mut driver);
+    let Driver { workflow, .. } = driver;
+    drop(workflow);
+    open(dir)
+}
+
+/// Overwrites the stored bytes of the event at `position` through sled.
+fn tamper(dir: &tempfile::TempDir, position: u64, edit: impl FnOnce(Vec<u8>) -> Vec<u8>) {
+    let db = sled::open(dir.path()).unwrap();
+    let events = db.open_tree("events").unwrap();
+    let key = position.to_be_bytes();
+    let bytes = events.get(key).unwrap().unwrap().to_vec();
+    events.insert(key, edit(bytes)).unwrap();
+    db.flush().unwrap();
+}
+
+#[test]
+fn rebuild_gives_the_incremental_projections_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = filled(&dir);
+    let incremental = store.projection_bytes().unwrap();
+    assert!(!incremental.is_empty());
+    store.rebuild().unwrap();
+    assert_eq!(store.projection_bytes().unwrap(), incremental);
+}
+
+#[test]
+fn reopened_store_serves_lists_and_state_without_replaying() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = filled(&dir);
+    let log = store.read_from(0, usize::MAX).unwrap();
+    let fresh = ce_core::Caseload::from_events(&log);
+    assert_eq!(store.caseload().unwrap(), fresh);
+    let key = ListKey {
+        coalition: ce_core::Coalition::new("Coulee"),
+        program: ProgramType::Psh,
+        household_type: ListHouseholdType::AdultsOnly,
+    };
+    let on = date(2025, 3, 1);
+    assert_eq!(
+        store.list(&key, on).unwrap(),
+        fresh.list(store.policy(), &key, on)
+    );
+    assert!(store.list_keys().unwrap().contains(&key));
+    let household = *fresh.households.keys().next().unwrap();
+    assert_eq!(
+        store.household(household).unwrap().as_ref(),
+        fresh.households.get(&household)
+    );
+}
+
+#[test]
+fn a_flipped_byte_in_a_stored_event_is_an_error_naming_its_position() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(filled(&dir));
+    tamper(&dir, 3, |mut bytes| {
+        bytes[0] ^= 0x20;
+        bytes
+    });
+    let store = open(&dir);
+    let err = store.read_from(0, 100).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::Decode {
+                position: 3,
+                source: DecodeError::Malformed(_)
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("position 3"), "{err}");
+}
+
+#[test]
+fn a_truncated_event_is_an_error_naming_its_position() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(filled(&dir));
+    tamper(&dir, 5, |bytes| bytes[..bytes.len() / 2].to_vec());
+    let err = open(&dir).read_from(0, 100).unwrap_err();
+    assert!(
+        matches!(err, StoreError::Decode { position: 5, .. }),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn an_unknown_event_type_is_an_error_naming_its_position_and_type() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(filled(&dir));
+    tamper(&dir, 2, |bytes| {
+        let mut value: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        value["type"] = "HouseholdTeleported".into();
+        serde_json::to_vec(&value).unwrap()
+    });
+    let err = open(&dir).read_from(0, 100).unwrap_err();
+    match err {
+        StoreError::Decode {
+            position: 2,
+            source: DecodeError::UnknownEventType(t),
+        } => {
+            assert_eq!(t, "HouseholdTeleported")
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn an_unknown_format_version_refuses_to_open() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(open(&dir));
+    {
+        let db = sled::open(dir.path()).unwrap();
+        db.open_tree("meta")
+            .unwrap()
+            .insert("format_version", &99u64.to_be_bytes())
+            .unwrap();
+        db.flush().unwrap();
+    }
+    let err = SledStore::open(dir.path()).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            SledStoreError::UnknownFormatVersion {
+                found: 99,
+                supported: 1
+            }
+        ),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn backup_then_restore_then_rebuild_gives_the_same_lists() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = filled(&dir);
+    let mut backup = Vec::new();
+    let exported = store.export_jsonl(&mut backup).unwrap();
+    assert_eq!(exported, store.next_position().unwrap());
+    assert_eq!(
+        backup.iter().filter(|b| **b == b'\n').count() as u64,
+        exported
+    );
+
+    let restored_dir = tempfile::tempdir().unwrap();
+    let restored = open(&restored_dir);
+    assert_eq!(restored.import_jsonl(backup.as_slice()).unwrap(), exported);
+    restored.rebuild().unwrap();
+    assert_eq!(
+        restored.read_from(0, usize::MAX).unwrap(),
+        store.read_from(0, usize::MAX).unwrap()
+    );
+    assert_eq!(
+        restored.projection_bytes().unwrap(),
+        store.projection_bytes().unwrap()
+    );
+
+    let err = restored.import_jsonl(backup.as_slice()).unwrap_err();
+    assert!(
+        matches!(err, SledStoreError::NotEmpty(n) if n == exported),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn a_backup_with_a_gap_or_a_bad_line_is_rejected_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = filled(&dir);
+    let mut backup = Vec::new();
+    store.export_jsonl(&mut backup).unwrap();
+    let text = String::from_utf8(backup).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+
+    let gap = [lines[0], lines[2]].join("\n");
+    let err = open(&tempfile::tempdir().unwrap())
+        .import_jsonl(gap.as_bytes())
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            SledStoreError::ImportGap {
+                line: 2,
+                expected: 1,
+                found: 2
+            }
+        ),
+        "{err:?}"
+    );
+
+    let bad = [lines[0], "{not json"].join("\n");
+    let err = open(&tempfile::tempdir().unwrap())
+        .import_jsonl(bad.as_bytes())
+        .unwrap_err();
+    assert!(
+        matches!(err, SledStoreError::ImportLine { line: 2, .. }),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn eight_threads_racing_to_refer_get_exactly_one_referral_per_opening() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(open(&dir));
+    let mut setup = Driver::new(Arc::clone(&store));
+    for i in 0..16u128 {
+        setup.enroll(
+            HouseholdBuilder::single_adult("Coulee")
+                .client(ce_core::testing::client(i + 1))
+                .placed_with_score(8 + (i % 5) as u32),
+        );
+    }
+    let openings: Vec<_> = (0..4)
+        .map(
+            |_| match setup.run(opening(ProgramType::Psh, "Coulee", date(2025, 2, 1))) {
+                Outcome::Posted { opening } => opening,
+                other => panic!("{other:?}"),
+            },
+        )
+        .collect();
+
+    let barrier = Arc::new(Barrier::new(8));
+    let threads: Vec<_> = (0..8u128)
+        .map(|t| {
+            let store = Arc::clone(&store);
+            let barrier = Arc::clone(&barrier);
+            let openings = openings.clone();
+            std::thread::spawn(move || {
+                let mut driver = Driver::new(store);
+                driver.skip_ids((t + 1) * 1_000_000);
+                barrier.wait();
+                openings
+                    .iter()
+                    .filter(|opening| {
+                        driver
+                            .try_run(Refer {
+                                opening: **opening,
+                                date: date(2025, 2, 2),
+                                household: None,
+                                bypass_reason: None,
+                            })
+                            .is_ok()
+                    })
+                    .count()
+            })
+        })
+        .collect();
+    let successes: usize = threads.into_iter().map(|t| t.join().unwrap()).sum();
+    assert_eq!(successes, openings.len());
+
+    let log = store.read_from(0, usize::MAX).unwrap();
+    assert_eq!(
+        log.iter().map(|e| e.position).collect::<Vec<_>>(),
+        (0..log.len() as u64).collect::<Vec<_>>()
+    );
+    let mut ids: Vec<_> = log.iter().map(|e| e.event_id).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), log.len(), "no duplicate events");
+    let mut referred: Vec<_> = log
+        .iter()
+        .filter_map(|e| match &e.event {
+            Event::ReferralOffered(r) => Some((r.opening, r.household)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        referred.len(),
+        openings.len(),
+        "exactly one referral per opening"
+    );
+    referred.sort();
+    let households: std::collections::BTreeSet<_> = referred.iter().map(|(_, h)| *h).collect();
+    assert_eq!(
+        households.len(),
+        openings.len(),
+        "no household referred twice for PSH"
+    );
+}
