@@ -25,6 +25,8 @@ pub struct Caseload {
     pub referrals: BTreeMap<ReferralId, Referral>,
     /// Clients with an open CE enrollment, and its household.
     pub open_enrollments: HashMap<ClientId, HouseholdId>,
+    /// The date each client's latest CE enrollment closed.
+    pub closed_enrollments: HashMap<ClientId, NaiveDate>,
     /// Each stream's version (number of events).
     pub versions: HashMap<StreamId, u64>,
     /// The position the next event will have.
@@ -56,7 +58,7 @@ impl Caseload {
         for sv in &envelope.streams {
             match sv.stream {
                 StreamId::Household(id) => self.apply_household(id, &envelope.event, date),
-                StreamId::Client(id) => self.apply_client(id, &envelope.event),
+                StreamId::Client(id) => self.apply_client(id, &envelope.event, date),
                 StreamId::Opening(id) => self.apply_opening(id, &envelope.event, date),
             }
         }
@@ -71,15 +73,17 @@ impl Caseload {
         }
     }
 
-    fn apply_client(&mut self, id: ClientId, event: &Event) {
+    fn apply_client(&mut self, id: ClientId, event: &Event, date: NaiveDate) {
         match event {
             Event::ClientEnrollmentOpened(e) => {
                 self.open_enrollments.insert(id, e.household);
             }
-            Event::ClientEnrollmentClosed(e)
-                if self.open_enrollments.get(&id) == Some(&e.household) =>
-            {
-                self.open_enrollments.remove(&id);
+            Event::ClientEnrollmentClosed(e) => {
+                if self.open_enrollments.get(&id) == Some(&e.household) {
+                    self.open_enrollments.remove(&id);
+                }
+                let closed = self.closed_enrollments.entry(id).or_insert(date);
+                *closed = (*closed).max(date);
             }
             _ => {}
         }

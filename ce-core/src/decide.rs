@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::actor::Role;
 use crate::caseload::Caseload;
 use crate::command::{Command, CommandMeta};
-use crate::envelope::{NewEvent, StreamId};
+use crate::envelope::{Envelope, NewEvent, StreamId};
 use crate::error::Error;
 use crate::event::Event;
 use crate::ids::{EventId, HouseholdId, OpeningId, ReferralId};
@@ -50,7 +50,7 @@ pub enum Outcome {
         referral: ReferralId,
         /// The household referred.
         household: HouseholdId,
-        /// Its rank on its list.
+        /// Its rank among the households eligible for the opening.
         rank: u32,
     },
     /// A sweep ran.
@@ -63,6 +63,46 @@ pub enum Outcome {
         /// The referrals.
         referrals: Vec<ReferralId>,
     },
+}
+
+impl Outcome {
+    /// The outcome a command had, told from the events it stored.
+    pub fn of_stored(events: &[Envelope]) -> Self {
+        let mut inactivated = Vec::new();
+        let mut expired = Vec::new();
+        for envelope in events {
+            match &envelope.event {
+                Event::HouseholdEnrolled(e) => {
+                    return Outcome::Enrolled {
+                        household: e.household,
+                    }
+                }
+                Event::OpeningPosted(e) => return Outcome::Posted { opening: e.opening },
+                Event::ReferralOffered(e) => {
+                    return Outcome::Referred {
+                        referral: e.referral,
+                        household: e.household,
+                        rank: e.rank,
+                    }
+                }
+                Event::HouseholdInactivated(_) => {
+                    inactivated.extend(envelope.streams.iter().filter_map(|sv| match sv.stream {
+                        StreamId::Household(id) => Some(id),
+                        _ => None,
+                    }))
+                }
+                Event::ReferralExpired(e) => expired.push(e.referral),
+                _ => {}
+            }
+        }
+        if !inactivated.is_empty() {
+            Outcome::Swept { inactivated }
+        } else if !expired.is_empty() {
+            Outcome::Expired { referrals: expired }
+        } else {
+            Outcome::Recorded
+        }
+    }
 }
 
 /// The events a command produces and what it means for the caller.

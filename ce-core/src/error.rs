@@ -64,6 +64,29 @@ pub enum Error {
         /// Their open enrollment.
         household: HouseholdId,
     },
+    /// A new enrollment starting before the client's previous one closed.
+    #[error("client {client}'s previous CE enrollment closed on {exit_date}; a new one cannot start on {date}")]
+    BeforePreviousExit {
+        /// The client.
+        client: ClientId,
+        /// The new start date.
+        date: NaiveDate,
+        /// The previous exit.
+        exit_date: NaiveDate,
+    },
+    /// A referral dated before its opening was posted.
+    #[error("referral date {date} is before opening {opening} was posted on {posted_on}")]
+    BeforeOpeningPosted {
+        /// The opening.
+        opening: OpeningId,
+        /// The referral date.
+        date: NaiveDate,
+        /// When it was posted.
+        posted_on: NaiveDate,
+    },
+    /// The provider already acknowledged the referral.
+    #[error("referral {0} is already acknowledged")]
+    AlreadyAcknowledged(ReferralId),
     /// A CE note with no text.
     #[error("CE note is empty: write one or two sentences")]
     EmptyNote,

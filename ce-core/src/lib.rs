@@ -10,6 +10,7 @@ pub mod event;
 pub mod household;
 pub mod hud;
 pub mod ids;
+pub mod invariants;
 pub mod memory;
 pub mod opening;
 pub mod policy;

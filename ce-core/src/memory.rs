@@ -111,4 +111,8 @@ impl EventStore for MemoryStore {
     fn next_position(&self) -> Result<u64, StoreError> {
         Ok(self.lock().events.len() as u64)
     }
+
+    fn position_of(&self, event_id: EventId) -> Result<Option<u64>, StoreError> {
+        Ok(self.lock().ids.get(&event_id).copied())
+    }
 }

@@ -98,6 +98,9 @@ pub trait EventStore: Send + Sync {
     /// The position the next event will get (= the number of stored events).
     fn next_position(&self) -> Result<u64, StoreError>;
 
+    /// The position of a stored event id, if it is stored.
+    fn position_of(&self, event_id: EventId) -> Result<Option<u64>, StoreError>;
+
     /// The caseload as the store's own projections hold it, if it keeps
     /// them, so that opening a workflow need not replay the log.
     fn snapshot(&self) -> Result<Option<Caseload>, StoreError> {
@@ -123,6 +126,9 @@ impl<S: EventStore + ?Sized> EventStore for Arc<S> {
     }
     fn snapshot(&self) -> Result<Option<Caseload>, StoreError> {
         (**self).snapshot()
+    }
+    fn position_of(&self, event_id: EventId) -> Result<Option<u64>, StoreError> {
+        (**self).position_of(event_id)
     }
 }
 

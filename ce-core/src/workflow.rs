@@ -12,7 +12,7 @@ use crate::decide::{decide, Outcome};
 use crate::envelope::Envelope;
 use crate::error::Error;
 use crate::household::Household;
-use crate::ids::HouseholdId;
+use crate::ids::{EventId, HouseholdId};
 use crate::policy::Policy;
 use crate::priority::{ListKey, PriorityList};
 use crate::store::EventStore;
@@ -96,8 +96,15 @@ impl<S: EventStore> Workflow<S> {
     }
 
     /// Decides and stores one command. A rejected command writes nothing.
+    ///
+    /// A command whose id was already executed is not decided again: its
+    /// stored events and outcome are returned, so a caller that lost the
+    /// first response can retry safely.
     pub fn execute(&self, meta: &CommandMeta, command: &Command) -> Result<Executed, Error> {
         let mut caseload = self.caught_up()?;
+        if let Some(executed) = self.replay(meta)? {
+            return Ok(executed);
+        }
         let decision = decide(&caseload, &self.policy, meta, command)?;
         if decision.events.is_empty() {
             return Ok(Executed {
@@ -114,6 +121,34 @@ impl<S: EventStore> Workflow<S> {
             outcome: decision.outcome,
             events,
         })
+    }
+
+    /// The stored result of a command executed before, if any.
+    fn replay(&self, meta: &CommandMeta) -> Result<Option<Executed>, Error> {
+        let event_id = |i: u64| EventId(meta.command_id.derive("event", i));
+        let Some(first) = self.store.position_of(event_id(0))? else {
+            return Ok(None);
+        };
+        let mut events = Vec::new();
+        loop {
+            let batch = self
+                .store
+                .read_from(first + events.len() as u64, CATCH_UP_BATCH)?;
+            let before = events.len();
+            for envelope in batch {
+                if envelope.event_id != event_id(events.len() as u64) {
+                    break;
+                }
+                events.push(envelope);
+            }
+            if events.len() == before || events.len() - before < CATCH_UP_BATCH {
+                break;
+            }
+        }
+        Ok(Some(Executed {
+            outcome: Outcome::of_stored(&events),
+            events,
+        }))
     }
 
     /// One household's current state.

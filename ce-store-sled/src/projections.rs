@@ -20,6 +20,13 @@ use sled::transaction::{ConflictableTransactionError, TransactionalTree};
 
 use crate::keys::*;
 
+/// A client's row: the open CE enrollment, and when the latest one closed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub(crate) struct ClientRow {
+    pub open: Option<HouseholdId>,
+    pub closed: Option<NaiveDate>,
+}
+
 /// An error inside a transaction.
 pub(crate) type TxError = ConflictableTransactionError<StoreError>;
 
@@ -144,13 +151,14 @@ pub(crate) fn project(
         }
     }
     for id in &clients {
-        if let Some(h) = load(
-            &tx[P_ENROLLMENTS],
-            id.as_uuid().as_bytes(),
-            at,
-            "enrollment projection",
-        )? {
-            caseload.open_enrollments.insert(*id, h);
+        let key = id.as_uuid().as_bytes();
+        if let Some(row) = load::<ClientRow>(&tx[P_ENROLLMENTS], key, at, "client projection")? {
+            if let Some(household) = row.open {
+                caseload.open_enrollments.insert(*id, household);
+            }
+            if let Some(closed) = row.closed {
+                caseload.closed_enrollments.insert(*id, closed);
+            }
         }
     }
 
@@ -194,19 +202,17 @@ pub(crate) fn project(
         )?;
     }
     for id in &clients {
-        let key = id.as_uuid().as_bytes();
-        match caseload.open_enrollments.get(id) {
-            Some(household) => save(
-                &tx[P_ENROLLMENTS],
-                key,
-                household,
-                at,
-                "enrollment projection",
-            )?,
-            None => {
-                tx[P_ENROLLMENTS].remove(key)?;
-            }
-        }
+        let row = ClientRow {
+            open: caseload.open_enrollments.get(id).copied(),
+            closed: caseload.closed_enrollments.get(id).copied(),
+        };
+        save(
+            &tx[P_ENROLLMENTS],
+            id.as_uuid().as_bytes(),
+            &row,
+            at,
+            "client projection",
+        )?;
     }
     let checkpoint = envelopes.last().map_or(at, |e| e.position + 1);
     tx[CHECKPOINTS].insert(PROJECTIONS, &u64_key(checkpoint))?;

@@ -1,15 +1,15 @@
 //! [`SledStore`]: the event log, its indexes and projections in one sled
 //! database, written by one transaction per append and flushed before `Ok`.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
 use ce_core::priority::{compare, ListEntry};
 use ce_core::store::{check_expected, validate_request};
 use ce_core::{
-    AppendRequest, Caseload, Envelope, EventStore, Household, HouseholdId, ListKey, Policy,
-    PriorityList, StoreError, StreamId, StreamVersion, Upcasters,
+    AppendRequest, Caseload, ClientId, Envelope, EventStore, Household, HouseholdId, ListKey,
+    Policy, PriorityList, StoreError, StreamId, StreamVersion, Upcasters,
 };
 use chrono::NaiveDate;
 use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
@@ -17,7 +17,7 @@ use sled::Transactional;
 
 use crate::error::{backend, SledStoreError};
 use crate::keys::*;
-use crate::projections::{self, project, ListRow, TxError};
+use crate::projections::{self, project, ClientRow, ListRow, TxError};
 
 /// The on-disk format this build writes and reads.
 pub const FORMAT_VERSION_CURRENT: u64 = 1;
@@ -383,6 +383,11 @@ impl SledStore {
                 })?;
             versions.insert(stream, read_u64(&value).unwrap_or(0));
         }
+        let clients: BTreeMap<ClientId, ClientRow> = projections::read_all(
+            &self.trees[P_ENROLLMENTS],
+            projections::client_id,
+            "client projection does not decode",
+        )?;
         Ok(Caseload {
             households: projections::read_all(
                 &self.trees[P_HOUSEHOLDS],
@@ -399,13 +404,14 @@ impl SledStore {
                 projections::referral_id,
                 "referral projection does not decode",
             )?,
-            open_enrollments: projections::read_all(
-                &self.trees[P_ENROLLMENTS],
-                projections::client_id,
-                "enrollment projection does not decode",
-            )?
-            .into_iter()
-            .collect(),
+            open_enrollments: clients
+                .iter()
+                .filter_map(|(id, row)| row.open.map(|h| (*id, h)))
+                .collect(),
+            closed_enrollments: clients
+                .iter()
+                .filter_map(|(id, row)| row.closed.map(|d| (*id, d)))
+                .collect(),
             versions,
             next_position: self.next_position()?,
         })
@@ -499,6 +505,13 @@ impl EventStore for SledStore {
 
     fn snapshot(&self) -> Result<Option<Caseload>, StoreError> {
         self.caseload().map(Some)
+    }
+
+    fn position_of(&self, event_id: ce_core::EventId) -> Result<Option<u64>, StoreError> {
+        Ok(self.trees[EVENT_IDS]
+            .get(event_id.as_uuid().as_bytes())
+            .map_err(backend)?
+            .and_then(|b| read_u64(&b)))
     }
 
     fn next_position(&self) -> Result<u64, StoreError> {

@@ -19,7 +19,7 @@ use crate::envelope::StreamId;
 use crate::error::Error;
 use crate::event::Event;
 use crate::hud::{LivingSituation, RelationshipToHoH};
-use crate::ids::{AssessmentId, HouseholdId};
+use crate::ids::{AssessmentId, ClientId, HouseholdId};
 use crate::opening::{CancelCause, ReferralCancelled};
 
 const ACCESS: &[Role] = &[Role::Access];
@@ -86,6 +86,25 @@ fn one_head(members: &[Member]) -> Result<(), Error> {
     Ok(())
 }
 
+/// A client may join a CE enrollment on `date` only with no enrollment open
+/// and none closed after `date`: one CE enrollment per client at a time.
+fn not_enrolled(ctx: &Context<'_>, client: ClientId, date: NaiveDate) -> Result<(), Error> {
+    if let Some(household) = ctx.caseload.open_enrollments.get(&client) {
+        return Err(Error::ClientAlreadyEnrolled {
+            client,
+            household: *household,
+        });
+    }
+    match ctx.caseload.closed_enrollments.get(&client) {
+        Some(exit_date) if *exit_date > date => Err(Error::BeforePreviousExit {
+            client,
+            date,
+            exit_date: *exit_date,
+        }),
+        _ => Ok(()),
+    }
+}
+
 fn household_event(id: HouseholdId, date: NaiveDate, event: Event) -> Pending {
     Pending {
         streams: vec![StreamId::Household(id)],
@@ -130,12 +149,7 @@ pub(crate) fn enroll(ctx: &Context<'_>, c: &Enroll) -> Result<Decision, Error> {
         if !seen.insert(member.client) {
             return Err(Error::DuplicateMember(member.client));
         }
-        if let Some(household) = ctx.caseload.open_enrollments.get(&member.client) {
-            return Err(Error::ClientAlreadyEnrolled {
-                client: member.client,
-                household: *household,
-            });
-        }
+        not_enrolled(ctx, member.client, c.project_start)?;
     }
     check_current(&c.current)?;
     let household = HouseholdId(ctx.meta.command_id.derive("household", 0));
@@ -233,12 +247,7 @@ pub(crate) fn add_member(ctx: &Context<'_>, c: &AddMember) -> Result<Decision, E
     if c.member.is_head() {
         return Err(Error::HeadOfHousehold { count: 2 });
     }
-    if let Some(open) = ctx.caseload.open_enrollments.get(&client) {
-        return Err(Error::ClientAlreadyEnrolled {
-            client,
-            household: *open,
-        });
-    }
+    not_enrolled(ctx, client, c.date)?;
     Ok(Decision {
         events: vec![
             household_event(

@@ -82,6 +82,9 @@ pub struct Household {
     pub current: (NaiveDate, CurrentLivingSituation),
     /// Latest contact (project start counts as contact).
     pub last_contact: NaiveDate,
+    /// Latest contact at which the household was literally homeless (or the
+    /// project start): the current episode's known extent.
+    pub last_homeless_contact: NaiveDate,
     /// Latest failed contact attempt.
     pub last_attempt: Option<NaiveDate>,
     /// Latest 4.19 assessment and its date.
@@ -115,6 +118,7 @@ impl Household {
             months_homeless: event.prior.months_homeless,
             current: (date, event.current.clone()),
             last_contact: date,
+            last_homeless_contact: date,
             last_attempt: None,
             assessment: None,
             placed_on: None,
@@ -142,11 +146,18 @@ impl Household {
                 self.assessment = Some((date, e.assessment.clone()));
             }
             Event::ContactMade(e) => {
-                self.residence = e.status.residence;
-                self.months_homeless = e.status.months_homeless;
-                self.current = (date, e.current.clone());
+                // A late-entered, backdated contact does not replace a newer one.
+                if date >= self.current.0 {
+                    self.residence = e.status.residence;
+                    self.months_homeless = e.status.months_homeless;
+                    self.current = (date, e.current.clone());
+                }
+                if literally_homeless(e.current.living_situation.situation()) {
+                    self.last_homeless_contact = self.last_homeless_contact.max(date);
+                }
                 self.last_contact = self.last_contact.max(date);
-                if matches!(self.status, HouseholdStatus::Inactive { .. }) {
+                // Only contact on or after the sweep brings a household back.
+                if matches!(self.status, HouseholdStatus::Inactive { since } if date >= since) {
                     self.status = HouseholdStatus::Active;
                 }
             }
@@ -221,18 +232,18 @@ impl Household {
         self.assessment.as_ref().and_then(|(_, a)| a.score)
     }
 
-    /// Days from the start of the current episode to the latest contact.
+    /// Days from the start of the current episode to the latest contact at
+    /// which the household was still literally homeless (or project start).
     pub fn episode_days(&self) -> Option<i64> {
         self.prior
             .episode_start
-            .map(|start| (self.last_contact - start).num_days().max(0))
+            .map(|start| (self.last_homeless_contact - start).num_days().max(0))
     }
 
     /// Whether the household is literally homeless at its latest contact
     /// (HUD category 1: street, emergency shelter, safe haven or TH).
     pub fn literally_homeless(&self) -> bool {
-        let now = self.current.1.living_situation.situation();
-        now.is_literally_homeless() || now == LivingSituation::TransitionalHousing
+        literally_homeless(self.current.1.living_situation.situation())
     }
 
     /// Whether an adult member has a disabling condition.
@@ -310,4 +321,10 @@ impl Household {
     pub fn days_since_contact(&self, date: NaiveDate) -> i64 {
         (date - self.last_contact).num_days()
     }
+}
+
+/// HUD homeless category 1 as CE sees it: street, emergency shelter, safe
+/// haven or transitional housing for homeless persons.
+pub fn literally_homeless(situation: LivingSituation) -> bool {
+    situation.is_literally_homeless() || situation == LivingSituation::TransitionalHousing
 }

@@ -219,6 +219,13 @@ pub(crate) fn refer(ctx: &Context<'_>, c: &Refer) -> Result<Decision, Error> {
             referral,
         });
     }
+    if c.date < opening.posted_on {
+        return Err(Error::BeforeOpeningPosted {
+            opening: opening.id,
+            date: c.date,
+            posted_on: opening.posted_on,
+        });
+    }
     let coalition = ctx
         .caseload
         .households
@@ -272,6 +279,7 @@ pub(crate) fn refer(ctx: &Context<'_>, c: &Refer) -> Result<Decision, Error> {
             project_start: household.project_start,
         });
     }
+    let passed_over_len = passed_over.len();
     let bypass = match (passed_over.first(), &c.bypass_reason) {
         (None, _) => None,
         (Some(top), None) => {
@@ -288,17 +296,16 @@ pub(crate) fn refer(ctx: &Context<'_>, c: &Refer) -> Result<Decision, Error> {
             })
         }
     };
+    // The rank is among the households eligible for this opening, the same
+    // ordering that decides who was passed over: rank 1 needs no bypass.
+    let rank = u32::try_from(passed_over_len + 1).unwrap_or(u32::MAX);
+    let inputs =
+        RankInputs::of(household, ctx.policy).ok_or(Error::NoEligibleHousehold(opening.id))?;
     let key = ListKey {
         coalition: household.coalition.clone(),
         program: opening.program_type,
         household_type: ListHouseholdType::of(household, ctx.policy),
     };
-    let list = ctx.caseload.list(ctx.policy, &key, c.date);
-    let entry = list
-        .entries
-        .iter()
-        .find(|e| e.inputs.household == household.id)
-        .ok_or(Error::NoEligibleHousehold(opening.id))?;
     let referral = ReferralId(ctx.meta.command_id.derive("referral", 0));
     Ok(Decision {
         events: vec![Pending {
@@ -317,21 +324,24 @@ pub(crate) fn refer(ctx: &Context<'_>, c: &Refer) -> Result<Decision, Error> {
                 list: key,
                 policy_id: ctx.policy.id.clone(),
                 policy_version: ctx.policy.version,
-                rank: entry.rank,
-                inputs: entry.inputs.clone(),
+                rank,
+                inputs,
                 bypass,
             }),
         }],
         outcome: Outcome::Referred {
             referral,
             household: household.id,
-            rank: entry.rank,
+            rank,
         },
     })
 }
 
 pub(crate) fn acknowledge(ctx: &Context<'_>, c: &AcknowledgeReferral) -> Result<Decision, Error> {
     let referral = live_referral(ctx, c.referral, c.date, "acknowledge referrals")?;
+    if referral.status == super::ReferralStatus::Acknowledged {
+        return Err(Error::AlreadyAcknowledged(referral.id));
+    }
     Ok(Decision {
         events: vec![Pending {
             streams: both_streams(referral),

@@ -63,7 +63,9 @@ pub struct ReferralOffered {
     pub policy_id: String,
     /// Policy version in force.
     pub policy_version: u32,
-    /// The household's 1-based rank among households eligible for the opening.
+    /// The household's 1-based rank among the households eligible for the
+    /// opening (every household type it serves, without those that declined
+    /// it or hold a live referral of its program type); 1 unless bypassed.
     pub rank: u32,
     /// The values that ranked it.
     pub inputs: RankInputs,
