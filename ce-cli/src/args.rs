@@ -1,0 +1,363 @@
+//! Command-line arguments (clap derive).
+
+use std::path::PathBuf;
+
+use ce_core::{ListHouseholdType, ProgramType, Role};
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Coordinated Entry for the WI Balance of State CoC, on an embedded store.
+#[derive(Debug, Parser)]
+#[command(name = "ce", version, about)]
+pub struct Cli {
+    /// Store directory (created on first use).
+    #[arg(long, global = true, env = "CE_STORE", default_value = "./ce-data")]
+    pub store: PathBuf,
+    /// Acting HMIS user.
+    #[arg(long, global = true, env = "CE_USER", default_value = "ce-cli")]
+    pub user: String,
+    /// Acting agency.
+    #[arg(long, global = true, env = "CE_AGENCY", default_value = "BoS CE")]
+    pub agency: String,
+    /// Acting role: access, provider or lead.
+    #[arg(long, global = true, env = "CE_ROLE", default_value = "lead")]
+    pub role: Role,
+    /// Print one JSON document on stdout instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: CliCommand,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum CliCommand {
+    /// Fill the store with a synthetic BoS caseload and print a PSH list.
+    Demo(DemoArgs),
+    /// Create the store, optionally with a policy file.
+    Init {
+        /// Policy JSON (default: the WI BoS policy).
+        #[arg(long)]
+        policy: Option<PathBuf>,
+    },
+    /// Policy commands.
+    Policy {
+        /// What to do with the policy.
+        #[command(subcommand)]
+        command: PolicyCommand,
+    },
+    /// Enroll a household from a JSON file; prints the household id.
+    Enroll {
+        /// The enrollment (see docs/cli.md).
+        #[arg(long)]
+        file: PathBuf,
+    },
+    /// Record a CE assessment (4.19) from a JSON file.
+    Assess {
+        /// The household.
+        household: String,
+        /// The assessment (see docs/cli.md).
+        #[arg(long)]
+        file: PathBuf,
+    },
+    /// Change household membership.
+    Members {
+        /// The household.
+        household: String,
+        /// The change.
+        #[command(subcommand)]
+        change: MembersCommand,
+    },
+    /// Exit a household from CE.
+    Exit {
+        /// The household.
+        household: String,
+        /// Exit date (default: today).
+        #[arg(long)]
+        date: Option<NaiveDate>,
+        /// 3.12 destination code.
+        #[arg(long)]
+        destination: u16,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+    },
+    /// Record a follow-up, with or without contact.
+    Followup(FollowupArgs),
+    /// Opening commands.
+    Opening {
+        /// What to do.
+        #[command(subcommand)]
+        command: OpeningCommand,
+    },
+    /// List openings.
+    Openings,
+    /// Refer the top eligible household (or a named one, with a bypass reason) to an opening.
+    Refer {
+        /// The opening.
+        opening: String,
+        /// A specific household.
+        #[arg(long)]
+        household: Option<String>,
+        /// Why higher-ranked households are passed over.
+        #[arg(long)]
+        bypass_reason: Option<String>,
+        /// Referral date (default: today).
+        #[arg(long)]
+        date: Option<NaiveDate>,
+    },
+    /// Acknowledge, accept or decline a referral.
+    Referral {
+        /// What to do.
+        #[arg(value_enum)]
+        action: ReferralAction,
+        /// The referral.
+        referral: String,
+        /// Date (default: today).
+        #[arg(long)]
+        date: Option<NaiveDate>,
+        /// Decline reason code from the policy.
+        #[arg(long)]
+        reason: Option<String>,
+        /// Decline explanation.
+        #[arg(long)]
+        text: Option<String>,
+    },
+    /// List referrals.
+    Referrals {
+        /// Only live (offered or acknowledged) referrals.
+        #[arg(long)]
+        open: bool,
+    },
+    /// Mark households with no contact for too long inactive.
+    Sweep {
+        /// As-of date.
+        #[arg(long)]
+        as_of: NaiveDate,
+    },
+    /// Expire referrals with no result after the policy's overdue days.
+    Expire {
+        /// As-of date.
+        #[arg(long)]
+        as_of: NaiveDate,
+    },
+    /// Print priority lists (the BoS Priority List Report).
+    List(ListArgs),
+    /// Show one household: state, lists, live referrals, last contact.
+    Show {
+        /// The household.
+        household: String,
+        /// Date for days-since figures and parking (default: today).
+        #[arg(long)]
+        as_of: Option<NaiveDate>,
+    },
+    /// Export the log.
+    Export {
+        /// Format.
+        #[command(subcommand)]
+        format: ExportFormat,
+    },
+    /// Import a log into an empty store.
+    Import {
+        /// Format.
+        #[command(subcommand)]
+        format: ExportFormat,
+    },
+    /// Drop the projections and rebuild them from the log.
+    Rebuild,
+    /// Replay the log, check every invariant and the projections.
+    Verify,
+}
+
+/// `ce demo` options.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Households to enroll.
+    #[arg(long, default_value_t = 160)]
+    pub households: u32,
+    /// Seed: the same seed gives the same caseload.
+    #[arg(long, default_value_t = 2025)]
+    pub seed: u64,
+}
+
+/// `ce policy` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Print the store's policy as JSON.
+    Show,
+}
+
+/// `ce members` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum MembersCommand {
+    /// Add a member from a JSON file.
+    Add {
+        /// The member (see docs/cli.md).
+        #[arg(long)]
+        file: PathBuf,
+        /// Date (default: today).
+        #[arg(long)]
+        date: Option<NaiveDate>,
+    },
+    /// Remove a member (not the head of household).
+    Remove {
+        /// The client.
+        client: String,
+        /// Date (default: today).
+        #[arg(long)]
+        date: Option<NaiveDate>,
+    },
+    /// Make another member the head of household.
+    Head {
+        /// The new head.
+        client: String,
+        /// 3.15 code of the former head's relationship to the new head.
+        #[arg(long)]
+        former_relationship: u16,
+        /// Date (default: today).
+        #[arg(long)]
+        date: Option<NaiveDate>,
+    },
+}
+
+/// How a no-contact attempt was made.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Method {
+    /// Phone call.
+    Phone,
+    /// Email.
+    Email,
+    /// Text message.
+    Text,
+    /// In person.
+    InPerson,
+    /// Other.
+    Other,
+}
+
+/// `ce followup` options.
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("outcome").required(true).args(["contact", "no_contact"]))]
+pub struct FollowupArgs {
+    /// The household.
+    pub household: String,
+    /// Date (default: today).
+    #[arg(long)]
+    pub date: Option<NaiveDate>,
+    /// Staff reached the household: needs --residence, --months-homeless, --living-situation.
+    #[arg(long)]
+    pub contact: bool,
+    /// Staff could not reach the household: needs --method.
+    #[arg(long)]
+    pub no_contact: bool,
+    /// 3.917 residence code (with --contact).
+    #[arg(long, required_if_eq("contact", "true"))]
+    pub residence: Option<u16>,
+    /// 3.917 months homeless code, 101–113 or 8/9/99 (with --contact).
+    #[arg(long, required_if_eq("contact", "true"))]
+    pub months_homeless: Option<u16>,
+    /// 4.12 current living situation code (with --contact).
+    #[arg(long, required_if_eq("contact", "true"))]
+    pub living_situation: Option<u16>,
+    /// Rental subsidy type, with living situation 435.
+    #[arg(long)]
+    pub subsidy: Option<u16>,
+    /// How staff tried (with --no-contact).
+    #[arg(long, value_enum, required_if_eq("no_contact", "true"))]
+    pub method: Option<Method>,
+    /// A message was left (with --no-contact).
+    #[arg(long)]
+    pub left_message: bool,
+    /// CE note: one or two sentences.
+    #[arg(long)]
+    pub note: String,
+}
+
+/// `ce opening` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum OpeningCommand {
+    /// Post an opening for the acting agency; prints the opening id.
+    Post {
+        /// Receiving program's name.
+        #[arg(long)]
+        program: String,
+        /// Program type.
+        #[arg(long = "type")]
+        program_type: ProgramType,
+        /// Coalition.
+        #[arg(long)]
+        coalition: String,
+        /// Household types served (comma-separated).
+        #[arg(
+            long,
+            value_delimiter = ',',
+            default_value = "adults-only,with-children,youth"
+        )]
+        household_types: Vec<ListHouseholdType>,
+        /// Units.
+        #[arg(long, default_value_t = 1)]
+        units: u32,
+        /// Chronically homeless households only.
+        #[arg(long)]
+        chronic_only: bool,
+        /// Households with a veteran only.
+        #[arg(long)]
+        veterans_only: bool,
+        /// Date (default: today).
+        #[arg(long)]
+        date: Option<NaiveDate>,
+    },
+    /// Withdraw an opening.
+    Withdraw {
+        /// The opening.
+        opening: String,
+        /// Why.
+        #[arg(long, default_value = "Withdrawn by the provider")]
+        reason: String,
+        /// Date (default: today).
+        #[arg(long)]
+        date: Option<NaiveDate>,
+    },
+}
+
+/// What to do with a referral.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ReferralAction {
+    /// The provider acknowledges it.
+    Ack,
+    /// The household enrolls in the program (result 1).
+    Accept,
+    /// Client (2) or provider (3) declines, per the reason code.
+    Decline,
+}
+
+/// `ce list` options.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only this coalition.
+    #[arg(long)]
+    pub coalition: Option<String>,
+    /// Only this program type.
+    #[arg(long)]
+    pub program: Option<ProgramType>,
+    /// Only this household type.
+    #[arg(long)]
+    pub household_type: Option<ListHouseholdType>,
+    /// At most this many rows per list.
+    #[arg(long)]
+    pub limit: Option<usize>,
+    /// List date (default: today).
+    #[arg(long)]
+    pub as_of: Option<NaiveDate>,
+}
+
+/// Backup formats.
+#[derive(Debug, Subcommand)]
+pub enum ExportFormat {
+    /// JSON Lines: one event envelope per line, in log order.
+    Jsonl {
+        /// The file.
+        file: PathBuf,
+    },
+}

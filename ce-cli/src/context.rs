@@ -1,0 +1,99 @@
+//! What every command needs: the open store, the workflow, the actor, the
+//! clock (the CLI, unlike ce-core, may read it) and the output.
+
+use std::path::Path;
+use std::str::FromStr;
+
+use ce_core::{Actor, Command, CommandId, CommandMeta, Executed, Workflow};
+use ce_store_sled::SledStore;
+use chrono::{NaiveDate, Utc};
+use serde::de::DeserializeOwned;
+
+use crate::args::Cli;
+use crate::error::CliError;
+use crate::output::Output;
+
+/// An open store and who is acting.
+pub struct Ctx {
+    /// The workflow over the sled store.
+    pub workflow: Workflow<SledStore>,
+    /// Who acts.
+    pub actor: Actor,
+    /// How to print.
+    pub out: Output,
+}
+
+impl Ctx {
+    /// Opens (or creates) the store named on the command line.
+    pub fn open(cli: &Cli) -> Result<Self, CliError> {
+        let store = SledStore::open(&cli.store)?;
+        let policy = store.policy().clone();
+        Ok(Self {
+            workflow: Workflow::new(store, policy)?,
+            actor: Actor::new(cli.user.clone(), cli.agency.clone(), cli.role),
+            out: Output { json: cli.json },
+        })
+    }
+
+    /// The store.
+    pub fn store(&self) -> &SledStore {
+        self.workflow.store()
+    }
+
+    /// Runs one command, recorded now by the acting user.
+    pub fn execute(&self, command: impl Into<Command>) -> Result<Executed, CliError> {
+        let meta = CommandMeta {
+            command_id: CommandId::random(),
+            actor: self.actor.clone(),
+            recorded_at: Utc::now(),
+        };
+        Ok(self.workflow.execute(&meta, &command.into())?)
+    }
+}
+
+/// Today's date (UTC, the same clock recorded-at times use).
+pub fn today() -> NaiveDate {
+    Utc::now().date_naive()
+}
+
+/// A date argument, or today.
+pub fn date_or_today(date: Option<NaiveDate>) -> NaiveDate {
+    date.unwrap_or_else(today)
+}
+
+/// Parses an id argument.
+pub fn parse_id<T: FromStr>(what: &'static str, value: &str) -> Result<T, CliError> {
+    value.parse().map_err(|_| CliError::BadId {
+        what,
+        value: value.to_owned(),
+    })
+}
+
+/// Reads a JSON file into `T`, naming the file and the field on error.
+pub fn read_json<T: DeserializeOwned>(path: &Path) -> Result<T, CliError> {
+    let text = std::fs::read_to_string(path).map_err(|source| CliError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    serde_json::from_str(&text).map_err(|source| CliError::Json {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+/// Reads a JSON object file and adds fields the command line supplies.
+pub fn read_json_with<T: DeserializeOwned>(
+    path: &Path,
+    extra: &[(&str, serde_json::Value)],
+) -> Result<T, CliError> {
+    let mut value: serde_json::Value = read_json(path)?;
+    if let Some(object) = value.as_object_mut() {
+        for (key, v) in extra {
+            object.entry(*key).or_insert_with(|| v.clone());
+        }
+    }
+    serde_json::from_value(value).map_err(|source| CliError::Json {
+        path: path.to_owned(),
+        source,
+    })
+}

@@ -1,0 +1,573 @@
+//! `ce demo`: a synthetic but realistic Balance of State caseload, entered
+//! day by day through the real commands, then one coalition's PSH lists.
+//! Deterministic for a seed: ids, dates and choices all come from it.
+
+use std::collections::BTreeMap;
+
+use ce_core::household::ContactMethod;
+use ce_core::household::{CurrentLivingSituation, PriorLivingSituation, StatusUpdate};
+use ce_core::hud::{
+    AssessmentLevel, AssessmentType, CurrentSituation, Destination, MonthsHomeless, NoYesReasons,
+    PriorSituation, PrioritizationStatus, RelationshipToHoH, TimesHomeless,
+};
+use ce_core::{
+    AcceptReferral, Actor, Assess, AttemptContact, ClientId, Coalition, Command, CommandId,
+    CommandMeta, DeclineReferral, Enroll, Error, EventId, EventStore, Exit, ExpireReferrals,
+    FollowUp, HouseholdId, ListHouseholdType, ListKey, Member, OpeningId, Outcome, PostOpening,
+    PriorityListReport, ProgramType, Refer, ReferralId, Role, Sweep,
+};
+use chrono::{Days, NaiveDate, TimeZone, Utc};
+use serde_json::json;
+
+use crate::args::DemoArgs;
+use crate::context::Ctx;
+use crate::error::CliError;
+
+const COALITIONS: [&str; 4] = ["Coulee", "Central", "Fox Cities", "Rock Walworth"];
+const SHOWN: &str = "Coulee";
+
+/// SplitMix64: a tiny generator whose output is fixed forever for a seed,
+/// which is what a reproducible demo needs (rand's StdRng may change).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    /// A number in `lo..hi`.
+    fn range(&mut self, lo: u64, hi: u64) -> u64 {
+        lo + self.next() % (hi - lo).max(1)
+    }
+    /// True with probability `percent`%.
+    fn chance(&mut self, percent: u64) -> bool {
+        self.range(0, 100) < percent
+    }
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.range(0, items.len() as u64) as usize]
+    }
+}
+
+/// Something to do on a day of the simulation.
+#[derive(Debug, Clone)]
+enum Action {
+    Enroll(usize),
+    Assess(usize),
+    Contact(usize),
+    Post,
+    Refer,
+    Resolve(ReferralId, OpeningId, usize),
+    Exit(usize, bool),
+    Sweep,
+    Expire,
+}
+
+struct Sim<'a> {
+    ctx: &'a Ctx,
+    rng: Rng,
+    seed: u64,
+    commands: u64,
+    agenda: BTreeMap<NaiveDate, Vec<Action>>,
+    enrolls: Vec<(Enroll, u64)>,
+    households: Vec<Option<HouseholdId>>,
+    by_household: BTreeMap<HouseholdId, usize>,
+    silent: Vec<bool>,
+    openings: Vec<(OpeningId, String)>,
+}
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
+}
+
+fn plus(date: NaiveDate, days: u64) -> NaiveDate {
+    date.checked_add_days(Days::new(days)).unwrap_or(date)
+}
+
+fn minus(date: NaiveDate, days: u64) -> NaiveDate {
+    date.checked_sub_days(Days::new(days)).unwrap_or(date)
+}
+
+impl Sim<'_> {
+    fn command_id(&self, n: u64) -> CommandId {
+        CommandId::from_uuid(uuid::Uuid::from_u64_pair(self.seed, n))
+    }
+
+    fn at(&mut self, date: NaiveDate, action: Action) {
+        self.agenda.entry(date).or_default().push(action);
+    }
+
+    fn run(
+        &mut self,
+        date: NaiveDate,
+        actor: Actor,
+        command: impl Into<Command>,
+    ) -> Result<Outcome, Error> {
+        let meta = CommandMeta {
+            command_id: self.command_id(self.commands),
+            actor,
+            recorded_at: Utc
+                .from_utc_datetime(&plus(date, 1).and_hms_opt(17, 0, 0).unwrap_or_default()),
+        };
+        self.commands += 1;
+        self.ctx
+            .workflow
+            .execute(&meta, &command.into())
+            .map(|e| e.outcome)
+    }
+
+    fn access(&self, i: usize) -> Actor {
+        let coalition = self
+            .enrolls
+            .get(i)
+            .map_or("BoS", |(e, _)| e.coalition.0.as_str());
+        Actor::new(
+            "access-staff",
+            format!("{coalition} access point"),
+            Role::Access,
+        )
+    }
+
+    fn household(&mut self, i: usize, start: NaiveDate) -> Enroll {
+        let rng = &mut self.rng;
+        let coalition = *rng.pick(&COALITIONS);
+        let kind = rng.range(0, 10);
+        let head_age = if kind == 9 {
+            rng.range(18, 25)
+        } else {
+            rng.range(25, 70)
+        };
+        let disabled = rng.chance(45);
+        let client = |n: u64| {
+            ClientId::from_uuid(uuid::Uuid::from_u64_pair(
+                !0 - self.seed,
+                (i as u64) << 8 | n,
+            ))
+        };
+        let mut members = vec![Member {
+            client: client(0),
+            relationship: RelationshipToHoH::SelfHeadOfHousehold,
+            birth_date: Some(minus(start, head_age * 365 + rng.range(0, 300))),
+            veteran: if rng.chance(8) {
+                NoYesReasons::Yes
+            } else {
+                NoYesReasons::No
+            },
+            disabling_condition: if disabled {
+                NoYesReasons::Yes
+            } else {
+                NoYesReasons::No
+            },
+            first_name: None,
+            last_name: None,
+        }];
+        if (6..9).contains(&kind) {
+            for n in 1..=rng.range(1, 4) {
+                members.push(Member {
+                    client: client(n),
+                    relationship: RelationshipToHoH::Child,
+                    birth_date: Some(minus(start, rng.range(1, 17) * 365)),
+                    veteran: NoYesReasons::DataNotCollected,
+                    disabling_condition: NoYesReasons::No,
+                    first_name: None,
+                    last_name: None,
+                });
+            }
+        }
+        let (prior, current) = match rng.range(0, 20) {
+            0..=7 => (
+                PriorSituation::PLACE_NOT_MEANT_FOR_HABITATION,
+                CurrentSituation::PLACE_NOT_MEANT_FOR_HABITATION,
+            ),
+            8..=16 => (
+                PriorSituation::EMERGENCY_SHELTER,
+                CurrentSituation::EMERGENCY_SHELTER,
+            ),
+            17 => (PriorSituation::SAFE_HAVEN, CurrentSituation::SAFE_HAVEN),
+            _ => (
+                PriorSituation::STAYING_WITH_FAMILY,
+                CurrentSituation::STAYING_WITH_FAMILY,
+            ),
+        };
+        let times = *rng.pick(&[
+            TimesHomeless::OneTime,
+            TimesHomeless::TwoTimes,
+            TimesHomeless::ThreeTimes,
+            TimesHomeless::FourOrMoreTimes,
+        ]);
+        let months =
+            MonthsHomeless::from_months(rng.range(1, 16) as u8).unwrap_or(MonthsHomeless::OneMonth);
+        Enroll {
+            coalition: Coalition::new(coalition),
+            project_start: start,
+            members,
+            prior: PriorLivingSituation {
+                living_situation: prior,
+                episode_start: Some(minus(start, rng.range(10, 900))),
+                times_homeless: times,
+                months_homeless: months,
+            },
+            current: CurrentLivingSituation::new(current),
+        }
+    }
+
+    fn step(&mut self, date: NaiveDate, action: Action) -> Result<(), CliError> {
+        let lead = Actor::new("ce-lead", "BoS CE", Role::Lead);
+        match action {
+            Action::Enroll(i) => {
+                let (enroll, _) = self.enrolls[i].clone();
+                if let Outcome::Enrolled { household } = self.run(date, self.access(i), enroll)? {
+                    self.households[i] = Some(household);
+                    self.by_household.insert(household, i);
+                }
+            }
+            Action::Assess(i) => {
+                let Some(household) = self.households[i] else {
+                    return Ok(());
+                };
+                let score = self.enrolls[i].1 as u32;
+                let placed = self.rng.chance(85);
+                let assessment_type = *self.rng.pick(&[
+                    AssessmentType::InPerson,
+                    AssessmentType::Phone,
+                    AssessmentType::Virtual,
+                ]);
+                self.run(
+                    date,
+                    self.access(i),
+                    Assess {
+                        household,
+                        date,
+                        location: "Access point".into(),
+                        assessment_type,
+                        level: AssessmentLevel::HousingNeedsAssessment,
+                        answers: vec![],
+                        results: vec![ce_core::household::AssessmentResultEntry {
+                            result_type: "Pre-Screen score".into(),
+                            result: score.to_string(),
+                        }],
+                        score: Some(score),
+                        prioritization: if placed {
+                            PrioritizationStatus::PlacedOnPrioritizationList
+                        } else {
+                            PrioritizationStatus::NotPlacedOnPrioritizationList
+                        },
+                    },
+                )?;
+            }
+            Action::Contact(i) => {
+                let Some(household) = self.households[i] else {
+                    return Ok(());
+                };
+                let next = plus(date, self.rng.range(20, 45));
+                let outcome = if self.silent[i] || self.rng.chance(25) {
+                    let method = *self.rng.pick(&[
+                        ContactMethod::Phone,
+                        ContactMethod::Text,
+                        ContactMethod::Email,
+                    ]);
+                    let left_message = self.rng.chance(50);
+                    self.run(
+                        date,
+                        self.access(i),
+                        AttemptContact {
+                            household,
+                            date,
+                            method,
+                            left_message,
+                            note: "Tried to reach the household about the list; no answer.".into(),
+                        },
+                    )
+                } else {
+                    let months = MonthsHomeless::from_months(self.rng.range(2, 14) as u8)
+                        .unwrap_or(MonthsHomeless::OneMonth);
+                    let (residence, current) = if self.rng.chance(50) {
+                        (
+                            PriorSituation::EMERGENCY_SHELTER,
+                            CurrentSituation::EMERGENCY_SHELTER,
+                        )
+                    } else {
+                        (
+                            PriorSituation::PLACE_NOT_MEANT_FOR_HABITATION,
+                            CurrentSituation::PLACE_NOT_MEANT_FOR_HABITATION,
+                        )
+                    };
+                    self.run(date, self.access(i), FollowUp {
+                        household,
+                        date,
+                        status: StatusUpdate { residence, months_homeless: months },
+                        current: CurrentLivingSituation::new(current),
+                        note: "Checked in about housing; still looking and wants to stay on the list.".into(),
+                    })
+                };
+                match outcome {
+                    Ok(_) => self.at(next, Action::Contact(i)),
+                    Err(Error::HouseholdExited { .. }) => {}
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            Action::Post => {
+                let coalition = *self.rng.pick(&COALITIONS);
+                let program_type = *self.rng.pick(&[
+                    ProgramType::Psh,
+                    ProgramType::Psh,
+                    ProgramType::Rrh,
+                    ProgramType::Rrh,
+                    ProgramType::Th,
+                ]);
+                let agency = format!("{coalition} {program_type} provider");
+                let units = self.rng.range(1, 3) as u32;
+                let outcome = self.run(
+                    date,
+                    Actor::new("provider-staff", agency.clone(), Role::Provider),
+                    PostOpening {
+                        date,
+                        program: format!(
+                            "{coalition} {} program",
+                            program_type.as_str().to_uppercase()
+                        ),
+                        program_type,
+                        coalition: Coalition::new(coalition),
+                        household_types: ListHouseholdType::ALL.to_vec(),
+                        chronic_only: false,
+                        veterans_only: false,
+                        units,
+                    },
+                )?;
+                if let Outcome::Posted { opening } = outcome {
+                    self.openings.push((opening, agency));
+                }
+            }
+            Action::Refer => {
+                for (opening, agency) in self.openings.clone() {
+                    let open = {
+                        let caseload = self.ctx.workflow.caught_up()?;
+                        caseload.openings.get(&opening).is_some_and(|o| {
+                            o.status == ce_core::OpeningStatus::Open && o.live_referral.is_none()
+                        })
+                    };
+                    if !open {
+                        continue;
+                    }
+                    match self.run(
+                        date,
+                        lead.clone(),
+                        Refer {
+                            opening,
+                            date,
+                            household: None,
+                            bypass_reason: None,
+                        },
+                    ) {
+                        Ok(Outcome::Referred {
+                            referral,
+                            household,
+                            ..
+                        }) => {
+                            let i = self.by_household.get(&household).copied().unwrap_or(0);
+                            // About one referral in twenty is never answered and expires.
+                            if !self.rng.chance(5) {
+                                let when = plus(date, self.rng.range(2, 9));
+                                self.at(when, Action::Resolve(referral, opening, i));
+                            }
+                            let _ = agency;
+                        }
+                        Ok(_) | Err(Error::NoEligibleHousehold(_)) => {}
+                        Err(e) => return Err(e.into()),
+                    }
+                }
+            }
+            Action::Resolve(referral, opening, i) => {
+                let agency = self
+                    .openings
+                    .iter()
+                    .find(|(o, _)| *o == opening)
+                    .map_or_else(String::new, |(_, a)| a.clone());
+                let provider = Actor::new("provider-staff", agency, Role::Provider);
+                let roll = self.rng.range(0, 100);
+                let outcome = if roll < 55 {
+                    let accepted = self.run(date, provider, AcceptReferral { referral, date });
+                    if accepted.is_ok() {
+                        let when = plus(date, self.rng.range(7, 30));
+                        self.at(when, Action::Exit(i, true));
+                    }
+                    accepted
+                } else {
+                    let reason = if roll < 80 {
+                        *self.rng.pick(&[
+                            "client-not-interested",
+                            "client-location",
+                            "client-unreachable",
+                        ])
+                    } else {
+                        *self
+                            .rng
+                            .pick(&["provider-ineligible", "provider-no-capacity"])
+                    };
+                    self.run(
+                        date,
+                        provider,
+                        DeclineReferral {
+                            referral,
+                            date,
+                            reason: reason.into(),
+                            text: None,
+                        },
+                    )
+                };
+                match outcome {
+                    Ok(_) | Err(Error::ReferralResolved { .. }) => {}
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            Action::Exit(i, housed) => {
+                let Some(household) = self.households[i] else {
+                    return Ok(());
+                };
+                let (destination, reason) = if housed {
+                    (
+                        Destination::RENTAL_NO_SUBSIDY,
+                        "Moved into the program's housing.",
+                    )
+                } else {
+                    (
+                        Destination::STAYING_WITH_FAMILY_PERMANENT_TENURE,
+                        "Moved in with family for good.",
+                    )
+                };
+                match self.run(
+                    date,
+                    self.access(i),
+                    Exit {
+                        household,
+                        date,
+                        destination,
+                        reason: reason.into(),
+                    },
+                ) {
+                    Ok(_)
+                    | Err(Error::HouseholdExited { .. })
+                    | Err(Error::BeforeLastActivity { .. }) => {}
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            Action::Sweep => {
+                self.run(date, lead, Sweep { as_of: date })?;
+            }
+            Action::Expire => {
+                self.run(date, lead, ExpireReferrals { as_of: date })?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `ce demo [--households N] [--seed S]`.
+pub fn run(ctx: &Ctx, args: &DemoArgs) -> Result<(), CliError> {
+    let first = CommandId::from_uuid(uuid::Uuid::from_u64_pair(args.seed, 0));
+    let stored = ctx.store().next_position()?;
+    let already = ctx
+        .store()
+        .position_of(EventId::from_uuid(first.derive("event", 0)))?
+        == Some(0);
+    if stored > 0 && !already {
+        return Err(CliError::NotEmpty { events: stored });
+    }
+    let start = day(2025, 1, 6);
+    let end = day(2025, 10, 1);
+    if !already {
+        let mut sim = Sim {
+            ctx,
+            rng: Rng(args.seed),
+            seed: args.seed,
+            commands: 0,
+            agenda: BTreeMap::new(),
+            enrolls: Vec::new(),
+            households: Vec::new(),
+            by_household: BTreeMap::new(),
+            silent: Vec::new(),
+            openings: Vec::new(),
+        };
+        let n = args.households as usize;
+        let mut starts: Vec<NaiveDate> =
+            (0..n).map(|_| plus(start, sim.rng.range(0, 230))).collect();
+        starts.sort();
+        for (i, date) in starts.into_iter().enumerate() {
+            let enroll = sim.household(i, date);
+            let score = sim.rng.range(3, 17);
+            sim.enrolls.push((enroll, score));
+            sim.households.push(None);
+            sim.silent.push(sim.rng.chance(15));
+            sim.at(date, Action::Enroll(i));
+            let assess_on = plus(date, sim.rng.range(0, 4));
+            sim.at(assess_on, Action::Assess(i));
+            let contact_on = plus(date, sim.rng.range(20, 40));
+            sim.at(contact_on, Action::Contact(i));
+            if sim.rng.chance(4) {
+                let exit_on = plus(date, sim.rng.range(30, 120));
+                sim.at(exit_on, Action::Exit(i, false));
+            }
+        }
+        let mut date = plus(start, 14);
+        while date < end {
+            sim.at(date, Action::Post);
+            date = plus(date, sim.rng.range(8, 18));
+        }
+        let mut date = plus(start, 15);
+        while date < end {
+            sim.at(date, Action::Refer);
+            date = plus(date, 2);
+        }
+        for month in 2..=10 {
+            sim.at(day(2025, month, 1), Action::Sweep);
+            sim.at(day(2025, month, 1), Action::Expire);
+        }
+        while let Some((date, actions)) = sim.agenda.pop_first() {
+            if date >= end {
+                break;
+            }
+            for action in actions {
+                sim.step(date, action)?;
+            }
+        }
+    }
+    print_lists(ctx, end)
+}
+
+fn print_lists(ctx: &Ctx, as_of: NaiveDate) -> Result<(), CliError> {
+    let caseload = ctx.workflow.caught_up()?;
+    let reports: Vec<PriorityListReport> = ListHouseholdType::ALL
+        .iter()
+        .map(|t| {
+            let key = ListKey {
+                coalition: Coalition::new(SHOWN),
+                program: ProgramType::Psh,
+                household_type: *t,
+            };
+            PriorityListReport::new(
+                &caseload,
+                &caseload.list(ctx.workflow.policy(), &key, as_of),
+                as_of,
+            )
+        })
+        .collect();
+    let text = format!(
+        "{} events, {} households, {} openings, {} referrals\n\n{}",
+        caseload.next_position,
+        caseload.households.len(),
+        caseload.openings.len(),
+        caseload.referrals.len(),
+        reports
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    ctx.out.emit(
+        text.trim_end(),
+        &json!({ "events": caseload.next_position, "lists": reports }),
+    );
+    Ok(())
+}

@@ -1,0 +1,77 @@
+//! The CLI's errors and exit codes.
+
+use std::path::PathBuf;
+
+/// Why a `ce` command failed.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// The workflow rejected the command (nothing was written).
+    #[error("{0}")]
+    Rejected(#[from] ce_core::Error),
+    /// The store could not be opened or maintained.
+    #[error("{0}")]
+    Store(#[from] ce_store_sled::SledStoreError),
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What failed.
+        source: std::io::Error,
+    },
+    /// A JSON input file is not what the command expects.
+    #[error("{path}: {source}")]
+    Json {
+        /// The file.
+        path: PathBuf,
+        /// What was wrong (field and line).
+        source: serde_json::Error,
+    },
+    /// An id argument that is not a UUID.
+    #[error("{what} {value:?} is not a valid id (expected a UUID)")]
+    BadId {
+        /// Which argument.
+        what: &'static str,
+        /// The value given.
+        value: String,
+    },
+    /// A HUD code not valid for its field.
+    #[error("{0}")]
+    Code(#[from] ce_core::hud::InvalidCode),
+    /// A missing or conflicting argument the parser cannot express.
+    #[error("{0}")]
+    Usage(&'static str),
+    /// A policy file that does not parse.
+    #[error("{0}")]
+    Policy(#[from] ce_core::policy::PolicyError),
+    /// The demo only fills an empty store (or re-prints its own).
+    #[error("the store already holds {events} events that are not this demo's: run the demo with --store on a new directory")]
+    NotEmpty {
+        /// Events in the store.
+        events: u64,
+    },
+    /// `ce verify` found problems.
+    #[error("verify found {0} problem(s)")]
+    Verify(usize),
+    /// A store-level failure outside a command.
+    #[error("{0}")]
+    StoreIo(#[from] ce_core::StoreError),
+}
+
+impl CliError {
+    /// The process exit code: 1 for a rejected command or failed check,
+    /// 2 for bad input, 3 for storage trouble.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Rejected(ce_core::Error::Store(_)) => 3,
+            CliError::Rejected(_) | CliError::Verify(_) => 1,
+            CliError::BadId { .. }
+            | CliError::Code(_)
+            | CliError::Usage(_)
+            | CliError::Json { .. }
+            | CliError::Policy(_)
+            | CliError::NotEmpty { .. } => 2,
+            CliError::Store(_) | CliError::Io { .. } | CliError::StoreIo(_) => 3,
+        }
+    }
+}

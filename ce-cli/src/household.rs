@@ -1,0 +1,154 @@
+//! enroll, assess, members, exit, followup.
+
+use ce_core::household::{ContactMethod, CurrentLivingSituation, Member, StatusUpdate};
+use ce_core::hud::{
+    CurrentSituation, Destination, MonthsHomeless, PriorSituation, RelationshipToHoH,
+    RentalSubsidyType,
+};
+use ce_core::{
+    AddMember, Assess, AttemptContact, ChangeHead, Enroll, Exit, FollowUp, HouseholdId, Outcome,
+    RemoveMember,
+};
+use serde_json::json;
+
+use crate::args::{FollowupArgs, MembersCommand, Method};
+use crate::context::{date_or_today, parse_id, read_json, read_json_with, today, Ctx};
+use crate::error::CliError;
+
+/// `ce enroll --file F`.
+pub fn enroll(ctx: &Ctx, file: &std::path::Path) -> Result<(), CliError> {
+    let command: Enroll = read_json(file)?;
+    let executed = ctx.execute(command)?;
+    if let Outcome::Enrolled { household } = executed.outcome {
+        ctx.out.emit(household, &json!({ "household": household }));
+    }
+    Ok(())
+}
+
+/// `ce assess HOUSEHOLD --file F`.
+pub fn assess(ctx: &Ctx, household: &str, file: &std::path::Path) -> Result<(), CliError> {
+    let household: HouseholdId = parse_id("household", household)?;
+    let command: Assess = read_json_with(
+        file,
+        &[("household", json!(household)), ("date", json!(today()))],
+    )?;
+    recorded(ctx, command)
+}
+
+/// `ce members HOUSEHOLD ...`.
+pub fn members(ctx: &Ctx, household: &str, change: &MembersCommand) -> Result<(), CliError> {
+    let household: HouseholdId = parse_id("household", household)?;
+    match change {
+        MembersCommand::Add { file, date } => {
+            let member: Member = read_json(file)?;
+            recorded(
+                ctx,
+                AddMember {
+                    household,
+                    date: date_or_today(*date),
+                    member,
+                },
+            )
+        }
+        MembersCommand::Remove { client, date } => recorded(
+            ctx,
+            RemoveMember {
+                household,
+                date: date_or_today(*date),
+                client: parse_id("client", client)?,
+            },
+        ),
+        MembersCommand::Head {
+            client,
+            former_relationship,
+            date,
+        } => recorded(
+            ctx,
+            ChangeHead {
+                household,
+                date: date_or_today(*date),
+                head: parse_id("client", client)?,
+                former_head_relationship: RelationshipToHoH::try_from(*former_relationship)?,
+            },
+        ),
+    }
+}
+
+/// `ce exit HOUSEHOLD --date D --destination CODE --reason TEXT`.
+pub fn exit(
+    ctx: &Ctx,
+    household: &str,
+    date: Option<chrono::NaiveDate>,
+    destination: u16,
+    reason: &str,
+) -> Result<(), CliError> {
+    recorded(
+        ctx,
+        Exit {
+            household: parse_id("household", household)?,
+            date: date_or_today(date),
+            destination: Destination::try_from(destination)?,
+            reason: reason.to_owned(),
+        },
+    )
+}
+
+/// `ce followup HOUSEHOLD --contact ...` or `--no-contact ...`.
+pub fn followup(ctx: &Ctx, args: &FollowupArgs) -> Result<(), CliError> {
+    let household = parse_id("household", &args.household)?;
+    let date = date_or_today(args.date);
+    if args.contact {
+        let (Some(residence), Some(months), Some(situation)) =
+            (args.residence, args.months_homeless, args.living_situation)
+        else {
+            return Err(CliError::Usage(
+                "--contact needs --residence, --months-homeless and --living-situation",
+            ));
+        };
+        let mut current = CurrentLivingSituation::new(CurrentSituation::try_from(situation)?);
+        current.subsidy = args.subsidy.map(RentalSubsidyType::try_from).transpose()?;
+        recorded(
+            ctx,
+            FollowUp {
+                household,
+                date,
+                status: StatusUpdate {
+                    residence: PriorSituation::try_from(residence)?,
+                    months_homeless: MonthsHomeless::try_from(months)?,
+                },
+                current,
+                note: args.note.clone(),
+            },
+        )
+    } else {
+        let method = match args.method {
+            Some(Method::Phone) => ContactMethod::Phone,
+            Some(Method::Email) => ContactMethod::Email,
+            Some(Method::Text) => ContactMethod::Text,
+            Some(Method::InPerson) => ContactMethod::InPerson,
+            Some(Method::Other) => ContactMethod::Other,
+            None => return Err(CliError::Usage("--no-contact needs --method")),
+        };
+        recorded(
+            ctx,
+            AttemptContact {
+                household,
+                date,
+                method,
+                left_message: args.left_message,
+                note: args.note.clone(),
+            },
+        )
+    }
+}
+
+/// Runs a command whose only result is "recorded".
+pub fn recorded(ctx: &Ctx, command: impl Into<ce_core::Command>) -> Result<(), CliError> {
+    let executed = ctx.execute(command)?;
+    let positions: Vec<u64> = executed.events.iter().map(|e| e.position).collect();
+    ctx.out.emit(
+        format!("recorded ({} event(s))", positions.len()),
+        &json!({ "outcome": executed.outcome, "positions": positions }),
+    );
+    Ok(())
+}

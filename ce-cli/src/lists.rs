@@ -1,0 +1,116 @@
+//! list and show.
+
+use ce_core::priority::list_status;
+use ce_core::{HouseholdId, ListHouseholdType, PriorityListReport};
+use serde_json::json;
+
+use crate::args::ListArgs;
+use crate::context::{date_or_today, parse_id, Ctx};
+use crate::error::CliError;
+
+/// `ce list`: one Priority List Report per matching list.
+pub fn list(ctx: &Ctx, args: &ListArgs) -> Result<(), CliError> {
+    let as_of = date_or_today(args.as_of);
+    let caseload = ctx.workflow.caught_up()?;
+    let reports: Vec<PriorityListReport> = caseload
+        .lists(ctx.workflow.policy(), as_of)
+        .into_values()
+        .filter(|l| {
+            args.coalition
+                .as_ref()
+                .is_none_or(|c| &l.key.coalition.0 == c)
+        })
+        .filter(|l| args.program.is_none_or(|p| l.key.program == p))
+        .filter(|l| {
+            args.household_type
+                .is_none_or(|t| l.key.household_type == t)
+        })
+        .map(|mut l| {
+            if let Some(limit) = args.limit {
+                l.entries.truncate(limit);
+            }
+            PriorityListReport::new(&caseload, &l, as_of)
+        })
+        .collect();
+    let text = if reports.is_empty() {
+        "no household is on a matching list".to_owned()
+    } else {
+        reports
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    ctx.out.emit(text.trim_end(), &reports);
+    Ok(())
+}
+
+/// `ce show HOUSEHOLD`.
+pub fn show(ctx: &Ctx, household: &str, as_of: Option<chrono::NaiveDate>) -> Result<(), CliError> {
+    let id: HouseholdId = parse_id("household", household)?;
+    let as_of = date_or_today(as_of);
+    let caseload = ctx.workflow.caught_up()?;
+    let policy = ctx.workflow.policy();
+    let household = caseload
+        .households
+        .get(&id)
+        .ok_or(ce_core::Error::UnknownHousehold(id))?;
+    let list_type = ListHouseholdType::of(household, policy);
+    let mut lists = Vec::new();
+    let mut text = format!(
+        "household {id}\ncoalition {}\nproject start {}\nstatus {:?}\nmembers {}\nhousehold type {} (list: {list_type})\nchronic {}\nscore {}\nlast contact {} ({} days ago)\n",
+        household.coalition,
+        household.project_start,
+        household.status,
+        household.members.len(),
+        format!("{:?}", household.household_type()).to_lowercase(),
+        household.is_chronic(),
+        household.score().map_or_else(|| "-".to_owned(), |s| s.to_string()),
+        household.last_contact,
+        household.days_since_contact(as_of),
+    );
+    for rule in &policy.programs {
+        let status = list_status(household, policy, rule.program, as_of);
+        let line = match &status {
+            Ok(()) => {
+                let key = ce_core::ListKey {
+                    coalition: household.coalition.clone(),
+                    program: rule.program,
+                    household_type: list_type,
+                };
+                let rank = caseload
+                    .list(policy, &key, as_of)
+                    .entries
+                    .iter()
+                    .find(|e| e.inputs.household == id)
+                    .map_or(0, |e| e.rank);
+                lists.push(json!({ "list": key, "rank": rank }));
+                format!("on {key}: rank {rank}")
+            }
+            Err(reason) => {
+                lists.push(json!({ "program": rule.program, "off_list": reason }));
+                format!("off the {} lists: {reason}", rule.program)
+            }
+        };
+        text.push_str(&line);
+        text.push('\n');
+    }
+    for live in &household.live_referrals {
+        text.push_str(&format!(
+            "live {} referral {} to opening {} since {}\n",
+            live.program_type, live.referral, live.opening, live.offered_on
+        ));
+    }
+    ctx.out.emit(
+        text.trim_end(),
+        &json!({
+            "household": household,
+            "chronic": household.is_chronic(),
+            "household_type": household.household_type(),
+            "list_household_type": list_type,
+            "lists": lists,
+            "days_since_contact": household.days_since_contact(as_of),
+        }),
+    );
+    Ok(())
+}

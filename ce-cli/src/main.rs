@@ -1,0 +1,96 @@
+//! `ce`: the WI Balance of State Coordinated Entry workflow from a terminal.
+//! Thin: parses (clap), calls ce-core and ce-store-sled, prints.
+
+mod admin;
+mod args;
+mod context;
+mod demo;
+mod error;
+mod household;
+mod lists;
+mod openings;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use args::{Cli, CliCommand, ExportFormat, PolicyCommand};
+use context::Ctx;
+use error::CliError;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(&cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+fn run(cli: &Cli) -> Result<(), CliError> {
+    if let CliCommand::Init { policy } = &cli.command {
+        return admin::init(cli, policy.as_deref());
+    }
+    let ctx = Ctx::open(cli)?;
+    match &cli.command {
+        CliCommand::Init { .. } => Ok(()),
+        CliCommand::Demo(args) => demo::run(&ctx, args),
+        CliCommand::Policy {
+            command: PolicyCommand::Show,
+        } => admin::policy_show(&ctx),
+        CliCommand::Enroll { file } => household::enroll(&ctx, file),
+        CliCommand::Assess { household, file } => household::assess(&ctx, household, file),
+        CliCommand::Members { household, change } => household::members(&ctx, household, change),
+        CliCommand::Exit {
+            household,
+            date,
+            destination,
+            reason,
+        } => household::exit(&ctx, household, *date, *destination, reason),
+        CliCommand::Followup(args) => household::followup(&ctx, args),
+        CliCommand::Opening { command } => openings::opening(&ctx, command),
+        CliCommand::Openings => openings::openings(&ctx),
+        CliCommand::Refer {
+            opening,
+            household,
+            bypass_reason,
+            date,
+        } => openings::refer(
+            &ctx,
+            opening,
+            household.as_deref(),
+            bypass_reason.as_deref(),
+            *date,
+        ),
+        CliCommand::Referral {
+            action,
+            referral,
+            date,
+            reason,
+            text,
+        } => openings::referral(
+            &ctx,
+            *action,
+            referral,
+            *date,
+            reason.as_deref(),
+            text.as_deref(),
+        ),
+        CliCommand::Referrals { open } => openings::referrals(&ctx, *open),
+        CliCommand::Sweep { as_of } => openings::sweep(&ctx, *as_of),
+        CliCommand::Expire { as_of } => openings::expire(&ctx, *as_of),
+        CliCommand::List(args) => lists::list(&ctx, args),
+        CliCommand::Show { household, as_of } => lists::show(&ctx, household, *as_of),
+        CliCommand::Export {
+            format: ExportFormat::Jsonl { file },
+        } => admin::export(&ctx, file),
+        CliCommand::Import {
+            format: ExportFormat::Jsonl { file },
+        } => admin::import(&ctx, file),
+        CliCommand::Rebuild => admin::rebuild(&ctx),
+        CliCommand::Verify => admin::verify(&ctx),
+    }
+}
