@@ -70,7 +70,11 @@ pub fn import(ctx: &Ctx, path: &Path) -> Result<(), CliError> {
         path: path.to_owned(),
         source,
     })?;
-    let events = ctx.store().import_jsonl(BufReader::new(file))?;
+    let bar = crate::output::progress(ctx.out, 0, "import");
+    let events = ctx
+        .store()
+        .import_jsonl_with(BufReader::new(file), |n| bar.set_position(n))?;
+    bar.finish_and_clear();
     ctx.out.emit(
         format!("imported {events} events from {}", path.display()),
         &json!({ "events": events, "file": path }),
@@ -80,8 +84,10 @@ pub fn import(ctx: &Ctx, path: &Path) -> Result<(), CliError> {
 
 /// `ce rebuild`.
 pub fn rebuild(ctx: &Ctx) -> Result<(), CliError> {
-    ctx.store().rebuild()?;
     let events = ctx.store().next_position()?;
+    let bar = crate::output::progress(ctx.out, events, "rebuild");
+    ctx.store().rebuild_with(|done, _| bar.set_position(done))?;
+    bar.finish_and_clear();
     ctx.out.emit(
         format!("rebuilt the projections from {events} events"),
         &json!({ "events": events }),
@@ -98,7 +104,9 @@ pub fn verify(ctx: &Ctx) -> Result<(), CliError> {
     let mut checker = LogChecker::default();
     let mut fold = Caseload::default();
     let mut from = 0;
+    let bar = crate::output::progress(ctx.out, store.next_position()?, "verify");
     loop {
+        bar.set_position(from);
         let batch = match store.read_from(from, BATCH) {
             Ok(batch) => batch,
             Err(e) => {
@@ -124,6 +132,7 @@ pub fn verify(ctx: &Ctx) -> Result<(), CliError> {
         Ok(_) => problems.push("the projections differ from a fresh fold of the log".to_owned()),
         Err(e) => problems.push(e.to_string()),
     }
+    bar.finish_and_clear();
     let before = store.projection_bytes()?;
     store.rebuild()?;
     if store.projection_bytes()? != before {

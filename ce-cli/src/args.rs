@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Coordinated Entry for the WI Balance of State CoC, on an embedded store.
 #[derive(Debug, Parser)]
-#[command(name = "ce", version, about)]
+#[command(name = "ce", version, about, after_help = crate::error::EXIT_CODES)]
 pub struct Cli {
     /// Store directory (created on first use).
     #[arg(long, global = true, env = "CE_STORE", default_value = "./ce-data")]

@@ -97,3 +97,27 @@ pub fn read_json_with<T: DeserializeOwned>(
         source,
     })
 }
+
+/// Parses a HUD code given with `flag`, naming the flag, the code, its HUD
+/// label (when the code means something in another field) and the field.
+pub fn code<T>(flag: &'static str, value: u16) -> Result<T, CliError>
+where
+    T: TryFrom<u16, Error = ce_core::hud::InvalidCode>,
+{
+    use ce_core::hud::{LivingSituation, MonthsHomeless, RelationshipToHoH, RentalSubsidyType};
+    T::try_from(value).map_err(|e| {
+        let label = LivingSituation::try_from(value)
+            .map(LivingSituation::label)
+            .or_else(|_| MonthsHomeless::try_from(value).map(MonthsHomeless::label))
+            .or_else(|_| RelationshipToHoH::try_from(value).map(RelationshipToHoH::label))
+            .or_else(|_| RentalSubsidyType::try_from(value).map(RentalSubsidyType::label))
+            .map(|l| format!(" ({l})"))
+            .unwrap_or_default();
+        CliError::BadCode {
+            flag,
+            code: value,
+            label,
+            field: e.field,
+        }
+    })
+}

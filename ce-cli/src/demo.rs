@@ -524,6 +524,7 @@ pub fn run(ctx: &Ctx, args: &DemoArgs) -> Result<(), CliError> {
             sim.at(day(2025, month, 1), Action::Sweep);
             sim.at(day(2025, month, 1), Action::Expire);
         }
+        let bar = crate::output::progress(ctx.out, (end - start).num_days().max(0) as u64, "demo");
         while let Some((date, actions)) = sim.agenda.pop_first() {
             if date >= end {
                 break;
@@ -531,7 +532,9 @@ pub fn run(ctx: &Ctx, args: &DemoArgs) -> Result<(), CliError> {
             for action in actions {
                 sim.step(date, action)?;
             }
+            bar.set_position((date - start).num_days().max(0) as u64);
         }
+        bar.finish_and_clear();
     }
     print_lists(ctx, end)
 }
@@ -561,9 +564,9 @@ fn print_lists(ctx: &Ctx, as_of: NaiveDate) -> Result<(), CliError> {
         caseload.referrals.len(),
         reports
             .iter()
-            .map(ToString::to_string)
+            .map(crate::output::report_table)
             .collect::<Vec<_>>()
-            .join("\n")
+            .join("\n\n")
     );
     ctx.out.emit(
         text.trim_end(),

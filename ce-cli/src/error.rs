@@ -38,6 +38,18 @@ pub enum CliError {
     /// A HUD code not valid for its field.
     #[error("{0}")]
     Code(#[from] ce_core::hud::InvalidCode),
+    /// A HUD code given on the command line that is not valid for its field.
+    #[error("{flag} {code}{label} is not a valid {field} code")]
+    BadCode {
+        /// The flag.
+        flag: &'static str,
+        /// The code given.
+        code: u16,
+        /// HUD's label of the code, if it means something elsewhere, as " (label)".
+        label: String,
+        /// The HUD field.
+        field: &'static str,
+    },
     /// A missing or conflicting argument the parser cannot express.
     #[error("{0}")]
     Usage(&'static str),
@@ -59,19 +71,31 @@ pub enum CliError {
 }
 
 impl CliError {
-    /// The process exit code: 1 for a rejected command or failed check,
-    /// 2 for bad input, 3 for storage trouble.
+    /// The process exit code (see `ce --help`): 2 bad usage or invalid
+    /// input, 3 a workflow rule refused the command, 4 a conflict (retry),
+    /// 5 a storage error, 1 a failed `verify`.
     pub fn exit_code(&self) -> u8 {
+        use ce_core::StoreError;
         match self {
-            CliError::Rejected(ce_core::Error::Store(_)) => 3,
-            CliError::Rejected(_) | CliError::Verify(_) => 1,
+            CliError::Rejected(ce_core::Error::Store(StoreError::Conflict { .. })) => 4,
+            CliError::Rejected(ce_core::Error::Store(_)) => 5,
+            CliError::Rejected(ce_core::Error::InvalidCode(_)) => 2,
+            CliError::Rejected(_) => 3,
+            CliError::Verify(_) => 1,
             CliError::BadId { .. }
             | CliError::Code(_)
+            | CliError::BadCode { .. }
             | CliError::Usage(_)
             | CliError::Json { .. }
             | CliError::Policy(_)
             | CliError::NotEmpty { .. } => 2,
-            CliError::Store(_) | CliError::Io { .. } | CliError::StoreIo(_) => 3,
+            CliError::StoreIo(StoreError::Conflict { .. }) => 4,
+            CliError::Store(_) | CliError::Io { .. } | CliError::StoreIo(_) => 5,
         }
     }
 }
+
+/// The exit codes, for `ce --help`.
+pub const EXIT_CODES: &str = "Exit codes: 0 success; 1 `verify` found problems; 2 bad usage or invalid input; \
+3 a workflow rule refused the command (nothing written); 4 conflict with a concurrent writer (retry); \
+5 storage error (including a store in use by another process).";

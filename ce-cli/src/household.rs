@@ -2,8 +2,7 @@
 
 use ce_core::household::{ContactMethod, CurrentLivingSituation, Member, StatusUpdate};
 use ce_core::hud::{
-    CurrentSituation, Destination, MonthsHomeless, PriorSituation, RelationshipToHoH,
-    RentalSubsidyType,
+    CurrentSituation, Destination, MonthsHomeless, PriorSituation, RentalSubsidyType,
 };
 use ce_core::{
     AddMember, Assess, AttemptContact, ChangeHead, Enroll, Exit, FollowUp, HouseholdId, Outcome,
@@ -12,7 +11,7 @@ use ce_core::{
 use serde_json::json;
 
 use crate::args::{FollowupArgs, MembersCommand, Method};
-use crate::context::{date_or_today, parse_id, read_json, read_json_with, today, Ctx};
+use crate::context::{code, date_or_today, parse_id, read_json, read_json_with, today, Ctx};
 use crate::error::CliError;
 
 /// `ce enroll --file F`.
@@ -68,7 +67,7 @@ pub fn members(ctx: &Ctx, household: &str, change: &MembersCommand) -> Result<()
                 household,
                 date: date_or_today(*date),
                 head: parse_id("client", client)?,
-                former_head_relationship: RelationshipToHoH::try_from(*former_relationship)?,
+                former_head_relationship: code("--former-relationship", *former_relationship)?,
             },
         ),
     }
@@ -87,7 +86,7 @@ pub fn exit(
         Exit {
             household: parse_id("household", household)?,
             date: date_or_today(date),
-            destination: Destination::try_from(destination)?,
+            destination: code::<Destination>("--destination", destination)?,
             reason: reason.to_owned(),
         },
     )
@@ -105,16 +104,20 @@ pub fn followup(ctx: &Ctx, args: &FollowupArgs) -> Result<(), CliError> {
                 "--contact needs --residence, --months-homeless and --living-situation",
             ));
         };
-        let mut current = CurrentLivingSituation::new(CurrentSituation::try_from(situation)?);
-        current.subsidy = args.subsidy.map(RentalSubsidyType::try_from).transpose()?;
+        let mut current =
+            CurrentLivingSituation::new(code::<CurrentSituation>("--living-situation", situation)?);
+        current.subsidy = args
+            .subsidy
+            .map(|s| code::<RentalSubsidyType>("--subsidy", s))
+            .transpose()?;
         recorded(
             ctx,
             FollowUp {
                 household,
                 date,
                 status: StatusUpdate {
-                    residence: PriorSituation::try_from(residence)?,
-                    months_homeless: MonthsHomeless::try_from(months)?,
+                    residence: code::<PriorSituation>("--residence", residence)?,
+                    months_homeless: code::<MonthsHomeless>("--months-homeless", months)?,
                 },
                 current,
                 note: args.note.clone(),

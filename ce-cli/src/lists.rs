@@ -1,7 +1,7 @@
 //! list and show.
 
 use ce_core::priority::list_status;
-use ce_core::{HouseholdId, ListHouseholdType, PriorityListReport};
+use ce_core::{HouseholdId, HouseholdStatus, ListHouseholdType, PriorityListReport};
 use serde_json::json;
 
 use crate::args::ListArgs;
@@ -37,9 +37,9 @@ pub fn list(ctx: &Ctx, args: &ListArgs) -> Result<(), CliError> {
     } else {
         reports
             .iter()
-            .map(ToString::to_string)
+            .map(crate::output::report_table)
             .collect::<Vec<_>>()
-            .join("\n")
+            .join("\n\n")
     };
     ctx.out.emit(text.trim_end(), &reports);
     Ok(())
@@ -57,15 +57,30 @@ pub fn show(ctx: &Ctx, household: &str, as_of: Option<chrono::NaiveDate>) -> Res
         .ok_or(ce_core::Error::UnknownHousehold(id))?;
     let list_type = ListHouseholdType::of(household, policy);
     let mut lists = Vec::new();
+    let status = match household.status {
+        HouseholdStatus::Active => "active".to_owned(),
+        HouseholdStatus::Inactive { since } => format!("inactive since {since}"),
+        HouseholdStatus::Exited { date, destination } => {
+            format!("exited on {date} to {destination}")
+        }
+    };
     let mut text = format!(
-        "household {id}\ncoalition {}\nproject start {}\nstatus {:?}\nmembers {}\nhousehold type {} (list: {list_type})\nchronic {}\nscore {}\nlast contact {} ({} days ago)\n",
+        "household {id}\ncoalition {}\nproject start {}\nstatus {status}\nmembers {}\n\
+         household type {} (list: {list_type})\nchronic {}\nscore {}\n\
+         residence {}\nmonths homeless {}\ncurrent living situation {} (on {})\n\
+         last contact {} ({} days ago)\n",
         household.coalition,
         household.project_start,
-        household.status,
         household.members.len(),
-        format!("{:?}", household.household_type()).to_lowercase(),
+        household.household_type().as_str(),
         household.is_chronic(),
-        household.score().map_or_else(|| "-".to_owned(), |s| s.to_string()),
+        household
+            .score()
+            .map_or_else(|| "-".to_owned(), |s| s.to_string()),
+        household.residence,
+        household.months_homeless,
+        household.current.1.living_situation,
+        household.current.0,
         household.last_contact,
         household.days_since_contact(as_of),
     );

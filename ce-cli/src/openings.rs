@@ -2,7 +2,7 @@
 
 use ce_core::{
     AcceptReferral, AcknowledgeReferral, Coalition, DeclineReferral, ExpireReferrals, OpeningId,
-    Outcome, PostOpening, Refer, ReferralId, Sweep, WithdrawOpening,
+    Outcome, PostOpening, Refer, ReferralId, ReferralStatus, Sweep, WithdrawOpening,
 };
 use chrono::NaiveDate;
 use serde_json::json;
@@ -58,23 +58,31 @@ pub fn opening(ctx: &Ctx, command: &OpeningCommand) -> Result<(), CliError> {
 /// `ce openings`.
 pub fn openings(ctx: &Ctx) -> Result<(), CliError> {
     let caseload = ctx.workflow.caught_up()?;
-    let mut text = format!(
-        "{:<36}  {:<10}  {:<6}  {:<15}  {:>5}  {:<36}  program\n",
-        "opening", "status", "type", "coalition", "left", "live referral"
+    let text = crate::output::table(
+        &[
+            "opening",
+            "status",
+            "type",
+            "coalition",
+            "units left",
+            "live referral",
+            "agency",
+            "program",
+        ],
+        caseload.openings.values().map(|o| {
+            vec![
+                o.id.to_string(),
+                format!("{:?}", o.status).to_lowercase(),
+                o.program_type.to_string(),
+                o.coalition.to_string(),
+                o.remaining().to_string(),
+                o.live_referral
+                    .map_or_else(|| "-".to_owned(), |r| r.to_string()),
+                o.agency.to_string(),
+                o.program.clone(),
+            ]
+        }),
     );
-    for o in caseload.openings.values() {
-        text.push_str(&format!(
-            "{:<36}  {:<10}  {:<6}  {:<15}  {:>5}  {:<36}  {}\n",
-            o.id,
-            format!("{:?}", o.status).to_lowercase(),
-            o.program_type,
-            o.coalition,
-            o.remaining(),
-            o.live_referral
-                .map_or_else(|| "-".to_owned(), |r| r.to_string()),
-            o.program
-        ));
-    }
     let openings: Vec<_> = caseload.openings.values().collect();
     ctx.out.emit(text.trim_end(), &openings);
     Ok(())
@@ -149,20 +157,37 @@ pub fn referrals(ctx: &Ctx, open: bool) -> Result<(), CliError> {
         .values()
         .filter(|r| !open || r.status.is_live())
         .collect();
-    let mut text = format!(
-        "{:<36}  {:<10}  {:<4}  {:>4}  {:<36}  {:<36}  {}\n",
-        "referral", "date", "type", "rank", "household", "opening", "status"
+    let text = crate::output::table(
+        &[
+            "referral",
+            "date",
+            "event",
+            "rank",
+            "household",
+            "opening",
+            "status",
+        ],
+        rows.iter().map(|r| {
+            let status = match (&r.status, r.status.result()) {
+                (_, Some((result, date))) => format!("{result} on {date}"),
+                (ReferralStatus::Cancelled { date, cause }, None) => {
+                    format!("cancelled on {date} ({cause:?})")
+                }
+                (ReferralStatus::Expired { date }, None) => format!("expired on {date}"),
+                (ReferralStatus::Acknowledged, None) => "acknowledged".to_owned(),
+                _ => "offered".to_owned(),
+            };
+            vec![
+                r.id.to_string(),
+                r.offered_on.to_string(),
+                r.event.to_string(),
+                r.rank.to_string(),
+                r.household.to_string(),
+                r.opening.to_string(),
+                status,
+            ]
+        }),
     );
-    for r in &rows {
-        let status = match r.status.result() {
-            Some((result, date)) => format!("{result} on {date}"),
-            None => format!("{:?}", r.status),
-        };
-        text.push_str(&format!(
-            "{:<36}  {:<10}  {:<4}  {:>4}  {:<36}  {:<36}  {}\n",
-            r.id, r.offered_on, r.program_type, r.rank, r.household, r.opening, status
-        ));
-    }
     ctx.out.emit(text.trim_end(), &rows);
     Ok(())
 }

@@ -24,3 +24,89 @@ impl Output {
         }
     }
 }
+
+/// Columns separated by spaces, the header underlined: easy to read and to
+/// copy ids from.
+const PLAIN: comfy_table::TableStyle = comfy_table::TableStyle::new()
+    .header_separator(comfy_table::LineStyle::none().fill('-').junction(' '));
+
+/// An aligned table for people.
+pub fn table<R, C>(header: &[&str], rows: R) -> String
+where
+    R: IntoIterator<Item = C>,
+    C: IntoIterator<Item = String>,
+{
+    let mut table = comfy_table::Table::new();
+    table.load_style(PLAIN).set_header(header.iter().copied());
+    for row in rows {
+        table.add_row(row);
+    }
+    table.to_string()
+}
+
+/// A priority list report as an aligned table (domain reference §7 columns).
+pub fn report_table(report: &ce_core::PriorityListReport) -> String {
+    let opt = |v: Option<String>| v.unwrap_or_else(|| "-".to_owned());
+    let rows = report.rows.iter().map(|row| {
+        vec![
+            row.rank.to_string(),
+            row.household.to_string(),
+            row.coalition.to_string(),
+            row.household_type.to_string(),
+            if row.chronic { "yes" } else { "no" }.to_owned(),
+            opt(row.score.map(|s| s.to_string())),
+            opt(row.months_homeless.map(|m| {
+                if m > 12 {
+                    ">12".to_owned()
+                } else {
+                    m.to_string()
+                }
+            })),
+            row.placed_on.to_string(),
+            row.days_on_list.to_string(),
+            row.last_contact.to_string(),
+            row.days_since_contact.to_string(),
+            opt(row.live_referral.map(|r| r.to_string())),
+        ]
+    });
+    format!(
+        "{} as of {} ({} households)\n{}",
+        report.key,
+        report.as_of,
+        report.rows.len(),
+        table(
+            &[
+                "rank",
+                "household",
+                "coalition",
+                "household type",
+                "chronic",
+                "score",
+                "months homeless",
+                "placed",
+                "days on list",
+                "last contact",
+                "days since contact",
+                "live referral",
+            ],
+            rows,
+        )
+    )
+}
+
+/// A progress bar on stderr when it is a terminal and output is for people;
+/// otherwise a hidden one, so scripts see nothing extra.
+pub fn progress(out: Output, total: u64, what: &str) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if out.json || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(total);
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{msg:10} [{bar:40}] {pos}/{len} {elapsed}")
+    {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(what.to_owned());
+    bar
+}

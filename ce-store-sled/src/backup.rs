@@ -35,6 +35,16 @@ impl SledStore {
     /// checked against the versions the backup records, and one flush.
     /// Returns the number of events imported.
     pub fn import_jsonl(&self, input: impl BufRead) -> Result<u64, SledStoreError> {
+        self.import_jsonl_with(input, |_| {})
+    }
+
+    /// [`import_jsonl`](Self::import_jsonl), calling `progress(imported)`
+    /// after every batch.
+    pub fn import_jsonl_with(
+        &self,
+        input: impl BufRead,
+        mut progress: impl FnMut(u64),
+    ) -> Result<u64, SledStoreError> {
         let existing = self.next_position()?;
         if existing != 0 {
             return Err(SledStoreError::NotEmpty(existing));
@@ -84,11 +94,13 @@ impl SledStore {
             });
             if batch.len() == BATCH {
                 self.append_batch(std::mem::take(&mut batch))?;
+                progress(expected_position);
             }
         }
         if !batch.is_empty() {
             self.append_batch(batch)?;
         }
+        progress(expected_position);
         Ok(expected_position)
     }
 }

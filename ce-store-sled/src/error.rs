@@ -10,6 +10,12 @@ pub enum SledStoreError {
     /// sled could not open or write the database.
     #[error("cannot open the store: {0}")]
     Sled(#[from] sled::Error),
+    /// Another process has the store open.
+    #[error("store {path} is in use by another process")]
+    InUse {
+        /// The store directory.
+        path: std::path::PathBuf,
+    },
     /// The store was written by a build with another format.
     #[error(
         "store format version {found} is not supported (this build reads version {supported})"

@@ -59,7 +59,15 @@ impl SledStore {
 
     /// Opens a store from a sled configuration (e.g. a temporary one).
     pub fn open_with(config: sled::Config) -> Result<Self, SledStoreError> {
-        let db = config.open()?;
+        let db = config.open().map_err(|e| match e {
+            // sled reports a held file lock only through this message.
+            sled::Error::Io(io) if io.to_string().starts_with("could not acquire lock") => {
+                SledStoreError::InUse {
+                    path: config.path.clone(),
+                }
+            }
+            other => SledStoreError::Sled(other),
+        })?;
         let trees = TREES
             .iter()
             .map(|name| db.open_tree(name))
@@ -274,6 +282,13 @@ impl SledStore {
     /// Drops the projections and folds them again from the log, a chunk at a
     /// time: memory does not grow with the log.
     pub fn rebuild(&self) -> Result<(), StoreError> {
+        self.rebuild_with(|_, _| {})
+    }
+
+    /// [`rebuild`](Self::rebuild), calling `progress(done, total)` after
+    /// every chunk of events.
+    pub fn rebuild_with(&self, mut progress: impl FnMut(u64, u64)) -> Result<(), StoreError> {
+        let total = self.next_position()?;
         let _writer = self.lock();
         for tree in &self.trees[FIRST_PROJECTION..] {
             tree.clear().map_err(backend)?;
@@ -288,6 +303,7 @@ impl SledStore {
                 .as_slice()
                 .transaction(|tx| project(tx, &chunk, &self.policy))
                 .map_err(untx)?;
+            progress(from, total);
         }
         self.trees[CHECKPOINTS]
             .insert(PROJECTIONS, &u64_key(from))

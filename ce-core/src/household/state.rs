@@ -48,6 +48,17 @@ pub enum HouseholdType {
     ChildrenOnly,
 }
 
+impl HouseholdType {
+    /// The name used in JSON and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HouseholdType::AdultsOnly => "adults-only",
+            HouseholdType::AdultsAndChildren => "adults-and-children",
+            HouseholdType::ChildrenOnly => "children-only",
+        }
+    }
+}
+
 /// A live referral as the household sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LiveReferral {
