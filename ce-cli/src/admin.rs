@@ -122,6 +122,17 @@ pub fn verify(ctx: &Ctx) -> Result<(), CliError> {
         }
     }
     problems.extend(checker.violations.iter().map(ToString::to_string));
+    let log = store.read_from(0, usize::MAX).unwrap_or_default();
+    problems.extend(
+        ce_core::audit::check_referral_ranks(&log, store.policy())
+            .iter()
+            .map(|m| {
+                format!(
+                    "referral {} recorded rank {} but the list as known then gives {}",
+                    m.referral, m.recorded, m.recomputed
+                )
+            }),
+    );
     problems.extend(
         check_caseload(&fold, store.policy(), today())
             .iter()

@@ -148,9 +148,39 @@ pub enum CliCommand {
     Show {
         /// The household.
         household: String,
-        /// Date for days-since figures and parking (default: today).
+        /// Time axis.
+        #[command(flatten)]
+        when: When,
+    },
+    /// A household's whole history: every event, who entered it, what changed.
+    History {
+        /// The household.
+        household: String,
+    },
+    /// Why a household has its rank (or is on no list).
+    Explain {
+        /// The household.
+        household: String,
+        /// Only this program type's list.
         #[arg(long)]
-        as_of: Option<NaiveDate>,
+        program: Option<ProgramType>,
+        /// Time axis.
+        #[command(flatten)]
+        when: When,
+    },
+    /// Correct a data-entry mistake in an earlier enrollment, assessment or
+    /// follow-up (the original stays in the log).
+    Correct {
+        /// The household.
+        household: String,
+        /// The event to correct (see `ce history`).
+        event: String,
+        /// JSON merge patch of the event's data, e.g. '{"assessment":{"score":12}}'.
+        #[arg(long)]
+        patch: String,
+        /// Why.
+        #[arg(long)]
+        reason: String,
     },
     /// Export the log.
     Export {
@@ -347,9 +377,22 @@ pub struct ListArgs {
     /// At most this many rows per list.
     #[arg(long)]
     pub limit: Option<usize>,
-    /// List date (default: today).
+    /// Time axis.
+    #[command(flatten)]
+    pub when: When,
+}
+
+/// Which moment to look at: now (default), as of a date by everything known
+/// now, or as the system showed it at a past time.
+#[derive(Debug, Args)]
+#[group(multiple = false)]
+pub struct When {
+    /// What was true on this date, by everything known now.
     #[arg(long)]
     pub as_of: Option<NaiveDate>,
+    /// What the system showed at this time (RFC 3339, e.g. 2025-06-01T17:00:00Z).
+    #[arg(long)]
+    pub as_known_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Backup formats.

@@ -121,3 +121,15 @@ where
         }
     })
 }
+
+/// The caseload and date a `When` selects.
+pub fn caseload_when(
+    ctx: &Ctx,
+    when: &crate::args::When,
+) -> Result<(ce_core::Caseload, NaiveDate), CliError> {
+    Ok(match (when.as_of, when.as_known_at) {
+        (Some(date), _) => (ctx.workflow.as_of(date)?, date),
+        (None, Some(at)) => (ctx.workflow.as_known_at(at)?, at.date_naive()),
+        (None, None) => (ctx.workflow.caught_up()?.clone(), today()),
+    })
+}

@@ -4,14 +4,13 @@ use ce_core::priority::list_status;
 use ce_core::{HouseholdId, HouseholdStatus, ListHouseholdType, PriorityListReport};
 use serde_json::json;
 
-use crate::args::ListArgs;
-use crate::context::{date_or_today, parse_id, Ctx};
+use crate::args::{ListArgs, When};
+use crate::context::{caseload_when, parse_id, Ctx};
 use crate::error::CliError;
 
 /// `ce list`: one Priority List Report per matching list.
 pub fn list(ctx: &Ctx, args: &ListArgs) -> Result<(), CliError> {
-    let as_of = date_or_today(args.as_of);
-    let caseload = ctx.workflow.caught_up()?;
+    let (caseload, as_of) = caseload_when(ctx, &args.when)?;
     let reports: Vec<PriorityListReport> = caseload
         .lists(ctx.workflow.policy(), as_of)
         .into_values()
@@ -46,10 +45,9 @@ pub fn list(ctx: &Ctx, args: &ListArgs) -> Result<(), CliError> {
 }
 
 /// `ce show HOUSEHOLD`.
-pub fn show(ctx: &Ctx, household: &str, as_of: Option<chrono::NaiveDate>) -> Result<(), CliError> {
+pub fn show(ctx: &Ctx, household: &str, when: &When) -> Result<(), CliError> {
     let id: HouseholdId = parse_id("household", household)?;
-    let as_of = date_or_today(as_of);
-    let caseload = ctx.workflow.caught_up()?;
+    let (caseload, as_of) = caseload_when(ctx, when)?;
     let policy = ctx.workflow.policy();
     let household = caseload
         .households

@@ -3,6 +3,7 @@
 
 mod admin;
 mod args;
+mod audit;
 mod context;
 mod demo;
 mod error;
@@ -83,7 +84,19 @@ fn run(cli: &Cli) -> Result<(), CliError> {
         CliCommand::Sweep { as_of } => openings::sweep(&ctx, *as_of),
         CliCommand::Expire { as_of } => openings::expire(&ctx, *as_of),
         CliCommand::List(args) => lists::list(&ctx, args),
-        CliCommand::Show { household, as_of } => lists::show(&ctx, household, *as_of),
+        CliCommand::Show { household, when } => lists::show(&ctx, household, when),
+        CliCommand::History { household } => audit::history(&ctx, household),
+        CliCommand::Explain {
+            household,
+            program,
+            when,
+        } => audit::explain(&ctx, household, *program, when),
+        CliCommand::Correct {
+            household,
+            event,
+            patch,
+            reason,
+        } => audit::correct(&ctx, household, event, patch, reason),
         CliCommand::Export {
             format: ExportFormat::Jsonl { file },
         } => admin::export(&ctx, file),

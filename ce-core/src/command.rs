@@ -242,6 +242,22 @@ pub struct ExpireReferrals {
     pub as_of: NaiveDate,
 }
 
+/// Correct a data-entry mistake in an earlier event of a household's
+/// stream. `original` is the stored event (the caller loads it, e.g. with
+/// [`crate::Workflow::correct`]); `patch` is a JSON merge patch (RFC 7396)
+/// over the event's `data`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Correct {
+    /// The household.
+    pub household: HouseholdId,
+    /// The stored event to correct.
+    pub original: Box<crate::envelope::Envelope>,
+    /// The corrected fields, as a merge patch of the event's data.
+    pub patch: serde_json::Value,
+    /// Why (required).
+    pub reason: String,
+}
+
 /// Any command.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "command", rename_all = "snake_case")]
@@ -278,6 +294,8 @@ pub enum Command {
     Sweep(Sweep),
     /// See [`ExpireReferrals`].
     ExpireReferrals(ExpireReferrals),
+    /// See [`Correct`].
+    Correct(Correct),
 }
 
 impl Command {
@@ -300,6 +318,7 @@ impl Command {
             Command::DeclineReferral(c) => c.date,
             Command::Sweep(c) => c.as_of,
             Command::ExpireReferrals(c) => c.as_of,
+            Command::Correct(c) => c.original.effective,
         }
     }
 }
@@ -332,5 +351,6 @@ into_command!(
     AcceptReferral,
     DeclineReferral,
     Sweep,
-    ExpireReferrals
+    ExpireReferrals,
+    Correct
 );

@@ -182,6 +182,7 @@ pub fn decide(
         Command::DeclineReferral(c) => opening::decide::decline(&ctx, c),
         Command::Sweep(c) => household::decide::sweep(&ctx, c),
         Command::ExpireReferrals(c) => opening::decide::expire(&ctx, c),
+        Command::Correct(c) => household::decide::correct(&ctx, c),
     }
 }
 

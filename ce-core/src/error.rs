@@ -87,6 +87,22 @@ pub enum Error {
     /// The provider already acknowledged the referral.
     #[error("referral {0} is already acknowledged")]
     AlreadyAcknowledged(ReferralId),
+    /// A correction that cannot be made.
+    #[error("event {event} cannot be corrected: {why}")]
+    NotCorrectable {
+        /// The event.
+        event: crate::ids::EventId,
+        /// Why not.
+        why: &'static str,
+    },
+    /// A correction whose patched event is not valid.
+    #[error("corrected event {event} is not valid: {detail}")]
+    InvalidCorrection {
+        /// The event.
+        event: crate::ids::EventId,
+        /// What serde said (field and problem).
+        detail: String,
+    },
     /// A CE note with no text.
     #[error("CE note is empty: write one or two sentences")]
     EmptyNote,

@@ -55,6 +55,8 @@ pub enum Event {
     ReferralCancelled(ReferralCancelled),
     /// See [`ReferralExpired`].
     ReferralExpired(ReferralExpired),
+    /// See [`EventCorrected`].
+    EventCorrected(EventCorrected),
 }
 
 impl Event {
@@ -79,6 +81,7 @@ impl Event {
         "ReferralDeclined",
         "ReferralCancelled",
         "ReferralExpired",
+        "EventCorrected",
     ];
 
     /// The event's type name, as stored.
@@ -103,6 +106,7 @@ impl Event {
             Event::ReferralDeclined(_) => "ReferralDeclined",
             Event::ReferralCancelled(_) => "ReferralCancelled",
             Event::ReferralExpired(_) => "ReferralExpired",
+            Event::EventCorrected(_) => "EventCorrected",
         }
     }
 
@@ -115,6 +119,7 @@ impl Event {
             Event::MemberAdded(_) | Event::MemberRemoved(_) => Some("3.15"),
             Event::HeadOfHouseholdChanged(_) => Some("3.15"),
             Event::HouseholdExited(_) => Some("3.11/3.12"),
+            Event::EventCorrected(e) => e.corrected.hud_element(),
             Event::ReferralOffered(_) | Event::ReferralAccepted(_) | Event::ReferralDeclined(_) => {
                 Some("4.20")
             }

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod actor;
+pub mod audit;
 pub mod caseload;
 pub mod command;
 pub mod decide;

@@ -6,10 +6,11 @@ use std::sync::{Mutex, MutexGuard};
 
 use chrono::NaiveDate;
 
+use crate::audit::{household_history, HistoryEntry};
 use crate::caseload::Caseload;
 use crate::command::{Command, CommandMeta};
 use crate::decide::{decide, Outcome};
-use crate::envelope::Envelope;
+use crate::envelope::{Envelope, StreamId};
 use crate::error::Error;
 use crate::household::Household;
 use crate::ids::{EventId, HouseholdId};
@@ -149,6 +150,78 @@ impl<S: EventStore> Workflow<S> {
             outcome: Outcome::of_stored(&events),
             events,
         }))
+    }
+
+    /// Corrects an earlier event of a household's stream: loads the stored
+    /// event, applies `patch` (a JSON merge patch of its data) and records
+    /// the correction. The original stays in the log.
+    pub fn correct(
+        &self,
+        meta: &CommandMeta,
+        household: HouseholdId,
+        event: EventId,
+        patch: serde_json::Value,
+        reason: &str,
+    ) -> Result<Executed, Error> {
+        let position = self
+            .store
+            .position_of(event)?
+            .ok_or(Error::NotCorrectable {
+                event,
+                why: "no such event",
+            })?;
+        let original = self
+            .store
+            .read_from(position, 1)?
+            .pop()
+            .ok_or(Error::NotCorrectable {
+                event,
+                why: "no such event",
+            })?;
+        self.execute(
+            meta,
+            &Command::Correct(crate::command::Correct {
+                household,
+                original: Box::new(original),
+                patch,
+                reason: reason.to_owned(),
+            }),
+        )
+    }
+
+    /// Folds the whole log, streaming, keeping only what `keep` accepts.
+    fn fold_where(&self, keep: impl Fn(&Envelope) -> bool) -> Result<Caseload, Error> {
+        let mut caseload = Caseload::default();
+        let mut from = 0;
+        loop {
+            let batch = self.store.read_from(from, CATCH_UP_BATCH)?;
+            let Some(last) = batch.last() else {
+                return Ok(caseload);
+            };
+            from = last.position + 1;
+            for envelope in batch.iter().filter(|e| keep(e)) {
+                caseload.apply(envelope);
+            }
+        }
+    }
+
+    /// The caseload as it was on `date`, by everything known now.
+    pub fn as_of(&self, date: NaiveDate) -> Result<Caseload, Error> {
+        self.fold_where(|e| e.effective <= date)
+    }
+
+    /// The caseload as the system showed it at `at` (events recorded by then).
+    pub fn as_known_at(&self, at: chrono::DateTime<chrono::Utc>) -> Result<Caseload, Error> {
+        self.fold_where(|e| e.recorded_at <= at)
+    }
+
+    /// A household's whole history with what each event changed.
+    pub fn history(&self, household: HouseholdId) -> Result<Vec<HistoryEntry>, Error> {
+        let stream = self.store.read_stream(&StreamId::Household(household))?;
+        if stream.is_empty() {
+            return Err(Error::UnknownHousehold(household));
+        }
+        Ok(household_history(&stream, &self.policy))
     }
 
     /// One household's current state.

@@ -12,7 +12,8 @@ use super::model::{
 use super::state::Household;
 use crate::actor::Role;
 use crate::command::{
-    AddMember, Assess, AttemptContact, ChangeHead, Enroll, Exit, FollowUp, RemoveMember, Sweep,
+    AddMember, Assess, AttemptContact, ChangeHead, Correct, Enroll, Exit, FollowUp, RemoveMember,
+    Sweep,
 };
 use crate::decide::{check_len, check_text, Context, Decision, Outcome, Pending};
 use crate::envelope::StreamId;
@@ -392,5 +393,132 @@ pub(crate) fn sweep(ctx: &Context<'_>, c: &Sweep) -> Result<Decision, Error> {
     Ok(Decision {
         events,
         outcome: Outcome::Swept { inactivated },
+    })
+}
+
+/// Applies an RFC 7396 JSON merge patch.
+fn merge_patch(target: &mut serde_json::Value, patch: &serde_json::Value) {
+    match (target, patch) {
+        (serde_json::Value::Object(target), serde_json::Value::Object(patch)) => {
+            for (key, value) in patch {
+                if value.is_null() {
+                    target.remove(key);
+                } else {
+                    let slot = target.entry(key.clone()).or_insert(serde_json::Value::Null);
+                    merge_patch(slot, value);
+                }
+            }
+        }
+        (target, patch) => *target = patch.clone(),
+    }
+}
+
+/// The paths (a.b.c) at which two JSON values differ.
+fn changed_paths(path: &str, a: &serde_json::Value, b: &serde_json::Value, out: &mut Vec<String>) {
+    match (a, b) {
+        (serde_json::Value::Object(x), serde_json::Value::Object(y)) => {
+            let keys: std::collections::BTreeSet<&String> = x.keys().chain(y.keys()).collect();
+            let null = serde_json::Value::Null;
+            for key in keys {
+                let sub = if path.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{path}.{key}")
+                };
+                let (x, y) = (x.get(key).unwrap_or(&null), y.get(key).unwrap_or(&null));
+                changed_paths(&sub, x, y, out);
+            }
+        }
+        (x, y) if x != y => out.push(path.to_owned()),
+        _ => {}
+    }
+}
+
+pub(crate) fn correct(ctx: &Context<'_>, c: &Correct) -> Result<Decision, Error> {
+    ctx.require(ACCESS, "correct household records")?;
+    let event = c.original.event_id;
+    let not = |why| Error::NotCorrectable { event, why };
+    let invalid = |e: serde_json::Error| Error::InvalidCorrection {
+        event,
+        detail: e.to_string(),
+    };
+    open_household(ctx, c.household)?;
+    if c.original
+        .version_in(&StreamId::Household(c.household))
+        .is_none()
+    {
+        return Err(not("it is not an event of this household"));
+    }
+    if !matches!(
+        c.original.event,
+        Event::HouseholdEnrolled(_)
+            | Event::AssessmentRecorded(_)
+            | Event::ContactMade(_)
+            | Event::ContactAttempted(_)
+    ) {
+        return Err(not(
+            "only enrollment, assessment and follow-up records can be corrected",
+        ));
+    }
+    check_text("correction reason", &c.reason, MAX_NOTE_CHARS)?;
+    let original = serde_json::to_value(&c.original.event).map_err(invalid)?;
+    let mut patched = original.clone();
+    if let Some(data) = patched.get_mut("data") {
+        merge_patch(data, &c.patch);
+    }
+    let corrected: Event = serde_json::from_value(patched.clone()).map_err(invalid)?;
+    let mut fields = Vec::new();
+    changed_paths("", &original["data"], &patched["data"], &mut fields);
+    if fields.is_empty() {
+        return Err(not("the patch changes nothing"));
+    }
+    let keeps_ids = match (&c.original.event, &corrected) {
+        (Event::HouseholdEnrolled(a), Event::HouseholdEnrolled(b)) => {
+            let who = |e: &HouseholdEnrolled| -> Vec<(ClientId, RelationshipToHoH)> {
+                e.members
+                    .iter()
+                    .map(|m| (m.client, m.relationship))
+                    .collect()
+            };
+            a.household == b.household && who(a) == who(b)
+        }
+        (Event::AssessmentRecorded(a), Event::AssessmentRecorded(b)) => {
+            a.assessment.assessment_id == b.assessment.assessment_id
+        }
+        _ => true,
+    };
+    if !keeps_ids {
+        return Err(not(
+            "ids, members and relationships cannot be changed by a correction",
+        ));
+    }
+    match &corrected {
+        Event::HouseholdEnrolled(e) => {
+            if !ctx.policy.knows_coalition(&e.coalition) {
+                return Err(Error::UnknownCoalition(e.coalition.clone()));
+            }
+            check_current(&e.current)?;
+        }
+        Event::ContactMade(e) => {
+            check_note(&e.note.0)?;
+            check_current(&e.current)?;
+        }
+        Event::ContactAttempted(e) => {
+            check_note(&e.note.0)?;
+        }
+        _ => {}
+    }
+    Ok(Decision {
+        events: vec![household_event(
+            c.household,
+            c.original.effective,
+            Event::EventCorrected(EventCorrected {
+                corrects: event,
+                fields,
+                reason: c.reason.clone(),
+                corrected: Box::new(corrected),
+            }),
+        )],
+        outcome: Outcome::Recorded,
     })
 }

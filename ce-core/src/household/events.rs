@@ -112,3 +112,18 @@ pub struct ClientEnrollmentClosed {
     /// The household the client was enrolled with.
     pub household: HouseholdId,
 }
+
+/// A data-entry mistake in an earlier event of the household's stream was
+/// corrected. The original stays in the log; state uses the corrected
+/// values from the original's effective date on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventCorrected {
+    /// The event corrected.
+    pub corrects: crate::ids::EventId,
+    /// The fields that changed (JSON paths of the event's data).
+    pub fields: Vec<String>,
+    /// Why.
+    pub reason: String,
+    /// The event as it should have been recorded.
+    pub corrected: Box<crate::event::Event>,
+}

@@ -146,6 +146,9 @@ impl Household {
     pub fn apply(&mut self, event: &Event, date: NaiveDate) {
         self.last_activity = self.last_activity.max(date);
         match event {
+            // A late-entered, backdated assessment does not replace a newer one.
+            Event::AssessmentRecorded(_)
+                if self.assessment.as_ref().is_some_and(|(d, _)| date < *d) => {}
             Event::AssessmentRecorded(e) => {
                 let placed =
                     e.assessment.prioritization == PrioritizationStatus::PlacedOnPrioritizationList;
@@ -216,11 +219,59 @@ impl Household {
             }
             Event::ReferralCancelled(e) => self.live_referrals.retain(|r| r.referral != e.referral),
             Event::ReferralExpired(e) => self.live_referrals.retain(|r| r.referral != e.referral),
+            Event::EventCorrected(e) => self.apply_correction(&e.corrected, date),
             Event::HouseholdEnrolled(_)
             | Event::ClientEnrollmentOpened(_)
             | Event::ClientEnrollmentClosed(_)
             | Event::OpeningPosted(_)
             | Event::OpeningWithdrawn(_) => {}
+        }
+    }
+
+    /// Replaces what the corrected event had set, where state still shows it.
+    fn apply_correction(&mut self, corrected: &Event, date: NaiveDate) {
+        match corrected {
+            Event::HouseholdEnrolled(e) => {
+                self.coalition = e.coalition.clone();
+                for fixed in &e.members {
+                    if let Some(member) = self.members.iter_mut().find(|m| m.client == fixed.client)
+                    {
+                        *member = fixed.clone();
+                    }
+                }
+                let from_enrollment = self.current.0 == self.project_start;
+                self.prior = e.prior.clone();
+                if from_enrollment {
+                    self.residence = e.prior.living_situation;
+                    self.months_homeless = e.prior.months_homeless;
+                    self.current = (date, e.current.clone());
+                }
+            }
+            Event::AssessmentRecorded(e) => {
+                let current = self.assessment.as_ref().map(|(_, a)| a.assessment_id);
+                if current == Some(e.assessment.assessment_id) {
+                    let placed = e.assessment.prioritization
+                        == PrioritizationStatus::PlacedOnPrioritizationList;
+                    self.placed_on = match (placed, self.placed_on) {
+                        (true, since) => since.or(Some(date)),
+                        (false, _) => None,
+                    };
+                    if let Some((_, assessment)) = &mut self.assessment {
+                        *assessment = e.assessment.clone();
+                    }
+                }
+            }
+            Event::ContactMade(e) if self.current.0 == date => {
+                self.residence = e.status.residence;
+                self.months_homeless = e.status.months_homeless;
+                self.current = (date, e.current.clone());
+            }
+            Event::HouseholdExited(e) => {
+                if let HouseholdStatus::Exited { destination, .. } = &mut self.status {
+                    *destination = e.destination;
+                }
+            }
+            _ => {}
         }
     }
 

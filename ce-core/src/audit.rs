@@ -1,0 +1,312 @@
+//! Audit replay: state and lists on either time axis, a household's history
+//! with what each event changed, "why this rank", and the referral check.
+//!
+//! Two time axes: an event's *effective* date (when it happened) and its
+//! *recorded-at* time (when it was entered). "As of D" folds every event
+//! known now whose effective date is on or before D; "as known at T" folds
+//! only the events recorded by T, which is what the system showed then.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+use crate::caseload::Caseload;
+use crate::envelope::{Envelope, StreamId};
+use crate::event::Event;
+use crate::household::{Household, HouseholdStatus};
+use crate::ids::{EventId, HouseholdId, ReferralId};
+use crate::opening::candidates;
+use crate::policy::{OrderKey, Policy};
+use crate::priority::{compare_key, list_status, lists_of, ListKey, OffListReason, RankInputs};
+
+/// The caseload as it was on `date`, by everything known now.
+pub fn as_of<'a>(log: impl IntoIterator<Item = &'a Envelope>, date: NaiveDate) -> Caseload {
+    let mut caseload = Caseload::default();
+    for envelope in log.into_iter().filter(|e| e.effective <= date) {
+        caseload.apply(envelope);
+    }
+    caseload
+}
+
+/// The caseload as the system showed it at `at`: only events recorded by then.
+pub fn as_known_at<'a>(log: impl IntoIterator<Item = &'a Envelope>, at: DateTime<Utc>) -> Caseload {
+    let mut caseload = Caseload::default();
+    for envelope in log.into_iter().filter(|e| e.recorded_at <= at) {
+        caseload.apply(envelope);
+    }
+    caseload
+}
+
+/// One event of a household's history and what it changed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HistoryEntry {
+    /// Global position.
+    pub position: u64,
+    /// Event id.
+    pub event_id: EventId,
+    /// When it happened.
+    pub effective: NaiveDate,
+    /// When it was entered.
+    pub recorded_at: DateTime<Utc>,
+    /// Who entered it: user, agency, role.
+    pub actor: crate::actor::Actor,
+    /// Event type.
+    pub event_type: &'static str,
+    /// The HUD data element it corresponds to.
+    pub hud_element: Option<&'static str>,
+    /// What changed, in words.
+    pub changes: Vec<String>,
+    /// The event itself.
+    pub event: Event,
+}
+
+fn status_word(status: &HouseholdStatus) -> String {
+    match status {
+        HouseholdStatus::Active => "active".to_owned(),
+        HouseholdStatus::Inactive { since } => format!("inactive since {since}"),
+        HouseholdStatus::Exited { date, destination } => {
+            format!("exited on {date} to {destination}")
+        }
+    }
+}
+
+/// The history of one household from the events of its stream, in order,
+/// each with the lists it was placed on or removed from, status changes and
+/// referral changes.
+pub fn household_history(stream: &[Envelope], policy: &Policy) -> Vec<HistoryEntry> {
+    let mut state: Option<Household> = None;
+    let mut out = Vec::with_capacity(stream.len());
+    for envelope in stream {
+        let date = envelope.effective;
+        let before_lists: BTreeSet<ListKey> = state
+            .as_ref()
+            .map(|h| lists_of(h, policy, date).into_iter().collect())
+            .unwrap_or_default();
+        let before_status = state.as_ref().map(|h| h.status);
+        match (&mut state, &envelope.event) {
+            (None, Event::HouseholdEnrolled(e)) => state = Some(Household::enrolled(e, date)),
+            (Some(h), event) => h.apply(event, date),
+            (None, _) => {}
+        }
+        let mut changes = Vec::new();
+        if let Some(h) = &state {
+            let after: BTreeSet<ListKey> = lists_of(h, policy, date).into_iter().collect();
+            changes.extend(
+                after
+                    .difference(&before_lists)
+                    .map(|k| format!("placed on {k}")),
+            );
+            changes.extend(
+                before_lists
+                    .difference(&after)
+                    .map(|k| format!("removed from {k}")),
+            );
+            if before_status.is_some_and(|s| s != h.status) {
+                changes.push(format!("now {}", status_word(&h.status)));
+            }
+        }
+        if let Some(change) = referral_change(&envelope.event) {
+            changes.push(change);
+        }
+        out.push(HistoryEntry {
+            position: envelope.position,
+            event_id: envelope.event_id,
+            effective: envelope.effective,
+            recorded_at: envelope.recorded_at,
+            actor: envelope.actor.clone(),
+            event_type: envelope.event.event_type(),
+            hud_element: envelope.event.hud_element(),
+            changes,
+            event: envelope.event.clone(),
+        });
+    }
+    out
+}
+
+fn referral_change(event: &Event) -> Option<String> {
+    Some(match event {
+        Event::ReferralOffered(e) => format!(
+            "referral {} offered to opening {} ({}, event {}), rank {}{}",
+            e.referral,
+            e.opening,
+            e.location,
+            e.event.code(),
+            e.rank,
+            if e.bypass.is_some() { ", bypass" } else { "" }
+        ),
+        Event::ReferralAcknowledged(e) => format!("referral {} acknowledged", e.referral),
+        Event::ReferralAccepted(e) => format!("referral {} accepted (result 1)", e.referral),
+        Event::ReferralDeclined(e) => format!(
+            "referral {} declined ({}), reason {}",
+            e.referral, e.result, e.reason
+        ),
+        Event::ReferralCancelled(e) => format!("referral {} cancelled ({:?})", e.referral, e.cause),
+        Event::ReferralExpired(e) => format!("referral {} expired", e.referral),
+        Event::EventCorrected(e) => format!(
+            "corrected event {}: {} ({})",
+            e.corrects,
+            e.fields.join(", "),
+            e.reason
+        ),
+        _ => return None,
+    })
+}
+
+/// Why a household has the rank it has on one list.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ListExplanation {
+    /// The list.
+    pub list: ListKey,
+    /// 1-based rank.
+    pub rank: u32,
+    /// Households on the list.
+    pub of: usize,
+    /// Each ordering key and the household's value for it.
+    pub keys: Vec<(OrderKey, String)>,
+    /// The household directly above, if any.
+    pub above: Option<HouseholdId>,
+    /// The first key that puts the household above first, with both values
+    /// (`None` key: only the household-id tie-breaker separates them).
+    pub separated_by: Option<(Option<OrderKey>, String, String)>,
+}
+
+/// Why a household is where it is (or why it is on no list).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Explanation {
+    /// The household.
+    pub household: HouseholdId,
+    /// The date the lists were taken on.
+    pub date: NaiveDate,
+    /// Its rank on each list it is on.
+    pub lists: Vec<ListExplanation>,
+    /// For each program type whose lists it is not on, the rule that keeps it off.
+    pub off_lists: Vec<(crate::opening::ProgramType, OffListReason)>,
+}
+
+/// Explains a household's place on every list (or only `list`) as of `date`.
+/// `None` if the caseload has no such household.
+pub fn explain(
+    caseload: &Caseload,
+    policy: &Policy,
+    household: HouseholdId,
+    date: NaiveDate,
+    list: Option<&ListKey>,
+) -> Option<Explanation> {
+    let h = caseload.households.get(&household)?;
+    let mut out = Explanation {
+        household,
+        date,
+        lists: Vec::new(),
+        off_lists: Vec::new(),
+    };
+    for rule in &policy.programs {
+        if list.is_some_and(|l| l.program != rule.program) {
+            continue;
+        }
+        if let Err(reason) = list_status(h, policy, rule.program, date) {
+            out.off_lists.push((rule.program, reason));
+            continue;
+        }
+        let key = ListKey {
+            coalition: h.coalition.clone(),
+            program: rule.program,
+            household_type: crate::priority::ListHouseholdType::of(h, policy),
+        };
+        let ranked = caseload.list(policy, &key, date);
+        let Some(pos) = ranked
+            .entries
+            .iter()
+            .position(|e| e.inputs.household == household)
+        else {
+            continue;
+        };
+        let me = &ranked.entries[pos];
+        let above = pos.checked_sub(1).and_then(|i| ranked.entries.get(i));
+        let separated_by = above.map(|a| separating_key(&rule.order, &a.inputs, &me.inputs));
+        out.lists.push(ListExplanation {
+            list: key,
+            rank: me.rank,
+            of: ranked.entries.len(),
+            keys: rule
+                .order
+                .iter()
+                .map(|k| (*k, me.inputs.value_of(*k)))
+                .collect(),
+            above: above.map(|a| a.inputs.household),
+            separated_by,
+        });
+    }
+    Some(out)
+}
+
+fn separating_key(
+    order: &[OrderKey],
+    above: &RankInputs,
+    me: &RankInputs,
+) -> (Option<OrderKey>, String, String) {
+    order
+        .iter()
+        .find(|k| compare_key(**k, above, me).is_ne())
+        .map(|k| (Some(*k), above.value_of(*k), me.value_of(*k)))
+        .unwrap_or_else(|| (None, above.household.to_string(), me.household.to_string()))
+}
+
+/// A referral whose recorded rank the list as known then does not reproduce.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RankMismatch {
+    /// The referral.
+    pub referral: ReferralId,
+    /// The rank it recorded.
+    pub recorded: u32,
+    /// The rank recomputed (0: not eligible any more).
+    pub recomputed: u32,
+}
+
+/// Recomputes every referral's rank from the events recorded before it (as
+/// known at its recorded time) and reports referrals whose recorded rank
+/// differs and which carry no bypass reason. Streams the log once.
+pub fn check_referral_ranks<'a>(
+    log: impl IntoIterator<Item = &'a Envelope>,
+    policy: &Policy,
+) -> Vec<RankMismatch> {
+    let mut caseload = Caseload::default();
+    let mut mismatches = Vec::new();
+    for envelope in log {
+        if let Event::ReferralOffered(e) = &envelope.event {
+            if e.bypass.is_none() {
+                let recomputed = caseload
+                    .openings
+                    .get(&e.opening)
+                    .map(|opening| {
+                        let coalition = caseload
+                            .households
+                            .values()
+                            .filter(|h| h.coalition == opening.coalition);
+                        candidates(policy, coalition, opening, envelope.effective)
+                            .iter()
+                            .position(|(h, _)| h.id == e.household)
+                            .map_or(0, |p| p as u32 + 1)
+                    })
+                    .unwrap_or(0);
+                if recomputed != e.rank {
+                    mismatches.push(RankMismatch {
+                        referral: e.referral,
+                        recorded: e.rank,
+                        recomputed,
+                    });
+                }
+            }
+        }
+        caseload.apply(envelope);
+    }
+    mismatches
+}
+
+/// The household a stream belongs to, if it is a household stream.
+pub fn household_of(stream: &StreamId) -> Option<HouseholdId> {
+    match stream {
+        StreamId::Household(id) => Some(*id),
+        _ => None,
+    }
+}
