@@ -251,7 +251,12 @@ impl SledStore {
         let mut position = tx[META]
             .get(NEXT_POSITION)?
             .and_then(|b| read_u64(&b))
-            .unwrap_or(0);
+            .ok_or_else(|| {
+                abort(StoreError::Corrupt {
+                    position: 0,
+                    detail: "metadata has no next position",
+                })
+            })?;
         let mut out = Vec::with_capacity(request.events.len());
         for new in &request.events {
             let mut versions = Vec::with_capacity(new.streams.len());
@@ -290,10 +295,13 @@ impl SledStore {
     pub fn rebuild_with(&self, mut progress: impl FnMut(u64, u64)) -> Result<(), StoreError> {
         let total = self.next_position()?;
         let _writer = self.lock();
+        // Checkpoint first: sled's clear is not atomic, and a crash while
+        // clearing must leave a checkpoint that makes the next open rebuild.
+        self.trees[CHECKPOINTS].clear().map_err(backend)?;
+        self.db.flush().map_err(backend)?;
         for tree in &self.trees[FIRST_PROJECTION..] {
             tree.clear().map_err(backend)?;
         }
-        self.trees[CHECKPOINTS].clear().map_err(backend)?;
         let mut from = 0;
         loop {
             let chunk = self.read_from(from, REBUILD_CHUNK)?;
@@ -387,6 +395,10 @@ impl SledStore {
 
     /// The whole caseload from the projections, without replaying the log.
     pub fn caseload(&self) -> Result<Caseload, StoreError> {
+        // Hold the writer lock: heads, projections and the next position
+        // must come from one moment, or a workflow opened from this snapshot
+        // would skip the events appended in between.
+        let _writer = self.lock();
         let mut versions = HashMap::new();
         for row in self.trees[HEADS].iter() {
             let (key, value) = row.map_err(backend)?;
@@ -397,7 +409,11 @@ impl SledStore {
                     position: 0,
                     detail: "stream head key is not a stream id",
                 })?;
-            versions.insert(stream, read_u64(&value).unwrap_or(0));
+            let version = read_u64(&value).ok_or(StoreError::Corrupt {
+                position: 0,
+                detail: "stream head is not a version",
+            })?;
+            versions.insert(stream, version);
         }
         let clients: BTreeMap<ClientId, ClientRow> = projections::read_all(
             &self.trees[P_ENROLLMENTS],
@@ -464,10 +480,16 @@ fn head(
     if let Some(v) = heads.get(stream) {
         return Ok(*v);
     }
-    let v = tx[HEADS]
-        .get(head_key(stream))?
-        .and_then(|b| read_u64(&b))
-        .unwrap_or(0);
+    // A missing head is a new stream; a malformed one is corruption, never 0.
+    let v = match tx[HEADS].get(head_key(stream))? {
+        None => 0,
+        Some(bytes) => read_u64(&bytes).ok_or_else(|| {
+            abort(StoreError::Corrupt {
+                position: 0,
+                detail: "stream head is not a version",
+            })
+        })?,
+    };
     heads.insert(*stream, v);
     Ok(v)
 }
@@ -496,7 +518,7 @@ impl EventStore for SledStore {
         for row in self.trees[EVENTS].range(u64_key(from)..).take(limit) {
             let (key, bytes) = row.map_err(backend)?;
             let position = read_u64(&key).ok_or(StoreError::Corrupt {
-                position: from,
+                position: from + out.len() as u64,
                 detail: "event key is not a position",
             })?;
             let expected = from + out.len() as u64;

@@ -17,10 +17,31 @@ fn raw_u64(db: &sled::Db, tree: &str, key: &str) -> Option<u64> {
     Some(u64::from_be_bytes(bytes.as_ref().try_into().unwrap()))
 }
 
+/// 0..=100 ms from a SplitMix64 step.
+fn next_delay(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    (z ^ (z >> 31)) % 101
+}
+
 #[test]
 fn killed_writers_never_lose_an_acknowledged_append() {
     let dir = tempfile::tempdir().unwrap();
     let mut total_acked = 0u64;
+    // Random kill points; the seed is printed so a failure can be replayed
+    // with CE_CRASH_SEED.
+    let seed = std::env::var("CE_CRASH_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(1, |d| d.as_nanos() as u64)
+        });
+    eprintln!("crash test seed {seed} (set CE_CRASH_SEED to replay)");
+    let mut rng = seed;
     for kill in 0..KILLS {
         let mut child = Command::new(env!("CARGO_BIN_EXE_crash_writer"))
             .arg(dir.path())
@@ -46,10 +67,10 @@ fn killed_writers_never_lose_an_acknowledged_append() {
             }
             max
         });
-        // Once the writer is appending, kill it at a different point each
-        // time: 0..=100 ms later.
+        // Once the writer is appending, kill it at a random point 0..=100 ms
+        // later.
         let _ = started.recv_timeout(Duration::from_secs(30));
-        std::thread::sleep(Duration::from_millis((kill * 37) % 101));
+        std::thread::sleep(Duration::from_millis(next_delay(&mut rng)));
         child.kill().unwrap();
         child.wait().unwrap();
         let acked = reader.join().unwrap();
