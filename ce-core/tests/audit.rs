@@ -1,6 +1,9 @@
 //! Audit replay: the two time axes, history, explain, corrections and the
 //! referral rank check.
 
+// Test helpers outside #[test] fns: a failed step is a panic by design.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use ce_core::audit::{as_known_at, as_of, check_referral_ranks, explain};
 use ce_core::policy::OrderKey;
 use ce_core::priority::OffListReason;
@@ -407,54 +410,55 @@ fn corrections_that_change_ids_or_touch_other_records_are_rejected() {
     let h = desk.enroll(HouseholdBuilder::single_adult("Coulee").placed_with_score(9));
     let assessment = event_of(&desk, h, "AssessmentRecorded");
     let before = desk.workflow.store().next_position().unwrap();
-    let mut try_correct = |event, patch, reason: &str| {
-        let meta = desk.meta(at(2025, 2, 1));
-        desk.workflow
-            .correct(&meta, h, event, patch, reason)
-            .unwrap_err()
-    };
-    let err = try_correct(
-        assessment,
-        json!({"assessment": {"assessment_id": uuid::Uuid::nil()}}),
-        "typo",
-    );
-    assert!(matches!(err, Error::NotCorrectable { .. }), "{err}");
-    let err = try_correct(
-        assessment,
-        json!({"assessment": {"score": 9}}),
-        "nothing changes",
-    );
-    assert!(
-        matches!(
-            err,
-            Error::NotCorrectable {
-                why: "the patch changes nothing",
-                ..
-            }
-        ),
-        "{err}"
-    );
-    let err = try_correct(assessment, json!({"assessment": {"score": 12}}), "  ");
-    assert!(matches!(err, Error::Required("correction reason")), "{err}");
-    let err = try_correct(
-        assessment,
-        json!({"assessment": {"assessment_type": 7}}),
-        "bad code",
-    );
-    assert!(matches!(err, Error::InvalidCorrection { .. }), "{err}");
-    assert!(err.to_string().contains("4.19 AssessmentType"), "{err}");
-    let err = try_correct(EventId::NIL, json!({}), "no such event");
-    assert!(
-        matches!(
-            err,
-            Error::NotCorrectable {
-                why: "no such event",
-                ..
-            }
-        ),
-        "{err}"
-    );
-    drop(try_correct);
+    {
+        let mut try_correct = |event, patch, reason: &str| {
+            let meta = desk.meta(at(2025, 2, 1));
+            desk.workflow
+                .correct(&meta, h, event, patch, reason)
+                .unwrap_err()
+        };
+        let err = try_correct(
+            assessment,
+            json!({"assessment": {"assessment_id": uuid::Uuid::nil()}}),
+            "typo",
+        );
+        assert!(matches!(err, Error::NotCorrectable { .. }), "{err}");
+        let err = try_correct(
+            assessment,
+            json!({"assessment": {"score": 9}}),
+            "nothing changes",
+        );
+        assert!(
+            matches!(
+                err,
+                Error::NotCorrectable {
+                    why: "the patch changes nothing",
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        let err = try_correct(assessment, json!({"assessment": {"score": 12}}), "  ");
+        assert!(matches!(err, Error::Required("correction reason")), "{err}");
+        let err = try_correct(
+            assessment,
+            json!({"assessment": {"assessment_type": 7}}),
+            "bad code",
+        );
+        assert!(matches!(err, Error::InvalidCorrection { .. }), "{err}");
+        assert!(err.to_string().contains("4.19 AssessmentType"), "{err}");
+        let err = try_correct(EventId::NIL, json!({}), "no such event");
+        assert!(
+            matches!(
+                err,
+                Error::NotCorrectable {
+                    why: "no such event",
+                    ..
+                }
+            ),
+            "{err}"
+        );
+    }
     assert_eq!(
         desk.workflow.store().next_position().unwrap(),
         before,
