@@ -81,14 +81,30 @@ pub fn read_json<T: DeserializeOwned>(path: &Path) -> Result<T, CliError> {
     })
 }
 
-/// Reads a JSON object file and adds fields the command line supplies.
+/// Reads a JSON object file and adds what the command line supplies:
+/// `fixed` fields always take the command line's value (a file naming
+/// another household is refused), `defaults` only fill what the file lacks.
 pub fn read_json_with<T: DeserializeOwned>(
     path: &Path,
-    extra: &[(&str, serde_json::Value)],
+    fixed: &[(&'static str, serde_json::Value)],
+    defaults: &[(&str, serde_json::Value)],
 ) -> Result<T, CliError> {
     let mut value: serde_json::Value = read_json(path)?;
     if let Some(object) = value.as_object_mut() {
-        for (key, v) in extra {
+        for (key, v) in fixed {
+            match object.get(*key) {
+                Some(given) if given != v => {
+                    return Err(CliError::Mismatch {
+                        path: path.to_owned(),
+                        field: key,
+                    })
+                }
+                _ => {
+                    object.insert((*key).to_owned(), v.clone());
+                }
+            }
+        }
+        for (key, v) in defaults {
             object.entry(*key).or_insert_with(|| v.clone());
         }
     }

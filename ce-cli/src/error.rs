@@ -27,6 +27,14 @@ pub enum CliError {
         /// What was wrong (field and line).
         source: serde_json::Error,
     },
+    /// A file naming something other than the command line does.
+    #[error("{path}: its {field:?} differs from the one on the command line")]
+    Mismatch {
+        /// The file.
+        path: PathBuf,
+        /// The field.
+        field: &'static str,
+    },
     /// An id argument that is not a UUID.
     #[error("{what} {value:?} is not a valid id (expected a UUID)")]
     BadId {
@@ -79,7 +87,9 @@ impl CliError {
         match self {
             CliError::Rejected(ce_core::Error::Store(StoreError::Conflict { .. })) => 4,
             CliError::Rejected(ce_core::Error::Store(_)) => 5,
-            CliError::Rejected(ce_core::Error::InvalidCode(_)) => 2,
+            CliError::Rejected(
+                ce_core::Error::InvalidCode(_) | ce_core::Error::InvalidCorrection { .. },
+            ) => 2,
             CliError::Rejected(_) => 3,
             CliError::Verify(_) => 1,
             CliError::BadId { .. }
@@ -88,7 +98,14 @@ impl CliError {
             | CliError::Usage(_)
             | CliError::Json { .. }
             | CliError::Policy(_)
+            | CliError::Mismatch { .. }
             | CliError::NotEmpty { .. } => 2,
+            CliError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => 2,
+            CliError::Store(
+                ce_store_sled::SledStoreError::NotEmpty(_)
+                | ce_store_sled::SledStoreError::ImportLine { .. }
+                | ce_store_sled::SledStoreError::ImportGap { .. },
+            ) => 2,
             CliError::StoreIo(StoreError::Conflict { .. }) => 4,
             CliError::Store(_) | CliError::Io { .. } | CliError::StoreIo(_) => 5,
         }

@@ -29,7 +29,8 @@ pub fn assess(ctx: &Ctx, household: &str, file: &std::path::Path) -> Result<(), 
     let household: HouseholdId = parse_id("household", household)?;
     let command: Assess = read_json_with(
         file,
-        &[("household", json!(household)), ("date", json!(today()))],
+        &[("household", json!(household))],
+        &[("date", json!(today()))],
     )?;
     recorded(ctx, command)
 }

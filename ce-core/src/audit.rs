@@ -263,9 +263,9 @@ pub struct RankMismatch {
     pub recomputed: u32,
 }
 
-/// Recomputes every referral's rank from the events recorded before it (as
-/// known at its recorded time) and reports referrals whose recorded rank
-/// differs and which carry no bypass reason. Streams the log once.
+/// Recomputes every referral's rank from the events before it (as known at
+/// its recorded time) and reports referrals whose recorded rank differs and
+/// which carry no bypass reason. Streams the log once.
 pub fn check_referral_ranks<'a>(
     log: impl IntoIterator<Item = &'a Envelope>,
     policy: &Policy,
@@ -273,34 +273,45 @@ pub fn check_referral_ranks<'a>(
     let mut caseload = Caseload::default();
     let mut mismatches = Vec::new();
     for envelope in log {
-        if let Event::ReferralOffered(e) = &envelope.event {
-            if e.bypass.is_none() {
-                let recomputed = caseload
-                    .openings
-                    .get(&e.opening)
-                    .map(|opening| {
-                        let coalition = caseload
-                            .households
-                            .values()
-                            .filter(|h| h.coalition == opening.coalition);
-                        candidates(policy, coalition, opening, envelope.effective)
-                            .iter()
-                            .position(|(h, _)| h.id == e.household)
-                            .map_or(0, |p| p as u32 + 1)
-                    })
-                    .unwrap_or(0);
-                if recomputed != e.rank {
-                    mismatches.push(RankMismatch {
-                        referral: e.referral,
-                        recorded: e.rank,
-                        recomputed,
-                    });
-                }
-            }
-        }
+        mismatches.extend(rank_mismatch(&caseload, policy, envelope));
         caseload.apply(envelope);
     }
     mismatches
+}
+
+/// Checks one event against `before`, the fold of every earlier event: if it
+/// is a referral without a bypass, its recorded rank must be its place among
+/// the households eligible for the opening then.
+pub fn rank_mismatch(
+    before: &Caseload,
+    policy: &Policy,
+    envelope: &Envelope,
+) -> Option<RankMismatch> {
+    let Event::ReferralOffered(e) = &envelope.event else {
+        return None;
+    };
+    if e.bypass.is_some() {
+        return None;
+    }
+    let recomputed = before
+        .openings
+        .get(&e.opening)
+        .map(|opening| {
+            let coalition = before
+                .households
+                .values()
+                .filter(|h| h.coalition == opening.coalition);
+            candidates(policy, coalition, opening, envelope.effective)
+                .iter()
+                .position(|(h, _)| h.id == e.household)
+                .map_or(0, |p| p as u32 + 1)
+        })
+        .unwrap_or(0);
+    (recomputed != e.rank).then_some(RankMismatch {
+        referral: e.referral,
+        recorded: e.rank,
+        recomputed,
+    })
 }
 
 /// The household a stream belongs to, if it is a household stream.

@@ -154,7 +154,7 @@ pub enum Error {
         client: ClientId,
     },
     /// A coalition the policy does not know.
-    #[error("unknown coalition {0:?}")]
+    #[error("unknown coalition \"{0}\"")]
     UnknownCoalition(Coalition),
     /// The actor's role does not allow the action.
     #[error("role {role} may not {action}")]

@@ -1,0 +1,1397 @@
+//! End-to-end tests of the `ce` binary: every command run as a CE lead,
+//! access point or provider would run it, on its own temporary store.
+//!
+//! The binary is `target/<profile>/ce`, next to this test; the tests build
+//! it with `cargo build -p ce-cli` first when cargo runs them (`cargo test`
+//! builds a package's binaries only for that package's own tests). The input
+//! files and the nightly script are read from `docs/cli.md`, so the
+//! documented examples are the tested ones.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::sync::OnceLock;
+use std::time::{Duration, SystemTime};
+
+use serde_json::{json, Value};
+use tempfile::TempDir;
+
+/// `ce verify` found problems.
+const EXIT_VERIFY: i32 = 1;
+/// Bad usage or invalid input.
+const EXIT_INPUT: i32 = 2;
+/// A workflow rule refused the command.
+const EXIT_REJECTED: i32 = 3;
+/// Storage error (including a store in use).
+const EXIT_STORAGE: i32 = 5;
+
+/// The provider agency posting the PSH opening.
+const PSH_AGENCY: &str = "Coulee Housing Authority";
+/// The provider agency posting the RRH opening.
+const RRH_AGENCY: &str = "Couleecap";
+/// A well-formed id no store knows.
+const UNKNOWN_ID: &str = "00000000-0000-4000-8000-000000000000";
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the tests crate lives in the workspace")
+        .to_owned()
+}
+
+/// The workspace sources the binary was built from, per cargo's dep-info
+/// file next to it (`target/<profile>/ce.d`), if there is one.
+fn sources_of(bin: &Path) -> Vec<PathBuf> {
+    let Ok(info) = std::fs::read_to_string(bin.with_extension("d")) else {
+        return Vec::new();
+    };
+    let Some((_, deps)) = info.lines().next().and_then(|l| l.split_once(": ")) else {
+        return Vec::new();
+    };
+    let mut paths = Vec::new();
+    let mut current = String::new();
+    let mut words = deps.split(' ').peekable();
+    while let Some(word) = words.next() {
+        // dep-info escapes a space in a path as "\ ".
+        match word.strip_suffix('\\') {
+            Some(part) if words.peek().is_some() => {
+                current.push_str(part);
+                current.push(' ');
+            }
+            _ => {
+                current.push_str(word);
+                paths.push(PathBuf::from(std::mem::take(&mut current)));
+            }
+        }
+    }
+    paths.retain(|p| p.starts_with(workspace()));
+    paths
+}
+
+/// Builds the `ce` binary into the target directory and profile this test
+/// was built for. `cargo test` builds the binaries of a package only for that
+/// package's own integration tests, so `cargo test --workspace` alone would
+/// leave `target/<profile>/ce` missing or stale.
+fn build_ce(cargo: &str, profile_dir: &Path) {
+    let mut cmd = std::process::Command::new(cargo);
+    cmd.current_dir(workspace())
+        .args(["build", "--quiet", "-p", "ce-cli", "--bin", "ce"]);
+    if let Some(target_dir) = profile_dir.parent() {
+        cmd.arg("--target-dir").arg(target_dir);
+    }
+    match profile_dir.file_name().and_then(|n| n.to_str()) {
+        Some("debug") | None => {}
+        Some("release") => {
+            cmd.arg("--release");
+        }
+        Some(profile) => {
+            cmd.args(["--profile", profile]);
+        }
+    }
+    let out = cmd.output().expect("cargo runs");
+    assert!(
+        out.status.success(),
+        "`cargo build -p ce-cli` failed:\n{}",
+        text(&out.stderr)
+    );
+}
+
+/// The `ce` binary of this build: `target/<profile>/deps/cli-HASH` is this
+/// test, `target/<profile>/ce` the binary. Under cargo (`$CARGO` set) it is
+/// built first; otherwise the test fails, rather than testing old code, when
+/// the binary is missing or older than the sources it was built from.
+fn ce_path() -> &'static Path {
+    static PATH: OnceLock<PathBuf> = OnceLock::new();
+    PATH.get_or_init(|| {
+        let exe = std::env::current_exe().expect("the test binary's path");
+        let profile_dir = exe
+            .parent()
+            .and_then(Path::parent)
+            .expect("the test runs from target/<profile>/deps");
+        if let Ok(cargo) = std::env::var("CARGO") {
+            build_ce(&cargo, profile_dir);
+        }
+        let bin = profile_dir.join(format!("ce{}", std::env::consts::EXE_SUFFIX));
+        let built = std::fs::metadata(&bin)
+            .and_then(|m| m.modified())
+            .unwrap_or_else(|_| {
+                panic!(
+                    "the ce binary is missing at {}: run `cargo build -p ce-cli` first",
+                    bin.display()
+                )
+            });
+        for source in sources_of(&bin) {
+            let changed = std::fs::metadata(&source).and_then(|m| m.modified());
+            assert!(
+                changed.is_ok_and(|changed| changed <= built),
+                "the ce binary at {} is older than {}: run `cargo build -p ce-cli` first",
+                bin.display(),
+                source.display()
+            );
+        }
+        bin
+    })
+}
+
+/// A `ce` command with none of the `CE_*` variables of the caller's
+/// environment.
+fn ce() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::new(ce_path());
+    for var in ["CE_STORE", "CE_USER", "CE_AGENCY", "CE_ROLE"] {
+        cmd.env_remove(var);
+    }
+    cmd.timeout(Duration::from_secs(60));
+    cmd
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8(bytes.to_vec()).expect("ce prints UTF-8")
+}
+
+fn describe(what: &str, out: &Output) -> String {
+    format!(
+        "`ce {what}` exited with {:?}\n--- stdout\n{}--- stderr\n{}",
+        out.status.code(),
+        text(&out.stdout),
+        text(&out.stderr)
+    )
+}
+
+/// Runs `cmd`, expects success and a quiet stderr, returns stdout.
+fn succeed(cmd: &mut assert_cmd::Command, what: &str) -> String {
+    let out = cmd.output().expect("ce runs");
+    assert!(out.status.success(), "{}", describe(what, &out));
+    assert!(
+        out.stderr.is_empty(),
+        "nothing on stderr on success: {}",
+        describe(what, &out)
+    );
+    text(&out.stdout)
+}
+
+/// Runs `cmd`, expects exit `code`, nothing on stdout and exactly one
+/// `error: ...` line on stderr, which it returns.
+fn refuse(cmd: &mut assert_cmd::Command, what: &str, code: i32) -> String {
+    let out = cmd.output().expect("ce runs");
+    assert_eq!(out.status.code(), Some(code), "{}", describe(what, &out));
+    assert!(
+        out.stdout.is_empty(),
+        "nothing on stdout: {}",
+        describe(what, &out)
+    );
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.starts_with("error: ") && stderr.ends_with('\n') && stderr.lines().count() == 1,
+        "one `error:` line on stderr: {}",
+        describe(what, &out)
+    );
+    stderr
+}
+
+/// Command-line words: `template` split on whitespace, each `{}` replaced
+/// by the next of `values` (for ids, names and notes with spaces).
+fn argv<'a>(template: &'a str, values: &[&'a str]) -> Vec<&'a str> {
+    let mut values = values.iter();
+    let args = template
+        .split_whitespace()
+        .map(|word| match word {
+            "{}" => *values.next().expect("a value for every {}"),
+            word => word,
+        })
+        .collect();
+    assert!(values.next().is_none(), "a {{}} for every value");
+    args
+}
+
+/// A temporary store and a directory for its input and backup files.
+struct Store {
+    dir: TempDir,
+    path: PathBuf,
+}
+
+impl Store {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let path = dir.path().join("store");
+        Self { dir, path }
+    }
+
+    /// `ce --store S ARGS`, ARGS as in [`argv`].
+    fn cmd(&self, template: &str, values: &[&str]) -> assert_cmd::Command {
+        let mut cmd = ce();
+        cmd.arg("--store")
+            .arg(&self.path)
+            .args(argv(template, values));
+        cmd
+    }
+
+    /// Runs a command, expects success, returns stdout.
+    fn ok(&self, template: &str, values: &[&str]) -> String {
+        succeed(&mut self.cmd(template, values), template)
+    }
+
+    /// Runs a command with `--json`, expects success and exactly one JSON
+    /// document on stdout.
+    fn json(&self, template: &str, values: &[&str]) -> Value {
+        let template = format!("--json {template}");
+        let stdout = self.ok(&template, values);
+        serde_json::from_str(&stdout).unwrap_or_else(|e| {
+            panic!("`ce {template}` printed no single JSON document ({e}):\n{stdout}")
+        })
+    }
+
+    /// Runs a command expected to be refused with exit `code`; checks that
+    /// nothing was written and returns the error line.
+    fn refused(&self, template: &str, values: &[&str], code: i32) -> String {
+        let before = self.events();
+        let stderr = refuse(&mut self.cmd(template, values), template, code);
+        assert_eq!(self.events(), before, "`ce {template}` wrote events");
+        stderr
+    }
+
+    /// Events in the store (`ce init` reports them on an existing store).
+    fn events(&self) -> u64 {
+        self.json("init", &[])["events"]
+            .as_u64()
+            .expect("init --json has events")
+    }
+
+    /// A path next to the store.
+    fn file(&self, name: &str) -> String {
+        let path = self.dir.path().join(name);
+        path.to_str().expect("a UTF-8 temporary path").to_owned()
+    }
+
+    /// Writes a file next to the store, returns its path.
+    fn write(&self, name: &str, contents: &str) -> String {
+        let path = self.file(name);
+        std::fs::write(&path, contents).expect("write an input file");
+        path
+    }
+}
+
+/// A fenced block of `docs/cli.md` whose info string names `name`
+/// (```` ```json household.json ````).
+fn doc_block(name: &str) -> String {
+    let doc = std::fs::read_to_string(workspace().join("docs/cli.md")).expect("docs/cli.md");
+    let mut lines = doc.lines();
+    lines
+        .by_ref()
+        .find(|l| l.starts_with("```") && l.split_whitespace().nth(1) == Some(name))
+        .unwrap_or_else(|| panic!("docs/cli.md has no ``` block named {name}"));
+    let block: Vec<&str> = lines.take_while(|l| l.trim_end() != "```").collect();
+    block.join("\n") + "\n"
+}
+
+/// A second Coulee household: a single adult with a disabling condition,
+/// homeless five months (not chronic).
+fn single_adult(start: &str) -> Value {
+    json!({
+        "coalition": "Coulee",
+        "project_start": start,
+        "members": [{
+            "client": "0b5e2f7c-8a41-4c0e-9d1f-5a6b7c8d9e01",
+            "relationship": 1,
+            "birth_date": "1967-01-30",
+            "veteran": 0,
+            "disabling_condition": 1
+        }],
+        "prior": {
+            "living_situation": 116,
+            "episode_start": "2024-10-01",
+            "times_homeless": 2,
+            "months_homeless": 105
+        },
+        "current": { "living_situation": 101 }
+    })
+}
+
+/// A minimal assessment placing the household on the lists.
+fn assessment(date: &str, score: u32) -> Value {
+    json!({
+        "date": date,
+        "location": "Coulee CE access point",
+        "assessment_type": 1,
+        "level": 2,
+        "score": score,
+        "prioritization": 1
+    })
+}
+
+/// The id a command printed alone on stdout.
+fn id(stdout: &str) -> String {
+    let id = stdout.trim();
+    assert_eq!(stdout, format!("{id}\n"), "one id on one line");
+    uuid::Uuid::parse_str(id).unwrap_or_else(|e| panic!("{id:?} is not a UUID: {e}"));
+    id.to_owned()
+}
+
+/// `ce refer`'s `referral ID` and `household ID (rank N)` lines.
+fn referred(stdout: &str) -> (String, String) {
+    let mut lines = stdout.lines();
+    let referral = lines
+        .next()
+        .and_then(|l| l.strip_prefix("referral "))
+        .unwrap_or_else(|| panic!("no `referral ID` line:\n{stdout}"));
+    let household = lines
+        .next()
+        .and_then(|l| l.strip_prefix("household "))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no `household ID` line:\n{stdout}"));
+    (id(&format!("{referral}\n")), id(&format!("{household}\n")))
+}
+
+fn assert_recorded(stdout: &str) {
+    assert!(stdout.starts_with("recorded"), "{stdout}");
+}
+
+fn assert_contains(haystack: &str, needles: &[&str]) {
+    for needle in needles {
+        assert!(haystack.contains(needle), "{needle:?} not in:\n{haystack}");
+    }
+}
+
+/// The households on any row of `ce list --json`.
+fn listed(lists: &Value) -> Vec<String> {
+    lists
+        .as_array()
+        .expect("list --json is an array of reports")
+        .iter()
+        .flat_map(|l| l["rows"].as_array().cloned().unwrap_or_default())
+        .map(|row| row["household"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+/// A store with the documented household enrolled and assessed (score 14).
+fn with_household() -> (Store, String) {
+    let s = Store::new();
+    let file = s.write("household.json", &doc_block("household.json"));
+    let household = id(&s.ok("--role access enroll --file {}", &[&file]));
+    let file = s.write("assessment.json", &doc_block("assessment.json"));
+    assert_recorded(&s.ok("--role access assess {} --file {}", &[&household, &file]));
+    (s, household)
+}
+
+/// Posts a PSH opening in Coulee as the PSH provider.
+fn post_psh(s: &Store, date: &str) -> String {
+    id(&s.ok(
+        "--role provider --agency {} opening post --program {} --type psh --coalition Coulee --date {}",
+        &[PSH_AGENCY, "Coulee PSH", date],
+    ))
+}
+
+#[test]
+fn part_1_part_2_follow_ups_sweep_expiry_exit_and_backup() {
+    let s = Store::new();
+    assert_contains(&s.ok("init", &[]), &["0 events", "wi-bos"]);
+
+    // Part 1: the documented family and a single adult, enrolled and assessed.
+    let file = s.write("household.json", &doc_block("household.json"));
+    let a = id(&s.ok("--role access enroll --file {}", &[&file]));
+    let file = s.write("single.json", &single_adult("2025-03-05").to_string());
+    let b = id(&s.ok("--role access enroll --file {}", &[&file]));
+    assert_ne!(a, b);
+    let file = s.write("assessment.json", &doc_block("assessment.json"));
+    assert_recorded(&s.ok("--role access assess {} --file {}", &[&a, &file]));
+    let file = s.write("b.json", &assessment("2025-03-06", 10).to_string());
+    assert_recorded(&s.ok("--role access assess {} --file {}", &[&b, &file]));
+    let file = s.write("member.json", &doc_block("member.json"));
+    assert_recorded(&s.ok(
+        "--role access members {} add --file {} --date 2025-03-10",
+        &[&a, &file],
+    ));
+
+    // Follow-ups with and without contact.
+    assert_recorded(&s.ok(
+        "--role access followup {} --date 2025-04-01 --contact --residence 116 \
+         --months-homeless 113 --living-situation 116 --note {}",
+        &[&a, "Talked about PSH openings; still sleeping in the car."],
+    ));
+    assert_recorded(&s.ok(
+        "--role access followup {} --date 2025-04-02 --no-contact --method phone \
+         --left-message --note {}",
+        &[&b, "Called and left a voicemail asking for a call back."],
+    ));
+
+    // The Priority List Report: both households, with the report columns.
+    let list = s.ok(
+        "list --coalition Coulee --program psh --as-of 2025-04-10",
+        &[],
+    );
+    assert_contains(
+        &list,
+        &[
+            "rank",
+            "household",
+            "chronic",
+            "score",
+            "months homeless",
+            "placed",
+            "days on list",
+            "last contact",
+            "days since contact",
+            "live referral",
+        ],
+    );
+    let row = |id: &str| {
+        list.lines()
+            .find(|l| l.contains(id))
+            .unwrap_or_else(|| panic!("{id} is not listed:\n{list}"))
+            .to_owned()
+    };
+    let cells = [
+        "with-children",
+        "yes",
+        "14",
+        ">12",
+        "2025-03-04",
+        "2025-04-01",
+    ];
+    assert_contains(&row(&a), &cells);
+    assert_contains(
+        &row(&b),
+        &["adults-only", "no", "10", "2025-03-06", "2025-03-05"],
+    );
+
+    // Part 2: a provider posts an opening, the lead refers the top household.
+    let psh = post_psh(&s, "2025-04-15");
+    let out = s.ok("refer {} --date 2025-04-16", &[&psh]);
+    let (r1, household) = referred(&out);
+    assert_eq!(household, a, "the chronic family is the top household");
+    assert!(out.contains("(rank 1)"), "{out}");
+    assert_recorded(&s.ok(
+        "--role provider --agency {} referral decline {} --date 2025-04-18 --reason client-location",
+        &[PSH_AGENCY, &r1],
+    ));
+    let (r2, household) = referred(&s.ok("refer {} --date 2025-04-19", &[&psh]));
+    assert_eq!(household, b, "a declined opening is not offered again");
+    assert_recorded(&s.ok(
+        "--role provider --agency {} referral accept {} --date 2025-04-22",
+        &[PSH_AGENCY, &r2],
+    ));
+
+    // The family kept its place after declining: the next opening is its.
+    let rrh = id(&s.ok(
+        "--role provider --agency {} opening post --program {} --type rrh --coalition Coulee \
+         --household-types with-children,adults-only --date 2025-04-20",
+        &[RRH_AGENCY, "Couleecap RRH"],
+    ));
+    let (r3, household) = referred(&s.ok("refer {} --date 2025-04-23", &[&rrh]));
+    assert_eq!(household, a);
+    let open = s.ok("referrals --open", &[]);
+    assert!(open.contains(&r3), "{open}");
+    assert!(!open.contains(&r1) && !open.contains(&r2), "{open}");
+    assert_contains(&s.ok("referrals", &[]), &[&r1, &r2, &r3]);
+    let openings = s.ok("openings", &[]);
+    let line = |id: &str| {
+        openings
+            .lines()
+            .find(|l| l.contains(id))
+            .unwrap_or_else(|| panic!("{id} missing:\n{openings}"))
+            .to_owned()
+    };
+    assert_contains(&line(&psh), &["filled", PSH_AGENCY]);
+    assert_contains(&line(&rrh), &["open", RRH_AGENCY]);
+
+    let show = s.ok("show {} --as-of 2025-04-25", &[&a]);
+    assert_contains(&show, &[&a, "Coulee", "2025-03-03", &r3, &rrh]);
+    let members = &s.json("show {} --as-of 2025-04-25", &[&a])["household"]["members"];
+    assert_eq!(members.as_array().map(Vec::len), Some(3), "with the spouse");
+
+    // No result ten days after the referral: it expires.
+    assert_eq!(
+        s.json("expire --as-of 2025-05-06", &[]),
+        json!({ "expired": [r3] })
+    );
+    assert!(!s.ok("referrals --open", &[]).contains(&r3));
+
+    // The housed household exits; the other goes inactive and comes back.
+    assert_recorded(&s.ok(
+        "--role access exit {} --date 2025-05-10 --destination 435 --reason {}",
+        &[&b, "Moved into Coulee PSH."],
+    ));
+    let shown = s.json("show {} --as-of 2025-05-10", &[&b]);
+    assert_eq!(shown["household"]["status"]["status"], "exited");
+    let out = s.ok("sweep --as-of 2025-06-01", &[]);
+    assert_contains(&out, &["0 household", "2025-06-01"]);
+    assert_eq!(
+        s.json("sweep --as-of 2025-07-15", &[]),
+        json!({ "inactivated": [a] }),
+        "more than 90 days since the last contact"
+    );
+    assert!(!listed(&s.json("list --as-of 2025-07-15", &[])).contains(&a));
+    assert_contains(
+        &s.ok("show {} --as-of 2025-07-15", &[&a]),
+        &["inactive since 2025-07-15"],
+    );
+    assert_recorded(&s.ok(
+        "--role access followup {} --date 2025-07-20 --contact --residence 101 \
+         --months-homeless 113 --living-situation 101 --note {}",
+        &[
+            &a,
+            "Back in touch from the shelter; wants to stay on the list.",
+        ],
+    ));
+    assert!(
+        listed(&s.json("list --as-of 2025-07-21", &[])).contains(&a),
+        "a contact brings an inactive household back"
+    );
+    assert_recorded(&s.ok(
+        "--role access exit {} --date 2025-08-01 --destination 422 --reason {}",
+        &[&a, "Moved in with her sister for good."],
+    ));
+    assert!(listed(&s.json("list --as-of 2025-08-02", &[])).is_empty());
+    assert_contains(
+        &s.ok("show {} --as-of 2025-08-02", &[&a]),
+        &["exited on 2025-08-01"],
+    );
+
+    // Backup, restore into a fresh store, verify both, rebuild.
+    let events = s.events();
+    let backup = s.file("backup.jsonl");
+    assert_contains(&s.ok("export jsonl {}", &[&backup]), &[&events.to_string()]);
+    let exported = std::fs::read_to_string(&backup).expect("the backup");
+    assert_eq!(exported.lines().count() as u64, events);
+    let restored = Store::new();
+    assert_contains(
+        &restored.ok("import jsonl {}", &[&backup]),
+        &[&events.to_string()],
+    );
+    for store in [&s, &restored] {
+        assert!(store.ok("verify", &[]).starts_with("ok"));
+    }
+    let again = restored.file("again.jsonl");
+    restored.ok("export jsonl {}", &[&again]);
+    assert_eq!(
+        std::fs::read_to_string(&again).expect("the second backup"),
+        exported,
+        "the restored log is the same log"
+    );
+    for (template, values) in [
+        ("list --as-of 2025-07-21", &[][..]),
+        ("show {} --as-of 2025-08-02", &[a.as_str()]),
+        ("referrals", &[]),
+        ("openings", &[]),
+    ] {
+        assert_eq!(
+            s.json(template, values),
+            restored.json(template, values),
+            "{template}"
+        );
+    }
+    for store in [&s, &restored] {
+        assert_contains(&store.ok("rebuild", &[]), &[&events.to_string()]);
+        assert!(store.ok("verify", &[]).starts_with("ok"));
+        assert_eq!(store.events(), events, "verify and rebuild write no events");
+    }
+}
+
+#[test]
+fn json_output_is_one_document_with_the_documented_fields() {
+    let s = Store::new();
+    let init = s.json("init", &[]);
+    assert_eq!(init["events"], 0);
+    assert_eq!(init["policy"], "wi-bos");
+    assert!(
+        init["version"].is_u64() && init["store"].is_string(),
+        "{init}"
+    );
+    let policy = s.json("policy show", &[]);
+    assert_eq!(policy["id"], "wi-bos");
+    assert!(policy["coalitions"]
+        .as_array()
+        .is_some_and(|c| c.contains(&json!("Coulee"))));
+
+    let file = s.write("household.json", &doc_block("household.json"));
+    let enrolled = s.json("--role access enroll --file {}", &[&file]);
+    let household = enrolled["household"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(
+        enrolled,
+        json!({ "household": id(&format!("{household}\n")) })
+    );
+    let file = s.write("assessment.json", &doc_block("assessment.json"));
+    let assessed = s.json("--role access assess {} --file {}", &[&household, &file]);
+    assert_eq!(
+        assessed,
+        json!({ "outcome": { "outcome": "recorded" }, "positions": [3] }),
+        "after the enrollment and its two members"
+    );
+    let attempted = s.json(
+        "--role access followup {} --date 2025-03-20 --no-contact --method text --note {}",
+        &[&household, "Texted about the list; no answer yet."],
+    );
+    assert_eq!(attempted["positions"], json!([4]));
+
+    let lists = s.json("list --coalition Coulee --as-of 2025-04-01", &[]);
+    let lists = lists.as_array().expect("an array of reports");
+    assert_eq!(lists.len(), 3, "PSH, TH and RRH with children: {lists:?}");
+    for list in lists {
+        assert_eq!(list["key"]["coalition"], "Coulee");
+        assert_eq!(list["key"]["household_type"], "with-children");
+        assert_eq!(list["as_of"], "2025-04-01");
+        assert_eq!(
+            list["rows"],
+            json!([{
+                "rank": 1,
+                "household": household,
+                "coalition": "Coulee",
+                "household_type": "with-children",
+                "chronic": true,
+                "score": 14,
+                "months_homeless": 13,
+                "placed_on": "2025-03-04",
+                "days_on_list": 28,
+                "last_contact": "2025-03-03",
+                "days_since_contact": 29,
+                "live_referral": null
+            }]),
+            "a contact attempt is not a contact"
+        );
+    }
+    let limited = s.json("list --program psh --limit 0 --as-of 2025-04-01", &[]);
+    assert!(listed(&limited).is_empty(), "{limited}");
+
+    let opening = s.json(
+        "--role provider --agency {} opening post --program {} --type psh --coalition Coulee \
+         --date 2025-04-01",
+        &[PSH_AGENCY, "Coulee PSH"],
+    )["opening"]
+        .as_str()
+        .expect("the opening id")
+        .to_owned();
+    let referred = s.json("refer {} --date 2025-04-02", &[&opening]);
+    assert_eq!(referred["household"], household.as_str());
+    assert_eq!(referred["rank"], 1);
+    let referral = referred["referral"].as_str().expect("the referral id");
+    let openings = s.json("openings", &[]);
+    assert_eq!(openings[0]["id"], opening.as_str());
+    assert_eq!(openings[0]["status"], "open");
+    assert_eq!(openings[0]["live_referral"], referral);
+    let referrals = s.json("referrals --open", &[]);
+    assert_eq!(referrals[0]["id"], referral);
+    assert_eq!(referrals[0]["household"], household.as_str());
+    let acknowledged = s.json(
+        "--role provider --agency {} referral ack {} --date 2025-04-03",
+        &[PSH_AGENCY, referral],
+    );
+    assert_eq!(acknowledged["outcome"]["outcome"], "recorded");
+
+    let shown = s.json("show {} --as-of 2025-04-05", &[&household]);
+    assert_eq!(shown["household"]["id"], household.as_str());
+    assert_eq!(shown["chronic"], true);
+    assert_eq!(shown["list_household_type"], "with-children");
+    assert_eq!(shown["days_since_contact"], 33);
+    assert!(shown["lists"].as_array().is_some_and(|l| !l.is_empty()));
+
+    assert_eq!(
+        s.json("expire --as-of 2025-04-05", &[]),
+        json!({ "expired": [] })
+    );
+    assert_eq!(
+        s.json("sweep --as-of 2025-04-05", &[]),
+        json!({ "inactivated": [] })
+    );
+    let backup = s.file("backup.jsonl");
+    assert_eq!(
+        s.json("export jsonl {}", &[&backup]),
+        json!({ "events": 8, "file": backup })
+    );
+    assert_eq!(
+        s.json("verify", &[]),
+        json!({ "events": 8, "problems": [] })
+    );
+    assert_eq!(s.json("rebuild", &[]), json!({ "events": 8 }));
+
+    // An error prints no JSON: stdout stays empty, the error goes to stderr.
+    let err = refuse(
+        &mut s.cmd("--json show {}", &[UNKNOWN_ID]),
+        "--json show",
+        EXIT_REJECTED,
+    );
+    assert!(err.contains(UNKNOWN_ID), "{err}");
+}
+
+#[test]
+fn options_fall_back_to_their_environment_variables() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+
+    // No --store and no CE_STORE: ./ce-data in the working directory.
+    let out = succeed(ce().current_dir(dir.path()).arg("init"), "init");
+    assert!(out.contains("0 events"), "{out}");
+    assert!(dir.path().join("ce-data").is_dir(), "./ce-data was created");
+
+    // Store, user, agency and role all from the environment.
+    let store = dir.path().join("env-store");
+    let env = |args: &[&str]| {
+        let mut cmd = ce();
+        cmd.env("CE_STORE", &store)
+            .env("CE_USER", "pat.jones")
+            .env("CE_AGENCY", RRH_AGENCY)
+            .env("CE_ROLE", "provider")
+            .args(args);
+        cmd
+    };
+    let opening = id(&succeed(
+        &mut env(&argv(
+            "opening post --program {} --type rrh --coalition Coulee --date 2025-05-01",
+            &["Couleecap RRH"],
+        )),
+        "opening post (env)",
+    ));
+    let backup = dir.path().join("env.jsonl");
+    let backup = backup.to_str().expect("a UTF-8 path");
+    succeed(&mut env(&["export", "jsonl", backup]), "export (env)");
+    let log = std::fs::read_to_string(backup).expect("the backup");
+    let event: Value = serde_json::from_str(log.lines().next().expect("one event")).expect("JSON");
+    assert_eq!(
+        event["actor"],
+        json!({ "user": "pat.jones", "agency": RRH_AGENCY, "role": "provider" })
+    );
+    assert_eq!(event["data"]["opening"], opening.as_str());
+
+    // CE_ROLE is the role unless --role says otherwise.
+    let s = Store::new();
+    let file = s.write("household.json", &doc_block("household.json"));
+    let household = id(&succeed(
+        s.cmd("enroll --file {}", &[&file]).env("CE_ROLE", "access"),
+        "enroll (CE_ROLE=access)",
+    ));
+    let file = s.write("assessment.json", &doc_block("assessment.json"));
+    succeed(
+        s.cmd("assess {} --file {}", &[&household, &file])
+            .env("CE_ROLE", "access"),
+        "assess (CE_ROLE=access)",
+    );
+    let opening = id(&succeed(
+        s.cmd(
+            "opening post --program {} --type psh --coalition Coulee --date 2025-04-01",
+            &["Coulee PSH"],
+        )
+        .env("CE_ROLE", "provider")
+        .env("CE_AGENCY", PSH_AGENCY),
+        "opening post (CE_ROLE=provider)",
+    ));
+    let err = refuse(
+        s.cmd("refer {} --date 2025-04-02", &[&opening])
+            .env("CE_ROLE", "access"),
+        "refer (CE_ROLE=access)",
+        EXIT_REJECTED,
+    );
+    assert!(
+        err.contains("role access may not refer households"),
+        "{err}"
+    );
+    let (_, referred_household) = referred(&succeed(
+        s.cmd("--role lead refer {} --date 2025-04-02", &[&opening])
+            .env("CE_ROLE", "access"),
+        "refer --role lead (CE_ROLE=access)",
+    ));
+    assert_eq!(referred_household, household);
+
+    // A role that does not exist is bad usage, named.
+    let out = s
+        .cmd("openings", &[])
+        .env("CE_ROLE", "boss")
+        .output()
+        .expect("ce runs");
+    assert_eq!(out.status.code(), Some(EXIT_INPUT));
+    assert!(text(&out.stderr).contains("boss"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn help_documents_the_environment_and_the_exit_codes() {
+    let help = succeed(ce().arg("--help"), "--help");
+    assert_contains(
+        &help,
+        &[
+            "CE_STORE",
+            "CE_USER",
+            "CE_AGENCY",
+            "CE_ROLE",
+            "--json",
+            "Exit codes",
+        ],
+    );
+}
+
+#[test]
+fn hud_codes_not_valid_for_their_field_are_refused_by_name() {
+    let (s, household) = with_household();
+    let contact = |situation: &str, residence: &str, months: &str| {
+        s.refused(
+            "--role access followup {} --date 2025-04-01 --contact --residence {} \
+             --months-homeless {} --living-situation {} --note {}",
+            &[
+                &household,
+                residence,
+                months,
+                situation,
+                "Met at the shelter and talked about housing.",
+            ],
+            EXIT_INPUT,
+        )
+    };
+    assert_contains(
+        &contact("24", "116", "113"),
+        &[
+            "--living-situation 24",
+            "Deceased",
+            "4.12 CurrentLivingSituation",
+        ],
+    );
+    assert_contains(&contact("116", "17", "113"), &["--residence 17", "3.917"]);
+    assert_contains(
+        &contact("116", "116", "114"),
+        &["--months-homeless 114", "MonthsHomeless"],
+    );
+    let err = s.refused(
+        "--role access exit {} --date 2025-04-01 --destination 37 --reason {}",
+        &[&household, "Lost touch."],
+        EXIT_INPUT,
+    );
+    assert_contains(&err, &["--destination 37", "3.12 Destination"]);
+}
+
+#[test]
+fn workflow_rules_refuse_with_a_clear_error_and_write_nothing() {
+    let (s, household) = with_household();
+    for note in ["", "   "] {
+        let err = s.refused(
+            "--role access followup {} --date 2025-04-01 --no-contact --method phone --note {}",
+            &[&household, note],
+            EXIT_REJECTED,
+        );
+        assert!(err.contains("CE note is empty"), "{err}");
+    }
+
+    let opening = post_psh(&s, "2025-04-01");
+    let err = s.refused(
+        "--role provider --agency {} refer {} --date 2025-04-02",
+        &[PSH_AGENCY, &opening],
+        EXIT_REJECTED,
+    );
+    assert!(
+        err.contains("role provider may not refer households"),
+        "{err}"
+    );
+
+    for (template, values) in [
+        ("show {}", &[UNKNOWN_ID][..]),
+        (
+            "--role access followup {} --date 2025-04-01 --no-contact --method email --note {}",
+            &[UNKNOWN_ID, "Emailed about the list."],
+        ),
+        (
+            "--role access exit {} --date 2025-04-01 --destination 410 --reason {}",
+            &[UNKNOWN_ID, "Found an apartment."],
+        ),
+        (
+            "refer {} --household {} --date 2025-04-02",
+            &[&opening, UNKNOWN_ID],
+        ),
+    ] {
+        let err = s.refused(template, values, EXIT_REJECTED);
+        assert!(
+            err.contains(&format!("unknown household {UNKNOWN_ID}")),
+            "{template}: {err}"
+        );
+    }
+    let err = s.refused("refer {}", &[UNKNOWN_ID], EXIT_REJECTED);
+    assert!(
+        err.contains(&format!("unknown opening {UNKNOWN_ID}")),
+        "{err}"
+    );
+    let err = s.refused("show household-1", &[], EXIT_INPUT);
+    assert_contains(&err, &["\"household-1\"", "UUID"]);
+
+    // A future date; a decline without or with an unknown reason, or by
+    // another agency; removing the head of household.
+    let err = s.refused(
+        "--role access followup {} --date 2999-01-01 --no-contact --method phone --note Called.",
+        &[&household],
+        EXIT_REJECTED,
+    );
+    assert!(err.contains("2999-01-01"), "{err}");
+    let (referral, _) = referred(&s.ok("refer {} --date 2025-04-02", &[&opening]));
+    let err = s.refused("referral decline {}", &[&referral], EXIT_INPUT);
+    assert!(err.contains("--reason"), "{err}");
+    let err = s.refused(
+        "referral decline {} --reason too-far",
+        &[&referral],
+        EXIT_REJECTED,
+    );
+    assert!(err.contains("unknown decline reason \"too-far\""), "{err}");
+    let err = s.refused(
+        "--role provider --agency {} referral accept {}",
+        &[RRH_AGENCY, &referral],
+        EXIT_REJECTED,
+    );
+    assert_contains(&err, &[PSH_AGENCY, RRH_AGENCY]);
+    let err = s.refused(
+        "--role access members {} remove 6f1c7a0e-2b8d-4e51-9a53-0c1d2e3f4a01",
+        &[&household],
+        EXIT_REJECTED,
+    );
+    assert!(err.contains("head of household"), "{err}");
+
+    // Usage errors the parser catches: exit 2, nothing written.
+    for (template, values) in [
+        (
+            "followup {} --note {}",
+            &[household.as_str(), "Neither."][..],
+        ),
+        (
+            "followup {} --contact --note {}",
+            &[&household, "Contact without the status update."],
+        ),
+        ("list --program mansion", &[]),
+        ("sweep --as-of 2025-02-30", &[]),
+    ] {
+        let before = s.events();
+        let out = s.cmd(template, values).output().expect("ce runs");
+        assert_eq!(
+            out.status.code(),
+            Some(EXIT_INPUT),
+            "{}",
+            describe(template, &out)
+        );
+        assert_eq!(s.events(), before);
+    }
+}
+
+#[test]
+fn malformed_input_files_are_refused_naming_the_file_and_the_problem() {
+    let s = Store::new();
+    s.ok("init", &[]);
+    let enroll = |name: &str, contents: &str, code: i32| {
+        let file = s.write(name, contents);
+        let err = s.refused("--role access enroll --file {}", &[&file], code);
+        (file, err)
+    };
+    let household: Value = serde_json::from_str(&doc_block("household.json")).expect("JSON");
+
+    let (file, err) = enroll(
+        "truncated.json",
+        "{\n  \"coalition\": \"Coulee\",\n",
+        EXIT_INPUT,
+    );
+    assert_contains(&err, &[&file, "line 3"]);
+
+    // The error docs/cli.md shows, from the documented file with one typo.
+    let typo = doc_block("household.json").replace("\"relationship\": 2", "\"relationship\": 7");
+    let (file, err) = enroll("household.json", &typo, EXIT_INPUT);
+    assert_contains(
+        &err,
+        &[&format!(
+            "{file}: 7 is not a valid code for 3.15 RelationshipToHoH at line 16 column 23"
+        )],
+    );
+
+    let mut bad = household.clone();
+    bad["current"]["living_situation"] = json!(24);
+    let (file, err) = enroll("current.json", &bad.to_string(), EXIT_INPUT);
+    assert_contains(&err, &[&file, "24", "4.12 CurrentLivingSituation"]);
+
+    let mut bad = household.clone();
+    if let Some(object) = bad.as_object_mut() {
+        object.remove("project_start");
+    }
+    let (file, err) = enroll("missing.json", &bad.to_string(), EXIT_INPUT);
+    assert_contains(&err, &[&file, "missing field `project_start`"]);
+
+    let mut bad = household.clone();
+    bad["members"][1]["relationship"] = json!(1);
+    let (_, err) = enroll("two-heads.json", &bad.to_string(), EXIT_REJECTED);
+    assert!(err.contains("exactly one head of household"), "{err}");
+
+    // A file that is not there is named.
+    let missing = s.file("nowhere.json");
+    let out = s
+        .cmd("--role access enroll --file {}", &[&missing])
+        .output()
+        .expect("ce runs");
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains(&missing),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // An assessment with a code 4.19 does not have.
+    let file = s.write("household.json", &doc_block("household.json"));
+    let household = id(&s.ok("--role access enroll --file {}", &[&file]));
+    let mut bad: Value = serde_json::from_str(&doc_block("assessment.json")).expect("JSON");
+    bad["assessment_type"] = json!(4);
+    let file = s.write("assessment.json", &bad.to_string());
+    let err = s.refused(
+        "--role access assess {} --file {}",
+        &[&household, &file],
+        EXIT_INPUT,
+    );
+    assert_contains(&err, &[&file, "4.19 AssessmentType"]);
+}
+
+/// `ce assess HOUSEHOLD --file F` assesses HOUSEHOLD even when the file (a
+/// copy of another household's, say) names a household: it either records
+/// the assessment on HOUSEHOLD or refuses the mismatch, never the other one.
+#[test]
+fn assess_records_the_household_named_on_the_command_line() {
+    let (s, other) = with_household();
+    let file = s.write("single.json", &single_adult("2025-03-05").to_string());
+    let household = id(&s.ok("--role access enroll --file {}", &[&file]));
+    let mut copied = assessment("2025-03-06", 10);
+    copied["household"] = json!(other);
+    let file = s.write("copied.json", &copied.to_string());
+    let out = s
+        .cmd("--role access assess {} --file {}", &[&household, &file])
+        .output()
+        .expect("ce runs");
+    let (other_shown, shown) = (
+        s.ok("show {} --as-of 2025-03-07", &[&other]),
+        s.ok("show {} --as-of 2025-03-07", &[&household]),
+    );
+    assert!(
+        other_shown.contains("score 14") && (!out.status.success() || shown.contains("score 10")),
+        "`ce assess {household} --file copied.json` (the file names household {other}) \
+         should assess {household} or be refused; it assessed {other}:\n\
+         --- {other}\n{other_shown}--- {household}\n{shown}"
+    );
+    if !out.status.success() {
+        assert_eq!(
+            out.status.code(),
+            Some(EXIT_INPUT),
+            "{}",
+            describe("assess", &out)
+        );
+    }
+}
+
+#[test]
+fn verify_reports_a_tampered_event_by_position() {
+    let (s, household) = with_household();
+    assert!(s.ok("verify", &[]).starts_with("ok"));
+    // Served from the projections (an --as-of date would replay the log).
+    let show = "show {}";
+    let before = s.ok(show, &[&household]);
+    {
+        let db = sled::open(&s.path).expect("open the store with sled");
+        let events = db.open_tree("events").expect("the events tree");
+        let key = 2u64.to_be_bytes();
+        assert!(events.get(key).expect("read").is_some());
+        events
+            .insert(key, &b"{\"position\":2,\"tampered\":"[..])
+            .expect("write");
+        db.flush().expect("flush");
+    }
+    // The projections still serve the household until something replays.
+    assert_eq!(s.ok(show, &[&household]), before);
+
+    let out = s.cmd("verify", &[]).output().expect("ce runs");
+    let all = text(&out.stdout) + &text(&out.stderr);
+    assert!(!out.status.success(), "{}", describe("verify", &out));
+    assert!(all.contains("position 2"), "{}", describe("verify", &out));
+
+    // How it fails, all checked before reporting.
+    let mut wrong = Vec::new();
+    if out.status.code() != Some(EXIT_VERIFY) {
+        wrong.push(format!(
+            "verify should exit {EXIT_VERIFY} (problems found) and list them: {}",
+            describe("verify", &out)
+        ));
+    }
+    let after = s.cmd(show, &[&household]).output().expect("ce runs");
+    if text(&after.stdout) != before {
+        wrong.push(format!(
+            "verify should leave a damaged store no worse (its projections served the \
+             household before): {}",
+            describe(show, &after)
+        ));
+    }
+    let out = s.cmd("--json verify", &[]).output().expect("ce runs");
+    let names_position = serde_json::from_slice::<Value>(&out.stdout)
+        .ok()
+        .and_then(|report| report["problems"].as_array().cloned())
+        .is_some_and(|problems| {
+            problems
+                .iter()
+                .any(|p| p.as_str().is_some_and(|p| p.contains("position 2")))
+        });
+    if out.status.code() != Some(EXIT_VERIFY) || !names_position {
+        wrong.push(format!(
+            "--json verify should print {{\"problems\": [...position 2...]}} and exit \
+             {EXIT_VERIFY}: {}",
+            describe("--json verify", &out)
+        ));
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n\n"));
+}
+
+#[test]
+fn a_store_in_use_is_a_clear_error() {
+    let (s, _) = with_household();
+    let db = sled::open(&s.path).expect("hold the store");
+    let err = refuse(&mut s.cmd("openings", &[]), "openings", EXIT_STORAGE);
+    assert!(err.contains("in use"), "{err}");
+    drop(db);
+    s.ok("openings", &[]);
+}
+
+#[test]
+fn demo_is_deterministic_and_refuses_a_store_it_did_not_fill() {
+    let demo = "demo --households 40 --seed 7";
+    let (one, two) = (Store::new(), Store::new());
+    let printed = one.ok(demo, &[]);
+    assert!(printed.contains("Coulee / psh"), "{printed}");
+    two.ok(demo, &[]);
+    let (a, b) = (one.file("one.jsonl"), two.file("two.jsonl"));
+    one.ok("export jsonl {}", &[&a]);
+    two.ok("export jsonl {}", &[&b]);
+    let (a, b) = (
+        std::fs::read(&a).expect("export one"),
+        std::fs::read(&b).expect("export two"),
+    );
+    assert!(!a.is_empty());
+    assert!(a == b, "the same seed gives the same log, byte for byte");
+    let events = one.events();
+    assert!(events > 100, "{events} events");
+
+    // Again on its own store: the same lists, nothing written.
+    assert_eq!(one.ok(demo, &[]), printed);
+    assert_eq!(one.events(), events);
+    let again = one.json(demo, &[]);
+    assert_eq!(again["events"], events);
+    assert!(again["lists"].is_array(), "{again}");
+    assert!(one.ok("verify", &[]).starts_with("ok"));
+
+    // Another seed on it, or the demo on a store with other data: refused.
+    let err = one.refused("demo --households 40 --seed 8", &[], EXIT_INPUT);
+    assert!(err.contains(&format!("{events} events")), "{err}");
+    let (other, _) = with_household();
+    let err = other.refused(demo, &[], EXIT_INPUT);
+    assert!(err.contains("--store"), "{err}");
+}
+
+/// Today's date (UTC), `days` ago, as YYYY-MM-DD.
+fn days_ago(days: u64) -> String {
+    let since_epoch = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .expect("after 1970");
+    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("a date");
+    (epoch + chrono::Days::new(since_epoch.as_secs() / 86_400) - chrono::Days::new(days))
+        .to_string()
+}
+
+/// The nightly script of docs/cli.md runs as printed (its /srv/ce moved to
+/// a temporary directory) when `jq` is installed.
+#[test]
+fn the_documented_nightly_script_runs() {
+    let has_jq = std::process::Command::new("sh")
+        .args(["-c", "command -v jq"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_jq {
+        eprintln!("skipped: jq is not installed");
+        return;
+    }
+    let root = tempfile::tempdir().expect("a temporary directory");
+    let base = root.path().to_str().expect("a UTF-8 path");
+    std::fs::create_dir_all(root.path().join("backups")).expect("the backups directory");
+    let script = root.path().join("nightly.sh");
+    std::fs::write(&script, doc_block("nightly.sh").replace("/srv/ce", base))
+        .expect("write the script");
+
+    // A household enrolled last week and an opening with no referral yet.
+    let s = Store {
+        path: root.path().join("data"),
+        dir: tempfile::tempdir().expect("a temporary directory"),
+    };
+    let mut household: Value = serde_json::from_str(&doc_block("household.json")).expect("JSON");
+    household["project_start"] = json!(days_ago(7));
+    let file = s.write("household.json", &household.to_string());
+    let household = id(&s.ok("--role access enroll --file {}", &[&file]));
+    let file = s.write("assessment.json", &assessment(&days_ago(6), 14).to_string());
+    s.ok("--role access assess {} --file {}", &[&household, &file]);
+    post_psh(&s, &days_ago(1));
+
+    let bin = ce_path().parent().expect("the binary's directory");
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = std::process::Command::new("sh")
+        .arg(&script)
+        .current_dir(root.path())
+        .env("PATH", path)
+        .output()
+        .expect("sh runs");
+    assert!(out.status.success(), "{}", describe("nightly.sh", &out));
+    let stdout = text(&out.stdout);
+    assert_contains(
+        &stdout,
+        &[
+            &format!("-> household {household} (rank 1)"),
+            "with-children\t1\t",
+        ],
+    );
+    let backups = std::fs::read_dir(root.path().join("backups")).expect("the backups");
+    assert_eq!(backups.count(), 1);
+    assert!(root.path().join("reports").is_dir());
+}
+
+#[test]
+fn history_explain_and_a_correction() {
+    let (s, household) = with_household();
+    let history = s.ok("history {}", &[&household]);
+    assert_contains(
+        &history,
+        &[
+            "HouseholdEnrolled",
+            "AssessmentRecorded",
+            "4.19",
+            "placed on Coulee / psh / with-children",
+        ],
+    );
+    let entries = s.json("history {}", &[&household]);
+    let assessment = entries
+        .as_array()
+        .and_then(|entries| {
+            entries
+                .iter()
+                .find(|e| e["event_type"] == "AssessmentRecorded")
+        })
+        .and_then(|e| e["event_id"].as_str())
+        .unwrap_or_else(|| panic!("no assessment in the history: {entries}"))
+        .to_owned();
+
+    let explained = s.ok("explain {} --program psh --as-of 2025-03-10", &[&household]);
+    assert_contains(&explained, &["rank 1", "Score", "14"]);
+
+    // Only access staff and leads correct household records.
+    let err = s.refused(
+        "--role provider --agency {} correct {} {} --patch {} --reason {}",
+        &[
+            PSH_AGENCY,
+            &household,
+            &assessment,
+            r#"{"assessment":{"score":20}}"#,
+            "Bump",
+        ],
+        EXIT_REJECTED,
+    );
+    assert!(err.contains("role provider may not correct"), "{err}");
+
+    // The score was typed wrong: 7, below the family PSH floor of 9.
+    assert_contains(
+        &s.ok(
+            "correct {} {} --patch {} --reason {}",
+            &[
+                &household,
+                &assessment,
+                r#"{"assessment":{"score":7}}"#,
+                "Score typed wrong",
+            ],
+        ),
+        &["corrected", &assessment],
+    );
+    let shown = s.ok("show {} --as-of 2025-03-10", &[&household]);
+    assert_contains(&shown, &["score 7", "off the psh lists"]);
+    let history = s.ok("history {}", &[&household]);
+    assert_contains(&history, &["AssessmentRecorded", "EventCorrected"]);
+    assert!(s.ok("verify", &[]).starts_with("ok"));
+}
+
+/// A HUD code a field does not have is bad input (exit 2) wherever it comes
+/// from: a flag, an input file, or a correction's patch.
+#[test]
+fn a_correction_with_a_bad_hud_code_is_bad_input() {
+    let (s, household) = with_household();
+    let entries = s.json("history {}", &[&household]);
+    let assessment = entries
+        .as_array()
+        .and_then(|entries| {
+            entries
+                .iter()
+                .find(|e| e["event_type"] == "AssessmentRecorded")
+        })
+        .and_then(|e| e["event_id"].as_str())
+        .unwrap_or_else(|| panic!("no assessment in the history: {entries}"))
+        .to_owned();
+    let err = s.refused(
+        "correct {} {} --patch {} --reason {}",
+        &[
+            &household,
+            &assessment,
+            r#"{"assessment":{"assessment_type":4}}"#,
+            "Typo",
+        ],
+        EXIT_INPUT,
+    );
+    assert!(err.contains("4.19 AssessmentType"), "{err}");
+}
+
+/// An unknown coalition is named as typed, like every other value.
+#[test]
+fn an_unknown_coalition_is_named_as_typed() {
+    let s = Store::new();
+    let mut household: Value = serde_json::from_str(&doc_block("household.json")).expect("JSON");
+    household["coalition"] = json!("Madison");
+    let file = s.write("coalition.json", &household.to_string());
+    let err = s.refused("--role access enroll --file {}", &[&file], EXIT_REJECTED);
+    assert!(err.contains("unknown coalition \"Madison\""), "{err}");
+    let err = s.refused(
+        "--role provider --agency {} opening post --program {} --type psh --coalition Madison \
+         --date 2025-04-01",
+        &[PSH_AGENCY, "Madison PSH"],
+        EXIT_REJECTED,
+    );
+    assert!(err.contains("unknown coalition \"Madison\""), "{err}");
+}
+
+#[test]
+fn verify_fails_on_a_referral_whose_recorded_rank_was_tampered_with() {
+    let s = Store::new();
+    s.ok("demo --households 40 --seed 7", &[]);
+    assert!(s.ok("verify", &[]).starts_with("ok"));
+    let referral = {
+        let db = sled::open(&s.path).expect("open the store with sled");
+        let events = db.open_tree("events").expect("the events tree");
+        let (key, mut envelope) = events
+            .iter()
+            .map(|row| row.expect("read"))
+            .map(|(k, v)| (k, serde_json::from_slice::<Value>(&v).expect("JSON")))
+            .find(|(_, e)| e["type"] == "ReferralOffered" && e["data"].get("bypass").is_none())
+            .expect("the demo refers households");
+        let rank = envelope["data"]["rank"].as_u64().expect("a rank");
+        envelope["data"]["rank"] = (rank + 1).into();
+        events
+            .insert(key, serde_json::to_vec(&envelope).expect("JSON"))
+            .expect("write");
+        db.flush().expect("flush");
+        envelope["data"]["referral"]
+            .as_str()
+            .expect("an id")
+            .to_owned()
+    };
+    let out = s.cmd("verify", &[]).output().expect("ce runs");
+    assert_eq!(
+        out.status.code(),
+        Some(EXIT_VERIFY),
+        "{}",
+        describe("verify", &out)
+    );
+    let report = text(&out.stdout);
+    assert!(report.contains(&referral), "names the referral: {report}");
+    assert!(report.contains("recorded rank"), "{report}");
+}
+
+#[test]
+fn the_example_input_files_are_the_documented_ones() {
+    for name in ["household.json", "assessment.json", "member.json"] {
+        let file = std::fs::read_to_string(workspace().join("docs/examples").join(name))
+            .unwrap_or_else(|e| panic!("docs/examples/{name}: {e}"));
+        assert_eq!(file, doc_block(name), "docs/examples/{name} matches docs/cli.md");
+    }
+}
