@@ -1392,6 +1392,10 @@ fn the_example_input_files_are_the_documented_ones() {
     for name in ["household.json", "assessment.json", "member.json"] {
         let file = std::fs::read_to_string(workspace().join("docs/examples").join(name))
             .unwrap_or_else(|e| panic!("docs/examples/{name}: {e}"));
-        assert_eq!(file, doc_block(name), "docs/examples/{name} matches docs/cli.md");
+        assert_eq!(
+            file,
+            doc_block(name),
+            "docs/examples/{name} matches docs/cli.md"
+        );
     }
 }
