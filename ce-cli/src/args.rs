@@ -204,7 +204,7 @@ pub enum CliCommand {
 #[derive(Debug, Args)]
 pub struct DemoArgs {
     /// Households to enroll.
-    #[arg(long, default_value_t = 160)]
+    #[arg(long, default_value_t = 300)]
     pub households: u32,
     /// Seed: the same seed gives the same caseload.
     #[arg(long, default_value_t = 2025)]

@@ -510,10 +510,11 @@ pub fn run(ctx: &Ctx, args: &DemoArgs) -> Result<(), CliError> {
                 sim.at(exit_on, Action::Exit(i, false));
             }
         }
-        let mut date = plus(start, 14);
-        while date < end {
-            sim.at(date, Action::Post);
-            date = plus(date, sim.rng.range(8, 18));
+        // About one opening for every seven households, spread over the year.
+        let span = (end - start).num_days().max(15) as u64;
+        for _ in 0..(n / 7).max(5) {
+            let on = plus(start, sim.rng.range(14, span));
+            sim.at(on, Action::Post);
         }
         let mut date = plus(start, 15);
         while date < end {

@@ -14,15 +14,31 @@ pub struct Output {
 impl Output {
     /// Prints `text` for people, or `value` as JSON for scripts.
     pub fn emit(&self, text: impl Display, value: &impl Serialize) {
-        if self.json {
+        let printed = if self.json {
             match serde_json::to_string_pretty(value) {
-                Ok(json) => println!("{json}"),
-                Err(e) => eprintln!("error: cannot print JSON: {e}"),
+                Ok(json) => print_line(json),
+                Err(e) => {
+                    eprintln!("error: cannot print JSON: {e}");
+                    Ok(())
+                }
             }
         } else {
-            println!("{text}");
+            print_line(text)
+        };
+        // A closed pipe (`ce list | head`) is the reader's choice, not an error.
+        if let Err(e) = printed {
+            if e.kind() != std::io::ErrorKind::BrokenPipe {
+                eprintln!("error: cannot print: {e}");
+            }
         }
     }
+}
+
+fn print_line(text: impl Display) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "{text}")?;
+    stdout.flush()
 }
 
 /// Columns separated by spaces, the header underlined: easy to read and to
