@@ -252,7 +252,8 @@ pub fn list_status(
     if household.assessment.is_none() {
         return Err(OffListReason::NotAssessed);
     }
-    if household.placed_on.is_none() {
+    // Placed after `date` (a late-entered assessment): not yet on the list then.
+    if household.placed_on.is_none_or(|placed| placed > date) {
         return Err(OffListReason::NotPlaced);
     }
     let rule = policy

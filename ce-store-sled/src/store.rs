@@ -348,7 +348,7 @@ impl SledStore {
                 position: 0,
                 detail: "list row does not decode",
             })?;
-            if row.parked_until.is_none_or(|until| until <= date) {
+            if row.parked_until.is_none_or(|until| until <= date) && row.inputs.placed_on <= date {
                 rows.push(row.inputs);
             }
         }

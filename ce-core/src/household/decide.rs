@@ -371,7 +371,12 @@ pub(crate) fn sweep(ctx: &Context<'_>, c: &Sweep) -> Result<Decision, Error> {
     let mut inactivated = Vec::new();
     for household in ctx.caseload.households.values() {
         let days = household.days_since_contact(c.as_of);
-        if household.status != super::HouseholdStatus::Active || days <= limit {
+        // A backdated sweep leaves alone a household with records after its
+        // date: inactivity cannot precede what was recorded later.
+        if household.status != super::HouseholdStatus::Active
+            || days <= limit
+            || household.last_activity > c.as_of
+        {
             continue;
         }
         events.extend(cancel_live_referrals(

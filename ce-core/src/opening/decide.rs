@@ -125,6 +125,24 @@ pub(crate) fn withdraw(ctx: &Context<'_>, c: &WithdrawOpening) -> Result<Decisio
     let opening = open_opening(ctx, c.opening)?;
     require_owner(ctx, opening, "withdraw openings")?;
     check_text("withdrawal reason", &c.reason, MAX_NOTE_CHARS)?;
+    if c.date < opening.posted_on {
+        return Err(Error::BeforeOpeningPosted {
+            opening: opening.id,
+            date: c.date,
+            posted_on: opening.posted_on,
+        });
+    }
+    if let Some(live) = opening
+        .live_referral
+        .and_then(|id| ctx.caseload.referrals.get(&id))
+        .filter(|r| c.date < r.offered_on)
+    {
+        return Err(Error::ResultBeforeReferral {
+            referral: live.id,
+            date: c.date,
+            referred_on: live.offered_on,
+        });
+    }
     let mut events = Vec::new();
     if let Some(referral) = opening
         .live_referral
@@ -378,7 +396,9 @@ pub(crate) fn accept(ctx: &Context<'_>, c: &AcceptReferral) -> Result<Decision, 
                         StreamId::Household(household.id),
                         StreamId::Opening(live.opening),
                     ],
-                    effective: c.date,
+                    // A referral offered after a late-entered acceptance's
+                    // date ends when it was offered, never before.
+                    effective: c.date.max(live.offered_on),
                     event: Event::ReferralCancelled(ReferralCancelled {
                         referral: live.referral,
                         opening: live.opening,

@@ -18,6 +18,8 @@
 
 mod fixtures;
 mod scenario;
+mod strategies;
 
 pub use fixtures::*;
 pub use scenario::*;
+pub use strategies::*;
