@@ -188,11 +188,17 @@ pub enum CliCommand {
         #[command(subcommand)]
         format: ExportFormat,
     },
-    /// Import a log into an empty store.
+    /// Import a log into an empty store (jsonl), or another system's HUD CSV export (hud-csv).
     Import {
         /// Format.
         #[command(subcommand)]
         format: ExportFormat,
+    },
+    /// HUD reports: the CE APR and timeliness.
+    Report {
+        /// Which report.
+        #[command(subcommand)]
+        report: ReportCommand,
     },
     /// Drop the projections and rebuild them from the log.
     Rebuild,
@@ -402,5 +408,46 @@ pub enum ExportFormat {
     Jsonl {
         /// The file.
         file: PathBuf,
+    },
+    /// HUD HMIS CSV (FY2024): the CE files of a directory (see docs/hud-csv.md).
+    HudCsv {
+        /// The directory (created by export).
+        dir: PathBuf,
+        /// Export: first day of the reporting period (default: the earliest date in the log).
+        #[arg(long)]
+        from: Option<NaiveDate>,
+        /// Export: last day of the reporting period (default: today).
+        #[arg(long)]
+        to: Option<NaiveDate>,
+        /// Import: the coalition whose lists imported households join (HUD files name none).
+        #[arg(long)]
+        coalition: Option<String>,
+        /// Import: write the valid rows even when other rows have errors.
+        #[arg(long)]
+        skip_invalid: bool,
+    },
+}
+
+/// `ce report` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// The CE APR: Q9a–Q9d and Q10, by household type.
+    CeApr {
+        /// First day.
+        #[arg(long)]
+        from: NaiveDate,
+        /// Last day.
+        #[arg(long)]
+        to: NaiveDate,
+    },
+    /// Median and 90th percentile days: assessment to first referral,
+    /// referral to result, and days on the list of households housed.
+    Timeliness {
+        /// First day.
+        #[arg(long)]
+        from: NaiveDate,
+        /// Last day.
+        #[arg(long)]
+        to: NaiveDate,
     },
 }

@@ -76,6 +76,15 @@ pub enum CliError {
     /// A store-level failure outside a command.
     #[error("{0}")]
     StoreIo(#[from] ce_core::StoreError),
+    /// Writing a HUD CSV file failed.
+    #[error("{0}")]
+    HudCsv(#[from] ce_core::hud_csv::HudCsvError),
+    /// A HUD CSV import found errors and wrote nothing.
+    #[error("the import found {errors} error(s) and wrote nothing (--skip-invalid writes the valid rows)")]
+    ImportInvalid {
+        /// How many errors.
+        errors: usize,
+    },
 }
 
 impl CliError {
@@ -99,7 +108,8 @@ impl CliError {
             | CliError::Json { .. }
             | CliError::Policy(_)
             | CliError::Mismatch { .. }
-            | CliError::NotEmpty { .. } => 2,
+            | CliError::NotEmpty { .. }
+            | CliError::ImportInvalid { .. } => 2,
             CliError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => 2,
             CliError::Store(
                 ce_store_sled::SledStoreError::NotEmpty(_)
@@ -107,7 +117,10 @@ impl CliError {
                 | ce_store_sled::SledStoreError::ImportGap { .. },
             ) => 2,
             CliError::StoreIo(StoreError::Conflict { .. }) => 4,
-            CliError::Store(_) | CliError::Io { .. } | CliError::StoreIo(_) => 5,
+            CliError::Store(_)
+            | CliError::Io { .. }
+            | CliError::StoreIo(_)
+            | CliError::HudCsv(_) => 5,
         }
     }
 }

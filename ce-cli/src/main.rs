@@ -8,9 +8,11 @@ mod context;
 mod demo;
 mod error;
 mod household;
+mod hudcsv;
 mod lists;
 mod openings;
 mod output;
+mod report;
 
 use std::process::ExitCode;
 
@@ -103,6 +105,13 @@ fn run(cli: &Cli) -> Result<(), CliError> {
         CliCommand::Import {
             format: ExportFormat::Jsonl { file },
         } => admin::import(&ctx, file),
+        CliCommand::Export {
+            format: format @ ExportFormat::HudCsv { .. },
+        } => hudcsv::export(&ctx, format),
+        CliCommand::Import {
+            format: format @ ExportFormat::HudCsv { .. },
+        } => hudcsv::import(&ctx, format),
+        CliCommand::Report { report } => report::report(&ctx, report),
         CliCommand::Rebuild => admin::rebuild(&ctx),
         CliCommand::Verify => admin::verify(&ctx),
     }

@@ -1,0 +1,80 @@
+//! `ce report ce-apr` and `ce report timeliness`.
+
+use ce_core::hud_csv::{CeApr, Timeliness, HOUSEHOLD_TYPE_COLUMNS};
+use ce_core::EventStore;
+use chrono::NaiveDate;
+
+use crate::args::ReportCommand;
+use crate::context::Ctx;
+use crate::error::CliError;
+use crate::output::table;
+
+/// Runs one report over the whole log.
+pub fn report(ctx: &Ctx, command: &ReportCommand) -> Result<(), CliError> {
+    let (from, to) = match command {
+        ReportCommand::CeApr { from, to } | ReportCommand::Timeliness { from, to } => (*from, *to),
+    };
+    if from > to {
+        return Err(CliError::Usage("--from must not be after --to"));
+    }
+    let log = ctx.store().read_from(0, usize::MAX)?;
+    match command {
+        ReportCommand::CeApr { .. } => {
+            let apr = CeApr::build(&log, from, to);
+            ctx.out.emit(apr_text(&apr, from, to), &apr);
+        }
+        ReportCommand::Timeliness { .. } => {
+            let t = Timeliness::build(&log, from, to);
+            let rows = [
+                &t.assessment_to_first_referral,
+                &t.referral_to_result,
+                &t.days_on_list_housed,
+            ]
+            .into_iter()
+            .map(|s| {
+                vec![
+                    s.label.to_owned(),
+                    s.count.to_string(),
+                    s.median
+                        .map_or_else(|| "-".to_owned(), |m| format!("{m:.1}")),
+                    s.p90.map_or_else(|| "-".to_owned(), |p| p.to_string()),
+                ]
+            });
+            let text = format!(
+                "Timeliness {from} to {to}\n{}",
+                table(&["measure", "n", "median days", "90th percentile"], rows)
+            );
+            ctx.out.emit(text, &t);
+        }
+    }
+    Ok(())
+}
+
+fn apr_text(apr: &CeApr, from: NaiveDate, to: NaiveDate) -> String {
+    let mut header = vec![""];
+    header.extend(HOUSEHOLD_TYPE_COLUMNS);
+    let mut out = vec![format!("CE APR {from} to {to}")];
+    for t in &apr.tables {
+        let counts = t.rows.iter().map(|r| {
+            std::iter::once(r.label.clone())
+                .chain(r.values().iter().map(ToString::to_string))
+                .collect::<Vec<_>>()
+        });
+        let percents = t.percentages.iter().map(|p| {
+            std::iter::once(p.label.clone())
+                .chain(
+                    p.values
+                        .iter()
+                        .map(|v| v.map_or_else(|| "-".to_owned(), |v| format!("{v:.1}%"))),
+                )
+                .collect::<Vec<_>>()
+        });
+        out.push(format!(
+            "\n{} {}\n{}",
+            t.question,
+            t.title,
+            table(&header, counts.chain(percents))
+        ));
+    }
+    out.join("\n")
+}

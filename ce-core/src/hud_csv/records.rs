@@ -1,0 +1,487 @@
+//! The log folded into HUD records: one per future CSV row, with corrections
+//! applied, the log position that orders it, and when and by whom it was
+//! created and last changed.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use uuid::Uuid;
+
+use super::format::derive_from;
+use crate::actor::{AgencyId, UserId};
+use crate::envelope::Envelope;
+use crate::event::Event;
+use crate::household::{Assessment, CurrentLivingSituation, Member, PriorLivingSituation};
+use crate::hud::{CeEventType, Destination, ReferralResult, RelationshipToHoH};
+use crate::ids::{AssessmentId, ClientId, EventId, HouseholdId, OpeningId, ReferralId};
+use crate::opening::ProgramType;
+
+/// When a record was created and last changed, and by whom.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Stamp {
+    /// Recorded-at time of the event that created it.
+    pub created: DateTime<Utc>,
+    /// Recorded-at time of the latest event that changed it.
+    pub updated: DateTime<Utc>,
+    /// Who made the latest change.
+    pub user: UserId,
+}
+
+impl Stamp {
+    fn new(envelope: &Envelope) -> Self {
+        Self {
+            created: envelope.recorded_at,
+            updated: envelope.recorded_at,
+            user: envelope.actor.user.clone(),
+        }
+    }
+
+    fn touch(&mut self, envelope: &Envelope) {
+        if envelope.recorded_at >= self.updated {
+            self.updated = envelope.recorded_at;
+            self.user = envelope.actor.user.clone();
+        }
+    }
+}
+
+/// One exit of one person's enrollment.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ExitRecord {
+    /// ExitID.
+    pub id: Uuid,
+    /// Exit date.
+    pub date: NaiveDate,
+    /// 3.12 destination; `None` for a member removed from the household.
+    pub destination: Option<Destination>,
+    /// Log position of the event.
+    pub position: u64,
+    /// Trailer.
+    pub stamp: Stamp,
+}
+
+/// One person's enrollment in a household (one Enrollment.csv row).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct MemberRecord {
+    /// EnrollmentID.
+    pub enrollment_id: Uuid,
+    /// The member's facts (corrected) and current relationship.
+    pub member: Member,
+    /// EntryDate.
+    pub entry: NaiveDate,
+    /// Log position of the event that added the member, and its index there.
+    pub order: (u64, usize),
+    /// The member's exit, if any.
+    pub exit: Option<ExitRecord>,
+    /// Trailer.
+    pub stamp: Stamp,
+}
+
+/// One CE enrollment of one household.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct HouseholdRecord {
+    /// HouseholdID.
+    pub id: HouseholdId,
+    /// Project start.
+    pub project_start: NaiveDate,
+    /// 3.917 (corrected).
+    pub prior: PriorLivingSituation,
+    /// Everyone who was ever a member, in order.
+    pub members: Vec<MemberRecord>,
+    /// The household's exit date, if it exited.
+    pub exit: Option<NaiveDate>,
+    /// Log position of the enrollment.
+    pub position: u64,
+}
+
+impl HouseholdRecord {
+    /// The head of household's record (the current head).
+    pub fn head(&self) -> Option<&MemberRecord> {
+        self.members
+            .iter()
+            .find(|m| m.member.relationship == RelationshipToHoH::SelfHeadOfHousehold)
+            .or_else(|| self.members.first())
+    }
+}
+
+/// One 4.12 record (CurrentLivingSituation.csv row).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ClsRecord {
+    /// The event that recorded it (its id is the row id).
+    pub event: EventId,
+    /// The household.
+    pub household: HouseholdId,
+    /// Information date.
+    pub date: NaiveDate,
+    /// The situation (corrected).
+    pub current: CurrentLivingSituation,
+    /// Log position.
+    pub position: u64,
+    /// Trailer.
+    pub stamp: Stamp,
+}
+
+/// One 4.19 assessment.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct AssessmentRecord {
+    /// The household.
+    pub household: HouseholdId,
+    /// Assessment date.
+    pub date: NaiveDate,
+    /// The assessment (corrected).
+    pub assessment: Assessment,
+    /// Log position.
+    pub position: u64,
+    /// Trailer.
+    pub stamp: Stamp,
+}
+
+/// One 4.20 referral.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ReferralRecord {
+    /// The referral.
+    pub id: ReferralId,
+    /// The household.
+    pub household: HouseholdId,
+    /// Event date.
+    pub date: NaiveDate,
+    /// 4.20 code.
+    pub event: CeEventType,
+    /// The receiving program.
+    pub location: String,
+    /// Its agency.
+    pub agency: AgencyId,
+    /// Result and result date, once resolved.
+    pub result: Option<(ReferralResult, NaiveDate)>,
+    /// Log position of the offer.
+    pub position: u64,
+    /// Trailer.
+    pub stamp: Stamp,
+}
+
+/// One receiving program (a Project.csv row), from its openings.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ProgramRecord {
+    /// Owning agency.
+    pub agency: AgencyId,
+    /// Program name.
+    pub name: String,
+    /// Program type of its first opening.
+    pub program_type: ProgramType,
+    /// The first opening's posting date.
+    pub first_posted: NaiveDate,
+    /// Trailer.
+    pub stamp: Stamp,
+}
+
+/// What an event created, so that its correction finds it.
+#[derive(Debug, Clone, Copy)]
+enum Created {
+    Household(HouseholdId),
+    Assessment(AssessmentId),
+    Contact,
+}
+
+/// The whole log as HUD records.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct HudRecords {
+    pub households: BTreeMap<HouseholdId, HouseholdRecord>,
+    pub cls: BTreeMap<EventId, ClsRecord>,
+    pub assessments: BTreeMap<AssessmentId, AssessmentRecord>,
+    pub referrals: BTreeMap<ReferralId, ReferralRecord>,
+    pub programs: BTreeMap<(AgencyId, String), ProgramRecord>,
+    /// The first enrollment: its project start and recorded-at time.
+    pub first_enrollment: Option<(NaiveDate, DateTime<Utc>)>,
+    openings: HashMap<OpeningId, (AgencyId, String)>,
+    created: HashMap<EventId, Created>,
+}
+
+fn member_record(
+    envelope: &Envelope,
+    member: &Member,
+    index: usize,
+    entry: NaiveDate,
+) -> MemberRecord {
+    MemberRecord {
+        enrollment_id: derive_from(envelope.event_id.as_uuid(), "enrollment", index as u64),
+        member: member.clone(),
+        entry,
+        order: (envelope.position, index),
+        exit: None,
+        stamp: Stamp::new(envelope),
+    }
+}
+
+impl HudRecords {
+    /// Folds a log, in log order.
+    pub fn fold<'a>(log: impl IntoIterator<Item = &'a Envelope>) -> Self {
+        let mut records = Self::default();
+        for envelope in log {
+            records.apply(envelope);
+        }
+        records
+    }
+
+    fn household_of(envelope: &Envelope) -> Option<HouseholdId> {
+        envelope
+            .streams
+            .iter()
+            .find_map(|sv| crate::audit::household_of(&sv.stream))
+    }
+
+    fn apply(&mut self, envelope: &Envelope) {
+        let date = envelope.effective;
+        let household = Self::household_of(envelope);
+        match &envelope.event {
+            Event::HouseholdEnrolled(e) => {
+                let members = e
+                    .members
+                    .iter()
+                    .enumerate()
+                    .map(|(i, m)| member_record(envelope, m, i, date))
+                    .collect();
+                self.households.insert(
+                    e.household,
+                    HouseholdRecord {
+                        id: e.household,
+                        project_start: date,
+                        prior: e.prior.clone(),
+                        members,
+                        exit: None,
+                        position: envelope.position,
+                    },
+                );
+                self.add_cls(envelope, e.household, &e.current);
+                self.created
+                    .insert(envelope.event_id, Created::Household(e.household));
+                let first = (date, envelope.recorded_at);
+                self.first_enrollment = Some(self.first_enrollment.map_or(first, |f| f.min(first)));
+            }
+            Event::AssessmentRecorded(e) => {
+                let Some(household) = household else { return };
+                self.assessments.insert(
+                    e.assessment.assessment_id,
+                    AssessmentRecord {
+                        household,
+                        date,
+                        assessment: e.assessment.clone(),
+                        position: envelope.position,
+                        stamp: Stamp::new(envelope),
+                    },
+                );
+                self.created.insert(
+                    envelope.event_id,
+                    Created::Assessment(e.assessment.assessment_id),
+                );
+            }
+            Event::ContactMade(e) => {
+                let Some(household) = household else { return };
+                self.add_cls(envelope, household, &e.current);
+                self.created.insert(envelope.event_id, Created::Contact);
+            }
+            Event::MemberAdded(e) => {
+                let Some(h) = household.and_then(|h| self.households.get_mut(&h)) else {
+                    return;
+                };
+                let index = h.members.len();
+                h.members
+                    .push(member_record(envelope, &e.member, index, date));
+            }
+            Event::MemberRemoved(e) => {
+                let Some(h) = household.and_then(|h| self.households.get_mut(&h)) else {
+                    return;
+                };
+                if let Some(m) = h
+                    .members
+                    .iter_mut()
+                    .rev()
+                    .find(|m| m.member.client == e.client && m.exit.is_none())
+                {
+                    m.exit = Some(exit_record(envelope, e.client, None));
+                }
+            }
+            Event::HeadOfHouseholdChanged(e) => {
+                let Some(h) = household.and_then(|h| self.households.get_mut(&h)) else {
+                    return;
+                };
+                for m in h.members.iter_mut().filter(|m| m.exit.is_none()) {
+                    let relationship = if m.member.client == e.head {
+                        RelationshipToHoH::SelfHeadOfHousehold
+                    } else if m.member.is_head() {
+                        e.former_head_relationship
+                    } else {
+                        continue;
+                    };
+                    if m.member.relationship != relationship {
+                        m.member.relationship = relationship;
+                        m.stamp.touch(envelope);
+                    }
+                }
+            }
+            Event::HouseholdExited(e) => {
+                let Some(h) = household.and_then(|h| self.households.get_mut(&h)) else {
+                    return;
+                };
+                h.exit = Some(date);
+                for m in h.members.iter_mut().filter(|m| m.exit.is_none()) {
+                    m.exit = Some(exit_record(envelope, m.member.client, Some(e.destination)));
+                }
+            }
+            Event::OpeningPosted(e) => {
+                self.openings
+                    .insert(e.opening, (e.agency.clone(), e.program.clone()));
+                let key = (e.agency.clone(), e.program.clone());
+                match self.programs.get_mut(&key) {
+                    Some(p) => {
+                        p.first_posted = p.first_posted.min(date);
+                        p.stamp.touch(envelope);
+                    }
+                    None => {
+                        self.programs.insert(
+                            key,
+                            ProgramRecord {
+                                agency: e.agency.clone(),
+                                name: e.program.clone(),
+                                program_type: e.program_type,
+                                first_posted: date,
+                                stamp: Stamp::new(envelope),
+                            },
+                        );
+                    }
+                }
+            }
+            Event::ReferralOffered(e) => {
+                let agency = self
+                    .openings
+                    .get(&e.opening)
+                    .map(|(a, _)| a.clone())
+                    .unwrap_or_else(|| envelope.actor.agency.clone());
+                self.referrals.insert(
+                    e.referral,
+                    ReferralRecord {
+                        id: e.referral,
+                        household: e.household,
+                        date,
+                        event: e.event,
+                        location: e.location.clone(),
+                        agency,
+                        result: None,
+                        position: envelope.position,
+                        stamp: Stamp::new(envelope),
+                    },
+                );
+            }
+            Event::ReferralAccepted(e) => self.resolve(
+                envelope,
+                e.referral,
+                ReferralResult::SuccessfulClientAccepted,
+            ),
+            Event::ReferralDeclined(e) => self.resolve(envelope, e.referral, e.result),
+            Event::EventCorrected(e) => self.correct(envelope, e.corrects, &e.corrected),
+            Event::ContactAttempted(_)
+            | Event::HouseholdInactivated(_)
+            | Event::ClientEnrollmentOpened(_)
+            | Event::ClientEnrollmentClosed(_)
+            | Event::OpeningWithdrawn(_)
+            | Event::ReferralAcknowledged(_)
+            | Event::ReferralCancelled(_)
+            | Event::ReferralExpired(_) => {}
+        }
+    }
+
+    fn add_cls(
+        &mut self,
+        envelope: &Envelope,
+        household: HouseholdId,
+        current: &CurrentLivingSituation,
+    ) {
+        self.cls.insert(
+            envelope.event_id,
+            ClsRecord {
+                event: envelope.event_id,
+                household,
+                date: envelope.effective,
+                current: current.clone(),
+                position: envelope.position,
+                stamp: Stamp::new(envelope),
+            },
+        );
+    }
+
+    fn resolve(&mut self, envelope: &Envelope, referral: ReferralId, result: ReferralResult) {
+        if let Some(r) = self.referrals.get_mut(&referral) {
+            r.result = Some((result, envelope.effective));
+            r.stamp.touch(envelope);
+        }
+    }
+
+    /// Applies a correction: the record the original created takes the
+    /// corrected values, and a later DateUpdated if anything changed.
+    fn correct(&mut self, envelope: &Envelope, original: EventId, corrected: &Event) {
+        match (self.created.get(&original).copied(), corrected) {
+            (Some(Created::Household(id)), Event::HouseholdEnrolled(e)) => {
+                if let Some(cls) = self.cls.get_mut(&original) {
+                    if cls.current != e.current {
+                        cls.current = e.current.clone();
+                        cls.stamp.touch(envelope);
+                    }
+                }
+                let Some(h) = self.households.get_mut(&id) else {
+                    return;
+                };
+                let prior_changed = h.prior != e.prior;
+                h.prior = e.prior.clone();
+                for m in &mut h.members {
+                    let fixed = e.members.iter().find(|f| f.client == m.member.client);
+                    let mut changed = prior_changed && m.member.is_head();
+                    if let Some(f) = fixed.filter(|_| m.order.0 == h.position) {
+                        let before = m.member.clone();
+                        m.member.birth_date = f.birth_date;
+                        m.member.veteran = f.veteran;
+                        m.member.disabling_condition = f.disabling_condition;
+                        m.member.first_name = f.first_name.clone();
+                        m.member.last_name = f.last_name.clone();
+                        changed |= before != m.member;
+                    }
+                    if changed {
+                        m.stamp.touch(envelope);
+                    }
+                }
+            }
+            (Some(Created::Assessment(id)), Event::AssessmentRecorded(e)) => {
+                if let Some(a) = self.assessments.get_mut(&id) {
+                    if a.assessment != e.assessment {
+                        a.assessment = e.assessment.clone();
+                        a.stamp.touch(envelope);
+                    }
+                }
+            }
+            (Some(Created::Contact), Event::ContactMade(e)) => {
+                if let Some(cls) = self.cls.get_mut(&original) {
+                    if cls.current != e.current {
+                        cls.current = e.current.clone();
+                        cls.stamp.touch(envelope);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn exit_record(
+    envelope: &Envelope,
+    client: ClientId,
+    destination: Option<Destination>,
+) -> ExitRecord {
+    ExitRecord {
+        id: super::format::derive(&[
+            b"exit",
+            envelope.event_id.as_uuid().as_bytes(),
+            client.as_uuid().as_bytes(),
+        ]),
+        date: envelope.effective,
+        destination,
+        position: envelope.position,
+        stamp: Stamp::new(envelope),
+    }
+}
