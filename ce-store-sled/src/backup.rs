@@ -49,6 +49,32 @@ impl SledStore {
         if existing != 0 {
             return Err(SledStoreError::NotEmpty(existing));
         }
+        let mut imported = 0u64;
+        let result = self.import_batches(input, &mut progress, &mut imported);
+        // The batches stored only the log and its indexes: fold the
+        // projections once, streaming, now (also after a failure, so that the
+        // batches already stored are served at once; until then the
+        // checkpoint lags the log, so an interrupted import is folded by the
+        // next `open`).
+        if imported > 0 {
+            let folded = self.rebuild();
+            result?;
+            folded?;
+        } else {
+            result?;
+        }
+        progress(imported);
+        Ok(imported)
+    }
+
+    /// The batches of an import, log and indexes only; `imported` counts the
+    /// events stored so far.
+    fn import_batches(
+        &self,
+        input: impl BufRead,
+        progress: &mut impl FnMut(u64),
+        imported: &mut u64,
+    ) -> Result<(), SledStoreError> {
         let upcasters = Upcasters::current();
         let mut batch = Vec::with_capacity(BATCH);
         let mut expected_position = 0u64;
@@ -93,14 +119,15 @@ impl SledStore {
                 }],
             });
             if batch.len() == BATCH {
-                self.append_batch(std::mem::take(&mut batch))?;
+                self.append_batch_with(std::mem::take(&mut batch), false)?;
+                *imported = expected_position;
                 progress(expected_position);
             }
         }
         if !batch.is_empty() {
-            self.append_batch(batch)?;
+            self.append_batch_with(batch, false)?;
+            *imported = expected_position;
         }
-        progress(expected_position);
-        Ok(expected_position)
+        Ok(())
     }
 }

@@ -1,7 +1,8 @@
 //! Key layout. Every integer key is big-endian so sled's byte order is
 //! numeric order.
 
-use ce_core::{ListKey, StreamId};
+use ce_core::policy::OrderKey;
+use ce_core::{ListKey, RankInputs, StreamId};
 
 /// Tree names; a fixed set, never a tree per stream.
 pub(crate) const TREES: [&str; 11] = [
@@ -36,6 +37,12 @@ pub(crate) const FIRST_PROJECTION: usize = P_HOUSEHOLDS;
 
 /// Meta keys.
 pub(crate) const FORMAT_VERSION: &[u8] = b"format_version";
+/// The layout of the projection trees (see [`PROJECTION_LAYOUT_CURRENT`]).
+pub(crate) const PROJECTION_LAYOUT: &[u8] = b"projection_layout";
+/// Layout 2: `p_lists` keys carry the rank key, so a list's rows come back
+/// in rank order. A store with another (or no) layout is rebuilt on open:
+/// projections are derived data.
+pub(crate) const PROJECTION_LAYOUT_CURRENT: u64 = 2;
 pub(crate) const NEXT_POSITION: &[u8] = b"next_position";
 pub(crate) const POLICY: &[u8] = b"policy";
 /// Checkpoint key of the projections: the next position they have not folded.
@@ -83,4 +90,136 @@ pub(crate) fn list_prefix(key: &ListKey) -> Vec<u8> {
         out.push(0);
     }
     out
+}
+
+/// The key of one list row: the list's prefix, the household's [`rank_key`]
+/// under `order`, then the household id. A prefix scan of a list returns its
+/// rows in rank order (`ce_core::priority::compare`), so the top of a list
+/// is read without reading, decoding or sorting the rest.
+pub(crate) fn list_row_key(key: &ListKey, order: &[OrderKey], inputs: &RankInputs) -> Vec<u8> {
+    let mut row = list_prefix(key);
+    rank_key(order, inputs, &mut row);
+    row.extend_from_slice(inputs.household.as_uuid().as_bytes());
+    row
+}
+
+/// Appends bytes whose order is the order of the policy keys: each key is
+/// fixed-width, so comparing the bytes compares key by key. "Higher first"
+/// keys are stored inverted; `None` sorts after every value, as it does in
+/// `compare_key`.
+pub(crate) fn rank_key(order: &[OrderKey], inputs: &RankInputs, out: &mut Vec<u8>) {
+    fn descending_option(out: &mut Vec<u8>, value: Option<u64>) {
+        match value {
+            Some(v) => {
+                out.push(0);
+                out.extend_from_slice(&(!v).to_be_bytes());
+            }
+            None => out.extend_from_slice(&[1; 9]),
+        }
+    }
+    for key in order {
+        match key {
+            OrderKey::Chronic => out.push(u8::from(!inputs.chronic)),
+            OrderKey::Cpd1611Tier => out.push(inputs.cpd_16_11_tier),
+            OrderKey::Score => descending_option(out, inputs.score.map(u64::from)),
+            OrderKey::MonthsHomeless => {
+                descending_option(out, inputs.months_homeless.map(u64::from))
+            }
+            OrderKey::EpisodeLength => descending_option(
+                out,
+                // i64 to u64 keeping the order: flip the sign bit.
+                inputs
+                    .episode_days
+                    .map(|d| u64::from_be_bytes(d.to_be_bytes()) ^ (1 << 63)),
+            ),
+            OrderKey::PlacedDate => {
+                let days = chrono::Datelike::num_days_from_ce(&inputs.placed_on);
+                out.extend_from_slice(
+                    &(u32::from_be_bytes(days.to_be_bytes()) ^ (1 << 31)).to_be_bytes(),
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ce_core::priority::compare;
+    use ce_core::HouseholdId;
+
+    /// SplitMix64, for reproducible random rank inputs.
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = self.0;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        }
+        fn pick<T: Copy>(&mut self, from: &[T]) -> T {
+            from[(self.next() % from.len() as u64) as usize]
+        }
+    }
+
+    fn inputs(rng: &mut Rng) -> RankInputs {
+        // Few distinct values, so that ties on every key are common.
+        let day = |n: i32| chrono::NaiveDate::from_num_days_from_ce_opt(n).unwrap_or_default();
+        RankInputs {
+            chronic: rng.pick(&[true, false]),
+            cpd_16_11_tier: rng.pick(&[1, 2, 7, 8]),
+            score: rng.pick(&[None, Some(0), Some(4), Some(9), Some(u32::MAX)]),
+            months_homeless: rng.pick(&[None, Some(0), Some(1), Some(13), Some(u8::MAX)]),
+            episode_days: rng.pick(&[
+                None,
+                Some(i64::MIN),
+                Some(-3),
+                Some(0),
+                Some(400),
+                Some(i64::MAX),
+            ]),
+            placed_on: day(rng.pick(&[-400_000, 1, 739_000, 739_001])),
+            household: HouseholdId::from_uuid(uuid::Uuid::from_u128(
+                u128::from(rng.pick(&[1u8, 2, 255])) << 120,
+            )),
+        }
+    }
+
+    #[test]
+    fn rank_keys_sort_like_compare() {
+        use OrderKey::*;
+        let all = [
+            Chronic,
+            Cpd1611Tier,
+            Score,
+            MonthsHomeless,
+            EpisodeLength,
+            PlacedDate,
+        ];
+        let mut rng = Rng(9);
+        let mut orders: Vec<Vec<OrderKey>> = vec![Vec::new(), all.to_vec()];
+        orders.extend(
+            ce_core::Policy::wi_bos_default()
+                .programs
+                .iter()
+                .map(|p| p.order.clone()),
+        );
+        for _ in 0..50 {
+            let len = (rng.next() % 7) as usize;
+            orders.push((0..len).map(|_| rng.pick(&all)).collect());
+        }
+        let list = ListKey {
+            coalition: ce_core::Coalition::new("Coulee"),
+            program: ce_core::ProgramType::Psh,
+            household_type: ce_core::ListHouseholdType::AdultsOnly,
+        };
+        for order in &orders {
+            for _ in 0..2_000 {
+                let (a, b) = (inputs(&mut rng), inputs(&mut rng));
+                let by_bytes = list_row_key(&list, order, &a).cmp(&list_row_key(&list, order, &b));
+                assert_eq!(by_bytes, compare(order, &a, &b), "{order:?}\n{a:?}\n{b:?}");
+            }
+        }
+    }
 }

@@ -7,12 +7,12 @@
 //! events touch, applies the events with ce-core's own fold, and writes the
 //! entities back, so the result is the fold of the whole log by construction.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use ce_core::priority::lists_of;
 use ce_core::{
-    Caseload, ClientId, Envelope, Event, Household, HouseholdId, ListKey, OpeningId, Policy,
-    RankInputs, ReferralId, StoreError, StreamId,
+    Caseload, ClientId, Envelope, Event, Household, HouseholdId, OpeningId, Policy, RankInputs,
+    ReferralId, StoreError, StreamId,
 };
 use chrono::NaiveDate;
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
@@ -69,16 +69,21 @@ fn save<T: Serialize>(
     Ok(())
 }
 
-/// The lists a household is on regardless of parking, with its row.
-fn list_rows(household: &Household, policy: &Policy) -> Vec<(ListKey, ListRow)> {
+/// The rows of the lists a household is on regardless of parking: each
+/// row's key (which ranks it, see [`list_row_key`]) and value.
+fn list_rows(household: &Household, policy: &Policy) -> Vec<(Vec<u8>, ListRow)> {
     let Some(inputs) = RankInputs::of(household, policy) else {
         return Vec::new();
     };
     lists_of(household, policy, NaiveDate::MAX)
         .into_iter()
         .map(|key| {
+            let order = policy
+                .program(key.program)
+                .map(|r| r.order.as_slice())
+                .unwrap_or(&[]);
             (
-                key,
+                list_row_key(&key, order, &inputs),
                 ListRow {
                     inputs: inputs.clone(),
                     parked_until: household.parked_until,
@@ -88,16 +93,10 @@ fn list_rows(household: &Household, policy: &Policy) -> Vec<(ListKey, ListRow)> 
         .collect()
 }
 
-fn list_row_key(key: &ListKey, household: HouseholdId) -> Vec<u8> {
-    let mut row = list_prefix(key);
-    row.extend_from_slice(household.as_uuid().as_bytes());
-    row
-}
-
 /// Folds `envelopes` into the projection trees of `tx`.
 pub(crate) fn project(
     tx: &[TransactionalTree],
-    envelopes: &[Envelope],
+    envelopes: &[&Envelope],
     policy: &Policy,
 ) -> Result<(), TxError> {
     let Some(first) = envelopes.first() else {
@@ -122,7 +121,7 @@ pub(crate) fn project(
     }
 
     let mut caseload = Caseload::default();
-    let mut old_rows: BTreeMap<HouseholdId, Vec<(ListKey, ListRow)>> = BTreeMap::new();
+    let mut old_rows: BTreeMap<HouseholdId, Vec<(Vec<u8>, ListRow)>> = BTreeMap::new();
     for id in &households {
         let key = id.as_uuid().as_bytes();
         if let Some(h) = load::<Household>(&tx[P_HOUSEHOLDS], key, at, "household projection")? {
@@ -177,10 +176,11 @@ pub(crate) fn project(
         let old = old_rows.remove(id).unwrap_or_default();
         let new = list_rows(household, policy);
         for (key, _) in old.iter().filter(|(k, _)| !new.iter().any(|(n, _)| n == k)) {
-            tx[P_LISTS].remove(list_row_key(key, *id))?;
+            tx[P_LISTS].remove(key.as_slice())?;
         }
-        for (key, row) in &new {
-            save(&tx[P_LISTS], &list_row_key(key, *id), row, at, "list row")?;
+        // A row whose key and value are unchanged is not written again.
+        for (key, row) in new.iter().filter(|row| !old.contains(row)) {
+            save(&tx[P_LISTS], key, row, at, "list row")?;
         }
     }
     for (id, opening) in &caseload.openings {
@@ -217,6 +217,251 @@ pub(crate) fn project(
     let checkpoint = envelopes.last().map_or(at, |e| e.position + 1);
     tx[CHECKPOINTS].insert(PROJECTIONS, &u64_key(checkpoint))?;
     Ok(())
+}
+
+/// Folds envelopes into the projection trees **outside** a transaction, for
+/// `rebuild` and bulk imports, which hold the writer lock and whose crash
+/// safety comes from the checkpoint (written only once they are done).
+///
+/// It produces the same rows as [`project`] (the same `Caseload::apply` on
+/// the same entities, written with the same serde), but keeps the entities
+/// it has loaded or created in memory across envelopes and writes them back
+/// only when it holds `limit` entities, and at the end: an entity changed by
+/// many events is decoded and encoded once per write-back, not once per
+/// event. Memory is bounded by `limit`, not by the log.
+pub(crate) struct Folder<'a> {
+    trees: &'a [sled::Tree],
+    policy: &'a Policy,
+    limit: usize,
+    caseload: Caseload,
+    /// The list rows of each household loaded from the trees.
+    stored_lists: HashMap<HouseholdId, Vec<(Vec<u8>, ListRow)>>,
+    /// Clients touched since the last write-back.
+    clients: HashSet<ClientId>,
+    /// False while the projection trees are known to be empty (a rebuild
+    /// before its first write-back): nothing needs to be looked up.
+    trees_hold_rows: bool,
+}
+
+fn load_row<T: DeserializeOwned>(
+    tree: &sled::Tree,
+    key: &[u8],
+    position: u64,
+    detail: &'static str,
+) -> Result<Option<T>, StoreError> {
+    match tree.get(key).map_err(crate::error::backend)? {
+        None => Ok(None),
+        Some(bytes) => serde_json::from_slice(&bytes)
+            .map(Some)
+            .map_err(|_| StoreError::Corrupt { position, detail }),
+    }
+}
+
+/// Rows per `sled::Batch` during a write-back.
+const WRITE_BATCH: usize = 4_096;
+
+/// Accumulates writes to one tree and applies them in batches.
+struct Writes<'t> {
+    tree: &'t sled::Tree,
+    batch: sled::Batch,
+    len: usize,
+}
+
+impl<'t> Writes<'t> {
+    fn new(tree: &'t sled::Tree) -> Self {
+        Self {
+            tree,
+            batch: sled::Batch::default(),
+            len: 0,
+        }
+    }
+
+    fn insert(&mut self, key: &[u8], value: Vec<u8>) -> Result<(), StoreError> {
+        self.batch.insert(key, value);
+        self.bump()
+    }
+
+    fn remove(&mut self, key: Vec<u8>) -> Result<(), StoreError> {
+        self.batch.remove(key);
+        self.bump()
+    }
+
+    fn bump(&mut self) -> Result<(), StoreError> {
+        self.len += 1;
+        if self.len >= WRITE_BATCH {
+            self.apply()?;
+        }
+        Ok(())
+    }
+
+    fn apply(&mut self) -> Result<(), StoreError> {
+        if self.len > 0 {
+            self.tree
+                .apply_batch(std::mem::take(&mut self.batch))
+                .map_err(crate::error::backend)?;
+            self.len = 0;
+        }
+        Ok(())
+    }
+}
+
+fn encode<T: Serialize>(value: &T, detail: &'static str) -> Result<Vec<u8>, StoreError> {
+    serde_json::to_vec(value).map_err(|_| StoreError::Corrupt {
+        position: 0,
+        detail,
+    })
+}
+
+impl<'a> Folder<'a> {
+    /// A folder over `trees`. `trees_hold_rows`: false if the projection
+    /// trees are empty (then nothing is looked up until the first
+    /// write-back).
+    pub(crate) fn new(
+        trees: &'a [sled::Tree],
+        policy: &'a Policy,
+        limit: usize,
+        trees_hold_rows: bool,
+    ) -> Self {
+        Self {
+            trees,
+            policy,
+            limit: limit.max(1),
+            caseload: Caseload::default(),
+            stored_lists: HashMap::new(),
+            clients: HashSet::new(),
+            trees_hold_rows,
+        }
+    }
+
+    fn held(&self) -> usize {
+        self.caseload.households.len()
+            + self.caseload.openings.len()
+            + self.caseload.referrals.len()
+            + self.clients.len()
+    }
+
+    /// Folds one envelope (loading the entities it names first).
+    pub(crate) fn fold(&mut self, envelope: &Envelope) -> Result<(), StoreError> {
+        let at = envelope.position;
+        for sv in &envelope.streams {
+            match sv.stream {
+                StreamId::Household(id) => {
+                    if self.trees_hold_rows && !self.caseload.households.contains_key(&id) {
+                        let key = id.as_uuid().as_bytes();
+                        if let Some(h) = load_row::<Household>(
+                            &self.trees[P_HOUSEHOLDS],
+                            key,
+                            at,
+                            "household projection",
+                        )? {
+                            self.stored_lists.insert(id, list_rows(&h, self.policy));
+                            self.caseload.households.insert(id, h);
+                        }
+                    }
+                }
+                StreamId::Opening(id) => {
+                    if self.trees_hold_rows && !self.caseload.openings.contains_key(&id) {
+                        if let Some(o) = load_row(
+                            &self.trees[P_OPENINGS],
+                            id.as_uuid().as_bytes(),
+                            at,
+                            "opening projection",
+                        )? {
+                            self.caseload.openings.insert(id, o);
+                        }
+                    }
+                }
+                StreamId::Client(id) => {
+                    if self.clients.insert(id) && self.trees_hold_rows {
+                        if let Some(row) = load_row::<ClientRow>(
+                            &self.trees[P_ENROLLMENTS],
+                            id.as_uuid().as_bytes(),
+                            at,
+                            "client projection",
+                        )? {
+                            if let Some(household) = row.open {
+                                self.caseload.open_enrollments.insert(id, household);
+                            }
+                            if let Some(closed) = row.closed {
+                                self.caseload.closed_enrollments.insert(id, closed);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(id) = referral_of(&envelope.event) {
+            if self.trees_hold_rows && !self.caseload.referrals.contains_key(&id) {
+                if let Some(r) = load_row(
+                    &self.trees[P_REFERRALS],
+                    id.as_uuid().as_bytes(),
+                    at,
+                    "referral projection",
+                )? {
+                    self.caseload.referrals.insert(id, r);
+                }
+            }
+        }
+        self.caseload.apply(envelope);
+        if self.held() >= self.limit {
+            self.write_back()?;
+        }
+        Ok(())
+    }
+
+    /// Writes every held entity (and its list rows) to the trees and
+    /// forgets it.
+    pub(crate) fn write_back(&mut self) -> Result<(), StoreError> {
+        let caseload = std::mem::take(&mut self.caseload);
+        let mut stored_lists = std::mem::take(&mut self.stored_lists);
+        let mut households = Writes::new(&self.trees[P_HOUSEHOLDS]);
+        let mut lists = Writes::new(&self.trees[P_LISTS]);
+        for (id, household) in &caseload.households {
+            households.insert(
+                id.as_uuid().as_bytes(),
+                encode(household, "household projection")?,
+            )?;
+            let old = stored_lists.remove(id).unwrap_or_default();
+            let new = list_rows(household, self.policy);
+            for (key, _) in old.iter().filter(|(k, _)| !new.iter().any(|(n, _)| n == k)) {
+                lists.remove(key.clone())?;
+            }
+            for (key, row) in new.iter().filter(|row| !old.contains(row)) {
+                lists.insert(key, encode(row, "list row")?)?;
+            }
+        }
+        households.apply()?;
+        lists.apply()?;
+        let mut openings = Writes::new(&self.trees[P_OPENINGS]);
+        for (id, opening) in &caseload.openings {
+            openings.insert(
+                id.as_uuid().as_bytes(),
+                encode(opening, "opening projection")?,
+            )?;
+        }
+        openings.apply()?;
+        let mut referrals = Writes::new(&self.trees[P_REFERRALS]);
+        for (id, referral) in &caseload.referrals {
+            referrals.insert(
+                id.as_uuid().as_bytes(),
+                encode(referral, "referral projection")?,
+            )?;
+        }
+        referrals.apply()?;
+        let mut clients: Vec<ClientId> = self.clients.drain().collect();
+        clients.sort();
+        let mut enrollments = Writes::new(&self.trees[P_ENROLLMENTS]);
+        for id in clients {
+            let row = ClientRow {
+                open: caseload.open_enrollments.get(&id).copied(),
+                closed: caseload.closed_enrollments.get(&id).copied(),
+            };
+            enrollments.insert(id.as_uuid().as_bytes(), encode(&row, "client projection")?)?;
+        }
+        enrollments.apply()?;
+        self.trees_hold_rows = true;
+        Ok(())
+    }
 }
 
 fn referral_of(event: &Event) -> Option<ReferralId> {

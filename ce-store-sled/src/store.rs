@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
-use ce_core::priority::{compare, ListEntry};
+use ce_core::priority::ListEntry;
 use ce_core::store::{check_expected, validate_request};
 use ce_core::{
     AppendRequest, Caseload, ClientId, Envelope, EventStore, Household, HouseholdId, ListKey,
@@ -22,8 +22,17 @@ use crate::projections::{self, project, ClientRow, ListRow, TxError};
 /// The on-disk format this build writes and reads.
 pub const FORMAT_VERSION_CURRENT: u64 = 1;
 
-/// Events folded into the projections per transaction during `rebuild`.
+/// sled's page cache for [`SledStore::open`] (sled's default is 1 GiB,
+/// which a rebuild or an import of a large log fills: the process then
+/// holds it all).
+const CACHE_BYTES: u64 = 128 << 20;
+
+/// `rebuild` reports its progress every this many events.
 const REBUILD_CHUNK: usize = 512;
+
+/// Entities a rebuild keeps in memory before writing them back (about
+/// 1 KiB each for a household).
+const FOLD_ENTITIES: usize = 8_192;
 
 /// One raw projection row: tree name, key and value bytes.
 pub type ProjectionRow = (String, Vec<u8>, Vec<u8>);
@@ -54,7 +63,11 @@ impl SledStore {
     /// Opens (or creates) the store in `dir`. A new store gets the WI BoS
     /// default policy; an existing one keeps its own.
     pub fn open(dir: impl AsRef<Path>) -> Result<Self, SledStoreError> {
-        Self::open_with(sled::Config::new().path(dir.as_ref()))
+        Self::open_with(
+            sled::Config::new()
+                .path(dir.as_ref())
+                .cache_capacity(CACHE_BYTES),
+        )
     }
 
     /// Opens a store from a sled configuration (e.g. a temporary one).
@@ -91,6 +104,7 @@ impl SledStore {
                     });
                 }
                 meta.insert(FORMAT_VERSION, &u64_key(FORMAT_VERSION_CURRENT))?;
+                meta.insert(PROJECTION_LAYOUT, &u64_key(PROJECTION_LAYOUT_CURRENT))?;
                 meta.insert(NEXT_POSITION, &u64_key(0))?;
                 let policy = Policy::wi_bos_default();
                 meta.insert(
@@ -113,8 +127,17 @@ impl SledStore {
             writer: Mutex::new(()),
         };
         // A crash cannot leave projections behind the log (one transaction
-        // writes both), but a store from an interrupted rebuild can be.
-        if store.projection_checkpoint()? != store.next_position()? {
+        // writes both), but a store from an interrupted rebuild or import
+        // can be, and one written with an older projection layout is
+        // rebuilt in the current one.
+        let layout = store.trees[META]
+            .get(PROJECTION_LAYOUT)?
+            .and_then(|b| read_u64(&b));
+        if layout != Some(PROJECTION_LAYOUT_CURRENT) {
+            store.rebuild()?;
+            store.trees[META].insert(PROJECTION_LAYOUT, &u64_key(PROJECTION_LAYOUT_CURRENT))?;
+            store.db.flush()?;
+        } else if store.projection_checkpoint()? != store.next_position()? {
             store.rebuild()?;
         }
         Ok(store)
@@ -179,6 +202,17 @@ impl SledStore {
         &self,
         requests: Vec<AppendRequest>,
     ) -> Result<Vec<Vec<Envelope>>, StoreError> {
+        self.append_batch_with(requests, true)
+    }
+
+    /// [`append_batch`](Self::append_batch); with `project_now: false` only the
+    /// log and its indexes are written and the projection checkpoint stays
+    /// behind (a bulk import folds the projections once at its end).
+    pub(crate) fn append_batch_with(
+        &self,
+        requests: Vec<AppendRequest>,
+        project_now: bool,
+    ) -> Result<Vec<Vec<Envelope>>, StoreError> {
         for request in &requests {
             validate_request(request)?;
         }
@@ -189,8 +223,25 @@ impl SledStore {
             .transaction(|tx| {
                 let mut heads = HashMap::new();
                 let mut out = Vec::with_capacity(requests.len());
+                // Requests whose events were all stored already (idempotent
+                // re-sends) write nothing and are not projected again.
+                let mut fresh = Vec::with_capacity(requests.len());
                 for request in &requests {
-                    out.push(self.append_in(tx, request, &mut heads)?);
+                    let (envelopes, new) = self.append_in(tx, request, &mut heads)?;
+                    fresh.push(new);
+                    out.push(envelopes);
+                }
+                if project_now {
+                    // One fold for the whole batch: each entity the batch
+                    // touches is loaded and written once, and the rows
+                    // equal those of folding request by request.
+                    let new: Vec<&Envelope> = out
+                        .iter()
+                        .zip(&fresh)
+                        .filter(|(_, new)| **new)
+                        .flat_map(|(envelopes, _)| envelopes)
+                        .collect();
+                    project(tx, &new, &self.policy)?;
                 }
                 Ok(out)
             })
@@ -199,14 +250,15 @@ impl SledStore {
         Ok(out)
     }
 
-    /// One request inside a transaction. `heads` caches versions written
-    /// earlier in the same transaction.
+    /// One request inside a transaction, without its projections. `heads`
+    /// caches versions written earlier in the same transaction. Returns the
+    /// envelopes, and whether they are new (false: an idempotent re-send).
     fn append_in(
         &self,
         tx: &[TransactionalTree],
         request: &AppendRequest,
         heads: &mut HashMap<StreamId, u64>,
-    ) -> Result<Vec<Envelope>, TxError> {
+    ) -> Result<(Vec<Envelope>, bool), TxError> {
         let mut stored = Vec::new();
         for event in &request.events {
             match tx[EVENT_IDS].get(event.event_id.as_uuid().as_bytes())? {
@@ -235,7 +287,7 @@ impl SledStore {
                 })?;
                 out.push(self.decode(position, &bytes).map_err(abort)?);
             }
-            return Ok(out);
+            return Ok((out, false));
         }
         if let Some(event) = request
             .events
@@ -280,8 +332,7 @@ impl SledStore {
             position += 1;
         }
         tx[META].insert(NEXT_POSITION, &u64_key(position))?;
-        project(tx, &out, &self.policy)?;
-        Ok(out)
+        Ok((out, true))
     }
 
     /// Drops the projections and folds them again from the log, a chunk at a
@@ -302,22 +353,51 @@ impl SledStore {
         for tree in &self.trees[FIRST_PROJECTION..] {
             tree.clear().map_err(backend)?;
         }
-        let mut from = 0;
-        loop {
-            let chunk = self.read_from(from, REBUILD_CHUNK)?;
-            let Some(last) = chunk.last() else { break };
-            from = last.position + 1;
-            self.trees
-                .as_slice()
-                .transaction(|tx| project(tx, &chunk, &self.policy))
-                .map_err(untx)?;
-            progress(from, total);
-        }
+        let from = self.fold_log(0, &mut progress, total, false)?;
         self.trees[CHECKPOINTS]
             .insert(PROJECTIONS, &u64_key(from))
             .map_err(backend)?;
         self.db.flush().map_err(backend)?;
         Ok(())
+    }
+
+    /// Folds every event from `from` on into the projections, streaming the
+    /// log and writing the projections back in batches (see
+    /// [`projections::Folder`]); returns the next position. The caller holds
+    /// the writer lock and writes the checkpoint afterwards.
+    fn fold_log(
+        &self,
+        from: u64,
+        progress: &mut impl FnMut(u64, u64),
+        total: u64,
+        trees_hold_rows: bool,
+    ) -> Result<u64, StoreError> {
+        let mut folder =
+            projections::Folder::new(&self.trees, &self.policy, FOLD_ENTITIES, trees_hold_rows);
+        let mut next = from;
+        for row in self.trees[EVENTS].range(u64_key(from)..) {
+            let (key, bytes) = row.map_err(backend)?;
+            let position = read_u64(&key).ok_or(StoreError::Corrupt {
+                position: next,
+                detail: "event key is not a position",
+            })?;
+            if position != next {
+                return Err(StoreError::Corrupt {
+                    position: next,
+                    detail: "gap in the event log",
+                });
+            }
+            folder.fold(&self.decode(position, &bytes)?)?;
+            next += 1;
+            if (next - from) % REBUILD_CHUNK as u64 == 0 {
+                progress(next, total);
+            }
+        }
+        folder.write_back()?;
+        if (next - from) % REBUILD_CHUNK as u64 != 0 {
+            progress(next, total);
+        }
+        Ok(next)
     }
 
     /// One household's current state, from the projection.
@@ -341,30 +421,41 @@ impl SledStore {
     /// One priority list as of `date`, from the projection: the list's rows
     /// only, never the log.
     pub fn list(&self, key: &ListKey, date: NaiveDate) -> Result<PriorityList, StoreError> {
-        let mut rows = Vec::new();
+        self.list_top(key, date, usize::MAX)
+    }
+
+    /// The first `limit` households of one priority list as of `date`,
+    /// ranked as in [`list`](Self::list). The rows are stored in rank order,
+    /// so this reads only the rows up to the `limit`-th household not
+    /// parked on `date`.
+    pub fn list_top(
+        &self,
+        key: &ListKey,
+        date: NaiveDate,
+        limit: usize,
+    ) -> Result<PriorityList, StoreError> {
+        let mut entries = Vec::new();
+        let mut rank = 0u32;
         for row in self.trees[P_LISTS].scan_prefix(list_prefix(key)) {
+            if entries.len() >= limit {
+                break;
+            }
             let (_, value) = row.map_err(backend)?;
             let row: ListRow = serde_json::from_slice(&value).map_err(|_| StoreError::Corrupt {
                 position: 0,
                 detail: "list row does not decode",
             })?;
-            if row.parked_until.is_none_or(|until| until <= date) && row.inputs.placed_on <= date {
-                rows.push(row.inputs);
+            if row.parked_until.is_none_or(|until| until <= date) {
+                rank += 1;
+                entries.push(ListEntry {
+                    rank,
+                    inputs: row.inputs,
+                });
             }
         }
-        let order = self
-            .policy
-            .program(key.program)
-            .map(|r| r.order.as_slice())
-            .unwrap_or(&[]);
-        rows.sort_by(|a, b| compare(order, a, b));
         Ok(PriorityList {
             key: key.clone(),
-            entries: rows
-                .into_iter()
-                .zip(1u32..)
-                .map(|(inputs, rank)| ListEntry { rank, inputs })
-                .collect(),
+            entries,
         })
     }
 

@@ -11,7 +11,17 @@ use ce_core::{
 use ce_store_sled::{SledStore, SledStoreError};
 use ce_tests::sample::{workload, Driver};
 
+/// Opens the store, waiting briefly for a just-dropped handle's background
+/// thread to release sled's file lock.
 fn open(dir: &tempfile::TempDir) -> SledStore {
+    for _ in 0..100 {
+        match SledStore::open(dir.path()) {
+            Err(SledStoreError::InUse { .. }) => {
+                std::thread::sleep(std::time::Duration::from_millis(20))
+            }
+            other => return other.unwrap(),
+        }
+    }
     SledStore::open(dir.path()).unwrap()
 }
 
@@ -136,7 +146,17 @@ fn an_unknown_format_version_refuses_to_open() {
             .unwrap();
         db.flush().unwrap();
     }
-    let err = SledStore::open(dir.path()).unwrap_err();
+    let err = (0..100)
+        .map(|_| SledStore::open(dir.path()))
+        .find_map(|r| match r {
+            Err(SledStoreError::InUse { .. }) => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+                None
+            }
+            other => Some(other),
+        })
+        .unwrap()
+        .unwrap_err();
     assert!(
         matches!(
             err,
