@@ -57,6 +57,23 @@ fn load<T: DeserializeOwned>(
     }
 }
 
+/// Loads the stored entity of every id in `ids` into `into`.
+fn load_into<K: Copy + Ord, V: DeserializeOwned>(
+    tree: &TransactionalTree,
+    ids: &BTreeSet<K>,
+    uuid: impl Fn(&K) -> &uuid::Uuid,
+    position: u64,
+    detail: &'static str,
+    into: &mut BTreeMap<K, V>,
+) -> Result<(), TxError> {
+    for id in ids {
+        if let Some(value) = load(tree, uuid(id).as_bytes(), position, detail)? {
+            into.insert(*id, value);
+        }
+    }
+    Ok(())
+}
+
 fn save<T: Serialize>(
     tree: &TransactionalTree,
     key: &[u8],
@@ -129,26 +146,22 @@ pub(crate) fn project(
             caseload.households.insert(*id, h);
         }
     }
-    for id in &openings {
-        if let Some(o) = load(
-            &tx[P_OPENINGS],
-            id.as_uuid().as_bytes(),
-            at,
-            "opening projection",
-        )? {
-            caseload.openings.insert(*id, o);
-        }
-    }
-    for id in &referrals {
-        if let Some(r) = load(
-            &tx[P_REFERRALS],
-            id.as_uuid().as_bytes(),
-            at,
-            "referral projection",
-        )? {
-            caseload.referrals.insert(*id, r);
-        }
-    }
+    load_into(
+        &tx[P_OPENINGS],
+        &openings,
+        OpeningId::as_uuid,
+        at,
+        "opening projection",
+        &mut caseload.openings,
+    )?;
+    load_into(
+        &tx[P_REFERRALS],
+        &referrals,
+        ReferralId::as_uuid,
+        at,
+        "referral projection",
+        &mut caseload.referrals,
+    )?;
     for id in &clients {
         let key = id.as_uuid().as_bytes();
         if let Some(row) = load::<ClientRow>(&tx[P_ENROLLMENTS], key, at, "client projection")? {
