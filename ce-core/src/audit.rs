@@ -16,7 +16,7 @@ use crate::envelope::{Envelope, StreamId};
 use crate::event::Event;
 use crate::household::{Household, HouseholdStatus};
 use crate::ids::{EventId, HouseholdId, ReferralId};
-use crate::opening::candidates;
+use crate::opening::rank_among;
 use crate::policy::{OrderKey, Policy};
 use crate::priority::{compare_key, list_status, lists_of, ListKey, OffListReason, RankInputs};
 
@@ -296,17 +296,12 @@ pub fn rank_mismatch(
     let recomputed = before
         .openings
         .get(&e.opening)
-        .map(|opening| {
-            let coalition = before
-                .households
-                .values()
-                .filter(|h| h.coalition == opening.coalition);
-            candidates(policy, coalition, opening, envelope.effective)
-                .iter()
-                .position(|(h, _)| h.id == e.household)
-                .map_or(0, |p| p as u32 + 1)
+        .and_then(|opening| {
+            let household = before.households.get(&e.household)?;
+            let coalition = before.households_in(&opening.coalition);
+            rank_among(policy, coalition, opening, envelope.effective, household)
         })
-        .unwrap_or(0);
+        .map_or(0, |rank| u32::try_from(rank).unwrap_or(u32::MAX));
     (recomputed != e.rank).then_some(RankMismatch {
         referral: e.referral,
         recorded: e.rank,

@@ -2,20 +2,25 @@
 //! referrals, open enrollments per client, and every stream's version.
 //! Stores maintain it incrementally; folding from scratch gives the same.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::NaiveDate;
 
 use crate::envelope::{Envelope, StreamId};
 use crate::event::Event;
-use crate::household::Household;
+use crate::household::{Coalition, Household};
 use crate::ids::{ClientId, HouseholdId, OpeningId, ReferralId};
 use crate::opening::{Opening, OpeningStatus, Referral, ReferralStatus};
 use crate::policy::Policy;
 use crate::priority::{build_lists, ListKey, PriorityList};
 
 /// Everything the workflow knows, folded from the log.
-#[derive(Debug, Clone, Default, PartialEq)]
+///
+/// The fields are public for reading. Change a caseload through
+/// [`Caseload::apply`]; code that fills `households` itself (a store loading
+/// its projections) calls [`Caseload::reindex`] afterwards, or the caseload
+/// answers [`Caseload::households_in`] by walking every household.
+#[derive(Debug, Clone, Default)]
 pub struct Caseload {
     /// Every household (CE enrollment), exited ones included.
     pub households: BTreeMap<HouseholdId, Household>,
@@ -31,6 +36,50 @@ pub struct Caseload {
     pub versions: HashMap<StreamId, u64>,
     /// The position the next event will have.
     pub next_position: u64,
+    /// Households not exited, by coalition (derived from `households`).
+    by_coalition: CoalitionIndex,
+}
+
+/// Equality of what the log says; the coalition index is derived from it.
+impl PartialEq for Caseload {
+    fn eq(&self, other: &Self) -> bool {
+        self.households == other.households
+            && self.openings == other.openings
+            && self.referrals == other.referrals
+            && self.open_enrollments == other.open_enrollments
+            && self.closed_enrollments == other.closed_enrollments
+            && self.versions == other.versions
+            && self.next_position == other.next_position
+    }
+}
+
+/// The ids of the households of each coalition that have not exited CE, so
+/// that a referral looks at one coalition's open households, not at every
+/// household the state has ever enrolled.
+#[derive(Debug, Clone, Default)]
+struct CoalitionIndex {
+    open: HashMap<Coalition, BTreeSet<HouseholdId>>,
+    /// How many households the index has seen; when it differs from
+    /// `households.len()`, households were added around `apply` and the
+    /// index is not used.
+    seen: usize,
+}
+
+impl CoalitionIndex {
+    /// Files `household` under its coalition if it is open, and nowhere else.
+    fn refresh(&mut self, household: &Household) {
+        for (coalition, ids) in &mut self.open {
+            if *coalition != household.coalition {
+                ids.remove(&household.id);
+            }
+        }
+        let ids = self.open.entry(household.coalition.clone()).or_default();
+        if household.is_exited() {
+            ids.remove(&household.id);
+        } else {
+            ids.insert(household.id);
+        }
+    }
 }
 
 impl Caseload {
@@ -67,10 +116,51 @@ impl Caseload {
 
     fn apply_household(&mut self, id: HouseholdId, event: &Event, date: NaiveDate) {
         if let Event::HouseholdEnrolled(e) = event {
-            self.households.insert(id, Household::enrolled(e, date));
+            let household = Household::enrolled(e, date);
+            self.by_coalition.refresh(&household);
+            if self.households.insert(id, household).is_none() {
+                self.by_coalition.seen += 1;
+            }
         } else if let Some(household) = self.households.get_mut(&id) {
             household.apply(event, date);
+            // Only an exit or a correction of the enrollment can change
+            // whether and where the household is indexed.
+            if matches!(event, Event::HouseholdExited(_) | Event::EventCorrected(_)) {
+                self.by_coalition.refresh(household);
+            }
         }
+    }
+
+    /// Rebuilds the coalition index from `households`, for code that filled
+    /// `households` without [`Caseload::apply`].
+    pub fn reindex(&mut self) {
+        let mut index = CoalitionIndex::default();
+        for household in self.households.values() {
+            index.refresh(household);
+        }
+        index.seen = self.households.len();
+        self.by_coalition = index;
+    }
+
+    /// The households of `coalition` that have not exited CE, in household
+    /// id order: from the coalition index, or by walking every household if
+    /// `households` was filled without [`Caseload::apply`] and not
+    /// [reindexed](Caseload::reindex) since.
+    pub fn households_in<'a>(
+        &'a self,
+        coalition: &'a Coalition,
+    ) -> impl Iterator<Item = &'a Household> + 'a {
+        let indexed = self.by_coalition.seen == self.households.len();
+        let (ids, all) = if indexed {
+            (self.by_coalition.open.get(coalition), None)
+        } else {
+            (None, Some(self.households.values()))
+        };
+        ids.into_iter()
+            .flatten()
+            .filter_map(|id| self.households.get(id))
+            .chain(all.into_iter().flatten())
+            .filter(move |h| h.coalition == *coalition && !h.is_exited())
     }
 
     fn apply_client(&mut self, id: ClientId, event: &Event, date: NaiveDate) {
@@ -161,11 +251,7 @@ impl Caseload {
 
     /// One priority list as of `date` (empty if nobody is on it).
     pub fn list(&self, policy: &Policy, key: &ListKey, date: NaiveDate) -> PriorityList {
-        let households = self
-            .households
-            .values()
-            .filter(|h| h.coalition == key.coalition);
-        build_lists(households, policy, date)
+        build_lists(self.households_in(&key.coalition), policy, date)
             .remove(key)
             .unwrap_or_else(|| PriorityList {
                 key: key.clone(),

@@ -1807,3 +1807,35 @@ fn concurrent_referrals_of_one_household_from_two_openings_leave_one_live_referr
         );
     }
 }
+
+#[test]
+fn households_in_a_coalition_come_from_the_index_or_a_walk_and_agree() {
+    let mut s = Scenario::new();
+    let first = s.enroll(single(3));
+    let exited = s.enroll(single(5));
+    let elsewhere = s.enroll(HouseholdBuilder::single_adult("Central").placed_with_score(4));
+    s.given(exit(exited, day(1, 20)));
+    let coulee = Coalition::new(COALITION);
+    let ids = |c: &Caseload, coalition: &Coalition| -> Vec<HouseholdId> {
+        c.households_in(coalition).map(|h| h.id).collect()
+    };
+    // Folded through `apply`: the index holds the open households only.
+    let folded = s.caseload().clone();
+    assert_eq!(ids(&folded, &coulee), vec![first]);
+    assert_eq!(ids(&folded, &Coalition::new("Central")), vec![elsewhere]);
+
+    // Filled around `apply` (as a store loading its projections does): the
+    // caseload walks every household until it is reindexed, with the same
+    // answers.
+    let mut loaded = Caseload::default();
+    loaded.households = folded.households.clone();
+    loaded.open_enrollments = folded.open_enrollments.clone();
+    loaded.closed_enrollments = folded.closed_enrollments.clone();
+    loaded.versions = folded.versions.clone();
+    loaded.next_position = folded.next_position;
+    assert_eq!(ids(&loaded, &coulee), vec![first]);
+    assert_eq!(loaded, folded, "the index is derived, not part of equality");
+    loaded.reindex();
+    assert_eq!(ids(&loaded, &coulee), vec![first]);
+    assert_eq!(ids(&loaded, &Coalition::new("Central")), vec![elsewhere]);
+}

@@ -511,33 +511,34 @@ impl SledStore {
             projections::client_id,
             "client projection does not decode",
         )?;
-        Ok(Caseload {
-            households: projections::read_all(
-                &self.trees[P_HOUSEHOLDS],
-                projections::household_id,
-                "household projection does not decode",
-            )?,
-            openings: projections::read_all(
-                &self.trees[P_OPENINGS],
-                projections::opening_id,
-                "opening projection does not decode",
-            )?,
-            referrals: projections::read_all(
-                &self.trees[P_REFERRALS],
-                projections::referral_id,
-                "referral projection does not decode",
-            )?,
-            open_enrollments: clients
-                .iter()
-                .filter_map(|(id, row)| row.open.map(|h| (*id, h)))
-                .collect(),
-            closed_enrollments: clients
-                .iter()
-                .filter_map(|(id, row)| row.closed.map(|d| (*id, d)))
-                .collect(),
-            versions,
-            next_position: self.next_position()?,
-        })
+        let mut caseload = Caseload::default();
+        caseload.households = projections::read_all(
+            &self.trees[P_HOUSEHOLDS],
+            projections::household_id,
+            "household projection does not decode",
+        )?;
+        caseload.reindex();
+        caseload.openings = projections::read_all(
+            &self.trees[P_OPENINGS],
+            projections::opening_id,
+            "opening projection does not decode",
+        )?;
+        caseload.referrals = projections::read_all(
+            &self.trees[P_REFERRALS],
+            projections::referral_id,
+            "referral projection does not decode",
+        )?;
+        caseload.open_enrollments = clients
+            .iter()
+            .filter_map(|(id, row)| row.open.map(|h| (*id, h)))
+            .collect();
+        caseload.closed_enrollments = clients
+            .iter()
+            .filter_map(|(id, row)| row.closed.map(|d| (*id, d)))
+            .collect();
+        caseload.versions = versions;
+        caseload.next_position = self.next_position()?;
+        Ok(caseload)
     }
 
     /// Every projection tree's rows, for byte-for-byte comparisons.

@@ -46,6 +46,7 @@ use ce_core::hud::{
     ReferralResult, RelationshipToHoH, RentalSubsidyType, TimesHomeless,
 };
 use ce_core::invariants::{check_caseload, LogChecker};
+use ce_core::opening::{candidates, rank_among, ranked_above, top_candidate};
 use ce_core::policy::{OrderKey, ProgramRule};
 use ce_core::testing::proptest::prelude::*;
 use ce_core::testing::proptest::sample::select;
@@ -643,6 +644,74 @@ fn check_sled_projections(store: &SledStore, on: NaiveDate) -> Result<(), String
     Ok(())
 }
 
+/// The coalition index `refer` walks holds exactly the coalition's open
+/// households, and the one-pass choices equal the full sort: the top
+/// candidate is the sort's head and every candidate's rank is its place in
+/// it.
+fn check_referral_choices(
+    caseload: &Caseload,
+    policy: &Policy,
+    on: NaiveDate,
+) -> Result<(), String> {
+    let coalitions: BTreeSet<_> = caseload.households.values().map(|h| &h.coalition).collect();
+    for coalition in coalitions {
+        let indexed: Vec<HouseholdId> = caseload.households_in(coalition).map(|h| h.id).collect();
+        let walked: Vec<HouseholdId> = caseload
+            .households
+            .values()
+            .filter(|h| h.coalition == *coalition && !h.is_exited())
+            .map(|h| h.id)
+            .collect();
+        if indexed != walked {
+            return Err(format!(
+                "coalition {coalition}: index holds {indexed:?}, a walk finds {walked:?}"
+            ));
+        }
+    }
+    for opening in caseload.openings.values() {
+        let walk = || {
+            caseload
+                .households
+                .values()
+                .filter(|h| h.coalition == opening.coalition)
+        };
+        let sorted = candidates(policy, walk(), opening, on);
+        let top = top_candidate(
+            policy,
+            caseload.households_in(&opening.coalition),
+            opening,
+            on,
+        )
+        .map(|(h, _)| h.id);
+        if top != sorted.first().map(|(h, _)| h.id) {
+            return Err(format!(
+                "opening {}: one pass picks {:?}, the sort {:?}",
+                opening.id,
+                top,
+                sorted.first().map(|(h, _)| h.id)
+            ));
+        }
+        for (place, (household, inputs)) in sorted.iter().enumerate() {
+            let above: Vec<HouseholdId> = ranked_above(policy, walk(), opening, on, inputs)
+                .iter()
+                .map(|(h, _)| h.id)
+                .collect();
+            let expected: Vec<HouseholdId> = sorted[..place].iter().map(|(h, _)| h.id).collect();
+            let rank = rank_among(policy, walk(), opening, on, household);
+            if above != expected || rank != Some(place + 1) {
+                return Err(format!(
+                    "opening {}: household {} is number {} of the sort, but ranked_above gives \
+                     {above:?} and rank_among {rank:?}",
+                    opening.id,
+                    household.id,
+                    place + 1
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 // ------------------------------------------------------------ properties
 
 /// Runs a sequence on the in-memory store and checks `invariant` on the
@@ -733,6 +802,18 @@ mod memory {
         ) {
             after_every_step(&variation, &steps, "list order", |run, caseload, step| {
                 check_list_order(caseload, run.policy(), step.entered)
+            })?;
+        }
+
+        /// Invariant 2b: `refer`'s one-pass choice over the coalition index
+        /// is the head of the full sort over every household.
+        #[test]
+        fn refer_takes_the_head_of_the_full_sort_from_the_coalition_index(
+            variation in policy_variation(),
+            steps in steps(STEPS),
+        ) {
+            after_every_step(&variation, &steps, "referral choices", |run, caseload, step| {
+                check_referral_choices(caseload, run.policy(), step.entered)
             })?;
         }
 

@@ -15,6 +15,7 @@ use crate::error::{Error, NotReferableReason};
 use crate::event::Event;
 use crate::household::{Household, MAX_NOTE_CHARS};
 use crate::ids::{OpeningId, ReferralId};
+use crate::policy::OrderKey;
 use crate::priority::{compare, list_status, ListHouseholdType, ListKey, RankInputs};
 
 const PROVIDER: &[Role] = &[Role::Provider];
@@ -202,6 +203,34 @@ pub fn referable(
     Ok(())
 }
 
+/// Whether `household` may be offered `opening` on `date` (on the matching
+/// list, eligible, and without a live referral of the same program type),
+/// with the values it is ranked by.
+fn eligible(
+    policy: &crate::policy::Policy,
+    opening: &Opening,
+    household: &Household,
+    date: NaiveDate,
+) -> Option<RankInputs> {
+    if household
+        .live_referrals
+        .iter()
+        .any(|r| r.program_type == opening.program_type)
+    {
+        return None;
+    }
+    referable(policy, opening, household, date).ok()?;
+    RankInputs::of(household, policy)
+}
+
+/// The order of `opening`'s program's lists.
+fn order_of<'p>(policy: &'p crate::policy::Policy, opening: &Opening) -> &'p [OrderKey] {
+    policy
+        .program(opening.program_type)
+        .map(|r| r.order.as_slice())
+        .unwrap_or(&[])
+}
+
 /// Households eligible for an opening, best first: on the matching lists,
 /// eligible, and without a live referral of the same program type.
 pub fn candidates<'a>(
@@ -210,22 +239,66 @@ pub fn candidates<'a>(
     opening: &Opening,
     date: NaiveDate,
 ) -> Vec<(&'a Household, RankInputs)> {
-    let order = ctx_policy
-        .program(opening.program_type)
-        .map(|r| r.order.as_slice())
-        .unwrap_or(&[]);
     let mut eligible: Vec<_> = households
         .into_iter()
-        .filter(|h| referable(ctx_policy, opening, h, date).is_ok())
-        .filter(|h| {
-            !h.live_referrals
-                .iter()
-                .any(|r| r.program_type == opening.program_type)
-        })
-        .filter_map(|h| RankInputs::of(h, ctx_policy).map(|inputs| (h, inputs)))
+        .filter_map(|h| eligible(ctx_policy, opening, h, date).map(|inputs| (h, inputs)))
         .collect();
+    let order = order_of(ctx_policy, opening);
     eligible.sort_by(|a, b| compare(order, &a.1, &b.1));
     eligible
+}
+
+/// The eligible household `refer` offers `opening` to when none is named:
+/// the first of [`candidates`], found in one pass without sorting.
+pub fn top_candidate<'a>(
+    ctx_policy: &crate::policy::Policy,
+    households: impl IntoIterator<Item = &'a Household>,
+    opening: &Opening,
+    date: NaiveDate,
+) -> Option<(&'a Household, RankInputs)> {
+    let order = order_of(ctx_policy, opening);
+    households
+        .into_iter()
+        .filter_map(|h| eligible(ctx_policy, opening, h, date).map(|inputs| (h, inputs)))
+        .min_by(|a, b| compare(order, &a.1, &b.1))
+}
+
+/// The rank `household` has among the households eligible for `opening`
+/// (1 = the one `refer` offers it to), or `None` if it is not eligible.
+pub fn rank_among<'a>(
+    ctx_policy: &crate::policy::Policy,
+    households: impl IntoIterator<Item = &'a Household>,
+    opening: &Opening,
+    date: NaiveDate,
+    household: &Household,
+) -> Option<usize> {
+    let inputs = eligible(ctx_policy, opening, household, date)?;
+    let order = order_of(ctx_policy, opening);
+    let above = households
+        .into_iter()
+        .filter_map(|h| eligible(ctx_policy, opening, h, date))
+        .filter(|i| compare(order, i, &inputs).is_lt())
+        .count();
+    Some(above + 1)
+}
+
+/// The eligible households that rank above `inputs` for `opening`, best
+/// first: the ones a referral of the household with `inputs` passes over.
+pub fn ranked_above<'a>(
+    ctx_policy: &crate::policy::Policy,
+    households: impl IntoIterator<Item = &'a Household>,
+    opening: &Opening,
+    date: NaiveDate,
+    inputs: &RankInputs,
+) -> Vec<(&'a Household, RankInputs)> {
+    let order = order_of(ctx_policy, opening);
+    let mut above: Vec<_> = households
+        .into_iter()
+        .filter_map(|h| eligible(ctx_policy, opening, h, date).map(|i| (h, i)))
+        .filter(|(_, i)| compare(order, i, inputs).is_lt())
+        .collect();
+    above.sort_by(|a, b| compare(order, &a.1, &b.1));
+    above
 }
 
 pub(crate) fn refer(ctx: &Context<'_>, c: &Refer) -> Result<Decision, Error> {
@@ -244,18 +317,12 @@ pub(crate) fn refer(ctx: &Context<'_>, c: &Refer) -> Result<Decision, Error> {
             posted_on: opening.posted_on,
         });
     }
-    let coalition = ctx
-        .caseload
-        .households
-        .values()
-        .filter(|h| h.coalition == opening.coalition);
-    let ranked = candidates(ctx.policy, coalition, opening, c.date);
-    let (household, passed_over) = match c.household {
+    let coalition = ctx.caseload.households_in(&opening.coalition);
+    let (household, inputs, passed_over) = match c.household {
         None => {
-            let (top, _) = ranked
-                .first()
+            let (top, inputs) = top_candidate(ctx.policy, coalition, opening, c.date)
                 .ok_or(Error::NoEligibleHousehold(opening.id))?;
-            (*top, Vec::new())
+            (top, inputs, Vec::new())
         }
         Some(id) => {
             let household = ctx
@@ -281,12 +348,13 @@ pub(crate) fn refer(ctx: &Context<'_>, c: &Refer) -> Result<Decision, Error> {
                     reason,
                 }
             })?;
-            let above: Vec<_> = ranked
+            let inputs = RankInputs::of(household, ctx.policy)
+                .ok_or(Error::NoEligibleHousehold(opening.id))?;
+            let above = ranked_above(ctx.policy, coalition, opening, c.date, &inputs)
                 .iter()
-                .take_while(|(h, _)| h.id != id)
                 .map(|(h, _)| h.id)
                 .collect();
-            (household, above)
+            (household, inputs, above)
         }
     };
     if c.date < household.project_start {
@@ -317,8 +385,6 @@ pub(crate) fn refer(ctx: &Context<'_>, c: &Refer) -> Result<Decision, Error> {
     // The rank is among the households eligible for this opening, the same
     // ordering that decides who was passed over: rank 1 needs no bypass.
     let rank = u32::try_from(passed_over_len + 1).unwrap_or(u32::MAX);
-    let inputs =
-        RankInputs::of(household, ctx.policy).ok_or(Error::NoEligibleHousehold(opening.id))?;
     let key = ListKey {
         coalition: household.coalition.clone(),
         program: opening.program_type,
