@@ -115,8 +115,22 @@ impl<S: EventStore> Workflow<S> {
         }
         let request = decision.to_request(&caseload, meta);
         let appended = self.store.append(request);
-        // Fold in order whatever is new, ours and any other writer's.
-        self.catch_up(&mut caseload)?;
+        match &appended {
+            // Ours directly follow what we had folded: fold them as
+            // returned, without reading them back. Anything another writer
+            // appends after them is folded by the next call's catch-up.
+            Ok(events)
+                if events
+                    .first()
+                    .is_some_and(|e| e.position == caseload.next_position) =>
+            {
+                for envelope in events {
+                    caseload.apply(envelope);
+                }
+            }
+            // Fold in order whatever is new, any other writer's and ours.
+            _ => self.catch_up(&mut caseload)?,
+        }
         let events = appended?;
         Ok(Executed {
             outcome: decision.outcome,
