@@ -114,7 +114,9 @@ impl CliError {
             CliError::Store(
                 ce_store_sled::SledStoreError::NotEmpty(_)
                 | ce_store_sled::SledStoreError::ImportLine { .. }
-                | ce_store_sled::SledStoreError::ImportGap { .. },
+                | ce_store_sled::SledStoreError::ImportGap { .. }
+                | ce_store_sled::SledStoreError::ImportDuplicate { .. }
+                | ce_store_sled::SledStoreError::ImportVersion { .. },
             ) => 2,
             CliError::StoreIo(StoreError::Conflict { .. }) => 4,
             CliError::Store(_)

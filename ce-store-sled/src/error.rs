@@ -54,6 +54,34 @@ pub enum SledStoreError {
         /// The position found.
         found: u64,
     },
+    /// A backup line repeats the id of an earlier event.
+    #[error("backup line {line} repeats event id {event_id} of an earlier line")]
+    ImportDuplicate {
+        /// 1-based line number.
+        line: u64,
+        /// The repeated event id.
+        event_id: ce_core::EventId,
+    },
+    /// A backup line's stream version does not follow the stream's last.
+    #[error("backup line {line}: stream {stream} is at version {expected_previous}, the line records version {found}")]
+    ImportVersion {
+        /// 1-based line number.
+        line: u64,
+        /// The stream.
+        stream: ce_core::StreamId,
+        /// The stream's version before this line.
+        expected_previous: u64,
+        /// The version the line records.
+        found: u64,
+    },
+    /// The store holds an import that stopped before it finished (the
+    /// process was killed or the machine went down): its log may be
+    /// partial.
+    #[error(
+        "this store holds an import that did not finish; delete the store directory and \
+         import the backup again"
+    )]
+    IncompleteImport,
     /// Import only goes into an empty store.
     #[error("import needs an empty store; this one holds {0} events")]
     NotEmpty(u64),

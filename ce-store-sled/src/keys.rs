@@ -45,6 +45,9 @@ pub(crate) const PROJECTION_LAYOUT: &[u8] = b"projection_layout";
 pub(crate) const PROJECTION_LAYOUT_CURRENT: u64 = 2;
 pub(crate) const NEXT_POSITION: &[u8] = b"next_position";
 pub(crate) const POLICY: &[u8] = b"policy";
+/// Present while an import writes the log without transactions: a store
+/// that still has it after a crash holds an unfinished import.
+pub(crate) const IMPORTING: &[u8] = b"importing";
 /// Checkpoint key of the projections: the next position they have not folded.
 pub(crate) const PROJECTIONS: &[u8] = b"projections";
 

@@ -115,6 +115,9 @@ impl SledStore {
                 db.flush()?;
             }
         }
+        if meta.contains_key(IMPORTING)? {
+            return Err(SledStoreError::IncompleteImport);
+        }
         let policy = match meta.get(POLICY)? {
             Some(bytes) => Policy::from_json(&String::from_utf8_lossy(&bytes))?,
             None => Policy::wi_bos_default(),
@@ -202,17 +205,6 @@ impl SledStore {
         &self,
         requests: Vec<AppendRequest>,
     ) -> Result<Vec<Vec<Envelope>>, StoreError> {
-        self.append_batch_with(requests, true)
-    }
-
-    /// [`append_batch`](Self::append_batch); with `project_now: false` only the
-    /// log and its indexes are written and the projection checkpoint stays
-    /// behind (a bulk import folds the projections once at its end).
-    pub(crate) fn append_batch_with(
-        &self,
-        requests: Vec<AppendRequest>,
-        project_now: bool,
-    ) -> Result<Vec<Vec<Envelope>>, StoreError> {
         for request in &requests {
             validate_request(request)?;
         }
@@ -231,23 +223,111 @@ impl SledStore {
                     fresh.push(new);
                     out.push(envelopes);
                 }
-                if project_now {
-                    // One fold for the whole batch: each entity the batch
-                    // touches is loaded and written once, and the rows
-                    // equal those of folding request by request.
-                    let new: Vec<&Envelope> = out
-                        .iter()
-                        .zip(&fresh)
-                        .filter(|(_, new)| **new)
-                        .flat_map(|(envelopes, _)| envelopes)
-                        .collect();
-                    project(tx, &new, &self.policy)?;
-                }
+                // One fold for the whole batch: each entity the batch
+                // touches is loaded and written once, and the rows equal
+                // those of folding request by request.
+                let new: Vec<&Envelope> = out
+                    .iter()
+                    .zip(&fresh)
+                    .filter(|(_, new)| **new)
+                    .flat_map(|(envelopes, _)| envelopes)
+                    .collect();
+                project(tx, &new, &self.policy)?;
                 Ok(out)
             })
             .map_err(untx)?;
         self.db.flush().map_err(backend)?;
         Ok(out)
+    }
+
+    /// Marks the store as holding an unfinished import (see
+    /// [`SledStoreError::IncompleteImport`]) until [`Self::end_import`].
+    pub(crate) fn begin_import(&self) -> Result<(), SledStoreError> {
+        self.trees[META].insert(IMPORTING, &[])?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// Clears the mark of [`Self::begin_import`], durably.
+    pub(crate) fn end_import(&self) -> Result<(), SledStoreError> {
+        self.trees[META].remove(IMPORTING)?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// Writes one batch of a backup's envelopes (with their 1-based line
+    /// numbers) to the log and its indexes, without a transaction: the
+    /// import holds the [`IMPORTING`] mark, so a crash midway is reported
+    /// on the next open instead of leaving a log that looks whole. Checks
+    /// everything a transactional append would: the positions continue the
+    /// log, no event id is stored twice, and every stream version follows
+    /// the stream's last. A batch that fails a check writes nothing.
+    pub(crate) fn import_log_batch(&self, batch: &[(u64, Envelope)]) -> Result<(), SledStoreError> {
+        let Some((_, first)) = batch.first() else {
+            return Ok(());
+        };
+        let _writer = self.lock();
+        let next = self.next_position()?;
+        if first.position != next {
+            return Err(SledStoreError::ImportGap {
+                line: batch[0].0,
+                expected: next,
+                found: first.position,
+            });
+        }
+        let mut heads: HashMap<StreamId, u64> = HashMap::new();
+        let mut ids = std::collections::HashSet::new();
+        let (mut events, mut event_ids, mut streams) = (
+            sled::Batch::default(),
+            sled::Batch::default(),
+            sled::Batch::default(),
+        );
+        for (line, envelope) in batch {
+            let id = envelope.event_id.as_uuid().as_bytes();
+            if !ids.insert(envelope.event_id) || self.trees[EVENT_IDS].contains_key(id)? {
+                return Err(SledStoreError::ImportDuplicate {
+                    line: *line,
+                    event_id: envelope.event_id,
+                });
+            }
+            let position = u64_key(envelope.position);
+            for sv in &envelope.streams {
+                let previous = match heads.get(&sv.stream) {
+                    Some(v) => *v,
+                    None => self.trees[HEADS]
+                        .get(head_key(&sv.stream))?
+                        .and_then(|b| read_u64(&b))
+                        .unwrap_or(0),
+                };
+                if sv.version != previous + 1 {
+                    return Err(SledStoreError::ImportVersion {
+                        line: *line,
+                        stream: sv.stream,
+                        expected_previous: previous,
+                        found: sv.version,
+                    });
+                }
+                heads.insert(sv.stream, sv.version);
+                streams.insert(stream_key(&sv.stream, sv.version), &position);
+            }
+            let bytes = envelope
+                .to_json()
+                .map_err(|_| StoreError::InvalidAppend("event does not serialize"))?;
+            events.insert(&position, bytes);
+            event_ids.insert(id, &position);
+        }
+        let mut head_rows = sled::Batch::default();
+        for (stream, version) in &heads {
+            head_rows.insert(head_key(stream), &u64_key(*version));
+        }
+        let end = batch.last().map_or(next, |(_, e)| e.position + 1);
+        self.trees[EVENTS].apply_batch(events)?;
+        self.trees[EVENT_IDS].apply_batch(event_ids)?;
+        self.trees[STREAMS].apply_batch(streams)?;
+        self.trees[HEADS].apply_batch(head_rows)?;
+        self.trees[META].insert(NEXT_POSITION, &u64_key(end))?;
+        self.db.flush()?;
+        Ok(())
     }
 
     /// One request inside a transaction, without its projections. `heads`

@@ -193,6 +193,18 @@ fn backup_then_restore_then_rebuild_gives_the_same_lists() {
         restored.projection_bytes().unwrap(),
         store.projection_bytes().unwrap()
     );
+    // The log and its indexes are the same bytes as the appends wrote.
+    for tree in ["events", "event_ids", "streams", "heads"] {
+        let rows = |s: &SledStore| -> Vec<(sled::IVec, sled::IVec)> {
+            s.db()
+                .open_tree(tree)
+                .unwrap()
+                .iter()
+                .map(Result::unwrap)
+                .collect()
+        };
+        assert_eq!(rows(&restored), rows(&store), "tree {tree}");
+    }
 
     let err = restored.import_jsonl(backup.as_slice()).unwrap_err();
     assert!(
@@ -233,6 +245,93 @@ fn a_backup_with_a_gap_or_a_bad_line_is_rejected_with_its_line() {
     assert!(
         matches!(err, SledStoreError::ImportLine { line: 2, .. }),
         "{err:?}"
+    );
+}
+
+/// The backup's lines, each as JSON to edit.
+fn backup_lines(store: &SledStore) -> Vec<serde_json::Value> {
+    let mut backup = Vec::new();
+    store.export_jsonl(&mut backup).unwrap();
+    String::from_utf8(backup)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn jsonl(lines: &[serde_json::Value]) -> String {
+    lines
+        .iter()
+        .map(|l| l.to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn a_backup_repeating_an_event_id_or_skipping_a_stream_version_is_rejected_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines = backup_lines(&filled(&dir));
+
+    let mut repeated = lines[..3].to_vec();
+    repeated[2]["event_id"] = lines[0]["event_id"].clone();
+    let target = tempfile::tempdir().unwrap();
+    let err = open(&target)
+        .import_jsonl(jsonl(&repeated).as_bytes())
+        .unwrap_err();
+    assert!(
+        matches!(&err, SledStoreError::ImportDuplicate { line: 3, event_id }
+            if event_id.to_string() == lines[0]["event_id"].as_str().unwrap()),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("line 3 repeats event id"), "{err}");
+    // Nothing of the failed batch is stored, and the store opens again.
+    assert_eq!(open(&target).next_position().unwrap(), 0);
+
+    // The second event of a stream recorded as its third.
+    let (second, stream) = lines
+        .iter()
+        .enumerate()
+        .find_map(|(i, l)| {
+            let sv = &l["streams"][0];
+            (sv["version"] == 2).then(|| (i, sv["stream"].as_str().unwrap().to_owned()))
+        })
+        .unwrap();
+    let mut skipped = lines[..=second].to_vec();
+    skipped[second]["streams"][0]["version"] = 3.into();
+    let err = open(&tempfile::tempdir().unwrap())
+        .import_jsonl(jsonl(&skipped).as_bytes())
+        .unwrap_err();
+    let line = second as u64 + 1;
+    assert!(
+        matches!(&err, SledStoreError::ImportVersion { line: l, stream: s, expected_previous: 1, found: 3 }
+            if *l == line && s.to_string() == stream),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn a_store_whose_import_was_cut_off_refuses_to_open_and_says_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines = backup_lines(&filled(&dir));
+    let target = tempfile::tempdir().unwrap();
+    {
+        let store = open(&target);
+        store.import_jsonl(jsonl(&lines).as_bytes()).unwrap();
+        // What a kill between two import batches leaves: the import's mark.
+        store
+            .db()
+            .open_tree("meta")
+            .unwrap()
+            .insert("importing", &[])
+            .unwrap();
+        store.db().flush().unwrap();
+    }
+    let err = SledStore::open(target.path()).unwrap_err();
+    assert!(matches!(err, SledStoreError::IncompleteImport), "{err:?}");
+    assert!(
+        err.to_string()
+            .contains("delete the store directory and import the backup again"),
+        "{err}"
     );
 }
 
