@@ -583,6 +583,32 @@ fn part_1_part_2_follow_ups_sweep_expiry_exit_and_backup() {
         assert!(store.ok("verify", &[]).starts_with("ok"));
         assert_eq!(store.events(), events, "verify and rebuild write no events");
     }
+
+    // A backup whose third line repeats the first line's event id.
+    let mut lines: Vec<Value> = exported
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a backup line"))
+        .collect();
+    lines[2]["event_id"] = lines[0]["event_id"].clone();
+    let repeated: Vec<String> = lines.iter().map(Value::to_string).collect();
+    let bad = Store::new();
+    let file = bad.write("repeated.jsonl", &repeated.join("\n"));
+    assert_contains(
+        &bad.refused("import jsonl {}", &[&file], 2),
+        &["backup line 3 repeats event id"],
+    );
+
+    // A store whose import was killed midway keeps the import's mark.
+    {
+        let store = ce_store_sled::SledStore::open(&restored.path).expect("the restored store");
+        let meta = store.db().open_tree("meta").expect("the meta tree");
+        meta.insert("importing", &[]).expect("set the mark");
+        store.db().flush().expect("flush");
+    }
+    assert_contains(
+        &refuse(&mut restored.cmd("verify", &[]), "verify", 5),
+        &["import that did not finish", "delete the store directory"],
+    );
 }
 
 #[test]
