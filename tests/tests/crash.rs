@@ -7,8 +7,10 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use ce_core::{Caseload, EventStore};
-use ce_store_sled::SledStore;
+use ce_core::testing::{client, HouseholdBuilder};
+use ce_core::{Caseload, EventStore, MemoryStore};
+use ce_store_sled::{SledStore, SledStoreError};
+use ce_tests::sample::Driver;
 
 const KILLS: u64 = 20;
 
@@ -121,5 +123,88 @@ fn killed_writers_never_lose_an_acknowledged_append() {
     assert_eq!(
         total_acked, KILLS,
         "every run acknowledged appends before its kill"
+    );
+}
+
+/// Starts `crash_writer import DIR FILE`; returns the child once it has
+/// opened the store and is about to import.
+fn start_import(dir: &std::path::Path, backup: &std::path::Path) -> std::process::Child {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_crash_writer"))
+        .arg("import")
+        .arg(dir)
+        .arg(backup)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    assert_eq!(line.trim(), "started");
+    child
+}
+
+#[test]
+fn a_killed_import_leaves_a_store_that_refuses_to_open_never_a_partial_log() {
+    // A backup of a few thousand events: 1,500 enrolled households.
+    let mut driver = Driver::new(MemoryStore::new());
+    for n in 0..1_500u128 {
+        driver.enroll(
+            HouseholdBuilder::single_adult("Coulee")
+                .client(client(n))
+                .placed_with_score((n % 20) as u32),
+        );
+    }
+    let log = driver.workflow.store().read_from(0, usize::MAX).unwrap();
+    let mut lines = Vec::new();
+    for envelope in &log {
+        lines.extend(envelope.to_json().unwrap());
+        lines.push(b'\n');
+    }
+    let work = tempfile::tempdir().unwrap();
+    let backup = work.path().join("backup.jsonl");
+    std::fs::write(&backup, lines).unwrap();
+
+    // One import to the end, timed, to spread the kills over its duration.
+    let dir = tempfile::tempdir().unwrap();
+    let started = std::time::Instant::now();
+    let mut child = start_import(dir.path(), &backup);
+    assert!(child.wait().unwrap().success());
+    let whole = started.elapsed();
+    let store = SledStore::open(dir.path()).unwrap();
+    assert_eq!(store.read_from(0, usize::MAX).unwrap(), log);
+    drop(store);
+
+    let kills = 6u32;
+    let mut refused = 0;
+    for k in 1..=kills {
+        let dir = tempfile::tempdir().unwrap();
+        let mut child = start_import(dir.path(), &backup);
+        std::thread::sleep(whole * k / (kills + 1));
+        child.kill().unwrap();
+        child.wait().unwrap();
+        match SledStore::open(dir.path()) {
+            // Killed before the import began or after it ended: all or
+            // nothing.
+            Ok(store) => {
+                let stored = store.read_from(0, usize::MAX).unwrap();
+                assert!(
+                    stored.is_empty() || stored == log,
+                    "kill {k}: a store that opens holds {} of {} events",
+                    stored.len(),
+                    log.len()
+                );
+            }
+            Err(SledStoreError::IncompleteImport) => refused += 1,
+            Err(other) => panic!("kill {k}: {other}"),
+        }
+    }
+    eprintln!(
+        "import of {} events took {whole:?}; {refused} of {kills} kills cut it off",
+        log.len()
+    );
+    assert!(
+        refused > 0,
+        "no kill landed inside the import ({whole:?}); the test proved nothing"
     );
 }

@@ -1,7 +1,9 @@
-//! Child process of the crash test: appends enrollments to the sled store in
-//! `DIR` forever, printing `ack POSITION` after each `Ok`, until killed.
+//! Child process of the crash tests: appends enrollments to the sled store in
+//! `DIR` forever, printing `ack POSITION` after each `Ok`, until killed; or
+//! imports a JSON Lines backup into the empty store in `DIR`, printing
+//! `started` before and `imported N` after.
 //!
-//! Usage: `crash_writer DIR SEED`
+//! Usage: `crash_writer DIR SEED` or `crash_writer import DIR FILE`
 
 use std::io::Write;
 
@@ -13,6 +15,19 @@ use chrono::{TimeZone, Utc};
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let dir = args.next().ok_or("usage: crash_writer DIR SEED")?;
+    if dir == "import" {
+        let dir = args.next().ok_or("usage: crash_writer import DIR FILE")?;
+        let file = args.next().ok_or("usage: crash_writer import DIR FILE")?;
+        let store = SledStore::open(&dir)?;
+        let backup = std::io::BufReader::new(std::fs::File::open(file)?);
+        let mut stdout = std::io::stdout().lock();
+        writeln!(stdout, "started")?;
+        stdout.flush()?;
+        let imported = store.import_jsonl(backup)?;
+        // The test may have stopped reading: the import is what counts.
+        let _ = writeln!(stdout, "imported {imported}");
+        return Ok(());
+    }
     let seed: u128 = args.next().ok_or("usage: crash_writer DIR SEED")?.parse()?;
     let store = SledStore::open(&dir)?;
     let policy = store.policy().clone();
