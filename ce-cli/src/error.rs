@@ -116,7 +116,8 @@ impl CliError {
                 | ce_store_sled::SledStoreError::ImportLine { .. }
                 | ce_store_sled::SledStoreError::ImportGap { .. }
                 | ce_store_sled::SledStoreError::ImportDuplicate { .. }
-                | ce_store_sled::SledStoreError::ImportVersion { .. },
+                | ce_store_sled::SledStoreError::ImportVersion { .. }
+                | ce_store_sled::SledStoreError::ImportInvalid { .. },
             ) => 2,
             CliError::StoreIo(StoreError::Conflict { .. }) => 4,
             CliError::Store(_)

@@ -66,18 +66,19 @@ struct CoalitionIndex {
 }
 
 impl CoalitionIndex {
-    /// Files `household` under its coalition if it is open, and nowhere else.
-    fn refresh(&mut self, household: &Household) {
+    /// Files the household under `id` (its key in `households`) under its
+    /// coalition if it is open, and nowhere else.
+    fn refresh(&mut self, id: HouseholdId, household: &Household) {
         for (coalition, ids) in &mut self.open {
             if *coalition != household.coalition {
-                ids.remove(&household.id);
+                ids.remove(&id);
             }
         }
         let ids = self.open.entry(household.coalition.clone()).or_default();
         if household.is_exited() {
-            ids.remove(&household.id);
+            ids.remove(&id);
         } else {
-            ids.insert(household.id);
+            ids.insert(id);
         }
     }
 }
@@ -117,7 +118,7 @@ impl Caseload {
     fn apply_household(&mut self, id: HouseholdId, event: &Event, date: NaiveDate) {
         if let Event::HouseholdEnrolled(e) = event {
             let household = Household::enrolled(e, date);
-            self.by_coalition.refresh(&household);
+            self.by_coalition.refresh(id, &household);
             if self.households.insert(id, household).is_none() {
                 self.by_coalition.seen += 1;
             }
@@ -126,7 +127,7 @@ impl Caseload {
             // Only an exit or a correction of the enrollment can change
             // whether and where the household is indexed.
             if matches!(event, Event::HouseholdExited(_) | Event::EventCorrected(_)) {
-                self.by_coalition.refresh(household);
+                self.by_coalition.refresh(id, household);
             }
         }
     }
@@ -135,8 +136,8 @@ impl Caseload {
     /// `households` without [`Caseload::apply`].
     pub fn reindex(&mut self) {
         let mut index = CoalitionIndex::default();
-        for household in self.households.values() {
-            index.refresh(household);
+        for (id, household) in &self.households {
+            index.refresh(*id, household);
         }
         index.seen = self.households.len();
         self.by_coalition = index;

@@ -38,11 +38,12 @@ impl SledStore {
     ///
     /// The batches are written without transactions, which makes a bulk
     /// import several times faster; the store is marked as importing until
-    /// the import ends, so a store whose import was killed midway refuses
-    /// to open ([`SledStoreError::IncompleteImport`]) rather than serve a
-    /// partial log. An import that stops on a bad line ends normally: the
-    /// batches before it are stored and served, and the error names the
-    /// line.
+    /// the import ends, so a store whose import was killed midway, or
+    /// stopped by an error of sled itself, refuses to open
+    /// ([`SledStoreError::IncompleteImport`]) rather than serve a partial
+    /// log. An import that stops on a bad line ends normally: the batches
+    /// before it are stored and served, and the error names the line. The
+    /// import holds the writer lock throughout: appends wait for it.
     pub fn import_jsonl(&self, input: impl BufRead) -> Result<u64, SledStoreError> {
         self.import_jsonl_with(input, |_| {})
     }
@@ -54,6 +55,9 @@ impl SledStore {
         input: impl BufRead,
         mut progress: impl FnMut(u64),
     ) -> Result<u64, SledStoreError> {
+        // The whole import holds the writer lock: no append or second
+        // import can come between its batches or clear its mark.
+        let _writer = self.lock();
         let existing = self.next_position()?;
         if existing != 0 {
             return Err(SledStoreError::NotEmpty(existing));
@@ -61,14 +65,19 @@ impl SledStore {
         self.begin_import()?;
         let mut imported = 0u64;
         let result = self.import_batches(input, &mut progress, &mut imported);
+        if let Err(e) = &result {
+            if !e.leaves_import_batches_whole() {
+                // A batch may be half written: keep the mark, so that the
+                // store refuses to open rather than serve it.
+                return result.map(|()| imported);
+            }
+        }
         // The batches stored only the log and its indexes: fold the
         // projections once, streaming, now (also after a bad line, so that
         // the batches already stored are served at once).
-        let folded = if imported > 0 { self.rebuild() } else { Ok(()) };
-        // Every batch written is whole (each checks all its lines before it
-        // writes), so the mark goes once the fold has run, also after a bad
-        // line.
-        folded?;
+        if imported > 0 {
+            self.rebuild_locked(|_, _| {})?;
+        }
         self.end_import()?;
         result?;
         progress(imported);

@@ -74,17 +74,43 @@ pub enum SledStoreError {
         /// The version the line records.
         found: u64,
     },
+    /// A backup line's envelope is not one an append could have stored.
+    #[error("backup line {line}: {reason}")]
+    ImportInvalid {
+        /// 1-based line number.
+        line: u64,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
     /// The store holds an import that stopped before it finished (the
-    /// process was killed or the machine went down): its log may be
-    /// partial.
+    /// process was killed, the machine went down, or a storage error
+    /// interrupted it): its log may be partial.
     #[error(
-        "this store holds an import that did not finish; delete the store directory and \
-         import the backup again"
+        "this store holds an import that did not finish (it was stopped or a storage error \
+         interrupted it); delete the store directory and import the backup again"
     )]
     IncompleteImport,
     /// Import only goes into an empty store.
     #[error("import needs an empty store; this one holds {0} events")]
     NotEmpty(u64),
+}
+
+impl SledStoreError {
+    /// Whether an import that stopped with this error left only whole
+    /// batches behind: the errors of reading and checking the backup, which
+    /// come before a batch writes anything. Any other error (of sled
+    /// itself) may have come between a batch's writes.
+    pub(crate) fn leaves_import_batches_whole(&self) -> bool {
+        matches!(
+            self,
+            SledStoreError::Io(_)
+                | SledStoreError::ImportLine { .. }
+                | SledStoreError::ImportGap { .. }
+                | SledStoreError::ImportDuplicate { .. }
+                | SledStoreError::ImportVersion { .. }
+                | SledStoreError::ImportInvalid { .. }
+        )
+    }
 }
 
 /// Wraps a sled error as ce-core's backend error.

@@ -162,7 +162,7 @@ impl SledStore {
         Ok(())
     }
 
-    fn lock(&self) -> MutexGuard<'_, ()> {
+    pub(crate) fn lock(&self) -> MutexGuard<'_, ()> {
         self.writer.lock().unwrap_or_else(|p| p.into_inner())
     }
 
@@ -258,15 +258,17 @@ impl SledStore {
     /// Writes one batch of a backup's envelopes (with their 1-based line
     /// numbers) to the log and its indexes, without a transaction: the
     /// import holds the [`IMPORTING`] mark, so a crash midway is reported
-    /// on the next open instead of leaving a log that looks whole. Checks
-    /// everything a transactional append would: the positions continue the
-    /// log, no event id is stored twice, and every stream version follows
-    /// the stream's last. A batch that fails a check writes nothing.
+    /// on the next open instead of leaving a log that looks whole. The
+    /// caller holds the writer lock. Checks what a transactional append
+    /// would: the positions continue the log, every event names its streams
+    /// once and at least one, no event id is stored twice, and every stream
+    /// version follows the stream's last. A batch that fails a check writes
+    /// nothing; an error of sled itself may leave it half written (the mark
+    /// stays).
     pub(crate) fn import_log_batch(&self, batch: &[(u64, Envelope)]) -> Result<(), SledStoreError> {
         let Some((_, first)) = batch.first() else {
             return Ok(());
         };
-        let _writer = self.lock();
         let next = self.next_position()?;
         if first.position != next {
             return Err(SledStoreError::ImportGap {
@@ -291,6 +293,18 @@ impl SledStore {
                 });
             }
             let position = u64_key(envelope.position);
+            let invalid = |reason| SledStoreError::ImportInvalid {
+                line: *line,
+                reason,
+            };
+            if envelope.streams.is_empty() {
+                return Err(invalid("the event belongs to no stream"));
+            }
+            for (i, sv) in envelope.streams.iter().enumerate() {
+                if envelope.streams[..i].iter().any(|o| o.stream == sv.stream) {
+                    return Err(invalid("the event names one stream twice"));
+                }
+            }
             for sv in &envelope.streams {
                 let previous = match heads.get(&sv.stream) {
                     Some(v) => *v,
@@ -423,9 +437,18 @@ impl SledStore {
 
     /// [`rebuild`](Self::rebuild), calling `progress(done, total)` after
     /// every chunk of events.
-    pub fn rebuild_with(&self, mut progress: impl FnMut(u64, u64)) -> Result<(), StoreError> {
-        let total = self.next_position()?;
+    pub fn rebuild_with(&self, progress: impl FnMut(u64, u64)) -> Result<(), StoreError> {
         let _writer = self.lock();
+        self.rebuild_locked(progress)
+    }
+
+    /// [`rebuild_with`](Self::rebuild_with) for a caller that holds the
+    /// writer lock.
+    pub(crate) fn rebuild_locked(
+        &self,
+        mut progress: impl FnMut(u64, u64),
+    ) -> Result<(), StoreError> {
+        let total = self.next_position()?;
         // Checkpoint first: sled's clear is not atomic, and a crash while
         // clearing must leave a checkpoint that makes the next open rebuild.
         self.trees[CHECKPOINTS].clear().map_err(backend)?;

@@ -310,6 +310,34 @@ fn a_backup_repeating_an_event_id_or_skipping_a_stream_version_is_rejected_with_
 }
 
 #[test]
+fn a_backup_event_with_no_stream_or_one_stream_twice_is_rejected_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines = backup_lines(&filled(&dir));
+    let mut none = lines[..2].to_vec();
+    none[1]["streams"] = serde_json::json!([]);
+    let err = open(&tempfile::tempdir().unwrap())
+        .import_jsonl(jsonl(&none).as_bytes())
+        .unwrap_err();
+    assert!(
+        matches!(err, SledStoreError::ImportInvalid { line: 2, reason } if reason.contains("no stream")),
+        "{err:?}"
+    );
+    // The second line's stream named twice, as versions 1 and 2.
+    let mut twice = lines[..2].to_vec();
+    let first = twice[1]["streams"][0].clone();
+    let mut again = first.clone();
+    again["version"] = (first["version"].as_u64().unwrap() + 1).into();
+    twice[1]["streams"] = serde_json::json!([first, again]);
+    let err = open(&tempfile::tempdir().unwrap())
+        .import_jsonl(jsonl(&twice).as_bytes())
+        .unwrap_err();
+    assert!(
+        matches!(err, SledStoreError::ImportInvalid { line: 2, reason } if reason.contains("twice")),
+        "{err:?}"
+    );
+}
+
+#[test]
 fn a_store_whose_import_was_cut_off_refuses_to_open_and_says_what_to_do() {
     let dir = tempfile::tempdir().unwrap();
     let lines = backup_lines(&filled(&dir));
