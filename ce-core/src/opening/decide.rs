@@ -223,6 +223,22 @@ fn eligible(
     RankInputs::of(household, policy)
 }
 
+/// The households of `households` eligible for `opening` on `date`, with
+/// their rank inputs, in the order given.
+fn eligible_in<'a, 'o>(
+    policy: &'o crate::policy::Policy,
+    households: impl IntoIterator<Item = &'a Household> + 'o,
+    opening: &'o Opening,
+    date: NaiveDate,
+) -> impl Iterator<Item = (&'a Household, RankInputs)> + 'o
+where
+    'a: 'o,
+{
+    households
+        .into_iter()
+        .filter_map(move |h| eligible(policy, opening, h, date).map(|inputs| (h, inputs)))
+}
+
 /// The order of `opening`'s program's lists.
 fn order_of<'p>(policy: &'p crate::policy::Policy, opening: &Opening) -> &'p [OrderKey] {
     policy
@@ -239,10 +255,7 @@ pub fn candidates<'a>(
     opening: &Opening,
     date: NaiveDate,
 ) -> Vec<(&'a Household, RankInputs)> {
-    let mut eligible: Vec<_> = households
-        .into_iter()
-        .filter_map(|h| eligible(ctx_policy, opening, h, date).map(|inputs| (h, inputs)))
-        .collect();
+    let mut eligible: Vec<_> = eligible_in(ctx_policy, households, opening, date).collect();
     let order = order_of(ctx_policy, opening);
     eligible.sort_by(|a, b| compare(order, &a.1, &b.1));
     eligible
@@ -257,10 +270,7 @@ pub fn top_candidate<'a>(
     date: NaiveDate,
 ) -> Option<(&'a Household, RankInputs)> {
     let order = order_of(ctx_policy, opening);
-    households
-        .into_iter()
-        .filter_map(|h| eligible(ctx_policy, opening, h, date).map(|inputs| (h, inputs)))
-        .min_by(|a, b| compare(order, &a.1, &b.1))
+    eligible_in(ctx_policy, households, opening, date).min_by(|a, b| compare(order, &a.1, &b.1))
 }
 
 /// The rank `household` has among the households eligible for `opening`
@@ -274,10 +284,8 @@ pub fn rank_among<'a>(
 ) -> Option<usize> {
     let inputs = eligible(ctx_policy, opening, household, date)?;
     let order = order_of(ctx_policy, opening);
-    let above = households
-        .into_iter()
-        .filter_map(|h| eligible(ctx_policy, opening, h, date))
-        .filter(|i| compare(order, i, &inputs).is_lt())
+    let above = eligible_in(ctx_policy, households, opening, date)
+        .filter(|(_, i)| compare(order, i, &inputs).is_lt())
         .count();
     Some(above + 1)
 }
@@ -292,9 +300,7 @@ pub fn ranked_above<'a>(
     inputs: &RankInputs,
 ) -> Vec<(&'a Household, RankInputs)> {
     let order = order_of(ctx_policy, opening);
-    let mut above: Vec<_> = households
-        .into_iter()
-        .filter_map(|h| eligible(ctx_policy, opening, h, date).map(|i| (h, i)))
+    let mut above: Vec<_> = eligible_in(ctx_policy, households, opening, date)
         .filter(|(_, i)| compare(order, i, inputs).is_lt())
         .collect();
     above.sort_by(|a, b| compare(order, &a.1, &b.1));
