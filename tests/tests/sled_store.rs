@@ -13,16 +13,22 @@ use ce_tests::sample::{workload, Driver};
 
 /// Opens the store, waiting briefly for a just-dropped handle's background
 /// thread to release sled's file lock.
-fn open(dir: &tempfile::TempDir) -> SledStore {
+/// `SledStore::open`, waiting while a store dropped a moment ago still
+/// holds its file lock (sled releases it from its background threads).
+fn try_open(dir: &tempfile::TempDir) -> Result<SledStore, SledStoreError> {
     for _ in 0..100 {
         match SledStore::open(dir.path()) {
             Err(SledStoreError::InUse { .. }) => {
                 std::thread::sleep(std::time::Duration::from_millis(20))
             }
-            other => return other.unwrap(),
+            other => return other,
         }
     }
-    SledStore::open(dir.path()).unwrap()
+    SledStore::open(dir.path())
+}
+
+fn open(dir: &tempfile::TempDir) -> SledStore {
+    try_open(dir).unwrap()
 }
 
 fn filled(dir: &tempfile::TempDir) -> SledStore {
@@ -146,17 +152,7 @@ fn an_unknown_format_version_refuses_to_open() {
             .unwrap();
         db.flush().unwrap();
     }
-    let err = (0..100)
-        .map(|_| SledStore::open(dir.path()))
-        .find_map(|r| match r {
-            Err(SledStoreError::InUse { .. }) => {
-                std::thread::sleep(std::time::Duration::from_millis(20));
-                None
-            }
-            other => Some(other),
-        })
-        .unwrap()
-        .unwrap_err();
+    let err = try_open(&dir).unwrap_err();
     assert!(
         matches!(
             err,
@@ -354,7 +350,7 @@ fn a_store_whose_import_was_cut_off_refuses_to_open_and_says_what_to_do() {
             .unwrap();
         store.db().flush().unwrap();
     }
-    let err = SledStore::open(target.path()).unwrap_err();
+    let err = try_open(&target).unwrap_err();
     assert!(matches!(err, SledStoreError::IncompleteImport), "{err:?}");
     assert!(
         err.to_string()
