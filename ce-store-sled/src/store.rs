@@ -529,8 +529,8 @@ impl SledStore {
 
     /// The first `limit` households of one priority list as of `date`,
     /// ranked as in [`list`](Self::list). The rows are stored in rank order,
-    /// so this reads only the rows up to the `limit`-th household not
-    /// parked on `date`.
+    /// so this reads only the rows up to the `limit`-th household that is
+    /// neither parked on `date` nor placed after it.
     pub fn list_top(
         &self,
         key: &ListKey,
@@ -548,7 +548,8 @@ impl SledStore {
                 position: 0,
                 detail: "list row does not decode",
             })?;
-            if row.parked_until.is_none_or(|until| until <= date) {
+            // Parked on `date`, or placed after it: not on the list then.
+            if row.parked_until.is_none_or(|until| until <= date) && row.inputs.placed_on <= date {
                 rank += 1;
                 entries.push(ListEntry {
                     rank,

@@ -77,6 +77,25 @@ fn reopened_store_serves_lists_and_state_without_replaying() {
         fresh.list(store.policy(), &key, on)
     );
     assert!(store.list_keys().unwrap().contains(&key));
+    // On every list and on the day before and of each placement, the
+    // stored list is the fold's: a household placed after the date is not
+    // on it yet.
+    let placed: std::collections::BTreeSet<_> = fresh
+        .households
+        .values()
+        .filter_map(|h| h.placed_on)
+        .collect();
+    for key in store.list_keys().unwrap() {
+        for day in &placed {
+            for on in [day.pred_opt().unwrap(), *day] {
+                assert_eq!(
+                    store.list(&key, on).unwrap(),
+                    fresh.list(store.policy(), &key, on),
+                    "{key} on {on}"
+                );
+            }
+        }
+    }
     let household = *fresh.households.keys().next().unwrap();
     assert_eq!(
         store.household(household).unwrap().as_ref(),
