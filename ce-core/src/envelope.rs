@@ -323,12 +323,9 @@ mod direct {
                         }
                         once(&mut schema_version, version, "schema_version")?;
                     }
-                    Field::Type => {
-                        if event.is_some() {
-                            return Err(de::Error::duplicate_field("type"));
-                        }
-                        once(&mut event_type, map.next_value()?, "type")?;
-                    }
+                    // `data` can only follow `type`, so a second `type` is
+                    // caught here whether or not `data` came between.
+                    Field::Type => once(&mut event_type, map.next_value()?, "type")?,
                     Field::Data => {
                         let Some(tag) = event_type.as_deref() else {
                             return Err(de::Error::custom("data before type"));
