@@ -270,6 +270,23 @@ fn load_row<T: DeserializeOwned>(
     }
 }
 
+/// Loads the row of `id` into `held` from `tree`, unless `held` has it.
+fn load_missing<K: Ord, T: DeserializeOwned>(
+    tree: &sled::Tree,
+    held: &mut BTreeMap<K, T>,
+    id: K,
+    uuid: &uuid::Uuid,
+    position: u64,
+    detail: &'static str,
+) -> Result<(), StoreError> {
+    if let std::collections::btree_map::Entry::Vacant(slot) = held.entry(id) {
+        if let Some(row) = load_row(tree, uuid.as_bytes(), position, detail)? {
+            slot.insert(row);
+        }
+    }
+    Ok(())
+}
+
 /// Writes one row outside a transaction. A write-back inserts row by row
 /// rather than through `sled::Batch`es: a batch copies every row once more
 /// and holds them all until it is applied (rebuild of 400,000 events: 7 %
@@ -288,15 +305,9 @@ fn encode<T: Serialize>(value: &T, detail: &'static str) -> Result<Vec<u8>, Stor
 }
 
 impl<'a> Folder<'a> {
-    /// A folder over `trees`. `trees_hold_rows`: false if the projection
-    /// trees are empty (then nothing is looked up until the first
-    /// write-back).
-    pub(crate) fn new(
-        trees: &'a [sled::Tree],
-        policy: &'a Policy,
-        limit: usize,
-        trees_hold_rows: bool,
-    ) -> Self {
+    /// A folder over `trees`, whose projection trees are empty: nothing is
+    /// looked up until the first write-back.
+    pub(crate) fn new(trees: &'a [sled::Tree], policy: &'a Policy, limit: usize) -> Self {
         Self {
             trees,
             policy,
@@ -304,7 +315,7 @@ impl<'a> Folder<'a> {
             caseload: Caseload::default(),
             stored_lists: HashMap::new(),
             clients: HashSet::new(),
-            trees_hold_rows,
+            trees_hold_rows: false,
         }
     }
 
@@ -335,15 +346,15 @@ impl<'a> Folder<'a> {
                     }
                 }
                 StreamId::Opening(id) => {
-                    if self.trees_hold_rows && !self.caseload.openings.contains_key(&id) {
-                        if let Some(o) = load_row(
+                    if self.trees_hold_rows {
+                        load_missing(
                             &self.trees[P_OPENINGS],
-                            id.as_uuid().as_bytes(),
+                            &mut self.caseload.openings,
+                            id,
+                            id.as_uuid(),
                             at,
                             "opening projection",
-                        )? {
-                            self.caseload.openings.insert(id, o);
-                        }
+                        )?;
                     }
                 }
                 StreamId::Client(id) => {
@@ -365,17 +376,15 @@ impl<'a> Folder<'a> {
                 }
             }
         }
-        if let Some(id) = referral_of(&envelope.event) {
-            if self.trees_hold_rows && !self.caseload.referrals.contains_key(&id) {
-                if let Some(r) = load_row(
-                    &self.trees[P_REFERRALS],
-                    id.as_uuid().as_bytes(),
-                    at,
-                    "referral projection",
-                )? {
-                    self.caseload.referrals.insert(id, r);
-                }
-            }
+        if let Some(id) = referral_of(&envelope.event).filter(|_| self.trees_hold_rows) {
+            load_missing(
+                &self.trees[P_REFERRALS],
+                &mut self.caseload.referrals,
+                id,
+                id.as_uuid(),
+                at,
+                "referral projection",
+            )?;
         }
         self.caseload.apply(envelope);
         if self.held() >= self.limit {
