@@ -181,6 +181,12 @@ impl Policy {
         self.programs.iter().find(|r| r.program == program)
     }
 
+    /// The keys a program type's lists are ordered by (none if the policy
+    /// keeps no list for it: then only the household id orders).
+    pub fn order(&self, program: ProgramType) -> &[OrderKey] {
+        self.program(program).map_or(&[], |r| r.order.as_slice())
+    }
+
     /// A decline reason by code.
     pub fn decline_reason(&self, code: &str) -> Option<&DeclineReason> {
         self.decline_reasons.iter().find(|r| r.code == code)

@@ -345,10 +345,7 @@ pub fn build_lists<'a>(
     lists
         .into_iter()
         .map(|(key, mut inputs)| {
-            let order = policy
-                .program(key.program)
-                .map(|r| r.order.as_slice())
-                .unwrap_or(&[]);
+            let order = policy.order(key.program);
             inputs.sort_by(|a, b| compare(order, a, b));
             let entries = inputs
                 .into_iter()

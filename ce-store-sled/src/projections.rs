@@ -95,12 +95,8 @@ fn list_rows(household: &Household, policy: &Policy) -> Vec<(Vec<u8>, ListRow)> 
     lists_of(household, policy, NaiveDate::MAX)
         .into_iter()
         .map(|key| {
-            let order = policy
-                .program(key.program)
-                .map(|r| r.order.as_slice())
-                .unwrap_or(&[]);
             (
-                list_row_key(&key, order, &inputs),
+                list_row_key(&key, policy.order(key.program), &inputs),
                 ListRow {
                     inputs: inputs.clone(),
                     parked_until: household.parked_until,

@@ -15,7 +15,6 @@ use crate::error::{Error, NotReferableReason};
 use crate::event::Event;
 use crate::household::{Household, MAX_NOTE_CHARS};
 use crate::ids::{OpeningId, ReferralId};
-use crate::policy::OrderKey;
 use crate::priority::{compare, list_status, ListHouseholdType, ListKey, RankInputs};
 
 const PROVIDER: &[Role] = &[Role::Provider];
@@ -239,14 +238,6 @@ where
         .filter_map(move |h| eligible(policy, opening, h, date).map(|inputs| (h, inputs)))
 }
 
-/// The order of `opening`'s program's lists.
-fn order_of<'p>(policy: &'p crate::policy::Policy, opening: &Opening) -> &'p [OrderKey] {
-    policy
-        .program(opening.program_type)
-        .map(|r| r.order.as_slice())
-        .unwrap_or(&[])
-}
-
 /// Households eligible for an opening, best first: on the matching lists,
 /// eligible, and without a live referral of the same program type.
 pub fn candidates<'a>(
@@ -256,7 +247,7 @@ pub fn candidates<'a>(
     date: NaiveDate,
 ) -> Vec<(&'a Household, RankInputs)> {
     let mut eligible: Vec<_> = eligible_in(ctx_policy, households, opening, date).collect();
-    let order = order_of(ctx_policy, opening);
+    let order = ctx_policy.order(opening.program_type);
     eligible.sort_by(|a, b| compare(order, &a.1, &b.1));
     eligible
 }
@@ -269,7 +260,7 @@ pub fn top_candidate<'a>(
     opening: &Opening,
     date: NaiveDate,
 ) -> Option<(&'a Household, RankInputs)> {
-    let order = order_of(ctx_policy, opening);
+    let order = ctx_policy.order(opening.program_type);
     eligible_in(ctx_policy, households, opening, date).min_by(|a, b| compare(order, &a.1, &b.1))
 }
 
@@ -283,7 +274,7 @@ pub fn rank_among<'a>(
     household: &Household,
 ) -> Option<usize> {
     let inputs = eligible(ctx_policy, opening, household, date)?;
-    let order = order_of(ctx_policy, opening);
+    let order = ctx_policy.order(opening.program_type);
     let above = eligible_in(ctx_policy, households, opening, date)
         .filter(|(_, i)| compare(order, i, &inputs).is_lt())
         .count();
@@ -299,7 +290,7 @@ pub fn ranked_above<'a>(
     date: NaiveDate,
     inputs: &RankInputs,
 ) -> Vec<(&'a Household, RankInputs)> {
-    let order = order_of(ctx_policy, opening);
+    let order = ctx_policy.order(opening.program_type);
     let mut above: Vec<_> = eligible_in(ctx_policy, households, opening, date)
         .filter(|(_, i)| compare(order, i, inputs).is_lt())
         .collect();

@@ -1011,12 +1011,7 @@ impl PolicyVariation {
                 )
             })
         };
-        let order = |program| {
-            policy
-                .program(program)
-                .map(|rule| rule.order.clone())
-                .unwrap_or_default()
-        };
+        let order = |program| policy.order(program).to_vec();
         let parked_days = policy
             .decline_reasons
             .iter()
