@@ -36,8 +36,8 @@ impl SledStore {
     /// stream versions follow on) and flushed; the projections are folded
     /// once at the end. Returns the number of events imported.
     ///
-    /// The batches are written without transactions, which makes a bulk
-    /// import several times faster; the store is marked as importing until
+    /// The batches are written without transactions (sled's transactions
+    /// read every key they write; see docs/benchmarks.md); the store is marked as importing until
     /// the import ends, so a store whose import was killed midway, or
     /// stopped by an error of sled itself, refuses to open
     /// ([`SledStoreError::IncompleteImport`]) rather than serve a partial

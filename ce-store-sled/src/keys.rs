@@ -81,7 +81,8 @@ pub(crate) fn head_key(stream: &StreamId) -> Vec<u8> {
 }
 
 /// Prefix of one priority list's rows in `p_lists`: coalition, program type
-/// and household type, each followed by a 0 byte. The household id follows.
+/// and household type, each followed by a 0 byte. The rank key and the
+/// household id follow ([`list_row_key`]).
 pub(crate) fn list_prefix(key: &ListKey) -> Vec<u8> {
     let mut out = Vec::with_capacity(key.coalition.0.len() + 32);
     for part in [

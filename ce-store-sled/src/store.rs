@@ -259,24 +259,17 @@ impl SledStore {
     /// numbers) to the log and its indexes, without a transaction: the
     /// import holds the [`IMPORTING`] mark, so a crash midway is reported
     /// on the next open instead of leaving a log that looks whole. The
-    /// caller holds the writer lock. Checks what a transactional append
-    /// would: the positions continue the log, every event names its streams
+    /// caller holds the writer lock for the whole import and has checked
+    /// that the positions run on from 0 line by line. Checks the rest of
+    /// what a transactional append would: every event names its streams
     /// once and at least one, no event id is stored twice, and every stream
     /// version follows the stream's last. A batch that fails a check writes
     /// nothing; an error of sled itself may leave it half written (the mark
     /// stays).
     pub(crate) fn import_log_batch(&self, batch: &[(u64, Envelope)]) -> Result<(), SledStoreError> {
-        let Some((_, first)) = batch.first() else {
+        let Some((_, last)) = batch.last() else {
             return Ok(());
         };
-        let next = self.next_position()?;
-        if first.position != next {
-            return Err(SledStoreError::ImportGap {
-                line: batch[0].0,
-                expected: next,
-                found: first.position,
-            });
-        }
         let mut heads: HashMap<StreamId, u64> = HashMap::new();
         let mut ids = std::collections::HashSet::new();
         let (mut events, mut event_ids, mut streams) = (
@@ -334,7 +327,7 @@ impl SledStore {
         for (stream, version) in &heads {
             head_rows.insert(head_key(stream), &u64_key(*version));
         }
-        let end = batch.last().map_or(next, |(_, e)| e.position + 1);
+        let end = last.position + 1;
         self.trees[EVENTS].apply_batch(events)?;
         self.trees[EVENT_IDS].apply_batch(event_ids)?;
         self.trees[STREAMS].apply_batch(streams)?;
