@@ -1,23 +1,24 @@
 //! [`SledStore`]: the event log, its indexes and projections in one sled
-//! database, written by one transaction per append and flushed before `Ok`.
+//! database. An append writes its rows with the next position last (its
+//! commit point) and flushes before `Ok`; a store reopened after a crash
+//! midway drops the rows past the commit point (see `repair_locked`).
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use ce_core::priority::ListEntry;
 use ce_core::store::{check_expected, validate_request};
 use ce_core::{
-    AppendRequest, Caseload, ClientId, Envelope, EventStore, Household, HouseholdId, ListKey,
-    Policy, PriorityList, StoreError, StreamId, StreamVersion, Upcasters,
+    AppendRequest, Caseload, ClientId, Envelope, EventId, EventStore, Household, HouseholdId,
+    ListKey, Policy, PriorityList, StoreError, StreamId, StreamVersion, Upcasters,
 };
 use chrono::NaiveDate;
-use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
-use sled::Transactional;
 
 use crate::error::{backend, SledStoreError};
 use crate::keys::*;
-use crate::projections::{self, project, ClientRow, ListRow, TxError};
+use crate::projections::{self, ClientRow, Folder, ListRow, Write};
 
 /// The on-disk format this build writes and reads.
 pub const FORMAT_VERSION_CURRENT: u64 = 1;
@@ -46,17 +47,30 @@ pub struct SledStore {
     upcasters: Upcasters,
     /// Serializes appends: positions are assigned from one counter.
     writer: Mutex<()>,
+    /// Set when an append failed midway and its rows could not be removed:
+    /// every later append and snapshot fails until the store is reopened
+    /// (which removes them).
+    poisoned: AtomicBool,
 }
 
-fn abort(e: StoreError) -> TxError {
-    ConflictableTransactionError::Abort(e)
+/// What an append has staged so far: its writes, in order, and what they
+/// change, so that later requests of the same batch see earlier ones.
+struct Staged {
+    writes: Vec<Write>,
+    /// Stream versions as of the staged writes.
+    heads: HashMap<StreamId, u64>,
+    /// Envelopes staged by this batch, by event id.
+    events: HashMap<EventId, Envelope>,
+    /// The next position after the staged events.
+    next: u64,
 }
 
-fn untx(e: TransactionError<StoreError>) -> StoreError {
-    match e {
-        TransactionError::Abort(e) => e,
-        TransactionError::Storage(e) => backend(e),
-    }
+/// The error of an append on a store that [`SledStore::poisoned`] is set on.
+fn poisoned() -> StoreError {
+    StoreError::Backend(
+        "an earlier append failed midway and its rows could not be removed: reopen the store"
+            .into(),
+    )
 }
 
 impl SledStore {
@@ -128,19 +142,24 @@ impl SledStore {
             policy,
             upcasters: Upcasters::current(),
             writer: Mutex::new(()),
+            poisoned: AtomicBool::new(false),
         };
-        // A crash cannot leave projections behind the log (one transaction
-        // writes both), but a store from an interrupted rebuild or import
-        // can be, and one written with an older projection layout is
-        // rebuilt in the current one.
+        // An append cut off by a crash leaves rows past its commit point:
+        // they go, and the projections are rebuilt. A store from an
+        // interrupted rebuild or import has projections behind the log, and
+        // one written with an older projection layout is rebuilt in the
+        // current one.
+        let repaired = store.repair_locked(&store.lock())?;
         let layout = store.trees[META]
             .get(PROJECTION_LAYOUT)?
             .and_then(|b| read_u64(&b));
         if layout != Some(PROJECTION_LAYOUT_CURRENT) {
-            store.rebuild()?;
+            if !repaired {
+                store.rebuild()?;
+            }
             store.trees[META].insert(PROJECTION_LAYOUT, &u64_key(PROJECTION_LAYOUT_CURRENT))?;
             store.db.flush()?;
-        } else if store.projection_checkpoint()? != store.next_position()? {
+        } else if !repaired && store.projection_checkpoint()? != store.next_position()? {
             store.rebuild()?;
         }
         Ok(store)
@@ -200,7 +219,19 @@ impl SledStore {
         self.decode(position, &bytes)
     }
 
-    /// Appends several requests in one transaction and one flush: all or none.
+    /// Appends several requests with one commit point and one flush: all or
+    /// none.
+    ///
+    /// Every check (idempotency, expected versions, serialization) runs
+    /// before anything is written, under the writer lock. The rows are then
+    /// written in this order: each event's row, then its index rows; the
+    /// projections; the checkpoint; and last `next_position`, the commit
+    /// point. sled recovers a prefix of its log after a crash, so a store
+    /// whose `next_position` was not written holds at most some rows of the
+    /// append past it, every one of them found from an event row at or past
+    /// `next_position`: [`open`](Self::open) removes them and rebuilds the
+    /// projections. Readers of the log stop at `next_position` and never
+    /// see an append before its commit point.
     pub fn append_batch(
         &self,
         requests: Vec<AppendRequest>,
@@ -208,36 +239,127 @@ impl SledStore {
         for request in &requests {
             validate_request(request)?;
         }
-        let _writer = self.lock();
-        let out = self
-            .trees
-            .as_slice()
-            .transaction(|tx| {
-                let mut heads = HashMap::new();
-                let mut out = Vec::with_capacity(requests.len());
-                // Requests whose events were all stored already (idempotent
-                // re-sends) write nothing and are not projected again.
-                let mut fresh = Vec::with_capacity(requests.len());
-                for request in &requests {
-                    let (envelopes, new) = self.append_in(tx, request, &mut heads)?;
-                    fresh.push(new);
-                    out.push(envelopes);
-                }
-                // One fold for the whole batch: each entity the batch
-                // touches is loaded and written once, and the rows equal
-                // those of folding request by request.
-                let new: Vec<&Envelope> = out
-                    .iter()
-                    .zip(&fresh)
-                    .filter(|(_, new)| **new)
-                    .flat_map(|(envelopes, _)| envelopes)
-                    .collect();
-                project(tx, &new, &self.policy)?;
-                Ok(out)
-            })
-            .map_err(untx)?;
+        let writer = self.lock();
+        if self.poisoned.load(Ordering::Acquire) {
+            return Err(poisoned());
+        }
+        let (out, writes) = self.plan(&requests)?;
+        if let Err(e) = self.write_rows(writes) {
+            // Remove what was written before the failure; if even that
+            // fails, refuse further appends until a reopen does it.
+            if self.repair_locked(&writer).is_err() {
+                self.poisoned.store(true, Ordering::Release);
+            }
+            return Err(backend(e));
+        }
         self.db.flush().map_err(backend)?;
         Ok(out)
+    }
+
+    /// Checks `requests` and stages every row their append writes, in the
+    /// order of [`append_batch`](Self::append_batch), commit point last;
+    /// no rows for a batch of idempotent re-sends. The caller holds the
+    /// writer lock.
+    fn plan(
+        &self,
+        requests: &[AppendRequest],
+    ) -> Result<(Vec<Vec<Envelope>>, Vec<Write>), StoreError> {
+        let mut staged = Staged {
+            writes: Vec::new(),
+            heads: HashMap::new(),
+            events: HashMap::new(),
+            next: self.next_position()?,
+        };
+        let mut out = Vec::with_capacity(requests.len());
+        // Requests whose events were all stored already (idempotent
+        // re-sends) write nothing and are not projected again.
+        let mut fresh = Vec::with_capacity(requests.len());
+        for request in requests {
+            let (envelopes, new) = self.stage(&mut staged, request)?;
+            fresh.push(new);
+            out.push(envelopes);
+        }
+        let mut writes = staged.writes;
+        if writes.is_empty() {
+            return Ok((out, writes));
+        }
+        // One fold for the whole batch: each entity the batch touches is
+        // loaded and written once, and the rows equal those of folding
+        // request by request.
+        let mut folder = Folder::staged(&self.trees, &self.policy);
+        for (envelopes, _) in out.iter().zip(&fresh).filter(|(_, new)| **new) {
+            for envelope in envelopes {
+                folder.fold(envelope)?;
+            }
+        }
+        writes.extend(folder.into_writes()?);
+        let end = u64_key(staged.next).to_vec();
+        writes.push((CHECKPOINTS, PROJECTIONS.to_vec(), Some(end.clone())));
+        writes.push((META, NEXT_POSITION.to_vec(), Some(end)));
+        Ok((out, writes))
+    }
+
+    /// Writes staged rows in order.
+    fn write_rows(&self, writes: impl IntoIterator<Item = Write>) -> Result<(), sled::Error> {
+        for (tree, key, value) in writes {
+            match value {
+                Some(value) => self.trees[tree].insert(key, value)?,
+                None => self.trees[tree].remove(key)?,
+            };
+        }
+        Ok(())
+    }
+
+    /// Removes the rows an append left past its commit point (see
+    /// [`append_batch`](Self::append_batch)) and, if there were any,
+    /// rebuilds the projections, which it may have half written. The
+    /// caller holds the writer lock. Returns whether anything was removed.
+    fn repair_locked(&self, _writer: &MutexGuard<'_, ()>) -> Result<bool, StoreError> {
+        let next = self.next_position()?;
+        let mut torn = Vec::new();
+        for row in self.trees[EVENTS].range(u64_key(next)..) {
+            let (key, bytes) = row.map_err(backend)?;
+            let position = read_u64(&key).ok_or(StoreError::Corrupt {
+                position: next,
+                detail: "event key is not a position",
+            })?;
+            torn.push(self.decode(position, &bytes)?);
+        }
+        if torn.is_empty() {
+            return Ok(false);
+        }
+        let mut streams = std::collections::BTreeSet::new();
+        for envelope in &torn {
+            for sv in &envelope.streams {
+                self.trees[STREAMS]
+                    .remove(stream_key(&sv.stream, sv.version))
+                    .map_err(backend)?;
+                streams.insert(sv.stream);
+            }
+            let id = envelope.event_id.as_uuid().as_bytes();
+            let indexed = self.trees[EVENT_IDS].get(id).map_err(backend)?;
+            if indexed.and_then(|p| read_u64(&p)) == Some(envelope.position) {
+                self.trees[EVENT_IDS].remove(id).map_err(backend)?;
+            }
+            self.trees[EVENTS]
+                .remove(u64_key(envelope.position))
+                .map_err(backend)?;
+        }
+        // Each stream's head goes back to its last version in the index.
+        for stream in &streams {
+            let last = self.trees[STREAMS]
+                .scan_prefix(stream_prefix(stream))
+                .next_back()
+                .transpose()
+                .map_err(backend)?;
+            match last.and_then(|(key, _)| read_u64(key.get(key.len().saturating_sub(8)..)?)) {
+                Some(version) => self.trees[HEADS].insert(head_key(stream), &u64_key(version)),
+                None => self.trees[HEADS].remove(head_key(stream)),
+            }
+            .map_err(backend)?;
+        }
+        self.rebuild_locked(|_, _| {})?;
+        Ok(true)
     }
 
     /// Marks the store as holding an unfinished import (see
@@ -261,7 +383,7 @@ impl SledStore {
     /// on the next open instead of leaving a log that looks whole. The
     /// caller holds the writer lock for the whole import and has checked
     /// that the positions run on from 0 line by line. Checks the rest of
-    /// what a transactional append would: every event names its streams
+    /// what an append would: every event names its streams
     /// once and at least one, no event id is stored twice, and every stream
     /// version follows the stream's last. A batch that fails a check writes
     /// nothing; an error of sled itself may leave it half written (the mark
@@ -337,43 +459,34 @@ impl SledStore {
         Ok(())
     }
 
-    /// One request inside a transaction, without its projections. `heads`
-    /// caches versions written earlier in the same transaction. Returns the
-    /// envelopes, and whether they are new (false: an idempotent re-send).
-    fn append_in(
+    /// Checks one request and stages its log rows (not its projections).
+    /// Returns the envelopes, and whether they are new (false: an
+    /// idempotent re-send, which stages nothing).
+    fn stage(
         &self,
-        tx: &[TransactionalTree],
+        staged: &mut Staged,
         request: &AppendRequest,
-        heads: &mut HashMap<StreamId, u64>,
-    ) -> Result<(Vec<Envelope>, bool), TxError> {
+    ) -> Result<(Vec<Envelope>, bool), StoreError> {
         let mut stored = Vec::new();
         for event in &request.events {
-            match tx[EVENT_IDS].get(event.event_id.as_uuid().as_bytes())? {
-                Some(p) => stored.push(read_u64(&p).ok_or_else(|| {
-                    abort(StoreError::Corrupt {
-                        position: 0,
-                        detail: "event id index row is not a position",
-                    })
-                })?),
+            let position = match staged.events.get(&event.event_id) {
+                Some(envelope) => Some(envelope.position),
+                None => self.indexed_position(event.event_id)?,
+            };
+            match position {
+                Some(p) => stored.push((event.event_id, p)),
                 None if stored.is_empty() => {}
-                None => {
-                    return Err(abort(StoreError::PartialDuplicate(
-                        request.events[0].event_id,
-                    )))
-                }
+                None => return Err(StoreError::PartialDuplicate(request.events[0].event_id)),
             }
         }
         if stored.len() == request.events.len() {
-            let mut out = Vec::with_capacity(stored.len());
-            for position in stored {
-                let bytes = tx[EVENTS].get(u64_key(position))?.ok_or_else(|| {
-                    abort(StoreError::Corrupt {
-                        position,
-                        detail: "event id index names a missing event",
-                    })
-                })?;
-                out.push(self.decode(position, &bytes).map_err(abort)?);
-            }
+            let out = stored
+                .into_iter()
+                .map(|(id, position)| match staged.events.get(&id) {
+                    Some(envelope) => Ok(envelope.clone()),
+                    None => self.event_at(position),
+                })
+                .collect::<Result<_, _>>()?;
             return Ok((out, false));
         }
         if let Some(event) = request
@@ -381,29 +494,19 @@ impl SledStore {
             .get(stored.len())
             .filter(|_| !stored.is_empty())
         {
-            return Err(abort(StoreError::PartialDuplicate(event.event_id)));
+            return Err(StoreError::PartialDuplicate(event.event_id));
         }
         for (stream, expected) in &request.expected {
-            let actual = head(tx, heads, stream)?;
-            check_expected(*stream, *expected, actual).map_err(abort)?;
+            let actual = self.staged_head(&mut staged.heads, stream)?;
+            check_expected(*stream, *expected, actual)?;
         }
-        let mut position = tx[META]
-            .get(NEXT_POSITION)?
-            .and_then(|b| read_u64(&b))
-            .ok_or_else(|| {
-                abort(StoreError::Corrupt {
-                    position: 0,
-                    detail: "metadata has no next position",
-                })
-            })?;
         let mut out = Vec::with_capacity(request.events.len());
         for new in &request.events {
+            let position = staged.next;
             let mut versions = Vec::with_capacity(new.streams.len());
             for stream in &new.streams {
-                let version = head(tx, heads, stream)? + 1;
-                heads.insert(*stream, version);
-                tx[STREAMS].insert(stream_key(stream, version), &u64_key(position))?;
-                tx[HEADS].insert(head_key(stream), &u64_key(version))?;
+                let version = self.staged_head(&mut staged.heads, stream)? + 1;
+                staged.heads.insert(*stream, version);
                 versions.push(StreamVersion {
                     stream: *stream,
                     version,
@@ -412,14 +515,63 @@ impl SledStore {
             let envelope = Envelope::stored(new.clone(), position, versions);
             let bytes = envelope
                 .to_json()
-                .map_err(|_| abort(StoreError::InvalidAppend("event does not serialize")))?;
-            tx[EVENTS].insert(&u64_key(position), bytes)?;
-            tx[EVENT_IDS].insert(new.event_id.as_uuid().as_bytes(), &u64_key(position))?;
+                .map_err(|_| StoreError::InvalidAppend("event does not serialize"))?;
+            let at = u64_key(position).to_vec();
+            // The event's row first: the repair after a crash finds the
+            // index rows from it.
+            staged.writes.push((EVENTS, at.clone(), Some(bytes)));
+            for sv in &envelope.streams {
+                let key = stream_key(&sv.stream, sv.version);
+                staged.writes.push((STREAMS, key, Some(at.clone())));
+                let version = u64_key(sv.version).to_vec();
+                staged
+                    .writes
+                    .push((HEADS, head_key(&sv.stream), Some(version)));
+            }
+            let id = new.event_id.as_uuid().as_bytes().to_vec();
+            staged.writes.push((EVENT_IDS, id, Some(at)));
+            staged.events.insert(new.event_id, envelope.clone());
             out.push(envelope);
-            position += 1;
+            staged.next += 1;
         }
-        tx[META].insert(NEXT_POSITION, &u64_key(position))?;
         Ok((out, true))
+    }
+
+    /// A stream's version as of the staged writes: from `heads` if staged,
+    /// else from the `heads` tree.
+    fn staged_head(
+        &self,
+        heads: &mut HashMap<StreamId, u64>,
+        stream: &StreamId,
+    ) -> Result<u64, StoreError> {
+        if let Some(v) = heads.get(stream) {
+            return Ok(*v);
+        }
+        // A missing head is a new stream; a malformed one is corruption, never 0.
+        let v = match self.trees[HEADS].get(head_key(stream)).map_err(backend)? {
+            None => 0,
+            Some(bytes) => read_u64(&bytes).ok_or(StoreError::Corrupt {
+                position: 0,
+                detail: "stream head is not a version",
+            })?,
+        };
+        heads.insert(*stream, v);
+        Ok(v)
+    }
+
+    /// The position the `event_ids` index holds for an event, committed or
+    /// not.
+    fn indexed_position(&self, event_id: EventId) -> Result<Option<u64>, StoreError> {
+        self.trees[EVENT_IDS]
+            .get(event_id.as_uuid().as_bytes())
+            .map_err(backend)?
+            .map(|p| {
+                read_u64(&p).ok_or(StoreError::Corrupt {
+                    position: 0,
+                    detail: "event id index row is not a position",
+                })
+            })
+            .transpose()
     }
 
     /// Drops the projections and folds them again from the log, a chunk at a
@@ -469,7 +621,7 @@ impl SledStore {
     ) -> Result<u64, StoreError> {
         let mut folder = projections::Folder::new(&self.trees, &self.policy, limit);
         let mut next = 0;
-        for row in self.trees[EVENTS].iter() {
+        for row in self.trees[EVENTS].range(..u64_key(total)) {
             let (key, bytes) = row.map_err(backend)?;
             let position = read_u64(&key).ok_or(StoreError::Corrupt {
                 position: next,
@@ -585,6 +737,9 @@ impl SledStore {
         // must come from one moment, or a workflow opened from this snapshot
         // would skip the events appended in between.
         let _writer = self.lock();
+        if self.poisoned.load(Ordering::Acquire) {
+            return Err(poisoned());
+        }
         let mut versions = HashMap::new();
         for row in self.trees[HEADS].iter() {
             let (key, value) = row.map_err(backend)?;
@@ -657,30 +812,6 @@ impl SledStore {
     }
 }
 
-/// A stream's version inside a transaction, cached in `heads` so that
-/// several requests of one batch see each other's writes.
-fn head(
-    tx: &[TransactionalTree],
-    heads: &mut HashMap<StreamId, u64>,
-    stream: &StreamId,
-) -> Result<u64, TxError> {
-    if let Some(v) = heads.get(stream) {
-        return Ok(*v);
-    }
-    // A missing head is a new stream; a malformed one is corruption, never 0.
-    let v = match tx[HEADS].get(head_key(stream))? {
-        None => 0,
-        Some(bytes) => read_u64(&bytes).ok_or_else(|| {
-            abort(StoreError::Corrupt {
-                position: 0,
-                detail: "stream head is not a version",
-            })
-        })?,
-    };
-    heads.insert(*stream, v);
-    Ok(v)
-}
-
 impl EventStore for SledStore {
     fn append(&self, request: AppendRequest) -> Result<Vec<Envelope>, StoreError> {
         self.append_batch(vec![request])
@@ -688,6 +819,7 @@ impl EventStore for SledStore {
     }
 
     fn read_stream(&self, stream: &StreamId) -> Result<Vec<Envelope>, StoreError> {
+        let end = self.next_position()?;
         let mut out = Vec::new();
         for row in self.trees[STREAMS].scan_prefix(stream_prefix(stream)) {
             let (_, position) = row.map_err(backend)?;
@@ -695,14 +827,25 @@ impl EventStore for SledStore {
                 position: 0,
                 detail: "stream index row is not a position",
             })?;
+            // Versions come in position order: the rest are not committed.
+            if position >= end {
+                break;
+            }
             out.push(self.event_at(position)?);
         }
         Ok(out)
     }
 
     fn read_from(&self, from: u64, limit: usize) -> Result<Vec<Envelope>, StoreError> {
+        let end = self.next_position()?;
         let mut out = Vec::new();
-        for row in self.trees[EVENTS].range(u64_key(from)..).take(limit) {
+        if from >= end {
+            return Ok(out);
+        }
+        for row in self.trees[EVENTS]
+            .range(u64_key(from)..u64_key(end))
+            .take(limit)
+        {
             let (key, bytes) = row.map_err(backend)?;
             let position = read_u64(&key).ok_or(StoreError::Corrupt {
                 position: from + out.len() as u64,
@@ -721,22 +864,34 @@ impl EventStore for SledStore {
     }
 
     fn stream_version(&self, stream: &StreamId) -> Result<u64, StoreError> {
-        Ok(self.trees[HEADS]
-            .get(head_key(stream))
-            .map_err(backend)?
-            .and_then(|b| read_u64(&b))
-            .unwrap_or(0))
+        // The last committed version from the index (`heads` runs ahead
+        // while an append is being written).
+        let end = self.next_position()?;
+        for row in self.trees[STREAMS].scan_prefix(stream_prefix(stream)).rev() {
+            let (key, position) = row.map_err(backend)?;
+            let corrupt = StoreError::Corrupt {
+                position: 0,
+                detail: "stream index row is not a version and a position",
+            };
+            let position = read_u64(&position).ok_or(corrupt)?;
+            if position < end {
+                let version = key.get(key.len().saturating_sub(8)..).and_then(read_u64);
+                return version.ok_or(StoreError::Corrupt {
+                    position,
+                    detail: "stream index key does not end in a version",
+                });
+            }
+        }
+        Ok(0)
     }
 
     fn snapshot(&self) -> Result<Option<Caseload>, StoreError> {
         self.caseload().map(Some)
     }
 
-    fn position_of(&self, event_id: ce_core::EventId) -> Result<Option<u64>, StoreError> {
-        Ok(self.trees[EVENT_IDS]
-            .get(event_id.as_uuid().as_bytes())
-            .map_err(backend)?
-            .and_then(|b| read_u64(&b)))
+    fn position_of(&self, event_id: EventId) -> Result<Option<u64>, StoreError> {
+        let end = self.next_position()?;
+        Ok(self.indexed_position(event_id)?.filter(|p| *p < end))
     }
 
     fn next_position(&self) -> Result<u64, StoreError> {
@@ -762,6 +917,155 @@ mod tests {
     use chrono::{TimeZone, Utc};
 
     use super::*;
+
+    /// Every row of every tree, for comparing whole stores.
+    fn all_rows(store: &SledStore) -> Vec<(usize, Vec<u8>, Vec<u8>)> {
+        let mut out = Vec::new();
+        for (i, tree) in store.trees.iter().enumerate() {
+            for row in tree.iter() {
+                let (k, v) = row.unwrap();
+                out.push((i, k.to_vec(), v.to_vec()));
+            }
+        }
+        out
+    }
+
+    /// Enrolls and assesses three households, posts an opening, and
+    /// returns the command that refers the top household to it (its append
+    /// writes a referral on two streams, and moves a household off its
+    /// lists).
+    fn before_a_referral(store: &Arc<SledStore>) -> Command {
+        let workflow = Workflow::new(Arc::clone(store), store.policy().clone()).unwrap();
+        let mut n = 0u128;
+        let mut run = |command: Command| {
+            n += 1;
+            let meta = CommandMeta {
+                command_id: CommandId::from_uuid(uuid::Uuid::from_u128(n)),
+                actor: Actor::new("lead", "BoS CE", Role::Lead),
+                recorded_at: Utc.with_ymd_and_hms(2026, 1, 1, 12, 0, 0).unwrap(),
+            };
+            workflow.execute(&meta, &command).unwrap().outcome
+        };
+        for score in [3, 9, 6] {
+            let builder = HouseholdBuilder::single_adult("Coulee").placed_with_score(score);
+            let Outcome::Enrolled { household } = run(builder.enroll.clone().into()) else {
+                panic!("not enrolled")
+            };
+            if let Some(assess) = builder.assessment(household) {
+                run(assess.into());
+            }
+            run(follow_up(household, date(2025, 4, 1), 4).into());
+        }
+        let Outcome::Posted { opening } =
+            run(opening(ProgramType::Psh, "Coulee", date(2025, 5, 2)).into())
+        else {
+            panic!("not posted")
+        };
+        Refer {
+            opening,
+            date: date(2025, 5, 3),
+            household: None,
+            bypass_reason: None,
+        }
+        .into()
+    }
+
+    /// A crash leaves a prefix of an append's rows (sled recovers a prefix
+    /// of its log). Cut off after each of its rows in turn, the append is
+    /// invisible to readers of the open store, and the next open removes
+    /// it: every tree holds, byte for byte, what it held before. Cut off
+    /// after its last row (the commit point), it is whole.
+    /// Copies a closed store's directory (sled's files and folders).
+    fn copy_dir(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            let target = to.join(entry.file_name());
+            if entry.file_type().unwrap().is_dir() {
+                copy_dir(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), target).unwrap();
+            }
+        }
+    }
+
+    #[test]
+    fn an_append_cut_off_after_any_of_its_rows_is_removed_on_open() {
+        // A store before the referral (the fixtures' client ids are random,
+        // so every cut starts from a copy of this one), and the referral's
+        // append request from a copy that runs it.
+        let base = tempfile::tempdir().unwrap();
+        let refer = before_a_referral(&Arc::new(SledStore::open(base.path()).unwrap()));
+        let dir = tempfile::tempdir().unwrap();
+        copy_dir(base.path(), dir.path());
+        let store = Arc::new(SledStore::open(dir.path()).unwrap());
+        let before = store.next_position().unwrap();
+        let workflow = Workflow::new(Arc::clone(&store), store.policy().clone()).unwrap();
+        let meta = CommandMeta {
+            command_id: CommandId::from_uuid(uuid::Uuid::from_u128(1_000)),
+            actor: Actor::new("lead", "BoS CE", Role::Lead),
+            recorded_at: Utc.with_ymd_and_hms(2026, 1, 2, 12, 0, 0).unwrap(),
+        };
+        workflow.execute(&meta, &refer).unwrap();
+        let appended = store.read_from(before, usize::MAX).unwrap();
+        let request = AppendRequest {
+            expected: Vec::new(),
+            events: appended
+                .iter()
+                .map(|e| ce_core::NewEvent {
+                    event_id: e.event_id,
+                    streams: e.streams.iter().map(|sv| sv.stream).collect(),
+                    effective: e.effective,
+                    recorded_at: e.recorded_at,
+                    actor: e.actor.clone(),
+                    event: e.event.clone(),
+                })
+                .collect(),
+        };
+        let streams: Vec<StreamId> = appended
+            .iter()
+            .flat_map(|e| e.streams.iter().map(|sv| sv.stream))
+            .collect();
+        let after = all_rows(&store);
+        drop((workflow, store));
+
+        let mut cut = 0;
+        loop {
+            let dir = tempfile::tempdir().unwrap();
+            copy_dir(base.path(), dir.path());
+            let store = SledStore::open(dir.path()).unwrap();
+            let rows = all_rows(&store);
+            let log = store.read_from(0, usize::MAX).unwrap();
+            let versions: Vec<u64> = streams
+                .iter()
+                .map(|s| store.stream_version(s).unwrap())
+                .collect();
+            let (_, writes) = store.plan(std::slice::from_ref(&request)).unwrap();
+            let whole = cut == writes.len();
+            store.write_rows(writes.into_iter().take(cut)).unwrap();
+            if !whole {
+                // Readers of the log stop at the commit point.
+                assert_eq!(store.read_from(0, usize::MAX).unwrap(), log, "cut {cut}");
+                for (stream, version) in streams.iter().zip(&versions) {
+                    assert_eq!(store.stream_version(stream).unwrap(), *version);
+                    assert_eq!(store.read_stream(stream).unwrap().len() as u64, *version);
+                }
+                assert_eq!(store.position_of(request.events[0].event_id).unwrap(), None);
+            }
+            drop(store);
+            let store = SledStore::open(dir.path()).unwrap();
+            let expected = if whole { &after } else { &rows };
+            assert!(all_rows(&store) == *expected, "cut after {cut} rows");
+            if whole {
+                break;
+            }
+            // The same append then goes through as if nothing had happened.
+            store.append(request.clone()).unwrap();
+            assert!(all_rows(&store) == after, "append after a cut of {cut}");
+            cut += 1;
+        }
+        assert!(cut >= 10, "the append wrote only {cut} rows");
+    }
 
     /// The rebuild's fold writes entities back whenever it holds `limit` of
     /// them and loads them again when a later event touches them. At the
