@@ -31,9 +31,6 @@ const CACHE_BYTES: u64 = 128 << 20;
 /// `rebuild` reports its progress every this many events.
 const REBUILD_CHUNK: usize = 512;
 
-/// Decoded chunks of the log that may wait for the rebuild's fold.
-const DECODED_AHEAD: usize = 4;
-
 /// Entities a rebuild keeps in memory before writing them back (about
 /// 1 KiB each for a household).
 const FOLD_ENTITIES: usize = 8_192;
@@ -616,11 +613,6 @@ impl SledStore {
     /// log and writing the projections back whenever `limit` entities are
     /// held (see [`projections::Folder`]); returns the next position. The
     /// caller holds the writer lock and writes the checkpoint afterwards.
-    ///
-    /// A second thread reads and decodes the log a chunk ahead of the fold
-    /// (the rebuild's two halves take about a quarter and three quarters of
-    /// its time); at most [`DECODED_AHEAD`] chunks wait between them, so
-    /// memory stays bounded.
     fn fold_log(
         &self,
         progress: &mut impl FnMut(u64, u64),
@@ -628,62 +620,30 @@ impl SledStore {
         limit: usize,
     ) -> Result<u64, StoreError> {
         let mut folder = projections::Folder::new(&self.trees, &self.policy, limit);
-        std::thread::scope(|scope| {
-            let (chunks, decoded) = std::sync::mpsc::sync_channel(DECODED_AHEAD);
-            scope.spawn(move || {
-                let mut chunk = Vec::with_capacity(REBUILD_CHUNK);
-                for (next, row) in (0..).zip(self.trees[EVENTS].range(..u64_key(total))) {
-                    match self.decode_row(next, row) {
-                        Ok(envelope) => chunk.push(envelope),
-                        Err(e) => {
-                            // The fold stops at the error; nothing to do if
-                            // it has stopped already.
-                            let _ = chunks.send(Err(e));
-                            return;
-                        }
-                    }
-                    if chunk.len() == REBUILD_CHUNK {
-                        let full = std::mem::replace(&mut chunk, Vec::with_capacity(REBUILD_CHUNK));
-                        if chunks.send(Ok(full)).is_err() {
-                            return;
-                        }
-                    }
-                }
-                if !chunk.is_empty() {
-                    let _ = chunks.send(Ok(chunk));
-                }
-            });
-            let mut next = 0;
-            for chunk in decoded {
-                for envelope in chunk? {
-                    folder.fold(&envelope)?;
-                    next += 1;
-                }
+        let mut next = 0;
+        for row in self.trees[EVENTS].range(..u64_key(total)) {
+            let (key, bytes) = row.map_err(backend)?;
+            let position = read_u64(&key).ok_or(StoreError::Corrupt {
+                position: next,
+                detail: "event key is not a position",
+            })?;
+            if position != next {
+                return Err(StoreError::Corrupt {
+                    position: next,
+                    detail: "gap in the event log",
+                });
+            }
+            folder.fold(&self.decode(position, &bytes)?)?;
+            next += 1;
+            if next % REBUILD_CHUNK as u64 == 0 {
                 progress(next, total);
             }
-            folder.write_back()?;
-            Ok(next)
-        })
-    }
-
-    /// Decodes the row of the log expected at position `next`.
-    fn decode_row(
-        &self,
-        next: u64,
-        row: sled::Result<(sled::IVec, sled::IVec)>,
-    ) -> Result<Envelope, StoreError> {
-        let (key, bytes) = row.map_err(backend)?;
-        let position = read_u64(&key).ok_or(StoreError::Corrupt {
-            position: next,
-            detail: "event key is not a position",
-        })?;
-        if position != next {
-            return Err(StoreError::Corrupt {
-                position: next,
-                detail: "gap in the event log",
-            });
         }
-        self.decode(position, &bytes)
+        folder.write_back()?;
+        if next % REBUILD_CHUNK as u64 != 0 {
+            progress(next, total);
+        }
+        Ok(next)
     }
 
     /// One household's current state, from the projection.
