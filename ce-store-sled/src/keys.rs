@@ -48,8 +48,14 @@ pub(crate) const POLICY: &[u8] = b"policy";
 /// Present while an import writes the log without transactions: a store
 /// that still has it after a crash holds an unfinished import.
 pub(crate) const IMPORTING: &[u8] = b"importing";
-/// Checkpoint key of the projections: the next position they have not folded.
+/// Checkpoint key of the projections: [`FOLLOWS_LOG`] when they hold every
+/// committed event (and every append keeps them so), else the next position
+/// they have not folded (0 while a rebuild runs).
 pub(crate) const PROJECTIONS: &[u8] = b"projections";
+/// The checkpoint of projections that follow the log: written when a
+/// rebuild ends, and left alone by appends, which update the projections
+/// before their commit point (no checkpoint write per append).
+pub(crate) const FOLLOWS_LOG: u64 = u64::MAX;
 
 /// `u64` as an 8-byte big-endian key.
 pub(crate) fn u64_key(n: u64) -> [u8; 8] {

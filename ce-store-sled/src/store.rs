@@ -120,6 +120,7 @@ impl SledStore {
                 meta.insert(FORMAT_VERSION, &u64_key(FORMAT_VERSION_CURRENT))?;
                 meta.insert(PROJECTION_LAYOUT, &u64_key(PROJECTION_LAYOUT_CURRENT))?;
                 meta.insert(NEXT_POSITION, &u64_key(0))?;
+                trees[CHECKPOINTS].insert(PROJECTIONS, &u64_key(FOLLOWS_LOG))?;
                 let policy = Policy::wi_bos_default();
                 meta.insert(
                     POLICY,
@@ -153,15 +154,20 @@ impl SledStore {
         let layout = store.trees[META]
             .get(PROJECTION_LAYOUT)?
             .and_then(|b| read_u64(&b));
-        if layout != Some(PROJECTION_LAYOUT_CURRENT) {
-            if !repaired {
-                store.rebuild()?;
-            }
-            store.trees[META].insert(PROJECTION_LAYOUT, &u64_key(PROJECTION_LAYOUT_CURRENT))?;
-            store.db.flush()?;
-        } else if !repaired && store.projection_checkpoint()? != store.next_position()? {
+        let checkpoint = store.stored_checkpoint()?;
+        let next = store.next_position()?;
+        // Stores written before appends stopped writing the checkpoint hold
+        // the next position there instead of FOLLOWS_LOG.
+        let in_step = checkpoint == Some(FOLLOWS_LOG) || (checkpoint == Some(next) && next > 0);
+        if !repaired && (layout != Some(PROJECTION_LAYOUT_CURRENT) || !in_step) {
             store.rebuild()?;
+        } else if checkpoint != Some(FOLLOWS_LOG) {
+            store.trees[CHECKPOINTS].insert(PROJECTIONS, &u64_key(FOLLOWS_LOG))?;
         }
+        if layout != Some(PROJECTION_LAYOUT_CURRENT) {
+            store.trees[META].insert(PROJECTION_LAYOUT, &u64_key(PROJECTION_LAYOUT_CURRENT))?;
+        }
+        store.db.flush()?;
         Ok(store)
     }
 
@@ -187,11 +193,18 @@ impl SledStore {
 
     /// The next position the projections have not folded.
     pub fn projection_checkpoint(&self) -> Result<u64, StoreError> {
+        match self.stored_checkpoint()? {
+            Some(FOLLOWS_LOG) => self.next_position(),
+            other => Ok(other.unwrap_or(0)),
+        }
+    }
+
+    /// The checkpoint row as stored (see [`PROJECTIONS`]).
+    fn stored_checkpoint(&self) -> Result<Option<u64>, StoreError> {
         Ok(self.trees[CHECKPOINTS]
             .get(PROJECTIONS)
             .map_err(backend)?
-            .and_then(|b| read_u64(&b))
-            .unwrap_or(0))
+            .and_then(|b| read_u64(&b)))
     }
 
     fn decode(&self, position: u64, bytes: &[u8]) -> Result<Envelope, StoreError> {
@@ -293,8 +306,8 @@ impl SledStore {
             }
         }
         writes.extend(folder.into_writes()?);
+        // The commit point. The checkpoint says FOLLOWS_LOG and stays so.
         let end = u64_key(staged.next).to_vec();
-        writes.push((CHECKPOINTS, PROJECTIONS.to_vec(), Some(end.clone())));
         writes.push((META, NEXT_POSITION.to_vec(), Some(end)));
         Ok((out, writes))
     }
@@ -596,14 +609,16 @@ impl SledStore {
         let total = self.next_position()?;
         // Checkpoint first: sled's clear is not atomic, and a crash while
         // clearing must leave a checkpoint that makes the next open rebuild.
-        self.trees[CHECKPOINTS].clear().map_err(backend)?;
+        self.trees[CHECKPOINTS]
+            .insert(PROJECTIONS, &u64_key(0))
+            .map_err(backend)?;
         self.db.flush().map_err(backend)?;
         for tree in &self.trees[FIRST_PROJECTION..] {
             tree.clear().map_err(backend)?;
         }
-        let from = self.fold_log(&mut progress, total, FOLD_ENTITIES)?;
+        self.fold_log(&mut progress, total, FOLD_ENTITIES)?;
         self.trees[CHECKPOINTS]
-            .insert(PROJECTIONS, &u64_key(from))
+            .insert(PROJECTIONS, &u64_key(FOLLOWS_LOG))
             .map_err(backend)?;
         self.db.flush().map_err(backend)?;
         Ok(())
@@ -1065,6 +1080,49 @@ mod tests {
             cut += 1;
         }
         assert!(cut >= 10, "the append wrote only {cut} rows");
+    }
+
+    /// The checkpoint row as sled holds it.
+    fn raw_checkpoint(store: &SledStore) -> Option<u64> {
+        store.stored_checkpoint().unwrap()
+    }
+
+    /// Appends leave the checkpoint at FOLLOWS_LOG. On open, a checkpoint
+    /// equal to the next position (what stores wrote before) is taken as
+    /// in step and rewritten, without a rebuild; one behind it (an
+    /// interrupted rebuild) makes the open rebuild.
+    #[test]
+    fn the_checkpoint_follows_the_log_and_older_stores_are_taken_as_they_are() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(SledStore::open(dir.path()).unwrap());
+        assert_eq!(raw_checkpoint(&store), Some(FOLLOWS_LOG));
+        before_a_referral(&store);
+        let next = store.next_position().unwrap();
+        assert_eq!(raw_checkpoint(&store), Some(FOLLOWS_LOG));
+        assert_eq!(store.projection_checkpoint().unwrap(), next);
+        let rows = all_rows(&store);
+        // A row no fold writes: it survives an open that does not rebuild.
+        let stray = [0xAB; 16];
+        let planted = |store: &SledStore| store.trees[P_OPENINGS].get(stray).unwrap().is_some();
+        let set = |store: &SledStore, value: u64| {
+            store.trees[CHECKPOINTS]
+                .insert(PROJECTIONS, &u64_key(value))
+                .unwrap();
+            store.trees[P_OPENINGS]
+                .insert(stray, b"{}".to_vec())
+                .unwrap();
+        };
+        set(&store, next);
+        drop(store);
+        let store = SledStore::open(dir.path()).unwrap();
+        assert!(planted(&store), "an older store in step was rebuilt");
+        assert_eq!(raw_checkpoint(&store), Some(FOLLOWS_LOG));
+        set(&store, 0);
+        drop(store);
+        let store = SledStore::open(dir.path()).unwrap();
+        assert!(!planted(&store), "an interrupted rebuild was not redone");
+        assert_eq!(raw_checkpoint(&store), Some(FOLLOWS_LOG));
+        assert!(all_rows(&store) == rows);
     }
 
     /// The rebuild's fold writes entities back whenever it holds `limit` of
