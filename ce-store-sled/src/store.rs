@@ -59,8 +59,9 @@ struct Staged {
     writes: Vec<Write>,
     /// Stream versions as of the staged writes.
     heads: HashMap<StreamId, u64>,
-    /// Envelopes staged by this batch, by event id.
-    events: HashMap<EventId, Envelope>,
+    /// Events staged by earlier requests of this batch: the request's and
+    /// the event's index in what the batch returns.
+    events: HashMap<EventId, (usize, usize)>,
     /// The next position after the staged events.
     next: u64,
 }
@@ -288,7 +289,7 @@ impl SledStore {
         // re-sends) write nothing and are not projected again.
         let mut fresh = Vec::with_capacity(requests.len());
         for request in requests {
-            let (envelopes, new) = self.stage(&mut staged, request)?;
+            let (envelopes, new) = self.stage(&mut staged, request, &out)?;
             fresh.push(new);
             out.push(envelopes);
         }
@@ -479,10 +480,15 @@ impl SledStore {
         &self,
         staged: &mut Staged,
         request: &AppendRequest,
+        earlier: &[Vec<Envelope>],
     ) -> Result<(Vec<Envelope>, bool), StoreError> {
+        let staged_envelope = |id: &EventId| {
+            let &(r, e) = staged.events.get(id)?;
+            earlier.get(r)?.get(e)
+        };
         let mut stored = Vec::new();
         for event in &request.events {
-            let position = match staged.events.get(&event.event_id) {
+            let position = match staged_envelope(&event.event_id) {
                 Some(envelope) => Some(envelope.position),
                 None => self.indexed_position(event.event_id)?,
             };
@@ -495,7 +501,7 @@ impl SledStore {
         if stored.len() == request.events.len() {
             let out = stored
                 .into_iter()
-                .map(|(id, position)| match staged.events.get(&id) {
+                .map(|(id, position)| match staged_envelope(&id) {
                     Some(envelope) => Ok(envelope.clone()),
                     None => self.event_at(position),
                 })
@@ -543,7 +549,9 @@ impl SledStore {
             }
             let id = new.event_id.as_uuid().as_bytes().to_vec();
             staged.writes.push((EVENT_IDS, id, Some(at)));
-            staged.events.insert(new.event_id, envelope.clone());
+            staged
+                .events
+                .insert(new.event_id, (earlier.len(), out.len()));
             out.push(envelope);
             staged.next += 1;
         }

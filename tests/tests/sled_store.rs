@@ -5,11 +5,11 @@ use std::sync::{Arc, Barrier};
 
 use ce_core::testing::{date, opening, HouseholdBuilder};
 use ce_core::{
-    DecodeError, Event, EventStore, ListHouseholdType, ListKey, Outcome, ProgramType, Refer,
-    StoreError,
+    DecodeError, Event, EventStore, ExpectedVersion, ListHouseholdType, ListKey, Outcome,
+    ProgramType, Refer, StoreError,
 };
 use ce_store_sled::{SledStore, SledStoreError};
-use ce_tests::sample::{workload, Driver};
+use ce_tests::sample::{client_stream, new_event, request, workload, Driver};
 
 /// Opens the store, waiting briefly for a just-dropped handle's background
 /// thread to release sled's file lock.
@@ -47,6 +47,58 @@ fn tamper(dir: &tempfile::TempDir, position: u64, edit: impl FnOnce(Vec<u8>) -> 
     let bytes = events.get(key).unwrap().unwrap().to_vec();
     events.insert(key, edit(bytes)).unwrap();
     db.flush().unwrap();
+}
+
+/// One batch, three requests: the second expects the version the first
+/// writes, the third re-sends the first (idempotent: its envelopes come back,
+/// nothing more is written). A batch whose last request conflicts writes
+/// nothing at all.
+#[test]
+fn a_batch_sees_its_own_earlier_requests_and_is_all_or_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir);
+    let a = client_stream(1);
+    let first = request(
+        &[(a, ExpectedVersion::Exact(0))],
+        vec![new_event(1, &[a]), new_event(2, &[a])],
+    );
+    let second = request(&[(a, ExpectedVersion::Exact(2))], vec![new_event(3, &[a])]);
+    let out = store
+        .append_batch(vec![first.clone(), second, first.clone()])
+        .unwrap();
+    assert_eq!(
+        out[2], out[0],
+        "the re-send returns the first request's envelopes"
+    );
+    assert_eq!(
+        out.iter()
+            .map(|e| e.iter().map(|e| e.position).collect::<Vec<_>>())
+            .collect::<Vec<_>>(),
+        vec![vec![0, 1], vec![2], vec![0, 1]]
+    );
+    assert_eq!(store.next_position().unwrap(), 3);
+    assert_eq!(store.stream_version(&a).unwrap(), 3);
+    assert_eq!(store.read_from(0, usize::MAX).unwrap().len(), 3);
+
+    let b = client_stream(2);
+    let fresh = request(&[(b, ExpectedVersion::Exact(0))], vec![new_event(4, &[b])]);
+    let stale = request(&[(a, ExpectedVersion::Exact(2))], vec![new_event(5, &[a])]);
+    let rows = store.projection_bytes().unwrap();
+    assert!(matches!(
+        store.append_batch(vec![fresh, stale]),
+        Err(StoreError::Conflict { .. })
+    ));
+    assert_eq!(store.next_position().unwrap(), 3);
+    assert_eq!(store.stream_version(&b).unwrap(), 0);
+    assert_eq!(
+        store.position_of(new_event(4, &[b]).event_id).unwrap(),
+        None
+    );
+    assert_eq!(store.projection_bytes().unwrap(), rows);
+    drop(store);
+    let store = open(&dir);
+    assert_eq!(store.read_from(0, usize::MAX).unwrap().len(), 3);
+    assert_eq!(store.db().open_tree("events").unwrap().len(), 3);
 }
 
 #[test]
