@@ -160,15 +160,18 @@ impl SledStore {
         // Stores written before appends stopped writing the checkpoint hold
         // the next position there instead of FOLLOWS_LOG.
         let in_step = checkpoint == Some(FOLLOWS_LOG) || (checkpoint == Some(next) && next > 0);
-        if !repaired && (layout != Some(PROJECTION_LAYOUT_CURRENT) || !in_step) {
+        let layout_current = layout == Some(PROJECTION_LAYOUT_CURRENT);
+        if !repaired && (!layout_current || !in_step) {
             store.rebuild()?;
         } else if checkpoint != Some(FOLLOWS_LOG) {
             store.trees[CHECKPOINTS].insert(PROJECTIONS, &u64_key(FOLLOWS_LOG))?;
         }
-        if layout != Some(PROJECTION_LAYOUT_CURRENT) {
+        if !layout_current {
             store.trees[META].insert(PROJECTION_LAYOUT, &u64_key(PROJECTION_LAYOUT_CURRENT))?;
         }
-        store.db.flush()?;
+        if !layout_current || checkpoint != Some(FOLLOWS_LOG) {
+            store.db.flush()?;
+        }
         Ok(store)
     }
 
