@@ -1041,7 +1041,8 @@ fn query_date() -> NaiveDate {
 fn row4_list(cfg: &Config, store: &SledStore, key: &ListKey, rows: &mut Vec<Row>) {
     let on = query_date();
     let len = store.list(key, on).unwrap().entries.len();
-    let p_lists = store.db().open_tree("p_lists").unwrap();
+    // The current generation's list tree (a rebuild writes a new one).
+    let p_lists = store.tree("p_lists").unwrap();
     let prefix = list_prefix(key);
     let (mut l_ce, mut l_raw) = (Vec::new(), Vec::new());
     let mut l_full = Vec::new();

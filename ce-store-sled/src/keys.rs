@@ -32,8 +32,29 @@ pub(crate) const P_REFERRALS: usize = 8;
 pub(crate) const P_ENROLLMENTS: usize = 9;
 pub(crate) const P_LISTS: usize = 10;
 
-/// The first tree that is a projection: `rebuild` clears these.
+/// The first tree that is a projection: `rebuild` writes these anew.
 pub(crate) const FIRST_PROJECTION: usize = P_HOUSEHOLDS;
+
+/// The sled name of tree `index` (of [`TREES`]) in projection generation
+/// `generation`. The log's trees, and the projection trees of generation 0
+/// (every store before 2026-11-30), have the plain name; each rebuild
+/// writes the projections into the next generation, named `p_lists.1`,
+/// `p_lists.2`, and so on.
+pub(crate) fn tree_name(index: usize, generation: u64) -> String {
+    if index < FIRST_PROJECTION || generation == 0 {
+        TREES[index].to_owned()
+    } else {
+        format!("{}.{generation}", TREES[index])
+    }
+}
+
+/// Whether a sled tree name is a projection tree of any generation.
+pub(crate) fn is_projection_tree(name: &[u8]) -> bool {
+    TREES[FIRST_PROJECTION..].iter().any(|base| {
+        name.strip_prefix(base.as_bytes())
+            .is_some_and(|rest| rest.is_empty() || rest.first() == Some(&b'.'))
+    })
+}
 
 /// Meta keys.
 pub(crate) const FORMAT_VERSION: &[u8] = b"format_version";
@@ -45,6 +66,8 @@ pub(crate) const PROJECTION_LAYOUT: &[u8] = b"projection_layout";
 pub(crate) const PROJECTION_LAYOUT_CURRENT: u64 = 2;
 pub(crate) const NEXT_POSITION: &[u8] = b"next_position";
 pub(crate) const POLICY: &[u8] = b"policy";
+/// The generation of the projection trees (see [`tree_name`]); absent: 0.
+pub(crate) const PROJECTION_GENERATION: &[u8] = b"projection_generation";
 /// Present while an import writes the log without transactions: a store
 /// that still has it after a crash holds an unfinished import.
 pub(crate) const IMPORTING: &[u8] = b"importing";

@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 
 use ce_core::priority::ListEntry;
 use ce_core::store::{check_expected, validate_request};
@@ -42,7 +42,12 @@ pub type ProjectionRow = (String, Vec<u8>, Vec<u8>);
 #[derive(Debug)]
 pub struct SledStore {
     db: sled::Db,
-    trees: Vec<sled::Tree>,
+    /// The trees, by their index in [`TREES`]; the projection trees of the
+    /// current generation. A rebuild swaps in the next generation's; an
+    /// operation keeps the handles it took at its start.
+    trees: RwLock<Arc<[sled::Tree]>>,
+    /// Earlier generations' trees, dropped once no operation holds them.
+    retired: Mutex<Vec<(u64, Arc<[sled::Tree]>)>>,
     policy: Policy,
     upcasters: Upcasters,
     /// Serializes appends: positions are assigned from one counter.
@@ -96,11 +101,7 @@ impl SledStore {
             }
             other => SledStoreError::Sled(other),
         })?;
-        let trees = TREES
-            .iter()
-            .map(|name| db.open_tree(name))
-            .collect::<Result<Vec<_>, _>>()?;
-        let meta = &trees[META];
+        let meta = db.open_tree(TREES[META])?;
         match meta.get(FORMAT_VERSION)? {
             Some(bytes) => {
                 let found = read_u64(&bytes).unwrap_or(u64::MAX);
@@ -112,7 +113,7 @@ impl SledStore {
                 }
             }
             None => {
-                if !trees[EVENTS].is_empty() {
+                if !db.open_tree(TREES[EVENTS])?.is_empty() {
                     return Err(SledStoreError::UnknownFormatVersion {
                         found: 0,
                         supported: FORMAT_VERSION_CURRENT,
@@ -121,7 +122,8 @@ impl SledStore {
                 meta.insert(FORMAT_VERSION, &u64_key(FORMAT_VERSION_CURRENT))?;
                 meta.insert(PROJECTION_LAYOUT, &u64_key(PROJECTION_LAYOUT_CURRENT))?;
                 meta.insert(NEXT_POSITION, &u64_key(0))?;
-                trees[CHECKPOINTS].insert(PROJECTIONS, &u64_key(FOLLOWS_LOG))?;
+                db.open_tree(TREES[CHECKPOINTS])?
+                    .insert(PROJECTIONS, &u64_key(FOLLOWS_LOG))?;
                 let policy = Policy::wi_bos_default();
                 meta.insert(
                     POLICY,
@@ -138,9 +140,28 @@ impl SledStore {
             Some(bytes) => Policy::from_json(&String::from_utf8_lossy(&bytes))?,
             None => Policy::wi_bos_default(),
         };
+        let generation = meta
+            .get(PROJECTION_GENERATION)?
+            .and_then(|b| read_u64(&b))
+            .unwrap_or(0);
+        let trees = (0..TREES.len())
+            .map(|i| db.open_tree(tree_name(i, generation)))
+            .collect::<Result<Vec<_>, _>>()?;
+        // Projection trees of other generations: left by a rebuild that was
+        // cut off, or retired while a reader still held them.
+        for name in db.tree_names() {
+            let current = (FIRST_PROJECTION..TREES.len())
+                .any(|i| name.as_ref() == tree_name(i, generation).as_bytes());
+            if is_projection_tree(&name) && !current {
+                // Emptied first, as in `retire`.
+                db.open_tree(&name)?.clear()?;
+                db.drop_tree(&name)?;
+            }
+        }
         let store = Self {
             db,
-            trees,
+            trees: RwLock::new(trees.into()),
+            retired: Mutex::new(Vec::new()),
             policy,
             upcasters: Upcasters::current(),
             writer: Mutex::new(()),
@@ -152,7 +173,7 @@ impl SledStore {
         // one written with an older projection layout is rebuilt in the
         // current one.
         let repaired = store.repair_locked(&store.lock())?;
-        let layout = store.trees[META]
+        let layout = store.trees()[META]
             .get(PROJECTION_LAYOUT)?
             .and_then(|b| read_u64(&b));
         let checkpoint = store.stored_checkpoint()?;
@@ -164,10 +185,10 @@ impl SledStore {
         if !repaired && (!layout_current || !in_step) {
             store.rebuild()?;
         } else if checkpoint != Some(FOLLOWS_LOG) {
-            store.trees[CHECKPOINTS].insert(PROJECTIONS, &u64_key(FOLLOWS_LOG))?;
+            store.trees()[CHECKPOINTS].insert(PROJECTIONS, &u64_key(FOLLOWS_LOG))?;
         }
         if !layout_current {
-            store.trees[META].insert(PROJECTION_LAYOUT, &u64_key(PROJECTION_LAYOUT_CURRENT))?;
+            store.trees()[META].insert(PROJECTION_LAYOUT, &u64_key(PROJECTION_LAYOUT_CURRENT))?;
         }
         if !layout_current || checkpoint != Some(FOLLOWS_LOG) {
             store.db.flush()?;
@@ -185,7 +206,7 @@ impl SledStore {
         policy.validate()?;
         let json = serde_json::to_vec(&policy)
             .map_err(|e| ce_core::policy::PolicyError::Json(e.to_string()))?;
-        self.trees[META].insert(POLICY, json)?;
+        self.trees()[META].insert(POLICY, json)?;
         self.policy = policy;
         self.rebuild()?;
         Ok(())
@@ -193,6 +214,24 @@ impl SledStore {
 
     pub(crate) fn lock(&self) -> MutexGuard<'_, ()> {
         self.writer.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The current trees, by their index in [`TREES`]. Hold the handle for
+    /// the whole operation: a rebuild may swap in new projection trees
+    /// meanwhile, and drops the old ones only when no handle is left.
+    fn trees(&self) -> Arc<[sled::Tree]> {
+        Arc::clone(&self.trees.read().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// The current handle of the tree named `name` in [`TREES`] (the
+    /// projection trees' sled names carry their generation), for tools and
+    /// tests that inspect the layout, like [`db`](Self::db). Do not keep a
+    /// projection tree's handle across a rebuild: the rebuild drops the old
+    /// generation once no operation of the store holds it, and in sled 0.34
+    /// an operation on a dropped tree's handle can spin forever.
+    pub fn tree(&self, name: &str) -> Option<sled::Tree> {
+        let index = TREES.iter().position(|t| *t == name)?;
+        self.trees().get(index).cloned()
     }
 
     /// The next position the projections have not folded.
@@ -205,7 +244,7 @@ impl SledStore {
 
     /// The checkpoint row as stored (see [`PROJECTIONS`]).
     fn stored_checkpoint(&self) -> Result<Option<u64>, StoreError> {
-        Ok(self.trees[CHECKPOINTS]
+        Ok(self.trees()[CHECKPOINTS]
             .get(PROJECTIONS)
             .map_err(backend)?
             .and_then(|b| read_u64(&b)))
@@ -226,7 +265,7 @@ impl SledStore {
     }
 
     fn event_at(&self, position: u64) -> Result<Envelope, StoreError> {
-        let bytes = self.trees[EVENTS]
+        let bytes = self.trees()[EVENTS]
             .get(u64_key(position))
             .map_err(backend)?
             .ok_or(StoreError::Corrupt {
@@ -303,7 +342,8 @@ impl SledStore {
         // One fold for the whole batch: each entity the batch touches is
         // loaded and written once, and the rows equal those of folding
         // request by request.
-        let mut folder = Folder::staged(&self.trees, &self.policy);
+        let trees = self.trees();
+        let mut folder = Folder::staged(&trees, &self.policy);
         for (envelopes, _) in out.iter().zip(&fresh).filter(|(_, new)| **new) {
             for envelope in envelopes {
                 folder.fold(envelope)?;
@@ -320,8 +360,8 @@ impl SledStore {
     fn write_rows(&self, writes: impl IntoIterator<Item = Write>) -> Result<(), sled::Error> {
         for (tree, key, value) in writes {
             match value {
-                Some(value) => self.trees[tree].insert(key, value)?,
-                None => self.trees[tree].remove(key)?,
+                Some(value) => self.trees()[tree].insert(key, value)?,
+                None => self.trees()[tree].remove(key)?,
             };
         }
         Ok(())
@@ -334,7 +374,7 @@ impl SledStore {
     fn repair_locked(&self, _writer: &MutexGuard<'_, ()>) -> Result<bool, StoreError> {
         let next = self.next_position()?;
         let mut torn = Vec::new();
-        for row in self.trees[EVENTS].range(u64_key(next)..) {
+        for row in self.trees()[EVENTS].range(u64_key(next)..) {
             let (key, bytes) = row.map_err(backend)?;
             let position = read_u64(&key).ok_or(StoreError::Corrupt {
                 position: next,
@@ -348,30 +388,30 @@ impl SledStore {
         let mut streams = std::collections::BTreeSet::new();
         for envelope in &torn {
             for sv in &envelope.streams {
-                self.trees[STREAMS]
+                self.trees()[STREAMS]
                     .remove(stream_key(&sv.stream, sv.version))
                     .map_err(backend)?;
                 streams.insert(sv.stream);
             }
             let id = envelope.event_id.as_uuid().as_bytes();
-            let indexed = self.trees[EVENT_IDS].get(id).map_err(backend)?;
+            let indexed = self.trees()[EVENT_IDS].get(id).map_err(backend)?;
             if indexed.and_then(|p| read_u64(&p)) == Some(envelope.position) {
-                self.trees[EVENT_IDS].remove(id).map_err(backend)?;
+                self.trees()[EVENT_IDS].remove(id).map_err(backend)?;
             }
-            self.trees[EVENTS]
+            self.trees()[EVENTS]
                 .remove(u64_key(envelope.position))
                 .map_err(backend)?;
         }
         // Each stream's head goes back to its last version in the index.
         for stream in &streams {
-            let last = self.trees[STREAMS]
+            let last = self.trees()[STREAMS]
                 .scan_prefix(stream_prefix(stream))
                 .next_back()
                 .transpose()
                 .map_err(backend)?;
             match last.and_then(|(key, _)| read_u64(key.get(key.len().saturating_sub(8)..)?)) {
-                Some(version) => self.trees[HEADS].insert(head_key(stream), &u64_key(version)),
-                None => self.trees[HEADS].remove(head_key(stream)),
+                Some(version) => self.trees()[HEADS].insert(head_key(stream), &u64_key(version)),
+                None => self.trees()[HEADS].remove(head_key(stream)),
             }
             .map_err(backend)?;
         }
@@ -382,14 +422,14 @@ impl SledStore {
     /// Marks the store as holding an unfinished import (see
     /// [`SledStoreError::IncompleteImport`]) until [`Self::end_import`].
     pub(crate) fn begin_import(&self) -> Result<(), SledStoreError> {
-        self.trees[META].insert(IMPORTING, &[])?;
+        self.trees()[META].insert(IMPORTING, &[])?;
         self.db.flush()?;
         Ok(())
     }
 
     /// Clears the mark of [`Self::begin_import`], durably.
     pub(crate) fn end_import(&self) -> Result<(), SledStoreError> {
-        self.trees[META].remove(IMPORTING)?;
+        self.trees()[META].remove(IMPORTING)?;
         self.db.flush()?;
         Ok(())
     }
@@ -418,7 +458,7 @@ impl SledStore {
         );
         for (line, envelope) in batch {
             let id = envelope.event_id.as_uuid().as_bytes();
-            if !ids.insert(envelope.event_id) || self.trees[EVENT_IDS].contains_key(id)? {
+            if !ids.insert(envelope.event_id) || self.trees()[EVENT_IDS].contains_key(id)? {
                 return Err(SledStoreError::ImportDuplicate {
                     line: *line,
                     event_id: envelope.event_id,
@@ -440,7 +480,7 @@ impl SledStore {
             for sv in &envelope.streams {
                 let previous = match heads.get(&sv.stream) {
                     Some(v) => *v,
-                    None => self.trees[HEADS]
+                    None => self.trees()[HEADS]
                         .get(head_key(&sv.stream))?
                         .and_then(|b| read_u64(&b))
                         .unwrap_or(0),
@@ -467,11 +507,11 @@ impl SledStore {
             head_rows.insert(head_key(stream), &u64_key(*version));
         }
         let end = last.position + 1;
-        self.trees[EVENTS].apply_batch(events)?;
-        self.trees[EVENT_IDS].apply_batch(event_ids)?;
-        self.trees[STREAMS].apply_batch(streams)?;
-        self.trees[HEADS].apply_batch(head_rows)?;
-        self.trees[META].insert(NEXT_POSITION, &u64_key(end))?;
+        self.trees()[EVENTS].apply_batch(events)?;
+        self.trees()[EVENT_IDS].apply_batch(event_ids)?;
+        self.trees()[STREAMS].apply_batch(streams)?;
+        self.trees()[HEADS].apply_batch(head_rows)?;
+        self.trees()[META].insert(NEXT_POSITION, &u64_key(end))?;
         self.db.flush()?;
         Ok(())
     }
@@ -572,7 +612,7 @@ impl SledStore {
             return Ok(*v);
         }
         // A missing head is a new stream; a malformed one is corruption, never 0.
-        let v = match self.trees[HEADS].get(head_key(stream)).map_err(backend)? {
+        let v = match self.trees()[HEADS].get(head_key(stream)).map_err(backend)? {
             None => 0,
             Some(bytes) => read_u64(&bytes).ok_or(StoreError::Corrupt {
                 position: 0,
@@ -586,7 +626,7 @@ impl SledStore {
     /// The position the `event_ids` index holds for an event, committed or
     /// not.
     fn indexed_position(&self, event_id: EventId) -> Result<Option<u64>, StoreError> {
-        self.trees[EVENT_IDS]
+        self.trees()[EVENT_IDS]
             .get(event_id.as_uuid().as_bytes())
             .map_err(backend)?
             .map(|p| {
@@ -618,20 +658,77 @@ impl SledStore {
         mut progress: impl FnMut(u64, u64),
     ) -> Result<(), StoreError> {
         let total = self.next_position()?;
-        // Checkpoint first: sled's clear is not atomic, and a crash while
-        // clearing must leave a checkpoint that makes the next open rebuild.
-        self.trees[CHECKPOINTS]
+        let current = self.trees();
+        // Checkpoint first: a crash before the new generation is complete
+        // must leave a checkpoint that makes the next open rebuild.
+        current[CHECKPOINTS]
             .insert(PROJECTIONS, &u64_key(0))
             .map_err(backend)?;
         self.db.flush().map_err(backend)?;
-        for tree in &self.trees[FIRST_PROJECTION..] {
+        let generation = current[META]
+            .get(PROJECTION_GENERATION)
+            .map_err(backend)?
+            .and_then(|b| read_u64(&b))
+            .unwrap_or(0)
+            + 1;
+        let mut fresh = current.to_vec();
+        for (i, slot) in fresh.iter_mut().enumerate().skip(FIRST_PROJECTION) {
+            let tree = self
+                .db
+                .open_tree(tree_name(i, generation))
+                .map_err(backend)?;
+            // Empty unless a rebuild of this process failed midway.
             tree.clear().map_err(backend)?;
+            *slot = tree;
         }
-        self.fold_log(&mut progress, total, FOLD_ENTITIES)?;
-        self.trees[CHECKPOINTS]
+        self.fold_log(&fresh, &mut progress, total, FOLD_ENTITIES)?;
+        // The generation before the checkpoint: a crash between the two
+        // leaves the new generation with a checkpoint that rebuilds again.
+        current[META]
+            .insert(PROJECTION_GENERATION, &u64_key(generation))
+            .map_err(backend)?;
+        current[CHECKPOINTS]
             .insert(PROJECTIONS, &u64_key(FOLLOWS_LOG))
             .map_err(backend)?;
         self.db.flush().map_err(backend)?;
+        let old = std::mem::replace(
+            &mut *self.trees.write().unwrap_or_else(PoisonError::into_inner),
+            fresh.into(),
+        );
+        drop(current);
+        self.retire(generation - 1, old)
+    }
+
+    /// Keeps an earlier generation's trees until no operation holds them,
+    /// then empties and drops its projection trees. A handle on a dropped
+    /// tree must never be used: in sled 0.34 an operation on it can spin on
+    /// its freed root. The trees are cleared before they are dropped:
+    /// sled's `drop_tree` alone walks every page under one epoch guard,
+    /// which keeps them all in memory until it returns (at 1,000,000
+    /// events the rebuild's peak RSS went from 284 to 395-431 MiB), where
+    /// `clear` lets sled's cache evict them as it goes.
+    fn retire(&self, generation: u64, trees: Arc<[sled::Tree]>) -> Result<(), StoreError> {
+        let mut retired = self.retired.lock().unwrap_or_else(PoisonError::into_inner);
+        retired.push((generation, trees));
+        let mut kept = Vec::new();
+        for (generation, trees) in retired.drain(..) {
+            // Only `self.trees` hands out handles, and it no longer holds
+            // these: a count of one stays one.
+            if Arc::strong_count(&trees) == 1 {
+                for tree in &trees[FIRST_PROJECTION..] {
+                    tree.clear().map_err(backend)?;
+                }
+                drop(trees);
+                for i in FIRST_PROJECTION..TREES.len() {
+                    self.db
+                        .drop_tree(tree_name(i, generation))
+                        .map_err(backend)?;
+                }
+            } else {
+                kept.push((generation, trees));
+            }
+        }
+        *retired = kept;
         Ok(())
     }
 
@@ -641,13 +738,14 @@ impl SledStore {
     /// caller holds the writer lock and writes the checkpoint afterwards.
     fn fold_log(
         &self,
+        trees: &[sled::Tree],
         progress: &mut impl FnMut(u64, u64),
         total: u64,
         limit: usize,
     ) -> Result<u64, StoreError> {
-        let mut folder = projections::Folder::new(&self.trees, &self.policy, limit);
+        let mut folder = projections::Folder::new(trees, &self.policy, limit);
         let mut next = 0;
-        for row in self.trees[EVENTS].range(..u64_key(total)) {
+        for row in trees[EVENTS].range(..u64_key(total)) {
             let (key, bytes) = row.map_err(backend)?;
             let position = read_u64(&key).ok_or(StoreError::Corrupt {
                 position: next,
@@ -674,7 +772,7 @@ impl SledStore {
 
     /// One household's current state, from the projection.
     pub fn household(&self, id: HouseholdId) -> Result<Option<Household>, StoreError> {
-        match self.trees[P_HOUSEHOLDS]
+        match self.trees()[P_HOUSEHOLDS]
             .get(id.as_uuid().as_bytes())
             .map_err(backend)?
         {
@@ -708,7 +806,7 @@ impl SledStore {
     ) -> Result<PriorityList, StoreError> {
         let mut entries = Vec::new();
         let mut rank = 0u32;
-        for row in self.trees[P_LISTS].scan_prefix(list_prefix(key)) {
+        for row in self.trees()[P_LISTS].scan_prefix(list_prefix(key)) {
             if entries.len() >= limit {
                 break;
             }
@@ -735,7 +833,7 @@ impl SledStore {
     /// Every list key that has at least one row.
     pub fn list_keys(&self) -> Result<Vec<ListKey>, StoreError> {
         let mut keys: Vec<ListKey> = Vec::new();
-        for row in self.trees[P_LISTS].iter() {
+        for row in self.trees()[P_LISTS].iter() {
             let (key, _) = row.map_err(backend)?;
             let mut parts = key.splitn(4, |b| *b == 0);
             let (Some(c), Some(p), Some(t)) = (parts.next(), parts.next(), parts.next()) else {
@@ -767,7 +865,7 @@ impl SledStore {
             return Err(poisoned());
         }
         let mut versions = HashMap::new();
-        for row in self.trees[HEADS].iter() {
+        for row in self.trees()[HEADS].iter() {
             let (key, value) = row.map_err(backend)?;
             let stream: StreamId = std::str::from_utf8(&key)
                 .ok()
@@ -783,24 +881,24 @@ impl SledStore {
             versions.insert(stream, version);
         }
         let clients: BTreeMap<ClientId, ClientRow> = projections::read_all(
-            &self.trees[P_ENROLLMENTS],
+            &self.trees()[P_ENROLLMENTS],
             projections::client_id,
             "client projection does not decode",
         )?;
         let mut caseload = Caseload::default();
         caseload.households = projections::read_all(
-            &self.trees[P_HOUSEHOLDS],
+            &self.trees()[P_HOUSEHOLDS],
             projections::household_id,
             "household projection does not decode",
         )?;
         caseload.reindex();
         caseload.openings = projections::read_all(
-            &self.trees[P_OPENINGS],
+            &self.trees()[P_OPENINGS],
             projections::opening_id,
             "opening projection does not decode",
         )?;
         caseload.referrals = projections::read_all(
-            &self.trees[P_REFERRALS],
+            &self.trees()[P_REFERRALS],
             projections::referral_id,
             "referral projection does not decode",
         )?;
@@ -822,7 +920,7 @@ impl SledStore {
         let mut out = Vec::new();
         for (name, tree) in TREES[FIRST_PROJECTION..]
             .iter()
-            .zip(&self.trees[FIRST_PROJECTION..])
+            .zip(&self.trees()[FIRST_PROJECTION..])
         {
             for row in tree.iter() {
                 let (k, v) = row.map_err(backend)?;
@@ -847,7 +945,7 @@ impl EventStore for SledStore {
     fn read_stream(&self, stream: &StreamId) -> Result<Vec<Envelope>, StoreError> {
         let end = self.next_position()?;
         let mut out = Vec::new();
-        for row in self.trees[STREAMS].scan_prefix(stream_prefix(stream)) {
+        for row in self.trees()[STREAMS].scan_prefix(stream_prefix(stream)) {
             let (_, position) = row.map_err(backend)?;
             let position = read_u64(&position).ok_or(StoreError::Corrupt {
                 position: 0,
@@ -868,7 +966,7 @@ impl EventStore for SledStore {
         if from >= end {
             return Ok(out);
         }
-        for row in self.trees[EVENTS]
+        for row in self.trees()[EVENTS]
             .range(u64_key(from)..u64_key(end))
             .take(limit)
         {
@@ -893,7 +991,10 @@ impl EventStore for SledStore {
         // The last committed version from the index (`heads` runs ahead
         // while an append is being written).
         let end = self.next_position()?;
-        for row in self.trees[STREAMS].scan_prefix(stream_prefix(stream)).rev() {
+        for row in self.trees()[STREAMS]
+            .scan_prefix(stream_prefix(stream))
+            .rev()
+        {
             let (key, position) = row.map_err(backend)?;
             let corrupt = StoreError::Corrupt {
                 position: 0,
@@ -921,7 +1022,7 @@ impl EventStore for SledStore {
     }
 
     fn next_position(&self) -> Result<u64, StoreError> {
-        Ok(self.trees[META]
+        Ok(self.trees()[META]
             .get(NEXT_POSITION)
             .map_err(backend)?
             .and_then(|b| read_u64(&b))
@@ -944,13 +1045,17 @@ mod tests {
 
     use super::*;
 
-    /// Every row of every tree, for comparing whole stores.
+    /// Every row of every tree (the projection trees of the current
+    /// generation), for comparing whole stores; but the generation itself,
+    /// which every rebuild advances.
     fn all_rows(store: &SledStore) -> Vec<(usize, Vec<u8>, Vec<u8>)> {
         let mut out = Vec::new();
-        for (i, tree) in store.trees.iter().enumerate() {
+        for (i, tree) in store.trees().iter().enumerate() {
             for row in tree.iter() {
                 let (k, v) = row.unwrap();
-                out.push((i, k.to_vec(), v.to_vec()));
+                if (i, k.as_ref()) != (META, PROJECTION_GENERATION) {
+                    out.push((i, k.to_vec(), v.to_vec()));
+                }
             }
         }
         out
@@ -1114,12 +1219,12 @@ mod tests {
         let rows = all_rows(&store);
         // A row no fold writes: it survives an open that does not rebuild.
         let stray = [0xAB; 16];
-        let planted = |store: &SledStore| store.trees[P_OPENINGS].get(stray).unwrap().is_some();
+        let planted = |store: &SledStore| store.trees()[P_OPENINGS].get(stray).unwrap().is_some();
         let set = |store: &SledStore, value: u64| {
-            store.trees[CHECKPOINTS]
+            store.trees()[CHECKPOINTS]
                 .insert(PROJECTIONS, &u64_key(value))
                 .unwrap();
-            store.trees[P_OPENINGS]
+            store.trees()[P_OPENINGS]
                 .insert(stray, b"{}".to_vec())
                 .unwrap();
         };
@@ -1134,6 +1239,108 @@ mod tests {
         assert!(!planted(&store), "an interrupted rebuild was not redone");
         assert_eq!(raw_checkpoint(&store), Some(FOLLOWS_LOG));
         assert!(all_rows(&store) == rows);
+    }
+
+    /// The sled names of the projection trees in the database.
+    fn projection_tree_names(store: &SledStore) -> Vec<String> {
+        let mut names: Vec<String> = store
+            .db
+            .tree_names()
+            .iter()
+            .filter(|n| is_projection_tree(n))
+            .map(|n| String::from_utf8_lossy(n).into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// A rebuild writes the next generation of projection trees and swaps
+    /// it in: an operation that took the trees before keeps reading the
+    /// old generation, whole, and the old trees are dropped once no one
+    /// holds them (at the next rebuild, or the next open).
+    #[test]
+    fn a_rebuild_swaps_in_a_new_generation_and_drops_the_old_once_unread() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(SledStore::open(dir.path()).unwrap());
+        before_a_referral(&store);
+        let rows = all_rows(&store);
+        let generation_0: Vec<String> = (FIRST_PROJECTION..TREES.len())
+            .map(|i| tree_name(i, 0))
+            .collect();
+        assert_eq!(projection_tree_names(&store), sorted(&generation_0));
+
+        let held = store.trees();
+        let lists_before: Vec<_> = held[P_LISTS].iter().map(|r| r.unwrap()).collect();
+        store.rebuild().unwrap();
+        let generation_1: Vec<String> = (FIRST_PROJECTION..TREES.len())
+            .map(|i| tree_name(i, 1))
+            .collect();
+        // Held: generation 0 stays, and reads as it did.
+        let both = sorted(&[generation_0.clone(), generation_1.clone()].concat());
+        assert_eq!(projection_tree_names(&store), both);
+        let lists_held: Vec<_> = held[P_LISTS].iter().map(|r| r.unwrap()).collect();
+        assert_eq!(lists_held, lists_before);
+        assert!(all_rows(&store) == rows);
+        drop(held);
+        store.rebuild().unwrap();
+        let generation_2: Vec<String> = (FIRST_PROJECTION..TREES.len())
+            .map(|i| tree_name(i, 2))
+            .collect();
+        assert_eq!(projection_tree_names(&store), sorted(&generation_2));
+        assert!(all_rows(&store) == rows);
+
+        // A rebuild cut off midway: the next generation's trees hold some
+        // rows, the checkpoint says 0. The open drops them and rebuilds.
+        let next = store.db.open_tree(tree_name(P_LISTS, 3)).unwrap();
+        next.insert(b"half written", b"{}".to_vec()).unwrap();
+        store.trees()[CHECKPOINTS]
+            .insert(PROJECTIONS, &u64_key(0))
+            .unwrap();
+        drop((next, store));
+        let store = SledStore::open(dir.path()).unwrap();
+        let generation_3: Vec<String> = (FIRST_PROJECTION..TREES.len())
+            .map(|i| tree_name(i, 3))
+            .collect();
+        assert_eq!(projection_tree_names(&store), sorted(&generation_3));
+        assert!(all_rows(&store) == rows);
+    }
+
+    fn sorted(names: &[String]) -> Vec<String> {
+        let mut names = names.to_vec();
+        names.sort();
+        names
+    }
+
+    /// Readers during rebuilds see whole lists: the old projections until
+    /// the new ones are complete, never trees being cleared or filled.
+    #[test]
+    fn lists_read_during_rebuilds_are_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(SledStore::open(dir.path()).unwrap());
+        before_a_referral(&store);
+        let keys = store.list_keys().unwrap();
+        let on = date(2025, 6, 1);
+        let lists: Vec<PriorityList> = keys.iter().map(|k| store.list(k, on).unwrap()).collect();
+        assert!(lists.iter().any(|l| !l.entries.is_empty()));
+        let done = Arc::new(AtomicBool::new(false));
+        let reader = {
+            let (store, done) = (Arc::clone(&store), Arc::clone(&done));
+            std::thread::spawn(move || {
+                let mut reads = 0u32;
+                while !done.load(Ordering::Acquire) || reads == 0 {
+                    for (key, list) in keys.iter().zip(&lists) {
+                        assert_eq!(store.list(key, on).unwrap(), *list);
+                    }
+                    reads += 1;
+                }
+                reads
+            })
+        };
+        for _ in 0..20 {
+            store.rebuild().unwrap();
+        }
+        done.store(true, Ordering::Release);
+        assert!(reader.join().unwrap() > 0);
     }
 
     /// The rebuild's fold writes entities back whenever it holds `limit` of
@@ -1195,11 +1402,12 @@ mod tests {
         let incremental = store.projection_bytes().unwrap();
 
         let _writer = store.lock();
-        for tree in &store.trees[FIRST_PROJECTION..] {
+        let trees = store.trees();
+        for tree in &trees[FIRST_PROJECTION..] {
             tree.clear().unwrap();
         }
         let total = store.next_position().unwrap();
-        let folded = store.fold_log(&mut |_, _| {}, total, 2).unwrap();
+        let folded = store.fold_log(&trees, &mut |_, _| {}, total, 2).unwrap();
         assert_eq!(folded, total);
         assert_eq!(store.projection_bytes().unwrap(), incremental);
     }
