@@ -71,7 +71,7 @@ struct Staged {
     next: u64,
 }
 
-/// The error of an append on a store that [`SledStore::poisoned`] is set on.
+/// The error of an append on a store whose `poisoned` flag is set.
 fn poisoned() -> StoreError {
     StoreError::Backend(
         "an earlier append failed midway and its rows could not be removed: reopen the store"
@@ -358,10 +358,11 @@ impl SledStore {
 
     /// Writes staged rows in order.
     fn write_rows(&self, writes: impl IntoIterator<Item = Write>) -> Result<(), sled::Error> {
+        let trees = self.trees();
         for (tree, key, value) in writes {
             match value {
-                Some(value) => self.trees()[tree].insert(key, value)?,
-                None => self.trees()[tree].remove(key)?,
+                Some(value) => trees[tree].insert(key, value)?,
+                None => trees[tree].remove(key)?,
             };
         }
         Ok(())
@@ -372,9 +373,10 @@ impl SledStore {
     /// rebuilds the projections, which it may have half written. The
     /// caller holds the writer lock. Returns whether anything was removed.
     fn repair_locked(&self, _writer: &MutexGuard<'_, ()>) -> Result<bool, StoreError> {
+        let trees = self.trees();
         let next = self.next_position()?;
         let mut torn = Vec::new();
-        for row in self.trees()[EVENTS].range(u64_key(next)..) {
+        for row in trees[EVENTS].range(u64_key(next)..) {
             let (key, bytes) = row.map_err(backend)?;
             let position = read_u64(&key).ok_or(StoreError::Corrupt {
                 position: next,
@@ -388,30 +390,30 @@ impl SledStore {
         let mut streams = std::collections::BTreeSet::new();
         for envelope in &torn {
             for sv in &envelope.streams {
-                self.trees()[STREAMS]
+                trees[STREAMS]
                     .remove(stream_key(&sv.stream, sv.version))
                     .map_err(backend)?;
                 streams.insert(sv.stream);
             }
             let id = envelope.event_id.as_uuid().as_bytes();
-            let indexed = self.trees()[EVENT_IDS].get(id).map_err(backend)?;
+            let indexed = trees[EVENT_IDS].get(id).map_err(backend)?;
             if indexed.and_then(|p| read_u64(&p)) == Some(envelope.position) {
-                self.trees()[EVENT_IDS].remove(id).map_err(backend)?;
+                trees[EVENT_IDS].remove(id).map_err(backend)?;
             }
-            self.trees()[EVENTS]
+            trees[EVENTS]
                 .remove(u64_key(envelope.position))
                 .map_err(backend)?;
         }
         // Each stream's head goes back to its last version in the index.
         for stream in &streams {
-            let last = self.trees()[STREAMS]
+            let last = trees[STREAMS]
                 .scan_prefix(stream_prefix(stream))
                 .next_back()
                 .transpose()
                 .map_err(backend)?;
             match last.and_then(|(key, _)| read_u64(key.get(key.len().saturating_sub(8)..)?)) {
-                Some(version) => self.trees()[HEADS].insert(head_key(stream), &u64_key(version)),
-                None => self.trees()[HEADS].remove(head_key(stream)),
+                Some(version) => trees[HEADS].insert(head_key(stream), &u64_key(version)),
+                None => trees[HEADS].remove(head_key(stream)),
             }
             .map_err(backend)?;
         }
@@ -446,6 +448,7 @@ impl SledStore {
     /// nothing; an error of sled itself may leave it half written (the mark
     /// stays).
     pub(crate) fn import_log_batch(&self, batch: &[(u64, Envelope)]) -> Result<(), SledStoreError> {
+        let trees = self.trees();
         let Some((_, last)) = batch.last() else {
             return Ok(());
         };
@@ -458,7 +461,7 @@ impl SledStore {
         );
         for (line, envelope) in batch {
             let id = envelope.event_id.as_uuid().as_bytes();
-            if !ids.insert(envelope.event_id) || self.trees()[EVENT_IDS].contains_key(id)? {
+            if !ids.insert(envelope.event_id) || trees[EVENT_IDS].contains_key(id)? {
                 return Err(SledStoreError::ImportDuplicate {
                     line: *line,
                     event_id: envelope.event_id,
@@ -480,7 +483,7 @@ impl SledStore {
             for sv in &envelope.streams {
                 let previous = match heads.get(&sv.stream) {
                     Some(v) => *v,
-                    None => self.trees()[HEADS]
+                    None => trees[HEADS]
                         .get(head_key(&sv.stream))?
                         .and_then(|b| read_u64(&b))
                         .unwrap_or(0),
@@ -507,11 +510,11 @@ impl SledStore {
             head_rows.insert(head_key(stream), &u64_key(*version));
         }
         let end = last.position + 1;
-        self.trees()[EVENTS].apply_batch(events)?;
-        self.trees()[EVENT_IDS].apply_batch(event_ids)?;
-        self.trees()[STREAMS].apply_batch(streams)?;
-        self.trees()[HEADS].apply_batch(head_rows)?;
-        self.trees()[META].insert(NEXT_POSITION, &u64_key(end))?;
+        trees[EVENTS].apply_batch(events)?;
+        trees[EVENT_IDS].apply_batch(event_ids)?;
+        trees[STREAMS].apply_batch(streams)?;
+        trees[HEADS].apply_batch(head_rows)?;
+        trees[META].insert(NEXT_POSITION, &u64_key(end))?;
         self.db.flush()?;
         Ok(())
     }
@@ -1254,6 +1257,15 @@ mod tests {
         names
     }
 
+    /// The sled names of the projection trees of `generation`, sorted.
+    fn generation(generation: u64) -> Vec<String> {
+        let mut names: Vec<String> = (FIRST_PROJECTION..TREES.len())
+            .map(|i| tree_name(i, generation))
+            .collect();
+        names.sort();
+        names
+    }
+
     /// A rebuild writes the next generation of projection trees and swaps
     /// it in: an operation that took the trees before keeps reading the
     /// old generation, whole, and the old trees are dropped once no one
@@ -1264,29 +1276,21 @@ mod tests {
         let store = Arc::new(SledStore::open(dir.path()).unwrap());
         before_a_referral(&store);
         let rows = all_rows(&store);
-        let generation_0: Vec<String> = (FIRST_PROJECTION..TREES.len())
-            .map(|i| tree_name(i, 0))
-            .collect();
-        assert_eq!(projection_tree_names(&store), sorted(&generation_0));
+        assert_eq!(projection_tree_names(&store), generation(0));
 
         let held = store.trees();
         let lists_before: Vec<_> = held[P_LISTS].iter().map(|r| r.unwrap()).collect();
         store.rebuild().unwrap();
-        let generation_1: Vec<String> = (FIRST_PROJECTION..TREES.len())
-            .map(|i| tree_name(i, 1))
-            .collect();
         // Held: generation 0 stays, and reads as it did.
-        let both = sorted(&[generation_0.clone(), generation_1.clone()].concat());
+        let mut both = [generation(0), generation(1)].concat();
+        both.sort();
         assert_eq!(projection_tree_names(&store), both);
         let lists_held: Vec<_> = held[P_LISTS].iter().map(|r| r.unwrap()).collect();
         assert_eq!(lists_held, lists_before);
         assert!(all_rows(&store) == rows);
         drop(held);
         store.rebuild().unwrap();
-        let generation_2: Vec<String> = (FIRST_PROJECTION..TREES.len())
-            .map(|i| tree_name(i, 2))
-            .collect();
-        assert_eq!(projection_tree_names(&store), sorted(&generation_2));
+        assert_eq!(projection_tree_names(&store), generation(2));
         assert!(all_rows(&store) == rows);
 
         // A rebuild cut off midway: the next generation's trees hold some
@@ -1298,17 +1302,8 @@ mod tests {
             .unwrap();
         drop((next, store));
         let store = SledStore::open(dir.path()).unwrap();
-        let generation_3: Vec<String> = (FIRST_PROJECTION..TREES.len())
-            .map(|i| tree_name(i, 3))
-            .collect();
-        assert_eq!(projection_tree_names(&store), sorted(&generation_3));
+        assert_eq!(projection_tree_names(&store), generation(3));
         assert!(all_rows(&store) == rows);
-    }
-
-    fn sorted(names: &[String]) -> Vec<String> {
-        let mut names = names.to_vec();
-        names.sort();
-        names
     }
 
     /// Readers during rebuilds see whole lists: the old projections until
