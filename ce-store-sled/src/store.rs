@@ -1107,8 +1107,9 @@ mod tests {
     /// A crash leaves a prefix of an append's rows (sled recovers a prefix
     /// of its log). Cut off after each of its rows in turn, the append is
     /// invisible to readers of the open store, and the next open removes
-    /// it: every tree holds, byte for byte, what it held before. Cut off
-    /// after its last row (the commit point), it is whole.
+    /// it: every tree holds, byte for byte, what it held before. So does
+    /// the repair in place that follows a failed write. Cut off after its
+    /// last row (the commit point), it is whole.
     /// Copies a closed store's directory (sled's files and folders).
     fn copy_dir(from: &Path, to: &Path) {
         std::fs::create_dir_all(to).unwrap();
@@ -1196,6 +1197,21 @@ mod tests {
             // The same append then goes through as if nothing had happened.
             store.append(request.clone()).unwrap();
             assert!(all_rows(&store) == after, "append after a cut of {cut}");
+
+            // The same cut, repaired in place (what an append does when
+            // sled fails midway through its writes).
+            let dir = tempfile::tempdir().unwrap();
+            copy_dir(base.path(), dir.path());
+            let store = SledStore::open(dir.path()).unwrap();
+            let (_, writes) = store.plan(std::slice::from_ref(&request)).unwrap();
+            store.write_rows(writes.into_iter().take(cut)).unwrap();
+            assert_eq!(store.repair_locked(&store.lock()).unwrap(), cut > 0);
+            assert!(
+                all_rows(&store) == rows,
+                "in-place repair of a cut of {cut}"
+            );
+            store.append(request.clone()).unwrap();
+            assert!(all_rows(&store) == after, "append after repairing {cut}");
             cut += 1;
         }
         assert!(cut >= 10, "the append wrote only {cut} rows");
