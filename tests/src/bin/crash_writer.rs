@@ -1,15 +1,22 @@
 //! Child process of the crash tests: appends enrollments to the sled store in
 //! `DIR` forever, printing `ack POSITION` after each `Ok`, until killed; or
-//! imports a JSON Lines backup into the empty store in `DIR`, printing
-//! `started` before and `imported N` after.
+//! does the same with batches of 100 one-event requests through
+//! `SledStore::append_batch` (long writes, which sled's background flusher
+//! can cut); or imports a JSON Lines backup into the empty store in `DIR`,
+//! printing `started` before and `imported N` after.
 //!
-//! Usage: `crash_writer DIR SEED` or `crash_writer import DIR FILE`
+//! Usage: `crash_writer DIR SEED`, `crash_writer batch DIR SEED` or
+//! `crash_writer import DIR FILE`
 
 use std::io::Write;
 
 use ce_core::testing::{client, HouseholdBuilder};
-use ce_core::{Actor, Command, CommandId, CommandMeta, Role, Workflow};
+use ce_core::{Actor, Command, CommandId, CommandMeta, ExpectedVersion, Role, Workflow};
 use ce_store_sled::SledStore;
+use ce_tests::sample::{client_stream, new_event, request};
+
+/// Requests per batch of `crash_writer batch`.
+const BATCH: u128 = 100;
 use chrono::{TimeZone, Utc};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -26,6 +33,32 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let imported = store.import_jsonl(backup)?;
         // The test may have stopped reading: the import is what counts.
         let _ = writeln!(stdout, "imported {imported}");
+        return Ok(());
+    }
+    if dir == "batch" {
+        let dir = args.next().ok_or("usage: crash_writer batch DIR SEED")?;
+        let seed: u128 = args
+            .next()
+            .ok_or("usage: crash_writer batch DIR SEED")?
+            .parse()?;
+        let store = SledStore::open(&dir)?;
+        let mut stdout = std::io::stdout().lock();
+        for n in 0u128.. {
+            let requests = (0..BATCH)
+                .map(|i| {
+                    let id = (seed << 64) | (n * BATCH + i);
+                    let stream = client_stream(id);
+                    request(
+                        &[(stream, ExpectedVersion::Exact(0))],
+                        vec![new_event(id, &[stream])],
+                    )
+                })
+                .collect();
+            let out = store.append_batch(requests)?;
+            let last = out.last().and_then(|e| e.last()).map_or(0, |e| e.position);
+            writeln!(stdout, "ack {last}")?;
+            stdout.flush()?;
+        }
         return Ok(());
     }
     let seed: u128 = args.next().ok_or("usage: crash_writer DIR SEED")?.parse()?;
