@@ -14,10 +14,10 @@ use ce_core::testing::{client, HouseholdBuilder};
 use ce_core::{Actor, Command, CommandId, CommandMeta, ExpectedVersion, Role, Workflow};
 use ce_store_sled::SledStore;
 use ce_tests::sample::{client_stream, new_event, request};
+use chrono::{TimeZone, Utc};
 
 /// Requests per batch of `crash_writer batch`.
 const BATCH: u128 = 100;
-use chrono::{TimeZone, Utc};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
