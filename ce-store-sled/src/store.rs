@@ -1064,14 +1064,12 @@ mod tests {
         out
     }
 
-    /// Enrolls and assesses three households, posts an opening, and
-    /// returns the command that refers the top household to it (its append
-    /// writes a referral on two streams, and moves a household off its
-    /// lists).
-    fn before_a_referral(store: &Arc<SledStore>) -> Command {
+    /// Runs commands through a workflow on `store` as a CE lead, with
+    /// command ids from a counter.
+    fn runner(store: &Arc<SledStore>) -> impl FnMut(Command) -> Outcome {
         let workflow = Workflow::new(Arc::clone(store), store.policy().clone()).unwrap();
         let mut n = 0u128;
-        let mut run = |command: Command| {
+        move |command| {
             n += 1;
             let meta = CommandMeta {
                 command_id: CommandId::from_uuid(uuid::Uuid::from_u128(n)),
@@ -1079,7 +1077,15 @@ mod tests {
                 recorded_at: Utc.with_ymd_and_hms(2026, 1, 1, 12, 0, 0).unwrap(),
             };
             workflow.execute(&meta, &command).unwrap().outcome
-        };
+        }
+    }
+
+    /// Enrolls and assesses three households, posts an opening, and
+    /// returns the command that refers the top household to it (its append
+    /// writes a referral on two streams, and moves a household off its
+    /// lists).
+    fn before_a_referral(store: &Arc<SledStore>) -> Command {
+        let mut run = runner(store);
         for score in [3, 9, 6] {
             let builder = HouseholdBuilder::single_adult("Coulee").placed_with_score(score);
             let Outcome::Enrolled { household } = run(builder.enroll.clone().into()) else {
@@ -1364,17 +1370,7 @@ mod tests {
     fn a_fold_that_writes_back_and_reloads_gives_the_incremental_rows() {
         let dir = tempfile::tempdir().unwrap();
         let store = Arc::new(SledStore::open(dir.path()).unwrap());
-        let workflow = Workflow::new(Arc::clone(&store), store.policy().clone()).unwrap();
-        let mut n = 0u128;
-        let mut run = |command: Command| {
-            n += 1;
-            let meta = CommandMeta {
-                command_id: CommandId::from_uuid(uuid::Uuid::from_u128(n)),
-                actor: Actor::new("lead", "BoS CE", Role::Lead),
-                recorded_at: Utc.with_ymd_and_hms(2026, 1, 1, 12, 0, 0).unwrap(),
-            };
-            workflow.execute(&meta, &command).unwrap().outcome
-        };
+        let mut run = runner(&store);
         let mut households = Vec::new();
         for score in 0..12 {
             let builder = HouseholdBuilder::single_adult("Coulee").placed_with_score(score);
