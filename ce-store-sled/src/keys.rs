@@ -97,6 +97,11 @@ pub(crate) fn stream_key(stream: &StreamId, version: u64) -> Vec<u8> {
     key
 }
 
+/// The version a `streams` key ends with (see [`stream_key`]).
+pub(crate) fn version_of_stream_key(key: &[u8]) -> Option<u64> {
+    read_u64(key.get(key.len().checked_sub(8)?..)?)
+}
+
 /// Prefix of every `streams` row of one stream.
 pub(crate) fn stream_prefix(stream: &StreamId) -> Vec<u8> {
     let mut key = stream.to_string().into_bytes();

@@ -89,6 +89,20 @@ pub(crate) struct Folder<'a> {
 /// value (`None` removes the row).
 pub(crate) type Write = (usize, Vec<u8>, Option<Vec<u8>>);
 
+/// Carries out one [`Write`] on `trees`.
+pub(crate) fn write_row(
+    trees: &[sled::Tree],
+    tree: usize,
+    key: &[u8],
+    value: Option<Vec<u8>>,
+) -> sled::Result<()> {
+    match value {
+        Some(value) => trees[tree].insert(key, value)?,
+        None => trees[tree].remove(key)?,
+    };
+    Ok(())
+}
+
 fn load_row<T: DeserializeOwned>(
     tree: &sled::Tree,
     key: &[u8],
@@ -168,18 +182,9 @@ impl<'a> Folder<'a> {
     /// checkpoint or the commit point written afterwards is what makes the
     /// rows count.
     fn put(&mut self, tree: usize, key: &[u8], value: Option<Vec<u8>>) -> Result<(), StoreError> {
-        match (&mut self.staged, value) {
-            (Some(staged), value) => staged.push((tree, key.to_vec(), value)),
-            (None, Some(value)) => {
-                self.trees[tree]
-                    .insert(key, value)
-                    .map_err(crate::error::backend)?;
-            }
-            (None, None) => {
-                self.trees[tree]
-                    .remove(key)
-                    .map_err(crate::error::backend)?;
-            }
+        match &mut self.staged {
+            Some(staged) => staged.push((tree, key.to_vec(), value)),
+            None => write_row(self.trees, tree, key, value).map_err(crate::error::backend)?,
         }
         Ok(())
     }

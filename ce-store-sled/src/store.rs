@@ -18,7 +18,7 @@ use chrono::NaiveDate;
 
 use crate::error::{backend, SledStoreError};
 use crate::keys::*;
-use crate::projections::{self, ClientRow, Folder, ListRow, Write};
+use crate::projections::{self, write_row, ClientRow, Folder, ListRow, Write};
 
 /// The on-disk format this build writes and reads.
 pub const FORMAT_VERSION_CURRENT: u64 = 1;
@@ -281,8 +281,8 @@ impl SledStore {
     /// Every check (idempotency, expected versions, serialization) runs
     /// before anything is written, under the writer lock. The rows are then
     /// written in this order: each event's row, then its index rows; the
-    /// projections; the checkpoint; and last `next_position`, the commit
-    /// point. sled recovers a prefix of its log after a crash, so a store
+    /// projections; and last `next_position`, the commit point (the
+    /// checkpoint says `FOLLOWS_LOG` and is not written). sled recovers a prefix of its log after a crash, so a store
     /// whose `next_position` was not written holds at most some rows of the
     /// append past it, every one of them found from an event row at or past
     /// `next_position`: [`open`](Self::open) removes them and rebuilds the
@@ -360,10 +360,7 @@ impl SledStore {
     fn write_rows(&self, writes: impl IntoIterator<Item = Write>) -> Result<(), sled::Error> {
         let trees = self.trees();
         for (tree, key, value) in writes {
-            match value {
-                Some(value) => trees[tree].insert(key, value)?,
-                None => trees[tree].remove(key)?,
-            };
+            write_row(&trees, tree, &key, value)?;
         }
         Ok(())
     }
@@ -411,7 +408,7 @@ impl SledStore {
                 .next_back()
                 .transpose()
                 .map_err(backend)?;
-            match last.and_then(|(key, _)| read_u64(key.get(key.len().saturating_sub(8)..)?)) {
+            match last.and_then(|(key, _)| version_of_stream_key(&key)) {
                 Some(version) => trees[HEADS].insert(head_key(stream), &u64_key(version)),
                 None => trees[HEADS].remove(head_key(stream)),
             }
@@ -867,8 +864,9 @@ impl SledStore {
         if self.poisoned.load(Ordering::Acquire) {
             return Err(poisoned());
         }
+        let trees = self.trees();
         let mut versions = HashMap::new();
-        for row in self.trees()[HEADS].iter() {
+        for row in trees[HEADS].iter() {
             let (key, value) = row.map_err(backend)?;
             let stream: StreamId = std::str::from_utf8(&key)
                 .ok()
@@ -884,24 +882,24 @@ impl SledStore {
             versions.insert(stream, version);
         }
         let clients: BTreeMap<ClientId, ClientRow> = projections::read_all(
-            &self.trees()[P_ENROLLMENTS],
+            &trees[P_ENROLLMENTS],
             projections::client_id,
             "client projection does not decode",
         )?;
         let mut caseload = Caseload::default();
         caseload.households = projections::read_all(
-            &self.trees()[P_HOUSEHOLDS],
+            &trees[P_HOUSEHOLDS],
             projections::household_id,
             "household projection does not decode",
         )?;
         caseload.reindex();
         caseload.openings = projections::read_all(
-            &self.trees()[P_OPENINGS],
+            &trees[P_OPENINGS],
             projections::opening_id,
             "opening projection does not decode",
         )?;
         caseload.referrals = projections::read_all(
-            &self.trees()[P_REFERRALS],
+            &trees[P_REFERRALS],
             projections::referral_id,
             "referral projection does not decode",
         )?;
@@ -1005,8 +1003,7 @@ impl EventStore for SledStore {
             };
             let position = read_u64(&position).ok_or(corrupt)?;
             if position < end {
-                let version = key.get(key.len().saturating_sub(8)..).and_then(read_u64);
-                return version.ok_or(StoreError::Corrupt {
+                return version_of_stream_key(&key).ok_or(StoreError::Corrupt {
                     position,
                     detail: "stream index key does not end in a version",
                 });
