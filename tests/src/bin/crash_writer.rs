@@ -12,12 +12,27 @@ use std::io::Write;
 
 use ce_core::testing::{client, HouseholdBuilder};
 use ce_core::{Actor, Command, CommandId, CommandMeta, ExpectedVersion, Role, Workflow};
-use ce_store_sled::SledStore;
+use ce_store_sled::{SledStore, SledStoreError};
 use ce_tests::sample::{client_stream, new_event, request};
 use chrono::{TimeZone, Utc};
 
 /// Requests per batch of `crash_writer batch`.
 const BATCH: u128 = 100;
+
+/// `SledStore::open`, waiting while the test's own handle, dropped a moment
+/// ago, still holds the file lock (sled releases it from background
+/// threads; on a busy machine that can outlast the spawn of this process).
+fn open(dir: &str) -> Result<SledStore, SledStoreError> {
+    for _ in 0..250 {
+        match SledStore::open(dir) {
+            Err(SledStoreError::InUse { .. }) => {
+                std::thread::sleep(std::time::Duration::from_millis(20))
+            }
+            other => return other,
+        }
+    }
+    SledStore::open(dir)
+}
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
@@ -25,7 +40,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if dir == "import" {
         let dir = args.next().ok_or("usage: crash_writer import DIR FILE")?;
         let file = args.next().ok_or("usage: crash_writer import DIR FILE")?;
-        let store = SledStore::open(&dir)?;
+        let store = open(&dir)?;
         let backup = std::io::BufReader::new(std::fs::File::open(file)?);
         let mut stdout = std::io::stdout().lock();
         writeln!(stdout, "started")?;
@@ -41,7 +56,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .next()
             .ok_or("usage: crash_writer batch DIR SEED")?
             .parse()?;
-        let store = SledStore::open(&dir)?;
+        let store = open(&dir)?;
         let mut stdout = std::io::stdout().lock();
         for n in 0u128.. {
             let requests = (0..BATCH)
@@ -62,7 +77,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Ok(());
     }
     let seed: u128 = args.next().ok_or("usage: crash_writer DIR SEED")?.parse()?;
-    let store = SledStore::open(&dir)?;
+    let store = open(&dir)?;
     let policy = store.policy().clone();
     let workflow = Workflow::new(store, policy)?;
     let recorded_at = Utc
