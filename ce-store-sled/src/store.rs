@@ -48,9 +48,6 @@ pub struct SledStore {
     trees: RwLock<Arc<[sled::Tree]>>,
     /// Earlier generations' trees, dropped once no operation holds them.
     retired: Mutex<Vec<(u64, Arc<[sled::Tree]>)>>,
-    /// Threads emptying and dropping unread earlier generations (see
-    /// [`retire`](Self::retire)); joined when the store is dropped.
-    reclaimers: Mutex<Vec<std::thread::JoinHandle<()>>>,
     policy: Policy,
     upcasters: Upcasters,
     /// Serializes appends: positions are assigned from one counter.
@@ -165,7 +162,6 @@ impl SledStore {
             db,
             trees: RwLock::new(trees.into()),
             retired: Mutex::new(Vec::new()),
-            reclaimers: Mutex::new(Vec::new()),
             policy,
             upcasters: Upcasters::current(),
             writer: Mutex::new(()),
@@ -700,78 +696,40 @@ impl SledStore {
             fresh.into(),
         );
         drop(current);
-        self.retire(generation - 1, old);
-        Ok(())
+        self.retire(generation - 1, old)
     }
 
     /// Keeps an earlier generation's trees until no operation holds them,
-    /// then empties and drops its projection trees on a thread of their
-    /// own, so that a rebuild (and the writer lock) is done once the new
-    /// generation is in place: at 1,000,000 events emptying the old one
-    /// took a sixth of the rebuild's time. The store joins that thread
-    /// when it is dropped, and `open` drops any generation a process left.
-    /// A handle on a dropped tree must never be used: in sled 0.34 an
-    /// operation on it can spin on its freed root. The trees are cleared
-    /// before they are dropped: sled's `drop_tree` alone walks every page
-    /// under one epoch guard, which keeps them all in memory until it
-    /// returns (at 1,000,000 events the rebuild's peak RSS went from 284 to
-    /// 395-431 MiB), where `clear` lets sled's cache evict them as it goes.
-    fn retire(&self, generation: u64, trees: Arc<[sled::Tree]>) {
+    /// then empties and drops its projection trees. A handle on a dropped
+    /// tree must never be used: in sled 0.34 an operation on it can spin on
+    /// its freed root. The trees are cleared before they are dropped:
+    /// sled's `drop_tree` alone walks every page under one epoch guard,
+    /// which keeps them all in memory until it returns (at 1,000,000
+    /// events the rebuild's peak RSS went from 284 to 395-431 MiB), where
+    /// `clear` lets sled's cache evict them as it goes.
+    fn retire(&self, generation: u64, trees: Arc<[sled::Tree]>) -> Result<(), StoreError> {
         let mut retired = self.retired.lock().unwrap_or_else(PoisonError::into_inner);
         retired.push((generation, trees));
         let mut kept = Vec::new();
-        let mut unread = Vec::new();
         for (generation, trees) in retired.drain(..) {
             // Only `self.trees` hands out handles, and it no longer holds
             // these: a count of one stays one.
             if Arc::strong_count(&trees) == 1 {
-                unread.push((generation, trees));
+                for tree in &trees[FIRST_PROJECTION..] {
+                    tree.clear().map_err(backend)?;
+                }
+                drop(trees);
+                for i in FIRST_PROJECTION..TREES.len() {
+                    self.db
+                        .drop_tree(tree_name(i, generation))
+                        .map_err(backend)?;
+                }
             } else {
                 kept.push((generation, trees));
             }
         }
         *retired = kept;
-        drop(retired);
-        if unread.is_empty() {
-            return;
-        }
-        let db = self.db.clone();
-        let reclaim = move || {
-            for (generation, trees) in unread {
-                // A failure leaves the generation's trees behind, unread:
-                // the next open drops them.
-                let _ = drop_generation(&db, generation, trees);
-            }
-        };
-        let mut reclaimers = self
-            .reclaimers
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        reclaimers.retain(|handle| !handle.is_finished());
-        // Without a thread (the system refused one) the trees stay, unread,
-        // until the next open drops them.
-        if let Ok(handle) = std::thread::Builder::new()
-            .name("ce-reclaim".into())
-            .spawn(reclaim)
-        {
-            reclaimers.push(handle);
-        }
-    }
-
-    /// Waits until every retired generation no operation holds has been
-    /// emptied and dropped.
-    pub(crate) fn join_reclaimers(&self) {
-        let handles = std::mem::take(
-            &mut *self
-                .reclaimers
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner),
-        );
-        for handle in handles {
-            // A panic of sled's on that thread leaves the trees to the next
-            // open, as a failure does.
-            let _ = handle.join();
-        }
+        Ok(())
     }
 
     /// Folds the whole log into the emptied projection trees, streaming the
@@ -976,31 +934,6 @@ impl SledStore {
     /// The raw sled database, for tools and tests that inspect the layout.
     pub fn db(&self) -> &sled::Db {
         &self.db
-    }
-}
-
-/// Empties the projection trees of `generation` (held by `trees` only) and
-/// drops them, see [`SledStore::retire`].
-fn drop_generation(
-    db: &sled::Db,
-    generation: u64,
-    trees: Arc<[sled::Tree]>,
-) -> Result<(), sled::Error> {
-    for tree in &trees[FIRST_PROJECTION..] {
-        tree.clear()?;
-    }
-    drop(trees);
-    for i in FIRST_PROJECTION..TREES.len() {
-        db.drop_tree(tree_name(i, generation))?;
-    }
-    Ok(())
-}
-
-impl Drop for SledStore {
-    /// Waits for the threads dropping earlier generations: they hold the
-    /// database, and with it the directory's lock.
-    fn drop(&mut self) {
-        self.join_reclaimers();
     }
 }
 
@@ -1355,7 +1288,7 @@ mod tests {
     /// A rebuild writes the next generation of projection trees and swaps
     /// it in: an operation that took the trees before keeps reading the
     /// old generation, whole, and the old trees are dropped once no one
-    /// holds them (after the next rebuild, or at the next open).
+    /// holds them (at the next rebuild, or the next open).
     #[test]
     fn a_rebuild_swaps_in_a_new_generation_and_drops_the_old_once_unread() {
         let dir = tempfile::tempdir().unwrap();
@@ -1376,8 +1309,6 @@ mod tests {
         assert!(all_rows(&store) == rows);
         drop(held);
         store.rebuild().unwrap();
-        // Generations 0 and 1 go on a thread of their own.
-        store.join_reclaimers();
         assert_eq!(projection_tree_names(&store), generation(2));
         assert!(all_rows(&store) == rows);
 
@@ -1390,16 +1321,8 @@ mod tests {
             .unwrap();
         drop((next, store));
         let store = SledStore::open(dir.path()).unwrap();
-        store.join_reclaimers();
         assert_eq!(projection_tree_names(&store), generation(3));
         assert!(all_rows(&store) == rows);
-
-        // Dropping the store waits for the thread dropping the old
-        // generation, which holds the database and its lock.
-        store.rebuild().unwrap();
-        drop(store);
-        let store = SledStore::open(dir.path()).unwrap();
-        assert_eq!(projection_tree_names(&store), generation(4));
     }
 
     /// Readers during rebuilds see whole lists: the old projections until
