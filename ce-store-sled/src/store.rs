@@ -56,6 +56,20 @@ pub struct SledStore {
     /// every later append and snapshot fails until the store is reopened
     /// (which removes them).
     poisoned: AtomicBool,
+    /// Failures a test injects into an append's writes and its repair.
+    #[cfg(test)]
+    faults: Mutex<Faults>,
+}
+
+/// Failures a test injects into a store (see
+/// `tests::a_failed_write_is_repaired_in_place_or_poisons_the_store`); only
+/// the test build's store holds any.
+#[derive(Debug, Default)]
+struct Faults {
+    /// An append's write of its row at this index (0-based) fails.
+    write: Option<usize>,
+    /// The repair in place fails before it removes anything.
+    repair: bool,
 }
 
 /// What an append has staged so far: its writes, in order, and what they
@@ -166,6 +180,8 @@ impl SledStore {
             upcasters: Upcasters::current(),
             writer: Mutex::new(()),
             poisoned: AtomicBool::new(false),
+            #[cfg(test)]
+            faults: Mutex::new(Faults::default()),
         };
         // An append cut off by a crash leaves rows past its commit point:
         // they go, and the projections are rebuilt. A store from an
@@ -359,9 +375,27 @@ impl SledStore {
     /// Writes staged rows in order.
     fn write_rows(&self, writes: impl IntoIterator<Item = Write>) -> Result<(), sled::Error> {
         let trees = self.trees();
-        for (tree, key, value) in writes {
+        for (n, (tree, key, value)) in writes.into_iter().enumerate() {
+            self.inject(|faults| faults.write == Some(n))?;
             write_row(&trees, tree, &key, value.as_deref())?;
         }
+        Ok(())
+    }
+
+    /// An error of sled's, if `fails` says so of the faults a test
+    /// injected; never outside tests.
+    #[cfg(test)]
+    fn inject(&self, fails: impl FnOnce(&Faults) -> bool) -> Result<(), sled::Error> {
+        if fails(&self.faults.lock().unwrap_or_else(PoisonError::into_inner)) {
+            return Err(sled::Error::Unsupported("injected failure".into()));
+        }
+        Ok(())
+    }
+
+    /// See the test build's `inject`.
+    #[cfg(not(test))]
+    #[inline(always)]
+    fn inject(&self, _fails: impl FnOnce(&Faults) -> bool) -> Result<(), sled::Error> {
         Ok(())
     }
 
@@ -370,6 +404,7 @@ impl SledStore {
     /// rebuilds the projections, which it may have half written. The
     /// caller holds the writer lock. Returns whether anything was removed.
     fn repair_locked(&self, _writer: &MutexGuard<'_, ()>) -> Result<bool, StoreError> {
+        self.inject(|faults| faults.repair).map_err(backend)?;
         let trees = self.trees();
         let next = self.next_position()?;
         let mut torn = Vec::new();
@@ -1107,12 +1142,6 @@ mod tests {
         .into()
     }
 
-    /// A crash leaves a prefix of an append's rows (sled recovers a prefix
-    /// of its log). Cut off after each of its rows in turn, the append is
-    /// invisible to readers of the open store, and the next open removes
-    /// it: every tree holds, byte for byte, what it held before. So does
-    /// the repair in place that follows a failed write. Cut off after its
-    /// last row (the commit point), it is whole.
     /// Copies a closed store's directory (sled's files and folders).
     fn copy_dir(from: &Path, to: &Path) {
         std::fs::create_dir_all(to).unwrap();
@@ -1127,15 +1156,25 @@ mod tests {
         }
     }
 
-    #[test]
-    fn an_append_cut_off_after_any_of_its_rows_is_removed_on_open() {
-        // A store before the referral (the fixtures' client ids are random,
-        // so every cut starts from a copy of this one), and the referral's
-        // append request from a copy that runs it.
-        let base = tempfile::tempdir().unwrap();
-        let refer = before_a_referral(&Arc::new(SledStore::open(base.path()).unwrap()));
+    /// A crash leaves a prefix of an append's rows (sled recovers a prefix
+    /// of its log). Cut off after each of its rows in turn, the append is
+    /// invisible to readers of the open store, and the next open removes
+    /// it: every tree holds, byte for byte, what it held before. So does
+    /// the repair in place that follows a failed write. Cut off after its
+    /// last row (the commit point), it is whole.
+    /// A referral's append: the request, the streams it appends to, and
+    /// every row of the store after it. It runs on a copy of `base`, a
+    /// closed store [`before_a_referral`] (the fixtures' client ids are
+    /// random, so every store of a test starts from a copy of one).
+    struct Referral {
+        request: AppendRequest,
+        streams: Vec<StreamId>,
+        after: Vec<(usize, Vec<u8>, Vec<u8>)>,
+    }
+
+    fn a_referral(base: &Path, refer: &Command) -> Referral {
         let dir = tempfile::tempdir().unwrap();
-        copy_dir(base.path(), dir.path());
+        copy_dir(base, dir.path());
         let store = Arc::new(SledStore::open(dir.path()).unwrap());
         let before = store.next_position().unwrap();
         let workflow = Workflow::new(Arc::clone(&store), store.policy().clone()).unwrap();
@@ -1144,7 +1183,7 @@ mod tests {
             actor: Actor::new("lead", "BoS CE", Role::Lead),
             recorded_at: Utc.with_ymd_and_hms(2026, 1, 2, 12, 0, 0).unwrap(),
         };
-        workflow.execute(&meta, &refer).unwrap();
+        workflow.execute(&meta, refer).unwrap();
         let appended = store.read_from(before, usize::MAX).unwrap();
         let request = AppendRequest {
             expected: Vec::new(),
@@ -1165,7 +1204,22 @@ mod tests {
             .flat_map(|e| e.streams.iter().map(|sv| sv.stream))
             .collect();
         let after = all_rows(&store);
-        drop((workflow, store));
+        Referral {
+            request,
+            streams,
+            after,
+        }
+    }
+
+    #[test]
+    fn an_append_cut_off_after_any_of_its_rows_is_removed_on_open() {
+        let base = tempfile::tempdir().unwrap();
+        let refer = before_a_referral(&Arc::new(SledStore::open(base.path()).unwrap()));
+        let Referral {
+            request,
+            streams,
+            after,
+        } = a_referral(base.path(), &refer);
 
         let mut cut = 0;
         loop {
@@ -1218,6 +1272,53 @@ mod tests {
             cut += 1;
         }
         assert!(cut >= 10, "the append wrote only {cut} rows");
+    }
+
+    /// A sled error midway through an append's writes fails the append,
+    /// and the repair in place that follows removes what it wrote: every
+    /// tree holds what it held before, and the same append then goes
+    /// through. If the repair fails too, the store refuses appends and
+    /// snapshots until it is reopened, and the reopen removes the rows.
+    #[test]
+    fn a_failed_write_is_repaired_in_place_or_poisons_the_store() {
+        let base = tempfile::tempdir().unwrap();
+        let refer = before_a_referral(&Arc::new(SledStore::open(base.path()).unwrap()));
+        let Referral { request, after, .. } = a_referral(base.path(), &refer);
+        let fault = |store: &SledStore, write, repair| {
+            *store.faults.lock().unwrap() = Faults { write, repair };
+        };
+        let injected = |e: StoreError| matches!(e, StoreError::Backend(m) if m.to_string().contains("injected"));
+
+        // Repaired in place: the row at index 3 fails, after three were written.
+        let dir = tempfile::tempdir().unwrap();
+        copy_dir(base.path(), dir.path());
+        let store = SledStore::open(dir.path()).unwrap();
+        let before = all_rows(&store);
+        fault(&store, Some(3), false);
+        assert!(injected(store.append(request.clone()).unwrap_err()));
+        assert!(all_rows(&store) == before, "the repair left rows");
+        fault(&store, None, false);
+        store.append(request.clone()).unwrap();
+        assert!(all_rows(&store) == after);
+
+        // The repair fails too: poisoned until reopened.
+        let dir = tempfile::tempdir().unwrap();
+        copy_dir(base.path(), dir.path());
+        let store = SledStore::open(dir.path()).unwrap();
+        fault(&store, Some(3), true);
+        assert!(injected(store.append(request.clone()).unwrap_err()));
+        fault(&store, None, false);
+        let refused =
+            |e: StoreError| matches!(e, StoreError::Backend(m) if m.to_string().contains("reopen"));
+        assert!(refused(store.append(request.clone()).unwrap_err()));
+        assert!(refused(store.caseload().unwrap_err()));
+        // Readers of the log stop at the commit point meanwhile.
+        assert_eq!(store.position_of(request.events[0].event_id).unwrap(), None);
+        drop(store);
+        let store = SledStore::open(dir.path()).unwrap();
+        assert!(all_rows(&store) == before, "the reopen left rows");
+        store.append(request).unwrap();
+        assert!(all_rows(&store) == after);
     }
 
     /// The checkpoint row as sled holds it.
