@@ -280,6 +280,29 @@ impl SledStore {
         Ok(envelope)
     }
 
+    /// Decodes a row of the `events` tree read where the event at
+    /// `expected` should be; with `contiguous`, a row of another position
+    /// is a gap in the log. Errors name the position.
+    fn decode_row(
+        &self,
+        row: sled::Result<(sled::IVec, sled::IVec)>,
+        expected: u64,
+        contiguous: bool,
+    ) -> Result<Envelope, StoreError> {
+        let (key, bytes) = row.map_err(backend)?;
+        let position = read_u64(&key).ok_or(StoreError::Corrupt {
+            position: expected,
+            detail: "event key is not a position",
+        })?;
+        if contiguous && position != expected {
+            return Err(StoreError::Corrupt {
+                position: expected,
+                detail: "gap in the event log",
+            });
+        }
+        self.decode(position, &bytes)
+    }
+
     fn event_at(&self, position: u64) -> Result<Envelope, StoreError> {
         let bytes = self.trees()[EVENTS]
             .get(u64_key(position))
@@ -409,12 +432,8 @@ impl SledStore {
         let next = self.next_position()?;
         let mut torn = Vec::new();
         for row in trees[EVENTS].range(u64_key(next)..) {
-            let (key, bytes) = row.map_err(backend)?;
-            let position = read_u64(&key).ok_or(StoreError::Corrupt {
-                position: next,
-                detail: "event key is not a position",
-            })?;
-            torn.push(self.decode(position, &bytes)?);
+            // Rows a cut-off append left need not follow on one another.
+            torn.push(self.decode_row(row, next + torn.len() as u64, false)?);
         }
         if torn.is_empty() {
             return Ok(false);
@@ -781,18 +800,7 @@ impl SledStore {
         let mut folder = projections::Folder::new(trees, &self.policy, limit);
         let mut next = 0;
         for row in trees[EVENTS].range(..u64_key(total)) {
-            let (key, bytes) = row.map_err(backend)?;
-            let position = read_u64(&key).ok_or(StoreError::Corrupt {
-                position: next,
-                detail: "event key is not a position",
-            })?;
-            if position != next {
-                return Err(StoreError::Corrupt {
-                    position: next,
-                    detail: "gap in the event log",
-                });
-            }
-            folder.fold(&self.decode(position, &bytes)?)?;
+            folder.fold(&self.decode_row(row, next, true)?)?;
             next += 1;
             if next % REBUILD_CHUNK as u64 == 0 {
                 progress(next, total);
@@ -1006,19 +1014,7 @@ impl EventStore for SledStore {
             .range(u64_key(from)..u64_key(end))
             .take(limit)
         {
-            let (key, bytes) = row.map_err(backend)?;
-            let position = read_u64(&key).ok_or(StoreError::Corrupt {
-                position: from + out.len() as u64,
-                detail: "event key is not a position",
-            })?;
-            let expected = from + out.len() as u64;
-            if position != expected {
-                return Err(StoreError::Corrupt {
-                    position: expected,
-                    detail: "gap in the event log",
-                });
-            }
-            out.push(self.decode(position, &bytes)?);
+            out.push(self.decode_row(row, from + out.len() as u64, true)?);
         }
         Ok(out)
     }
@@ -1319,6 +1315,36 @@ mod tests {
         assert!(all_rows(&store) == before, "the reopen left rows");
         store.append(request).unwrap();
         assert!(all_rows(&store) == after);
+    }
+
+    /// A missing event row is a gap the log's readers and the rebuild
+    /// report at its position; so is a row whose key is not a position.
+    #[test]
+    fn a_gap_or_a_stray_key_in_the_log_is_an_error_naming_the_position() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(SledStore::open(dir.path()).unwrap());
+        before_a_referral(&store);
+        let events = &store.trees()[EVENTS];
+        let corrupt = |e: StoreError| match e {
+            StoreError::Corrupt { position, detail } => (position, detail),
+            other => panic!("not corruption: {other}"),
+        };
+        let third = events.remove(u64_key(3)).unwrap().unwrap();
+        let gap = (3, "gap in the event log");
+        assert_eq!(corrupt(store.read_from(0, usize::MAX).unwrap_err()), gap);
+        assert_eq!(corrupt(store.read_from(2, 5).unwrap_err()), gap);
+        assert_eq!(store.read_from(0, 3).unwrap().len(), 3);
+        assert_eq!(corrupt(store.rebuild().unwrap_err()), gap);
+        events.insert(u64_key(3), third).unwrap();
+        store.rebuild().unwrap();
+
+        // Between positions 1 and 2 in sled's key order.
+        events
+            .insert([&u64_key(1)[..], &[0]].concat(), b"{}".to_vec())
+            .unwrap();
+        let stray = (2, "event key is not a position");
+        assert_eq!(corrupt(store.read_from(0, usize::MAX).unwrap_err()), stray);
+        assert_eq!(corrupt(store.rebuild().unwrap_err()), stray);
     }
 
     /// The checkpoint row as sled holds it.
