@@ -8,18 +8,20 @@ use chrono::NaiveDate;
 
 use crate::envelope::{Envelope, StreamId};
 use crate::event::Event;
-use crate::household::{Coalition, Household};
+use crate::household::{Coalition, Household, HouseholdStatus};
 use crate::ids::{ClientId, HouseholdId, OpeningId, ReferralId};
+use crate::opening::ProgramType;
 use crate::opening::{Opening, OpeningStatus, Referral, ReferralStatus};
-use crate::policy::Policy;
-use crate::priority::{build_lists, ListKey, PriorityList};
+use crate::policy::{OrderKey, Policy};
+use crate::priority::{build_lists, rank_key, ListKey, PriorityList, RankInputs};
 
 /// Everything the workflow knows, folded from the log.
 ///
 /// The fields are public for reading. Change a caseload through
 /// [`Caseload::apply`]; code that fills `households` itself (a store loading
 /// its projections) calls [`Caseload::reindex`] afterwards, or the caseload
-/// answers [`Caseload::households_in`] by walking every household.
+/// answers [`Caseload::households_in`] by walking every household (and
+/// [`Caseload::ranked_in`] not at all).
 #[derive(Debug, Clone, Default)]
 pub struct Caseload {
     /// Every household (CE enrollment), exited ones included.
@@ -38,6 +40,9 @@ pub struct Caseload {
     pub next_position: u64,
     /// Households not exited, by coalition (derived from `households`).
     by_coalition: CoalitionIndex,
+    /// Households that may be on a list, best first under one policy
+    /// (derived from `households`; see [`Caseload::rank_by`]).
+    ranks: Option<RankIndex>,
 }
 
 /// Equality of what the log says; the coalition index is derived from it.
@@ -83,6 +88,78 @@ impl CoalitionIndex {
     }
 }
 
+/// The households of each coalition that may be on a list (active, not
+/// housed, placed), ordered as each of one policy's program orders ranks
+/// them, so that a referral reads them best first and stops at the first
+/// eligible one instead of ranking the whole coalition.
+#[derive(Debug, Clone)]
+struct RankIndex {
+    policy: Policy,
+    /// The distinct orders of the policy's programs.
+    orders: Vec<Vec<OrderKey>>,
+    /// For a coalition and an index into `orders`: each household's
+    /// [`rank_key`] followed by its id, so the bytes sort as
+    /// [`crate::priority::compare`] does.
+    ranked: HashMap<(Coalition, usize), BTreeSet<Vec<u8>>>,
+    /// The coalition and rank inputs each indexed household is filed under.
+    filed: HashMap<HouseholdId, (Coalition, RankInputs)>,
+    /// As in [`CoalitionIndex`]: households seen through `apply`.
+    seen: usize,
+}
+
+impl RankIndex {
+    fn new(policy: &Policy) -> Self {
+        let mut orders: Vec<Vec<OrderKey>> = Vec::new();
+        for program in &policy.programs {
+            if !orders.contains(&program.order) {
+                orders.push(program.order.clone());
+            }
+        }
+        Self {
+            policy: policy.clone(),
+            orders,
+            ranked: HashMap::new(),
+            filed: HashMap::new(),
+            seen: 0,
+        }
+    }
+
+    fn key(order: &[OrderKey], inputs: &RankInputs) -> Vec<u8> {
+        let mut key = Vec::with_capacity(48);
+        rank_key(order, inputs, &mut key);
+        key.extend_from_slice(inputs.household.as_uuid().as_bytes());
+        key
+    }
+
+    /// Files the household under `id` as it now is: under its coalition
+    /// and rank inputs if it may be on a list, nowhere otherwise.
+    fn refresh(&mut self, id: HouseholdId, household: &Household) {
+        let listed = household.status == HouseholdStatus::Active && household.housed_by.is_none();
+        let now = RankInputs::of(household, &self.policy)
+            .filter(|_| listed)
+            .map(|inputs| (household.coalition.clone(), inputs));
+        if self.filed.get(&id) == now.as_ref() {
+            return;
+        }
+        if let Some((coalition, inputs)) = self.filed.remove(&id) {
+            for (slot, order) in self.orders.iter().enumerate() {
+                if let Some(set) = self.ranked.get_mut(&(coalition.clone(), slot)) {
+                    set.remove(&Self::key(order, &inputs));
+                }
+            }
+        }
+        if let Some((coalition, inputs)) = now {
+            for (slot, order) in self.orders.iter().enumerate() {
+                self.ranked
+                    .entry((coalition.clone(), slot))
+                    .or_default()
+                    .insert(Self::key(order, &inputs));
+            }
+            self.filed.insert(id, (coalition, inputs));
+        }
+    }
+}
+
 impl Caseload {
     /// Folds a sequence of envelopes from an empty caseload.
     pub fn from_events<'a>(events: impl IntoIterator<Item = &'a Envelope>) -> Self {
@@ -119,8 +196,14 @@ impl Caseload {
         if let Event::HouseholdEnrolled(e) = event {
             let household = Household::enrolled(e, date);
             self.by_coalition.refresh(id, &household);
+            if let Some(ranks) = &mut self.ranks {
+                ranks.refresh(id, &household);
+            }
             if self.households.insert(id, household).is_none() {
                 self.by_coalition.seen += 1;
+                if let Some(ranks) = &mut self.ranks {
+                    ranks.seen += 1;
+                }
             }
         } else if let Some(household) = self.households.get_mut(&id) {
             household.apply(event, date);
@@ -129,11 +212,64 @@ impl Caseload {
             if matches!(event, Event::HouseholdExited(_) | Event::EventCorrected(_)) {
                 self.by_coalition.refresh(id, household);
             }
+            if let Some(ranks) = &mut self.ranks {
+                ranks.refresh(id, household);
+            }
         }
     }
 
-    /// Rebuilds the coalition index from `households`, for code that filled
-    /// `households` without [`Caseload::apply`].
+    /// Ranks the households under `policy` from now on (and keeps them
+    /// ranked through [`Caseload::apply`]), so that
+    /// [`Caseload::ranked_in`] reads a coalition's households best first:
+    /// a referral then looks at the households ranked above the one it
+    /// offers to, not at the whole coalition. The workflow ranks its
+    /// caseload by its policy.
+    pub fn rank_by(&mut self, policy: &Policy) {
+        let mut index = RankIndex::new(policy);
+        for (id, household) in &self.households {
+            index.refresh(*id, household);
+        }
+        index.seen = self.households.len();
+        self.ranks = Some(index);
+    }
+
+    /// The households of `coalition` that may be on a `program` list (not
+    /// exited, active, not housed, placed; none if the policy has no rule
+    /// for the program), best first as `policy` ranks that program's list,
+    /// ties broken by household id as in
+    /// [`crate::priority::compare`]. Whether each one is eligible on a
+    /// given date (parked, placed after it, the program's rules) is left
+    /// to the caller. `None` unless the caseload is [ranked](Caseload::rank_by)
+    /// by this very policy, and every household came through `apply` or
+    /// `rank_by` since.
+    pub fn ranked_in<'a>(
+        &'a self,
+        coalition: &Coalition,
+        policy: &Policy,
+        program: ProgramType,
+    ) -> Option<impl Iterator<Item = &'a Household> + 'a> {
+        let index = self.ranks.as_ref()?;
+        if index.seen != self.households.len() || index.policy != *policy {
+            return None;
+        }
+        // Every program of the policy has its order among `orders`; a
+        // program without a rule has no list, and no households.
+        let ranked = policy.program(program).and_then(|rule| {
+            let slot = index.orders.iter().position(|o| *o == rule.order)?;
+            index.ranked.get(&(coalition.clone(), slot))
+        });
+        Some(ranked.into_iter().flatten().filter_map(|key| {
+            let id = key
+                .len()
+                .checked_sub(16)
+                .and_then(|at| uuid::Uuid::from_slice(&key[at..]).ok())?;
+            self.households.get(&HouseholdId::from_uuid(id))
+        }))
+    }
+
+    /// Rebuilds the coalition index (and the rank index, if the caseload is
+    /// [ranked](Caseload::rank_by)) from `households`, for code that filled
+    /// or changed `households` without [`Caseload::apply`].
     pub fn reindex(&mut self) {
         let mut index = CoalitionIndex::default();
         for (id, household) in &self.households {
@@ -141,6 +277,9 @@ impl Caseload {
         }
         index.seen = self.households.len();
         self.by_coalition = index;
+        if let Some(policy) = self.ranks.take().map(|index| index.policy) {
+            self.rank_by(&policy);
+        }
     }
 
     /// The households of `coalition` that have not exited CE, in household

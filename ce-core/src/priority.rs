@@ -190,6 +190,47 @@ pub fn compare(order: &[OrderKey], a: &RankInputs, b: &RankInputs) -> Ordering {
         .cmp(&b.household.as_uuid().as_u128())
 }
 
+/// Appends bytes whose order is the order of the policy keys: each key is
+/// fixed-width, so comparing the bytes compares key by key. "Higher first"
+/// keys are stored inverted; `None` sorts after every value, as it does in
+/// [`compare_key`]. Followed by the household id's bytes, the bytes of two
+/// households compare as [`compare`] does (the sled store's list rows and
+/// the caseload's rank index are keyed so).
+pub fn rank_key(order: &[OrderKey], inputs: &RankInputs, out: &mut Vec<u8>) {
+    fn descending_option(out: &mut Vec<u8>, value: Option<u64>) {
+        match value {
+            Some(v) => {
+                out.push(0);
+                out.extend_from_slice(&(!v).to_be_bytes());
+            }
+            None => out.extend_from_slice(&[1; 9]),
+        }
+    }
+    for key in order {
+        match key {
+            OrderKey::Chronic => out.push(u8::from(!inputs.chronic)),
+            OrderKey::Cpd1611Tier => out.push(inputs.cpd_16_11_tier),
+            OrderKey::Score => descending_option(out, inputs.score.map(u64::from)),
+            OrderKey::MonthsHomeless => {
+                descending_option(out, inputs.months_homeless.map(u64::from))
+            }
+            OrderKey::EpisodeLength => descending_option(
+                out,
+                // i64 to u64 keeping the order: flip the sign bit.
+                inputs
+                    .episode_days
+                    .map(|d| u64::from_be_bytes(d.to_be_bytes()) ^ (1 << 63)),
+            ),
+            OrderKey::PlacedDate => {
+                let days = chrono::Datelike::num_days_from_ce(&inputs.placed_on);
+                out.extend_from_slice(
+                    &(u32::from_be_bytes(days.to_be_bytes()) ^ (1 << 31)).to_be_bytes(),
+                );
+            }
+        }
+    }
+}
+
 /// Why a household is on no list of a program type.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]

@@ -47,7 +47,8 @@ impl<S: EventStore> Workflow<S> {
     /// Opens a workflow on `store`: from the store's snapshot if it keeps
     /// one, then folding whatever is newer.
     pub fn new(store: S, policy: Policy) -> Result<Self, Error> {
-        let caseload = store.snapshot()?.unwrap_or_default();
+        let mut caseload = store.snapshot()?.unwrap_or_default();
+        caseload.rank_by(&policy);
         let workflow = Self {
             store,
             policy,

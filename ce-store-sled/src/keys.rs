@@ -2,6 +2,7 @@
 //! numeric order.
 
 use ce_core::policy::OrderKey;
+use ce_core::priority::rank_key;
 use ce_core::{ListKey, RankInputs, StreamId};
 
 /// Tree names; a fixed set, never a tree per stream.
@@ -139,45 +140,6 @@ pub(crate) fn list_row_key(key: &ListKey, order: &[OrderKey], inputs: &RankInput
     rank_key(order, inputs, &mut row);
     row.extend_from_slice(inputs.household.as_uuid().as_bytes());
     row
-}
-
-/// Appends bytes whose order is the order of the policy keys: each key is
-/// fixed-width, so comparing the bytes compares key by key. "Higher first"
-/// keys are stored inverted; `None` sorts after every value, as it does in
-/// `compare_key`.
-pub(crate) fn rank_key(order: &[OrderKey], inputs: &RankInputs, out: &mut Vec<u8>) {
-    fn descending_option(out: &mut Vec<u8>, value: Option<u64>) {
-        match value {
-            Some(v) => {
-                out.push(0);
-                out.extend_from_slice(&(!v).to_be_bytes());
-            }
-            None => out.extend_from_slice(&[1; 9]),
-        }
-    }
-    for key in order {
-        match key {
-            OrderKey::Chronic => out.push(u8::from(!inputs.chronic)),
-            OrderKey::Cpd1611Tier => out.push(inputs.cpd_16_11_tier),
-            OrderKey::Score => descending_option(out, inputs.score.map(u64::from)),
-            OrderKey::MonthsHomeless => {
-                descending_option(out, inputs.months_homeless.map(u64::from))
-            }
-            OrderKey::EpisodeLength => descending_option(
-                out,
-                // i64 to u64 keeping the order: flip the sign bit.
-                inputs
-                    .episode_days
-                    .map(|d| u64::from_be_bytes(d.to_be_bytes()) ^ (1 << 63)),
-            ),
-            OrderKey::PlacedDate => {
-                let days = chrono::Datelike::num_days_from_ce(&inputs.placed_on);
-                out.extend_from_slice(
-                    &(u32::from_be_bytes(days.to_be_bytes()) ^ (1 << 31)).to_be_bytes(),
-                );
-            }
-        }
-    }
 }
 
 #[cfg(test)]

@@ -48,6 +48,7 @@ use ce_core::hud::{
 use ce_core::invariants::{check_caseload, LogChecker};
 use ce_core::opening::{candidates, rank_among, ranked_above, top_candidate};
 use ce_core::policy::{OrderKey, ProgramRule};
+use ce_core::priority::{compare, RankInputs};
 use ce_core::testing::proptest::prelude::*;
 use ce_core::testing::proptest::sample::select;
 use ce_core::testing::proptest::strategy::ValueTree;
@@ -644,10 +645,12 @@ fn check_sled_projections(store: &SledStore, on: NaiveDate) -> Result<(), String
     Ok(())
 }
 
-/// The coalition index `refer` walks holds exactly the coalition's open
-/// households, and the one-pass choices equal the full sort: the top
-/// candidate is the sort's head and every candidate's rank is its place in
-/// it.
+/// The coalition index holds exactly the coalition's open households; the
+/// rank index `refer` reads (the workflow's caseload is ranked by its
+/// policy) holds exactly the coalition's active, unhoused, placed
+/// households in the order of the policy's sort; and the choices equal the
+/// full sort: the top candidate, one pass or first eligible of the rank
+/// index, is the sort's head, and every candidate's rank is its place in it.
 fn check_referral_choices(
     caseload: &Caseload,
     policy: &Policy,
@@ -676,6 +679,44 @@ fn check_referral_choices(
                 .filter(|h| h.coalition == opening.coalition)
         };
         let sorted = candidates(policy, walk(), opening, on);
+        let Some(ranked) = caseload.ranked_in(&opening.coalition, policy, opening.program_type)
+        else {
+            return Err(format!(
+                "the workflow's caseload has no rank index for opening {}",
+                opening.id
+            ));
+        };
+        let ranked: Vec<&Household> = ranked.collect();
+        let order = policy.order(opening.program_type);
+        let mut expected: Vec<(&Household, RankInputs)> = walk()
+            .filter(|_| policy.program(opening.program_type).is_some())
+            .filter(|h| h.status == HouseholdStatus::Active && h.housed_by.is_none())
+            .filter_map(|h| RankInputs::of(h, policy).map(|inputs| (h, inputs)))
+            .collect();
+        expected.sort_by(|a, b| compare(order, &a.1, &b.1));
+        let ids = |hs: &mut dyn Iterator<Item = &Household>| hs.map(|h| h.id).collect::<Vec<_>>();
+        let (index, walked) = (
+            ids(&mut ranked.iter().copied()),
+            ids(&mut expected.iter().map(|(h, _)| *h)),
+        );
+        if index != walked {
+            return Err(format!(
+                "opening {}: the rank index reads {index:?}, a walk and sort {walked:?}",
+                opening.id
+            ));
+        }
+        let first_eligible = ranked
+            .iter()
+            .find(|h| sorted.iter().any(|(c, _)| c.id == h.id))
+            .map(|h| h.id);
+        if first_eligible != sorted.first().map(|(h, _)| h.id) {
+            return Err(format!(
+                "opening {}: the rank index's first eligible is {first_eligible:?}, the sort's \
+                 head {:?}",
+                opening.id,
+                sorted.first().map(|(h, _)| h.id)
+            ));
+        }
         let top = top_candidate(
             policy,
             caseload.households_in(&opening.coalition),

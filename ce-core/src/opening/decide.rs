@@ -317,8 +317,19 @@ pub(crate) fn refer(ctx: &Context<'_>, c: &Refer) -> Result<Decision, Error> {
     let coalition = ctx.caseload.households_in(&opening.coalition);
     let (household, inputs, passed_over) = match c.household {
         None => {
-            let (top, inputs) = top_candidate(ctx.policy, coalition, opening, c.date)
-                .ok_or(Error::NoEligibleHousehold(opening.id))?;
+            // Best first from the caseload's rank index if it has one for
+            // this policy: the first eligible household is the top one.
+            let ranked =
+                ctx.caseload
+                    .ranked_in(&opening.coalition, ctx.policy, opening.program_type);
+            let top = match ranked {
+                Some(mut ranked) => ranked.find_map(|household| {
+                    eligible(ctx.policy, opening, household, c.date)
+                        .map(|inputs| (household, inputs))
+                }),
+                None => top_candidate(ctx.policy, coalition, opening, c.date),
+            };
+            let (top, inputs) = top.ok_or(Error::NoEligibleHousehold(opening.id))?;
             (top, inputs, Vec::new())
         }
         Some(id) => {
