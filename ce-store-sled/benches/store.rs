@@ -134,7 +134,8 @@ fn store_benches(c: &mut Criterion) {
         b.iter(|| store.list(black_box(&key), date(2026, 5, 20)).unwrap())
     });
 
-    // Deciding a referral (no append): ranks the coalition's households.
+    // Deciding a referral (no append) on the workflow's caseload, which is
+    // ranked by its policy: reads the coalition's households best first.
     let posted = workflow
         .execute(
             &meta(2u128 << 64),
