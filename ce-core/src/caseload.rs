@@ -45,7 +45,8 @@ pub struct Caseload {
     ranks: Option<RankIndex>,
 }
 
-/// Equality of what the log says; the coalition index is derived from it.
+/// Equality of what the log says; the coalition and rank indexes are
+/// derived from it.
 impl PartialEq for Caseload {
     fn eq(&self, other: &Self) -> bool {
         self.households == other.households

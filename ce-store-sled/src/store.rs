@@ -1152,12 +1152,6 @@ mod tests {
         }
     }
 
-    /// A crash leaves a prefix of an append's rows (sled recovers a prefix
-    /// of its log). Cut off after each of its rows in turn, the append is
-    /// invisible to readers of the open store, and the next open removes
-    /// it: every tree holds, byte for byte, what it held before. So does
-    /// the repair in place that follows a failed write. Cut off after its
-    /// last row (the commit point), it is whole.
     /// A referral's append: the request, the streams it appends to, and
     /// every row of the store after it. It runs on a copy of `base`, a
     /// closed store [`before_a_referral`] (the fixtures' client ids are
@@ -1168,6 +1162,7 @@ mod tests {
         after: Vec<(usize, Vec<u8>, Vec<u8>)>,
     }
 
+    /// Runs `refer` on a copy of `base` and returns its [`Referral`].
     fn a_referral(base: &Path, refer: &Command) -> Referral {
         let dir = tempfile::tempdir().unwrap();
         copy_dir(base, dir.path());
@@ -1207,6 +1202,12 @@ mod tests {
         }
     }
 
+    /// A crash leaves a prefix of an append's rows (sled recovers a prefix
+    /// of its log). Cut off after each of its rows in turn, the append is
+    /// invisible to readers of the open store, and the next open removes
+    /// it: every tree holds, byte for byte, what it held before. So does
+    /// the repair in place that follows a failed write. Cut off after its
+    /// last row (the commit point), it is whole.
     #[test]
     fn an_append_cut_off_after_any_of_its_rows_is_removed_on_open() {
         let base = tempfile::tempdir().unwrap();
