@@ -1138,6 +1138,22 @@ mod tests {
         .into()
     }
 
+    /// Opens the store in `dir`, waiting while a store just dropped still
+    /// holds the directory's lock: sled 0.34's background threads can keep
+    /// the database a moment after its last handle is gone (a reopen in
+    /// `the_checkpoint_follows_the_log_...` failed with `InUse` once in CI).
+    fn reopen(dir: &Path) -> SledStore {
+        for _ in 0..500 {
+            match SledStore::open(dir) {
+                Err(SledStoreError::InUse { .. }) => {
+                    std::thread::sleep(std::time::Duration::from_millis(10))
+                }
+                other => return other.unwrap(),
+            }
+        }
+        panic!("{} stayed in use for 5 s", dir.display())
+    }
+
     /// Copies a closed store's directory (sled's files and folders).
     fn copy_dir(from: &Path, to: &Path) {
         std::fs::create_dir_all(to).unwrap();
@@ -1166,7 +1182,7 @@ mod tests {
     fn a_referral(base: &Path, refer: &Command) -> Referral {
         let dir = tempfile::tempdir().unwrap();
         copy_dir(base, dir.path());
-        let store = Arc::new(SledStore::open(dir.path()).unwrap());
+        let store = Arc::new(reopen(dir.path()));
         let before = store.next_position().unwrap();
         let workflow = Workflow::new(Arc::clone(&store), store.policy().clone()).unwrap();
         let meta = CommandMeta {
@@ -1211,7 +1227,7 @@ mod tests {
     #[test]
     fn an_append_cut_off_after_any_of_its_rows_is_removed_on_open() {
         let base = tempfile::tempdir().unwrap();
-        let refer = before_a_referral(&Arc::new(SledStore::open(base.path()).unwrap()));
+        let refer = before_a_referral(&Arc::new(reopen(base.path())));
         let Referral {
             request,
             streams,
@@ -1222,7 +1238,7 @@ mod tests {
         loop {
             let dir = tempfile::tempdir().unwrap();
             copy_dir(base.path(), dir.path());
-            let store = SledStore::open(dir.path()).unwrap();
+            let store = reopen(dir.path());
             let rows = all_rows(&store);
             let log = store.read_from(0, usize::MAX).unwrap();
             let versions: Vec<u64> = streams
@@ -1242,7 +1258,7 @@ mod tests {
                 assert_eq!(store.position_of(request.events[0].event_id).unwrap(), None);
             }
             drop(store);
-            let store = SledStore::open(dir.path()).unwrap();
+            let store = reopen(dir.path());
             let expected = if whole { &after } else { &rows };
             assert!(all_rows(&store) == *expected, "cut after {cut} rows");
             if whole {
@@ -1256,7 +1272,7 @@ mod tests {
             // sled fails midway through its writes).
             let dir = tempfile::tempdir().unwrap();
             copy_dir(base.path(), dir.path());
-            let store = SledStore::open(dir.path()).unwrap();
+            let store = reopen(dir.path());
             let (_, writes) = store.plan(std::slice::from_ref(&request)).unwrap();
             store.write_rows(writes.into_iter().take(cut)).unwrap();
             assert_eq!(store.repair_locked(&store.lock()).unwrap(), cut > 0);
@@ -1279,7 +1295,7 @@ mod tests {
     #[test]
     fn a_failed_write_is_repaired_in_place_or_poisons_the_store() {
         let base = tempfile::tempdir().unwrap();
-        let refer = before_a_referral(&Arc::new(SledStore::open(base.path()).unwrap()));
+        let refer = before_a_referral(&Arc::new(reopen(base.path())));
         let Referral { request, after, .. } = a_referral(base.path(), &refer);
         let fault = |store: &SledStore, write, repair| {
             *store.faults.lock().unwrap() = Faults { write, repair };
@@ -1289,7 +1305,7 @@ mod tests {
         // Repaired in place: the row at index 3 fails, after three were written.
         let dir = tempfile::tempdir().unwrap();
         copy_dir(base.path(), dir.path());
-        let store = SledStore::open(dir.path()).unwrap();
+        let store = reopen(dir.path());
         let before = all_rows(&store);
         fault(&store, Some(3), false);
         assert!(injected(store.append(request.clone()).unwrap_err()));
@@ -1301,7 +1317,7 @@ mod tests {
         // The repair fails too: poisoned until reopened.
         let dir = tempfile::tempdir().unwrap();
         copy_dir(base.path(), dir.path());
-        let store = SledStore::open(dir.path()).unwrap();
+        let store = reopen(dir.path());
         fault(&store, Some(3), true);
         assert!(injected(store.append(request.clone()).unwrap_err()));
         fault(&store, None, false);
@@ -1312,7 +1328,7 @@ mod tests {
         // Readers of the log stop at the commit point meanwhile.
         assert_eq!(store.position_of(request.events[0].event_id).unwrap(), None);
         drop(store);
-        let store = SledStore::open(dir.path()).unwrap();
+        let store = reopen(dir.path());
         assert!(all_rows(&store) == before, "the reopen left rows");
         store.append(request).unwrap();
         assert!(all_rows(&store) == after);
@@ -1323,7 +1339,7 @@ mod tests {
     #[test]
     fn a_gap_or_a_stray_key_in_the_log_is_an_error_naming_the_position() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Arc::new(SledStore::open(dir.path()).unwrap());
+        let store = Arc::new(reopen(dir.path()));
         before_a_referral(&store);
         let events = &store.trees()[EVENTS];
         let corrupt = |e: StoreError| match e {
@@ -1360,7 +1376,7 @@ mod tests {
     #[test]
     fn the_checkpoint_follows_the_log_and_older_stores_are_taken_as_they_are() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Arc::new(SledStore::open(dir.path()).unwrap());
+        let store = Arc::new(reopen(dir.path()));
         assert_eq!(raw_checkpoint(&store), Some(FOLLOWS_LOG));
         before_a_referral(&store);
         let next = store.next_position().unwrap();
@@ -1380,12 +1396,12 @@ mod tests {
         };
         set(&store, next);
         drop(store);
-        let store = SledStore::open(dir.path()).unwrap();
+        let store = reopen(dir.path());
         assert!(planted(&store), "an older store in step was rebuilt");
         assert_eq!(raw_checkpoint(&store), Some(FOLLOWS_LOG));
         set(&store, 0);
         drop(store);
-        let store = SledStore::open(dir.path()).unwrap();
+        let store = reopen(dir.path());
         assert!(!planted(&store), "an interrupted rebuild was not redone");
         assert_eq!(raw_checkpoint(&store), Some(FOLLOWS_LOG));
         assert!(all_rows(&store) == rows);
@@ -1420,7 +1436,7 @@ mod tests {
     #[test]
     fn a_rebuild_swaps_in_a_new_generation_and_drops_the_old_once_unread() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Arc::new(SledStore::open(dir.path()).unwrap());
+        let store = Arc::new(reopen(dir.path()));
         before_a_referral(&store);
         let rows = all_rows(&store);
         assert_eq!(projection_tree_names(&store), generation(0));
@@ -1448,7 +1464,7 @@ mod tests {
             .insert(PROJECTIONS, &u64_key(0))
             .unwrap();
         drop((next, store));
-        let store = SledStore::open(dir.path()).unwrap();
+        let store = reopen(dir.path());
         assert_eq!(projection_tree_names(&store), generation(3));
         assert!(all_rows(&store) == rows);
     }
@@ -1458,7 +1474,7 @@ mod tests {
     #[test]
     fn lists_read_during_rebuilds_are_whole() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Arc::new(SledStore::open(dir.path()).unwrap());
+        let store = Arc::new(reopen(dir.path()));
         before_a_referral(&store);
         let keys = store.list_keys().unwrap();
         let on = date(2025, 6, 1);
@@ -1494,7 +1510,7 @@ mod tests {
     #[test]
     fn a_fold_that_writes_back_and_reloads_gives_the_incremental_rows() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Arc::new(SledStore::open(dir.path()).unwrap());
+        let store = Arc::new(reopen(dir.path()));
         let mut run = runner(&store);
         let mut households = Vec::new();
         for score in 0..12 {
