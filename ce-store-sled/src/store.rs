@@ -239,7 +239,10 @@ impl SledStore {
         Arc::clone(&self.trees.read().unwrap_or_else(PoisonError::into_inner))
     }
 
-    /// The current handle of the tree named `name` in [`TREES`] (the
+    /// The current handle of the tree named `name` in the layout of
+    /// docs/storage.md (`events`, `streams`, `heads`, `event_ids`, `meta`,
+    /// `checkpoints`, `p_households`, `p_openings`, `p_referrals`,
+    /// `p_enrollments`, `p_lists`; `None` for any other name; the
     /// projection trees' sled names carry their generation), for tools and
     /// tests that inspect the layout, like [`db`](Self::db). Do not keep a
     /// projection tree's handle across a rebuild: the rebuild drops the old

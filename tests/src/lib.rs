@@ -1,5 +1,5 @@
 //! The store conformance suite: one set of checks that every
-//! [`EventStore`] must pass, run unchanged against the in-memory store and
+//! [`EventStore`](ce_core::EventStore) must pass, run unchanged against the in-memory store and
 //! the sled store (see `tests/conformance.rs`).
 
 pub mod conformance;
