@@ -99,7 +99,7 @@ struct RankIndex {
     /// The distinct orders of the policy's programs.
     orders: Vec<Vec<OrderKey>>,
     /// For a coalition and an index into `orders`: each household's
-    /// [`rank_key`] followed by its id, so the bytes sort as
+    /// [`rank_key`] (which ends with its id), so the bytes sort as
     /// [`crate::priority::compare`] does.
     ranked: HashMap<(Coalition, usize), BTreeSet<Vec<u8>>>,
     /// The coalition and rank inputs each indexed household is filed under.
@@ -128,7 +128,6 @@ impl RankIndex {
     fn key(order: &[OrderKey], inputs: &RankInputs) -> Vec<u8> {
         let mut key = Vec::with_capacity(48);
         rank_key(order, inputs, &mut key);
-        key.extend_from_slice(inputs.household.as_uuid().as_bytes());
         key
     }
 

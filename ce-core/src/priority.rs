@@ -190,12 +190,11 @@ pub fn compare(order: &[OrderKey], a: &RankInputs, b: &RankInputs) -> Ordering {
         .cmp(&b.household.as_uuid().as_u128())
 }
 
-/// Appends bytes whose order is the order of the policy keys: each key is
-/// fixed-width, so comparing the bytes compares key by key. "Higher first"
-/// keys are stored inverted; `None` sorts after every value, as it does in
-/// [`compare_key`]. Followed by the household id's bytes, the bytes of two
-/// households compare as [`compare`] does (the sled store's list rows and
-/// the caseload's rank index are keyed so).
+/// Appends bytes that compare as [`compare`] does: the policy keys, each
+/// fixed-width so that comparing the bytes compares key by key ("higher
+/// first" keys inverted; `None` after every value, as in [`compare_key`]),
+/// then the household id's bytes. The sled store's list rows and the
+/// caseload's rank index are keyed so.
 pub fn rank_key(order: &[OrderKey], inputs: &RankInputs, out: &mut Vec<u8>) {
     fn descending_option(out: &mut Vec<u8>, value: Option<u64>) {
         match value {
@@ -229,6 +228,7 @@ pub fn rank_key(order: &[OrderKey], inputs: &RankInputs, out: &mut Vec<u8>) {
             }
         }
     }
+    out.extend_from_slice(inputs.household.as_uuid().as_bytes());
 }
 
 /// Why a household is on no list of a program type.

@@ -131,14 +131,13 @@ pub(crate) fn list_prefix(key: &ListKey) -> Vec<u8> {
     out
 }
 
-/// The key of one list row: the list's prefix, the household's [`rank_key`]
-/// under `order`, then the household id. A prefix scan of a list returns its
-/// rows in rank order (`ce_core::priority::compare`), so the top of a list
-/// is read without reading, decoding or sorting the rest.
+/// The key of one list row: the list's prefix, then the household's
+/// [`rank_key`] under `order` (which ends with its id). A prefix scan of a
+/// list returns its rows in rank order (`ce_core::priority::compare`), so
+/// the top of a list is read without reading, decoding or sorting the rest.
 pub(crate) fn list_row_key(key: &ListKey, order: &[OrderKey], inputs: &RankInputs) -> Vec<u8> {
     let mut row = list_prefix(key);
     rank_key(order, inputs, &mut row);
-    row.extend_from_slice(inputs.household.as_uuid().as_bytes());
     row
 }
 
