@@ -167,9 +167,7 @@ impl SledStore {
             let current = (FIRST_PROJECTION..TREES.len())
                 .any(|i| name.as_ref() == tree_name(i, generation).as_bytes());
             if is_projection_tree(&name) && !current {
-                // Emptied first, as in `retire`.
-                db.open_tree(&name)?.clear()?;
-                db.drop_tree(&name)?;
+                drop_projection_tree(&db, &name)?;
             }
         }
         let store = Self {
@@ -757,13 +755,7 @@ impl SledStore {
     }
 
     /// Keeps an earlier generation's trees until no operation holds them,
-    /// then empties and drops its projection trees. A handle on a dropped
-    /// tree must never be used: in sled 0.34 an operation on it can spin on
-    /// its freed root. The trees are cleared before they are dropped:
-    /// sled's `drop_tree` alone walks every page under one epoch guard,
-    /// which keeps them all in memory until it returns (at 1,000,000
-    /// events the rebuild's peak RSS went from 284 to 395-431 MiB), where
-    /// `clear` lets sled's cache evict them as it goes.
+    /// then drops its projection trees (see [`drop_projection_tree`]).
     fn retire(&self, generation: u64, trees: Arc<[sled::Tree]>) -> Result<(), StoreError> {
         let mut retired = self.retired.lock().unwrap_or_else(PoisonError::into_inner);
         retired.push((generation, trees));
@@ -772,13 +764,9 @@ impl SledStore {
             // Only `self.trees` hands out handles, and it no longer holds
             // these: a count of one stays one.
             if Arc::strong_count(&trees) == 1 {
-                for tree in &trees[FIRST_PROJECTION..] {
-                    tree.clear().map_err(backend)?;
-                }
                 drop(trees);
                 for i in FIRST_PROJECTION..TREES.len() {
-                    self.db
-                        .drop_tree(tree_name(i, generation))
+                    drop_projection_tree(&self.db, tree_name(i, generation).as_bytes())
                         .map_err(backend)?;
                 }
             } else {
@@ -981,6 +969,19 @@ impl SledStore {
     pub fn db(&self) -> &sled::Db {
         &self.db
     }
+}
+
+/// Empties a projection tree no operation holds and drops it. A handle on
+/// a dropped tree must never be used: in sled 0.34 an operation on it can
+/// spin on its freed root. The tree is cleared first: sled's `drop_tree`
+/// alone walks every page under one epoch guard, which keeps them all in
+/// memory until it returns (at 1,000,000 events the rebuild's peak RSS went
+/// from 284 to 395-431 MiB), where `clear` lets sled's cache evict them as
+/// it goes.
+fn drop_projection_tree(db: &sled::Db, name: &[u8]) -> sled::Result<()> {
+    db.open_tree(name)?.clear()?;
+    db.drop_tree(name)?;
+    Ok(())
 }
 
 impl EventStore for SledStore {
