@@ -107,7 +107,9 @@ pub(crate) fn write_row(
     Ok(())
 }
 
-fn load_row<T: DeserializeOwned>(
+/// Decodes the row at `key` of `tree`, if any; a row that does not decode
+/// is corruption, reported with `position` and `detail`.
+pub(crate) fn load_row<T: DeserializeOwned>(
     tree: &sled::Tree,
     key: &[u8],
     position: u64,

@@ -806,20 +806,12 @@ impl SledStore {
 
     /// One household's current state, from the projection.
     pub fn household(&self, id: HouseholdId) -> Result<Option<Household>, StoreError> {
-        match self.trees()[P_HOUSEHOLDS]
-            .get(id.as_uuid().as_bytes())
-            .map_err(backend)?
-        {
-            None => Ok(None),
-            Some(bytes) => {
-                serde_json::from_slice(&bytes)
-                    .map(Some)
-                    .map_err(|_| StoreError::Corrupt {
-                        position: 0,
-                        detail: "household projection does not decode",
-                    })
-            }
-        }
+        projections::load_row(
+            &self.trees()[P_HOUSEHOLDS],
+            id.as_uuid().as_bytes(),
+            0,
+            "household projection does not decode",
+        )
     }
 
     /// One priority list as of `date`, from the projection: the list's rows
