@@ -1,6 +1,30 @@
 //! The store conformance suite: one set of checks that every
-//! [`EventStore`](ce_core::EventStore) must pass, run unchanged against the in-memory store and
-//! the sled store (see `tests/conformance.rs`).
+//! [`EventStore`](ce_core::EventStore) must pass, run unchanged against the
+//! in-memory store and the sled store (see `tests/conformance.rs`); and what
+//! the tests and the crash test's writer share.
+
+use std::path::Path;
+use std::time::Duration;
+
+use ce_store_sled::{SledStore, SledStoreError};
 
 pub mod conformance;
 pub mod sample;
+
+/// `SledStore::open`, waiting up to `wait` while a store dropped a moment
+/// ago, in this process or the one that spawned it, still holds the
+/// directory's file lock: sled 0.34 releases it from its background
+/// threads. Any other result, or `InUse` once `wait` is over, is returned.
+pub fn open_when_released(
+    dir: impl AsRef<Path>,
+    wait: Duration,
+) -> Result<SledStore, SledStoreError> {
+    let step = Duration::from_millis(20);
+    for _ in 0..wait.as_millis() / step.as_millis() {
+        match SledStore::open(dir.as_ref()) {
+            Err(SledStoreError::InUse { .. }) => std::thread::sleep(step),
+            other => return other,
+        }
+    }
+    SledStore::open(dir.as_ref())
+}

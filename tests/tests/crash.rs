@@ -86,16 +86,9 @@ fn kill_writer(args: &[String], delay: u64) -> Option<u64> {
 }
 
 /// `SledStore::open`, waiting while a sled handle dropped a moment ago (by
-/// [`cut_off`]) still holds the file lock: sled releases it from its
-/// background threads.
+/// [`cut_off`]) still holds the file lock.
 fn open_when_released(dir: &std::path::Path) -> SledStore {
-    for _ in 0..100 {
-        match SledStore::open(dir) {
-            Err(SledStoreError::InUse { .. }) => std::thread::sleep(Duration::from_millis(20)),
-            other => return other.unwrap(),
-        }
-    }
-    SledStore::open(dir).unwrap()
+    ce_tests::open_when_released(dir, Duration::from_secs(2)).unwrap()
 }
 
 /// Whether a kill left an append cut off midway (an event row at or past

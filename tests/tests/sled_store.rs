@@ -11,20 +11,10 @@ use ce_core::{
 use ce_store_sled::{SledStore, SledStoreError};
 use ce_tests::sample::{client_stream, new_event, request, workload, Driver};
 
-/// Opens the store, waiting briefly for a just-dropped handle's background
-/// thread to release sled's file lock.
 /// `SledStore::open`, waiting while a store dropped a moment ago still
-/// holds its file lock (sled releases it from its background threads).
+/// holds its file lock.
 fn try_open(dir: &tempfile::TempDir) -> Result<SledStore, SledStoreError> {
-    for _ in 0..100 {
-        match SledStore::open(dir.path()) {
-            Err(SledStoreError::InUse { .. }) => {
-                std::thread::sleep(std::time::Duration::from_millis(20))
-            }
-            other => return other,
-        }
-    }
-    SledStore::open(dir.path())
+    ce_tests::open_when_released(dir.path(), std::time::Duration::from_secs(2))
 }
 
 fn open(dir: &tempfile::TempDir) -> SledStore {

@@ -20,18 +20,10 @@ use chrono::{TimeZone, Utc};
 const BATCH: u128 = 100;
 
 /// `SledStore::open`, waiting while the test's own handle, dropped a moment
-/// ago, still holds the file lock (sled releases it from background
-/// threads; on a busy machine that can outlast the spawn of this process).
+/// ago, still holds the file lock (on a busy machine its release can
+/// outlast the spawn of this process).
 fn open(dir: &str) -> Result<SledStore, SledStoreError> {
-    for _ in 0..250 {
-        match SledStore::open(dir) {
-            Err(SledStoreError::InUse { .. }) => {
-                std::thread::sleep(std::time::Duration::from_millis(20))
-            }
-            other => return other,
-        }
-    }
-    SledStore::open(dir)
+    ce_tests::open_when_released(dir, std::time::Duration::from_secs(5))
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
