@@ -11,6 +11,10 @@ use ce_store_sled::{SledStore, SledStoreError};
 pub mod conformance;
 pub mod sample;
 
+/// Requests per `append_batch` of `crash_writer batch`; the crash test
+/// checks that the log only ever holds whole batches of it.
+pub const CRASH_WRITER_BATCH: u64 = 100;
+
 /// `SledStore::open`, waiting up to `wait` while a store dropped a moment
 /// ago, in this process or the one that spawned it, still holds the
 /// directory's file lock: sled 0.34 releases it from its background

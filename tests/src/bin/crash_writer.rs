@@ -17,7 +17,7 @@ use ce_tests::sample::{client_stream, new_event, request};
 use chrono::{TimeZone, Utc};
 
 /// Requests per batch of `crash_writer batch`.
-const BATCH: u128 = 100;
+const BATCH: u128 = ce_tests::CRASH_WRITER_BATCH as u128;
 
 /// `SledStore::open`, waiting while the test's own handle, dropped a moment
 /// ago, still holds the file lock (on a busy machine its release can
