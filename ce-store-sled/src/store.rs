@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 
 use ce_core::priority::ListEntry;
@@ -52,6 +52,10 @@ pub struct SledStore {
     upcasters: Upcasters,
     /// Serializes appends: positions are assigned from one counter.
     writer: Mutex<()>,
+    /// `meta/next_position` as last written (the commit point), so that
+    /// neither an append nor a reader of the log looks it up in sled. Only
+    /// a holder of the writer lock writes either, the row first.
+    next: AtomicU64,
     /// Set when an append failed midway and its rows could not be removed:
     /// every later append and snapshot fails until the store is reopened
     /// (which removes them).
@@ -82,6 +86,17 @@ struct Staged {
     /// the event's index in what the batch returns.
     events: HashMap<EventId, (usize, usize)>,
     /// The next position after the staged events.
+    next: u64,
+}
+
+/// A checked append, ready to be written (see `SledStore::plan`).
+struct Plan {
+    /// What the append returns: each request's envelopes.
+    out: Vec<Vec<Envelope>>,
+    /// The rows to write, in order, the commit point last; none for a batch
+    /// of idempotent re-sends.
+    writes: Vec<Write>,
+    /// The next position once the rows are written.
     next: u64,
 }
 
@@ -161,6 +176,10 @@ impl SledStore {
         let trees = (0..TREES.len())
             .map(|i| db.open_tree(tree_name(i, generation)))
             .collect::<Result<Vec<_>, _>>()?;
+        let next = meta
+            .get(NEXT_POSITION)?
+            .and_then(|b| read_u64(&b))
+            .unwrap_or(0);
         // Projection trees of other generations: left by a rebuild that was
         // cut off, or retired while a reader still held them.
         for name in db.tree_names() {
@@ -177,6 +196,7 @@ impl SledStore {
             policy,
             upcasters: Upcasters::current(),
             writer: Mutex::new(()),
+            next: AtomicU64::new(next),
             poisoned: AtomicBool::new(false),
             #[cfg(test)]
             faults: Mutex::new(Faults::default()),
@@ -339,7 +359,7 @@ impl SledStore {
         if self.poisoned.load(Ordering::Acquire) {
             return Err(poisoned());
         }
-        let (out, writes) = self.plan(&requests)?;
+        let Plan { out, writes, next } = self.plan(&requests)?;
         if let Err(e) = self.write_rows(writes) {
             // Remove what was written before the failure; if even that
             // fails, refuse further appends until a reopen does it.
@@ -348,6 +368,7 @@ impl SledStore {
             }
             return Err(backend(e));
         }
+        self.next.store(next, Ordering::Release);
         self.db.flush().map_err(backend)?;
         Ok(out)
     }
@@ -356,10 +377,7 @@ impl SledStore {
     /// order of [`append_batch`](Self::append_batch), commit point last;
     /// no rows for a batch of idempotent re-sends. The caller holds the
     /// writer lock.
-    fn plan(
-        &self,
-        requests: &[AppendRequest],
-    ) -> Result<(Vec<Vec<Envelope>>, Vec<Write>), StoreError> {
+    fn plan(&self, requests: &[AppendRequest]) -> Result<Plan, StoreError> {
         let mut staged = Staged {
             writes: Vec::new(),
             heads: HashMap::new(),
@@ -377,7 +395,11 @@ impl SledStore {
         }
         let mut writes = staged.writes;
         if writes.is_empty() {
-            return Ok((out, writes));
+            return Ok(Plan {
+                out,
+                writes,
+                next: staged.next,
+            });
         }
         // One fold for the whole batch: each entity the batch touches is
         // loaded and written once, and the rows equal those of folding
@@ -393,7 +415,11 @@ impl SledStore {
         // The commit point. The checkpoint says FOLLOWS_LOG and stays so.
         let end = u64_key(staged.next).to_vec();
         writes.push((META, NEXT_POSITION.to_vec(), Some(end)));
-        Ok((out, writes))
+        Ok(Plan {
+            out,
+            writes,
+            next: staged.next,
+        })
     }
 
     /// Writes staged rows in order.
@@ -567,6 +593,7 @@ impl SledStore {
         trees[STREAMS].apply_batch(streams)?;
         trees[HEADS].apply_batch(head_rows)?;
         trees[META].insert(NEXT_POSITION, &u64_key(end))?;
+        self.next.store(end, Ordering::Release);
         self.db.flush()?;
         Ok(())
     }
@@ -1049,11 +1076,7 @@ impl EventStore for SledStore {
     }
 
     fn next_position(&self) -> Result<u64, StoreError> {
-        Ok(self.trees()[META]
-            .get(NEXT_POSITION)
-            .map_err(backend)?
-            .and_then(|b| read_u64(&b))
-            .unwrap_or(0))
+        Ok(self.next.load(Ordering::Acquire))
     }
 }
 
@@ -1241,7 +1264,7 @@ mod tests {
                 .iter()
                 .map(|s| store.stream_version(s).unwrap())
                 .collect();
-            let (_, writes) = store.plan(std::slice::from_ref(&request)).unwrap();
+            let writes = store.plan(std::slice::from_ref(&request)).unwrap().writes;
             let whole = cut == writes.len();
             store.write_rows(writes.into_iter().take(cut)).unwrap();
             if !whole {
@@ -1269,7 +1292,7 @@ mod tests {
             let dir = tempfile::tempdir().unwrap();
             copy_dir(base.path(), dir.path());
             let store = reopen(dir.path());
-            let (_, writes) = store.plan(std::slice::from_ref(&request)).unwrap();
+            let writes = store.plan(std::slice::from_ref(&request)).unwrap().writes;
             store.write_rows(writes.into_iter().take(cut)).unwrap();
             assert_eq!(store.repair_locked(&store.lock()).unwrap(), cut > 0);
             assert!(
