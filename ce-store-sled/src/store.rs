@@ -74,6 +74,8 @@ struct Faults {
     write: Option<usize>,
     /// The repair in place fails before it removes anything.
     repair: bool,
+    /// Dropping a retired projection generation fails.
+    retire: bool,
 }
 
 /// What an append has staged so far: its writes, in order, and what they
@@ -778,30 +780,41 @@ impl SledStore {
             fresh.into(),
         );
         drop(current);
-        self.retire(generation - 1, old)
+        self.retire(generation - 1, old);
+        Ok(())
     }
 
     /// Keeps an earlier generation's trees until no operation holds them,
     /// then drops its projection trees (see [`drop_projection_tree`]).
-    fn retire(&self, generation: u64, trees: Arc<[sled::Tree]>) -> Result<(), StoreError> {
+    ///
+    /// Infallible on purpose: it runs once the new generation is in place
+    /// and serving, so the rebuild has succeeded whatever happens here. A
+    /// generation sled fails to drop stays on the list and is tried again
+    /// by the next rebuild, and `open` drops every projection tree not of
+    /// the current generation.
+    fn retire(&self, generation: u64, trees: Arc<[sled::Tree]>) {
         let mut retired = self.retired.lock().unwrap_or_else(PoisonError::into_inner);
         retired.push((generation, trees));
         let mut kept = Vec::new();
         for (generation, trees) in retired.drain(..) {
             // Only `self.trees` hands out handles, and it no longer holds
             // these: a count of one stays one.
-            if Arc::strong_count(&trees) == 1 {
-                drop(trees);
-                for i in FIRST_PROJECTION..TREES.len() {
-                    drop_projection_tree(&self.db, tree_name(i, generation).as_bytes())
-                        .map_err(backend)?;
-                }
-            } else {
+            if Arc::strong_count(&trees) > 1 {
                 kept.push((generation, trees));
+                continue;
+            }
+            drop(trees);
+            let dropped = self.inject(|faults| faults.retire).and_then(|()| {
+                (FIRST_PROJECTION..TREES.len()).try_for_each(|i| {
+                    drop_projection_tree(&self.db, tree_name(i, generation).as_bytes())
+                })
+            });
+            if dropped.is_err() {
+                // No handles left to hold: an empty set, dropped by name.
+                kept.push((generation, Arc::from(Vec::new())));
             }
         }
         *retired = kept;
-        Ok(())
     }
 
     /// Folds the whole log into the emptied projection trees, streaming the
@@ -1317,7 +1330,11 @@ mod tests {
         let refer = before_a_referral(&Arc::new(reopen(base.path())));
         let Referral { request, after, .. } = a_referral(base.path(), &refer);
         let fault = |store: &SledStore, write, repair| {
-            *store.faults.lock().unwrap() = Faults { write, repair };
+            *store.faults.lock().unwrap() = Faults {
+                write,
+                repair,
+                retire: false,
+            };
         };
         let injected = |e: StoreError| matches!(e, StoreError::Backend(m) if m.to_string().contains("injected"));
 
@@ -1485,6 +1502,27 @@ mod tests {
         drop((next, store));
         let store = reopen(dir.path());
         assert_eq!(projection_tree_names(&store), generation(3));
+        assert!(all_rows(&store) == rows);
+    }
+
+    /// A failure to drop the old generation does not fail the rebuild,
+    /// which has already swapped the new one in: the old trees stay until
+    /// the next rebuild drops them.
+    #[test]
+    fn a_failed_drop_of_the_old_generation_is_retried_by_the_next_rebuild() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(reopen(dir.path()));
+        before_a_referral(&store);
+        let rows = all_rows(&store);
+        store.faults.lock().unwrap().retire = true;
+        store.rebuild().unwrap();
+        let mut both = [generation(0), generation(1)].concat();
+        both.sort();
+        assert_eq!(projection_tree_names(&store), both);
+        assert!(all_rows(&store) == rows);
+        store.faults.lock().unwrap().retire = false;
+        store.rebuild().unwrap();
+        assert_eq!(projection_tree_names(&store), generation(2));
         assert!(all_rows(&store) == rows);
     }
 
