@@ -2,11 +2,12 @@
 //! global order.
 
 use std::io::{BufRead, Write};
+use std::sync::atomic::Ordering;
 
 use ce_core::{EventStore, Upcasters};
 
 use crate::error::SledStoreError;
-use crate::store::SledStore;
+use crate::store::{poisoned, SledStore};
 
 /// Events read per step of an export, and appended per batch of an import.
 const BATCH: usize = 1_000;
@@ -58,6 +59,9 @@ impl SledStore {
         // The whole import holds the writer lock: no append or second
         // import can come between its batches or clear its mark.
         let _writer = self.lock();
+        if self.poisoned.load(Ordering::Acquire) {
+            return Err(poisoned().into());
+        }
         let existing = self.next_position()?;
         if existing != 0 {
             return Err(SledStoreError::NotEmpty(existing));
@@ -68,7 +72,10 @@ impl SledStore {
         if let Err(e) = &result {
             if !e.leaves_import_batches_whole() {
                 // A batch may be half written: keep the mark, so that the
-                // store refuses to open rather than serve it.
+                // store refuses to open rather than serve it, and refuse
+                // appends and imports meanwhile (an append would write its
+                // rows among the batch's).
+                self.poisoned.store(true, Ordering::Release);
                 return result.map(|()| imported);
             }
         }

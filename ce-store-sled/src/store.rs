@@ -56,10 +56,11 @@ pub struct SledStore {
     /// neither an append nor a reader of the log looks it up in sled. Only
     /// a holder of the writer lock writes either, the row first.
     next: AtomicU64,
-    /// Set when an append failed midway and its rows could not be removed:
-    /// every later append and snapshot fails until the store is reopened
-    /// (which removes them).
-    poisoned: AtomicBool,
+    /// Set when an append failed midway and its rows could not be removed,
+    /// or sled failed in the middle of an import's batch: every later
+    /// append, import and snapshot fails until the store is reopened (which
+    /// removes the append's rows, or refuses the unfinished import).
+    pub(crate) poisoned: AtomicBool,
     /// Failures a test injects into an append's writes and its repair.
     #[cfg(test)]
     faults: Mutex<Faults>,
@@ -76,6 +77,9 @@ struct Faults {
     repair: bool,
     /// Dropping a retired projection generation fails.
     retire: bool,
+    /// The import's batch that starts at this position fails after it
+    /// wrote its events (before their indexes).
+    import: Option<u64>,
 }
 
 /// What an append has staged so far: its writes, in order, and what they
@@ -103,10 +107,9 @@ struct Plan {
 }
 
 /// The error of an append on a store whose `poisoned` flag is set.
-fn poisoned() -> StoreError {
+pub(crate) fn poisoned() -> StoreError {
     StoreError::Backend(
-        "an earlier append failed midway and its rows could not be removed: reopen the store"
-            .into(),
+        "an earlier write failed midway and its rows could not be removed: reopen the store".into(),
     )
 }
 
@@ -591,6 +594,8 @@ impl SledStore {
         }
         let end = last.position + 1;
         trees[EVENTS].apply_batch(events)?;
+        let first = batch.first().map(|(_, e)| e.position);
+        self.inject(|faults| faults.import.is_some() && faults.import == first)?;
         trees[EVENT_IDS].apply_batch(event_ids)?;
         trees[STREAMS].apply_batch(streams)?;
         trees[HEADS].apply_batch(head_rows)?;
@@ -1333,7 +1338,7 @@ mod tests {
             *store.faults.lock().unwrap() = Faults {
                 write,
                 repair,
-                retire: false,
+                ..Faults::default()
             };
         };
         let injected = |e: StoreError| matches!(e, StoreError::Backend(m) if m.to_string().contains("injected"));
@@ -1368,6 +1373,39 @@ mod tests {
         assert!(all_rows(&store) == before, "the reopen left rows");
         store.append(request).unwrap();
         assert!(all_rows(&store) == after);
+    }
+
+    /// sled failing in the middle of an import's batch ends the import with
+    /// sled's error, and the store then refuses appends and imports (the
+    /// batch is half written) until a reopen refuses the unfinished import.
+    #[test]
+    fn a_failed_import_batch_poisons_the_store_and_its_reopen_refuses_it() {
+        let source = tempfile::tempdir().unwrap();
+        let store = Arc::new(reopen(source.path()));
+        before_a_referral(&store);
+        let mut backup = Vec::new();
+        store.export_jsonl(&mut backup).unwrap();
+        drop(store);
+
+        let dir = tempfile::tempdir().unwrap();
+        let store = reopen(dir.path());
+        store.faults.lock().unwrap().import = Some(0);
+        let err = store.import_jsonl(backup.as_slice()).unwrap_err();
+        assert!(err.to_string().contains("injected"), "{err}");
+        // Half written: the events, not their indexes.
+        assert!(!store.trees()[EVENTS].is_empty());
+        assert!(store.trees()[EVENT_IDS].is_empty());
+        store.faults.lock().unwrap().import = None;
+        let refused = |e: String| e.contains("reopen the store");
+        assert!(refused(
+            store.append_batch(Vec::new()).unwrap_err().to_string()
+        ));
+        assert!(refused(store.caseload().unwrap_err().to_string()));
+        let again = store.import_jsonl(backup.as_slice()).unwrap_err();
+        assert!(refused(again.to_string()), "{again}");
+        drop(store);
+        let err = SledStore::open(dir.path()).unwrap_err();
+        assert!(matches!(err, SledStoreError::IncompleteImport), "{err:?}");
     }
 
     /// A missing event row is a gap the log's readers and the rebuild
