@@ -105,14 +105,25 @@ pub(crate) fn version_of_stream_key(key: &[u8]) -> Option<u64> {
 
 /// Prefix of every `streams` row of one stream.
 pub(crate) fn stream_prefix(stream: &StreamId) -> Vec<u8> {
-    let mut key = stream.to_string().into_bytes();
+    let mut key = head_key(stream);
     key.push(0);
     key
 }
 
-/// `heads` key: the stream id.
+/// `heads` key: the stream id as text (`StreamId`'s `Display`), with room
+/// for the rest of a `streams` key. Written without `format!`, whose
+/// machinery was 1.5 % of a durable append's samples.
 pub(crate) fn head_key(stream: &StreamId) -> Vec<u8> {
-    stream.to_string().into_bytes()
+    let (kind, id) = match stream {
+        StreamId::Household(id) => ("household-", id.as_uuid()),
+        StreamId::Client(id) => ("client-", id.as_uuid()),
+        StreamId::Opening(id) => ("opening-", id.as_uuid()),
+    };
+    let mut key = Vec::with_capacity(kind.len() + uuid::fmt::Hyphenated::LENGTH + 9);
+    key.extend_from_slice(kind.as_bytes());
+    let mut text = uuid::Uuid::encode_buffer();
+    key.extend_from_slice(id.hyphenated().encode_lower(&mut text).as_bytes());
+    key
 }
 
 /// Prefix of one priority list's rows in `p_lists`: coalition, program type
@@ -146,6 +157,25 @@ mod tests {
     use super::*;
     use ce_core::priority::compare;
     use ce_core::HouseholdId;
+
+    /// Stream keys spell the stream id as its `Display` does, which the
+    /// stored stores' keys and `caseload`'s parse of `heads` rely on.
+    #[test]
+    fn stream_keys_spell_the_stream_id_as_display_does() {
+        let id = uuid::Uuid::from_u128(0x0123_4567_89ab_cdef_fedc_ba98_7654_3210);
+        for stream in [
+            StreamId::Household(HouseholdId::from_uuid(id)),
+            StreamId::Client(ce_core::ClientId::from_uuid(id)),
+            StreamId::Opening(ce_core::OpeningId::from_uuid(id)),
+        ] {
+            let text = stream.to_string();
+            assert_eq!(head_key(&stream), text.as_bytes());
+            let mut key = text.into_bytes();
+            key.push(0);
+            key.extend_from_slice(&7u64.to_be_bytes());
+            assert_eq!(stream_key(&stream, 7), key);
+        }
+    }
 
     /// SplitMix64, for reproducible random rank inputs.
     struct Rng(u64);

@@ -153,7 +153,7 @@ impl<'a> Folder<'a> {
             clients: HashSet::new(),
             trees_hold_rows: false,
             staged: None,
-            buf: Vec::with_capacity(4096),
+            buf: Vec::new(),
         }
     }
 

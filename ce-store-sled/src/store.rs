@@ -364,7 +364,7 @@ impl SledStore {
         if self.poisoned.load(Ordering::Acquire) {
             return Err(poisoned());
         }
-        let Plan { out, writes, next } = self.plan(&requests)?;
+        let Plan { out, writes, next } = self.plan(requests)?;
         if let Err(e) = self.write_rows(writes) {
             // Remove what was written before the failure; if even that
             // fails, refuse further appends until a reopen does it.
@@ -382,7 +382,7 @@ impl SledStore {
     /// order of [`append_batch`](Self::append_batch), commit point last;
     /// no rows for a batch of idempotent re-sends. The caller holds the
     /// writer lock.
-    fn plan(&self, requests: &[AppendRequest]) -> Result<Plan, StoreError> {
+    fn plan(&self, requests: Vec<AppendRequest>) -> Result<Plan, StoreError> {
         let mut staged = Staged {
             writes: Vec::new(),
             heads: HashMap::new(),
@@ -611,7 +611,7 @@ impl SledStore {
     fn stage(
         &self,
         staged: &mut Staged,
-        request: &AppendRequest,
+        request: AppendRequest,
         earlier: &[Vec<Envelope>],
     ) -> Result<(Vec<Envelope>, bool), StoreError> {
         let staged_envelope = |id: &EventId| {
@@ -652,7 +652,7 @@ impl SledStore {
             check_expected(*stream, *expected, actual)?;
         }
         let mut out = Vec::with_capacity(request.events.len());
-        for new in &request.events {
+        for new in request.events {
             let position = staged.next;
             let mut versions = Vec::with_capacity(new.streams.len());
             for stream in &new.streams {
@@ -663,7 +663,8 @@ impl SledStore {
                     version,
                 });
             }
-            let envelope = Envelope::stored(new.clone(), position, versions);
+            let event_id = new.event_id;
+            let envelope = Envelope::stored(new, position, versions);
             let bytes = envelope
                 .to_json()
                 .map_err(|_| StoreError::InvalidAppend("event does not serialize"))?;
@@ -679,11 +680,9 @@ impl SledStore {
                     .writes
                     .push((HEADS, head_key(&sv.stream), Some(version)));
             }
-            let id = new.event_id.as_uuid().as_bytes().to_vec();
+            let id = event_id.as_uuid().as_bytes().to_vec();
             staged.writes.push((EVENT_IDS, id, Some(at)));
-            staged
-                .events
-                .insert(new.event_id, (earlier.len(), out.len()));
+            staged.events.insert(event_id, (earlier.len(), out.len()));
             out.push(envelope);
             staged.next += 1;
         }
@@ -1282,7 +1281,7 @@ mod tests {
                 .iter()
                 .map(|s| store.stream_version(s).unwrap())
                 .collect();
-            let writes = store.plan(std::slice::from_ref(&request)).unwrap().writes;
+            let writes = store.plan(vec![request.clone()]).unwrap().writes;
             let whole = cut == writes.len();
             store.write_rows(writes.into_iter().take(cut)).unwrap();
             if !whole {
@@ -1310,7 +1309,7 @@ mod tests {
             let dir = tempfile::tempdir().unwrap();
             copy_dir(base.path(), dir.path());
             let store = reopen(dir.path());
-            let writes = store.plan(std::slice::from_ref(&request)).unwrap().writes;
+            let writes = store.plan(vec![request.clone()]).unwrap().writes;
             store.write_rows(writes.into_iter().take(cut)).unwrap();
             assert_eq!(store.repair_locked(&store.lock()).unwrap(), cut > 0);
             assert!(
