@@ -160,7 +160,7 @@ pub fn verify(ctx: &Ctx) -> Result<(), CliError> {
     let text = if problems.is_empty() {
         format!(
             "ok: {from} events, {} households, every check passed",
-            fold.households.len()
+            fold.households().len()
         )
     } else {
         problems.join("\n")

@@ -56,7 +56,7 @@ pub fn explain(
     let (caseload, date) = caseload_when(ctx, when)?;
     let policy = ctx.workflow.policy();
     let list = program.and_then(|p| {
-        caseload.households.get(&id).map(|h| ListKey {
+        caseload.households().get(&id).map(|h| ListKey {
             coalition: h.coalition.clone(),
             program: p,
             household_type: ce_core::ListHouseholdType::of(h, policy),

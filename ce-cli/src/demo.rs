@@ -560,7 +560,7 @@ fn print_lists(ctx: &Ctx, as_of: NaiveDate) -> Result<(), CliError> {
     let text = format!(
         "{} events, {} households, {} openings, {} referrals\n\n{}",
         caseload.next_position,
-        caseload.households.len(),
+        caseload.households().len(),
         caseload.openings.len(),
         caseload.referrals.len(),
         reports

@@ -50,7 +50,7 @@ pub fn show(ctx: &Ctx, household: &str, when: &When) -> Result<(), CliError> {
     let (caseload, as_of) = caseload_when(ctx, when)?;
     let policy = ctx.workflow.policy();
     let household = caseload
-        .households
+        .households()
         .get(&id)
         .ok_or(ce_core::Error::UnknownHousehold(id))?;
     let list_type = ListHouseholdType::of(household, policy);

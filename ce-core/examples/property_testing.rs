@@ -33,7 +33,7 @@ fn psh_referrals_have_a_score(
             continue;
         }
         let score_before = before
-            .households
+            .households()
             .get(&offer.household)
             .and_then(|h| h.score());
         if score_before.is_none() || offer.inputs.score.is_none() {

@@ -193,7 +193,7 @@ pub fn explain(
     date: NaiveDate,
     list: Option<&ListKey>,
 ) -> Option<Explanation> {
-    let h = caseload.households.get(&household)?;
+    let h = caseload.households().get(&household)?;
     let mut out = Explanation {
         household,
         date,
@@ -297,7 +297,7 @@ pub fn rank_mismatch(
         .openings
         .get(&e.opening)
         .and_then(|opening| {
-            let household = before.households.get(&e.household)?;
+            let household = before.households().get(&e.household)?;
             let coalition = before.households_in(&opening.coalition);
             rank_among(policy, coalition, opening, envelope.effective, household)
         })

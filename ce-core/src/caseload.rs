@@ -17,15 +17,16 @@ use crate::priority::{build_lists, rank_key, ListKey, PriorityList, RankInputs};
 
 /// Everything the workflow knows, folded from the log.
 ///
-/// The fields are public for reading. Change a caseload through
-/// [`Caseload::apply`]; code that fills `households` itself (a store loading
-/// its projections) calls [`Caseload::reindex`] afterwards, or the caseload
-/// answers [`Caseload::households_in`] by walking every household (and
-/// [`Caseload::ranked_in`] not at all).
+/// Change a caseload through [`Caseload::apply`]. The households are read
+/// through [`Caseload::households`] and set only through methods that keep
+/// the indexes derived from them ([`Caseload::set_households`],
+/// [`Caseload::insert_household`], for a store loading its projections):
+/// an index that missed a change would make a referral skip the household
+/// it should have offered to.
 #[derive(Debug, Clone, Default)]
 pub struct Caseload {
     /// Every household (CE enrollment), exited ones included.
-    pub households: BTreeMap<HouseholdId, Household>,
+    households: BTreeMap<HouseholdId, Household>,
     /// Every opening.
     pub openings: BTreeMap<OpeningId, Opening>,
     /// Every referral.
@@ -65,10 +66,6 @@ impl PartialEq for Caseload {
 #[derive(Debug, Clone, Default)]
 struct CoalitionIndex {
     open: HashMap<Coalition, BTreeSet<HouseholdId>>,
-    /// How many households the index has seen; when it differs from
-    /// `households.len()`, households were added around `apply` and the
-    /// index is not used.
-    seen: usize,
 }
 
 impl CoalitionIndex {
@@ -104,8 +101,6 @@ struct RankIndex {
     ranked: HashMap<(Coalition, usize), BTreeSet<Vec<u8>>>,
     /// The coalition and rank inputs each indexed household is filed under.
     filed: HashMap<HouseholdId, (Coalition, RankInputs)>,
-    /// As in [`CoalitionIndex`]: households seen through `apply`.
-    seen: usize,
 }
 
 impl RankIndex {
@@ -121,7 +116,6 @@ impl RankIndex {
             orders,
             ranked: HashMap::new(),
             filed: HashMap::new(),
-            seen: 0,
         }
     }
 
@@ -194,17 +188,7 @@ impl Caseload {
 
     fn apply_household(&mut self, id: HouseholdId, event: &Event, date: NaiveDate) {
         if let Event::HouseholdEnrolled(e) = event {
-            let household = Household::enrolled(e, date);
-            self.by_coalition.refresh(id, &household);
-            if let Some(ranks) = &mut self.ranks {
-                ranks.refresh(id, &household);
-            }
-            if self.households.insert(id, household).is_none() {
-                self.by_coalition.seen += 1;
-                if let Some(ranks) = &mut self.ranks {
-                    ranks.seen += 1;
-                }
-            }
+            self.put_household(id, Household::enrolled(e, date));
         } else if let Some(household) = self.households.get_mut(&id) {
             household.apply(event, date);
             // Only an exit or a correction of the enrollment can change
@@ -229,7 +213,6 @@ impl Caseload {
         for (id, household) in &self.households {
             index.refresh(*id, household);
         }
-        index.seen = self.households.len();
         self.ranks = Some(index);
     }
 
@@ -240,18 +223,17 @@ impl Caseload {
     /// [`crate::priority::compare`]. Whether each one is eligible on a
     /// given date (parked, placed after it, the program's rules) is left
     /// to the caller. `None` unless the caseload is [ranked](Caseload::rank_by)
-    /// by this very policy, and every household came through `apply` or
-    /// `rank_by` since.
+    /// by this very policy.
     pub fn ranked_in<'a>(
         &'a self,
         coalition: &Coalition,
         policy: &Policy,
         program: ProgramType,
     ) -> Option<impl Iterator<Item = &'a Household> + 'a> {
-        let index = self.ranks.as_ref()?;
-        if index.seen != self.households.len() || index.policy != *policy {
-            return None;
-        }
+        let index = self
+            .ranks
+            .as_ref()
+            .filter(|index| index.policy == *policy)?;
         // Every program of the policy has its order among `orders`; a
         // program without a rule has no list, and no households.
         let ranked = policy.program(program).and_then(|rule| {
@@ -267,40 +249,51 @@ impl Caseload {
         }))
     }
 
-    /// Rebuilds the coalition index (and the rank index, if the caseload is
-    /// [ranked](Caseload::rank_by)) from `households`, for code that filled
-    /// or changed `households` without [`Caseload::apply`].
-    pub fn reindex(&mut self) {
+    /// Every household (CE enrollment), exited ones included.
+    pub fn households(&self) -> &BTreeMap<HouseholdId, Household> {
+        &self.households
+    }
+
+    /// Replaces every household (a store loading its projections) and
+    /// rebuilds the indexes derived from them.
+    pub fn set_households(&mut self, households: BTreeMap<HouseholdId, Household>) {
+        self.households = households;
         let mut index = CoalitionIndex::default();
         for (id, household) in &self.households {
             index.refresh(*id, household);
         }
-        index.seen = self.households.len();
         self.by_coalition = index;
         if let Some(policy) = self.ranks.take().map(|index| index.policy) {
             self.rank_by(&policy);
         }
     }
 
+    /// Adds or replaces one household under its id (a store loading one
+    /// projection row), keeping the indexes.
+    pub fn insert_household(&mut self, household: Household) {
+        self.put_household(household.id, household);
+    }
+
+    fn put_household(&mut self, id: HouseholdId, household: Household) {
+        self.by_coalition.refresh(id, &household);
+        if let Some(ranks) = &mut self.ranks {
+            ranks.refresh(id, &household);
+        }
+        self.households.insert(id, household);
+    }
+
     /// The households of `coalition` that have not exited CE, in household
-    /// id order: from the coalition index, or by walking every household if
-    /// `households` was filled without [`Caseload::apply`] and not
-    /// [reindexed](Caseload::reindex) since.
+    /// id order.
     pub fn households_in<'a>(
         &'a self,
-        coalition: &'a Coalition,
+        coalition: &Coalition,
     ) -> impl Iterator<Item = &'a Household> + 'a {
-        let indexed = self.by_coalition.seen == self.households.len();
-        let (ids, all) = if indexed {
-            (self.by_coalition.open.get(coalition), None)
-        } else {
-            (None, Some(self.households.values()))
-        };
-        ids.into_iter()
+        self.by_coalition
+            .open
+            .get(coalition)
+            .into_iter()
             .flatten()
             .filter_map(|id| self.households.get(id))
-            .chain(all.into_iter().flatten())
-            .filter(move |h| h.coalition == *coalition && !h.is_exited())
     }
 
     fn apply_client(&mut self, id: ClientId, event: &Event, date: NaiveDate) {

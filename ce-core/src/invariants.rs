@@ -196,7 +196,7 @@ pub fn check_caseload(caseload: &Caseload, policy: &Policy, date: NaiveDate) -> 
     ));
     for list in caseload.lists(policy, date).values() {
         for entry in &list.entries {
-            let Some(h) = caseload.households.get(&entry.inputs.household) else {
+            let Some(h) = caseload.households().get(&entry.inputs.household) else {
                 continue;
             };
             let off = h.status != HouseholdStatus::Active

@@ -58,7 +58,7 @@ impl PriorityListReport {
             .entries
             .iter()
             .filter_map(|entry| {
-                let household = caseload.households.get(&entry.inputs.household)?;
+                let household = caseload.households().get(&entry.inputs.household)?;
                 Some(ReportRow {
                     rank: entry.rank,
                     household: household.id,

@@ -241,7 +241,7 @@ impl<S: EventStore> Workflow<S> {
 
     /// One household's current state.
     pub fn household(&self, id: HouseholdId) -> Result<Option<Household>, Error> {
-        Ok(self.caught_up()?.households.get(&id).cloned())
+        Ok(self.caught_up()?.households().get(&id).cloned())
     }
 
     /// Every priority list as of `date`.

@@ -84,12 +84,12 @@ fn as_of_includes_late_entered_facts_but_as_known_at_shows_what_the_system_showe
 
     let known_in_february = as_known_at(&log, at(2025, 2, 15));
     assert_eq!(
-        known_in_february.households[&h].last_contact,
+        known_in_february.households()[&h].last_contact,
         date(2025, 1, 6)
     );
     let true_in_february = as_of(&log, date(2025, 2, 15));
     assert_eq!(
-        true_in_february.households[&h].last_contact,
+        true_in_february.households()[&h].last_contact,
         date(2025, 2, 1)
     );
     assert_eq!(
@@ -102,7 +102,7 @@ fn as_of_includes_late_entered_facts_but_as_known_at_shows_what_the_system_showe
     );
 
     // Before the enrollment nothing is known.
-    assert!(as_of(&log, date(2025, 1, 5)).households.is_empty());
+    assert!(as_of(&log, date(2025, 1, 5)).households().is_empty());
 }
 
 #[test]

@@ -90,7 +90,7 @@ fn couple(head: u128, other: u128) -> HouseholdBuilder {
 fn household(given: &Scenario, id: HouseholdId) -> &Household {
     given
         .caseload()
-        .households
+        .households()
         .get(&id)
         .expect("household is in the caseload")
 }

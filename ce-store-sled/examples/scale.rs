@@ -495,7 +495,7 @@ fn child(mode: &str, path: &Path) {
             let t = Instant::now();
             let workflow = Workflow::new(Arc::clone(&store), policy).unwrap();
             let wf = t.elapsed();
-            let households = workflow.caught_up().unwrap().households.len();
+            let households = workflow.caught_up().unwrap().households().len();
             write!(
                 out,
                 "open_ms={} workflow_ms={} households={households} hwm_kib={}",
@@ -1162,7 +1162,7 @@ fn row5_refer(
     let active = workflow
         .caught_up()
         .unwrap()
-        .households
+        .households()
         .values()
         .filter(|h| h.status == ce_core::HouseholdStatus::Active)
         .count();
@@ -1289,7 +1289,7 @@ fn full_sort_top(
 ) -> Option<ce_core::HouseholdId> {
     let opening = caseload.openings.get(&opening)?;
     let coalition = caseload
-        .households
+        .households()
         .values()
         .filter(|h| h.coalition == opening.coalition);
     ce_core::opening::candidates(policy, coalition, opening, on)

@@ -209,7 +209,7 @@ impl<'a> Folder<'a> {
     }
 
     fn held(&self) -> usize {
-        self.caseload.households.len()
+        self.caseload.households().len()
             + self.caseload.openings.len()
             + self.caseload.referrals.len()
             + self.clients.len()
@@ -221,7 +221,7 @@ impl<'a> Folder<'a> {
         for sv in &envelope.streams {
             match sv.stream {
                 StreamId::Household(id) => {
-                    if self.trees_hold_rows && !self.caseload.households.contains_key(&id) {
+                    if self.trees_hold_rows && !self.caseload.households().contains_key(&id) {
                         let key = id.as_uuid().as_bytes();
                         if let Some(h) = load_row::<Household>(
                             &self.trees[P_HOUSEHOLDS],
@@ -230,7 +230,7 @@ impl<'a> Folder<'a> {
                             "household projection",
                         )? {
                             self.stored_lists.insert(id, list_rows(&h, self.policy));
-                            self.caseload.households.insert(id, h);
+                            self.caseload.insert_household(h);
                         }
                     }
                 }
@@ -288,7 +288,7 @@ impl<'a> Folder<'a> {
         let caseload = std::mem::take(&mut self.caseload);
         let mut stored_lists = std::mem::take(&mut self.stored_lists);
         let policy = self.policy;
-        for (id, household) in &caseload.households {
+        for (id, household) in caseload.households() {
             let key = id.as_uuid().as_bytes();
             self.put_encoded(P_HOUSEHOLDS, key, household, "household projection")?;
             let old = stored_lists.remove(id).unwrap_or_default();

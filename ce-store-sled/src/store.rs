@@ -957,12 +957,11 @@ impl SledStore {
             "client projection does not decode",
         )?;
         let mut caseload = Caseload::default();
-        caseload.households = projections::read_all(
+        caseload.set_households(projections::read_all(
             &trees[P_HOUSEHOLDS],
             projections::household_id,
             "household projection does not decode",
-        )?;
-        caseload.reindex();
+        )?);
         caseload.openings = projections::read_all(
             &trees[P_OPENINGS],
             projections::opening_id,

@@ -1793,7 +1793,7 @@ fn a_bad_code_is_reported_by_file_line_and_column_and_blocks_the_import() {
     assert!(skipped.report.writes);
     skipped.execute(&workflow).unwrap();
     let caseload = workflow.caught_up().unwrap().clone();
-    assert_eq!(caseload.households.len(), 4);
+    assert_eq!(caseload.households().len(), 4);
     assert_eq!(caseload.referrals.len(), 1);
 }
 
@@ -2020,7 +2020,7 @@ fn a_foreign_export_with_ce_data_on_a_shelter_enrollment_is_imported_into_ce() {
     assert_eq!(plan.report.households, 1);
     plan.execute(&workflow).unwrap();
     let caseload = workflow.caught_up().unwrap().clone();
-    let household = caseload.households.values().next().unwrap();
+    let household = caseload.households().values().next().unwrap();
     assert_eq!(household.project_start, date(2025, 1, 5));
     assert_eq!(household.score(), Some(8));
     assert!(household.is_exited());

@@ -308,7 +308,7 @@ fn reference_lists(
     on: NaiveDate,
 ) -> BTreeMap<ListKey, Vec<HouseholdId>> {
     let mut lists: BTreeMap<ListKey, Vec<(Vec<i64>, HouseholdId)>> = BTreeMap::new();
-    for h in caseload.households.values() {
+    for h in caseload.households().values() {
         for rule in &policy.programs {
             if reference_eligible(h, rule, on) {
                 let key = ListKey {
@@ -365,7 +365,7 @@ fn check_list_membership(
     let actual_pairs = pairs(&actual);
     for (key, id) in &actual_pairs {
         let h = caseload
-            .households
+            .households()
             .get(id)
             .ok_or_else(|| format!("list {key} names unknown household {id}"))?;
         if let Some(why) = off_list(h, on) {
@@ -378,13 +378,13 @@ fn check_list_membership(
     if let Some((key, id)) = expected_pairs.difference(&actual_pairs).next() {
         return Err(format!(
             "household {id} is eligible for {key} as of {on} but not on it: {:#?}",
-            caseload.households.get(id)
+            caseload.households().get(id)
         ));
     }
     if let Some((key, id)) = actual_pairs.difference(&expected_pairs).next() {
         return Err(format!(
             "household {id} is on {key} as of {on} but is not eligible for it: {:#?}",
-            caseload.households.get(id)
+            caseload.households().get(id)
         ));
     }
     Ok(())
@@ -445,7 +445,7 @@ fn check_referrals(caseload: &Caseload, policy: &Policy, on: NaiveDate) -> Resul
         }
         if let ReferralStatus::Accepted { .. } = r.status {
             let housed_by = caseload
-                .households
+                .households()
                 .get(&r.household)
                 .and_then(|h| h.housed_by);
             if housed_by != Some(r.id) {
@@ -464,7 +464,7 @@ fn check_referrals(caseload: &Caseload, policy: &Policy, on: NaiveDate) -> Resul
             .map(|r| r.id)
             .collect()
     };
-    for h in caseload.households.values() {
+    for h in caseload.households().values() {
         let own: BTreeSet<ReferralId> = h.live_referrals.iter().map(|l| l.referral).collect();
         let expected = live(&|r| r.household == h.id);
         if own != expected {
@@ -545,12 +545,12 @@ fn check_fresh_fold<S: EventStore>(store: &S, caseload: &Caseload) -> Result<(),
             "the fold of the log differs from the incremental caseload:\nfresh {fresh:#?}\nincremental {caseload:#?}"
         ));
     }
-    for (id, household) in &caseload.households {
+    for (id, household) in caseload.households() {
         let stream = store
             .read_stream(&StreamId::Household(*id))
             .map_err(|e| e.to_string())?;
         let alone = Caseload::from_events(&stream);
-        if alone.households.get(id) != Some(household) {
+        if alone.households().get(id) != Some(household) {
             return Err(format!("household {id} folded from its own stream differs"));
         }
     }
@@ -656,11 +656,15 @@ fn check_referral_choices(
     policy: &Policy,
     on: NaiveDate,
 ) -> Result<(), String> {
-    let coalitions: BTreeSet<_> = caseload.households.values().map(|h| &h.coalition).collect();
+    let coalitions: BTreeSet<_> = caseload
+        .households()
+        .values()
+        .map(|h| &h.coalition)
+        .collect();
     for coalition in coalitions {
         let indexed: Vec<HouseholdId> = caseload.households_in(coalition).map(|h| h.id).collect();
         let walked: Vec<HouseholdId> = caseload
-            .households
+            .households()
             .values()
             .filter(|h| h.coalition == *coalition && !h.is_exited())
             .map(|h| h.id)
@@ -674,7 +678,7 @@ fn check_referral_choices(
     for opening in caseload.openings.values() {
         let walk = || {
             caseload
-                .households
+                .households()
                 .values()
                 .filter(|h| h.coalition == opening.coalition)
         };

@@ -123,7 +123,7 @@ fn reopened_store_serves_lists_and_state_without_replaying() {
     // stored list is the fold's: a household placed after the date is not
     // on it yet.
     let placed: std::collections::BTreeSet<_> = fresh
-        .households
+        .households()
         .values()
         .filter_map(|h| h.placed_on)
         .collect();
@@ -138,10 +138,10 @@ fn reopened_store_serves_lists_and_state_without_replaying() {
             }
         }
     }
-    let household = *fresh.households.keys().next().unwrap();
+    let household = *fresh.households().keys().next().unwrap();
     assert_eq!(
         store.household(household).unwrap().as_ref(),
-        fresh.households.get(&household)
+        fresh.households().get(&household)
     );
 }
 

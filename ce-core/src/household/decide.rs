@@ -29,7 +29,7 @@ const ACCESS: &[Role] = &[Role::Access];
 fn open_household<'a>(ctx: &'a Context<'_>, id: HouseholdId) -> Result<&'a Household, Error> {
     let household = ctx
         .caseload
-        .households
+        .households()
         .get(&id)
         .ok_or(Error::UnknownHousehold(id))?;
     if let super::HouseholdStatus::Exited { date, .. } = household.status {
@@ -369,7 +369,7 @@ pub(crate) fn sweep(ctx: &Context<'_>, c: &Sweep) -> Result<Decision, Error> {
     let limit = i64::from(ctx.policy.inactivity_days);
     let mut events = Vec::new();
     let mut inactivated = Vec::new();
-    for household in ctx.caseload.households.values() {
+    for household in ctx.caseload.households().values() {
         let days = household.days_since_contact(c.as_of);
         // A backdated sweep leaves alone a household with records after its
         // date: inactivity cannot precede what was recorded later.

@@ -1435,7 +1435,7 @@ impl Planner<'_> {
                 };
                 let months = self
                     .caseload
-                    .households
+                    .households()
                     .get(&household)
                     .map_or(MonthsHomeless::DataNotCollected, |h| h.months_homeless);
                 let residence = PriorSituation::try_from(c.current.living_situation.situation())
@@ -1525,7 +1525,7 @@ impl Planner<'_> {
         let Some(household_id) = self.household(group, file, e.src.line) else {
             return;
         };
-        let Some(household) = self.caseload.households.get(&household_id) else {
+        let Some(household) = self.caseload.households().get(&household_id) else {
             return;
         };
         if household.is_exited() || e.date < household.project_start {

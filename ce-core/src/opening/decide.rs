@@ -335,7 +335,7 @@ pub(crate) fn refer(ctx: &Context<'_>, c: &Refer) -> Result<Decision, Error> {
         Some(id) => {
             let household = ctx
                 .caseload
-                .households
+                .households()
                 .get(&id)
                 .ok_or(Error::UnknownHousehold(id))?;
             if let Some(live) = household
@@ -459,7 +459,7 @@ pub(crate) fn accept(ctx: &Context<'_>, c: &AcceptReferral) -> Result<Decision, 
             household: referral.household,
         }),
     }];
-    if let Some(household) = ctx.caseload.households.get(&referral.household) {
+    if let Some(household) = ctx.caseload.households().get(&referral.household) {
         events.extend(
             household
                 .live_referrals

@@ -1577,7 +1577,7 @@ impl Step {
         let member = |h: Ref, m: Ref| -> ClientId {
             let unknown = ClientId::from_uuid(uuid::Uuid::from_u128(UNKNOWN_CLIENT));
             let members: Vec<ClientId> = caseload
-                .households
+                .households()
                 .get(&household(h))
                 .map(|hh| hh.members.iter().map(|m| m.client).collect())
                 .unwrap_or_default();
