@@ -157,6 +157,39 @@ fn store_benches(c: &mut Criterion) {
         b.iter(|| decide(&caseload, &policy, &meta(3u128 << 64), black_box(&refer)).unwrap())
     });
 
+    // A named household further down the list: the households it passes
+    // over are read from the rank index too.
+    let named = {
+        let caseload = workflow.caught_up().unwrap();
+        let posted = &caseload.openings[&opening];
+        let candidates = ce_core::opening::candidates(
+            &policy,
+            caseload.households_in(&posted.coalition),
+            posted,
+            date(2026, 5, 20),
+        );
+        candidates[candidates.len().min(10) - 1].0.id
+    };
+    let refer_named: Command = Refer {
+        opening,
+        date: date(2026, 5, 20),
+        household: Some(named),
+        bypass_reason: Some("Closest to the client's work.".to_owned()),
+    }
+    .into();
+    group.bench_function("decide refer (the tenth eligible household, named)", |b| {
+        let caseload = workflow.caught_up().unwrap();
+        b.iter(|| {
+            decide(
+                &caseload,
+                &policy,
+                &meta(4u128 << 64),
+                black_box(&refer_named),
+            )
+            .unwrap()
+        })
+    });
+
     group.bench_function("read_from 512 events", |b| {
         b.iter(|| store.read_from(black_box(0), 512).unwrap())
     });

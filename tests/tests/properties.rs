@@ -46,7 +46,7 @@ use ce_core::hud::{
     ReferralResult, RelationshipToHoH, RentalSubsidyType, TimesHomeless,
 };
 use ce_core::invariants::{check_caseload, LogChecker};
-use ce_core::opening::{candidates, rank_among, ranked_above, top_candidate};
+use ce_core::opening::{candidates, passed_over, rank_among, ranked_above, top_candidate};
 use ce_core::policy::{OrderKey, ProgramRule};
 use ce_core::priority::{compare, RankInputs};
 use ce_core::testing::proptest::prelude::*;
@@ -743,10 +743,12 @@ fn check_referral_choices(
                 .collect();
             let expected: Vec<HouseholdId> = sorted[..place].iter().map(|(h, _)| h.id).collect();
             let rank = rank_among(policy, walk(), opening, on, household);
-            if above != expected || rank != Some(place + 1) {
+            // What a named referral records, read from the rank index.
+            let indexed = passed_over(caseload, policy, opening, on, household, inputs);
+            if above != expected || indexed != expected || rank != Some(place + 1) {
                 return Err(format!(
                     "opening {}: household {} is number {} of the sort, but ranked_above gives \
-                     {above:?} and rank_among {rank:?}",
+                     {above:?}, passed_over {indexed:?} and rank_among {rank:?}",
                     opening.id,
                     household.id,
                     place + 1

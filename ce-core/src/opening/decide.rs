@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use super::events::*;
 use super::state::{Opening, OpeningStatus, Referral};
 use crate::actor::Role;
+use crate::caseload::Caseload;
 use crate::command::{
     AcceptReferral, AcknowledgeReferral, DeclineReferral, ExpireReferrals, PostOpening, Refer,
     WithdrawOpening,
@@ -14,7 +15,7 @@ use crate::envelope::StreamId;
 use crate::error::{Error, NotReferableReason};
 use crate::event::Event;
 use crate::household::{Household, MAX_NOTE_CHARS};
-use crate::ids::{OpeningId, ReferralId};
+use crate::ids::{HouseholdId, OpeningId, ReferralId};
 use crate::priority::{compare, list_status, ListHouseholdType, ListKey, RankInputs};
 
 const PROVIDER: &[Role] = &[Role::Provider];
@@ -298,6 +299,39 @@ pub fn ranked_above<'a>(
     above
 }
 
+/// The eligible households a referral of `household` (whose rank inputs
+/// are `inputs`) to `opening` passes over, best first: the ones ranked
+/// above it. Read from `caseload`'s rank index when it has one for
+/// `policy` (the households ranked above this one, not the coalition; see
+/// [`Caseload::ranked_in`]), else from a walk of the coalition
+/// ([`ranked_above`]); both give the same list.
+pub fn passed_over(
+    caseload: &Caseload,
+    policy: &crate::policy::Policy,
+    opening: &Opening,
+    date: NaiveDate,
+    household: &Household,
+    inputs: &RankInputs,
+) -> Vec<HouseholdId> {
+    if let Some(ranked) = caseload.ranked_in(&opening.coalition, policy, opening.program_type) {
+        let mut above = Vec::new();
+        for ranked in ranked {
+            if ranked.id == household.id {
+                return above;
+            }
+            if eligible(policy, opening, ranked, date).is_some() {
+                above.push(ranked.id);
+            }
+        }
+        // Not in the index (it may not be on a list): the walk decides.
+    }
+    let coalition = caseload.households_in(&opening.coalition);
+    ranked_above(policy, coalition, opening, date, inputs)
+        .iter()
+        .map(|(h, _)| h.id)
+        .collect()
+}
+
 pub(crate) fn refer(ctx: &Context<'_>, c: &Refer) -> Result<Decision, Error> {
     ctx.require(&[], "refer households")?;
     let opening = open_opening(ctx, c.opening)?;
@@ -314,7 +348,6 @@ pub(crate) fn refer(ctx: &Context<'_>, c: &Refer) -> Result<Decision, Error> {
             posted_on: opening.posted_on,
         });
     }
-    let coalition = ctx.caseload.households_in(&opening.coalition);
     let (household, inputs, passed_over) = match c.household {
         None => {
             // Best first from the caseload's rank index if it has one for
@@ -327,7 +360,12 @@ pub(crate) fn refer(ctx: &Context<'_>, c: &Refer) -> Result<Decision, Error> {
                     eligible(ctx.policy, opening, household, c.date)
                         .map(|inputs| (household, inputs))
                 }),
-                None => top_candidate(ctx.policy, coalition, opening, c.date),
+                None => top_candidate(
+                    ctx.policy,
+                    ctx.caseload.households_in(&opening.coalition),
+                    opening,
+                    c.date,
+                ),
             };
             let (top, inputs) = top.ok_or(Error::NoEligibleHousehold(opening.id))?;
             (top, inputs, Vec::new())
@@ -358,10 +396,14 @@ pub(crate) fn refer(ctx: &Context<'_>, c: &Refer) -> Result<Decision, Error> {
             })?;
             let inputs = RankInputs::of(household, ctx.policy)
                 .ok_or(Error::NoEligibleHousehold(opening.id))?;
-            let above = ranked_above(ctx.policy, coalition, opening, c.date, &inputs)
-                .iter()
-                .map(|(h, _)| h.id)
-                .collect();
+            let above = passed_over(
+                ctx.caseload,
+                ctx.policy,
+                opening,
+                c.date,
+                household,
+                &inputs,
+            );
             (household, inputs, above)
         }
     };

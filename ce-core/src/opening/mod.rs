@@ -5,7 +5,7 @@ pub mod events;
 mod model;
 mod state;
 
-pub use decide::{candidates, rank_among, ranked_above, referable, top_candidate};
+pub use decide::{candidates, passed_over, rank_among, ranked_above, referable, top_candidate};
 pub use events::{
     Bypass, CancelCause, DeclineConsequence, OpeningPosted, OpeningWithdrawn, ReferralAccepted,
     ReferralAcknowledged, ReferralCancelled, ReferralDeclined, ReferralExpired, ReferralOffered,
