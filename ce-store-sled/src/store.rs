@@ -1494,8 +1494,14 @@ mod tests {
 
     /// The sled names of the projection trees of `generation`, sorted.
     fn generation(generation: u64) -> Vec<String> {
-        let mut names: Vec<String> = (FIRST_PROJECTION..TREES.len())
-            .map(|i| tree_name(i, generation))
+        generations(&[generation])
+    }
+
+    /// The projection tree names of several generations, sorted.
+    fn generations(generations: &[u64]) -> Vec<String> {
+        let mut names: Vec<String> = generations
+            .iter()
+            .flat_map(|g| (FIRST_PROJECTION..TREES.len()).map(|i| tree_name(i, *g)))
             .collect();
         names.sort();
         names
@@ -1517,9 +1523,7 @@ mod tests {
         let lists_before: Vec<_> = held[P_LISTS].iter().map(|r| r.unwrap()).collect();
         store.rebuild().unwrap();
         // Held: generation 0 stays, and reads as it did.
-        let mut both = [generation(0), generation(1)].concat();
-        both.sort();
-        assert_eq!(projection_tree_names(&store), both);
+        assert_eq!(projection_tree_names(&store), generations(&[0, 1]));
         let lists_held: Vec<_> = held[P_LISTS].iter().map(|r| r.unwrap()).collect();
         assert_eq!(lists_held, lists_before);
         assert!(all_rows(&store) == rows);
@@ -1552,9 +1556,7 @@ mod tests {
         let rows = all_rows(&store);
         store.faults.lock().unwrap().retire = true;
         store.rebuild().unwrap();
-        let mut both = [generation(0), generation(1)].concat();
-        both.sort();
-        assert_eq!(projection_tree_names(&store), both);
+        assert_eq!(projection_tree_names(&store), generations(&[0, 1]));
         assert!(all_rows(&store) == rows);
         store.faults.lock().unwrap().retire = false;
         store.rebuild().unwrap();
