@@ -1,12 +1,16 @@
 //! list and show.
 
+use std::collections::BTreeMap;
+
 use ce_core::priority::list_status;
-use ce_core::{HouseholdId, HouseholdStatus, ListHouseholdType, PriorityListReport};
+use ce_core::{HouseholdId, HouseholdStatus, ListHouseholdType, ListKey, PriorityListReport};
+use ce_store_sled::SledStore;
 use serde_json::json;
 
 use crate::args::{ListArgs, When};
-use crate::context::{caseload_when, parse_id, Ctx};
+use crate::context::{caseload_when, parse_id, today, Ctx};
 use crate::error::CliError;
+use crate::output::Output;
 
 /// `ce list`: one Priority List Report per matching list.
 pub fn list(ctx: &Ctx, args: &ListArgs) -> Result<(), CliError> {
@@ -14,16 +18,7 @@ pub fn list(ctx: &Ctx, args: &ListArgs) -> Result<(), CliError> {
     let reports: Vec<PriorityListReport> = caseload
         .lists(ctx.workflow.policy(), as_of)
         .into_values()
-        .filter(|l| {
-            args.coalition
-                .as_ref()
-                .is_none_or(|c| &l.key.coalition.0 == c)
-        })
-        .filter(|l| args.program.is_none_or(|p| l.key.program == p))
-        .filter(|l| {
-            args.household_type
-                .is_none_or(|t| l.key.household_type == t)
-        })
+        .filter(|l| matches(args, &l.key))
         .map(|mut l| {
             if let Some(limit) = args.limit {
                 l.entries.truncate(limit);
@@ -31,6 +26,51 @@ pub fn list(ctx: &Ctx, args: &ListArgs) -> Result<(), CliError> {
             PriorityListReport::new(&caseload, &l, as_of)
         })
         .collect();
+    emit_reports(&ctx.out, &reports);
+    Ok(())
+}
+
+/// `ce list` as of today (no `--as-of`, no `--as-known-at`): the same
+/// reports, read from the store's list rows, which are kept in rank order,
+/// and the households on them, without loading the whole caseload (at
+/// 100,000 households that load is most of a second and 400 MiB; see
+/// docs/benchmarks.md, rows 4 and 6b).
+pub fn list_today(store: &SledStore, out: &Output, args: &ListArgs) -> Result<(), CliError> {
+    let as_of = today();
+    let mut keys = store.list_keys()?;
+    keys.retain(|key| matches(args, key));
+    keys.sort();
+    let mut reports = Vec::with_capacity(keys.len());
+    for key in keys {
+        let list = store.list_top(&key, as_of, args.limit.unwrap_or(usize::MAX))?;
+        // A list whose households are all parked today is not shown, as
+        // the caseload's lists leave it out.
+        if list.entries.is_empty() {
+            continue;
+        }
+        let mut households = BTreeMap::new();
+        for entry in &list.entries {
+            let id = entry.inputs.household;
+            if let Some(household) = store.household(id)? {
+                households.insert(id, household);
+            }
+        }
+        reports.push(PriorityListReport::of_households(&households, &list, as_of));
+    }
+    emit_reports(out, &reports);
+    Ok(())
+}
+
+/// Whether a list is one `ce list` was asked for.
+fn matches(args: &ListArgs, key: &ListKey) -> bool {
+    args.coalition
+        .as_ref()
+        .is_none_or(|c| &key.coalition.0 == c)
+        && args.program.is_none_or(|p| key.program == p)
+        && args.household_type.is_none_or(|t| key.household_type == t)
+}
+
+fn emit_reports(out: &Output, reports: &[PriorityListReport]) {
     let text = if reports.is_empty() {
         "no household is on a matching list".to_owned()
     } else {
@@ -40,8 +80,7 @@ pub fn list(ctx: &Ctx, args: &ListArgs) -> Result<(), CliError> {
             .collect::<Vec<_>>()
             .join("\n\n")
     };
-    ctx.out.emit(text.trim_end(), &reports);
-    Ok(())
+    out.emit(text.trim_end(), &reports);
 }
 
 /// `ce show HOUSEHOLD`.

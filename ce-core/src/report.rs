@@ -1,13 +1,14 @@
 //! The BoS Priority List Report (domain reference §7): one row per ranked
 //! household, with the columns CE leads work from.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::caseload::Caseload;
-use crate::household::Coalition;
+use crate::household::{Coalition, Household};
 use crate::ids::{HouseholdId, ReferralId};
 use crate::priority::{ListHouseholdType, ListKey, PriorityList};
 
@@ -54,11 +55,22 @@ pub struct PriorityListReport {
 impl PriorityListReport {
     /// Builds the report of `list` from the caseload it was ranked from.
     pub fn new(caseload: &Caseload, list: &PriorityList, as_of: NaiveDate) -> Self {
+        Self::of_households(caseload.households(), list, as_of)
+    }
+
+    /// Builds the report of `list` from its households as they were when it
+    /// was ranked (at least those on it; a store reading its projections
+    /// loads just these). A household missing from `households` has no row.
+    pub fn of_households(
+        households: &BTreeMap<HouseholdId, Household>,
+        list: &PriorityList,
+        as_of: NaiveDate,
+    ) -> Self {
         let rows = list
             .entries
             .iter()
             .filter_map(|entry| {
-                let household = caseload.households().get(&entry.inputs.household)?;
+                let household = households.get(&entry.inputs.household)?;
                 Some(ReportRow {
                     rank: entry.rank,
                     household: household.id,

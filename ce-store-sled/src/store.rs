@@ -900,27 +900,45 @@ impl SledStore {
         })
     }
 
-    /// Every list key that has at least one row.
+    /// Every list key that has at least one row, in the rows' byte order.
+    /// Reads one row of each list: after a list's first row it seeks past
+    /// the list's prefix.
     pub fn list_keys(&self) -> Result<Vec<ListKey>, StoreError> {
+        let lists = &self.trees()[P_LISTS];
         let mut keys: Vec<ListKey> = Vec::new();
-        for row in self.trees()[P_LISTS].iter() {
+        let mut from: Vec<u8> = Vec::new();
+        while let Some(row) = lists.range(from.as_slice()..).next() {
             let (key, _) = row.map_err(backend)?;
-            let mut parts = key.splitn(4, |b| *b == 0);
-            let (Some(c), Some(p), Some(t)) = (parts.next(), parts.next(), parts.next()) else {
+            // The list's prefix: coalition, program and household type, each
+            // ending with a 0 byte.
+            let Some(end) = key
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| **b == 0)
+                .nth(2)
+                .map(|(at, _)| at + 1)
+            else {
+                // Not a list row: go on from the key after it.
+                from = key.to_vec();
+                from.push(0);
                 continue;
             };
-            let parse = || -> Option<ListKey> {
+            // Every row of this list starts with the prefix, whose last byte
+            // is 0: the first key past them all ends with 1 there.
+            from = key[..end].to_vec();
+            if let Some(last) = from.last_mut() {
+                *last = 1;
+            }
+            let mut parts = key[..end - 1].splitn(3, |b| *b == 0);
+            let mut parse = || -> Option<ListKey> {
+                let mut part = || std::str::from_utf8(parts.next()?).ok();
                 Some(ListKey {
-                    coalition: ce_core::Coalition::new(std::str::from_utf8(c).ok()?),
-                    program: std::str::from_utf8(p).ok()?.parse().ok()?,
-                    household_type: std::str::from_utf8(t).ok()?.parse().ok()?,
+                    coalition: ce_core::Coalition::new(part()?),
+                    program: part()?.parse().ok()?,
+                    household_type: part()?.parse().ok()?,
                 })
             };
-            if let Some(k) = parse() {
-                if keys.last() != Some(&k) {
-                    keys.push(k);
-                }
-            }
+            keys.extend(parse());
         }
         Ok(keys)
     }

@@ -1211,6 +1211,40 @@ fn demo_is_deterministic_and_refuses_a_store_it_did_not_fill() {
     assert!(err.contains("--store"), "{err}");
 }
 
+/// `ce list` for today reads the store's list rows; `--as-of` today folds
+/// the log: the same reports, in text and in JSON, filtered or not.
+#[test]
+fn todays_lists_from_the_projections_equal_the_folded_ones() {
+    let store = Store::new();
+    store.ok("demo --households 40 --seed 7", &[]);
+    let today = days_ago(0);
+    for filter in [
+        "",
+        " --coalition Coulee",
+        " --program rrh --limit 3",
+        " --coalition Central --household-type adults-only --limit 1",
+        " --coalition Nowhere",
+    ] {
+        let now = format!("list{filter}");
+        let folded = format!("list{filter} --as-of {{}}");
+        assert_eq!(
+            store.ok(&now, &[]),
+            store.ok(&folded, &[&today]),
+            "ce {now}"
+        );
+        assert_eq!(
+            store.json(&now, &[]),
+            store.json(&folded, &[&today]),
+            "ce --json {now}"
+        );
+    }
+    let all = store.json("list", &[]);
+    assert!(
+        all.as_array().is_some_and(|lists| lists.len() > 3),
+        "the demo fills several lists: {all}"
+    );
+}
+
 /// Today's date (UTC), `days` ago, as YYYY-MM-DD.
 fn days_ago(days: u64) -> String {
     let since_epoch = SystemTime::now()

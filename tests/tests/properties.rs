@@ -631,8 +631,22 @@ fn check_sled_projections(store: &SledStore, on: NaiveDate) -> Result<(), String
         ));
     }
     let policy = store.policy();
+    // `list_keys` names every list with a row, once: the lists each placed
+    // household is on regardless of dates (parking is filtered when read).
+    let stored = store.list_keys().map_err(|e| e.to_string())?;
+    let with_rows: BTreeSet<ListKey> = fresh
+        .households()
+        .values()
+        .filter(|h| RankInputs::of(h, policy).is_some())
+        .flat_map(|h| ce_core::priority::lists_of(h, policy, NaiveDate::MAX))
+        .collect();
+    if stored.len() != with_rows.len() || stored.iter().any(|k| !with_rows.contains(k)) {
+        return Err(format!(
+            "list_keys gives {stored:?}, the households' rows are on {with_rows:?}"
+        ));
+    }
     let mut keys: BTreeSet<ListKey> = fresh.lists(policy, on).into_keys().collect();
-    keys.extend(store.list_keys().map_err(|e| e.to_string())?);
+    keys.extend(stored);
     for key in keys {
         let from_rows = store.list(&key, on).map_err(|e| e.to_string())?;
         let folded = fresh.list(policy, &key, on);
