@@ -401,6 +401,13 @@ pub struct When {
     pub as_known_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
+impl When {
+    /// Neither option: now, by everything known now.
+    pub fn is_now(&self) -> bool {
+        self.as_of.is_none() && self.as_known_at.is_none()
+    }
+}
+
 /// Backup formats.
 #[derive(Debug, Subcommand)]
 pub enum ExportFormat {

@@ -92,6 +92,35 @@ pub fn show(ctx: &Ctx, household: &str, when: &When) -> Result<(), CliError> {
         .households()
         .get(&id)
         .ok_or(ce_core::Error::UnknownHousehold(id))?;
+    print_household(&ctx.out, policy, household, as_of, |key| {
+        Ok(caseload.list(policy, key, as_of))
+    })
+}
+
+/// `ce show HOUSEHOLD` as of today: the household's projection row and
+/// the store's list rows, without loading the whole caseload (see
+/// [`list_today`]).
+pub fn show_today(store: &SledStore, out: &Output, household: &str) -> Result<(), CliError> {
+    let id: HouseholdId = parse_id("household", household)?;
+    let household = store
+        .household(id)?
+        .ok_or(ce_core::Error::UnknownHousehold(id))?;
+    let as_of = today();
+    print_household(out, store.policy(), &household, as_of, |key| {
+        Ok(store.list(key, as_of)?)
+    })
+}
+
+/// Prints a household and its rank on each list (`list` reads a list as of
+/// `as_of`) or why it is off it.
+fn print_household(
+    out: &Output,
+    policy: &ce_core::Policy,
+    household: &ce_core::Household,
+    as_of: chrono::NaiveDate,
+    list: impl Fn(&ListKey) -> Result<ce_core::PriorityList, CliError>,
+) -> Result<(), CliError> {
+    let id = household.id;
     let list_type = ListHouseholdType::of(household, policy);
     let mut lists = Vec::new();
     let status = match household.status {
@@ -130,8 +159,7 @@ pub fn show(ctx: &Ctx, household: &str, when: &When) -> Result<(), CliError> {
                     program: rule.program,
                     household_type: list_type,
                 };
-                let rank = caseload
-                    .list(policy, &key, as_of)
+                let rank = list(&key)?
                     .entries
                     .iter()
                     .find(|e| e.inputs.household == id)
@@ -153,7 +181,7 @@ pub fn show(ctx: &Ctx, household: &str, when: &When) -> Result<(), CliError> {
             live.program_type, live.referral, live.opening, live.offered_on
         ));
     }
-    ctx.out.emit(
+    out.emit(
         text.trim_end(),
         &json!({
             "household": household,

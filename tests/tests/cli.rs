@@ -1211,10 +1211,10 @@ fn demo_is_deterministic_and_refuses_a_store_it_did_not_fill() {
     assert!(err.contains("--store"), "{err}");
 }
 
-/// `ce list` for today reads the store's list rows; `--as-of` today folds
-/// the log: the same reports, in text and in JSON, filtered or not.
+/// `ce list` and `ce show` for today read the store's projections;
+/// `--as-of` today folds the log: the same output, in text and in JSON.
 #[test]
-fn todays_lists_from_the_projections_equal_the_folded_ones() {
+fn todays_lists_and_households_from_the_projections_equal_the_folded_ones() {
     let store = Store::new();
     store.ok("demo --households 40 --seed 7", &[]);
     let today = days_ago(0);
@@ -1243,6 +1243,32 @@ fn todays_lists_from_the_projections_equal_the_folded_ones() {
         all.as_array().is_some_and(|lists| lists.len() > 3),
         "the demo fills several lists: {all}"
     );
+
+    // `ce show` for today reads the household's row and the list rows.
+    let households: Vec<String> = all
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|list| list["rows"].as_array().into_iter().flatten())
+        .filter_map(|row| row["household"].as_str().map(str::to_owned))
+        .take(12)
+        .collect();
+    assert!(households.len() >= 10, "{all}");
+    for household in &households {
+        let folded = format!("show {{}} --as-of {today}");
+        assert_eq!(
+            store.ok("show {}", &[household]),
+            store.ok(&folded, &[household]),
+            "ce show {household}"
+        );
+        assert_eq!(
+            store.json("show {}", &[household]),
+            store.json(&folded, &[household]),
+            "ce --json show {household}"
+        );
+    }
+    let err = store.refused("show {}", &[UNKNOWN_ID], EXIT_REJECTED);
+    assert!(err.contains(UNKNOWN_ID), "{err}");
 }
 
 /// Today's date (UTC), `days` ago, as YYYY-MM-DD.
