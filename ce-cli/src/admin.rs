@@ -41,7 +41,7 @@ pub fn init(cli: &Cli, policy: Option<&Path>) -> Result<(), CliError> {
 
 /// `ce policy show`.
 pub fn policy_show(ctx: &Ctx) -> Result<(), CliError> {
-    let policy = ctx.workflow.policy();
+    let policy = ctx.policy();
     let text = serde_json::to_string_pretty(policy).map_err(|source| CliError::Json {
         path: "policy".into(),
         source,

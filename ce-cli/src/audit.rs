@@ -12,7 +12,7 @@ use crate::output::table;
 /// `ce history HOUSEHOLD`.
 pub fn history(ctx: &Ctx, household: &str) -> Result<(), CliError> {
     let id: HouseholdId = parse_id("household", household)?;
-    let entries = ctx.workflow.history(id)?;
+    let entries = ctx.workflow()?.history(id)?;
     let text = table(
         &[
             "position",
@@ -54,7 +54,7 @@ pub fn explain(
 ) -> Result<(), CliError> {
     let id: HouseholdId = parse_id("household", household)?;
     let (caseload, date) = caseload_when(ctx, when)?;
-    let policy = ctx.workflow.policy();
+    let policy = ctx.policy();
     let list = program.and_then(|p| {
         caseload.households().get(&id).map(|h| ListKey {
             coalition: h.coalition.clone(),
@@ -108,7 +108,7 @@ pub fn correct(
         recorded_at: Utc::now(),
     };
     let executed = ctx
-        .workflow
+        .workflow()?
         .correct(&meta, household, event, patch, reason)?;
     let positions: Vec<u64> = executed.events.iter().map(|e| e.position).collect();
     ctx.out.emit(

@@ -1,10 +1,12 @@
 //! What every command needs: the open store, the workflow, the actor, the
 //! clock (the CLI, unlike ce-core, may read it) and the output.
 
+use std::cell::OnceCell;
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 
-use ce_core::{Actor, Command, CommandId, CommandMeta, Executed, Workflow};
+use ce_core::{Actor, Command, CommandId, CommandMeta, Executed, Policy, Workflow};
 use ce_store_sled::SledStore;
 use chrono::{NaiveDate, Utc};
 use serde::de::DeserializeOwned;
@@ -13,10 +15,16 @@ use crate::args::Cli;
 use crate::error::CliError;
 use crate::output::Output;
 
+/// The workflow the CLI runs commands through.
+pub type CliWorkflow = Workflow<Arc<SledStore>>;
+
 /// An open store and who is acting.
 pub struct Ctx {
-    /// The workflow over the sled store.
-    pub workflow: Workflow<SledStore>,
+    store: Arc<SledStore>,
+    /// The workflow over the store, made on first use: its snapshot loads
+    /// every household, which commands that read only the projections
+    /// (today's lists, a household, the openings) do without.
+    workflow: OnceCell<CliWorkflow>,
     /// Who acts.
     pub actor: Actor,
     /// How to print.
@@ -26,10 +34,9 @@ pub struct Ctx {
 impl Ctx {
     /// Opens (or creates) the store named on the command line.
     pub fn open(cli: &Cli) -> Result<Self, CliError> {
-        let store = SledStore::open(&cli.store)?;
-        let policy = store.policy().clone();
         Ok(Self {
-            workflow: Workflow::new(store, policy)?,
+            store: Arc::new(SledStore::open(&cli.store)?),
+            workflow: OnceCell::new(),
             actor: Actor::new(cli.user.clone(), cli.agency.clone(), cli.role),
             out: Output { json: cli.json },
         })
@@ -37,7 +44,22 @@ impl Ctx {
 
     /// The store.
     pub fn store(&self) -> &SledStore {
-        self.workflow.store()
+        &self.store
+    }
+
+    /// The store's policy.
+    pub fn policy(&self) -> &Policy {
+        self.store.policy()
+    }
+
+    /// The workflow over the store (made, from the store's snapshot, on
+    /// first use).
+    pub fn workflow(&self) -> Result<&CliWorkflow, CliError> {
+        if let Some(workflow) = self.workflow.get() {
+            return Ok(workflow);
+        }
+        let workflow = Workflow::new(Arc::clone(&self.store), self.policy().clone())?;
+        Ok(self.workflow.get_or_init(|| workflow))
     }
 
     /// Runs one command, recorded now by the acting user.
@@ -47,7 +69,7 @@ impl Ctx {
             actor: self.actor.clone(),
             recorded_at: Utc::now(),
         };
-        Ok(self.workflow.execute(&meta, &command.into())?)
+        Ok(self.workflow()?.execute(&meta, &command.into())?)
     }
 }
 
@@ -144,8 +166,8 @@ pub fn caseload_when(
     when: &crate::args::When,
 ) -> Result<(ce_core::Caseload, NaiveDate), CliError> {
     Ok(match (when.as_of, when.as_known_at) {
-        (Some(date), _) => (ctx.workflow.as_of(date)?, date),
-        (None, Some(at)) => (ctx.workflow.as_known_at(at)?, at.date_naive()),
-        (None, None) => (ctx.workflow.caught_up()?.clone(), today()),
+        (Some(date), _) => (ctx.workflow()?.as_of(date)?, date),
+        (None, Some(at)) => (ctx.workflow()?.as_known_at(at)?, at.date_naive()),
+        (None, None) => (ctx.workflow()?.caught_up()?.clone(), today()),
     })
 }

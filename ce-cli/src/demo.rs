@@ -20,7 +20,7 @@ use chrono::{Days, NaiveDate, TimeZone, Utc};
 use serde_json::json;
 
 use crate::args::DemoArgs;
-use crate::context::Ctx;
+use crate::context::{CliWorkflow, Ctx};
 use crate::error::CliError;
 
 const COALITIONS: [&str; 4] = ["Coulee", "Central", "Fox Cities", "Rock Walworth"];
@@ -66,7 +66,7 @@ enum Action {
 }
 
 struct Sim<'a> {
-    ctx: &'a Ctx,
+    workflow: &'a CliWorkflow,
     rng: Rng,
     seed: u64,
     commands: u64,
@@ -112,8 +112,7 @@ impl Sim<'_> {
                 .from_utc_datetime(&plus(date, 1).and_hms_opt(17, 0, 0).unwrap_or_default()),
         };
         self.commands += 1;
-        self.ctx
-            .workflow
+        self.workflow
             .execute(&meta, &command.into())
             .map(|e| e.outcome)
     }
@@ -343,7 +342,7 @@ impl Sim<'_> {
             Action::Refer => {
                 for (opening, agency) in self.openings.clone() {
                     let open = {
-                        let caseload = self.ctx.workflow.caught_up()?;
+                        let caseload = self.workflow.caught_up()?;
                         caseload.openings.get(&opening).is_some_and(|o| {
                             o.status == ce_core::OpeningStatus::Open && o.live_referral.is_none()
                         })
@@ -479,7 +478,7 @@ pub fn run(ctx: &Ctx, args: &DemoArgs) -> Result<(), CliError> {
     let end = day(2025, 10, 1);
     if !already {
         let mut sim = Sim {
-            ctx,
+            workflow: ctx.workflow()?,
             rng: Rng(args.seed),
             seed: args.seed,
             commands: 0,
@@ -541,7 +540,7 @@ pub fn run(ctx: &Ctx, args: &DemoArgs) -> Result<(), CliError> {
 }
 
 fn print_lists(ctx: &Ctx, as_of: NaiveDate) -> Result<(), CliError> {
-    let caseload = ctx.workflow.caught_up()?;
+    let caseload = ctx.workflow()?.caught_up()?;
     let reports: Vec<PriorityListReport> = ListHouseholdType::ALL
         .iter()
         .map(|t| {
@@ -550,11 +549,7 @@ fn print_lists(ctx: &Ctx, as_of: NaiveDate) -> Result<(), CliError> {
                 program: ProgramType::Psh,
                 household_type: *t,
             };
-            PriorityListReport::new(
-                &caseload,
-                &caseload.list(ctx.workflow.policy(), &key, as_of),
-                as_of,
-            )
+            PriorityListReport::new(&caseload, &caseload.list(ctx.policy(), &key, as_of), as_of)
         })
         .collect();
     let text = format!(

@@ -105,7 +105,7 @@ pub fn import(ctx: &Ctx, format: &ExportFormat) -> Result<(), CliError> {
     let coalition = Coalition::new(coalition.as_deref().ok_or(CliError::Usage(
         "import hud-csv needs --coalition: HUD files do not say whose lists a household joins",
     ))?);
-    if !ctx.workflow.policy().knows_coalition(&coalition) {
+    if !ctx.policy().knows_coalition(&coalition) {
         return Err(ce_core::Error::UnknownCoalition(coalition).into());
     }
     if !dir.is_dir() {
@@ -120,7 +120,7 @@ pub fn import(ctx: &Ctx, format: &ExportFormat) -> Result<(), CliError> {
         user: ctx.actor.user.clone(),
         now: Utc::now(),
     };
-    let caseload = ctx.workflow.caught_up()?.clone();
+    let caseload = ctx.workflow()?.caught_up()?.clone();
     let plan = ImportPlan::read(
         |name| match File::open(dir.join(name)) {
             Ok(file) => Ok(Some(BufReader::new(file))),
@@ -128,12 +128,12 @@ pub fn import(ctx: &Ctx, format: &ExportFormat) -> Result<(), CliError> {
             Err(e) => Err(e),
         },
         &caseload,
-        ctx.workflow.policy(),
+        ctx.policy(),
         &options,
     )
     .map_err(io(dir))?;
     let steps = if plan.report.writes {
-        plan.execute_with(&ctx.workflow, |batch| {
+        plan.execute_with(ctx.workflow()?, |batch| {
             ctx.store().append_batch(batch).map(|_| ())
         })?
     } else {

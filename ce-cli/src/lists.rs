@@ -14,9 +14,12 @@ use crate::output::Output;
 
 /// `ce list`: one Priority List Report per matching list.
 pub fn list(ctx: &Ctx, args: &ListArgs) -> Result<(), CliError> {
+    if args.when.is_now() {
+        return list_today(ctx.store(), &ctx.out, args);
+    }
     let (caseload, as_of) = caseload_when(ctx, &args.when)?;
     let reports: Vec<PriorityListReport> = caseload
-        .lists(ctx.workflow.policy(), as_of)
+        .lists(ctx.policy(), as_of)
         .into_values()
         .filter(|l| matches(args, &l.key))
         .map(|mut l| {
@@ -35,7 +38,7 @@ pub fn list(ctx: &Ctx, args: &ListArgs) -> Result<(), CliError> {
 /// and the households on them, without loading the whole caseload (at
 /// 100,000 households that load is most of a second and 400 MiB; see
 /// docs/benchmarks.md, rows 4 and 6b).
-pub fn list_today(store: &SledStore, out: &Output, args: &ListArgs) -> Result<(), CliError> {
+fn list_today(store: &SledStore, out: &Output, args: &ListArgs) -> Result<(), CliError> {
     let as_of = today();
     let mut keys = store.list_keys()?;
     keys.retain(|key| matches(args, key));
@@ -85,9 +88,12 @@ fn emit_reports(out: &Output, reports: &[PriorityListReport]) {
 
 /// `ce show HOUSEHOLD`.
 pub fn show(ctx: &Ctx, household: &str, when: &When) -> Result<(), CliError> {
+    if when.is_now() {
+        return show_today(ctx.store(), &ctx.out, household);
+    }
     let id: HouseholdId = parse_id("household", household)?;
     let (caseload, as_of) = caseload_when(ctx, when)?;
-    let policy = ctx.workflow.policy();
+    let policy = ctx.policy();
     let household = caseload
         .households()
         .get(&id)
@@ -100,7 +106,7 @@ pub fn show(ctx: &Ctx, household: &str, when: &When) -> Result<(), CliError> {
 /// `ce show HOUSEHOLD` as of today: the household's projection row and
 /// the store's list rows, without loading the whole caseload (see
 /// [`list_today`]).
-pub fn show_today(store: &SledStore, out: &Output, household: &str) -> Result<(), CliError> {
+fn show_today(store: &SledStore, out: &Output, household: &str) -> Result<(), CliError> {
     let id: HouseholdId = parse_id("household", household)?;
     let household = store
         .household(id)?

@@ -37,20 +37,6 @@ fn run(cli: &Cli) -> Result<(), CliError> {
     if let CliCommand::Init { policy } = &cli.command {
         return admin::init(cli, policy.as_deref());
     }
-    // Today's lists and households come from the store's projections,
-    // without a workflow (which loads the whole caseload).
-    let out = output::Output { json: cli.json };
-    match &cli.command {
-        CliCommand::List(args) if args.when.is_now() => {
-            let store = ce_store_sled::SledStore::open(&cli.store)?;
-            return lists::list_today(&store, &out, args);
-        }
-        CliCommand::Show { household, when } if when.is_now() => {
-            let store = ce_store_sled::SledStore::open(&cli.store)?;
-            return lists::show_today(&store, &out, household);
-        }
-        _ => {}
-    }
     let ctx = Ctx::open(cli)?;
     match &cli.command {
         CliCommand::Init { .. } => Ok(()),

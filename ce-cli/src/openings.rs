@@ -57,7 +57,7 @@ pub fn opening(ctx: &Ctx, command: &OpeningCommand) -> Result<(), CliError> {
 
 /// `ce openings`.
 pub fn openings(ctx: &Ctx) -> Result<(), CliError> {
-    let caseload = ctx.workflow.caught_up()?;
+    let caseload = ctx.workflow()?.caught_up()?;
     let text = crate::output::table(
         &[
             "opening",
@@ -151,7 +151,7 @@ pub fn referral(
 
 /// `ce referrals [--open]`.
 pub fn referrals(ctx: &Ctx, open: bool) -> Result<(), CliError> {
-    let caseload = ctx.workflow.caught_up()?;
+    let caseload = ctx.workflow()?.caught_up()?;
     let rows: Vec<_> = caseload
         .referrals
         .values()
