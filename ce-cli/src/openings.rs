@@ -57,7 +57,8 @@ pub fn opening(ctx: &Ctx, command: &OpeningCommand) -> Result<(), CliError> {
 
 /// `ce openings`.
 pub fn openings(ctx: &Ctx) -> Result<(), CliError> {
-    let caseload = ctx.workflow()?.caught_up()?;
+    // From the store's rows: the households are not needed.
+    let openings = ctx.store().openings()?;
     let text = crate::output::table(
         &[
             "opening",
@@ -69,7 +70,7 @@ pub fn openings(ctx: &Ctx) -> Result<(), CliError> {
             "agency",
             "program",
         ],
-        caseload.openings.values().map(|o| {
+        openings.values().map(|o| {
             vec![
                 o.id.to_string(),
                 format!("{:?}", o.status).to_lowercase(),
@@ -83,7 +84,7 @@ pub fn openings(ctx: &Ctx) -> Result<(), CliError> {
             ]
         }),
     );
-    let openings: Vec<_> = caseload.openings.values().collect();
+    let openings: Vec<_> = openings.values().collect();
     ctx.out.emit(text.trim_end(), &openings);
     Ok(())
 }
@@ -151,9 +152,9 @@ pub fn referral(
 
 /// `ce referrals [--open]`.
 pub fn referrals(ctx: &Ctx, open: bool) -> Result<(), CliError> {
-    let caseload = ctx.workflow()?.caught_up()?;
-    let rows: Vec<_> = caseload
-        .referrals
+    // From the store's rows: the households are not needed.
+    let referrals = ctx.store().referrals()?;
+    let rows: Vec<_> = referrals
         .values()
         .filter(|r| !open || r.status.is_live())
         .collect();

@@ -12,7 +12,8 @@ use ce_core::priority::ListEntry;
 use ce_core::store::{check_expected, validate_request};
 use ce_core::{
     AppendRequest, Caseload, ClientId, Envelope, EventId, EventStore, Household, HouseholdId,
-    ListKey, Policy, PriorityList, StoreError, StreamId, StreamVersion, Upcasters,
+    ListKey, Opening, OpeningId, Policy, PriorityList, Referral, ReferralId, StoreError, StreamId,
+    StreamVersion, Upcasters,
 };
 use chrono::NaiveDate;
 
@@ -943,6 +944,17 @@ impl SledStore {
         Ok(keys)
     }
 
+    /// Every opening, from its projection rows (what [`caseload`](Self::caseload)
+    /// holds, without loading the households).
+    pub fn openings(&self) -> Result<BTreeMap<OpeningId, Opening>, StoreError> {
+        read_openings(&self.trees())
+    }
+
+    /// Every referral, from its projection rows (see [`openings`](Self::openings)).
+    pub fn referrals(&self) -> Result<BTreeMap<ReferralId, Referral>, StoreError> {
+        read_referrals(&self.trees())
+    }
+
     /// The whole caseload from the projections, without replaying the log.
     pub fn caseload(&self) -> Result<Caseload, StoreError> {
         // Hold the writer lock: heads, projections and the next position
@@ -980,16 +992,8 @@ impl SledStore {
             projections::household_id,
             "household projection does not decode",
         )?);
-        caseload.openings = projections::read_all(
-            &trees[P_OPENINGS],
-            projections::opening_id,
-            "opening projection does not decode",
-        )?;
-        caseload.referrals = projections::read_all(
-            &trees[P_REFERRALS],
-            projections::referral_id,
-            "referral projection does not decode",
-        )?;
+        caseload.openings = read_openings(&trees)?;
+        caseload.referrals = read_referrals(&trees)?;
         caseload.open_enrollments = clients
             .iter()
             .filter_map(|(id, row)| row.open.map(|h| (*id, h)))
@@ -1022,6 +1026,24 @@ impl SledStore {
     pub fn db(&self) -> &sled::Db {
         &self.db
     }
+}
+
+/// The openings' projection rows of `trees`.
+fn read_openings(trees: &[sled::Tree]) -> Result<BTreeMap<OpeningId, Opening>, StoreError> {
+    projections::read_all(
+        &trees[P_OPENINGS],
+        projections::opening_id,
+        "opening projection does not decode",
+    )
+}
+
+/// The referrals' projection rows of `trees`.
+fn read_referrals(trees: &[sled::Tree]) -> Result<BTreeMap<ReferralId, Referral>, StoreError> {
+    projections::read_all(
+        &trees[P_REFERRALS],
+        projections::referral_id,
+        "referral projection does not decode",
+    )
 }
 
 /// Empties a projection tree no operation holds and drops it. A handle on

@@ -630,6 +630,15 @@ fn check_sled_projections(store: &SledStore, on: NaiveDate) -> Result<(), String
             "sled projections differ from a fresh fold:\nprojected {projected:#?}\nfresh {fresh:#?}"
         ));
     }
+    let openings = store.openings().map_err(|e| e.to_string())?;
+    let referrals = store.referrals().map_err(|e| e.to_string())?;
+    if openings != fresh.openings || referrals != fresh.referrals {
+        return Err(format!(
+            "the stored openings {openings:?} and referrals {referrals:?} differ from a fresh \
+             fold's {:?} and {:?}",
+            fresh.openings, fresh.referrals
+        ));
+    }
     let policy = store.policy();
     // `list_keys` names every list with a row, once: the lists each placed
     // household is on regardless of dates (parking is filtered when read).
