@@ -36,8 +36,8 @@ pub fn list(ctx: &Ctx, args: &ListArgs) -> Result<(), CliError> {
 /// `ce list` as of today (no `--as-of`, no `--as-known-at`): the same
 /// reports, read from the store's list rows, which are kept in rank order,
 /// and the households on them, without loading the whole caseload (at
-/// 100,000 households that load is most of a second and 400 MiB; see
-/// docs/benchmarks.md, rows 4 and 6b).
+/// 100,000 households that load takes about 1.4 s and 400 MiB; see
+/// docs/benchmarks.md, rows 4 and 6b, and change 18).
 fn list_today(store: &SledStore, out: &Output, args: &ListArgs) -> Result<(), CliError> {
     let as_of = today();
     let mut keys = store.list_keys()?;
