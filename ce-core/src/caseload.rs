@@ -70,12 +70,14 @@ struct CoalitionIndex {
 
 impl CoalitionIndex {
     /// Files the household under `id` (its key in `households`) under its
-    /// coalition if it is open, and nowhere else.
-    fn refresh(&mut self, id: HouseholdId, household: &Household) {
-        for (coalition, ids) in &mut self.open {
-            if *coalition != household.coalition {
-                ids.remove(&id);
-            }
+    /// coalition if it is open, and nowhere else; `was` is the coalition it
+    /// was filed under before, if it was known.
+    fn refresh(&mut self, id: HouseholdId, was: Option<&Coalition>, household: &Household) {
+        if let Some(ids) = was
+            .filter(|was| **was != household.coalition)
+            .and_then(|was| self.open.get_mut(was))
+        {
+            ids.remove(&id);
         }
         let ids = self.open.entry(household.coalition.clone()).or_default();
         if household.is_exited() {
@@ -190,11 +192,13 @@ impl Caseload {
         if let Event::HouseholdEnrolled(e) = event {
             self.put_household(id, Household::enrolled(e, date));
         } else if let Some(household) = self.households.get_mut(&id) {
-            household.apply(event, date);
             // Only an exit or a correction of the enrollment can change
             // whether and where the household is indexed.
-            if matches!(event, Event::HouseholdExited(_) | Event::EventCorrected(_)) {
-                self.by_coalition.refresh(id, household);
+            let refiled = matches!(event, Event::HouseholdExited(_) | Event::EventCorrected(_))
+                .then(|| household.coalition.clone());
+            household.apply(event, date);
+            if let Some(was) = refiled {
+                self.by_coalition.refresh(id, Some(&was), household);
             }
             if let Some(ranks) = &mut self.ranks {
                 ranks.refresh(id, household);
@@ -260,7 +264,7 @@ impl Caseload {
         self.households = households;
         let mut index = CoalitionIndex::default();
         for (id, household) in &self.households {
-            index.refresh(*id, household);
+            index.refresh(*id, None, household);
         }
         self.by_coalition = index;
         if let Some(policy) = self.ranks.take().map(|index| index.policy) {
@@ -275,7 +279,8 @@ impl Caseload {
     }
 
     fn put_household(&mut self, id: HouseholdId, household: Household) {
-        self.by_coalition.refresh(id, &household);
+        let was = self.households.get(&id).map(|h| &h.coalition);
+        self.by_coalition.refresh(id, was, &household);
         if let Some(ranks) = &mut self.ranks {
             ranks.refresh(id, &household);
         }
