@@ -348,9 +348,10 @@ impl SledStore {
     /// before anything is written, under the writer lock. The rows are then
     /// written in this order: each event's row, then its index rows; the
     /// projections; and last `next_position`, the commit point (the
-    /// checkpoint says `FOLLOWS_LOG` and is not written). sled recovers a prefix of its log after a crash, so a store
-    /// whose `next_position` was not written holds at most some rows of the
-    /// append past it, every one of them found from an event row at or past
+    /// checkpoint says `FOLLOWS_LOG` and is not written). sled recovers a
+    /// prefix of its log after a crash, so a store whose `next_position`
+    /// was not written holds at most some rows of the append past it,
+    /// every one of them found from an event row at or past
     /// `next_position`: [`open`](Self::open) removes them and rebuilds the
     /// projections. Readers of the log stop at `next_position` and never
     /// see an append before its commit point.
