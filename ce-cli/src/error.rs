@@ -78,7 +78,7 @@ pub enum CliError {
     StoreIo(#[from] ce_core::StoreError),
     /// Writing a HUD CSV file failed.
     #[error("{0}")]
-    HudCsv(#[from] ce_core::hud_csv::HudCsvError),
+    HudCsv(#[from] ce_hud_csv::HudCsvError),
     /// A HUD CSV import found errors and wrote nothing.
     #[error("the import found {errors} error(s) and wrote nothing (--skip-invalid writes the valid rows)")]
     ImportInvalid {

@@ -4,10 +4,8 @@ use std::fs::File;
 use std::io::{BufReader, BufWriter};
 use std::path::Path;
 
-use ce_core::hud_csv::{
-    ExportOptions, HudCsvExport, HudFile, ImportOptions, ImportPlan, IssueKind,
-};
 use ce_core::{Coalition, CommandId, EventStore};
+use ce_hud_csv::{ExportOptions, HudCsvExport, HudFile, ImportOptions, ImportPlan, IssueKind};
 use chrono::Utc;
 use serde_json::json;
 

@@ -1,7 +1,7 @@
 //! `ce report ce-apr` and `ce report timeliness`.
 
-use ce_core::hud_csv::{CeApr, Timeliness, HOUSEHOLD_TYPE_COLUMNS};
 use ce_core::EventStore;
+use ce_hud_csv::{CeApr, Timeliness, HOUSEHOLD_TYPE_COLUMNS};
 use chrono::NaiveDate;
 
 use crate::args::ReportCommand;

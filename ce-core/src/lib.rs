@@ -10,7 +10,6 @@ pub mod error;
 pub mod event;
 pub mod household;
 pub mod hud;
-pub mod hud_csv;
 pub mod ids;
 pub mod invariants;
 pub mod memory;

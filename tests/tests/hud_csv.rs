@@ -14,14 +14,14 @@ use ce_core::hud::{
     AssessmentLevel, AssessmentType, CurrentSituation, Destination, MonthsHomeless, NoYesReasons,
     PriorSituation, PrioritizationStatus, RelationshipToHoH, TimesHomeless,
 };
-use ce_core::hud_csv::{
-    CeApr, ExportOptions, HudCsvExport, HudFile, ImportOptions, ImportPlan, IssueKind, Timeliness,
-};
 use ce_core::testing::{client, date, Scenario};
 use ce_core::{
     AcceptReferral, Actor, AddMember, Assess, Coalition, Correct, DeclineReferral, Enroll,
     Envelope, Event, EventStore, Exit, FollowUp, HouseholdId, ListHouseholdType, MemoryStore,
     Outcome, Policy, PostOpening, ProgramType, ReferralId, Role, StreamId, Workflow,
+};
+use ce_hud_csv::{
+    CeApr, ExportOptions, HudCsvExport, HudFile, ImportOptions, ImportPlan, IssueKind, Timeliness,
 };
 use chrono::{DateTime, TimeZone, Utc};
 
@@ -1733,7 +1733,7 @@ fn edited(file: HudFile, edit: impl FnOnce(String) -> String) -> BTreeMap<String
     by_name(&files)
 }
 
-fn only_error(plan: &ImportPlan) -> &ce_core::hud_csv::ImportIssue {
+fn only_error(plan: &ImportPlan) -> &ce_hud_csv::ImportIssue {
     let errors: Vec<_> = plan
         .report
         .issues

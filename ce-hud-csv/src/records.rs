@@ -8,13 +8,13 @@ use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
 use super::format::derive_from;
-use crate::actor::{AgencyId, UserId};
-use crate::envelope::Envelope;
-use crate::event::Event;
-use crate::household::{Assessment, CurrentLivingSituation, Member, PriorLivingSituation};
-use crate::hud::{CeEventType, Destination, ReferralResult, RelationshipToHoH};
-use crate::ids::{AssessmentId, ClientId, EventId, HouseholdId, OpeningId, ReferralId};
-use crate::opening::ProgramType;
+use ce_core::actor::{AgencyId, UserId};
+use ce_core::envelope::Envelope;
+use ce_core::event::Event;
+use ce_core::household::{Assessment, CurrentLivingSituation, Member, PriorLivingSituation};
+use ce_core::hud::{CeEventType, Destination, ReferralResult, RelationshipToHoH};
+use ce_core::ids::{AssessmentId, ClientId, EventId, HouseholdId, OpeningId, ReferralId};
+use ce_core::opening::ProgramType;
 
 /// When a record was created and last changed, and by whom.
 #[derive(Debug, Clone, PartialEq)]
@@ -225,7 +225,7 @@ impl HudRecords {
         envelope
             .streams
             .iter()
-            .find_map(|sv| crate::audit::household_of(&sv.stream))
+            .find_map(|sv| ce_core::audit::household_of(&sv.stream))
     }
 
     fn apply(&mut self, envelope: &Envelope) {

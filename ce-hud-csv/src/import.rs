@@ -11,33 +11,33 @@ use serde::Serialize;
 use super::files::*;
 use super::format::{cell, derive, parse_date, parse_datetime};
 use super::SCORE_RESULT_TYPE;
-use crate::actor::{Actor, AgencyId, Role, UserId};
-use crate::caseload::Caseload;
-use crate::command::{
+use ce_core::actor::{Actor, AgencyId, Role, UserId};
+use ce_core::caseload::Caseload;
+use ce_core::command::{
     AddMember, Assess, Command, CommandMeta, Enroll, Exit, FollowUp, RemoveMember,
 };
-use crate::decide::{decide, Outcome};
-use crate::envelope::{Envelope, NewEvent, StreamId, StreamVersion};
-use crate::error::Error;
-use crate::event::Event;
-use crate::household::{
+use ce_core::decide::{decide, Outcome};
+use ce_core::envelope::{Envelope, NewEvent, StreamId, StreamVersion};
+use ce_core::error::Error;
+use ce_core::event::Event;
+use ce_core::household::{
     AssessmentAnswer, AssessmentResultEntry, Coalition, CurrentLivingSituation, Member,
     PriorLivingSituation, StatusUpdate,
 };
-use crate::hud::{
+use ce_core::hud::{
     AssessmentLevel, AssessmentType, CeEventType, CurrentSituation, Destination, InvalidCode,
     MonthsHomeless, NoYesReasons, PriorSituation, PrioritizationStatus, ReferralResult,
     RelationshipToHoH, RentalSubsidyType, TimesHomeless,
 };
-use crate::ids::{ClientId, CommandId, EventId, HouseholdId, OpeningId, ReferralId};
-use crate::opening::{
+use ce_core::ids::{ClientId, CommandId, EventId, HouseholdId, OpeningId, ReferralId};
+use ce_core::opening::{
     Bypass, DeclineConsequence, OpeningPosted, OpeningWithdrawn, ProgramType, ReferralAccepted,
     ReferralDeclined, ReferralOffered,
 };
-use crate::policy::Policy;
-use crate::priority::{ListHouseholdType, ListKey, RankInputs};
-use crate::store::{AppendRequest, EventStore, ExpectedVersion, StoreError};
-use crate::workflow::Workflow;
+use ce_core::policy::Policy;
+use ce_core::priority::{ListHouseholdType, ListKey, RankInputs};
+use ce_core::store::{AppendRequest, EventStore, ExpectedVersion, StoreError};
+use ce_core::workflow::Workflow;
 
 /// What an import needs that the files do not hold.
 #[derive(Debug, Clone, PartialEq)]

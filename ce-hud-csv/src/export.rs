@@ -14,10 +14,10 @@ use super::files::*;
 use super::format::{code, date, datetime, derive, derive_from, id, lit, text, user};
 use super::records::{HouseholdRecord, HudRecords, MemberRecord, Stamp};
 use super::{HudCsvError, CSV_VERSION, SCORE_RESULT_TYPE};
-use crate::envelope::Envelope;
-use crate::hud::Destination;
-use crate::ids::{ClientId, HouseholdId};
-use crate::opening::ProgramType;
+use ce_core::envelope::Envelope;
+use ce_core::hud::Destination;
+use ce_core::ids::{ClientId, HouseholdId};
+use ce_core::opening::ProgramType;
 
 /// What an export needs that the log does not hold.
 #[derive(Debug, Clone, PartialEq)]
@@ -327,7 +327,7 @@ impl Builder<'_> {
                 .records
                 .first_enrollment
                 .map_or(o.export_date, |(_, at)| at),
-            user: crate::actor::UserId("ce".to_owned()),
+            user: ce_core::actor::UserId("ce".to_owned()),
         };
         let ce_org = derive(&[b"organization", b"coc", o.coc_code.as_bytes()]);
         let mut organizations = vec![row!(OrganizationRow, self.trailer(&ce_stamp), {

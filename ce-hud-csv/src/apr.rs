@@ -7,9 +7,9 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::records::{AssessmentRecord, HouseholdRecord, HudRecords};
-use crate::envelope::Envelope;
-use crate::hud::{AssessmentType, CeEventType, PrioritizationStatus, ReferralResult};
-use crate::ids::HouseholdId;
+use ce_core::envelope::Envelope;
+use ce_core::hud::{AssessmentType, CeEventType, PrioritizationStatus, ReferralResult};
+use ce_core::ids::HouseholdId;
 
 /// HUD's household types, by the ages of the household's members on the
 /// later of project start and the report's first day.

@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use uuid::Uuid;
 
-use crate::actor::UserId;
+use ce_core::actor::UserId;
 
 /// HUD's date format (type D).
 pub(crate) const DATE: &str = "%Y-%m-%d";
