@@ -85,6 +85,10 @@ pub enum CliCommand {
     },
     /// Record a follow-up, with or without contact.
     Followup(FollowupArgs),
+    /// Record a HUD 4.20 event on a household: an access event (1-4), a
+    /// referral to services (5-9, 16) or a referral made in another system
+    /// (10-15, 17, 18). Referrals to ce's own openings use `ce refer`.
+    Event(EventArgs),
     /// Opening commands.
     Opening {
         /// What to do.
@@ -308,6 +312,34 @@ pub struct FollowupArgs {
     /// CE note: one or two sentences.
     #[arg(long)]
     pub note: String,
+}
+
+/// `ce event` options.
+#[derive(Debug, clap::Args)]
+pub struct EventArgs {
+    /// The household.
+    pub household: String,
+    /// 4.20 EventDate (default: today).
+    #[arg(long)]
+    pub date: Option<NaiveDate>,
+    /// 4.20 Event code, 1-18.
+    #[arg(long)]
+    pub code: u16,
+    /// ProbSolDivRRResult with event 2: housed in a safe alternative (0 no, 1 yes, 99).
+    #[arg(long)]
+    pub diversion_result: Option<u16>,
+    /// ReferralCaseManageAfter with event 5: enrolled in aftercare (0 no, 1 yes, 99).
+    #[arg(long)]
+    pub aftercare: Option<u16>,
+    /// LocationCrisisOrPHHousing with events 10-15, 17, 18: the project or resource.
+    #[arg(long)]
+    pub location: Option<String>,
+    /// ReferralResult with events 10-15, 17, 18 (1 accepted, 2 client rejected, 3 provider rejected).
+    #[arg(long, requires = "result_date")]
+    pub result: Option<u16>,
+    /// ResultDate, with --result.
+    #[arg(long, requires = "result")]
+    pub result_date: Option<NaiveDate>,
 }
 
 /// `ce opening` subcommands.

@@ -1,16 +1,17 @@
-//! enroll, assess, members, exit, followup.
+//! enroll, assess, members, exit, followup, event.
 
 use ce_core::household::{ContactMethod, CurrentLivingSituation, Member, StatusUpdate};
 use ce_core::hud::{
-    CurrentSituation, Destination, MonthsHomeless, PriorSituation, RentalSubsidyType,
+    CeEventType, CurrentSituation, Destination, MonthsHomeless, NoYesMissing, PriorSituation,
+    ReferralResult, RentalSubsidyType,
 };
 use ce_core::{
     AddMember, Assess, AttemptContact, ChangeHead, Enroll, Exit, FollowUp, HouseholdId, Outcome,
-    RemoveMember,
+    RecordCeEvent, RemoveMember,
 };
 use serde_json::json;
 
-use crate::args::{FollowupArgs, MembersCommand, Method};
+use crate::args::{EventArgs, FollowupArgs, MembersCommand, Method};
 use crate::context::{code, date_or_today, parse_id, read_json, read_json_with, today, Ctx};
 use crate::error::CliError;
 
@@ -144,6 +145,32 @@ pub fn followup(ctx: &Ctx, args: &FollowupArgs) -> Result<(), CliError> {
             },
         )
     }
+}
+
+/// `ce event HOUSEHOLD --code N ...`: a 4.20 event recorded on the household.
+pub fn event(ctx: &Ctx, args: &EventArgs) -> Result<(), CliError> {
+    recorded(
+        ctx,
+        RecordCeEvent {
+            household: parse_id("household", &args.household)?,
+            date: date_or_today(args.date),
+            event: code::<CeEventType>("--code", args.code)?,
+            problem_solving_result: args
+                .diversion_result
+                .map(|c| code::<NoYesMissing>("--diversion-result", c))
+                .transpose()?,
+            case_management_after: args
+                .aftercare
+                .map(|c| code::<NoYesMissing>("--aftercare", c))
+                .transpose()?,
+            location: args.location.clone(),
+            result: args
+                .result
+                .map(|c| code::<ReferralResult>("--result", c))
+                .transpose()?,
+            result_date: args.result_date,
+        },
+    )
 }
 
 /// Runs a command whose only result is "recorded".

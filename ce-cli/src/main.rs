@@ -54,6 +54,7 @@ fn run(cli: &Cli) -> Result<(), CliError> {
             reason,
         } => household::exit(&ctx, household, *date, *destination, reason),
         CliCommand::Followup(args) => household::followup(&ctx, args),
+        CliCommand::Event(args) => household::event(&ctx, args),
         CliCommand::Opening { command } => openings::opening(&ctx, command),
         CliCommand::Openings => openings::openings(&ctx),
         CliCommand::Refer {

@@ -1,7 +1,7 @@
 //! `ce report ce-apr` and `ce report timeliness`.
 
 use ce_core::EventStore;
-use ce_hud_csv::{CeApr, Timeliness, HOUSEHOLD_TYPE_COLUMNS};
+use ce_hud_csv::{CeApr, Timeliness, ACTIVITY_COLUMNS, HOUSEHOLD_TYPE_COLUMNS};
 use chrono::NaiveDate;
 
 use crate::args::ReportCommand;
@@ -76,5 +76,25 @@ fn apr_text(apr: &CeApr, from: NaiveDate, to: NaiveDate) -> String {
             table(&header, counts.chain(percents))
         ));
     }
+    let mut header = vec![""];
+    header.extend(ACTIVITY_COLUMNS);
+    let cell = |v: Option<u32>| v.map_or_else(String::new, |v| v.to_string());
+    let rows = apr.q10.rows.iter().map(|r| {
+        vec![
+            r.label.clone(),
+            r.total.to_string(),
+            cell(r.successful),
+            cell(r.client_rejected),
+            cell(r.provider_rejected),
+            cell(r.rehoused),
+            cell(r.aftercare),
+        ]
+    });
+    out.push(format!(
+        "\n{} {}\n{}",
+        apr.q10.question,
+        apr.q10.title,
+        table(&header, rows)
+    ));
     out.join("\n")
 }

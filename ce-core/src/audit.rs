@@ -135,6 +135,7 @@ fn referral_change(event: &Event) -> Option<String> {
             e.rank,
             if e.bypass.is_some() { ", bypass" } else { "" }
         ),
+        Event::CeEventRecorded(e) => ce_event_change(e),
         Event::ReferralAcknowledged(e) => format!("referral {} acknowledged", e.referral),
         Event::ReferralAccepted(e) => format!("referral {} accepted (result 1)", e.referral),
         Event::ReferralDeclined(e) => format!(
@@ -151,6 +152,25 @@ fn referral_change(event: &Event) -> Option<String> {
         ),
         _ => return None,
     })
+}
+
+fn ce_event_change(e: &crate::household::events::CeEventRecorded) -> String {
+    let mut line = format!("4.20 event {}: {}", e.event.code(), e.event.label());
+    if let Some(r) = e.problem_solving_result {
+        line.push_str(&format!("; housed in a safe alternative: {}", r.label()));
+    }
+    if let Some(r) = e.case_management_after {
+        line.push_str(&format!("; enrolled in aftercare: {}", r.label()));
+    }
+    if let Some(location) = &e.location {
+        line.push_str(&format!("; location {location}"));
+    }
+    match (e.result, e.result_date) {
+        (Some(r), Some(on)) => line.push_str(&format!("; result {} on {on}", r.code())),
+        (Some(r), None) => line.push_str(&format!("; result {} (no result date)", r.code())),
+        _ => {}
+    }
+    line
 }
 
 /// Why a household has the rank it has on one list.

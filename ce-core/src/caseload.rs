@@ -130,7 +130,7 @@ impl RankIndex {
     /// Files the household under `id` as it now is: under its coalition
     /// and rank inputs if it may be on a list, nowhere otherwise.
     fn refresh(&mut self, id: HouseholdId, household: &Household) {
-        let listed = household.status == HouseholdStatus::Active && household.housed_by.is_none();
+        let listed = household.status == HouseholdStatus::Active && !household.is_housed();
         let now = RankInputs::of(household, &self.policy)
             .filter(|_| listed)
             .map(|inputs| (household.coalition.clone(), inputs));

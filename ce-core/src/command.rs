@@ -10,7 +10,8 @@ use crate::household::{
     Member, PriorLivingSituation, StatusUpdate,
 };
 use crate::hud::{
-    AssessmentLevel, AssessmentType, Destination, PrioritizationStatus, RelationshipToHoH,
+    AssessmentLevel, AssessmentType, CeEventType, Destination, NoYesMissing, PrioritizationStatus,
+    ReferralResult, RelationshipToHoH,
 };
 use crate::ids::{ClientId, CommandId, HouseholdId, OpeningId, ReferralId};
 use crate::opening::ProgramType;
@@ -96,6 +97,35 @@ pub struct AttemptContact {
     pub left_message: bool,
     /// One or two sentences (1 to 1,000 characters).
     pub note: String,
+}
+
+/// Record a HUD 4.20 event on the household that is not an offer of one of
+/// ce's openings (those are [`Refer`]): an access event (1–4), a referral to
+/// services (5–9, 16), or a referral to housing made in another system
+/// (10–15, 17, 18) with its result when known.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordCeEvent {
+    /// The household.
+    pub household: HouseholdId,
+    /// EventDate.
+    pub date: NaiveDate,
+    /// 4.20 Event.
+    pub event: CeEventType,
+    /// ProbSolDivRRResult (event 2 only).
+    #[serde(default)]
+    pub problem_solving_result: Option<NoYesMissing>,
+    /// ReferralCaseManageAfter (event 5 only).
+    #[serde(default)]
+    pub case_management_after: Option<NoYesMissing>,
+    /// LocationCrisisOrPHHousing (events 10–15, 17, 18; at most 250 characters).
+    #[serde(default)]
+    pub location: Option<String>,
+    /// ReferralResult (events 10–15, 17, 18).
+    #[serde(default)]
+    pub result: Option<ReferralResult>,
+    /// ResultDate: required with a result, not before the event date.
+    #[serde(default)]
+    pub result_date: Option<NaiveDate>,
 }
 
 /// Add a member to a household.
@@ -270,6 +300,8 @@ pub enum Command {
     FollowUp(FollowUp),
     /// See [`AttemptContact`].
     AttemptContact(AttemptContact),
+    /// See [`RecordCeEvent`].
+    RecordCeEvent(RecordCeEvent),
     /// See [`AddMember`].
     AddMember(AddMember),
     /// See [`RemoveMember`].
@@ -306,6 +338,7 @@ impl Command {
             Command::Assess(c) => c.date,
             Command::FollowUp(c) => c.date,
             Command::AttemptContact(c) => c.date,
+            Command::RecordCeEvent(c) => c.date,
             Command::AddMember(c) => c.date,
             Command::RemoveMember(c) => c.date,
             Command::ChangeHead(c) => c.date,
@@ -340,6 +373,7 @@ into_command!(
     Assess,
     FollowUp,
     AttemptContact,
+    RecordCeEvent,
     AddMember,
     RemoveMember,
     ChangeHead,

@@ -170,6 +170,7 @@ pub fn decide(
         Command::Assess(c) => household::decide::assess(&ctx, c),
         Command::FollowUp(c) => household::decide::follow_up(&ctx, c),
         Command::AttemptContact(c) => household::decide::attempt_contact(&ctx, c),
+        Command::RecordCeEvent(c) => household::decide::record_ce_event(&ctx, c),
         Command::AddMember(c) => household::decide::add_member(&ctx, c),
         Command::RemoveMember(c) => household::decide::remove_member(&ctx, c),
         Command::ChangeHead(c) => household::decide::change_head(&ctx, c),

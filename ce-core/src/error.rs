@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::actor::{AgencyId, Role};
 use crate::household::Coalition;
-use crate::hud::{InvalidCode, LivingSituation};
+use crate::hud::{CeEventType, InvalidCode, LivingSituation};
 use crate::ids::{ClientId, HouseholdId, OpeningId, ReferralId};
 use crate::opening::{OpeningStatus, ProgramType, ReferralStatus};
 use crate::priority::OffListReason;
@@ -237,6 +237,17 @@ pub enum Error {
         referral: ReferralId,
         /// Its state.
         status: ReferralStatus,
+    },
+    /// A 4.20 field given with an event code that does not carry it, or
+    /// missing where the event needs it.
+    #[error("4.20 {field} {rule} (event {event})")]
+    CeEventField {
+        /// The event code.
+        event: CeEventType,
+        /// The HUD column.
+        field: &'static str,
+        /// What is wrong.
+        rule: &'static str,
     },
     /// A result dated before the referral.
     #[error("result date {date} is before referral {referral}'s date {referred_on}")]

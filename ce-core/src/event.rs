@@ -25,6 +25,8 @@ pub enum Event {
     ContactMade(ContactMade),
     /// See [`ContactAttempted`].
     ContactAttempted(ContactAttempted),
+    /// See [`CeEventRecorded`].
+    CeEventRecorded(CeEventRecorded),
     /// See [`MemberAdded`].
     MemberAdded(MemberAdded),
     /// See [`MemberRemoved`].
@@ -66,6 +68,7 @@ impl Event {
         "AssessmentRecorded",
         "ContactMade",
         "ContactAttempted",
+        "CeEventRecorded",
         "MemberAdded",
         "MemberRemoved",
         "HeadOfHouseholdChanged",
@@ -91,6 +94,7 @@ impl Event {
             Event::AssessmentRecorded(_) => "AssessmentRecorded",
             Event::ContactMade(_) => "ContactMade",
             Event::ContactAttempted(_) => "ContactAttempted",
+            Event::CeEventRecorded(_) => "CeEventRecorded",
             Event::MemberAdded(_) => "MemberAdded",
             Event::MemberRemoved(_) => "MemberRemoved",
             Event::HeadOfHouseholdChanged(_) => "HeadOfHouseholdChanged",
@@ -120,9 +124,10 @@ impl Event {
             Event::HeadOfHouseholdChanged(_) => Some("3.15"),
             Event::HouseholdExited(_) => Some("3.11/3.12"),
             Event::EventCorrected(e) => e.corrected.hud_element(),
-            Event::ReferralOffered(_) | Event::ReferralAccepted(_) | Event::ReferralDeclined(_) => {
-                Some("4.20")
-            }
+            Event::ReferralOffered(_)
+            | Event::ReferralAccepted(_)
+            | Event::ReferralDeclined(_)
+            | Event::CeEventRecorded(_) => Some("4.20"),
             _ => None,
         }
     }

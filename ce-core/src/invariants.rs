@@ -200,7 +200,7 @@ pub fn check_caseload(caseload: &Caseload, policy: &Policy, date: NaiveDate) -> 
                 continue;
             };
             let off = h.status != HouseholdStatus::Active
-                || h.housed_by.is_some()
+                || h.is_housed()
                 || h.parked_until.is_some_and(|until| until > date);
             if off {
                 violations.push(Violation::OffListHouseholdListed { household: h.id });

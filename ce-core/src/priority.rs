@@ -292,7 +292,7 @@ pub fn list_status(
         HouseholdStatus::Inactive { since } => return Err(OffListReason::Inactive { since }),
         HouseholdStatus::Active => {}
     }
-    if household.housed_by.is_some() {
+    if household.is_housed() {
         return Err(OffListReason::Housed);
     }
     if let Some(until) = household.parked_until.filter(|until| *until > date) {

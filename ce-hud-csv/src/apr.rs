@@ -6,9 +6,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::records::{AssessmentRecord, HouseholdRecord, HudRecords};
+use super::records::{AssessmentRecord, HouseholdRecord, HudEvent, HudRecords};
 use ce_core::envelope::Envelope;
-use ce_core::hud::{AssessmentType, CeEventType, PrioritizationStatus, ReferralResult};
+use ce_core::hud::{
+    AssessmentLevel, AssessmentType, CeEventType, NoYesMissing, PrioritizationStatus,
+    ReferralResult,
+};
 use ce_core::ids::HouseholdId;
 
 /// HUD's household types, by the ages of the household's members on the
@@ -134,8 +137,129 @@ pub struct CeApr {
     pub from: NaiveDate,
     /// Last day.
     pub to: NaiveDate,
-    /// Q9a, Q9b, Q9c, Q9d, Q10 in that order.
+    /// Q9a, Q9b, Q9c, Q9d in that order.
     pub tables: Vec<AprTable>,
+    /// Q10: every assessment and 4.20 event dated in the range.
+    pub q10: ActivityTable,
+}
+
+/// One row of Q10: occurrences of one kind of assessment or event, and
+/// their results where HUD asks for them (`None` where it does not).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ActivityRow {
+    /// The assessment level or 4.20 event.
+    pub label: String,
+    /// Records dated in the range.
+    pub total: u32,
+    /// ReferralResult 1 (events 10–15, 17, 18).
+    pub successful: Option<u32>,
+    /// ReferralResult 2.
+    pub client_rejected: Option<u32>,
+    /// ReferralResult 3.
+    pub provider_rejected: Option<u32>,
+    /// ProbSolDivRRResult 1 (event 2).
+    pub rehoused: Option<u32>,
+    /// ReferralCaseManageAfter 1 (event 5).
+    pub aftercare: Option<u32>,
+}
+
+/// The column headings of Q10.
+pub const ACTIVITY_COLUMNS: [&str; 6] = [
+    "Total occurrences",
+    "Successful referral",
+    "Unsuccessful referral: client rejected",
+    "Unsuccessful referral: provider rejected",
+    "Re-housed in safe alternative",
+    "Enrolled in aftercare",
+];
+
+/// Q10, Total Coordinated Entry Activity During the Year: records, not
+/// households, by assessment level and 4.20 event.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ActivityTable {
+    /// "Q10".
+    pub question: &'static str,
+    /// Its title.
+    pub title: &'static str,
+    /// Crisis and housing needs assessments, then events 1–18.
+    pub rows: Vec<ActivityRow>,
+}
+
+impl ActivityTable {
+    fn build(records: &HudRecords, events: &[HudEvent], from: NaiveDate, to: NaiveDate) -> Self {
+        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        let levels = [
+            (
+                AssessmentLevel::CrisisNeedsAssessment,
+                "Crisis Needs Assessment",
+            ),
+            (
+                AssessmentLevel::HousingNeedsAssessment,
+                "Housing Needs Assessment",
+            ),
+        ];
+        let mut rows: Vec<ActivityRow> = levels
+            .iter()
+            .map(|&(level, label)| ActivityRow {
+                label: label.to_owned(),
+                total: count(
+                    records
+                        .assessments
+                        .values()
+                        .filter(|a| a.date >= from && a.date <= to)
+                        .filter(|a| a.assessment.level == level)
+                        .count(),
+                ),
+                successful: None,
+                client_rejected: None,
+                provider_rejected: None,
+                rehoused: None,
+                aftercare: None,
+            })
+            .collect();
+        for &code in CeEventType::ALL {
+            let of_code: Vec<&HudEvent> = events.iter().filter(|e| e.event == code).collect();
+            let results = code.carries_referral_result();
+            let with = |r: ReferralResult| {
+                results.then(|| count(of_code.iter().filter(|e| e.result == Some(r)).count()))
+            };
+            rows.push(ActivityRow {
+                label: code.label().to_owned(),
+                total: count(of_code.len()),
+                successful: with(ReferralResult::SuccessfulClientAccepted),
+                client_rejected: with(ReferralResult::UnsuccessfulClientRejected),
+                provider_rejected: with(ReferralResult::UnsuccessfulProviderRejected),
+                rehoused: (code == CeEventType::ProblemSolvingDiversion).then(|| {
+                    count(
+                        of_code
+                            .iter()
+                            .filter(|e| e.problem_solving_result == Some(NoYesMissing::Yes))
+                            .count(),
+                    )
+                }),
+                aftercare: (code == CeEventType::ReferralToPostPlacementCaseManagement).then(
+                    || {
+                        count(
+                            of_code
+                                .iter()
+                                .filter(|e| e.case_management_after == Some(NoYesMissing::Yes))
+                                .count(),
+                        )
+                    },
+                ),
+            });
+        }
+        Self {
+            question: "Q10",
+            title: "Total Coordinated Entry Activity During the Year",
+            rows,
+        }
+    }
+
+    /// One row by its label.
+    pub fn row(&self, label: &str) -> Option<&ActivityRow> {
+        self.rows.iter().find(|r| r.label == label)
+    }
 }
 
 fn household_type(h: &HouseholdRecord, from: NaiveDate, to: NaiveDate) -> HudHouseholdType {
@@ -242,139 +366,162 @@ impl CeApr {
                 total_assessed,
             ],
         };
-        let events: Vec<_> = records
-            .referrals
-            .values()
-            .filter(|r| r.date >= from && r.date <= to && types.contains_key(&r.household))
+        let events: Vec<HudEvent> = records
+            .events()
+            .filter(|e| e.date >= from && e.date <= to && types.contains_key(&e.household))
             .collect();
-        let with_code = |code: CeEventType| {
-            events
+        // Q9c and Q9d each count a household once, by its latest event of
+        // the table's kind in the range.
+        let latest_of = |access: bool| -> BTreeMap<HouseholdId, &HudEvent> {
+            let mut latest: BTreeMap<HouseholdId, &HudEvent> = BTreeMap::new();
+            for e in events
                 .iter()
-                .filter(move |r| r.event == code)
-                .map(|r| &r.household)
+                .filter(|e| e.event.is_access_event() == access)
+            {
+                let newer = latest
+                    .get(&e.household)
+                    .is_none_or(|b| (e.date, e.position) > (b.date, b.position));
+                if newer {
+                    latest.insert(e.household, e);
+                }
+            }
+            latest
         };
-        let access: Vec<&HouseholdId> = events
-            .iter()
-            .filter(|r| r.event.is_access_event())
-            .map(|r| &r.household)
-            .collect();
+        let access = latest_of(true);
+        let referral = latest_of(false);
+        let matching = |latest: &BTreeMap<HouseholdId, &HudEvent>,
+                        f: &dyn Fn(&HudEvent) -> bool| {
+            latest
+                .iter()
+                .filter(|(_, e)| f(e))
+                .map(|(h, _)| *h)
+                .collect::<Vec<_>>()
+        };
         let mut q9c_rows: Vec<AprRow> = CeEventType::ALL
             .iter()
             .filter(|e| e.is_access_event())
-            .map(|&e| AprRow::count(e.label(), with_code(e), &types))
+            .map(|&code| {
+                AprRow::count(
+                    code.label(),
+                    &matching(&access, &|e| e.event == code),
+                    &types,
+                )
+            })
             .collect();
-        // The workflow records no diversion results yet: the row is kept so
-        // the table has HUD's shape.
-        q9c_rows.push(AprRow::count(
-            "Problem solving/diversion result: housed in a safe alternative",
-            std::iter::empty(),
+        q9c_rows.push(AprRow::count("Total", access.keys(), &types));
+        let diversion = AprRow::count(
+            "Problem Solving/Diversion/Rapid Resolution intervention or service",
+            &matching(&access, &|e| {
+                e.event == CeEventType::ProblemSolvingDiversion
+            }),
             &types,
-        ));
-        q9c_rows.push(AprRow::count(
-            "Total households with an access event",
-            access.iter().copied(),
+        );
+        let rehoused = AprRow::count(
+            "Result: Client housed/re-housed in a safe alternative",
+            &matching(&access, &|e| {
+                e.event == CeEventType::ProblemSolvingDiversion
+                    && e.problem_solving_result == Some(NoYesMissing::Yes)
+            }),
             &types,
-        ));
+        );
         let q9c = AprTable {
             question: "Q9c",
-            title: "Access events: households with an access event in the date range",
-            rows: q9c_rows,
-            percentages: Vec::new(),
-        };
-        let referral_events: Vec<_> = events
-            .iter()
-            .filter(|r| !r.event.is_access_event())
-            .collect();
-        let referred: BTreeSet<&HouseholdId> =
-            referral_events.iter().map(|r| &r.household).collect();
-        let with_result = |result: Option<ReferralResult>| {
-            referral_events
-                .iter()
-                .filter(move |r| r.result.map(|(x, _)| x) == result)
-                .map(|r| &r.household)
+            title: "Access Events",
+            percentages: vec![rehoused.percent_of(
+                &diversion,
+                "Percent of successful referrals to Problem Solving/Diversion/Rapid Resolution",
+            )],
+            rows: {
+                q9c_rows.push(rehoused);
+                q9c_rows
+            },
         };
         let mut q9d_rows: Vec<AprRow> = CeEventType::ALL
             .iter()
             .filter(|e| !e.is_access_event())
-            .map(|&e| AprRow::count(e.label(), with_code(e), &types))
+            .map(|&code| {
+                AprRow::count(
+                    code.label(),
+                    &matching(&referral, &|e| e.event == code),
+                    &types,
+                )
+            })
             .collect();
-        let total_referred = AprRow::count(
-            "Total households with a referral event",
-            referred.iter().copied(),
+        q9d_rows.push(AprRow::count("Total", referral.keys(), &types));
+        let with_result = |result: ReferralResult| {
+            matching(&referral, &move |e| {
+                e.event.carries_referral_result() && e.result == Some(result)
+            })
+        };
+        let successful = AprRow::count(
+            "Result: Successful referral: client accepted",
+            &with_result(ReferralResult::SuccessfulClientAccepted),
             &types,
         );
-        q9d_rows.push(total_referred.clone());
-        for (label, result) in [
-            (
-                "Result: successful referral, client accepted",
-                Some(ReferralResult::SuccessfulClientAccepted),
-            ),
-            (
-                "Result: unsuccessful referral, client rejected",
-                Some(ReferralResult::UnsuccessfulClientRejected),
-            ),
-            (
-                "Result: unsuccessful referral, provider rejected",
-                Some(ReferralResult::UnsuccessfulProviderRejected),
-            ),
-            ("No result recorded", None),
-        ] {
-            q9d_rows.push(AprRow::count(label, with_result(result), &types));
-        }
-        let placed_ids: BTreeSet<&HouseholdId> = latest
+        q9d_rows.push(successful.clone());
+        q9d_rows.push(AprRow::count(
+            "Result: Unsuccessful referral: client rejected",
+            &with_result(ReferralResult::UnsuccessfulClientRejected),
+            &types,
+        ));
+        q9d_rows.push(AprRow::count(
+            "Result: Unsuccessful referral: provider rejected",
+            &with_result(ReferralResult::UnsuccessfulProviderRejected),
+            &types,
+        ));
+        q9d_rows.push(AprRow::count(
+            "No result recorded",
+            &matching(&referral, &|e| {
+                e.event.carries_referral_result() && e.result.is_none()
+            }),
+            &types,
+        ));
+        q9d_rows.push(AprRow::count(
+            "Result: Enrolled in Aftercare project",
+            &matching(&referral, &|e| {
+                e.event == CeEventType::ReferralToPostPlacementCaseManagement
+                    && e.case_management_after == Some(NoYesMissing::Yes)
+            }),
+            &types,
+        ));
+        let residential = AprRow::count(
+            "Households referred to a residential project",
+            &matching(&referral, &|e| e.event.carries_referral_result()),
+            &types,
+        );
+        let placed_ids: BTreeSet<HouseholdId> = latest
             .iter()
             .filter(|(_, a)| {
                 a.assessment.prioritization == PrioritizationStatus::PlacedOnPrioritizationList
             })
-            .map(|(h, _)| h)
+            .map(|(h, _)| *h)
             .collect();
         let placed_referred = AprRow::count(
             "Prioritized households referred",
-            placed_ids.iter().copied().filter(|h| referred.contains(h)),
+            placed_ids.iter().filter(|h| referral.contains_key(h)),
             &types,
         );
         let q9d = AprTable {
             question: "Q9d",
-            title: "Referral events: households referred in the date range",
-            percentages: vec![placed_referred
-                .percent_of(&placed, "Percent of prioritized households (Q9b) referred")],
+            title: "Referral Events",
+            percentages: vec![
+                placed_referred.percent_of(
+                    &placed,
+                    "Of the total HH prioritized (Q9b row 1) what percentage received a referral",
+                ),
+                successful.percent_of(
+                    &residential,
+                    "Percent of successful referrals to residential projects",
+                ),
+            ],
             rows: q9d_rows,
         };
-        let contacted = records
-            .cls
-            .values()
-            .filter(|c| c.date >= from && c.date <= to && types.contains_key(&c.household))
-            .map(|c| &c.household);
-        let any: BTreeSet<&HouseholdId> = assessed
-            .iter()
-            .chain(events.iter().map(|r| &r.household))
-            .chain(contacted)
-            .collect();
-        let q10 = AprTable {
-            question: "Q10",
-            title: "Total Coordinated Entry activity during the date range",
-            rows: vec![
-                AprRow::count("Households assessed", &assessed, &types),
-                AprRow::count("Households prioritized", placed_ids.iter().copied(), &types),
-                AprRow::count("Households with an access event", access, &types),
-                AprRow::count(
-                    "Households with a referral event",
-                    referred.iter().copied(),
-                    &types,
-                ),
-                AprRow::count(
-                    "Households with a successful referral",
-                    with_result(Some(ReferralResult::SuccessfulClientAccepted)),
-                    &types,
-                ),
-                AprRow::count("Households with any CE activity", any, &types),
-            ],
-            percentages: Vec::new(),
-        };
+        let q10 = ActivityTable::build(&records, &events, from, to);
         Self {
             from,
             to,
-            tables: vec![q9a, q9b, q9c, q9d, q10],
+            tables: vec![q9a, q9b, q9c, q9d],
+            q10,
         }
     }
 }
@@ -450,12 +597,13 @@ impl Timeliness {
         for list in assessments.values_mut() {
             list.sort_by_key(|a| (a.date, a.position));
         }
+        // Referrals to housing: ce's own and those recorded from other systems.
+        let referrals: Vec<HudEvent> = records
+            .events()
+            .filter(|e| e.event.carries_referral_result())
+            .collect();
         let mut first_referral: BTreeMap<HouseholdId, NaiveDate> = BTreeMap::new();
-        for r in records
-            .referrals
-            .values()
-            .filter(|r| !r.event.is_access_event())
-        {
+        for r in &referrals {
             let first = first_referral.entry(r.household).or_insert(r.date);
             *first = (*first).min(r.date);
         }
@@ -467,18 +615,16 @@ impl Timeliness {
                 Some((*d - first.date).num_days())
             })
             .collect();
-        let to_result = records
-            .referrals
-            .values()
-            .filter_map(|r| r.result.map(|(_, on)| (r.date, on)))
+        let to_result = referrals
+            .iter()
+            .filter_map(|r| r.result.and(r.result_date).map(|on| (r.date, on)))
             .filter(|(_, on)| in_range(*on))
             .map(|(offered, on)| (on - offered).num_days())
             .collect();
-        let on_list = records
-            .referrals
-            .values()
-            .filter_map(|r| match r.result {
-                Some((ReferralResult::SuccessfulClientAccepted, on)) if in_range(on) => {
+        let on_list = referrals
+            .iter()
+            .filter_map(|r| match (r.result, r.result_date) {
+                (Some(ReferralResult::SuccessfulClientAccepted), Some(on)) if in_range(on) => {
                     Some((r.household, on))
                 }
                 _ => None,

@@ -520,26 +520,56 @@ impl Builder<'_> {
         (assessments, questions, results)
     }
 
+    /// Event.csv: ce's referrals and the 4.20 events recorded on
+    /// households, in date and log order.
     fn events(&self) -> Vec<EventRow> {
-        self.on_heads(self.records.referrals.values(), |r| {
-            (r.household, r.date, r.position)
-        })
-        .into_iter()
-        .map(|(r, head)| {
-            let result = r.result.filter(|(_, on)| *on <= self.to);
-            let location = r.event.records_location() || r.event.carries_referral_result();
-            row!(EventRow, self.trailer(&r.stamp), {
-                EventID: id(*r.id.as_uuid()),
-                EnrollmentID: head.enrollment,
-                PersonalID: head.personal,
-                EventDate: date(r.date),
-                Event: code(r.event),
-                LocationCrisisOrPHHousing: if location { text(&r.location, 250) } else { None },
-                ReferralResult: result.and_then(|(x, _)| code(x)),
-                ResultDate: result.and_then(|(_, on)| date(on)),
+        let referrals = self
+            .on_heads(self.records.referrals.values(), |r| {
+                (r.household, r.date, r.position)
             })
-        })
-        .collect()
+            .into_iter()
+            .map(|(r, head)| {
+                let result = r.result.filter(|(_, on)| *on <= self.to);
+                let location = r.event.records_location() || r.event.carries_referral_result();
+                let row = row!(EventRow, self.trailer(&r.stamp), {
+                    EventID: id(*r.id.as_uuid()),
+                    EnrollmentID: head.enrollment,
+                    PersonalID: head.personal,
+                    EventDate: date(r.date),
+                    Event: code(r.event),
+                    LocationCrisisOrPHHousing: if location { text(&r.location, 250) } else { None },
+                    ReferralResult: result.and_then(|(x, _)| code(x)),
+                    ResultDate: result.and_then(|(_, on)| date(on)),
+                });
+                ((r.date, r.position), row)
+            });
+        let recorded = self
+            .on_heads(self.records.ce_events.values(), |r| {
+                (r.household, r.date, r.position)
+            })
+            .into_iter()
+            .map(|(r, head)| {
+                let e = &r.event;
+                // A result dated after the period's end is not known by then;
+                // one without a date (imported so) goes with the event.
+                let known = e.result_date.is_none_or(|on| on <= self.to);
+                let row = row!(EventRow, self.trailer(&r.stamp), {
+                    EventID: id(*r.id.as_uuid()),
+                    EnrollmentID: head.enrollment,
+                    PersonalID: head.personal,
+                    EventDate: date(r.date),
+                    Event: code(e.event),
+                    ProbSolDivRRResult: e.problem_solving_result.and_then(code),
+                    ReferralCaseManageAfter: e.case_management_after.and_then(code),
+                    LocationCrisisOrPHHousing: e.location.as_deref().and_then(|l| text(l, 250)),
+                    ReferralResult: e.result.filter(|_| known).and_then(code),
+                    ResultDate: e.result_date.filter(|_| known).and_then(date),
+                });
+                ((r.date, r.position), row)
+            });
+        let mut rows: Vec<_> = referrals.chain(recorded).collect();
+        rows.sort_by_key(|(order, _)| *order);
+        rows.into_iter().map(|(_, row)| row).collect()
     }
 
     fn cls(&self) -> Vec<CurrentLivingSituationRow> {

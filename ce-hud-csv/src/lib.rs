@@ -14,8 +14,8 @@ mod import;
 mod records;
 
 pub use apr::{
-    AprRow, AprTable, CeApr, DayStats, HudHouseholdType, PercentRow, Timeliness,
-    HOUSEHOLD_TYPE_COLUMNS,
+    ActivityRow, ActivityTable, AprRow, AprTable, CeApr, DayStats, HudHouseholdType, PercentRow,
+    Timeliness, ACTIVITY_COLUMNS, HOUSEHOLD_TYPE_COLUMNS,
 };
 pub use export::{ExportOptions, HudCsvExport};
 pub use files::HudFile;

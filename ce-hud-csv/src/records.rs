@@ -11,8 +11,9 @@ use super::format::derive_from;
 use ce_core::actor::{AgencyId, UserId};
 use ce_core::envelope::Envelope;
 use ce_core::event::Event;
+use ce_core::household::events::CeEventRecorded;
 use ce_core::household::{Assessment, CurrentLivingSituation, Member, PriorLivingSituation};
-use ce_core::hud::{CeEventType, Destination, ReferralResult, RelationshipToHoH};
+use ce_core::hud::{CeEventType, Destination, NoYesMissing, ReferralResult, RelationshipToHoH};
 use ce_core::ids::{AssessmentId, ClientId, EventId, HouseholdId, OpeningId, ReferralId};
 use ce_core::opening::ProgramType;
 
@@ -158,6 +159,23 @@ pub(crate) struct ReferralRecord {
     pub stamp: Stamp,
 }
 
+/// One 4.20 event that is not an offer of one of ce's openings.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct CeEventRecord {
+    /// The event that recorded it (its id is the row id).
+    pub id: EventId,
+    /// The household.
+    pub household: HouseholdId,
+    /// Event date.
+    pub date: NaiveDate,
+    /// The event (corrected).
+    pub event: CeEventRecorded,
+    /// Log position.
+    pub position: u64,
+    /// Trailer.
+    pub stamp: Stamp,
+}
+
 /// One receiving program (a Project.csv row), from its openings.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct ProgramRecord {
@@ -173,12 +191,35 @@ pub(crate) struct ProgramRecord {
     pub stamp: Stamp,
 }
 
+/// One Event.csv row as the reports read it: a referral to one of ce's
+/// openings or a 4.20 event recorded on the household.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct HudEvent {
+    /// The household.
+    pub household: HouseholdId,
+    /// EventDate.
+    pub date: NaiveDate,
+    /// Log position (orders events of one day).
+    pub position: u64,
+    /// 4.20 Event.
+    pub event: CeEventType,
+    /// ProbSolDivRRResult.
+    pub problem_solving_result: Option<NoYesMissing>,
+    /// ReferralCaseManageAfter.
+    pub case_management_after: Option<NoYesMissing>,
+    /// ReferralResult.
+    pub result: Option<ReferralResult>,
+    /// ResultDate.
+    pub result_date: Option<NaiveDate>,
+}
+
 /// What an event created, so that its correction finds it.
 #[derive(Debug, Clone, Copy)]
 enum Created {
     Household(HouseholdId),
     Assessment(AssessmentId),
     Contact,
+    CeEvent,
 }
 
 /// The whole log as HUD records.
@@ -188,6 +229,7 @@ pub(crate) struct HudRecords {
     pub cls: BTreeMap<EventId, ClsRecord>,
     pub assessments: BTreeMap<AssessmentId, AssessmentRecord>,
     pub referrals: BTreeMap<ReferralId, ReferralRecord>,
+    pub ce_events: BTreeMap<EventId, CeEventRecord>,
     pub programs: BTreeMap<(AgencyId, String), ProgramRecord>,
     /// The first enrollment: its project start and recorded-at time.
     pub first_enrollment: Option<(NaiveDate, DateTime<Utc>)>,
@@ -277,6 +319,21 @@ impl HudRecords {
                 let Some(household) = household else { return };
                 self.add_cls(envelope, household, &e.current);
                 self.created.insert(envelope.event_id, Created::Contact);
+            }
+            Event::CeEventRecorded(e) => {
+                let Some(household) = household else { return };
+                self.ce_events.insert(
+                    envelope.event_id,
+                    CeEventRecord {
+                        id: envelope.event_id,
+                        household,
+                        date,
+                        event: e.clone(),
+                        position: envelope.position,
+                        stamp: Stamp::new(envelope),
+                    },
+                );
+                self.created.insert(envelope.event_id, Created::CeEvent);
             }
             Event::MemberAdded(e) => {
                 let Some(h) = household.and_then(|h| self.households.get_mut(&h)) else {
@@ -455,6 +512,14 @@ impl HudRecords {
                     }
                 }
             }
+            (Some(Created::CeEvent), Event::CeEventRecorded(e)) => {
+                if let Some(record) = self.ce_events.get_mut(&original) {
+                    if record.event != *e {
+                        record.event = e.clone();
+                        record.stamp.touch(envelope);
+                    }
+                }
+            }
             (Some(Created::Contact), Event::ContactMade(e)) => {
                 if let Some(cls) = self.cls.get_mut(&original) {
                     if cls.current != e.current {
@@ -465,6 +530,33 @@ impl HudRecords {
             }
             _ => {}
         }
+    }
+}
+
+impl HudRecords {
+    /// Every Event.csv row: ce's referrals and the recorded 4.20 events.
+    pub fn events(&self) -> impl Iterator<Item = HudEvent> + '_ {
+        let referrals = self.referrals.values().map(|r| HudEvent {
+            household: r.household,
+            date: r.date,
+            position: r.position,
+            event: r.event,
+            problem_solving_result: None,
+            case_management_after: None,
+            result: r.result.map(|(x, _)| x),
+            result_date: r.result.map(|(_, on)| on),
+        });
+        let recorded = self.ce_events.values().map(|r| HudEvent {
+            household: r.household,
+            date: r.date,
+            position: r.position,
+            event: r.event.event,
+            problem_solving_result: r.event.problem_solving_result,
+            case_management_after: r.event.case_management_after,
+            result: r.event.result,
+            result_date: r.event.result_date,
+        });
+        referrals.chain(recorded)
     }
 }
 

@@ -15,15 +15,17 @@ use ce_core::household::{
     PriorLivingSituation, StatusUpdate,
 };
 use ce_core::hud::{
-    AssessmentLevel, AssessmentType, CurrentSituation, Destination, MonthsHomeless, NoYesReasons,
-    PriorSituation, PrioritizationStatus, RelationshipToHoH, TimesHomeless,
+    AssessmentLevel, AssessmentType, CeEventType, CurrentSituation, Destination, MonthsHomeless,
+    NoYesReasons, PriorSituation, PrioritizationStatus, ReferralResult, RelationshipToHoH,
+    TimesHomeless,
 };
 use ce_core::testing::{client, date, opening};
 use ce_core::{
     AcceptReferral, AcknowledgeReferral, Actor, AddMember, Assess, AttemptContact, ChangeHead,
     Coalition, Command, CommandId, CommandMeta, DeclineReferral, DecodeError, Envelope, Event,
     EventStore, Exit, ExpireReferrals, FollowUp, HouseholdId, MemoryStore, Outcome, Policy,
-    ProgramType, Refer, RemoveMember, Role, StreamId, Sweep, Upcasters, WithdrawOpening, Workflow,
+    ProgramType, RecordCeEvent, Refer, RemoveMember, Role, StreamId, Sweep, Upcasters,
+    WithdrawOpening, Workflow,
 };
 use chrono::NaiveDate;
 use serde_json::{json, Value};
@@ -464,6 +466,19 @@ fn one_of_each_event() -> Vec<Envelope> {
             date: d(9, 2),
             destination: Destination::RENTAL_WITH_SUBSIDY,
             reason: "Moved into Catholic Charities PSH.".into(),
+        },
+    );
+    desk.run(
+        &access,
+        RecordCeEvent {
+            household: c,
+            date: d(9, 3),
+            event: CeEventType::ReferralToRapidReHousing,
+            problem_solving_result: None,
+            case_management_after: None,
+            location: Some("Monroe County RRH (other HMIS)".into()),
+            result: Some(ReferralResult::UnsuccessfulClientRejected),
+            result_date: Some(d(9, 8)),
         },
     );
     desk.workflow.store().read_from(0, usize::MAX).unwrap()

@@ -11,14 +11,15 @@ use ce_core::household::{
     StatusUpdate,
 };
 use ce_core::hud::{
-    AssessmentLevel, AssessmentType, CurrentSituation, Destination, MonthsHomeless, NoYesReasons,
-    PriorSituation, PrioritizationStatus, RelationshipToHoH, TimesHomeless,
+    AssessmentLevel, AssessmentType, CeEventType, CurrentSituation, Destination, MonthsHomeless,
+    NoYesMissing, NoYesReasons, PriorSituation, PrioritizationStatus, RelationshipToHoH,
+    TimesHomeless,
 };
 use ce_core::testing::{client, date, Scenario};
 use ce_core::{
     AcceptReferral, Actor, AddMember, Assess, Coalition, Correct, DeclineReferral, Enroll,
     Envelope, Event, EventStore, Exit, FollowUp, HouseholdId, ListHouseholdType, MemoryStore,
-    Outcome, Policy, PostOpening, ProgramType, ReferralId, Role, StreamId, Workflow,
+    Outcome, Policy, PostOpening, ProgramType, RecordCeEvent, ReferralId, Role, StreamId, Workflow,
 };
 use ce_hud_csv::{
     CeApr, ExportOptions, HudCsvExport, HudFile, ImportOptions, ImportPlan, IssueKind, Timeliness,
@@ -1478,15 +1479,49 @@ fn apr_row(apr: &CeApr, question: &str, label: &str) -> [u32; 5] {
         .values()
 }
 
+/// A 4.20 event recorded on a household.
+fn ce_event(household: HouseholdId, on: (i32, u32, u32), code: u16) -> RecordCeEvent {
+    RecordCeEvent {
+        household,
+        date: date(on.0, on.1, on.2),
+        event: CeEventType::try_from(code).unwrap(),
+        problem_solving_result: None,
+        case_management_after: None,
+        location: None,
+        result: None,
+        result_date: None,
+    }
+}
+
 #[test]
 fn ce_apr_counts_households_by_type_as_worked_out_by_hand() {
     // In 2025-01-01..03-31 the active households are H4 (unknown type: no
     // DOB; exited 01-15), H1 (without children), H2 (with children and
     // adults) and H3 (only children: 15 on entry).
-    let c = caseload();
+    let mut c = caseload();
+    let [_, h2, h3, _] = c.h;
+    // Besides ce's referrals (H1 RRH accepted, H2 RRH declined by the
+    // client), 4.20 events recorded on the households: H2 a prevention
+    // referral, then diversion that re-housed them (its latest access
+    // event), and a PSH referral made elsewhere with no result (before its
+    // ce referral of 03-01); H3 a crisis-needs assessment referral and a
+    // post-placement case management referral, enrolled in aftercare.
+    c.scenario.recorded_at(at(2025, 3, 10, 9, 0));
+    c.scenario.given(ce_event(h2, (2025, 1, 15), 1));
+    let mut diversion = ce_event(h2, (2025, 2, 10), 2);
+    diversion.problem_solving_result = Some(NoYesMissing::Yes);
+    c.scenario.given(diversion);
+    let mut psh = ce_event(h2, (2025, 2, 5), 14);
+    psh.location = Some("Other county PSH".to_owned());
+    c.scenario.given(psh);
+    c.scenario.given(ce_event(h3, (2025, 3, 5), 3));
+    let mut aftercare = ce_event(h3, (2025, 3, 6), 5);
+    aftercare.case_management_after = Some(NoYesMissing::Yes);
+    c.scenario.given(aftercare);
+
     let apr = CeApr::build(&log(&c.scenario), date(2025, 1, 1), date(2025, 3, 31));
     let questions: Vec<&str> = apr.tables.iter().map(|t| t.question).collect();
-    assert_eq!(questions, ["Q9a", "Q9b", "Q9c", "Q9d", "Q10"]);
+    assert_eq!(questions, ["Q9a", "Q9b", "Q9c", "Q9d"]);
     // Q9a: H1 in person, H2 by phone, H3 virtual; H4's assessment (12-02) is
     // before the range.
     assert_eq!(apr_row(&apr, "Q9a", "Phone"), [1, 0, 1, 0, 0]);
@@ -1510,71 +1545,115 @@ fn ce_apr_counts_households_by_type_as_worked_out_by_hand() {
         q9b.percentages[0].values,
         [Some(66.7), Some(100.0), Some(100.0), Some(0.0), None]
     );
-    // Q9c: the workflow records no access events.
-    for row in &apr.tables[2].rows {
-        assert_eq!(row.values(), [0; 5], "{}", row.label);
-    }
-    assert_eq!(apr.tables[2].rows.len(), 6);
-    // Q9d: two RRH referrals (event 13): H1 accepted, H2 declined by the client.
+    // Q9c: each household once, by its latest access event: H2 diversion
+    // (re-housed), H3 the crisis-needs assessment referral.
+    let q9c = |label| apr_row(&apr, "Q9c", label);
+    assert_eq!(q9c("Referral to Prevention Assistance project"), [0; 5]);
     assert_eq!(
-        apr_row(&apr, "Q9d", "Referral to RRH project resource opening"),
-        [2, 1, 1, 0, 0]
-    );
-    assert_eq!(
-        apr_row(&apr, "Q9d", "Referral to PSH project resource opening"),
-        [0; 5]
-    );
-    assert_eq!(
-        apr_row(&apr, "Q9d", "Total households with a referral event"),
-        [2, 1, 1, 0, 0]
-    );
-    assert_eq!(
-        apr_row(&apr, "Q9d", "Result: successful referral, client accepted"),
-        [1, 1, 0, 0, 0]
-    );
-    assert_eq!(
-        apr_row(
-            &apr,
-            "Q9d",
-            "Result: unsuccessful referral, client rejected"
-        ),
+        q9c("Problem Solving/Diversion/Rapid Resolution intervention or service"),
         [1, 0, 1, 0, 0]
     );
     assert_eq!(
-        apr_row(
-            &apr,
-            "Q9d",
-            "Result: unsuccessful referral, provider rejected"
-        ),
+        q9c("Referral to scheduled Coordinated Entry Crisis Needs Assessment"),
+        [1, 0, 0, 1, 0]
+    );
+    assert_eq!(
+        q9c("Referral to scheduled Coordinated Entry Housing Needs Assessment"),
         [0; 5]
     );
-    assert_eq!(apr_row(&apr, "Q9d", "No result recorded"), [0; 5]);
-    assert_eq!(apr.tables[3].rows.len(), 14 + 1 + 4);
+    assert_eq!(q9c("Total"), [2, 0, 1, 1, 0]);
+    assert_eq!(
+        q9c("Result: Client housed/re-housed in a safe alternative"),
+        [1, 0, 1, 0, 0]
+    );
+    assert_eq!(apr.tables[2].rows.len(), 6);
+    assert_eq!(
+        apr.tables[2].percentages[0].values,
+        [Some(100.0), None, Some(100.0), None, None]
+    );
+    // Q9d: each household once, by its latest referral event: H1 and H2
+    // ce's RRH referrals (H2's PSH referral of 02-05 is earlier), H3 the
+    // case management referral.
+    let q9d = |label| apr_row(&apr, "Q9d", label);
+    assert_eq!(
+        q9d("Referral to RRH project resource opening"),
+        [2, 1, 1, 0, 0]
+    );
+    assert_eq!(q9d("Referral to PSH project resource opening"), [0; 5]);
+    assert_eq!(
+        q9d("Referral to post-placement/follow-up case management"),
+        [1, 0, 0, 1, 0]
+    );
+    assert_eq!(q9d("Total"), [3, 1, 1, 1, 0]);
+    assert_eq!(
+        q9d("Result: Successful referral: client accepted"),
+        [1, 1, 0, 0, 0]
+    );
+    assert_eq!(
+        q9d("Result: Unsuccessful referral: client rejected"),
+        [1, 0, 1, 0, 0]
+    );
+    assert_eq!(
+        q9d("Result: Unsuccessful referral: provider rejected"),
+        [0; 5]
+    );
+    assert_eq!(q9d("No result recorded"), [0; 5]);
+    assert_eq!(
+        q9d("Result: Enrolled in Aftercare project"),
+        [1, 0, 0, 1, 0]
+    );
+    assert_eq!(apr.tables[3].rows.len(), 14 + 1 + 5);
     assert_eq!(
         apr.tables[3].percentages[0].values,
         [Some(100.0), Some(100.0), Some(100.0), None, None]
     );
-    // Q10: H4 has no activity in the range (its 4.12 is of 2024-12-01).
-    assert_eq!(apr_row(&apr, "Q10", "Households assessed"), [3, 1, 1, 1, 0]);
     assert_eq!(
-        apr_row(&apr, "Q10", "Households prioritized"),
-        [2, 1, 1, 0, 0]
+        apr.tables[3].percentages[1].values,
+        [Some(50.0), Some(100.0), Some(0.0), None, None]
+    );
+    // Q10: records, not households, dated in the range.
+    let q10 = |label: &str| {
+        let r = apr
+            .q10
+            .row(label)
+            .unwrap_or_else(|| panic!("Q10 has no row {label:?}"));
+        (
+            r.total,
+            r.successful,
+            r.client_rejected,
+            r.provider_rejected,
+            r.rehoused,
+            r.aftercare,
+        )
+    };
+    assert_eq!(apr.q10.rows.len(), 2 + 18);
+    assert_eq!(
+        q10("Housing Needs Assessment").0 + q10("Crisis Needs Assessment").0,
+        3
     );
     assert_eq!(
-        apr_row(&apr, "Q10", "Households with an access event"),
-        [0; 5]
+        q10("Referral to Prevention Assistance project"),
+        (1, None, None, None, None, None)
     );
     assert_eq!(
-        apr_row(&apr, "Q10", "Households with a referral event"),
-        [2, 1, 1, 0, 0]
+        q10("Problem Solving/Diversion/Rapid Resolution intervention or service"),
+        (1, None, None, None, Some(1), None)
     );
     assert_eq!(
-        apr_row(&apr, "Q10", "Households with a successful referral"),
-        [1, 1, 0, 0, 0]
+        q10("Referral to post-placement/follow-up case management"),
+        (1, None, None, None, None, Some(1))
     );
     assert_eq!(
-        apr_row(&apr, "Q10", "Households with any CE activity"),
-        [3, 1, 1, 1, 0]
+        q10("Referral to RRH project resource opening"),
+        (2, Some(1), Some(1), Some(0), None, None)
+    );
+    assert_eq!(
+        q10("Referral to PSH project resource opening"),
+        (1, Some(0), Some(0), Some(0), None, None)
+    );
+    assert_eq!(
+        q10("Referral to scheduled Coordinated Entry Housing Needs Assessment"),
+        (0, None, None, None, None, None)
     );
 }
 
@@ -1584,8 +1663,8 @@ fn ce_apr_of_december_counts_the_household_of_unknown_type() {
     let apr = CeApr::build(&log(&c.scenario), date(2024, 12, 1), date(2024, 12, 31));
     assert_eq!(apr_row(&apr, "Q9a", "In person"), [1, 0, 0, 0, 1]);
     assert_eq!(
-        apr_row(&apr, "Q10", "Households with any CE activity"),
-        [1, 0, 0, 0, 1]
+        apr.q10.row("Housing Needs Assessment").map(|r| r.total),
+        Some(1)
     );
 }
 

@@ -222,6 +222,9 @@ fn off_list(h: &Household, on: NaiveDate) -> Option<String> {
     if let Some(referral) = h.housed_by {
         return Some(format!("housed by referral {referral}"));
     }
+    if let Some(on) = h.housed_elsewhere {
+        return Some(format!("housed by a referral made elsewhere, result of {on}"));
+    }
     match h.parked_until {
         Some(until) if until > on => Some(format!("parked until {until}")),
         _ => None,
@@ -717,7 +720,11 @@ fn check_referral_choices(
         let order = policy.order(opening.program_type);
         let mut expected: Vec<(&Household, RankInputs)> = walk()
             .filter(|_| policy.program(opening.program_type).is_some())
-            .filter(|h| h.status == HouseholdStatus::Active && h.housed_by.is_none())
+            .filter(|h| {
+                h.status == HouseholdStatus::Active
+                    && h.housed_by.is_none()
+                    && h.housed_elsewhere.is_none()
+            })
             .filter_map(|h| RankInputs::of(h, policy).map(|inputs| (h, inputs)))
             .collect();
         expected.sort_by(|a, b| compare(order, &a.1, &b.1));

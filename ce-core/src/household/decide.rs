@@ -12,14 +12,14 @@ use super::model::{
 use super::state::Household;
 use crate::actor::Role;
 use crate::command::{
-    AddMember, Assess, AttemptContact, ChangeHead, Correct, Enroll, Exit, FollowUp, RemoveMember,
-    Sweep,
+    AddMember, Assess, AttemptContact, ChangeHead, Correct, Enroll, Exit, FollowUp, RecordCeEvent,
+    RemoveMember, Sweep,
 };
 use crate::decide::{check_len, check_text, Context, Decision, Outcome, Pending};
 use crate::envelope::StreamId;
 use crate::error::Error;
 use crate::event::Event;
-use crate::hud::{LivingSituation, RelationshipToHoH};
+use crate::hud::{CeEventType, LivingSituation, RelationshipToHoH};
 use crate::ids::{AssessmentId, ClientId, HouseholdId};
 use crate::opening::{CancelCause, ReferralCancelled};
 
@@ -232,6 +232,64 @@ pub(crate) fn attempt_contact(ctx: &Context<'_>, c: &AttemptContact) -> Result<D
                 method: c.method,
                 left_message: c.left_message,
                 note,
+            }),
+        )],
+        outcome: Outcome::Recorded,
+    })
+}
+
+pub(crate) fn record_ce_event(ctx: &Context<'_>, c: &RecordCeEvent) -> Result<Decision, Error> {
+    ctx.require(ACCESS, "record 4.20 events")?;
+    household_on(ctx, c.household, "4.20 EventDate", c.date)?;
+    let event = c.event;
+    let field = |field, rule| Error::CeEventField { event, field, rule };
+    if c.problem_solving_result.is_some() && event != CeEventType::ProblemSolvingDiversion {
+        return Err(field("ProbSolDivRRResult", "goes with event 2 only"));
+    }
+    if c.case_management_after.is_some()
+        && event != CeEventType::ReferralToPostPlacementCaseManagement
+    {
+        return Err(field("ReferralCaseManageAfter", "goes with event 5 only"));
+    }
+    let referral = event.carries_referral_result();
+    if c.location.is_some() && !referral {
+        return Err(field(
+            "LocationCrisisOrPHHousing",
+            "goes with events 10-15, 17 and 18 only",
+        ));
+    }
+    if let Some(location) = &c.location {
+        check_text(
+            "4.20 LocationCrisisOrPHHousing",
+            location,
+            MAX_LOCATION_CHARS,
+        )?;
+    }
+    if c.result.is_some() && !referral {
+        return Err(field(
+            "ReferralResult",
+            "goes with events 10-15, 17 and 18 only",
+        ));
+    }
+    match (c.result, c.result_date) {
+        (Some(_), None) => return Err(field("ResultDate", "is required with a result")),
+        (None, Some(_)) => return Err(field("ResultDate", "needs a ReferralResult")),
+        (_, Some(on)) if on < c.date => {
+            return Err(field("ResultDate", "is before the event date"))
+        }
+        _ => {}
+    }
+    Ok(Decision {
+        events: vec![household_event(
+            c.household,
+            c.date,
+            Event::CeEventRecorded(CeEventRecorded {
+                event,
+                problem_solving_result: c.problem_solving_result,
+                case_management_after: c.case_management_after,
+                location: c.location.as_ref().map(|l| l.trim().to_owned()),
+                result: c.result,
+                result_date: c.result_date,
             }),
         )],
         outcome: Outcome::Recorded,
@@ -460,9 +518,10 @@ pub(crate) fn correct(ctx: &Context<'_>, c: &Correct) -> Result<Decision, Error>
             | Event::AssessmentRecorded(_)
             | Event::ContactMade(_)
             | Event::ContactAttempted(_)
+            | Event::CeEventRecorded(_)
     ) {
         return Err(not(
-            "only enrollment, assessment and follow-up records can be corrected",
+            "only enrollment, assessment, follow-up and 4.20 event records can be corrected",
         ));
     }
     check_text("correction reason", &c.reason, MAX_NOTE_CHARS)?;
@@ -490,11 +549,12 @@ pub(crate) fn correct(ctx: &Context<'_>, c: &Correct) -> Result<Decision, Error>
         (Event::AssessmentRecorded(a), Event::AssessmentRecorded(b)) => {
             a.assessment.assessment_id == b.assessment.assessment_id
         }
+        (Event::CeEventRecorded(a), Event::CeEventRecorded(b)) => a.event == b.event,
         _ => true,
     };
     if !keeps_ids {
         return Err(not(
-            "ids, members and relationships cannot be changed by a correction",
+            "ids, members, relationships and 4.20 event codes cannot be changed by a correction",
         ));
     }
     match &corrected {
@@ -510,6 +570,15 @@ pub(crate) fn correct(ctx: &Context<'_>, c: &Correct) -> Result<Decision, Error>
         }
         Event::ContactAttempted(e) => {
             check_note(&e.note.0)?;
+        }
+        Event::CeEventRecorded(e) => {
+            if let Some(location) = &e.location {
+                check_len(
+                    "4.20 LocationCrisisOrPHHousing",
+                    location,
+                    MAX_LOCATION_CHARS,
+                )?;
+            }
         }
         _ => {}
     }

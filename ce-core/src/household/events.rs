@@ -7,7 +7,7 @@ use super::model::{
     Assessment, CeNote, Coalition, ContactMethod, CurrentLivingSituation, Member,
     PriorLivingSituation, StatusUpdate,
 };
-use crate::hud::{Destination, RelationshipToHoH};
+use crate::hud::{CeEventType, Destination, NoYesMissing, ReferralResult, RelationshipToHoH};
 use crate::ids::{ClientId, HouseholdId};
 
 /// A household was enrolled in the BoS Coordinated Entry project, with the
@@ -31,6 +31,36 @@ pub struct HouseholdEnrolled {
 pub struct AssessmentRecorded {
     /// The assessment.
     pub assessment: Assessment,
+}
+
+/// A HUD 4.20 Coordinated Entry event recorded on the household that is not
+/// an offer of one of ce's openings: an access event (codes 1–4), a referral
+/// to services (5–9, 16), or a referral to housing made in another system
+/// (10–15, 17, 18). Openings posted and referred in ce are
+/// [`ReferralOffered`](crate::opening::ReferralOffered) instead.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CeEventRecorded {
+    /// 4.20 Event: the kind of event.
+    pub event: CeEventType,
+    /// ProbSolDivRRResult: whether problem solving / diversion housed the
+    /// household in a safe alternative (event 2 only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problem_solving_result: Option<NoYesMissing>,
+    /// ReferralCaseManageAfter: whether the client enrolled in aftercare
+    /// (event 5 only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case_management_after: Option<NoYesMissing>,
+    /// LocationCrisisOrPHHousing: the project or resource referred to (events
+    /// 10–15, 17, 18).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    /// ReferralResult (events 10–15, 17, 18).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<ReferralResult>,
+    /// ResultDate. Commands require it with a result; an imported record may
+    /// lack it, as some HMIS exports do.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result_date: Option<NaiveDate>,
 }
 
 /// Staff reached the household: Status Update, Current Living Situation and

@@ -11,7 +11,7 @@ use super::model::{Assessment, Coalition, CurrentLivingSituation, Member, PriorL
 use crate::event::Event;
 use crate::hud::{
     Destination, LivingSituation, MonthsHomeless, PriorSituation, PrioritizationStatus,
-    RelationshipToHoH, TimesHomeless,
+    ReferralResult, RelationshipToHoH, TimesHomeless,
 };
 use crate::ids::{HouseholdId, OpeningId, ReferralId};
 use crate::opening::{DeclineConsequence, ProgramType};
@@ -112,6 +112,11 @@ pub struct Household {
     pub parked_until: Option<NaiveDate>,
     /// The referral the household accepted, if any.
     pub housed_by: Option<ReferralId>,
+    /// The result date of a successful referral made in another system (a
+    /// 4.20 event with result 1, or its event date when the result has
+    /// none): the household enrolled elsewhere and leaves the lists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub housed_elsewhere: Option<NaiveDate>,
     /// Date of the latest event of the household's stream.
     pub last_activity: NaiveDate,
 }
@@ -138,6 +143,7 @@ impl Household {
             declined_openings: BTreeSet::new(),
             parked_until: None,
             housed_by: None,
+            housed_elsewhere: None,
             last_activity: date,
         }
     }
@@ -175,6 +181,7 @@ impl Household {
                     self.status = HouseholdStatus::Active;
                 }
             }
+            Event::CeEventRecorded(e) => self.apply_ce_event(e, date),
             Event::ContactAttempted(_) => {
                 self.last_attempt = Some(self.last_attempt.map_or(date, |d| d.max(date)));
             }
@@ -229,8 +236,16 @@ impl Household {
     }
 
     /// Replaces what the corrected event had set, where state still shows it.
+    fn apply_ce_event(&mut self, e: &CeEventRecorded, date: NaiveDate) {
+        if e.result == Some(ReferralResult::SuccessfulClientAccepted) {
+            let on = e.result_date.unwrap_or(date);
+            self.housed_elsewhere = Some(self.housed_elsewhere.map_or(on, |d| d.min(on)));
+        }
+    }
+
     fn apply_correction(&mut self, corrected: &Event, date: NaiveDate) {
         match corrected {
+            Event::CeEventRecorded(e) => self.apply_ce_event(e, date),
             Event::HouseholdEnrolled(e) => {
                 self.coalition = e.coalition.clone();
                 for fixed in &e.members {
@@ -282,6 +297,12 @@ impl Household {
             (Some(head), None) => Some(head),
             _ => None,
         }
+    }
+
+    /// True once the household accepted a referral, here or in another
+    /// system: it is off every list.
+    pub fn is_housed(&self) -> bool {
+        self.housed_by.is_some() || self.housed_elsewhere.is_some()
     }
 
     /// True once the household exited.

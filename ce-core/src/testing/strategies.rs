@@ -59,7 +59,7 @@ use crate::caseload::Caseload;
 use crate::command::{
     AcceptReferral, AcknowledgeReferral, AddMember, Assess, AttemptContact, ChangeHead, Command,
     CommandMeta, Correct, DeclineReferral, Enroll, Exit, ExpireReferrals, FollowUp, PostOpening,
-    Refer, RemoveMember, Sweep, WithdrawOpening,
+    RecordCeEvent, Refer, RemoveMember, Sweep, WithdrawOpening,
 };
 use crate::decide::Outcome;
 use crate::envelope::{Envelope, NewEvent, StreamId, StreamVersion};
@@ -71,9 +71,9 @@ use crate::household::{
     PriorLivingSituation, StatusUpdate,
 };
 use crate::hud::{
-    AssessmentLevel, AssessmentType, CurrentSituation, Destination, LivingSituation,
-    MonthsHomeless, NoYesReasons, PriorSituation, PrioritizationStatus, RelationshipToHoH,
-    RentalSubsidyType, TimesHomeless,
+    AssessmentLevel, AssessmentType, CeEventType, CurrentSituation, Destination, LivingSituation,
+    MonthsHomeless, NoYesMissing, NoYesReasons, PriorSituation, PrioritizationStatus,
+    ReferralResult, RelationshipToHoH, RentalSubsidyType, TimesHomeless,
 };
 use crate::ids::{ClientId, CommandId, EventId, HouseholdId, OpeningId, ReferralId};
 use crate::opening::{DeclineConsequence, ProgramType};
@@ -1282,6 +1282,16 @@ pub enum Action {
         /// The CE note.
         note: Text,
     },
+    /// Record a 4.20 event on a household (not an offer of an opening).
+    RecordCeEvent {
+        /// The household.
+        household: Ref,
+        /// 4.20 Event code, 1–18.
+        code: u16,
+        /// ReferralResult and the days from the event to its result; with
+        /// an event that carries no result, the command is rejected.
+        result: Option<(ReferralResult, u8)>,
+    },
     /// Add a member.
     AddMember {
         /// The household.
@@ -1383,6 +1393,7 @@ impl Action {
             | Action::Assess { .. }
             | Action::FollowUp { .. }
             | Action::AttemptContact { .. }
+            | Action::RecordCeEvent { .. }
             | Action::AddMember { .. }
             | Action::RemoveMember { .. }
             | Action::ChangeHead { .. }
@@ -1437,6 +1448,17 @@ impl fmt::Debug for Action {
                 }
                 if *note != Text::Fine {
                     write!(f, ", note {note:?}")?;
+                }
+                Ok(())
+            }
+            Action::RecordCeEvent {
+                household,
+                code,
+                result,
+            } => {
+                write!(f, "record 4.20 event {code} on household{household:?}")?;
+                if let Some((result, days)) = result {
+                    write!(f, ", result {result:?} {days} days later")?;
                 }
                 Ok(())
             }
@@ -1606,6 +1628,30 @@ impl Step {
                 note: note.resolve("Called, no answer; left a voicemail."),
             }
             .into(),
+            Action::RecordCeEvent {
+                household: h,
+                code,
+                result,
+            } => {
+                let event = CeEventType::try_from(*code)
+                    .unwrap_or(CeEventType::ReferralToPreventionAssistance);
+                let diversion = event == CeEventType::ProblemSolvingDiversion;
+                RecordCeEvent {
+                    household: household(*h),
+                    date,
+                    event,
+                    problem_solving_result: diversion.then_some(NoYesMissing::Yes),
+                    case_management_after: None,
+                    location: event
+                        .carries_referral_result()
+                        .then(|| "A program in another HMIS".to_owned()),
+                    result: result.map(|(r, _)| r),
+                    result_date: result.and_then(|(_, days)| {
+                        date.checked_add_days(chrono::Days::new(u64::from(days)))
+                    }),
+                }
+                .into()
+            }
             Action::AddMember {
                 household: h,
                 member,
@@ -1796,6 +1842,26 @@ fn action() -> impl Strategy<Value = Action> {
                 method,
                 left_message,
                 note,
+            }),
+        3 => (
+            h.clone(),
+            1u16..=18,
+            proptest::option::weighted(
+                0.3,
+                (
+                    select(vec![
+                        ReferralResult::SuccessfulClientAccepted,
+                        ReferralResult::UnsuccessfulClientRejected,
+                        ReferralResult::UnsuccessfulProviderRejected,
+                    ]),
+                    0u8..5,
+                ),
+            ),
+        )
+            .prop_map(|(household, code, result)| Action::RecordCeEvent {
+                household,
+                code,
+                result,
             }),
         3 => (h.clone(), added_member())
             .prop_map(|(household, member)| Action::AddMember { household, member }),
