@@ -461,9 +461,17 @@ pub enum ExportFormat {
         /// Import: the coalition whose lists imported households join (HUD files name none).
         #[arg(long)]
         coalition: Option<String>,
-        /// Import: write the valid rows even when other rows have errors.
-        #[arg(long)]
+        /// Import: accepted for compatibility; importing the readable rows and
+        /// reporting the others is the default (see --strict).
+        #[arg(long, hide = true)]
         skip_invalid: bool,
+        /// Import: all or nothing: write nothing when any row has an error.
+        #[arg(long)]
+        strict: bool,
+        /// Import: write every finding (file, line, column, what was done, why)
+        /// to this CSV file, created private (0600).
+        #[arg(long)]
+        findings: Option<std::path::PathBuf>,
     },
 }
 

@@ -29,14 +29,16 @@ pub fn export(ctx: &Ctx, format: &ExportFormat) -> Result<(), CliError> {
         to,
         coalition,
         skip_invalid,
+        strict,
+        findings,
     } = format
     else {
         return Err(CliError::Usage("not a hud-csv export"));
     };
     let (dir, from, to) = (dir.as_path(), *from, *to);
-    if coalition.is_some() || *skip_invalid {
+    if coalition.is_some() || *skip_invalid || *strict || findings.is_some() {
         return Err(CliError::Usage(
-            "--coalition and --skip-invalid are options of `ce import hud-csv`",
+            "--coalition, --strict and --findings are options of `ce import hud-csv`",
         ));
     }
     if let (Some(from), Some(to)) = (from, to) {
@@ -53,6 +55,7 @@ pub fn export(ctx: &Ctx, format: &ExportFormat) -> Result<(), CliError> {
     let mut options = ExportOptions::new(CommandId::random().hmis_id(), Utc::now(), implementation);
     options.from = from;
     options.to = to;
+    options.score_result_types = ctx.policy().score_result_types.clone();
     let export = HudCsvExport::build(&log, &options);
     std::fs::create_dir_all(dir).map_err(io(dir))?;
     let mut rows = serde_json::Map::new();
@@ -80,7 +83,56 @@ pub fn export(ctx: &Ctx, format: &ExportFormat) -> Result<(), CliError> {
     Ok(())
 }
 
-/// `ce import hud-csv DIR --coalition C [--skip-invalid]`: checks every
+/// Writes the findings as CSV, private and atomically: a temporary file
+/// beside `path`, renamed over it once complete.
+fn write_findings(path: &Path, report: &ce_hud_csv::ImportReport) -> Result<(), CliError> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty());
+    let name = path
+        .file_name()
+        .map_or_else(|| "findings".into(), |n| n.to_string_lossy().into_owned());
+    let tmp = dir
+        .unwrap_or_else(|| Path::new("."))
+        .join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| -> std::io::Result<()> {
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = options.open(&tmp)?;
+        let mut out = csv::Writer::from_writer(BufWriter::new(file));
+        out.write_record(["kind", "file", "line", "column", "reason"])?;
+        for issue in &report.issues {
+            let kind = serde_json::to_value(issue.kind)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            out.write_record([
+                kind.as_str(),
+                issue.file,
+                &issue.line.map(|l| l.to_string()).unwrap_or_default(),
+                issue.column.as_deref().unwrap_or_default(),
+                &issue.reason,
+            ])?;
+        }
+        let file = out
+            .into_inner()
+            .map_err(|e| std::io::Error::other(e.to_string()))?
+            .into_inner()
+            .map_err(|e| std::io::Error::other(e.to_string()))?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if let Err(source) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(CliError::Io {
+            path: path.to_owned(),
+            source,
+        });
+    }
+    Ok(())
+}
+
+/// `ce import hud-csv DIR --coalition C [--strict] [--findings F]`: checks every
 /// file first; writes nothing when a row has an error unless
 /// `--skip-invalid`.
 pub fn import(ctx: &Ctx, format: &ExportFormat) -> Result<(), CliError> {
@@ -89,12 +141,14 @@ pub fn import(ctx: &Ctx, format: &ExportFormat) -> Result<(), CliError> {
         from,
         to,
         coalition,
-        skip_invalid,
+        skip_invalid: _,
+        strict,
+        findings,
     } = format
     else {
         return Err(CliError::Usage("not a hud-csv import"));
     };
-    let (dir, skip_invalid) = (dir.as_path(), *skip_invalid);
+    let (dir, skip_invalid) = (dir.as_path(), !*strict);
     if from.is_some() || to.is_some() {
         return Err(CliError::Usage(
             "--from and --to are options of `ce export hud-csv`",
@@ -125,6 +179,7 @@ pub fn import(ctx: &Ctx, format: &ExportFormat) -> Result<(), CliError> {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(e),
         },
+        ctx.store(),
         &caseload,
         ctx.policy(),
         &options,
@@ -138,14 +193,34 @@ pub fn import(ctx: &Ctx, format: &ExportFormat) -> Result<(), CliError> {
         0
     };
     let report = &plan.report;
+    if let Some(path) = findings {
+        write_findings(path, report)?;
+    }
     let errors = report.count(IssueKind::Error);
     let mut text: Vec<String> = report.issues.iter().map(ToString::to_string).collect();
     let deleted: usize = report.deleted.values().sum();
     text.push(format!(
-        "export {}: {} household(s), {steps} write(s); {errors} error(s), {} skipped, {deleted} deleted row(s) skipped",
+        "{:<28} {:>6} {:>9} {:>9} {:>8} {:>8}",
+        "file", "read", "imported", "repaired", "skipped", "deleted"
+    ));
+    for file in report.files() {
+        text.push(format!(
+            "{:<28} {:>6} {:>9} {:>9} {:>8} {:>8}",
+            file.file, file.read, file.imported, file.repaired, file.skipped, file.deleted
+        ));
+    }
+    text.push(format!(
+        "export {}: {} household(s), {steps} write(s), {} row(s) already imported and unchanged; {errors} row(s) with errors, {} skipped, {} repaired, {deleted} deleted row(s){}",
         report.export_id.as_deref().unwrap_or("?"),
         report.households,
+        report.unchanged,
         report.count(IssueKind::Skipped),
+        report.count(IssueKind::Repaired),
+        if errors > 0 && skip_invalid {
+            " (rows with errors were not imported; --strict imports nothing then)"
+        } else {
+            ""
+        },
     ));
     ctx.out.emit(
         text.join("\n"),

@@ -136,6 +136,15 @@ fn referral_change(event: &Event) -> Option<String> {
             if e.bypass.is_some() { ", bypass" } else { "" }
         ),
         Event::CeEventRecorded(e) => ce_event_change(e),
+        Event::HmisRecordsLinked(e) => format!(
+            "{} HMIS record(s) of {} linked (export {})",
+            e.links.len(),
+            e.source,
+            e.export_id
+        ),
+        Event::HmisRecordDeleted(e) => {
+            format!("{} {} deleted in the source: {}", e.file, e.id, e.reason)
+        }
         Event::ReferralAcknowledged(e) => format!("referral {} acknowledged", e.referral),
         Event::ReferralAccepted(e) => format!("referral {} accepted (result 1)", e.referral),
         Event::ReferralDeclined(e) => format!(

@@ -59,6 +59,10 @@ pub enum Event {
     ReferralExpired(ReferralExpired),
     /// See [`EventCorrected`].
     EventCorrected(EventCorrected),
+    /// See [`HmisRecordsLinked`].
+    HmisRecordsLinked(HmisRecordsLinked),
+    /// See [`HmisRecordDeleted`].
+    HmisRecordDeleted(HmisRecordDeleted),
 }
 
 impl Event {
@@ -85,6 +89,8 @@ impl Event {
         "ReferralCancelled",
         "ReferralExpired",
         "EventCorrected",
+        "HmisRecordsLinked",
+        "HmisRecordDeleted",
     ];
 
     /// The event's type name, as stored.
@@ -111,6 +117,8 @@ impl Event {
             Event::ReferralCancelled(_) => "ReferralCancelled",
             Event::ReferralExpired(_) => "ReferralExpired",
             Event::EventCorrected(_) => "EventCorrected",
+            Event::HmisRecordsLinked(_) => "HmisRecordsLinked",
+            Event::HmisRecordDeleted(_) => "HmisRecordDeleted",
         }
     }
 

@@ -49,6 +49,16 @@ pub struct Policy {
     /// Score at or above which a household has "most severe service needs"
     /// for the HUD CPD-16-11 order.
     pub severe_needs_score: u32,
+    /// The AssessmentResultType(s) (4.19 results) that carry the
+    /// prioritization score, matched without regard to case: an imported
+    /// assessment's score is its first whole-number result of one of them.
+    #[serde(default = "default_score_result_types")]
+    pub score_result_types: Vec<String>,
+    /// Whether an assessment counts as contact with the household (it is a
+    /// conversation: by phone, virtually or in person) for the last contact
+    /// and the inactivity sweep.
+    #[serde(default = "default_true")]
+    pub assessment_is_contact: bool,
     /// One prioritization list rule per program type.
     pub programs: Vec<ProgramRule>,
     /// Decline reasons and what each means.
@@ -138,6 +148,17 @@ pub enum PolicyError {
     Empty(&'static str),
 }
 
+/// The AssessmentResultType ce writes the score under, and reads by default.
+pub const DEFAULT_SCORE_RESULT_TYPE: &str = "CE prioritization score";
+
+fn default_score_result_types() -> Vec<String> {
+    vec![DEFAULT_SCORE_RESULT_TYPE.to_owned()]
+}
+
+fn default_true() -> bool {
+    true
+}
+
 impl Policy {
     /// Parses and validates a policy from JSON.
     pub fn from_json(json: &str) -> Result<Self, PolicyError> {
@@ -154,6 +175,9 @@ impl Policy {
         }
         if self.coalitions.is_empty() {
             return Err(PolicyError::Empty("coalitions"));
+        }
+        if self.score_result_types.iter().all(|t| t.trim().is_empty()) {
+            return Err(PolicyError::Empty("score_result_types"));
         }
         if self.inactivity_days == 0 {
             return Err(PolicyError::Empty("inactivity_days"));
@@ -197,6 +221,14 @@ impl Policy {
         self.coalitions.contains(coalition)
     }
 
+    /// Whether a 4.19 AssessmentResultType carries the prioritization score.
+    pub fn is_score_type(&self, result_type: &str) -> bool {
+        let result_type = result_type.trim();
+        self.score_result_types
+            .iter()
+            .any(|t| t.trim().eq_ignore_ascii_case(result_type))
+    }
+
     /// The WI Balance of State defaults (domain reference §3–5).
     pub fn wi_bos_default() -> Self {
         use OrderKey::*;
@@ -226,6 +258,8 @@ impl Policy {
             referral_overdue_days: 10,
             youth_max_age: 24,
             severe_needs_score: 12,
+            score_result_types: default_score_result_types(),
+            assessment_is_contact: true,
             programs: vec![
                 ProgramRule {
                     program: ProgramType::Psh,

@@ -82,10 +82,12 @@ fn as_of_includes_late_entered_facts_but_as_known_at_shows_what_the_system_showe
     desk.run(at(2025, 3, 10), follow_up(h, date(2025, 2, 1), 7));
     let log = desk.log();
 
+    // Known in February: the assessment of 2025-01-07 (an assessment is
+    // contact under the default policy), not yet the follow-up.
     let known_in_february = as_known_at(&log, at(2025, 2, 15));
     assert_eq!(
         known_in_february.households()[&h].last_contact,
-        date(2025, 1, 6)
+        date(2025, 1, 7)
     );
     let true_in_february = as_of(&log, date(2025, 2, 15));
     assert_eq!(

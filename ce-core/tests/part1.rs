@@ -1109,7 +1109,8 @@ fn sweep_inactivates_households_past_the_inactivity_days_without_contact() {
     let quiet = given.enroll(single(1).placed_with_score(9));
     let in_touch = given.enroll(single(2).placed_with_score(9));
     given.given(follow_up(in_touch, date(2025, 3, 1), 4));
-    let as_of = days_after(start(), 91);
+    // The assessment (the day after project start) is the last contact.
+    let as_of = days_after(assessed_on(), 91);
 
     let decision = given
         .when(sweep(as_of))
@@ -1124,7 +1125,7 @@ fn sweep_inactivates_households_past_the_inactivity_days_without_contact() {
     assert_eq!(decision.events[0].effective, as_of);
     match &decision.events[0].event {
         Event::HouseholdInactivated(e) => {
-            assert_eq!(e.last_contact, start());
+            assert_eq!(e.last_contact, assessed_on());
             assert_eq!(e.days_without_contact, 91);
             assert_eq!(e.inactivity_days, 90);
         }
@@ -1174,7 +1175,7 @@ fn a_no_contact_attempt_does_not_prevent_inactivity() {
     let h = given.enroll(single(1).placed_with_score(9));
     given.given(attempt(h, date(2025, 4, 1)));
     let decision = given
-        .when(sweep(days_after(start(), 91)))
+        .when(sweep(days_after(assessed_on(), 91)))
         .then_expect_events(&["HouseholdInactivated"]);
     assert_eq!(
         decision.outcome,
@@ -1188,7 +1189,7 @@ fn a_no_contact_attempt_does_not_prevent_inactivity() {
 fn an_inactive_household_is_off_every_list() {
     let mut given = Scenario::new();
     let h = given.enroll(single(1).disabled().placed_with_score(9));
-    let as_of = days_after(start(), 91);
+    let as_of = days_after(assessed_on(), 91);
     assert_eq!(lists_with(&given, h, as_of).len(), 3);
 
     given.given(sweep(as_of));
@@ -1237,7 +1238,7 @@ fn a_follow_up_puts_an_inactive_household_back_on_its_lists() {
 fn a_no_contact_attempt_does_not_reactivate_an_inactive_household() {
     let mut given = Scenario::new();
     let h = given.enroll(single(1).placed_with_score(9));
-    let as_of = days_after(start(), 91);
+    let as_of = days_after(assessed_on(), 91);
     given.given(sweep(as_of));
     given.given(attempt(h, date(2025, 4, 20)));
     assert_eq!(
@@ -2020,4 +2021,37 @@ fn a_4_20_event_cannot_be_recorded_after_the_exit_or_by_a_provider() {
     given
         .when(ce_event(h, date(2025, 2, 2), 1))
         .then_expect_error(|e| matches!(e, Error::HouseholdExited { .. }));
+}
+
+// ---------------------------------------------------------------------------
+// An assessment is contact (a policy setting, on by default)
+// ---------------------------------------------------------------------------
+
+#[test]
+fn an_assessment_is_contact_under_the_default_policy() {
+    let mut given = Scenario::new();
+    let h = given.enroll(single(1).placed_with_score(9));
+    assert_eq!(household(&given, h).last_contact, assessed_on());
+    // Inactive after 90 days without contact; a reassessment brings it back.
+    let as_of = days_after(assessed_on(), 91);
+    given.given(sweep(as_of));
+    assert_eq!(
+        household(&given, h).status,
+        HouseholdStatus::Inactive { since: as_of }
+    );
+    given.given(assess(h, days_after(as_of, 1), 9, true));
+    assert_eq!(household(&given, h).status, HouseholdStatus::Active);
+    assert_eq!(household(&given, h).last_contact, days_after(as_of, 1));
+}
+
+#[test]
+fn an_assessment_is_not_contact_when_the_policy_says_so() {
+    let mut policy = Policy::wi_bos_default();
+    policy.assessment_is_contact = false;
+    let mut given = Scenario::with_policy(policy);
+    let h = given.enroll(single(1).placed_with_score(9));
+    assert_eq!(household(&given, h).last_contact, start());
+    given
+        .when(sweep(days_after(start(), 91)))
+        .then_expect_events(&["HouseholdInactivated"]);
 }

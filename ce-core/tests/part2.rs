@@ -747,9 +747,10 @@ fn inactivity_sweep_cancels_the_inactive_households_live_referrals() {
     s.given(follow_up(second, day(3, 1), 3));
     s.given(follow_up(third, day(3, 1), 3));
 
-    // 2025-01-06 to 2025-04-07 is 91 days, more than the policy's 90.
+    // Assessed 2025-01-07 (an assessment is contact); to 2025-04-08 is 91
+    // days, more than the policy's 90.
     let decision = s
-        .when(Sweep { as_of: day(4, 7) })
+        .when(Sweep { as_of: day(4, 8) })
         .then_expect_events(&["ReferralCancelled", "HouseholdInactivated"]);
     let cancel = cancelled(&decision.events[0].event);
     assert_eq!(cancel.referral, referral_id);
@@ -760,18 +761,18 @@ fn inactivity_sweep_cancels_the_inactive_households_live_referrals() {
             inactivated: vec![top]
         }
     );
-    s.given(Sweep { as_of: day(4, 7) });
+    s.given(Sweep { as_of: day(4, 8) });
 
     assert_eq!(
         referral(&s, referral_id).status,
         ReferralStatus::Cancelled {
-            date: day(4, 7),
+            date: day(4, 8),
             cause: CancelCause::HouseholdInactive
         }
     );
     assert_eq!(opening_of(&s, opening).live_referral, None);
-    assert_eq!(psh_list(&s, day(4, 7)), [second, third]);
-    assert_eq!(s.refer_top(opening, day(4, 8)).1, second);
+    assert_eq!(psh_list(&s, day(4, 8)), [second, third]);
+    assert_eq!(s.refer_top(opening, day(4, 9)).1, second);
 
     // A new contact brings the household back onto the list, in its place.
     s.given(follow_up(top, day(4, 10), 3));
@@ -938,14 +939,14 @@ fn refer_rejects_an_inactive_household() {
         second,
         ..
     } = three_households_and_a_psh_opening();
-    s.given(Sweep { as_of: day(4, 7) });
+    s.given(Sweep { as_of: day(4, 8) });
 
-    s.when(refer_named(opening, day(4, 8), second))
+    s.when(refer_named(opening, day(4, 9), second))
         .then_expect_error(not_referable(
             second,
-            NotReferableReason::OffList(OffListReason::Inactive { since: day(4, 7) }),
+            NotReferableReason::OffList(OffListReason::Inactive { since: day(4, 8) }),
         ));
-    s.when(refer(opening, day(4, 8)))
+    s.when(refer(opening, day(4, 9)))
         .then_expect_error(|e| matches!(e, Error::NoEligibleHousehold(_)));
 }
 

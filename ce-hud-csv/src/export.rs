@@ -16,7 +16,7 @@ use super::records::{HouseholdRecord, HudRecords, MemberRecord, Stamp};
 use super::{HudCsvError, CSV_VERSION, SCORE_RESULT_TYPE};
 use ce_core::envelope::Envelope;
 use ce_core::hud::Destination;
-use ce_core::ids::{ClientId, HouseholdId};
+use ce_core::ids::{ClientId, EventId, HouseholdId};
 use ce_core::opening::ProgramType;
 
 /// What an export needs that the log does not hold.
@@ -40,6 +40,10 @@ pub struct ExportOptions {
     pub coc_name: String,
     /// The CE project's name.
     pub ce_project_name: String,
+    /// The AssessmentResultTypes that carry the score (the policy's): an
+    /// assessment whose results hold its score under one of them gets no
+    /// extra score row.
+    pub score_result_types: Vec<String>,
 }
 
 impl ExportOptions {
@@ -59,6 +63,7 @@ impl ExportOptions {
             coc_code: "WI-500".to_owned(),
             coc_name: "Wisconsin Balance of State CoC".to_owned(),
             ce_project_name: "Balance of State Coordinated Entry".to_owned(),
+            score_result_types: vec![SCORE_RESULT_TYPE.to_owned()],
         }
     }
 }
@@ -251,8 +256,8 @@ impl Builder<'_> {
         }
         let head = h.head()?;
         Some(HeadRef {
-            enrollment: id(head.enrollment_id),
-            personal: id(*head.member.client.as_uuid()),
+            enrollment: self.enrollment_id(head),
+            personal: self.personal_id(head.member.client),
         })
     }
 
@@ -272,6 +277,32 @@ impl Builder<'_> {
             (on, position)
         });
         out
+    }
+
+    /// A client's PersonalID: the source's, for an imported client.
+    fn personal_id(&self, client: ClientId) -> Option<String> {
+        match self.records.source.client(client) {
+            Some(source) => lit(source),
+            None => id(*client.as_uuid()),
+        }
+    }
+
+    /// A member's EnrollmentID: the source's, for an imported enrollment.
+    fn enrollment_id(&self, m: &MemberRecord) -> Option<String> {
+        let client = Some(m.member.client);
+        match self.records.source.id(m.event, "Enrollment.csv", client, 0) {
+            Some(source) => lit(&source),
+            None => id(m.enrollment_id),
+        }
+    }
+
+    /// The id of the `n`th row of `file` an event recorded: the source's
+    /// for an imported row, else `own`.
+    fn row_id(&self, event: EventId, file: &str, n: usize, own: Uuid) -> Option<String> {
+        match self.records.source.id(event, file, None, n) {
+            Some(source) => lit(&source),
+            None => id(own),
+        }
     }
 
     fn ce_project_id(&self) -> Uuid {
@@ -405,11 +436,14 @@ impl Builder<'_> {
                 .is_some_and(|hd| hd.enrollment_id == m.enrollment_id);
             let prior = head.then_some(&h.prior);
             enrollments.push(row!(EnrollmentRow, self.trailer(&m.stamp), {
-                EnrollmentID: id(m.enrollment_id),
-                PersonalID: id(*m.member.client.as_uuid()),
+                EnrollmentID: self.enrollment_id(m),
+                PersonalID: self.personal_id(m.member.client),
                 ProjectID: project.clone(),
                 EntryDate: date(m.entry),
-                HouseholdID: id(*h.id.as_uuid()),
+                HouseholdID: match self.records.source.household(h.id) {
+                    Some(source) => lit(source),
+                    None => id(*h.id.as_uuid()),
+                },
                 RelationshipToHoH: code(m.member.relationship),
                 EnrollmentCoC: text(&self.options.coc_code, 6),
                 LivingSituation: prior.and_then(|p| code(p.living_situation)),
@@ -447,9 +481,12 @@ impl Builder<'_> {
             .into_iter()
             .map(|(m, x)| {
                 row!(ExitRow, self.trailer(&x.stamp), {
-                    ExitID: id(x.id),
-                    EnrollmentID: id(m.enrollment_id),
-                    PersonalID: id(*m.member.client.as_uuid()),
+                    ExitID: match self.records.source.id(x.event, "Exit.csv", Some(m.member.client), 0) {
+                        Some(source) => lit(&source),
+                        None => id(x.id),
+                    },
+                    EnrollmentID: self.enrollment_id(m),
+                    PersonalID: self.personal_id(m.member.client),
                     ExitDate: date(x.date),
                     Destination: code(x.destination.map_or(99, Destination::code)),
                 })
@@ -458,7 +495,9 @@ impl Builder<'_> {
         let clients = clients
             .into_iter()
             .filter_map(|c| facts.get(&c))
-            .map(|(_, m, stamp)| client_row(m, self.trailer(stamp)))
+            .map(|(_, m, stamp)| {
+                client_row(m, self.personal_id(m.member.client), self.trailer(stamp))
+            })
             .collect();
         (enrollments, exits, clients)
     }
@@ -477,8 +516,10 @@ impl Builder<'_> {
         for (a, head) in records {
             let x = &a.assessment;
             let aid = *x.assessment_id.as_uuid();
+            let event = a.event;
+            let assessment_id = self.row_id(event, "Assessment.csv", 0, aid);
             assessments.push(row!(AssessmentRow, self.trailer(&a.stamp), {
-                AssessmentID: id(aid),
+                AssessmentID: assessment_id.clone(),
                 EnrollmentID: head.enrollment.clone(),
                 PersonalID: head.personal.clone(),
                 AssessmentDate: date(a.date),
@@ -489,8 +530,13 @@ impl Builder<'_> {
             }));
             for (i, answer) in (1u64..).zip(&x.answers) {
                 questions.push(row!(AssessmentQuestionRow, self.trailer(&a.stamp), {
-                    AssessmentQuestionID: id(derive_from(&aid, "question", i)),
-                    AssessmentID: id(aid),
+                    AssessmentQuestionID: self.row_id(
+                        event,
+                        "AssessmentQuestions.csv",
+                        usize::try_from(i - 1).unwrap_or(usize::MAX),
+                        derive_from(&aid, "question", i),
+                    ),
+                    AssessmentID: assessment_id.clone(),
                     EnrollmentID: head.enrollment.clone(),
                     PersonalID: head.personal.clone(),
                     AssessmentQuestionOrder: code(u16::try_from(i).unwrap_or(u16::MAX)),
@@ -498,8 +544,20 @@ impl Builder<'_> {
                     AssessmentAnswer: text(&answer.answer, 500),
                 }));
             }
+            // The score has a row of its own unless a result already holds it.
+            let is_score_type = |t: &str| {
+                self.options
+                    .score_result_types
+                    .iter()
+                    .any(|s| s.trim().eq_ignore_ascii_case(t.trim()))
+            };
             let score = x
                 .score
+                .filter(|s| {
+                    !x.results
+                        .iter()
+                        .any(|r| is_score_type(&r.result_type) && r.result.trim() == s.to_string())
+                })
                 .map(|s| (SCORE_RESULT_TYPE.to_owned(), s.to_string()));
             let entries = x
                 .results
@@ -508,8 +566,13 @@ impl Builder<'_> {
                 .chain(score);
             for (i, (kind, value)) in (1u64..).zip(entries) {
                 results.push(row!(AssessmentResultRow, self.trailer(&a.stamp), {
-                    AssessmentResultID: id(derive_from(&aid, "result", i)),
-                    AssessmentID: id(aid),
+                    AssessmentResultID: self.row_id(
+                        event,
+                        "AssessmentResults.csv",
+                        usize::try_from(i - 1).unwrap_or(usize::MAX),
+                        derive_from(&aid, "result", i),
+                    ),
+                    AssessmentID: assessment_id.clone(),
                     EnrollmentID: head.enrollment.clone(),
                     PersonalID: head.personal.clone(),
                     AssessmentResultType: text(&kind, 250),
@@ -554,7 +617,7 @@ impl Builder<'_> {
                 // one without a date (imported so) goes with the event.
                 let known = e.result_date.is_none_or(|on| on <= self.to);
                 let row = row!(EventRow, self.trailer(&r.stamp), {
-                    EventID: id(*r.id.as_uuid()),
+                    EventID: self.row_id(r.id, "Event.csv", 0, *r.id.as_uuid()),
                     EnrollmentID: head.enrollment,
                     PersonalID: head.personal,
                     EventDate: date(r.date),
@@ -573,14 +636,29 @@ impl Builder<'_> {
     }
 
     fn cls(&self) -> Vec<CurrentLivingSituationRow> {
-        self.on_heads(self.records.cls.values(), |c| {
+        // An imported enrollment without a 4.12 on its entry date holds one
+        // recorded as 99 only because the workflow needs it: not exported.
+        let source = &self.records.source;
+        let invented = |c: &super::records::ClsRecord| {
+            c.from_enrollment
+                && source.imported(c.event)
+                && source
+                    .row(c.event, "CurrentLivingSituation.csv", None, 0)
+                    .is_none()
+        };
+        self.on_heads(self.records.cls.values().filter(|c| !invented(c)), |c| {
             (c.household, c.date, c.position)
         })
         .into_iter()
         .map(|(c, head)| {
             let s = &c.current;
             row!(CurrentLivingSituationRow, self.trailer(&c.stamp), {
-                CurrentLivingSitID: id(*c.event.as_uuid()),
+                CurrentLivingSitID: self.row_id(
+                    c.event,
+                    "CurrentLivingSituation.csv",
+                    0,
+                    *c.event.as_uuid(),
+                ),
                 EnrollmentID: head.enrollment,
                 PersonalID: head.personal,
                 InformationDate: date(c.date),
@@ -597,7 +675,7 @@ impl Builder<'_> {
 
 /// Client.csv: the member's latest facts. Race and gender are not collected
 /// by CE: every flag 0 and "data not collected" (99) in the None columns.
-fn client_row(m: &MemberRecord, t: Trailer) -> ClientRow {
+fn client_row(m: &MemberRecord, personal: Option<String>, t: Trailer) -> ClientRow {
     let member = &m.member;
     let first = member.first_name.as_deref().and_then(|n| text(n, 50));
     let last = member.last_name.as_deref().and_then(|n| text(n, 50));
@@ -608,7 +686,7 @@ fn client_row(m: &MemberRecord, t: Trailer) -> ClientRow {
     };
     let zero = lit("0");
     ClientRow {
-        PersonalID: id(*member.client.as_uuid()),
+        PersonalID: personal,
         FirstName: first,
         LastName: last,
         NameDataQuality: code(name_quality as u16),

@@ -16,6 +16,10 @@ pub(crate) trait Row: serde::de::DeserializeOwned {
     fn deleted(&self) -> bool {
         false
     }
+    /// The row's DateDeleted, if set.
+    fn date_deleted(&self) -> Option<String> {
+        None
+    }
 }
 
 /// Defines one file's row type, its file name and its header.
@@ -34,6 +38,9 @@ macro_rules! hud_file {
             const HEADER: &'static [&'static str] = $name::HEADER;
             fn deleted(&self) -> bool {
                 self.DateDeleted.as_deref().is_some_and(|d| !d.trim().is_empty())
+            }
+            fn date_deleted(&self) -> Option<String> {
+                self.DateDeleted.as_deref().map(str::trim).filter(|d| !d.is_empty()).map(str::to_owned)
             }
         }
     };

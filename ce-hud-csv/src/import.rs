@@ -10,32 +10,27 @@ use serde::Serialize;
 
 use super::files::*;
 use super::format::{cell, derive, parse_date, parse_datetime};
-use super::SCORE_RESULT_TYPE;
 use ce_core::actor::{Actor, AgencyId, Role, UserId};
 use ce_core::caseload::Caseload;
 use ce_core::command::{
-    AddMember, Assess, Command, CommandMeta, Enroll, Exit, FollowUp, RemoveMember,
+    AddMember, Assess, Command, CommandMeta, Correct, Enroll, Exit, FollowUp, RemoveMember,
 };
 use ce_core::decide::{decide, Outcome};
 use ce_core::envelope::{Envelope, NewEvent, StreamId, StreamVersion};
 use ce_core::error::Error;
 use ce_core::event::Event;
+use ce_core::household::events::{CeEventRecorded, HmisLink, HmisRecordDeleted, HmisRecordsLinked};
 use ce_core::household::{
-    AssessmentAnswer, AssessmentResultEntry, Coalition, CurrentLivingSituation, Member,
-    PriorLivingSituation, StatusUpdate,
+    AssessmentAnswer, AssessmentResultEntry, Coalition, CurrentLivingSituation, HouseholdStatus,
+    Member, PriorLivingSituation, StatusUpdate,
 };
 use ce_core::hud::{
     AssessmentLevel, AssessmentType, CeEventType, CurrentSituation, Destination, InvalidCode,
     MonthsHomeless, NoYesReasons, PriorSituation, PrioritizationStatus, ReferralResult,
     RelationshipToHoH, RentalSubsidyType, TimesHomeless,
 };
-use ce_core::ids::{ClientId, CommandId, EventId, HouseholdId, OpeningId, ReferralId};
-use ce_core::opening::{
-    Bypass, DeclineConsequence, OpeningPosted, OpeningWithdrawn, ProgramType, ReferralAccepted,
-    ReferralDeclined, ReferralOffered,
-};
+use ce_core::ids::{ClientId, CommandId, EventId, HouseholdId};
 use ce_core::policy::Policy;
-use ce_core::priority::{ListHouseholdType, ListKey, RankInputs};
 use ce_core::store::{AppendRequest, EventStore, ExpectedVersion, StoreError};
 use ce_core::workflow::Workflow;
 
@@ -60,8 +55,11 @@ pub enum IssueKind {
     /// The row (or file) cannot be imported; nothing is written unless
     /// invalid rows are skipped.
     Error,
-    /// The row is valid HUD data that a CE import does not take.
+    /// The row is valid HUD data that a CE import does not take, or it
+    /// cannot be read at all, or it depends on a row that was not imported.
     Skipped,
+    /// Imported after a documented repair of a data-quality problem.
+    Repaired,
     /// Imported, with a remark.
     Note,
 }
@@ -86,6 +84,7 @@ impl std::fmt::Display for ImportIssue {
         let kind = match self.kind {
             IssueKind::Error => "error",
             IssueKind::Skipped => "skipped",
+            IssueKind::Repaired => "repaired",
             IssueKind::Note => "note",
         };
         write!(f, "{kind}: {}", self.file)?;
@@ -108,15 +107,64 @@ pub struct ImportReport {
     pub rows: BTreeMap<&'static str, usize>,
     /// Rows with DateDeleted set, per file: skipped.
     pub deleted: BTreeMap<&'static str, usize>,
-    /// Households (CE enrollments) the plan enrolls.
+    /// Households (CE enrollments) the import's rows belong to.
     pub households: usize,
+    /// Rows an earlier import of the same source recorded, unchanged since:
+    /// not written again.
+    pub unchanged: usize,
     /// Every finding, in file and line order.
     pub issues: Vec<ImportIssue>,
     /// Whether the plan writes anything (false when an error blocks it).
     pub writes: bool,
 }
 
+/// What an import did with one file's rows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FileSummary {
+    /// The file.
+    pub file: &'static str,
+    /// Data rows read, deleted ones included.
+    pub read: usize,
+    /// Rows imported (repaired ones included).
+    pub imported: usize,
+    /// Rows imported after a repair.
+    pub repaired: usize,
+    /// Rows not imported: unreadable, refused, not CE data, or depending on
+    /// a row that was not imported.
+    pub skipped: usize,
+    /// Rows with DateDeleted set: not imported.
+    pub deleted: usize,
+}
+
 impl ImportReport {
+    /// Per file: rows read, imported, repaired, skipped and deleted.
+    pub fn files(&self) -> Vec<FileSummary> {
+        self.rows
+            .iter()
+            .map(|(&file, &read)| {
+                let lines = |kinds: &[IssueKind]| {
+                    self.issues
+                        .iter()
+                        .filter(|i| i.file == file && kinds.contains(&i.kind))
+                        .filter_map(|i| i.line.filter(|l| *l > 1))
+                        .collect::<BTreeSet<u64>>()
+                };
+                let dropped = lines(&[IssueKind::Error, IssueKind::Skipped]);
+                let repaired = lines(&[IssueKind::Repaired]).difference(&dropped).count();
+                let deleted = self.deleted.get(file).copied().unwrap_or(0);
+                let skipped = dropped.len();
+                FileSummary {
+                    file,
+                    read,
+                    imported: read.saturating_sub(deleted).saturating_sub(skipped),
+                    repaired,
+                    skipped,
+                    deleted,
+                }
+            })
+            .collect()
+    }
+
     /// The number of findings of one kind.
     pub fn count(&self, kind: IssueKind) -> usize {
         self.issues.iter().filter(|i| i.kind == kind).count()
@@ -249,13 +297,19 @@ impl Fields<'_> {
         parsed
     }
 
-    fn datetime(&mut self, column: &str, v: &Option<String>) -> Option<DateTime<Utc>> {
+    /// A trailer datetime: when unreadable, the import's time is used.
+    fn lenient_datetime(&mut self, column: &str, v: &Option<String>) -> Option<DateTime<Utc>> {
         let value = cell(v)?;
         let parsed = parse_datetime(value);
         if parsed.is_none() {
-            self.error(
-                column,
-                format!("{value:?} is not a datetime (YYYY-MM-DD hh:mm:ss)"),
+            self.issues.push(
+                IssueKind::Repaired,
+                self.file,
+                Some(self.line),
+                Some(column),
+                format!(
+                    "{value:?} is not a datetime (YYYY-MM-DD hh:mm:ss): the import's time is used"
+                ),
             );
         }
         parsed
@@ -278,6 +332,50 @@ impl Fields<'_> {
                 None
             }
         }
+    }
+
+    /// An optional code that, when invalid, is dropped with a finding
+    /// instead of failing the row.
+    fn lenient_code<T: TryFrom<u16, Error = InvalidCode>>(
+        &mut self,
+        column: &str,
+        v: &Option<String>,
+        instead: &str,
+    ) -> Option<T> {
+        let value = cell(v)?;
+        let parsed = value
+            .parse::<u16>()
+            .map_err(|_| format!("{value:?} is not a code"))
+            .and_then(|c| T::try_from(c).map_err(|e| e.to_string()));
+        match parsed {
+            Ok(code) => Some(code),
+            Err(reason) => {
+                self.issues.push(
+                    IssueKind::Repaired,
+                    self.file,
+                    Some(self.line),
+                    Some(column),
+                    format!("{reason}: {instead}"),
+                );
+                None
+            }
+        }
+    }
+
+    /// An optional date that, when unreadable, is dropped with a finding.
+    fn lenient_date(&mut self, column: &str, v: &Option<String>) -> Option<NaiveDate> {
+        let value = cell(v)?;
+        let parsed = parse_date(value);
+        if parsed.is_none() {
+            self.issues.push(
+                IssueKind::Repaired,
+                self.file,
+                Some(self.line),
+                Some(column),
+                format!("{value:?} is not a date (YYYY-MM-DD): left empty"),
+            );
+        }
+        parsed
     }
 
     fn code<T: TryFrom<u16, Error = InvalidCode>>(
@@ -307,21 +405,20 @@ fn source(
 ) -> Source {
     Source {
         line: f.line,
-        created: f.datetime("DateCreated", created),
-        updated: f.datetime("DateUpdated", updated),
+        created: f.lenient_datetime("DateCreated", created),
+        updated: f.lenient_datetime("DateUpdated", updated),
         user: cell(user).map(str::to_owned),
     }
 }
 
 #[derive(Debug, Clone)]
 struct ProjectIn {
-    organization: Option<String>,
-    name: Option<String>,
     project_type: Option<u16>,
 }
 
 #[derive(Debug, Clone)]
 struct ClientIn {
+    updated: Option<DateTime<Utc>>,
     first: Option<String>,
     last: Option<String>,
     dob: Option<NaiveDate>,
@@ -346,6 +443,7 @@ struct EnrollmentIn {
 
 #[derive(Debug, Clone)]
 struct ExitIn {
+    id: Option<String>,
     enrollment: String,
     date: NaiveDate,
     destination: Destination,
@@ -369,9 +467,7 @@ struct EventIn {
     id: String,
     enrollment: String,
     date: NaiveDate,
-    code: CeEventType,
-    location: Option<String>,
-    result: Option<(ReferralResult, NaiveDate)>,
+    event: CeEventRecorded,
     src: Source,
 }
 
@@ -384,13 +480,30 @@ struct ClsIn {
     src: Source,
 }
 
+/// A row the source marked deleted (DateDeleted).
+#[derive(Debug, Clone)]
+struct DeletedRow {
+    file: &'static str,
+    line: u64,
+    id: String,
+    when: Option<String>,
+}
+
 /// Everything read, parsed and checked row by row.
 #[derive(Debug, Default)]
 struct Input {
+    /// Rows with DateDeleted, by file.
+    deleted: Vec<DeletedRow>,
+    /// The source system: Export.csv's SourceID and ImplementationID.
+    source: String,
+    /// ExportDirective 2: the export replaces what the source sent before.
+    full_refresh: bool,
+    /// The export's period (ExportStartDate, ExportEndDate).
+    period: Option<(NaiveDate, NaiveDate)>,
     /// Files absent or with a header that could not be used.
     unread: BTreeSet<&'static str>,
     /// Rows with errors, by file and id: rows that name them are skipped.
-    rejected: BTreeSet<(&'static str, String)>,
+    rejected: BTreeMap<(&'static str, String), u64>,
     export_id: String,
     hashed: bool,
     organizations: HashMap<String, String>,
@@ -402,6 +515,10 @@ struct Input {
     assessments: Vec<AssessmentIn>,
     answers: HashMap<String, Vec<(u32, u64, AssessmentAnswer)>>,
     results: HashMap<String, Vec<(u64, String, Option<String>)>>,
+    /// AssessmentQuestionID by line.
+    question_ids: HashMap<u64, String>,
+    /// AssessmentResultID by line.
+    result_ids: HashMap<u64, String>,
     events: Vec<EventIn>,
     cls: Vec<ClsIn>,
 }
@@ -463,6 +580,30 @@ impl<'a> LineCounter<'a> {
     }
 }
 
+/// The columns without which ce cannot read a file's rows; any other
+/// missing column is read as empty.
+fn key_columns(file: &str) -> &'static [&'static str] {
+    match file {
+        f if f == ExportRow::FILE => &["ExportID"],
+        f if f == OrganizationRow::FILE => &["OrganizationID", "OrganizationName"],
+        f if f == ProjectRow::FILE => &["ProjectID", "ProjectType"],
+        f if f == ClientRow::FILE => &["PersonalID"],
+        f if f == EnrollmentRow::FILE => &["EnrollmentID", "PersonalID", "ProjectID", "EntryDate"],
+        f if f == ExitRow::FILE => &["EnrollmentID", "ExitDate", "Destination"],
+        f if f == AssessmentRow::FILE => &["AssessmentID", "EnrollmentID", "AssessmentDate"],
+        f if f == AssessmentQuestionRow::FILE => &["AssessmentID", "AssessmentQuestion"],
+        f if f == AssessmentResultRow::FILE => &["AssessmentID", "AssessmentResultType"],
+        f if f == EventRow::FILE => &["EventID", "EnrollmentID", "EventDate", "Event"],
+        f if f == CurrentLivingSituationRow::FILE => &[
+            "CurrentLivingSitID",
+            "EnrollmentID",
+            "InformationDate",
+            "CurrentLivingSituation",
+        ],
+        _ => &[],
+    }
+}
+
 /// Reads one file: checks its header, then deserializes its rows by column
 /// name. Returns `None` (after recording why) when the file is unusable.
 fn read_rows<T: Row, R: Read>(
@@ -470,6 +611,7 @@ fn read_rows<T: Row, R: Read>(
     optional: &[&str],
     issues: &mut Issues,
     report: &mut ImportReport,
+    deleted_rows: &mut Vec<DeletedRow>,
 ) -> Option<Vec<(u64, T)>> {
     let file = T::FILE;
     let mut bytes = Vec::new();
@@ -501,43 +643,79 @@ fn read_rows<T: Row, R: Read>(
             return None;
         }
     };
+    // Names match case-insensitively: a header spelled with other capitals
+    // than HUD's is read under HUD's name, with a note.
+    let mut renamed = Vec::new();
     let headers: csv::StringRecord = headers
         .iter()
-        .map(|h| h.trim_start_matches('\u{feff}').trim())
+        .map(|h| {
+            let h = h.trim_start_matches('\u{feff}').trim();
+            match T::HEADER.iter().find(|c| c.eq_ignore_ascii_case(h)) {
+                Some(c) if *c != h => {
+                    renamed.push((h.to_owned(), *c));
+                    *c
+                }
+                Some(c) => c,
+                None => h,
+            }
+        })
         .collect();
+    for (found, column) in &renamed {
+        issues.push(
+            IssueKind::Note,
+            file,
+            Some(1),
+            Some(column),
+            format!("column {found:?} read as {column} (HUD's capitals)"),
+        );
+    }
     let present: BTreeSet<&str> = headers.iter().collect();
     let missing: Vec<&str> = T::HEADER
         .iter()
         .copied()
-        .filter(|c| !present.contains(c) && !optional.contains(c))
+        .filter(|c| !present.contains(c))
         .collect();
     let unexpected: Vec<&str> = headers.iter().filter(|h| !T::HEADER.contains(h)).collect();
+    let needed = key_columns(file);
+    let mut unusable = false;
     for column in &missing {
         let hint = close_to(column, unexpected.iter().copied())
-            .map(|found| format!(" (found {found:?}: names are case-sensitive and exact)"))
+            .map(|found| format!(" (found {found:?})"))
             .unwrap_or_default();
-        issues.push(
-            IssueKind::Error,
-            file,
-            Some(1),
-            Some(column),
-            format!("missing column {column}{hint}"),
-        );
-    }
-    for column in &unexpected {
-        if close_to(column, missing.iter().copied()).is_none() {
+        if needed.contains(column) {
+            unusable = true;
+            issues.push(
+                IssueKind::Error,
+                file,
+                Some(1),
+                Some(column),
+                format!("missing column {column}{hint}: ce needs it to read {file}"),
+            );
+        } else if !optional.contains(column) {
             issues.push(
                 IssueKind::Note,
                 file,
                 Some(1),
                 Some(column),
-                format!("column {column:?} is not an FY2024 column of {file}: ignored"),
+                format!("missing column {column}{hint}: read as empty"),
             );
         }
     }
-    if !missing.is_empty() {
+    for column in &unexpected {
+        issues.push(
+            IssueKind::Note,
+            file,
+            Some(1),
+            Some(column),
+            format!("column {column:?} is not an FY2024 column of {file}: ignored"),
+        );
+    }
+    if unusable {
         return None;
     }
+    // The first column is the file's key: a repeated key keeps the first row.
+    let key_at = headers.iter().position(|h| Some(&h) == T::HEADER.first());
+    let mut keys: HashMap<String, u64> = HashMap::new();
     let width = headers.len();
     let mut rows = Vec::new();
     let mut deleted = 0;
@@ -568,8 +746,35 @@ fn read_rows<T: Row, R: Read>(
             continue;
         }
         match record.deserialize::<T>(Some(&headers)) {
-            Ok(row) if row.deleted() => deleted += 1,
-            Ok(row) => rows.push((line, row)),
+            Ok(row) if row.deleted() => {
+                deleted += 1;
+                let key = key_at.and_then(|i| record.get(i)).map(str::trim);
+                if let Some(key) = key.filter(|k| !k.is_empty()) {
+                    deleted_rows.push(DeletedRow {
+                        file,
+                        line,
+                        id: key.to_owned(),
+                        when: row.date_deleted(),
+                    });
+                }
+            }
+            Ok(row) => {
+                let key = key_at.and_then(|i| record.get(i)).map(str::trim);
+                if let Some(key) = key.filter(|k| !k.is_empty()) {
+                    if let Some(first) = keys.get(key) {
+                        issues.push(
+                            IssueKind::Skipped,
+                            file,
+                            Some(line),
+                            T::HEADER.first().copied(),
+                            format!("{key} repeats the key of line {first}: the first row is kept"),
+                        );
+                        continue;
+                    }
+                    keys.insert(key.to_owned(), line);
+                }
+                rows.push((line, row));
+            }
             Err(e) => issues.push(
                 IssueKind::Error,
                 file,
@@ -629,7 +834,8 @@ impl Input {
     }
 
     fn export<R: Read>(&mut self, r: R, issues: &mut Issues, report: &mut ImportReport) {
-        let Some(rows) = read_rows::<ExportRow, _>(r, &[], issues, report) else {
+        let Some(rows) = read_rows::<ExportRow, _>(r, &[], issues, report, &mut self.deleted)
+        else {
             return;
         };
         let file = ExportRow::FILE;
@@ -649,6 +855,25 @@ impl Input {
         if let Some(id) = f.text("ExportID", &row.ExportID) {
             self.export_id = id;
         }
+        // Ids derive from the source system, never from the ExportID (new in
+        // every export), so that a later export of the same source matches.
+        let source = [cell(&row.SourceID), cell(&row.ImplementationID)];
+        self.source = match source {
+            [None, None] => {
+                f.issues.push(
+                    IssueKind::Note,
+                    file,
+                    Some(*line),
+                    Some("ImplementationID"),
+                    "SourceID and ImplementationID are empty: records are identified by the ExportID, so a later export of the same source will not be matched",
+                );
+                format!("export:{}", self.export_id)
+            }
+            [a, b] => format!("{}/{}", a.unwrap_or_default(), b.unwrap_or_default()),
+        };
+        self.full_refresh = cell(&row.ExportDirective) == Some("2");
+        self.period = parse_date(cell(&row.ExportStartDate).unwrap_or_default())
+            .zip(parse_date(cell(&row.ExportEndDate).unwrap_or_default()));
         match cell(&row.CSVVersion) {
             Some(v) if v.starts_with("2024") => {}
             other => f.issues.push(
@@ -663,7 +888,8 @@ impl Input {
     }
 
     fn organizations<R: Read>(&mut self, r: R, issues: &mut Issues, report: &mut ImportReport) {
-        for (_, row) in read_rows::<OrganizationRow, _>(r, &[], issues, report).unwrap_or_default()
+        for (_, row) in read_rows::<OrganizationRow, _>(r, &[], issues, report, &mut self.deleted)
+            .unwrap_or_default()
         {
             if let (Some(id), Some(name)) = (cell(&row.OrganizationID), cell(&row.OrganizationName))
             {
@@ -673,7 +899,9 @@ impl Input {
     }
 
     fn projects<R: Read>(&mut self, r: R, issues: &mut Issues, report: &mut ImportReport) {
-        for (line, row) in read_rows::<ProjectRow, _>(r, &[], issues, report).unwrap_or_default() {
+        for (line, row) in read_rows::<ProjectRow, _>(r, &[], issues, report, &mut self.deleted)
+            .unwrap_or_default()
+        {
             let mut f = Fields {
                 issues,
                 file: ProjectRow::FILE,
@@ -693,19 +921,18 @@ impl Input {
                     }
                 },
             };
-            self.projects.insert(
-                id,
-                ProjectIn {
-                    organization: cell(&row.OrganizationID).map(str::to_owned),
-                    name: cell(&row.ProjectName).map(str::to_owned),
-                    project_type,
-                },
-            );
+            self.projects.insert(id, ProjectIn { project_type });
         }
     }
 
     fn clients<R: Read>(&mut self, r: R, issues: &mut Issues, report: &mut ImportReport) {
-        let rows = read_rows::<ClientRow, _>(r, OPTIONAL_CLIENT_COLUMNS, issues, report);
+        let rows = read_rows::<ClientRow, _>(
+            r,
+            OPTIONAL_CLIENT_COLUMNS,
+            issues,
+            report,
+            &mut self.deleted,
+        );
         for (line, row) in rows.unwrap_or_default() {
             let mut f = Fields {
                 issues,
@@ -724,6 +951,7 @@ impl Input {
             self.clients.insert(
                 id,
                 ClientIn {
+                    updated: cell(&row.DateUpdated).and_then(parse_datetime),
                     first: name(&row.FirstName),
                     last: name(&row.LastName),
                     dob,
@@ -734,7 +962,8 @@ impl Input {
     }
 
     fn enrollments<R: Read>(&mut self, r: R, issues: &mut Issues, report: &mut ImportReport) {
-        for (line, row) in read_rows::<EnrollmentRow, _>(r, &[], issues, report).unwrap_or_default()
+        for (line, row) in read_rows::<EnrollmentRow, _>(r, &[], issues, report, &mut self.deleted)
+            .unwrap_or_default()
         {
             let mut f = Fields {
                 issues,
@@ -746,8 +975,43 @@ impl Input {
             let personal = f.text("PersonalID", &row.PersonalID);
             let project = f.text("ProjectID", &row.ProjectID);
             let entry = f.date("EntryDate", &row.EntryDate);
-            let household = f.text("HouseholdID", &row.HouseholdID);
-            let relationship = f.code("RelationshipToHoH", &row.RelationshipToHoH);
+            // A single-person enrollment often comes without HouseholdID and
+            // RelationshipToHoH: it is its own household, the person its head.
+            let household = match (cell(&row.HouseholdID), &id) {
+                (Some(h), _) => Some(h.to_owned()),
+                (None, Some(own)) => {
+                    f.issues.push(
+                        IssueKind::Repaired,
+                        EnrollmentRow::FILE,
+                        Some(line),
+                        Some("HouseholdID"),
+                        format!("empty: enrollment {own} is its own household"),
+                    );
+                    Some(format!("enrollment:{own}"))
+                }
+                (None, None) => None,
+            };
+            let relationship = if cell(&row.RelationshipToHoH).is_none() {
+                let own = cell(&row.HouseholdID).is_none();
+                f.issues.push(
+                    IssueKind::Repaired,
+                    EnrollmentRow::FILE,
+                    Some(line),
+                    Some("RelationshipToHoH"),
+                    if own {
+                        "empty: the only member of its household, read as 1 (head)"
+                    } else {
+                        "empty: read as 99 (data not collected)"
+                    },
+                );
+                Some(if own {
+                    RelationshipToHoH::SelfHeadOfHousehold
+                } else {
+                    RelationshipToHoH::DataNotCollected
+                })
+            } else {
+                f.code("RelationshipToHoH", &row.RelationshipToHoH)
+            };
             let disabling = f.opt_code("DisablingCondition", &row.DisablingCondition);
             let living = f.opt_code("LivingSituation", &row.LivingSituation);
             let episode = f.opt_date("DateToStreetESSH", &row.DateToStreetESSH);
@@ -778,7 +1042,7 @@ impl Input {
             }
             if f.bad {
                 if let Some(id) = id {
-                    self.rejected.insert((EnrollmentRow::FILE, id));
+                    self.rejected.insert((EnrollmentRow::FILE, id), line);
                 }
                 continue;
             }
@@ -813,11 +1077,21 @@ impl Input {
     /// Whether a referenced row was dropped (its file unread or the row
     /// invalid): the referring row is then skipped, not a second error.
     fn dropped(&self, f: &mut Fields<'_>, file: &'static str, id: &str) -> bool {
-        let dropped = self.unread.contains(file) || self.rejected.contains(&(file, id.to_owned()));
-        if dropped {
-            f.skip(format!("{file} row {id} was not imported (see its error)"));
+        if self.unread.contains(file) {
+            f.skip(format!(
+                "follows {file}, which was not read (see its error)"
+            ));
+            return true;
         }
-        dropped
+        match self.rejected.get(&(file, id.to_owned())) {
+            Some(line) => {
+                f.skip(format!(
+                    "follows {file} line {line} ({id}), which was not imported"
+                ));
+                true
+            }
+            None => false,
+        }
     }
 
     fn known_enrollment(&self, f: &mut Fields<'_>, id: &Option<String>) -> Option<String> {
@@ -836,7 +1110,9 @@ impl Input {
     }
 
     fn exits<R: Read>(&mut self, r: R, issues: &mut Issues, report: &mut ImportReport) {
-        for (line, row) in read_rows::<ExitRow, _>(r, &[], issues, report).unwrap_or_default() {
+        for (line, row) in
+            read_rows::<ExitRow, _>(r, &[], issues, report, &mut self.deleted).unwrap_or_default()
+        {
             let mut f = Fields {
                 issues,
                 file: ExitRow::FILE,
@@ -851,6 +1127,7 @@ impl Input {
                 (enrollment, date, destination, f.bad)
             {
                 self.exits.push(ExitIn {
+                    id: cell(&row.ExitID).map(str::to_owned),
                     enrollment,
                     date,
                     destination,
@@ -861,7 +1138,8 @@ impl Input {
     }
 
     fn assessments<R: Read>(&mut self, r: R, issues: &mut Issues, report: &mut ImportReport) {
-        for (line, row) in read_rows::<AssessmentRow, _>(r, &[], issues, report).unwrap_or_default()
+        for (line, row) in read_rows::<AssessmentRow, _>(r, &[], issues, report, &mut self.deleted)
+            .unwrap_or_default()
         {
             let mut f = Fields {
                 issues,
@@ -879,7 +1157,8 @@ impl Input {
             let src = source(&mut f, &row.DateCreated, &row.DateUpdated, &row.UserID);
             if f.bad {
                 if let Some(id) = &id {
-                    self.rejected.insert((AssessmentRow::FILE, id.clone()));
+                    self.rejected
+                        .insert((AssessmentRow::FILE, id.clone()), line);
                 }
             }
             if let (
@@ -930,7 +1209,8 @@ impl Input {
 
     fn questions<R: Read>(&mut self, r: R, issues: &mut Issues, report: &mut ImportReport) {
         for (line, row) in
-            read_rows::<AssessmentQuestionRow, _>(r, &[], issues, report).unwrap_or_default()
+            read_rows::<AssessmentQuestionRow, _>(r, &[], issues, report, &mut self.deleted)
+                .unwrap_or_default()
         {
             let mut f = Fields {
                 issues,
@@ -951,6 +1231,9 @@ impl Input {
                 (assessment, question, order, f.bad)
             {
                 let answer = cell(&row.AssessmentAnswer).unwrap_or_default().to_owned();
+                if let Some(id) = cell(&row.AssessmentQuestionID) {
+                    self.question_ids.insert(line, id.to_owned());
+                }
                 self.answers.entry(assessment).or_default().push((
                     order,
                     line,
@@ -962,7 +1245,8 @@ impl Input {
 
     fn results<R: Read>(&mut self, r: R, issues: &mut Issues, report: &mut ImportReport) {
         for (line, row) in
-            read_rows::<AssessmentResultRow, _>(r, &[], issues, report).unwrap_or_default()
+            read_rows::<AssessmentResultRow, _>(r, &[], issues, report, &mut self.deleted)
+                .unwrap_or_default()
         {
             let mut f = Fields {
                 issues,
@@ -973,6 +1257,9 @@ impl Input {
             let assessment = self.known_assessment(&mut f, &row.AssessmentID);
             let kind = f.text("AssessmentResultType", &row.AssessmentResultType);
             if let (Some(assessment), Some(kind), false) = (assessment, kind, f.bad) {
+                if let Some(id) = cell(&row.AssessmentResultID) {
+                    self.result_ids.insert(line, id.to_owned());
+                }
                 self.results.entry(assessment).or_default().push((
                     line,
                     kind,
@@ -983,7 +1270,9 @@ impl Input {
     }
 
     fn events<R: Read>(&mut self, r: R, issues: &mut Issues, report: &mut ImportReport) {
-        for (line, row) in read_rows::<EventRow, _>(r, &[], issues, report).unwrap_or_default() {
+        for (line, row) in
+            read_rows::<EventRow, _>(r, &[], issues, report, &mut self.deleted).unwrap_or_default()
+        {
             let mut f = Fields {
                 issues,
                 file: EventRow::FILE,
@@ -994,54 +1283,79 @@ impl Input {
             let enrollment = self.known_enrollment(&mut f, &row.EnrollmentID);
             let date = f.date("EventDate", &row.EventDate);
             let code = f.code::<CeEventType>("Event", &row.Event);
-            let result = f.opt_code::<ReferralResult>("ReferralResult", &row.ReferralResult);
-            let result_date = f.opt_date("ResultDate", &row.ResultDate);
             let src = source(&mut f, &row.DateCreated, &row.DateUpdated, &row.UserID);
-            let result = match (result, result_date) {
-                (Some(r), Some(d)) => Some((r, d)),
-                (None, None) => None,
-                (Some(_), None) => {
-                    f.error(
-                        "ResultDate",
-                        "ReferralResult is set but ResultDate is empty",
-                    );
-                    None
-                }
-                (None, Some(_)) => {
-                    f.error(
-                        "ReferralResult",
-                        "ResultDate is set but ReferralResult is empty",
-                    );
-                    None
-                }
-            };
-            if let (Some((_, on)), Some(date)) = (result, date) {
-                if on < date {
-                    f.error(
-                        "ResultDate",
-                        format!("result date {on} is before the event date {date}"),
-                    );
-                }
-            }
-            if let (Some(id), Some(enrollment), Some(date), Some(code), false) =
+            let (Some(id), Some(enrollment), Some(date), Some(code), false) =
                 (id, enrollment, date, code, f.bad)
-            {
-                self.events.push(EventIn {
-                    id,
-                    enrollment,
-                    date,
-                    code,
+            else {
+                continue;
+            };
+            // The dependent fields are kept as the source recorded them; a
+            // code outside its list is dropped, with a finding.
+            let problem_solving_result =
+                f.lenient_code("ProbSolDivRRResult", &row.ProbSolDivRRResult, "left empty");
+            let case_management_after = f.lenient_code(
+                "ReferralCaseManageAfter",
+                &row.ReferralCaseManageAfter,
+                "left empty",
+            );
+            let result = f.lenient_code::<ReferralResult>(
+                "ReferralResult",
+                &row.ReferralResult,
+                "left empty",
+            );
+            let result_date = f.lenient_date("ResultDate", &row.ResultDate);
+            let mut note = |column: &str, reason: String| {
+                f.issues.push(
+                    IssueKind::Note,
+                    EventRow::FILE,
+                    Some(line),
+                    Some(column),
+                    reason,
+                )
+            };
+            match (result, result_date) {
+                (Some(_), None) => note(
+                    "ResultDate",
+                    "ReferralResult is set but ResultDate is empty: kept without a result date"
+                        .to_owned(),
+                ),
+                (None, Some(_)) if cell(&row.ReferralResult).is_none() => note(
+                    "ReferralResult",
+                    "ResultDate is set but ReferralResult is empty: kept as recorded".to_owned(),
+                ),
+                (_, Some(on)) if on < date => note(
+                    "ResultDate",
+                    format!("result date {on} is before the event date {date}: kept as recorded"),
+                ),
+                _ => {}
+            }
+            if result.is_some() && !code.carries_referral_result() {
+                note(
+                    "ReferralResult",
+                    format!("event {code} carries no referral result in HUD's data dictionary: kept as recorded"),
+                );
+            }
+            self.events.push(EventIn {
+                id,
+                enrollment,
+                date,
+                event: CeEventRecorded {
+                    event: code,
+                    problem_solving_result,
+                    case_management_after,
                     location: cell(&row.LocationCrisisOrPHHousing).map(str::to_owned),
                     result,
-                    src,
-                });
-            }
+                    result_date,
+                },
+                src,
+            });
         }
     }
 
     fn cls<R: Read>(&mut self, r: R, issues: &mut Issues, report: &mut ImportReport) {
         for (line, row) in
-            read_rows::<CurrentLivingSituationRow, _>(r, &[], issues, report).unwrap_or_default()
+            read_rows::<CurrentLivingSituationRow, _>(r, &[], issues, report, &mut self.deleted)
+                .unwrap_or_default()
         {
             let mut f = Fields {
                 issues,
@@ -1052,11 +1366,28 @@ impl Input {
             let id = f.text("CurrentLivingSitID", &row.CurrentLivingSitID);
             let enrollment = self.known_enrollment(&mut f, &row.EnrollmentID);
             let date = f.date("InformationDate", &row.InformationDate);
-            let situation =
-                f.code::<CurrentSituation>("CurrentLivingSituation", &row.CurrentLivingSituation);
-            let subsidy = f.opt_code::<RentalSubsidyType>("CLSSubsidyType", &row.CLSSubsidyType);
-            let leave =
-                f.opt_code::<NoYesReasons>("LeaveSituation14Days", &row.LeaveSituation14Days);
+            let situation = match f.required("CurrentLivingSituation", &row.CurrentLivingSituation)
+            {
+                None => None,
+                // An invalid code is kept as 99 (data not collected).
+                Some(_) => f
+                    .lenient_code::<CurrentSituation>(
+                        "CurrentLivingSituation",
+                        &row.CurrentLivingSituation,
+                        "kept as 99 (data not collected)",
+                    )
+                    .or_else(|| CurrentSituation::try_from(99).ok()),
+            };
+            let subsidy = f.lenient_code::<RentalSubsidyType>(
+                "CLSSubsidyType",
+                &row.CLSSubsidyType,
+                "left empty",
+            );
+            let leave = f.lenient_code::<NoYesReasons>(
+                "LeaveSituation14Days",
+                &row.LeaveSituation14Days,
+                "left empty",
+            );
             let src = source(&mut f, &row.DateCreated, &row.DateUpdated, &row.UserID);
             if let (Some(id), Some(enrollment), Some(date), Some(situation), false) =
                 (id, enrollment, date, situation, f.bad)
@@ -1089,8 +1420,7 @@ enum Action {
     AddMember { group: GroupKey, enrollment: usize },
     Assess { group: GroupKey, assessment: usize },
     FollowUp { group: GroupKey, cls: usize },
-    Refer { group: GroupKey, event: usize },
-    Result { event: usize },
+    Event { group: GroupKey, event: usize },
     RemoveMember { group: GroupKey, exit: usize },
     Exit { group: GroupKey, exit: usize },
 }
@@ -1103,8 +1433,7 @@ impl Action {
             Action::AddMember { .. } => 1,
             Action::Assess { .. } => 2,
             Action::FollowUp { .. } => 3,
-            Action::Refer { .. } => 4,
-            Action::Result { .. } => 5,
+            Action::Event { .. } => 4,
             Action::RemoveMember { .. } => 6,
             Action::Exit { .. } => 7,
         }
@@ -1120,23 +1449,33 @@ struct Planner<'a> {
     issues: &'a mut Issues,
     steps: Vec<ImportStep>,
     households: HashMap<GroupKey, HouseholdId>,
-    referrals: HashMap<usize, (ReferralId, OpeningId, HouseholdId)>,
     groups: BTreeMap<GroupKey, Vec<usize>>,
     entry_cls: HashMap<GroupKey, usize>,
+    /// Households whose head was repaired: the enrollment now head.
+    head_repairs: HashMap<GroupKey, usize>,
+    /// The store, to find what earlier imports of the source recorded.
+    store: &'a dyn EventStore,
+    /// Rows earlier imports of this source linked: (file, id) → the event
+    /// that recorded the row and the row's DateUpdated then.
+    known: HashMap<(String, String), Linked>,
+    /// New links, per household, with the source's HouseholdID.
+    links: BTreeMap<HouseholdId, (Option<String>, Vec<HmisLink>)>,
+    /// Events earlier imports recorded as deleted in the source.
+    deleted_before: BTreeSet<EventId>,
+    /// Rows already imported and unchanged.
+    unchanged: usize,
 }
 
-fn program_type(code: CeEventType) -> Option<ProgramType> {
-    Some(match code.code() {
-        10 => ProgramType::Es,
-        11 => ProgramType::Th,
-        12 => ProgramType::JointThRrh,
-        13 => ProgramType::Rrh,
-        14 => ProgramType::Psh,
-        15 => ProgramType::OtherPh,
-        17 => ProgramType::Ehv,
-        18 => ProgramType::Hsv,
-        _ => return None,
-    })
+/// The event an earlier import recorded a source row as, and the row's
+/// DateUpdated then.
+type Linked = (EventId, Option<DateTime<Utc>>);
+
+/// What running one source row came to.
+enum Ran {
+    /// Decided and planned: its outcome and events.
+    New(Outcome, Vec<NewEvent>),
+    /// An earlier import of the source recorded it: its first stored event.
+    Existing(Box<Envelope>),
 }
 
 /// Folds an append request into a caseload as a store would.
@@ -1177,11 +1516,248 @@ impl Planner<'_> {
     fn id(&self, file: &str, key: &str, purpose: &str) -> uuid::Uuid {
         derive(&[
             b"hud-csv-import",
-            self.input.export_id.as_bytes(),
+            self.input.source.as_bytes(),
             file.as_bytes(),
             key.as_bytes(),
             purpose.as_bytes(),
         ])
+    }
+
+    /// The stored event with this id, if any.
+    fn stored(&mut self, event: EventId) -> Option<Envelope> {
+        let found = self
+            .store
+            .position_of(event)
+            .and_then(|p| p.map_or(Ok(Vec::new()), |p| self.store.read_from(p, 1)));
+        match found {
+            Ok(mut events) => events.pop().filter(|e| e.event_id == event),
+            Err(e) => {
+                self.issues.push(
+                    IssueKind::Error,
+                    "store",
+                    None,
+                    None,
+                    format!("cannot read the store: {e}"),
+                );
+                None
+            }
+        }
+    }
+
+    /// Links a source row to the event that recorded it, unless an earlier
+    /// import linked it already with the same DateUpdated.
+    #[allow(clippy::too_many_arguments)]
+    fn link(
+        &mut self,
+        household: HouseholdId,
+        group: &GroupKey,
+        file: &str,
+        id: &str,
+        event: EventId,
+        client: Option<ClientId>,
+        updated: Option<DateTime<Utc>>,
+    ) {
+        let key = (file.to_owned(), id.to_owned());
+        if self.known.get(&key) == Some(&(event, updated)) {
+            self.unchanged += 1;
+            return;
+        }
+        self.known.insert(key, (event, updated));
+        let source_household = (!group.1.starts_with("enrollment:")).then(|| group.1.clone());
+        let entry = self
+            .links
+            .entry(household)
+            .or_insert_with(|| (source_household, Vec::new()));
+        entry.1.push(HmisLink {
+            file: file.to_owned(),
+            id: id.to_owned(),
+            event,
+            client,
+            updated,
+        });
+    }
+
+    /// Whether the row changed since the import that linked it: its
+    /// DateUpdated differs, or it has none.
+    fn changed_since(&self, file: &str, id: &str, updated: Option<DateTime<Utc>>) -> bool {
+        match self.known.get(&(file.to_owned(), id.to_owned())) {
+            Some((_, before)) => updated.is_none() || *before != updated,
+            None => true,
+        }
+    }
+
+    /// What earlier imports of this source linked and deleted.
+    fn load_known(&mut self) {
+        let log = match self.store.read_from(0, usize::MAX) {
+            Ok(log) => log,
+            Err(e) => {
+                self.issues.push(
+                    IssueKind::Error,
+                    "store",
+                    None,
+                    None,
+                    format!("cannot read the store: {e}"),
+                );
+                return;
+            }
+        };
+        for envelope in log {
+            match envelope.event {
+                Event::HmisRecordsLinked(e) if e.source == self.input.source => {
+                    for link in e.links {
+                        self.known
+                            .insert((link.file, link.id), (link.event, link.updated));
+                    }
+                }
+                Event::HmisRecordDeleted(e) => {
+                    self.deleted_before.insert(e.deletes);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Rows the source deleted: a 4.20 event an earlier import recorded is
+    /// recorded as deleted; other deleted rows are findings. A full refresh
+    /// also deletes the events it no longer has within its period.
+    fn deletions(&mut self) {
+        let input = self.input;
+        let mut gone: Vec<(u64, String, String)> = Vec::new();
+        for d in &input.deleted {
+            let when = d.when.clone().unwrap_or_default();
+            let reason = format!("DateDeleted {when} in export {}", input.export_id);
+            if d.file == EventRow::FILE {
+                gone.push((d.line, d.id.clone(), reason));
+            } else if self.known.contains_key(&(d.file.to_owned(), d.id.clone())) {
+                self.issues.push(
+                    IssueKind::Note,
+                    d.file,
+                    Some(d.line),
+                    None,
+                    format!("{} was deleted in the source, but ce keeps it: only 4.20 events are deleted on import; correct or exit the household by hand if needed", d.id),
+                );
+            }
+        }
+        if input.full_refresh && !input.unread.contains(EventRow::FILE) {
+            let present: BTreeSet<&str> = input
+                .events
+                .iter()
+                .map(|e| e.id.as_str())
+                .chain(
+                    input
+                        .deleted
+                        .iter()
+                        .filter(|d| d.file == EventRow::FILE)
+                        .map(|d| d.id.as_str()),
+                )
+                .collect();
+            let missing: Vec<String> = self
+                .known
+                .keys()
+                .filter(|(file, id)| file == EventRow::FILE && !present.contains(id.as_str()))
+                .map(|(_, id)| id.clone())
+                .collect();
+            for id in missing {
+                gone.push((
+                    0,
+                    id,
+                    format!("not in full-refresh export {}", input.export_id),
+                ));
+            }
+        }
+        for (line, id, reason) in gone {
+            let event_id = EventId(self.id(EventRow::FILE, &id, "event"));
+            if self.deleted_before.contains(&event_id) {
+                continue;
+            }
+            let Some(stored) = self.stored(event_id) else {
+                continue;
+            };
+            if line == 0 {
+                // A full refresh covers only its period.
+                let inside = input
+                    .period
+                    .is_some_and(|(from, to)| stored.effective >= from && stored.effective <= to);
+                if !inside {
+                    continue;
+                }
+            }
+            let Some(household) = stored
+                .streams
+                .iter()
+                .find_map(|sv| ce_core::audit::household_of(&sv.stream))
+            else {
+                continue;
+            };
+            let at = self.options.now;
+            self.append(vec![NewEvent {
+                event_id: EventId(self.id(EventRow::FILE, &id, &format!("deleted {reason}"))),
+                streams: vec![StreamId::Household(household)],
+                effective: self.latest_date(household).max(stored.effective),
+                recorded_at: at,
+                actor: Actor {
+                    user: self.options.user.clone(),
+                    agency: AgencyId(format!("hmis-csv:{}", input.export_id)),
+                    role: Role::Lead,
+                },
+                event: Event::HmisRecordDeleted(HmisRecordDeleted {
+                    deletes: event_id,
+                    file: EventRow::FILE.to_owned(),
+                    id: id.clone(),
+                    reason: reason.clone(),
+                }),
+            }]);
+            self.deleted_before.insert(event_id);
+            self.issues.push(
+                IssueKind::Note,
+                EventRow::FILE,
+                (line > 0).then_some(line),
+                None,
+                format!("{id} deleted in the source ({reason}): recorded as a deletion"),
+            );
+        }
+    }
+
+    /// The appends of the links made, one per household.
+    fn append_links(&mut self) {
+        let links = std::mem::take(&mut self.links);
+        for (household, (household_id, links)) in links {
+            let event = Event::HmisRecordsLinked(HmisRecordsLinked {
+                source: self.input.source.clone(),
+                export_id: self.input.export_id.clone(),
+                household_id,
+                links,
+            });
+            let id = self.id(
+                "links",
+                &format!("{household}/{}", self.input.export_id),
+                "event",
+            );
+            self.append(vec![NewEvent {
+                event_id: EventId(id),
+                streams: vec![StreamId::Household(household)],
+                effective: self.latest_date(household),
+                recorded_at: self.options.now,
+                actor: Actor {
+                    user: self.options.user.clone(),
+                    agency: AgencyId(format!("hmis-csv:{}", self.input.export_id)),
+                    role: Role::Lead,
+                },
+                event,
+            }]);
+        }
+    }
+
+    /// The household's latest effective date so far (links are dated then,
+    /// so they never precede what they link).
+    fn latest_date(&self, household: HouseholdId) -> NaiveDate {
+        self.caseload.households().get(&household).map_or(
+            self.options.now.date_naive(),
+            |h| match h.status {
+                HouseholdStatus::Exited { date, .. } => date.max(h.last_activity),
+                _ => h.last_activity,
+            },
+        )
     }
 
     fn meta(&self, file: &str, key: &str, src: &Source, on: NaiveDate) -> CommandMeta {
@@ -1198,29 +1774,101 @@ impl Planner<'_> {
     }
 
     /// Runs a command against the dry-run caseload; on success keeps it.
+    /// A command an earlier import of the source executed is not run again.
     fn command(
         &mut self,
         file: &'static str,
         line: u64,
         meta: CommandMeta,
         command: Command,
-    ) -> Option<Outcome> {
+    ) -> Option<Ran> {
+        if let Some(first) = self.stored(EventId(meta.command_id.derive("event", 0))) {
+            return Some(Ran::Existing(Box::new(first)));
+        }
         match decide(&self.caseload, self.policy, &meta, &command) {
             Ok(decision) => {
+                let mut events = Vec::new();
                 if !decision.events.is_empty() {
                     let request = decision.to_request(&self.caseload, &meta);
                     fold(&mut self.caseload, &request);
+                    events = request.events;
                 }
                 self.steps.push(ImportStep::Command {
                     meta,
                     command: Box::new(command),
                 });
-                Some(decision.outcome)
+                Some(Ran::New(decision.outcome, events))
             }
             Err(e) => {
                 self.error(file, line, format!("refused by the CE workflow: {e}"));
                 None
             }
+        }
+    }
+
+    /// A source row that changed since it was imported: the correction of
+    /// the event that recorded it, when its data differ.
+    fn correct_if_changed(
+        &mut self,
+        file: &'static str,
+        line: u64,
+        key: &str,
+        src: &Source,
+        stored: &Envelope,
+        now: Event,
+    ) {
+        let Some(household) = stored
+            .streams
+            .iter()
+            .find_map(|sv| ce_core::audit::household_of(&sv.stream))
+        else {
+            return;
+        };
+        let (Ok(before), Ok(after)) = (
+            serde_json::to_value(&stored.event),
+            serde_json::to_value(&now),
+        ) else {
+            return;
+        };
+        let (Some(before), Some(after)) = (before.get("data"), after.get("data")) else {
+            return;
+        };
+        if before == after {
+            return;
+        }
+        // A merge patch that turns the stored data into the row's.
+        let mut patch = after.clone();
+        if let (Some(patch), Some(before)) = (patch.as_object_mut(), before.as_object()) {
+            for k in before.keys() {
+                patch.entry(k.clone()).or_insert(serde_json::Value::Null);
+            }
+        }
+        let stamp = src.updated.map_or_else(String::new, |t| t.to_rfc3339());
+        let meta = CommandMeta {
+            command_id: CommandId(self.id(file, key, &format!("correction {stamp}"))),
+            actor: self.actor(src),
+            recorded_at: src
+                .updated
+                .filter(|t| t.date_naive() >= stored.effective)
+                .unwrap_or(self.options.now),
+        };
+        let command = Command::Correct(Correct {
+            household,
+            original: Box::new(stored.clone()),
+            patch,
+            reason: format!(
+                "Changed in the source system (export {}).",
+                self.input.export_id
+            ),
+        });
+        if let Some(Ran::New(..)) = self.command(file, line, meta, command) {
+            self.issues.push(
+                IssueKind::Note,
+                file,
+                Some(line),
+                None,
+                format!("{key} changed in the source: recorded as a correction"),
+            );
         }
     }
 
@@ -1259,17 +1907,69 @@ impl Planner<'_> {
         found
     }
 
+    /// A household with no head or several: the HUD Reporting Glossary's
+    /// rule makes the oldest adult (the oldest member when no age is known)
+    /// head; the other former heads' relationship becomes 99.
+    fn repair_head(
+        &mut self,
+        group: &GroupKey,
+        members: &[usize],
+        heads: &[usize],
+    ) -> Option<usize> {
+        let input = self.input;
+        let candidates: &[usize] = if heads.is_empty() { members } else { heads };
+        let born = |i: &usize| {
+            input
+                .clients
+                .get(&input.enrollments[*i].personal)
+                .and_then(|c| c.dob)
+        };
+        // Oldest first; unknown birth dates last, then file order.
+        let head = *candidates
+            .iter()
+            .min_by_key(|i| (born(i).is_none(), born(i), input.enrollments[**i].src.line))?;
+        self.head_repairs.insert(group.clone(), head);
+        let e = &input.enrollments[head];
+        self.issues.push(
+            IssueKind::Repaired,
+            EnrollmentRow::FILE,
+            Some(e.src.line),
+            Some("RelationshipToHoH"),
+            format!(
+                "household {} has {} heads of household: {} ({}) is head as the oldest adult; the others are recorded with relationship 99",
+                group.1,
+                heads.len(),
+                e.personal,
+                born(&head).map_or_else(|| "birth date unknown".to_owned(), |d| format!("born {d}")),
+            ),
+        );
+        Some(head)
+    }
+
+    /// The client a PersonalID names: the id itself when it is a UUID
+    /// (ce's own exports), else one derived from the source and the id.
+    fn client_id(&self, personal: &str) -> ClientId {
+        ClientId(uuid::Uuid::try_parse(personal).unwrap_or_else(|_| {
+            derive(&[b"client", self.input.source.as_bytes(), personal.as_bytes()])
+        }))
+    }
+
     fn member(&self, e: &EnrollmentIn) -> Option<Member> {
         let client = self.input.clients.get(&e.personal)?;
         Some(Member {
-            client: ClientId(uuid::Uuid::try_parse(&e.personal).unwrap_or_else(|_| {
-                derive(&[
-                    b"client",
-                    self.input.export_id.as_bytes(),
-                    e.personal.as_bytes(),
-                ])
-            })),
-            relationship: e.relationship,
+            client: self.client_id(&e.personal),
+            relationship: match self
+                .head_repairs
+                .get(&(e.project.clone(), e.household.clone()))
+            {
+                Some(&head) if self.input.enrollments[head].id == e.id => {
+                    RelationshipToHoH::SelfHeadOfHousehold
+                }
+                Some(_) if e.relationship == RelationshipToHoH::SelfHeadOfHousehold => {
+                    RelationshipToHoH::DataNotCollected
+                }
+                _ => e.relationship,
+            },
             birth_date: client.dob,
             veteran: client.veteran,
             disabling_condition: e.disabling,
@@ -1283,7 +1983,8 @@ impl Planner<'_> {
         let export = &input.export_id;
         match action {
             Action::Enroll { group } => {
-                let members = &self.groups[&group];
+                let members = self.groups.get(&group).cloned().unwrap_or_default();
+                let members = &members;
                 let start = members.iter().map(|&i| input.enrollments[i].entry).min();
                 let Some(start) = start else { return };
                 let heads: Vec<usize> = members
@@ -1293,14 +1994,14 @@ impl Planner<'_> {
                         input.enrollments[i].relationship == RelationshipToHoH::SelfHeadOfHousehold
                     })
                     .collect();
-                let first = &input.enrollments[members[0]];
-                let [head] = heads[..] else {
-                    self.error(
-                        EnrollmentRow::FILE,
-                        first.src.line,
-                        format!("household {} has {} heads of household (RelationshipToHoH 1); it needs exactly one", group.1, heads.len()),
-                    );
-                    return;
+                let head = match heads[..] {
+                    [head] => head,
+                    _ => {
+                        let Some(head) = self.repair_head(&group, members, &heads) else {
+                            return;
+                        };
+                        head
+                    }
                 };
                 let hoh = &input.enrollments[head];
                 if hoh.entry != start {
@@ -1350,10 +2051,36 @@ impl Planner<'_> {
                     current,
                 });
                 let meta = self.meta(EnrollmentRow::FILE, &hoh.id, &hoh.src, start);
-                if let Some(Outcome::Enrolled { household }) =
-                    self.command(EnrollmentRow::FILE, hoh.src.line, meta, command)
+                let (household, event) =
+                    match self.command(EnrollmentRow::FILE, hoh.src.line, meta, command) {
+                        Some(Ran::New(Outcome::Enrolled { household }, events)) => {
+                            let Some(first) = events.first() else { return };
+                            (household, first.event_id)
+                        }
+                        Some(Ran::Existing(stored)) => match &stored.event {
+                            Event::HouseholdEnrolled(e) => (e.household, stored.event_id),
+                            _ => return,
+                        },
+                        _ => return,
+                    };
+                self.households.insert(group.clone(), household);
+                for &i in members
+                    .iter()
+                    .filter(|&&i| input.enrollments[i].entry == start)
                 {
-                    self.households.insert(group, household);
+                    self.link_member(household, &group, i, event);
+                }
+                if let Some(&i) = self.entry_cls.get(&group) {
+                    let c = &input.cls[i];
+                    self.link(
+                        household,
+                        &group,
+                        CurrentLivingSituationRow::FILE,
+                        &c.id,
+                        event,
+                        None,
+                        c.src.updated,
+                    );
                 }
             }
             Action::AddMember { group, enrollment } => {
@@ -1369,7 +2096,14 @@ impl Planner<'_> {
                     date: e.entry,
                     member,
                 });
-                self.command(EnrollmentRow::FILE, e.src.line, meta, command);
+                let event = match self.command(EnrollmentRow::FILE, e.src.line, meta, command) {
+                    Some(Ran::New(_, events)) => events.first().map(|e| e.event_id),
+                    Some(Ran::Existing(stored)) => Some(stored.event_id),
+                    None => None,
+                };
+                if let Some(event) = event {
+                    self.link_member(household, &group, enrollment, event);
+                }
             }
             Action::Assess { group, assessment } => {
                 let a = &input.assessments[assessment];
@@ -1379,40 +2113,32 @@ impl Planner<'_> {
                 };
                 let mut answers = input.answers.get(&a.id).cloned().unwrap_or_default();
                 answers.sort_by_key(|(order, line, _)| (*order, *line));
+                let answers_lines: Vec<u64> = answers.iter().map(|(_, line, _)| *line).collect();
+                // Every result is kept as recorded; the score is the first
+                // whole number under a result type the policy names.
                 let mut score = None;
                 let mut results = Vec::new();
+                let mut result_lines = Vec::new();
                 for (line, kind, value) in input.results.get(&a.id).cloned().unwrap_or_default() {
-                    match value.as_deref().map(str::parse::<u32>) {
-                        Some(Ok(s)) if kind == SCORE_RESULT_TYPE && score.is_none() => {
-                            score = Some(s)
-                        }
-                        _ => {
-                            if kind == SCORE_RESULT_TYPE {
-                                self.issues.push(
-                                    IssueKind::Note,
-                                    AssessmentResultRow::FILE,
-                                    Some(line),
-                                    None,
-                                    "score is not a whole number: kept as a result",
-                                );
-                            }
-                            results.push(AssessmentResultEntry {
-                                result_type: kind,
-                                result: value.unwrap_or_default(),
-                            });
+                    if self.policy.is_score_type(&kind) && score.is_none() {
+                        match value.as_deref().map(|v| v.trim().parse::<u32>()) {
+                            Some(Ok(s)) => score = Some(s),
+                            _ => self.issues.push(
+                                IssueKind::Note,
+                                AssessmentResultRow::FILE,
+                                Some(line),
+                                Some("AssessmentResult"),
+                                format!("{value:?} under {kind:?} is not a whole number: kept as a result, not as the score"),
+                            ),
                         }
                     }
+                    result_lines.push(line);
+                    results.push(AssessmentResultEntry {
+                        result_type: kind,
+                        result: value.unwrap_or_default(),
+                    });
                 }
-                let location = a.location.clone().unwrap_or_else(|| {
-                    self.issues.push(
-                        IssueKind::Note,
-                        file,
-                        Some(a.src.line),
-                        Some("AssessmentLocation"),
-                        "empty: recorded as \"Not recorded\"",
-                    );
-                    "Not recorded".to_owned()
-                });
+                let location = a.location.clone().unwrap_or_default();
                 let command = Command::Assess(Assess {
                     household,
                     date: a.date,
@@ -1425,7 +2151,68 @@ impl Planner<'_> {
                     prioritization: a.prioritization,
                 });
                 let meta = self.meta(file, &a.id, &a.src, a.date);
-                self.command(file, a.src.line, meta, command);
+                let assessment_id =
+                    ce_core::ids::AssessmentId(meta.command_id.derive("assessment", 0));
+                let event = match self.command(file, a.src.line, meta, command.clone()) {
+                    Some(Ran::New(_, events)) => events.first().map(|e| e.event_id),
+                    Some(Ran::Existing(stored)) => {
+                        if self.changed_since(file, &a.id, a.src.updated) {
+                            if let (Command::Assess(c), Event::AssessmentRecorded(before)) =
+                                (&command, &stored.event)
+                            {
+                                let mut now = before.assessment.clone();
+                                now.assessment_id = assessment_id;
+                                now.location = c.location.clone();
+                                now.assessment_type = c.assessment_type;
+                                now.level = c.level;
+                                now.answers = c.answers.clone();
+                                now.results = c.results.clone();
+                                now.score = c.score;
+                                now.prioritization = c.prioritization;
+                                let now = Event::AssessmentRecorded(
+                                    ce_core::household::events::AssessmentRecorded {
+                                        assessment: now,
+                                        contact: before.contact,
+                                    },
+                                );
+                                self.correct_if_changed(
+                                    file, a.src.line, &a.id, &a.src, &stored, now,
+                                );
+                            }
+                        }
+                        Some(stored.event_id)
+                    }
+                    None => None,
+                };
+                if let Some(event) = event {
+                    self.link(household, &group, file, &a.id, event, None, a.src.updated);
+                    for line in &answers_lines {
+                        if let Some(qid) = input.question_ids.get(line) {
+                            self.link(
+                                household,
+                                &group,
+                                AssessmentQuestionRow::FILE,
+                                qid,
+                                event,
+                                None,
+                                a.src.updated,
+                            );
+                        }
+                    }
+                    for line in &result_lines {
+                        if let Some(rid) = input.result_ids.get(line) {
+                            self.link(
+                                household,
+                                &group,
+                                AssessmentResultRow::FILE,
+                                rid,
+                                event,
+                                None,
+                                a.src.updated,
+                            );
+                        }
+                    }
+                }
             }
             Action::FollowUp { group, cls } => {
                 let c = &input.cls[cls];
@@ -1454,10 +2241,28 @@ impl Planner<'_> {
                     ),
                 });
                 let meta = self.meta(file, &c.id, &c.src, c.date);
-                self.command(file, c.src.line, meta, command);
+                let event = match self.command(file, c.src.line, meta, command) {
+                    Some(Ran::New(_, events)) => events.first().map(|e| e.event_id),
+                    Some(Ran::Existing(stored)) => {
+                        if self.changed_since(file, &c.id, c.src.updated) {
+                            if let Event::ContactMade(before) = &stored.event {
+                                let mut now = before.clone();
+                                now.current = c.current.clone();
+                                let now = Event::ContactMade(now);
+                                self.correct_if_changed(
+                                    file, c.src.line, &c.id, &c.src, &stored, now,
+                                );
+                            }
+                        }
+                        Some(stored.event_id)
+                    }
+                    None => None,
+                };
+                if let Some(event) = event {
+                    self.link(household, &group, file, &c.id, event, None, c.src.updated);
+                }
             }
-            Action::Refer { group, event } => self.refer(&group, event),
-            Action::Result { event } => self.result(event),
+            Action::Event { group, event } => self.record_event(&group, event),
             Action::RemoveMember { group, exit } => {
                 let x = &input.exits[exit];
                 let file = ExitRow::FILE;
@@ -1469,12 +2274,14 @@ impl Planner<'_> {
                 };
                 let Some(member) = self.member(e) else { return };
                 let meta = self.meta(file, &x.enrollment, &x.src, x.date);
+                let client = member.client;
                 let command = Command::RemoveMember(RemoveMember {
                     household,
                     date: x.date,
-                    client: member.client,
+                    client,
                 });
-                self.command(file, x.src.line, meta, command);
+                let ran = self.command(file, x.src.line, meta, command);
+                self.link_exit(household, &group, x, ran, &[client]);
             }
             Action::Exit { group, exit } => {
                 let x = &input.exits[exit];
@@ -1489,217 +2296,178 @@ impl Planner<'_> {
                     destination: x.destination,
                     reason: format!("Exit imported from HMIS CSV export {export}."),
                 });
-                self.command(file, x.src.line, meta, command);
+                let members: Vec<ClientId> = self
+                    .caseload
+                    .households()
+                    .get(&household)
+                    .map(|h| h.members.iter().map(|m| m.client).collect())
+                    .unwrap_or_default();
+                let ran = self.command(file, x.src.line, meta, command);
+                self.link_exit(household, &group, x, ran, &members);
             }
         }
     }
 
-    fn new_event(
-        &self,
-        e: &EventIn,
-        purpose: &str,
-        streams: Vec<StreamId>,
-        effective: NaiveDate,
-        at: Option<DateTime<Utc>>,
-        event: Event,
-    ) -> NewEvent {
-        NewEvent {
-            event_id: EventId(self.id(EventRow::FILE, &e.id, purpose)),
-            streams,
-            effective,
-            recorded_at: self.recorded(at, effective),
-            actor: self.actor(&e.src),
+    /// The exit date of a source household's head of household, if any.
+    fn group_exit(&self, group: &GroupKey) -> Option<NaiveDate> {
+        let input = self.input;
+        let head = match self.head_repairs.get(group) {
+            Some(&i) => input.enrollments.get(i),
+            None => self.groups.get(group).and_then(|members| {
+                members
+                    .iter()
+                    .map(|&i| &input.enrollments[i])
+                    .find(|e| e.relationship == RelationshipToHoH::SelfHeadOfHousehold)
+            }),
+        }?;
+        input
+            .exits
+            .iter()
+            .find(|x| x.enrollment == head.id)
+            .map(|x| x.date)
+    }
+
+    /// Links a member's Client.csv and Enrollment.csv rows to the event that
+    /// added them to the household.
+    fn link_member(
+        &mut self,
+        household: HouseholdId,
+        group: &GroupKey,
+        enrollment: usize,
+        event: EventId,
+    ) {
+        let e = &self.input.enrollments[enrollment];
+        let client = Some(self.client_id(&e.personal));
+        let updated = e.src.updated;
+        self.link(
+            household,
+            group,
+            EnrollmentRow::FILE,
+            &e.id,
             event,
+            client,
+            updated,
+        );
+        let client_updated = self.input.clients.get(&e.personal).and_then(|c| c.updated);
+        self.link(
+            household,
+            group,
+            ClientRow::FILE,
+            &e.personal,
+            event,
+            client,
+            client_updated,
+        );
+    }
+
+    /// Links the Exit.csv rows of an exit (or a member's removal): each
+    /// member's exit row, found by their enrollment in the group.
+    fn link_exit(
+        &mut self,
+        household: HouseholdId,
+        group: &GroupKey,
+        x: &ExitIn,
+        ran: Option<Ran>,
+        clients: &[ClientId],
+    ) {
+        let event = match ran {
+            Some(Ran::New(_, events)) => events
+                .iter()
+                .find(|e| matches!(e.event, Event::HouseholdExited(_) | Event::MemberRemoved(_)))
+                .map(|e| e.event_id),
+            Some(Ran::Existing(stored)) => Some(stored.event_id),
+            None => None,
+        };
+        let Some(event) = event else { return };
+        let input = self.input;
+        let members = self.groups.get(group).cloned().unwrap_or_default();
+        for i in members {
+            let e = &input.enrollments[i];
+            let client = self.client_id(&e.personal);
+            if !clients.contains(&client) {
+                continue;
+            }
+            let row = input.exits.iter().find(|r| {
+                r.enrollment == e.id && (r.date == x.date || r.enrollment == x.enrollment)
+            });
+            if let Some(id) = row.and_then(|r| r.id.clone()) {
+                let updated = row.and_then(|r| r.src.updated);
+                self.link(
+                    household,
+                    group,
+                    ExitRow::FILE,
+                    &id,
+                    event,
+                    Some(client),
+                    updated,
+                );
+            }
         }
     }
 
-    /// An imported referral: an opening for it and the offer, appended as
-    /// events (the workflow's own referrals rank from its lists).
-    fn refer(&mut self, group: &GroupKey, index: usize) {
+    /// A 4.20 event, appended as recorded on the household: the source's
+    /// events are kept as the source recorded them (referrals made there
+    /// included), with a finding where they break HUD's rules.
+    fn record_event(&mut self, group: &GroupKey, index: usize) {
         let input = self.input;
         let e = &input.events[index];
         let file = EventRow::FILE;
-        let Some(program) = program_type(e.code) else {
-            return;
-        };
         let Some(household_id) = self.household(group, file, e.src.line) else {
             return;
         };
         let Some(household) = self.caseload.households().get(&household_id) else {
             return;
         };
-        if household.is_exited() || e.date < household.project_start {
-            self.error(
+        if let HouseholdStatus::Exited { date: exit, .. } = household.status {
+            self.issues.push(
+                IssueKind::Note,
                 file,
-                e.src.line,
+                Some(e.src.line),
+                Some("EventDate"),
                 format!(
-                    "event dated {} is outside the household's CE enrollment",
+                    "event dated {} is after the household's exit on {exit}: kept as recorded",
                     e.date
                 ),
             );
-            return;
+        } else if let Some(on) = e.event.result_date {
+            let exit = self.group_exit(group);
+            if let Some(exit) = exit.filter(|x| on > *x) {
+                self.issues.push(
+                    IssueKind::Note,
+                    file,
+                    Some(e.src.line),
+                    Some("ResultDate"),
+                    format!("result dated {on} is after the household's exit on {exit}: kept as recorded"),
+                );
+            }
         }
-        if let Some(live) = household
-            .live_referrals
-            .iter()
-            .find(|r| r.program_type == program)
-        {
-            self.error(
-                file,
-                e.src.line,
-                format!("the household already has a {program} referral ({}) without a result: the CE workflow allows one at a time", live.referral),
-            );
-            return;
-        }
-        let location = e
-            .location
-            .clone()
-            .unwrap_or_else(|| "Not recorded".to_owned());
-        let agency = input
-            .projects
-            .values()
-            .find(|p| p.name.as_deref() == Some(location.as_str()))
-            .and_then(|p| p.organization.as_ref())
-            .and_then(|org| input.organizations.get(org))
-            .cloned()
-            .unwrap_or_else(|| format!("hmis-csv:{}", input.export_id));
-        let household_type = ListHouseholdType::of(household, self.policy);
-        let opening = OpeningId(self.id(file, &e.id, "opening"));
-        let referral = ReferralId(self.id(file, &e.id, "referral"));
-        let inputs = RankInputs::of(household, self.policy).unwrap_or(RankInputs {
-            chronic: household.is_chronic(),
-            cpd_16_11_tier: 8,
-            score: household.score(),
-            months_homeless: household.months_homeless.months(),
-            episode_days: household.episode_days(),
-            placed_on: e.date,
-            household: household_id,
-        });
-        let posted = Event::OpeningPosted(OpeningPosted {
-            opening,
-            agency: AgencyId(agency),
-            program: location.clone(),
-            program_type: program,
-            coalition: household.coalition.clone(),
-            household_types: vec![household_type],
-            chronic_only: false,
-            veterans_only: false,
-            units: 1,
-        });
-        let offered = Event::ReferralOffered(ReferralOffered {
-            referral,
-            opening,
-            household: household_id,
-            event: e.code,
-            program_type: program,
-            location,
-            list: ListKey {
-                coalition: household.coalition.clone(),
-                program,
-                household_type,
-            },
-            policy_id: self.policy.id.clone(),
-            policy_version: self.policy.version,
-            rank: 0,
-            inputs,
-            bypass: Some(Bypass {
-                reason: format!("Referral imported from HMIS CSV export {}: made in the source system, not ranked here.", input.export_id),
-                passed_over: Vec::new(),
-            }),
-        });
-        let events = vec![
-            self.new_event(
-                e,
-                "posted",
-                vec![StreamId::Opening(opening)],
-                e.date,
-                e.src.created,
-                posted,
-            ),
-            self.new_event(
-                e,
-                "offered",
-                vec![
-                    StreamId::Household(household_id),
-                    StreamId::Opening(opening),
-                ],
-                e.date,
-                e.src.created,
-                offered,
-            ),
-        ];
-        self.append(events);
-        self.referrals
-            .insert(index, (referral, opening, household_id));
-    }
-
-    fn result(&mut self, index: usize) {
-        let e = &self.input.events[index];
-        let file = EventRow::FILE;
-        let (Some(&(referral, opening, household)), Some((result, on))) =
-            (self.referrals.get(&index), e.result)
-        else {
-            return;
-        };
-        let live = self
-            .caseload
-            .referrals
-            .get(&referral)
-            .is_some_and(|r| r.status.is_live());
-        if !live {
-            self.error(file, e.src.line, format!("result dated {on} comes after the referral ended (the household exited or the referral was cancelled)"));
-            return;
-        }
-        let streams = vec![StreamId::Household(household), StreamId::Opening(opening)];
-        let at = e.src.updated.or(e.src.created);
-        let events = if result == ReferralResult::SuccessfulClientAccepted {
-            vec![self.new_event(
-                e,
-                "result",
-                streams,
-                on,
-                at,
-                Event::ReferralAccepted(ReferralAccepted {
-                    referral,
-                    opening,
-                    household,
-                }),
-            )]
+        let event_id = EventId(self.id(file, &e.id, "event"));
+        if let Some(stored) = self.stored(event_id) {
+            if self.changed_since(file, &e.id, e.src.updated) {
+                let now = Event::CeEventRecorded(e.event.clone());
+                self.correct_if_changed(file, e.src.line, &e.id, &e.src, &stored, now);
+            }
         } else {
-            vec![
-                self.new_event(
-                    e,
-                    "result",
-                    streams,
-                    on,
-                    at,
-                    Event::ReferralDeclined(ReferralDeclined {
-                        referral,
-                        opening,
-                        household,
-                        result,
-                        reason: "hmis-csv-import".to_owned(),
-                        text: Some(format!(
-                            "Result imported from HMIS CSV export {}.",
-                            self.input.export_id
-                        )),
-                        consequence: DeclineConsequence::StaysOnList,
-                    }),
-                ),
-                // The opening existed only for this referral.
-                self.new_event(
-                    e,
-                    "withdrawn",
-                    vec![StreamId::Opening(opening)],
-                    on,
-                    at,
-                    Event::OpeningWithdrawn(OpeningWithdrawn {
-                        reason: "Opening of an imported referral".to_owned(),
-                    }),
-                ),
-            ]
-        };
-        self.append(events);
+            let at = e.src.created;
+            let event = NewEvent {
+                event_id,
+                streams: vec![StreamId::Household(household_id)],
+                effective: e.date,
+                recorded_at: self.recorded(at, e.date),
+                actor: self.actor(&e.src),
+                event: Event::CeEventRecorded(e.event.clone()),
+            };
+            self.append(vec![event]);
+        }
+        self.link(
+            household_id,
+            group,
+            file,
+            &e.id,
+            event_id,
+            None,
+            e.src.updated,
+        );
     }
 }
 
@@ -1709,8 +2477,15 @@ impl ImportPlan {
     /// CE data to households, and dry-runs the writes against `caseload`.
     /// Nothing is planned when there is an error, unless
     /// `options.skip_invalid`. Fails only when a file cannot be opened.
+    ///
+    /// `store` is the store the plan will be executed on, and `caseload` its
+    /// caught-up caseload: rows an earlier import of the same source
+    /// recorded are matched by their source ids and not written again; rows
+    /// that changed since are recorded as corrections, and rows the source
+    /// deleted as deletions.
     pub fn read<R: Read>(
         open: impl FnMut(&'static str) -> std::io::Result<Option<R>>,
+        store: &dyn EventStore,
         caseload: &Caseload,
         policy: &Policy,
         options: &ImportOptions,
@@ -1727,10 +2502,16 @@ impl ImportPlan {
             issues: &mut issues,
             steps: Vec::new(),
             households: HashMap::new(),
-            referrals: HashMap::new(),
             groups: BTreeMap::new(),
             entry_cls: HashMap::new(),
+            head_repairs: HashMap::new(),
+            store,
+            known: HashMap::new(),
+            links: BTreeMap::new(),
+            deleted_before: BTreeSet::new(),
+            unchanged: 0,
         };
+        planner.load_known();
         let has_file_errors = planner
             .issues
             .0
@@ -1741,8 +2522,11 @@ impl ImportPlan {
             for (_, action) in actions {
                 planner.run(action);
             }
+            planner.deletions();
+            planner.append_links();
         }
         report.households = planner.households.len();
+        report.unchanged = planner.unchanged;
         let steps = std::mem::take(&mut planner.steps);
         let errors = issues.0.iter().any(|i| i.kind == IssueKind::Error);
         let steps = if errors && !options.skip_invalid {
@@ -1883,23 +2667,10 @@ impl Planner<'_> {
             }
         }
         for (i, e) in input.events.iter().enumerate() {
-            if program_type(e.code).is_none() {
-                self.issues.push(
-                    IssueKind::Skipped,
-                    EventRow::FILE,
-                    Some(e.src.line),
-                    Some("Event"),
-                    format!("4.20 event {} has no counterpart in the CE workflow (only referrals to openings, codes 10–15, 17 and 18, are recorded)", e.code),
-                );
-                continue;
-            }
             let Some(group) = target(&mut chosen, &e.enrollment, e.date, true) else {
                 continue;
             };
-            push(e.date, e.src.line, Action::Refer { group, event: i });
-            if let Some((_, on)) = e.result {
-                push(on, e.src.line, Action::Result { event: i });
-            }
+            push(e.date, e.src.line, Action::Event { group, event: i });
         }
         for (i, c) in input.cls.iter().enumerate() {
             match target(&mut chosen, &c.enrollment, c.date, false) {

@@ -19,7 +19,9 @@ pub use apr::{
 };
 pub use export::{ExportOptions, HudCsvExport};
 pub use files::HudFile;
-pub use import::{ImportIssue, ImportOptions, ImportPlan, ImportReport, ImportStep, IssueKind};
+pub use import::{
+    FileSummary, ImportIssue, ImportOptions, ImportPlan, ImportReport, ImportStep, IssueKind,
+};
 
 /// The CSVVersion written to Export.csv (FY2024 with the v1.4 fixes).
 pub const CSV_VERSION: &str = "2024 v1.4";

@@ -11,7 +11,7 @@ use super::format::derive_from;
 use ce_core::actor::{AgencyId, UserId};
 use ce_core::envelope::Envelope;
 use ce_core::event::Event;
-use ce_core::household::events::CeEventRecorded;
+use ce_core::household::events::{CeEventRecorded, HmisLink, HmisRecordsLinked};
 use ce_core::household::{Assessment, CurrentLivingSituation, Member, PriorLivingSituation};
 use ce_core::hud::{CeEventType, Destination, NoYesMissing, ReferralResult, RelationshipToHoH};
 use ce_core::ids::{AssessmentId, ClientId, EventId, HouseholdId, OpeningId, ReferralId};
@@ -48,6 +48,8 @@ impl Stamp {
 /// One exit of one person's enrollment.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct ExitRecord {
+    /// The event that ended the enrollment.
+    pub event: EventId,
     /// ExitID.
     pub id: Uuid,
     /// Exit date.
@@ -63,6 +65,8 @@ pub(crate) struct ExitRecord {
 /// One person's enrollment in a household (one Enrollment.csv row).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct MemberRecord {
+    /// The event that added the member.
+    pub event: EventId,
     /// EnrollmentID.
     pub enrollment_id: Uuid,
     /// The member's facts (corrected) and current relationship.
@@ -109,6 +113,8 @@ impl HouseholdRecord {
 pub(crate) struct ClsRecord {
     /// The event that recorded it (its id is the row id).
     pub event: EventId,
+    /// Recorded with the enrollment (the same-day 4.12).
+    pub from_enrollment: bool,
     /// The household.
     pub household: HouseholdId,
     /// Information date.
@@ -124,6 +130,8 @@ pub(crate) struct ClsRecord {
 /// One 4.19 assessment.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct AssessmentRecord {
+    /// The event that recorded it.
+    pub event: EventId,
     /// The household.
     pub household: HouseholdId,
     /// Assessment date.
@@ -222,9 +230,94 @@ enum Created {
     CeEvent,
 }
 
+/// What imports linked: the source's ids of the rows ce recorded.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SourceIds {
+    /// Per event, its source rows (several for an assessment's questions).
+    rows: HashMap<EventId, Vec<HmisLink>>,
+    /// PersonalID per client.
+    clients: HashMap<ClientId, String>,
+    /// HouseholdID per household.
+    households: HashMap<HouseholdId, String>,
+}
+
+impl SourceIds {
+    fn link(&mut self, household: Option<HouseholdId>, e: &HmisRecordsLinked) {
+        if let (Some(h), Some(id)) = (household, &e.household_id) {
+            self.households.insert(h, id.clone());
+        }
+        for link in &e.links {
+            if let (Some(client), true) = (link.client, link.file == "Client.csv") {
+                self.clients.insert(client, link.id.clone());
+            }
+            let rows = self.rows.entry(link.event).or_default();
+            match rows
+                .iter_mut()
+                .find(|l| l.file == link.file && l.id == link.id)
+            {
+                Some(known) => *known = link.clone(),
+                None => rows.push(link.clone()),
+            }
+        }
+    }
+
+    /// The `n`th source row of `file` recorded by `event` (for `client`,
+    /// when given).
+    pub fn row(
+        &self,
+        event: EventId,
+        file: &str,
+        client: Option<ClientId>,
+        n: usize,
+    ) -> Option<&HmisLink> {
+        self.rows
+            .get(&event)?
+            .iter()
+            .filter(|l| l.file == file && (client.is_none() || l.client == client))
+            .nth(n)
+    }
+
+    /// The source's id of the `n`th row of `file` recorded by `event`.
+    pub fn id(
+        &self,
+        event: EventId,
+        file: &str,
+        client: Option<ClientId>,
+        n: usize,
+    ) -> Option<String> {
+        self.row(event, file, client, n).map(|l| l.id.clone())
+    }
+
+    /// Whether an import recorded the event (it has source rows).
+    pub fn imported(&self, event: EventId) -> bool {
+        self.rows.contains_key(&event)
+    }
+
+    /// The source's PersonalID of a client.
+    pub fn client(&self, client: ClientId) -> Option<&str> {
+        self.clients.get(&client).map(String::as_str)
+    }
+
+    /// The source's HouseholdID of a household.
+    pub fn household(&self, household: HouseholdId) -> Option<&str> {
+        self.households.get(&household).map(String::as_str)
+    }
+
+    /// The source's DateUpdated of a row, when later than `stamp`'s.
+    fn touch(&self, stamp: &mut Stamp, event: EventId, file: &str, client: Option<ClientId>) {
+        if let Some(updated) = self.row(event, file, client, 0).and_then(|l| l.updated) {
+            if updated > stamp.updated {
+                stamp.updated = updated;
+            }
+        }
+    }
+}
+
 /// The whole log as HUD records.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct HudRecords {
+    /// The source ids of imported rows.
+    pub source: SourceIds,
     pub households: BTreeMap<HouseholdId, HouseholdRecord>,
     pub cls: BTreeMap<EventId, ClsRecord>,
     pub assessments: BTreeMap<AssessmentId, AssessmentRecord>,
@@ -244,6 +337,7 @@ fn member_record(
     entry: NaiveDate,
 ) -> MemberRecord {
     MemberRecord {
+        event: envelope.event_id,
         enrollment_id: derive_from(envelope.event_id.as_uuid(), "enrollment", index as u64),
         member: member.clone(),
         entry,
@@ -260,6 +354,7 @@ impl HudRecords {
         for envelope in log {
             records.apply(envelope);
         }
+        records.apply_source_dates();
         records
     }
 
@@ -292,7 +387,7 @@ impl HudRecords {
                         position: envelope.position,
                     },
                 );
-                self.add_cls(envelope, e.household, &e.current);
+                self.add_cls(envelope, e.household, &e.current, true);
                 self.created
                     .insert(envelope.event_id, Created::Household(e.household));
                 let first = (date, envelope.recorded_at);
@@ -303,6 +398,7 @@ impl HudRecords {
                 self.assessments.insert(
                     e.assessment.assessment_id,
                     AssessmentRecord {
+                        event: envelope.event_id,
                         household,
                         date,
                         assessment: e.assessment.clone(),
@@ -317,7 +413,7 @@ impl HudRecords {
             }
             Event::ContactMade(e) => {
                 let Some(household) = household else { return };
-                self.add_cls(envelope, household, &e.current);
+                self.add_cls(envelope, household, &e.current, false);
                 self.created.insert(envelope.event_id, Created::Contact);
             }
             Event::CeEventRecorded(e) => {
@@ -434,6 +530,8 @@ impl HudRecords {
             ),
             Event::ReferralDeclined(e) => self.resolve(envelope, e.referral, e.result),
             Event::EventCorrected(e) => self.correct(envelope, e.corrects, &e.corrected),
+            Event::HmisRecordsLinked(e) => self.source.link(household, e),
+            Event::HmisRecordDeleted(e) => self.delete(e.deletes),
             Event::ContactAttempted(_)
             | Event::HouseholdInactivated(_)
             | Event::ClientEnrollmentOpened(_)
@@ -450,11 +548,13 @@ impl HudRecords {
         envelope: &Envelope,
         household: HouseholdId,
         current: &CurrentLivingSituation,
+        from_enrollment: bool,
     ) {
         self.cls.insert(
             envelope.event_id,
             ClsRecord {
                 event: envelope.event_id,
+                from_enrollment,
                 household,
                 date: envelope.effective,
                 current: current.clone(),
@@ -468,6 +568,46 @@ impl HudRecords {
         if let Some(r) = self.referrals.get_mut(&referral) {
             r.result = Some((result, envelope.effective));
             r.stamp.touch(envelope);
+        }
+    }
+
+    /// A record the source deleted leaves every file.
+    fn delete(&mut self, event: EventId) {
+        match self.created.get(&event).copied() {
+            Some(Created::CeEvent) => {
+                self.ce_events.remove(&event);
+            }
+            Some(Created::Assessment(id)) => {
+                self.assessments.remove(&id);
+            }
+            Some(Created::Contact) => {
+                self.cls.remove(&event);
+            }
+            Some(Created::Household(_)) | None => {}
+        }
+    }
+
+    /// The source's DateUpdated of each imported row, where later than
+    /// what the log says (a source row changed before it was imported).
+    pub fn apply_source_dates(&mut self) {
+        let source = &self.source;
+        for r in self.ce_events.values_mut() {
+            source.touch(&mut r.stamp, r.id, "Event.csv", None);
+        }
+        for c in self.cls.values_mut() {
+            source.touch(&mut c.stamp, c.event, "CurrentLivingSituation.csv", None);
+        }
+        for a in self.assessments.values_mut() {
+            source.touch(&mut a.stamp, a.event, "Assessment.csv", None);
+        }
+        for h in self.households.values_mut() {
+            for m in &mut h.members {
+                let client = Some(m.member.client);
+                source.touch(&mut m.stamp, m.event, "Enrollment.csv", client);
+                if let Some(x) = &mut m.exit {
+                    source.touch(&mut x.stamp, x.event, "Exit.csv", client);
+                }
+            }
         }
     }
 
@@ -566,6 +706,7 @@ fn exit_record(
     destination: Option<Destination>,
 ) -> ExitRecord {
     ExitRecord {
+        event: envelope.event_id,
         id: super::format::derive(&[
             b"exit",
             envelope.event_id.as_uuid().as_bytes(),

@@ -449,7 +449,8 @@ fn part_1_part_2_follow_ups_sweep_expiry_exit_and_backup() {
     assert_contains(&row(&a), &cells);
     assert_contains(
         &row(&b),
-        &["adults-only", "no", "10", "2025-03-06", "2025-03-05"],
+        // The assessment of 2025-03-06 is its last contact.
+        &["adults-only", "no", "10", "2025-03-06", "35"],
     );
 
     // Part 2: a provider posts an opening, the lead refers the top household.
@@ -681,11 +682,11 @@ fn json_output_is_one_document_with_the_documented_fields() {
                 "months_homeless": 13,
                 "placed_on": "2025-03-04",
                 "days_on_list": 28,
-                "last_contact": "2025-03-03",
-                "days_since_contact": 29,
+                "last_contact": "2025-03-04",
+                "days_since_contact": 28,
                 "live_referral": null
             }]),
-            "a contact attempt is not a contact"
+            "the assessment is contact, a contact attempt is not"
         );
     }
     let limited = s.json("list --program psh --limit 0 --as-of 2025-04-01", &[]);
@@ -720,7 +721,7 @@ fn json_output_is_one_document_with_the_documented_fields() {
     assert_eq!(shown["household"]["id"], household.as_str());
     assert_eq!(shown["chronic"], true);
     assert_eq!(shown["list_household_type"], "with-children");
-    assert_eq!(shown["days_since_contact"], 33);
+    assert_eq!(shown["days_since_contact"], 32, "since the assessment of 2025-03-04");
     assert!(shown["lists"].as_array().is_some_and(|l| !l.is_empty()));
 
     assert_eq!(

@@ -481,6 +481,57 @@ fn one_of_each_event() -> Vec<Envelope> {
             result_date: Some(d(9, 8)),
         },
     );
+    // What a HUD CSV import appends beside the records it imports.
+    let store = desk.workflow.store();
+    let referral_event = store
+        .read_from(0, usize::MAX)
+        .unwrap()
+        .last()
+        .unwrap()
+        .event_id;
+    let imported = |n: u128, event: Event| ce_core::NewEvent {
+        event_id: ce_core::EventId::from_uuid(uuid::Uuid::from_u128(0xf2_0000 + n)),
+        streams: vec![StreamId::Household(c)],
+        effective: d(9, 10),
+        recorded_at: d(9, 10).and_hms_opt(16, 0, 0).unwrap().and_utc(),
+        actor: Actor::new("import", "hmis-csv:EXP-2025-09", Role::Lead),
+        event,
+    };
+    let version = store.stream_version(&StreamId::Household(c)).unwrap();
+    store
+        .append(ce_core::AppendRequest {
+            expected: vec![(
+                StreamId::Household(c),
+                ce_core::ExpectedVersion::Exact(version),
+            )],
+            events: vec![
+                imported(
+                    1,
+                    Event::HmisRecordsLinked(ce_core::household::events::HmisRecordsLinked {
+                        source: "WI-500/monroe-hmis".into(),
+                        export_id: "EXP-2025-09".into(),
+                        household_id: Some("H3001".into()),
+                        links: vec![ce_core::household::events::HmisLink {
+                            file: "Event.csv".into(),
+                            id: "V6001".into(),
+                            event: referral_event,
+                            client: None,
+                            updated: Some(d(9, 8).and_hms_opt(11, 30, 0).unwrap().and_utc()),
+                        }],
+                    }),
+                ),
+                imported(
+                    2,
+                    Event::HmisRecordDeleted(ce_core::household::events::HmisRecordDeleted {
+                        deletes: referral_event,
+                        file: "Event.csv".into(),
+                        id: "V6001".into(),
+                        reason: "DateDeleted 2025-09-10 09:02:11 in export EXP-2025-09".into(),
+                    }),
+                ),
+            ],
+        })
+        .unwrap();
     desk.workflow.store().read_from(0, usize::MAX).unwrap()
 }
 

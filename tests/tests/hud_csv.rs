@@ -1712,6 +1712,7 @@ fn plan(
                 .map(|t| t.as_bytes().to_vec())
                 .map(std::io::Cursor::new))
         },
+        workflow.store(),
         &caseload,
         workflow.policy(),
         &import_options(skip_invalid),
@@ -1750,38 +1751,26 @@ fn export_import_export_gives_the_same_rows() {
     let mut again = period.clone();
     again.export_id = "EXP2".to_owned();
     let second = export(&imported, &again);
-    let a = normalize(&first, &[]);
-    let mut b = normalize(&second, &[]);
-    // What an HMIS CSV cannot carry back: the corrected assessment's rows
-    // (Assessment, its question and results) come back with DateUpdated equal
-    // to DateCreated, and a receiving program's rows name the user of its
-    // referral, not of its posting.
-    let corrected = "2025-02-10 15:00:00";
-    for (file, ids) in [
-        (HudFile::Assessment, vec![1]),
-        (HudFile::AssessmentQuestions, vec![0]),
-        (HudFile::AssessmentResults, vec![1, 2]),
-    ] {
-        let (header, rows) = b.get_mut(&file).unwrap();
-        let updated = header.iter().position(|c| c == "DateUpdated").unwrap();
-        for i in ids {
-            assert_eq!(rows[i][updated], "2025-01-07 10:00:00", "{file} row {i}");
-            rows[i][updated] = corrected.to_owned();
-        }
-    }
-    for (file, ids) in [
-        (HudFile::Project, vec![1, 2]),
-        (HudFile::Organization, vec![1]),
-    ] {
-        let (header, rows) = b.get_mut(&file).unwrap();
-        let user = header.iter().position(|c| c == "UserID").unwrap();
-        for i in ids {
-            assert_eq!(rows[i][user], "erin", "{file} row {i}");
-            rows[i][user] = "dan".to_owned();
-        }
+    // The source's ids come back as they were; only the ExportID differs.
+    let ids: Vec<&str> = ID_COLUMNS
+        .iter()
+        .copied()
+        .filter(|c| *c != "ExportID")
+        .collect();
+    let a = normalize(&first, &ids);
+    let b = normalize(&second, &ids);
+    // Receiving programs are ce's openings: an imported referral names its
+    // program in LocationCrisisOrPHHousing only, so only the CE project and
+    // its CoC come back.
+    for file in [HudFile::Project, HudFile::Organization] {
+        assert_eq!(a[&file].1[0], b[&file].1[0], "{file}");
+        assert_eq!(b[&file].1.len(), 1, "{file}");
     }
     for file in HudFile::ALL {
-        if *file == HudFile::Export {
+        if matches!(
+            file,
+            HudFile::Export | HudFile::Project | HudFile::Organization
+        ) {
             continue;
         }
         assert_eq!(a[file], b[file], "{file}");
@@ -1824,27 +1813,91 @@ fn only_error(plan: &ImportPlan) -> &ce_hud_csv::ImportIssue {
 }
 
 #[test]
-fn a_missing_or_misspelled_column_is_an_error_naming_it_and_nothing_is_written() {
+fn a_missing_or_misspelled_column_ce_needs_is_an_error_naming_it_and_strict_writes_nothing() {
     let files = edited(HudFile::Assessment, |t| {
-        t.replacen("AssessmentType", "AsessmentType", 1)
+        t.replacen("AssessmentDate", "AsessmentDate", 1)
     });
     let workflow = empty_workflow();
     let plan = plan(&workflow, &files, false);
     let error = only_error(&plan);
     assert_eq!(
         (error.file, error.line, error.column.as_deref()),
-        ("Assessment.csv", Some(1), Some("AssessmentType"))
+        ("Assessment.csv", Some(1), Some("AssessmentDate"))
     );
     assert!(
-        error.reason.contains("missing column AssessmentType"),
+        error.reason.contains("missing column AssessmentDate"),
         "{}",
         error.reason
     );
-    assert!(error.reason.contains("AsessmentType"), "{}", error.reason);
+    assert!(error.reason.contains("AsessmentDate"), "{}", error.reason);
     assert!(plan.steps.is_empty());
     assert!(!plan.report.writes);
     plan.execute(&workflow).unwrap();
     assert_eq!(workflow.store().next_position().unwrap(), 0);
+}
+
+#[test]
+fn headers_match_whatever_their_capitals_and_a_missing_column_ce_does_not_read_is_a_note() {
+    let c = caseload();
+    let mut files = by_name(&export(&log(&c.scenario), &options(None, None)));
+    let exit = files.get_mut("Exit.csv").unwrap();
+    *exit = exit.replacen("WorkplaceViolenceThreats", "WorkPlaceViolenceThreats", 1);
+    let events = files.get_mut("Event.csv").unwrap();
+    *events = events.replacen("EventDate", "eventdate", 1);
+    // A column ce does not read, gone entirely: its values too.
+    let assessments = files.get_mut("Assessment.csv").unwrap();
+    let table: Vec<Vec<String>> = assessments
+        .lines()
+        .map(|l| {
+            let mut cells: Vec<String> = l.split(',').map(str::to_owned).collect();
+            cells.remove(4); // AssessmentLocation
+            cells
+        })
+        .collect();
+    *assessments = table
+        .iter()
+        .map(|r| r.join(","))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let workflow = empty_workflow();
+    let plan = plan(&workflow, &files, false);
+    assert_eq!(
+        plan.report.count(IssueKind::Error),
+        0,
+        "{:#?}",
+        plan.report.issues
+    );
+    let notes: Vec<(&str, Option<&str>)> = plan
+        .report
+        .issues
+        .iter()
+        .filter(|i| i.kind == IssueKind::Note && i.line == Some(1))
+        .map(|i| (i.file, i.column.as_deref()))
+        .collect();
+    assert!(
+        notes.contains(&("Exit.csv", Some("WorkplaceViolenceThreats"))),
+        "{notes:?}"
+    );
+    assert!(
+        notes.contains(&("Event.csv", Some("EventDate"))),
+        "{notes:?}"
+    );
+    assert!(
+        notes.contains(&("Assessment.csv", Some("AssessmentLocation"))),
+        "{notes:?}"
+    );
+    plan.execute(&workflow).unwrap();
+    let caseload = workflow.caught_up().unwrap().clone();
+    // Every household is read, and the exits too.
+    assert_eq!(caseload.households().len(), 4);
+    assert_eq!(
+        caseload
+            .households()
+            .values()
+            .filter(|h| h.is_exited())
+            .count(),
+        2
+    );
 }
 
 #[test]
@@ -1867,13 +1920,18 @@ fn a_bad_code_is_reported_by_file_line_and_column_and_blocks_the_import() {
         error.reason
     );
     assert!(blocked.steps.is_empty());
-    // With --skip-invalid the rest is written: four households, one referral.
+    // Without --strict the rest is written: four households, one referral.
     let skipped = plan(&workflow, &files, true);
     assert!(skipped.report.writes);
     skipped.execute(&workflow).unwrap();
     let caseload = workflow.caught_up().unwrap().clone();
     assert_eq!(caseload.households().len(), 4);
-    assert_eq!(caseload.referrals.len(), 1);
+    let log = workflow.store().read_from(0, usize::MAX).unwrap();
+    let referrals = log
+        .iter()
+        .filter(|e| matches!(&e.event, Event::CeEventRecorded(r) if r.event.code() == 13))
+        .count();
+    assert_eq!(referrals, 1);
 }
 
 #[test]
@@ -2094,8 +2152,7 @@ fn a_foreign_export_with_ce_data_on_a_shelter_enrollment_is_imported_into_ce() {
         .iter()
         .filter(|i| i.kind == IssueKind::Skipped)
         .collect();
-    assert_eq!(skipped.len(), 1, "{issues:#?}");
-    assert_eq!((skipped[0].file, skipped[0].line), ("Event.csv", Some(3)));
+    assert!(skipped.is_empty(), "{issues:#?}");
     assert_eq!(plan.report.households, 1);
     plan.execute(&workflow).unwrap();
     let caseload = workflow.caught_up().unwrap().clone();
@@ -2105,24 +2162,34 @@ fn a_foreign_export_with_ce_data_on_a_shelter_enrollment_is_imported_into_ce() {
     assert!(household.is_exited());
     // Hashed names are not kept.
     assert_eq!(household.members[0].first_name, None);
-    assert!(household.housed_by.is_some());
+    // The referral made in the source system is recorded with its result.
+    assert_eq!(household.housed_elsewhere, Some(date(2025, 1, 25)));
     let log = workflow.store().read_from(0, usize::MAX).unwrap();
     let files = export(&log, &options(Some((2025, 1, 1)), Some((2025, 1, 31))));
     let (_, events) = read(&files[&HudFile::Event]);
+    // Both events, the diversion with its result, as the source has them.
+    assert_eq!(events[0][3..10], ["2025-01-08", "2", "0", "", "", "", ""]);
     assert_eq!(
-        events[0][3..10],
+        events[1][3..10],
         ["2025-01-20", "13", "", "", "Rapid Homes", "1", "2025-01-25"]
     );
+    // DateCreated and DateUpdated as the source has them.
     assert_eq!(
-        events[0][10..13],
+        events[1][10..13],
         ["2025-01-20 09:00:00", "2025-01-25 09:00:00", "u8"]
     );
-    let (_, orgs) = read(&files[&HudFile::Organization]);
-    assert_eq!(orgs[1][1], "Housing Org");
-    // Importing the same files again is refused: the client is enrolled.
+    // Importing the same files again writes nothing: every row is matched
+    // to what the first import recorded from the same source.
     let again = self::plan(&workflow, &foreign_export(), false);
-    assert!(again.report.count(IssueKind::Error) > 0);
-    assert!(again.steps.is_empty());
+    let issues: Vec<String> = again
+        .report
+        .issues
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(again.report.count(IssueKind::Error), 0, "{issues:#?}");
+    assert!(again.steps.is_empty(), "{:#?}", again.steps);
+    assert!(again.report.unchanged > 0);
 }
 
 #[test]
@@ -2212,7 +2279,7 @@ fn cli_imports_a_directory_exports_it_again_and_reports() {
         assert_eq!(read(&text).0, hud_header(*file));
     }
     let (_, events) = read(&std::fs::read_to_string(out.join("Event.csv")).unwrap());
-    assert_eq!(events[0][7], "Rapid Homes");
+    assert_eq!(events[1][7], "Rapid Homes");
     let report = ce(&store)
         .args([
             "--json",
@@ -2242,7 +2309,8 @@ fn cli_imports_a_directory_exports_it_again_and_reports() {
             .success(),
     );
     assert!(out.contains("Days from referral to result"), "{out}");
-    // A file with an error: nothing written, exit code 2.
+    // A row with an error: with --strict nothing is written (exit code 2);
+    // without, the rest is imported, the row is a finding, and exit is 0.
     let bad = dir.path().join("bad");
     std::fs::create_dir(&bad).unwrap();
     for (name, text) in foreign_export() {
@@ -2256,7 +2324,7 @@ fn cli_imports_a_directory_exports_it_again_and_reports() {
     let other = dir.path().join("other");
     let out = stdout_of(
         ce(&other)
-            .args(["import", "hud-csv", "--coalition", "Coulee"])
+            .args(["import", "hud-csv", "--strict", "--coalition", "Coulee"])
             .arg(&bad)
             .assert()
             .code(2),
@@ -2273,4 +2341,27 @@ fn cli_imports_a_directory_exports_it_again_and_reports() {
             .success(),
     );
     assert!(out.contains("exported 0 events"), "{out}");
+    let findings = dir.path().join("findings.csv");
+    let out = stdout_of(
+        ce(&other)
+            .args(["import", "hud-csv", "--coalition", "Coulee", "--findings"])
+            .arg(&findings)
+            .arg(&bad)
+            .assert()
+            .success(),
+    );
+    assert!(out.contains("Event.csv"), "{out}");
+    let (header, rows) = read(&std::fs::read_to_string(&findings).unwrap());
+    assert_eq!(header, ["kind", "file", "line", "column", "reason"]);
+    assert!(
+        rows.iter()
+            .any(|r| r[..4] == ["error", "Event.csv", "2", "Event"]),
+        "{rows:?}"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&findings).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
 }

@@ -223,7 +223,9 @@ fn off_list(h: &Household, on: NaiveDate) -> Option<String> {
         return Some(format!("housed by referral {referral}"));
     }
     if let Some(on) = h.housed_elsewhere {
-        return Some(format!("housed by a referral made elsewhere, result of {on}"));
+        return Some(format!(
+            "housed by a referral made elsewhere, result of {on}"
+        ));
     }
     match h.parked_until {
         Some(until) if until > on => Some(format!("parked until {until}")),
@@ -1262,9 +1264,12 @@ fn generated_sequences_reach_every_event_type_and_mix_accepted_and_rejected_step
     eprintln!("events: {events:#?}");
     eprintln!("errors: {errors:#?}");
     eprintln!("lists reached: {list_types:?}");
+    // Appended by the HUD CSV import only, never by a command: the import
+    // tests cover them.
+    let import_only = ["HmisRecordsLinked", "HmisRecordDeleted"];
     let missing: Vec<&&str> = Event::TYPES
         .iter()
-        .filter(|t| !events.contains_key(**t))
+        .filter(|t| !events.contains_key(**t) && !import_only.contains(t))
         .collect();
     assert!(missing.is_empty(), "no sequence produced {missing:?}");
     let share = accepted as f64 / (accepted + rejected) as f64;

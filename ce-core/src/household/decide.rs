@@ -180,7 +180,8 @@ pub(crate) fn enroll(ctx: &Context<'_>, c: &Enroll) -> Result<Decision, Error> {
 pub(crate) fn assess(ctx: &Context<'_>, c: &Assess) -> Result<Decision, Error> {
     ctx.require(ACCESS, "record assessments")?;
     household_on(ctx, c.household, "assessment date", c.date)?;
-    check_text("4.19 AssessmentLocation", &c.location, MAX_LOCATION_CHARS)?;
+    // HUD makes AssessmentLocation nullable (FY2024 v1.4): it may be empty.
+    check_len("4.19 AssessmentLocation", &c.location, MAX_LOCATION_CHARS)?;
     let assessment = Assessment {
         assessment_id: AssessmentId(ctx.meta.command_id.derive("assessment", 0)),
         location: c.location.clone(),
@@ -195,7 +196,10 @@ pub(crate) fn assess(ctx: &Context<'_>, c: &Assess) -> Result<Decision, Error> {
         events: vec![household_event(
             c.household,
             c.date,
-            Event::AssessmentRecorded(AssessmentRecorded { assessment }),
+            Event::AssessmentRecorded(AssessmentRecorded {
+                assessment,
+                contact: ctx.policy.assessment_is_contact,
+            }),
         )],
         outcome: Outcome::Recorded,
     })

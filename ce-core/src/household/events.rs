@@ -31,6 +31,10 @@ pub struct HouseholdEnrolled {
 pub struct AssessmentRecorded {
     /// The assessment.
     pub assessment: Assessment,
+    /// Whether it counts as contact with the household (the policy's
+    /// `assessment_is_contact` when it was recorded).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub contact: bool,
 }
 
 /// A HUD 4.20 Coordinated Entry event recorded on the household that is not
@@ -156,4 +160,56 @@ pub struct EventCorrected {
     pub reason: String,
     /// The event as it should have been recorded.
     pub corrected: Box<crate::event::Event>,
+}
+
+/// The HMIS records an import took from another system, linked to the
+/// events that recorded them: the source's own ids (PersonalID,
+/// EnrollmentID, AssessmentID, EventID, ...) and when the source last
+/// changed each row. An import appends one per household and export; the
+/// HUD CSV export writes the source's ids back from them, and a later
+/// export of the same source is matched against them. The household's
+/// state does not change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HmisRecordsLinked {
+    /// The source system: Export.csv's SourceID and ImplementationID.
+    pub source: String,
+    /// The ExportID of the export the links come from.
+    pub export_id: String,
+    /// The source's HouseholdID of the household.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub household_id: Option<String>,
+    /// One link per source row.
+    pub links: Vec<HmisLink>,
+}
+
+/// One source row and the event that recorded it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HmisLink {
+    /// The HUD file, e.g. `Event.csv`.
+    pub file: String,
+    /// The row's id in the source (the file's first column).
+    pub id: String,
+    /// The event that recorded the row.
+    pub event: crate::ids::EventId,
+    /// The person the row is about (Client.csv and Enrollment.csv rows).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client: Option<ClientId>,
+    /// The row's DateUpdated in the source.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// The source system deleted a record ce imported from it (its row came
+/// back with DateDeleted, or a full refresh no longer has it). The record
+/// stays in the log; reports and exports leave it out from now on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HmisRecordDeleted {
+    /// The event that recorded the deleted row.
+    pub deletes: crate::ids::EventId,
+    /// The HUD file and the source's id of the row.
+    pub file: String,
+    /// The source's id.
+    pub id: String,
+    /// Why, e.g. "DateDeleted 2025-07-14 09:02:11 in export EXP-2025-07".
+    pub reason: String,
 }

@@ -153,9 +153,17 @@ impl Household {
         self.last_activity = self.last_activity.max(date);
         match event {
             // A late-entered, backdated assessment does not replace a newer one.
-            Event::AssessmentRecorded(_)
-                if self.assessment.as_ref().is_some_and(|(d, _)| date < *d) => {}
+            Event::AssessmentRecorded(e)
+                if self.assessment.as_ref().is_some_and(|(d, _)| date < *d) =>
+            {
+                if e.contact {
+                    self.contact_on(date);
+                }
+            }
             Event::AssessmentRecorded(e) => {
+                if e.contact {
+                    self.contact_on(date);
+                }
                 let placed =
                     e.assessment.prioritization == PrioritizationStatus::PlacedOnPrioritizationList;
                 self.placed_on = match (placed, self.placed_on) {
@@ -175,11 +183,7 @@ impl Household {
                 if literally_homeless(e.current.living_situation.situation()) {
                     self.last_homeless_contact = self.last_homeless_contact.max(date);
                 }
-                self.last_contact = self.last_contact.max(date);
-                // Only contact on or after the sweep brings a household back.
-                if matches!(self.status, HouseholdStatus::Inactive { since } if date >= since) {
-                    self.status = HouseholdStatus::Active;
-                }
+                self.contact_on(date);
             }
             Event::CeEventRecorded(e) => self.apply_ce_event(e, date),
             Event::ContactAttempted(_) => {
@@ -227,6 +231,8 @@ impl Household {
             Event::ReferralCancelled(e) => self.live_referrals.retain(|r| r.referral != e.referral),
             Event::ReferralExpired(e) => self.live_referrals.retain(|r| r.referral != e.referral),
             Event::EventCorrected(e) => self.apply_correction(&e.corrected, date),
+            // Provenance of imported records: reports and exports read it.
+            Event::HmisRecordsLinked(_) | Event::HmisRecordDeleted(_) => {}
             Event::HouseholdEnrolled(_)
             | Event::ClientEnrollmentOpened(_)
             | Event::ClientEnrollmentClosed(_)
@@ -236,6 +242,15 @@ impl Household {
     }
 
     /// Replaces what the corrected event had set, where state still shows it.
+    /// Contact with the household on `date`.
+    fn contact_on(&mut self, date: NaiveDate) {
+        self.last_contact = self.last_contact.max(date);
+        // Only contact on or after the sweep brings a household back.
+        if matches!(self.status, HouseholdStatus::Inactive { since } if date >= since) {
+            self.status = HouseholdStatus::Active;
+        }
+    }
+
     fn apply_ce_event(&mut self, e: &CeEventRecorded, date: NaiveDate) {
         if e.result == Some(ReferralResult::SuccessfulClientAccepted) {
             let on = e.result_date.unwrap_or(date);
