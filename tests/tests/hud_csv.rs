@@ -2365,3 +2365,73 @@ fn cli_imports_a_directory_exports_it_again_and_reports() {
         assert_eq!(mode & 0o777, 0o600);
     }
 }
+
+/// A file's rows without the ExportID column, sorted: the rows an export
+/// holds, whatever their order.
+fn rows_without_export_id(path: &std::path::Path) -> Vec<Vec<String>> {
+    let (header, rows) = read(&std::fs::read_to_string(path).unwrap());
+    let export_id = header.iter().position(|c| c == "ExportID").unwrap();
+    let mut rows: Vec<Vec<String>> = rows
+        .into_iter()
+        .map(|mut r| {
+            r.remove(export_id);
+            r
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+#[test]
+fn demo_caseloads_export_import_and_export_again_to_the_same_ce_rows() {
+    // tests/scripts/roundtrip-demo-seeds.sh runs seeds 1-20 at full size.
+    let dir = tempfile::tempdir().unwrap();
+    for seed in ["1", "3", "7"] {
+        let at = |name: &str| dir.path().join(format!("{seed}-{name}"));
+        ce(&at("a"))
+            .args(["demo", "--households", "80", "--seed", seed])
+            .assert()
+            .success();
+        ce(&at("a"))
+            .args(["export", "hud-csv"])
+            .arg(at("first"))
+            .assert()
+            .success();
+        let out = stdout_of(
+            ce(&at("b"))
+                .args(["import", "hud-csv", "--coalition", "Central"])
+                .arg(at("first"))
+                .assert()
+                .success(),
+        );
+        assert!(out.contains("0 row(s) with errors"), "seed {seed}: {out}");
+        ce(&at("b"))
+            .args(["export", "hud-csv"])
+            .arg(at("second"))
+            .assert()
+            .success();
+        for file in [
+            HudFile::Client,
+            HudFile::Enrollment,
+            HudFile::Exit,
+            HudFile::Assessment,
+            HudFile::AssessmentQuestions,
+            HudFile::AssessmentResults,
+            HudFile::Event,
+            HudFile::CurrentLivingSituation,
+        ] {
+            let first = rows_without_export_id(&at("first").join(file.file_name()));
+            let second = rows_without_export_id(&at("second").join(file.file_name()));
+            assert_eq!(first, second, "seed {seed}: {file}");
+        }
+        // The same export again writes nothing, and says so.
+        let out = stdout_of(
+            ce(&at("b"))
+                .args(["import", "hud-csv", "--coalition", "Central"])
+                .arg(at("first"))
+                .assert()
+                .success(),
+        );
+        assert!(out.contains(", 0 write(s)"), "seed {seed}: {out}");
+    }
+}
