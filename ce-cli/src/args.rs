@@ -458,9 +458,17 @@ pub enum ExportFormat {
         /// Export: last day of the reporting period (default: today).
         #[arg(long)]
         to: Option<NaiveDate>,
-        /// Import: the coalition whose lists imported households join (HUD files name none).
+        /// Import: the coalition whose lists imported households join when the
+        /// coalition map names none (HUD files name none).
         #[arg(long)]
         coalition: Option<String>,
+        /// Import: a CSV file `source,coalition` mapping a source ProjectID,
+        /// ProjectCoC Geocode or CoC code to a coalition.
+        #[arg(long)]
+        coalition_map: Option<std::path::PathBuf>,
+        /// Import: only enrollments in this CoC (EnrollmentCoC, else ProjectCoC), e.g. WI-500.
+        #[arg(long)]
+        coc: Option<String>,
         /// Import: accepted for compatibility; importing the readable rows and
         /// reporting the others is the default (see --strict).
         #[arg(long, hide = true)]

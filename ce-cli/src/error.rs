@@ -58,6 +58,16 @@ pub enum CliError {
         /// The HUD field.
         field: &'static str,
     },
+    /// A coalition map file with a bad row.
+    #[error("{path} line {line}: {reason}")]
+    CoalitionMap {
+        /// The file.
+        path: PathBuf,
+        /// The line (1 is the header).
+        line: u64,
+        /// What is wrong.
+        reason: String,
+    },
     /// A missing or conflicting argument the parser cannot express.
     #[error("{0}")]
     Usage(&'static str),
@@ -109,6 +119,7 @@ impl CliError {
             | CliError::Policy(_)
             | CliError::Mismatch { .. }
             | CliError::NotEmpty { .. }
+            | CliError::CoalitionMap { .. }
             | CliError::ImportInvalid { .. } => 2,
             CliError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => 2,
             CliError::Store(

@@ -28,6 +28,8 @@ pub fn export(ctx: &Ctx, format: &ExportFormat) -> Result<(), CliError> {
         from,
         to,
         coalition,
+        coalition_map,
+        coc,
         skip_invalid,
         strict,
         findings,
@@ -36,9 +38,15 @@ pub fn export(ctx: &Ctx, format: &ExportFormat) -> Result<(), CliError> {
         return Err(CliError::Usage("not a hud-csv export"));
     };
     let (dir, from, to) = (dir.as_path(), *from, *to);
-    if coalition.is_some() || *skip_invalid || *strict || findings.is_some() {
+    let import_only = coalition.is_some()
+        || coalition_map.is_some()
+        || coc.is_some()
+        || *skip_invalid
+        || *strict
+        || findings.is_some();
+    if import_only {
         return Err(CliError::Usage(
-            "--coalition, --strict and --findings are options of `ce import hud-csv`",
+            "--coalition, --coalition-map, --coc, --strict and --findings are options of `ce import hud-csv`",
         ));
     }
     if let (Some(from), Some(to)) = (from, to) {
@@ -81,6 +89,56 @@ pub fn export(ctx: &Ctx, format: &ExportFormat) -> Result<(), CliError> {
         &json!({ "dir": dir, "export_id": options.export_id, "rows": rows }),
     );
     Ok(())
+}
+
+/// Reads a coalition map: a CSV file with the header `source,coalition`,
+/// one row per source ProjectID, ProjectCoC Geocode or CoC code.
+fn read_coalition_map(
+    path: &Path,
+    policy: &ce_core::Policy,
+) -> Result<std::collections::BTreeMap<String, Coalition>, CliError> {
+    let bad = |line: u64, reason: String| CliError::CoalitionMap {
+        path: path.to_owned(),
+        line,
+        reason,
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_path(path)
+        .map_err(|e| bad(1, e.to_string()))?;
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| bad(1, e.to_string()))?
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').trim().to_ascii_lowercase())
+        .collect();
+    if header != ["source", "coalition"] {
+        return Err(bad(
+            1,
+            format!("the header must be `source,coalition`, not {header:?}"),
+        ));
+    }
+    let mut map = std::collections::BTreeMap::new();
+    for (i, record) in reader.records().enumerate() {
+        let line = i as u64 + 2;
+        let record = record.map_err(|e| bad(line, e.to_string()))?;
+        let (Some(source), Some(coalition)) = (record.get(0), record.get(1)) else {
+            return Err(bad(line, "needs two fields: source,coalition".to_owned()));
+        };
+        let (source, coalition) = (source.trim(), Coalition::new(coalition.trim()));
+        if source.is_empty() {
+            return Err(bad(line, "empty source".to_owned()));
+        }
+        if !policy.knows_coalition(&coalition) {
+            return Err(bad(line, format!("unknown coalition {:?}", coalition.0)));
+        }
+        if let Some(before) = map.insert(source.to_owned(), coalition.clone()) {
+            if before != coalition {
+                return Err(bad(line, format!("{source} is mapped twice")));
+            }
+        }
+    }
+    Ok(map)
 }
 
 /// Writes the findings as CSV, private and atomically: a temporary file
@@ -141,6 +199,8 @@ pub fn import(ctx: &Ctx, format: &ExportFormat) -> Result<(), CliError> {
         from,
         to,
         coalition,
+        coalition_map,
+        coc,
         skip_invalid: _,
         strict,
         findings,
@@ -154,12 +214,21 @@ pub fn import(ctx: &Ctx, format: &ExportFormat) -> Result<(), CliError> {
             "--from and --to are options of `ce export hud-csv`",
         ));
     }
-    let coalition = Coalition::new(coalition.as_deref().ok_or(CliError::Usage(
-        "import hud-csv needs --coalition: HUD files do not say whose lists a household joins",
-    ))?);
-    if !ctx.policy().knows_coalition(&coalition) {
-        return Err(ce_core::Error::UnknownCoalition(coalition).into());
+    if coalition.is_none() && coalition_map.is_none() {
+        return Err(CliError::Usage(
+            "import hud-csv needs --coalition or --coalition-map: HUD files do not say whose lists a household joins",
+        ));
     }
+    let coalition = coalition.as_deref().map(Coalition::new);
+    if let Some(c) = &coalition {
+        if !ctx.policy().knows_coalition(c) {
+            return Err(ce_core::Error::UnknownCoalition(c.clone()).into());
+        }
+    }
+    let coalition_map = match coalition_map {
+        Some(path) => read_coalition_map(path, ctx.policy())?,
+        None => Default::default(),
+    };
     if !dir.is_dir() {
         return Err(CliError::Io {
             path: dir.to_owned(),
@@ -168,6 +237,8 @@ pub fn import(ctx: &Ctx, format: &ExportFormat) -> Result<(), CliError> {
     }
     let options = ImportOptions {
         coalition,
+        coalition_map,
+        coc: coc.clone(),
         skip_invalid,
         user: ctx.actor.user.clone(),
         now: Utc::now(),

@@ -320,8 +320,10 @@ fn eligible(household: &Household, rule: &ProgramRule) -> Result<(), &'static st
         e.min_score_without_children
     };
     if let Some(floor) = floor {
-        if household.score().is_none_or(|s| s < floor) {
-            return Err("score below the program's floor");
+        match household.score() {
+            None => return Err("unscored: its assessment has no prioritization score"),
+            Some(s) if s < floor => return Err("score below the program's floor"),
+            Some(_) => {}
         }
     }
     if e.literally_homeless && !household.literally_homeless() {

@@ -2055,3 +2055,33 @@ fn an_assessment_is_not_contact_when_the_policy_says_so() {
         .when(sweep(days_after(start(), 91)))
         .then_expect_events(&["HouseholdInactivated"]);
 }
+
+#[test]
+fn a_household_placed_without_a_score_is_unscored_and_a_later_assessment_does_not_keep_the_earlier_score(
+) {
+    let mut given = Scenario::new();
+    let h = given.enroll(single(1).disabled().placed_with_score(9));
+    assert!(list_status(
+        household(&given, h),
+        given.policy(),
+        ProgramType::Psh,
+        assessed_on()
+    )
+    .is_ok());
+    // Reassessed and placed, with no score: the earlier 9 is not carried over.
+    let mut unscored = assess(h, days_after(assessed_on(), 10), 9, true);
+    unscored.score = None;
+    given.given(unscored);
+    assert_eq!(household(&given, h).score(), None);
+    assert_eq!(
+        list_status(
+            household(&given, h),
+            given.policy(),
+            ProgramType::Psh,
+            days_after(assessed_on(), 10)
+        ),
+        Err(OffListReason::Ineligible {
+            rule: "unscored: its assessment has no prioritization score"
+        })
+    );
+}

@@ -74,6 +74,8 @@ pub struct HudCsvExport {
     export: ExportRow,
     organizations: Vec<OrganizationRow>,
     projects: Vec<ProjectRow>,
+    project_cocs: Vec<ProjectCoCRow>,
+    ce_participation: Vec<CEParticipationRow>,
     clients: Vec<ClientRow>,
     enrollments: Vec<EnrollmentRow>,
     exits: Vec<ExitRow>,
@@ -194,6 +196,8 @@ impl HudCsvExport {
             HudFile::Export => write_rows(file, header, std::slice::from_ref(&self.export), out),
             HudFile::Organization => write_rows(file, header, &self.organizations, out),
             HudFile::Project => write_rows(file, header, &self.projects, out),
+            HudFile::ProjectCoC => write_rows(file, header, &self.project_cocs, out),
+            HudFile::CEParticipation => write_rows(file, header, &self.ce_participation, out),
             HudFile::Client => write_rows(file, header, &self.clients, out),
             HudFile::Enrollment => write_rows(file, header, &self.enrollments, out),
             HudFile::Exit => write_rows(file, header, &self.exits, out),
@@ -211,6 +215,8 @@ impl HudCsvExport {
             HudFile::Export => 1,
             HudFile::Organization => self.organizations.len(),
             HudFile::Project => self.projects.len(),
+            HudFile::ProjectCoC => self.project_cocs.len(),
+            HudFile::CEParticipation => self.ce_participation.len(),
             HudFile::Client => self.clients.len(),
             HudFile::Enrollment => self.enrollments.len(),
             HudFile::Exit => self.exits.len(),
@@ -330,12 +336,15 @@ impl Builder<'_> {
             ..Default::default()
         };
         let (organizations, projects) = self.projects();
+        let (project_cocs, ce_participation) = self.ce_project_setup();
         let (enrollments, exits, clients) = self.enrollments();
         let (assessments, questions, results) = self.assessments();
         HudCsvExport {
             export,
             organizations,
             projects,
+            project_cocs,
+            ce_participation,
             clients,
             enrollments,
             exits,
@@ -347,9 +356,39 @@ impl Builder<'_> {
         }
     }
 
-    fn projects(&self) -> (Vec<OrganizationRow>, Vec<ProjectRow>) {
+    /// The CE project's ProjectCoC row (its CoC) and CEParticipation row:
+    /// an access point (crisis and housing needs assessments) that makes
+    /// referrals and receives none, since its project start.
+    fn ce_project_setup(&self) -> (Vec<ProjectCoCRow>, Vec<CEParticipationRow>) {
         let o = self.options;
-        let ce_stamp = Stamp {
+        let stamp = self.ce_stamp();
+        let project = id(self.ce_project_id());
+        let coc = row!(ProjectCoCRow, self.trailer(&stamp), {
+            ProjectCoCID: id(derive(&[b"project-coc", b"ce", o.coc_code.as_bytes()])),
+            ProjectID: project.clone(),
+            CoCCode: text(&o.coc_code, 6),
+            State: lit("WI"),
+        });
+        let participation = row!(CEParticipationRow, self.trailer(&stamp), {
+            CEParticipationID: id(derive(&[b"ce-participation", b"ce", o.coc_code.as_bytes()])),
+            ProjectID: project,
+            AccessPoint: lit("1"),
+            PreventionAssessment: lit("0"),
+            CrisisAssessment: lit("1"),
+            HousingAssessment: lit("1"),
+            DirectServices: lit("0"),
+            ReceivesReferrals: lit("0"),
+            CEParticipationStatusStartDate: date(
+                self.records.first_enrollment.map_or(self.from, |(d, _)| d),
+            ),
+        });
+        (vec![coc], vec![participation])
+    }
+
+    /// The CE project's trailer: created with the first enrollment.
+    fn ce_stamp(&self) -> Stamp {
+        let o = self.options;
+        Stamp {
             created: self
                 .records
                 .first_enrollment
@@ -359,7 +398,12 @@ impl Builder<'_> {
                 .first_enrollment
                 .map_or(o.export_date, |(_, at)| at),
             user: ce_core::actor::UserId("ce".to_owned()),
-        };
+        }
+    }
+
+    fn projects(&self) -> (Vec<OrganizationRow>, Vec<ProjectRow>) {
+        let o = self.options;
+        let ce_stamp = self.ce_stamp();
         let ce_org = derive(&[b"organization", b"coc", o.coc_code.as_bytes()]);
         let mut organizations = vec![row!(OrganizationRow, self.trailer(&ce_stamp), {
             OrganizationID: id(ce_org),

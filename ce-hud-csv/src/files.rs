@@ -93,6 +93,21 @@ hud_file!(
 ]);
 
 hud_file!(
+    /// ProjectCoC.csv: the CoC (and geography) a project serves.
+    ProjectCoCRow, "ProjectCoC.csv", trailer: yes, [
+    ProjectCoCID, ProjectID, CoCCode, Geocode, Address1, Address2, City, State, ZIP,
+    GeographyType,
+]);
+
+hud_file!(
+    /// CEParticipation.csv (new in FY2024): a project's part in CE, per period.
+    CEParticipationRow, "CEParticipation.csv", trailer: yes, [
+    CEParticipationID, ProjectID, AccessPoint, PreventionAssessment, CrisisAssessment,
+    HousingAssessment, DirectServices, ReceivesReferrals, CEParticipationStatusStartDate,
+    CEParticipationStatusEndDate,
+]);
+
+hud_file!(
     /// Client.csv.
     ClientRow, "Client.csv", trailer: yes, [
     PersonalID, FirstName, MiddleName, LastName, NameSuffix, NameDataQuality, SSN,
@@ -198,6 +213,10 @@ pub enum HudFile {
     Organization,
     /// Project.csv.
     Project,
+    /// ProjectCoC.csv.
+    ProjectCoC,
+    /// CEParticipation.csv.
+    CEParticipation,
     /// Client.csv.
     Client,
     /// Enrollment.csv.
@@ -222,6 +241,8 @@ impl HudFile {
         HudFile::Export,
         HudFile::Organization,
         HudFile::Project,
+        HudFile::ProjectCoC,
+        HudFile::CEParticipation,
         HudFile::Client,
         HudFile::Enrollment,
         HudFile::Exit,
@@ -238,6 +259,8 @@ impl HudFile {
             HudFile::Export => ExportRow::FILE,
             HudFile::Organization => OrganizationRow::FILE,
             HudFile::Project => ProjectRow::FILE,
+            HudFile::ProjectCoC => ProjectCoCRow::FILE,
+            HudFile::CEParticipation => CEParticipationRow::FILE,
             HudFile::Client => ClientRow::FILE,
             HudFile::Enrollment => EnrollmentRow::FILE,
             HudFile::Exit => ExitRow::FILE,
@@ -255,6 +278,8 @@ impl HudFile {
             HudFile::Export => ExportRow::HEADER,
             HudFile::Organization => OrganizationRow::HEADER,
             HudFile::Project => ProjectRow::HEADER,
+            HudFile::ProjectCoC => ProjectCoCRow::HEADER,
+            HudFile::CEParticipation => CEParticipationRow::HEADER,
             HudFile::Client => ClientRow::HEADER,
             HudFile::Enrollment => EnrollmentRow::HEADER,
             HudFile::Exit => ExitRow::HEADER,
@@ -280,6 +305,6 @@ mod tests {
     #[test]
     fn column_counts_match_the_fy2024_spec() {
         let counts: Vec<usize> = HudFile::ALL.iter().map(|f| f.header().len()).collect();
-        assert_eq!(counts, [19, 9, 19, 46, 71, 44, 13, 13, 11, 15, 18]);
+        assert_eq!(counts, [19, 9, 19, 15, 15, 46, 71, 44, 13, 13, 11, 15, 18]);
     }
 }

@@ -37,8 +37,15 @@ use ce_core::workflow::Workflow;
 /// What an import needs that the files do not hold.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ImportOptions {
-    /// The coalition whose lists imported households go on (HUD has none).
-    pub coalition: Coalition,
+    /// The coalition whose lists imported households go on when the
+    /// coalition map names none for them (HUD files name none).
+    pub coalition: Option<Coalition>,
+    /// Coalition by the source's ProjectID, a ProjectCoC Geocode or a CoC
+    /// code (tried in that order for a household's project).
+    pub coalition_map: BTreeMap<String, Coalition>,
+    /// Import only enrollments in this CoC (EnrollmentCoC, or the project's
+    /// ProjectCoC when that is empty).
+    pub coc: Option<String>,
     /// Write the rows that are valid even when others are not.
     pub skip_invalid: bool,
     /// The user recorded on rows that name none.
@@ -200,6 +207,8 @@ const READ_ORDER: &[&str] = &[
     ExportRow::FILE,
     OrganizationRow::FILE,
     ProjectRow::FILE,
+    ProjectCoCRow::FILE,
+    CEParticipationRow::FILE,
     ClientRow::FILE,
     EnrollmentRow::FILE,
     ExitRow::FILE,
@@ -433,6 +442,8 @@ struct EnrollmentIn {
     entry: NaiveDate,
     household: String,
     relationship: RelationshipToHoH,
+    /// EnrollmentCoC.
+    coc: Option<String>,
     disabling: NoYesReasons,
     living: Option<PriorSituation>,
     episode: Option<NaiveDate>,
@@ -489,9 +500,22 @@ struct DeletedRow {
     when: Option<String>,
 }
 
+/// One CEParticipation.csv period of a project.
+#[derive(Debug, Clone)]
+struct ParticipationIn {
+    from: NaiveDate,
+    to: Option<NaiveDate>,
+    access_point: bool,
+    receives_referrals: bool,
+}
+
 /// Everything read, parsed and checked row by row.
 #[derive(Debug, Default)]
 struct Input {
+    /// ProjectID → its ProjectCoC rows: (CoCCode, Geocode).
+    project_cocs: HashMap<String, Vec<(String, Option<String>)>>,
+    /// ProjectID → its CE participation periods; `None` without the file.
+    participation: Option<HashMap<String, Vec<ParticipationIn>>>,
     /// Rows with DateDeleted, by file.
     deleted: Vec<DeletedRow>,
     /// The source system: Export.csv's SourceID and ImplementationID.
@@ -814,6 +838,8 @@ impl Input {
                 f if f == ExportRow::FILE => input.export(reader, issues, report),
                 f if f == OrganizationRow::FILE => input.organizations(reader, issues, report),
                 f if f == ProjectRow::FILE => input.projects(reader, issues, report),
+                f if f == ProjectCoCRow::FILE => input.project_cocs(reader, issues, report),
+                f if f == CEParticipationRow::FILE => input.participation(reader, issues, report),
                 f if f == ClientRow::FILE => input.clients(reader, issues, report),
                 f if f == EnrollmentRow::FILE => input.enrollments(reader, issues, report),
                 f if f == ExitRow::FILE => input.exits(reader, issues, report),
@@ -885,6 +911,85 @@ impl Input {
             ),
         }
         self.hashed = matches!(cell(&row.HashStatus), Some("2" | "3" | "4"));
+    }
+
+    fn project_cocs<R: Read>(&mut self, r: R, issues: &mut Issues, report: &mut ImportReport) {
+        let rows = read_rows::<ProjectCoCRow, _>(r, &[], issues, report, &mut self.deleted);
+        for (_, row) in rows.unwrap_or_default() {
+            if let (Some(project), Some(coc)) = (cell(&row.ProjectID), cell(&row.CoCCode)) {
+                self.project_cocs
+                    .entry(project.to_owned())
+                    .or_default()
+                    .push((
+                        coc.to_ascii_uppercase(),
+                        cell(&row.Geocode).map(str::to_owned),
+                    ));
+            }
+        }
+    }
+
+    fn participation<R: Read>(&mut self, r: R, issues: &mut Issues, report: &mut ImportReport) {
+        let Some(rows) =
+            read_rows::<CEParticipationRow, _>(r, &[], issues, report, &mut self.deleted)
+        else {
+            return;
+        };
+        let mut periods: HashMap<String, Vec<ParticipationIn>> = HashMap::new();
+        for (line, row) in rows {
+            let mut f = Fields {
+                issues,
+                file: CEParticipationRow::FILE,
+                line,
+                bad: false,
+            };
+            let project = f.text("ProjectID", &row.ProjectID);
+            let from = f.date(
+                "CEParticipationStatusStartDate",
+                &row.CEParticipationStatusStartDate,
+            );
+            let to = f.lenient_date(
+                "CEParticipationStatusEndDate",
+                &row.CEParticipationStatusEndDate,
+            );
+            let yes = |v: &Option<String>| cell(v) == Some("1");
+            if let (Some(project), Some(from), false) = (project, from, f.bad) {
+                periods.entry(project).or_default().push(ParticipationIn {
+                    from,
+                    to,
+                    access_point: yes(&row.AccessPoint),
+                    receives_referrals: yes(&row.ReceivesReferrals),
+                });
+            }
+        }
+        self.participation = Some(periods);
+    }
+
+    /// Whether a project takes part in CE on a date (an access point or a
+    /// project receiving referrals), by CEParticipation.csv; every project
+    /// does when the export has no such file.
+    fn takes_part_in_ce(&self, project: &str, on: NaiveDate) -> bool {
+        let Some(periods) = &self.participation else {
+            return true;
+        };
+        periods.get(project).is_some_and(|ps| {
+            ps.iter().any(|p| {
+                (p.access_point || p.receives_referrals)
+                    && p.from <= on
+                    && p.to.is_none_or(|to| on <= to)
+            })
+        })
+    }
+
+    /// Whether an enrollment is in `coc`: its EnrollmentCoC, or when that is
+    /// empty, one of its project's ProjectCoC rows.
+    fn in_coc(&self, e: &EnrollmentIn, coc: &str) -> bool {
+        match &e.coc {
+            Some(c) => c.eq_ignore_ascii_case(coc),
+            None => self
+                .project_cocs
+                .get(&e.project)
+                .is_some_and(|cs| cs.iter().any(|(c, _)| c.eq_ignore_ascii_case(coc))),
+        }
     }
 
     fn organizations<R: Read>(&mut self, r: R, issues: &mut Issues, report: &mut ImportReport) {
@@ -1064,6 +1169,7 @@ impl Input {
                 entry,
                 household,
                 relationship,
+                coc: cell(&row.EnrollmentCoC).map(|c| c.to_ascii_uppercase()),
                 disabling: disabling.unwrap_or(NoYesReasons::DataNotCollected),
                 living,
                 episode,
@@ -2038,8 +2144,11 @@ impl Planner<'_> {
                 let Some(living) = not_collected(hoh.living) else {
                     return;
                 };
+                let Some(coalition) = self.coalition_for(&group, hoh) else {
+                    return;
+                };
                 let command = Command::Enroll(Enroll {
-                    coalition: self.options.coalition.clone(),
+                    coalition,
                     project_start: start,
                     members: initial,
                     prior: PriorLivingSituation {
@@ -2186,6 +2295,8 @@ impl Planner<'_> {
                 };
                 if let Some(event) = event {
                     self.link(household, &group, file, &a.id, event, None, a.src.updated);
+                    // Question and result rows go with their assessment's
+                    // DateUpdated: linked once, by id and order.
                     for line in &answers_lines {
                         if let Some(qid) = input.question_ids.get(line) {
                             self.link(
@@ -2195,7 +2306,7 @@ impl Planner<'_> {
                                 qid,
                                 event,
                                 None,
-                                a.src.updated,
+                                None,
                             );
                         }
                     }
@@ -2208,7 +2319,7 @@ impl Planner<'_> {
                                 rid,
                                 event,
                                 None,
-                                a.src.updated,
+                                None,
                             );
                         }
                     }
@@ -2327,6 +2438,39 @@ impl Planner<'_> {
             .map(|x| x.date)
     }
 
+    /// The coalition of a source household: by the coalition map (its
+    /// project, the project's Geocode, its CoC), else the default.
+    fn coalition_for(&mut self, group: &GroupKey, hoh: &EnrollmentIn) -> Option<Coalition> {
+        let input = self.input;
+        let map = &self.options.coalition_map;
+        let cocs = input.project_cocs.get(&hoh.project);
+        let found = map
+            .get(&hoh.project)
+            .or_else(|| {
+                cocs.into_iter()
+                    .flatten()
+                    .filter_map(|(_, geocode)| geocode.as_ref())
+                    .find_map(|g| map.get(g))
+            })
+            .or_else(|| hoh.coc.as_ref().and_then(|c| map.get(c)))
+            .or_else(|| cocs.into_iter().flatten().find_map(|(c, _)| map.get(c)))
+            .or(self.options.coalition.as_ref())
+            .cloned();
+        if found.is_none() {
+            self.issues.push(
+                IssueKind::Error,
+                EnrollmentRow::FILE,
+                Some(hoh.src.line),
+                Some("ProjectID"),
+                format!(
+                    "no coalition for household {} (project {}): add the project, its Geocode or its CoC to the coalition map, or give a default coalition",
+                    group.1, hoh.project
+                ),
+            );
+        }
+        found
+    }
+
     /// Links a member's Client.csv and Enrollment.csv rows to the event that
     /// added them to the household.
     fn link_member(
@@ -2415,10 +2559,9 @@ impl Planner<'_> {
         let Some(household_id) = self.household(group, file, e.src.line) else {
             return;
         };
-        let Some(household) = self.caseload.households().get(&household_id) else {
-            return;
-        };
-        if let HouseholdStatus::Exited { date: exit, .. } = household.status {
+        // Dated by the source's exit, not by what the store holds now.
+        let exit = self.group_exit(group);
+        if let Some(exit) = exit.filter(|x| e.date > *x) {
             self.issues.push(
                 IssueKind::Note,
                 file,
@@ -2430,7 +2573,6 @@ impl Planner<'_> {
                 ),
             );
         } else if let Some(on) = e.event.result_date {
-            let exit = self.group_exit(group);
             if let Some(exit) = exit.filter(|x| on > *x) {
                 self.issues.push(
                     IssueKind::Note,
@@ -2651,7 +2793,91 @@ impl Planner<'_> {
             let key = (date, action.phase(), line);
             actions.push((key, action));
         };
+        // CE rows count when their enrollment is in the CoC imported and
+        // their project takes part in CE on their date.
+        let mut wanted =
+            |enrollment: &str, on: NaiveDate, file: &'static str, line: u64, ce: bool| {
+                let Some(e) = by_id.get(enrollment).map(|&i| &input.enrollments[i]) else {
+                    return true;
+                };
+                if let Some(coc) = &self.options.coc {
+                    if !input.in_coc(e, coc) {
+                        self.issues.push(
+                            IssueKind::Skipped,
+                            file,
+                            Some(line),
+                            None,
+                            format!("enrollment {} is not in CoC {coc}", e.id),
+                        );
+                        return false;
+                    }
+                }
+                if ce && !input.takes_part_in_ce(&e.project, on) {
+                    self.issues.push(
+                        IssueKind::Skipped,
+                        file,
+                        Some(line),
+                        None,
+                        format!(
+                            "project {} does not take part in CE on {on} (CEParticipation.csv)",
+                            e.project
+                        ),
+                    );
+                    return false;
+                }
+                true
+            };
+        let assessments: Vec<bool> = input
+            .assessments
+            .iter()
+            .map(|a| wanted(&a.enrollment, a.date, AssessmentRow::FILE, a.src.line, true))
+            .collect();
+        let events: Vec<bool> = input
+            .events
+            .iter()
+            .map(|e| wanted(&e.enrollment, e.date, EventRow::FILE, e.src.line, true))
+            .collect();
+        let cls: Vec<bool> = input
+            .cls
+            .iter()
+            .map(|c| {
+                wanted(
+                    &c.enrollment,
+                    c.date,
+                    CurrentLivingSituationRow::FILE,
+                    c.src.line,
+                    false,
+                )
+            })
+            .collect();
         for (i, a) in input.assessments.iter().enumerate() {
+            if !assessments[i] {
+                let answers = input
+                    .answers
+                    .get(&a.id)
+                    .into_iter()
+                    .flatten()
+                    .map(|x| (AssessmentQuestionRow::FILE, x.1));
+                let results = input
+                    .results
+                    .get(&a.id)
+                    .into_iter()
+                    .flatten()
+                    .map(|x| (AssessmentResultRow::FILE, x.0));
+                for (file, line) in answers.chain(results) {
+                    self.issues.push(
+                        IssueKind::Skipped,
+                        file,
+                        Some(line),
+                        None,
+                        format!(
+                            "follows Assessment.csv line {} ({}), which was not imported",
+                            a.src.line, a.id
+                        ),
+                    );
+                }
+                continue;
+            }
             match target(&mut chosen, &a.enrollment, a.date, true) {
                 Some(group) => {
                     push(
@@ -2667,12 +2893,18 @@ impl Planner<'_> {
             }
         }
         for (i, e) in input.events.iter().enumerate() {
+            if !events[i] {
+                continue;
+            }
             let Some(group) = target(&mut chosen, &e.enrollment, e.date, true) else {
                 continue;
             };
             push(e.date, e.src.line, Action::Event { group, event: i });
         }
         for (i, c) in input.cls.iter().enumerate() {
+            if !cls[i] {
+                continue;
+            }
             match target(&mut chosen, &c.enrollment, c.date, false) {
                 Some(group) => {
                     let first_entry = groups[&group]

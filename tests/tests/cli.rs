@@ -721,7 +721,10 @@ fn json_output_is_one_document_with_the_documented_fields() {
     assert_eq!(shown["household"]["id"], household.as_str());
     assert_eq!(shown["chronic"], true);
     assert_eq!(shown["list_household_type"], "with-children");
-    assert_eq!(shown["days_since_contact"], 32, "since the assessment of 2025-03-04");
+    assert_eq!(
+        shown["days_since_contact"], 32,
+        "since the assessment of 2025-03-04"
+    );
     assert!(shown["lists"].as_array().is_some_and(|l| !l.is_empty()));
 
     assert_eq!(

@@ -4,7 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use ce_core::household::{
     AssessmentAnswer, AssessmentResultEntry, CurrentLivingSituation, Member, PriorLivingSituation,
@@ -556,6 +556,30 @@ fn hud_header(file: HudFile) -> Vec<String> {
             "VictimServiceProvider",
             "OrganizationCommonName",
         ]),
+        HudFile::ProjectCoC => with_trailer(&[
+            "ProjectCoCID",
+            "ProjectID",
+            "CoCCode",
+            "Geocode",
+            "Address1",
+            "Address2",
+            "City",
+            "State",
+            "ZIP",
+            "GeographyType",
+        ]),
+        HudFile::CEParticipation => with_trailer(&[
+            "CEParticipationID",
+            "ProjectID",
+            "AccessPoint",
+            "PreventionAssessment",
+            "CrisisAssessment",
+            "HousingAssessment",
+            "DirectServices",
+            "ReceivesReferrals",
+            "CEParticipationStatusStartDate",
+            "CEParticipationStatusEndDate",
+        ]),
         HudFile::Project => with_trailer(&[
             "ProjectID",
             "OrganizationID",
@@ -795,6 +819,8 @@ fn every_file_has_hud_s_exact_header_in_hud_s_order() {
             "Export.csv",
             "Organization.csv",
             "Project.csv",
+            "ProjectCoC.csv",
+            "CEParticipation.csv",
             "Client.csv",
             "Enrollment.csv",
             "Exit.csv",
@@ -811,7 +837,7 @@ fn every_file_has_hud_s_exact_header_in_hud_s_order() {
         assert!(!text.contains('\r'), "{file} has CRLF line ends");
     }
     let widths: Vec<usize> = files.keys().map(|f| hud_header(*f).len()).collect();
-    assert_eq!(widths, [19, 9, 19, 46, 71, 44, 13, 13, 11, 15, 18]);
+    assert_eq!(widths, [19, 9, 19, 15, 15, 46, 71, 44, 13, 13, 11, 15, 18]);
 }
 
 #[test]
@@ -1428,7 +1454,12 @@ fn an_export_with_no_data_in_the_range_still_writes_every_file_with_its_header()
         let (header, rows) = read(text);
         assert_eq!(header, hud_header(*file));
         let expected = match file {
-            HudFile::Export | HudFile::Organization | HudFile::Project => 1,
+            // The CE project: its organization, project, CoC and CE participation.
+            HudFile::Export
+            | HudFile::Organization
+            | HudFile::Project
+            | HudFile::ProjectCoC
+            | HudFile::CEParticipation => 1,
             _ => 0,
         };
         assert_eq!(rows.len(), expected, "{file}");
@@ -1687,7 +1718,9 @@ fn timeliness_medians_and_90th_percentiles_as_worked_out_by_hand() {
 
 fn import_options(skip_invalid: bool) -> ImportOptions {
     ImportOptions {
-        coalition: coulee(),
+        coalition: Some(coulee()),
+        coalition_map: Default::default(),
+        coc: None,
         skip_invalid,
         user: ce_core::UserId("importer".to_owned()),
         now: at(2025, 4, 2, 8, 0),
@@ -2434,4 +2467,337 @@ fn demo_caseloads_export_import_and_export_again_to_the_same_ce_rows() {
         );
         assert!(out.contains(", 0 write(s)"), "seed {seed}: {out}");
     }
+}
+
+// ------------------------------------------- a foreign export, month by month
+
+/// tests/fixtures/foreign-export/<month>: another HMIS's exports (see the
+/// README beside them for what each row exercises).
+fn fixture(month: &str) -> BTreeMap<String, String> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/foreign-export")
+        .join(month);
+    std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| {
+            let path = e.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read_to_string(&path).unwrap())
+        })
+        .collect()
+}
+
+fn plan_with(
+    workflow: &Workflow<MemoryStore>,
+    files: &BTreeMap<String, String>,
+    options: &ImportOptions,
+) -> ImportPlan {
+    let caseload = workflow.caught_up().unwrap().clone();
+    ImportPlan::read(
+        |name| {
+            Ok(files
+                .get(name)
+                .map(|t| t.as_bytes().to_vec())
+                .map(std::io::Cursor::new))
+        },
+        workflow.store(),
+        &caseload,
+        workflow.policy(),
+        options,
+    )
+    .unwrap()
+}
+
+fn northwoods_options() -> ImportOptions {
+    ImportOptions {
+        coalition: Some(Coalition::new("Lakeshore")),
+        coalition_map: Default::default(),
+        coc: Some("WI-500".to_owned()),
+        skip_invalid: true,
+        user: ce_core::UserId("importer".to_owned()),
+        now: at(2025, 8, 1, 8, 0),
+    }
+}
+
+/// Data rows of a file (the header aside).
+fn data_rows(files: &BTreeMap<String, String>, name: &str) -> usize {
+    read(&files[name]).1.len()
+}
+
+#[test]
+fn a_foreign_export_without_a_ce_project_imports_every_ce_row_or_says_why_not() {
+    let month1 = fixture("month1");
+    let workflow = empty_workflow();
+    let mut policy_scores = workflow.policy().clone();
+    policy_scores.score_result_types = vec!["total".into(), "VI-SPDAT score".into()];
+    let workflow = Workflow::new(MemoryStore::new(), policy_scores).unwrap();
+    let plan = plan_with(&workflow, &month1, &northwoods_options());
+    let issues: Vec<String> = plan.report.issues.iter().map(ToString::to_string).collect();
+    // The one row that cannot be imported: the orphan assessment.
+    let errors: Vec<_> = plan
+        .report
+        .issues
+        .iter()
+        .filter(|i| i.kind == IssueKind::Error)
+        .map(|i| (i.file, i.line))
+        .collect();
+    assert_eq!(errors, [("Assessment.csv", Some(9))], "{issues:#?}");
+    assert_eq!(plan.report.households, 10, "WI-500 households with CE data");
+    plan.execute(&workflow).unwrap();
+
+    // Every CE row of the input is imported, or is in the findings with a
+    // reason (file and line), or was deleted in the source.
+    let named = |file: &str| -> BTreeSet<u64> {
+        plan.report
+            .issues
+            .iter()
+            .filter(|i| i.file == file && matches!(i.kind, IssueKind::Error | IssueKind::Skipped))
+            .filter_map(|i| i.line.filter(|l| *l > 1))
+            .collect()
+    };
+    let log = workflow.store().read_from(0, usize::MAX).unwrap();
+    let mut period = options(Some((2025, 1, 1)), Some((2025, 6, 30)));
+    period.score_result_types = workflow.policy().score_result_types.clone();
+    let out = by_name(&export(&log, &period));
+    for (file, deleted) in [
+        ("Assessment.csv", 0),
+        ("AssessmentQuestions.csv", 0),
+        ("AssessmentResults.csv", 0),
+        ("Event.csv", 1),
+        ("CurrentLivingSituation.csv", 0),
+    ] {
+        let input = data_rows(&month1, file);
+        let not_imported = named(file).len() + deleted;
+        assert_eq!(
+            data_rows(&out, file),
+            input - not_imported,
+            "{file}: {input} rows in, {:?} named in the findings",
+            named(file)
+        );
+    }
+    // Which rows the findings name, and why.
+    assert_eq!(named("Assessment.csv"), BTreeSet::from([9, 10])); // orphan, WI-501
+    assert_eq!(named("AssessmentResults.csv"), BTreeSet::from([9, 10]));
+    assert_eq!(named("Event.csv"), BTreeSet::from([36, 37])); // WI-501
+                                                              // A duplicate key and WI-501.
+    assert_eq!(named("CurrentLivingSituation.csv"), BTreeSet::from([8, 15]));
+    // No 4.12 is invented: of 14 rows, 12 come back, though three
+    // enrollments have none on their entry date; the invalid 999 is kept as 99.
+    let (_, cls) = read(&out["CurrentLivingSituation.csv"]);
+    assert_eq!(cls.len(), 12);
+    assert_eq!(cls.iter().filter(|r| r[4] == "99").count(), 1);
+    // The source's ids and dependent fields come back.
+    let (_, events) = read(&out["Event.csv"]);
+    let row = |id: &str| events.iter().find(|r| r[0] == id).unwrap().clone();
+    assert_eq!(
+        row("V6011")[1..6],
+        ["E2003", "P1003", "2025-02-17", "2", "1"]
+    );
+    assert_eq!(row("V6024")[6], "1", "ReferralCaseManageAfter");
+    assert_eq!(row("V6020")[8..10], ["1", ""], "a result without its date");
+    assert_eq!(
+        row("V6032")[8..10],
+        ["2", "2025-06-06"],
+        "a result before its event"
+    );
+    assert_eq!(
+        row("V6014")[1],
+        "E2005",
+        "on the head of household's enrollment"
+    );
+    // Scores under local result names; an assessment placed without one.
+    let caseload = workflow.caught_up().unwrap().clone();
+    let scores: BTreeSet<Option<u32>> = caseload.households().values().map(|h| h.score()).collect();
+    assert!(scores.contains(&Some(9)) && scores.contains(&Some(12)) && scores.contains(&Some(14)));
+    let unscored = caseload
+        .households()
+        .values()
+        .filter(|h| {
+            h.score().is_none()
+                && h.assessment.as_ref().is_some_and(|(_, a)| {
+                    a.prioritization == PrioritizationStatus::PlacedOnPrioritizationList
+                })
+        })
+        .count();
+    assert_eq!(unscored, 1, "A4004");
+
+    // The same export again writes nothing.
+    let again = plan_with(&workflow, &month1, &northwoods_options());
+    assert!(again.steps.is_empty(), "{:#?}", again.steps);
+
+    // Next month: exactly the change. A4006 now placed (a correction),
+    // V6037 new, V6031 deleted; and the links of the changed rows.
+    let before = workflow.store().next_position().unwrap();
+    let next = plan_with(&workflow, &fixture("month2"), &northwoods_options());
+    next.execute(&workflow).unwrap();
+    let written: Vec<Envelope> = workflow.store().read_from(before, usize::MAX).unwrap();
+    let mut kinds: Vec<String> = written
+        .iter()
+        .map(|e| match &e.event {
+            Event::EventCorrected(c) => format!("corrected {}", c.fields.join(",")),
+            Event::CeEventRecorded(r) => format!("4.20 event {}", r.event.code()),
+            Event::HmisRecordDeleted(d) => format!("deleted {}", d.id),
+            Event::HmisRecordsLinked(l) => {
+                let mut ids: Vec<&str> = l.links.iter().map(|k| k.id.as_str()).collect();
+                ids.sort_unstable();
+                format!("linked {}", ids.join(","))
+            }
+            other => other.event_type().to_owned(),
+        })
+        .collect();
+    kinds.sort();
+    assert_eq!(
+        kinds,
+        [
+            "4.20 event 4",
+            "corrected assessment.prioritization",
+            "deleted V6031",
+            "linked A4006",
+            "linked V6037",
+        ]
+    );
+    let again = plan_with(&workflow, &fixture("month2"), &northwoods_options());
+    assert!(again.steps.is_empty(), "{:#?}", again.steps);
+}
+
+#[test]
+fn ce_apr_of_the_foreign_export_as_worked_out_by_hand() {
+    let workflow = empty_workflow();
+    let plan = plan_with(&workflow, &fixture("month1"), &northwoods_options());
+    plan.execute(&workflow).unwrap();
+    let log = workflow.store().read_from(0, usize::MAX).unwrap();
+    let apr = CeApr::build(&log, date(2025, 1, 1), date(2025, 6, 30));
+    // Households with children: H3003 and H3007; the other eight have
+    // adults only. Each household is counted by its latest access event
+    // (Q9c) and its latest referral event (Q9d) in the range; same-day
+    // events in file order.
+    let q9c = |label| apr_row(&apr, "Q9c", label);
+    assert_eq!(q9c("Referral to Prevention Assistance project"), [0; 5]);
+    // H3003 (V6011, diverted), H3008 (V6028, diverted), H3009 (V6030).
+    assert_eq!(
+        q9c("Problem Solving/Diversion/Rapid Resolution intervention or service"),
+        [3, 2, 1, 0, 0]
+    );
+    // H3004 (V6014), H3006 (V6022), H3010 (V6033).
+    assert_eq!(
+        q9c("Referral to scheduled Coordinated Entry Crisis Needs Assessment"),
+        [3, 3, 0, 0, 0]
+    );
+    // H3001 (V6003), E2002 (V6007), H3005 (V6019).
+    assert_eq!(
+        q9c("Referral to scheduled Coordinated Entry Housing Needs Assessment"),
+        [3, 3, 0, 0, 0]
+    );
+    assert_eq!(q9c("Total"), [9, 8, 1, 0, 0]);
+    assert_eq!(
+        q9c("Result: Client housed/re-housed in a safe alternative"),
+        [2, 1, 1, 0, 0]
+    );
+    assert_eq!(
+        apr.tables[2].percentages[0].values,
+        [Some(66.7), Some(50.0), Some(100.0), None, None]
+    );
+    let q9d = |label| apr_row(&apr, "Q9d", label);
+    assert_eq!(
+        q9d("Referral to post-placement/follow-up case management"),
+        [1, 1, 0, 0, 0]
+    ); // H3006
+    assert_eq!(
+        q9d("Referral to Street Outreach project or services"),
+        [1, 1, 0, 0, 0]
+    ); // H3010
+    assert_eq!(
+        q9d("Referral to RRH project resource opening"),
+        [2, 2, 0, 0, 0]
+    ); // H3001, H3004
+    assert_eq!(
+        q9d("Referral to PSH project resource opening"),
+        [2, 2, 0, 0, 0]
+    ); // E2002, H3005
+    assert_eq!(
+        q9d("Referral to emergency assistance/flex fund/furniture assistance"),
+        [1, 0, 1, 0, 0]
+    ); // H3007 (V6026 after V6025 the same day)
+    assert_eq!(
+        q9d("Referral to a Housing Stability Voucher"),
+        [1, 1, 0, 0, 0]
+    ); // H3009
+    assert_eq!(q9d("Total"), [8, 7, 1, 0, 0]);
+    assert_eq!(
+        q9d("Result: Successful referral: client accepted"),
+        [2, 2, 0, 0, 0]
+    );
+    assert_eq!(
+        q9d("Result: Unsuccessful referral: client rejected"),
+        [1, 1, 0, 0, 0]
+    );
+    assert_eq!(
+        q9d("Result: Unsuccessful referral: provider rejected"),
+        [1, 1, 0, 0, 0]
+    );
+    assert_eq!(q9d("No result recorded"), [1, 1, 0, 0, 0]); // E2002's pending PSH referral
+    assert_eq!(
+        q9d("Result: Enrolled in Aftercare project"),
+        [1, 1, 0, 0, 0]
+    );
+    // Placed (latest assessment): H3001, E2002, H3004, H3005, all referred.
+    assert_eq!(
+        apr.tables[3].percentages[0].values,
+        [Some(100.0), Some(100.0), None, None, None]
+    );
+    // Successful among H3001, E2002, H3004, H3005, H3009: 2 of 5.
+    assert_eq!(
+        apr.tables[3].percentages[1].values,
+        [Some(40.0), Some(40.0), None, None, None]
+    );
+    // Q10: every record dated in the range.
+    let q10 = |label: &str| {
+        let r = apr.q10.row(label).unwrap();
+        (
+            r.total,
+            r.successful,
+            r.client_rejected,
+            r.provider_rejected,
+            r.rehoused,
+            r.aftercare,
+        )
+    };
+    assert_eq!(q10("Crisis Needs Assessment").0, 3); // A4001, A4006, A4007
+    assert_eq!(q10("Housing Needs Assessment").0, 4); // A4002-A4005
+    assert_eq!(q10("Referral to Prevention Assistance project").0, 2);
+    assert_eq!(
+        q10("Problem Solving/Diversion/Rapid Resolution intervention or service"),
+        (7, None, None, None, Some(2), None)
+    );
+    assert_eq!(
+        q10("Referral to scheduled Coordinated Entry Crisis Needs Assessment").0,
+        5
+    );
+    assert_eq!(
+        q10("Referral to scheduled Coordinated Entry Housing Needs Assessment").0,
+        4
+    );
+    assert_eq!(
+        q10("Referral to post-placement/follow-up case management"),
+        (2, None, None, None, None, Some(2))
+    );
+    assert_eq!(
+        q10("Referral to Emergency Shelter bed opening"),
+        (1, Some(0), Some(1), Some(0), None, None)
+    );
+    assert_eq!(
+        q10("Referral to RRH project resource opening"),
+        (2, Some(1), Some(0), Some(1), None, None)
+    );
+    assert_eq!(
+        q10("Referral to PSH project resource opening"),
+        (3, Some(1), Some(1), Some(0), None, None)
+    );
+    assert_eq!(
+        q10("Referral to emergency assistance/flex fund/furniture assistance").0,
+        1,
+        "V6027 was deleted in the source"
+    );
+    let events: u32 = apr.q10.rows[2..].iter().map(|r| r.total).sum();
+    assert_eq!(events, 33);
 }

@@ -509,7 +509,12 @@ pub(crate) fn correct(ctx: &Context<'_>, c: &Correct) -> Result<Decision, Error>
         event,
         detail: e.to_string(),
     };
-    open_household(ctx, c.household)?;
+    // A data-entry mistake may be corrected after the exit too: the
+    // record stays part of the household's history and its reports.
+    ctx.caseload
+        .households()
+        .get(&c.household)
+        .ok_or(Error::UnknownHousehold(c.household))?;
     if c.original
         .version_in(&StreamId::Household(c.household))
         .is_none()
