@@ -79,6 +79,9 @@ pub enum CliCommand {
         /// 3.12 destination code.
         #[arg(long)]
         destination: u16,
+        /// 3.12.A DestinationSubsidyType, required with destination 435.
+        #[arg(long, required_if_eq("destination", "435"))]
+        subsidy: Option<u16>,
         /// Why.
         #[arg(long)]
         reason: String,

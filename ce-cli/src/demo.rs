@@ -203,6 +203,7 @@ impl Sim<'_> {
             project_start: start,
             members,
             prior: PriorLivingSituation {
+                stay: Default::default(),
                 living_situation: prior,
                 episode_start: Some(minus(start, rng.range(10, 900))),
                 times_homeless: times,
@@ -440,6 +441,7 @@ impl Sim<'_> {
                     date,
                     self.access(i),
                     Exit {
+                        destination_subsidy: None,
                         household,
                         date,
                         destination,

@@ -75,12 +75,12 @@ pub fn members(ctx: &Ctx, household: &str, change: &MembersCommand) -> Result<()
     }
 }
 
-/// `ce exit HOUSEHOLD --date D --destination CODE --reason TEXT`.
+/// `ce exit HOUSEHOLD --date D --destination CODE [--subsidy CODE] --reason TEXT`.
 pub fn exit(
     ctx: &Ctx,
     household: &str,
     date: Option<chrono::NaiveDate>,
-    destination: u16,
+    (destination, subsidy): (u16, Option<u16>),
     reason: &str,
 ) -> Result<(), CliError> {
     recorded(
@@ -89,6 +89,9 @@ pub fn exit(
             household: parse_id("household", household)?,
             date: date_or_today(date),
             destination: code::<Destination>("--destination", destination)?,
+            destination_subsidy: subsidy
+                .map(|s| code::<RentalSubsidyType>("--subsidy", s))
+                .transpose()?,
             reason: reason.to_owned(),
         },
     )

@@ -105,6 +105,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 project_start: day(4, 1)?,
                 members: vec![head(client, born, disabled)],
                 prior: PriorLivingSituation {
+                    stay: Default::default(),
                     living_situation: PriorSituation::PLACE_NOT_MEANT_FOR_HABITATION,
                     episode_start: episode,
                     times_homeless: times,

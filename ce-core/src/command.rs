@@ -9,6 +9,7 @@ use crate::household::{
     AssessmentAnswer, AssessmentResultEntry, Coalition, ContactMethod, CurrentLivingSituation,
     Member, PriorLivingSituation, StatusUpdate,
 };
+use crate::hud::RentalSubsidyType;
 use crate::hud::{
     AssessmentLevel, AssessmentType, CeEventType, Destination, NoYesMissing, PrioritizationStatus,
     ReferralResult, RelationshipToHoH,
@@ -172,6 +173,10 @@ pub struct Exit {
     pub date: NaiveDate,
     /// 3.12 destination.
     pub destination: Destination,
+    /// 3.12.A DestinationSubsidyType: only with destination 435, where HUD
+    /// asks for it.
+    #[serde(default)]
+    pub destination_subsidy: Option<RentalSubsidyType>,
     /// Why.
     pub reason: String,
 }

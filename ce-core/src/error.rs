@@ -238,6 +238,12 @@ pub enum Error {
         /// Its state.
         status: ReferralStatus,
     },
+    /// A 3.12.A DestinationSubsidyType given with a destination other than 435.
+    #[error("3.12.A DestinationSubsidyType goes with destination 435 (rental with ongoing subsidy) only, not {destination}")]
+    DestinationSubsidyMismatch {
+        /// The destination given.
+        destination: u16,
+    },
     /// A 4.20 field given with an event code that does not carry it, or
     /// missing where the event needs it.
     #[error("4.20 {field} {rule} (event {event})")]

@@ -143,6 +143,7 @@ fn attempt(household: HouseholdId, on: NaiveDate) -> AttemptContact {
 
 fn exit(household: HouseholdId, on: NaiveDate) -> Exit {
     Exit {
+        destination_subsidy: None,
         household,
         date: on,
         destination: Destination::RENTAL_NO_SUBSIDY,

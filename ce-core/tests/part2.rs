@@ -138,6 +138,7 @@ fn withdraw(opening: OpeningId, on: NaiveDate) -> WithdrawOpening {
 
 fn exit(household: HouseholdId, on: NaiveDate) -> Exit {
     Exit {
+        destination_subsidy: None,
         household,
         date: on,
         destination: Destination::STAYING_WITH_FAMILY_PERMANENT_TENURE,

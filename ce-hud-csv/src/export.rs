@@ -491,6 +491,10 @@ impl Builder<'_> {
                 RelationshipToHoH: code(m.member.relationship),
                 EnrollmentCoC: text(&self.options.coc_code, 6),
                 LivingSituation: prior.and_then(|p| code(p.living_situation)),
+                RentalSubsidyType: prior.and_then(|p| p.stay.rental_subsidy).and_then(code),
+                LengthOfStay: prior.and_then(|p| p.stay.length_of_stay).and_then(code),
+                LOSUnderThreshold: prior.and_then(|p| p.stay.under_threshold).and_then(code),
+                PreviousStreetESSH: prior.and_then(|p| p.stay.previous_street_essh).and_then(code),
                 DateToStreetESSH: prior.and_then(|p| p.episode_start).and_then(date),
                 TimesHomelessPastThreeYears: prior.and_then(|p| code(p.times_homeless)),
                 MonthsHomelessPastThreeYears: prior.and_then(|p| code(p.months_homeless)),
@@ -533,6 +537,7 @@ impl Builder<'_> {
                     PersonalID: self.personal_id(m.member.client),
                     ExitDate: date(x.date),
                     Destination: code(x.destination.map_or(99, Destination::code)),
+                    DestinationSubsidyType: x.destination_subsidy.and_then(code),
                 })
             })
             .collect();
@@ -710,6 +715,10 @@ impl Builder<'_> {
                 CLSSubsidyType: s.subsidy.and_then(code),
                 VerifiedBy: s.verified_by.as_deref().and_then(|v| text(v, 100)),
                 LeaveSituation14Days: s.leave_within_14_days.and_then(code),
+                SubsequentResidence: s.leaving.subsequent_residence.and_then(code),
+                ResourcesToObtain: s.leaving.resources_to_obtain.and_then(code),
+                LeaseOwn60Day: s.leaving.lease_own_60_day.and_then(code),
+                MovedTwoOrMore: s.leaving.moved_two_or_more.and_then(code),
                 LocationDetails: s.location_details.as_deref().and_then(|v| text(v, 250)),
             })
         })

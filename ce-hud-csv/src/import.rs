@@ -22,12 +22,12 @@ use ce_core::event::Event;
 use ce_core::household::events::{CeEventRecorded, HmisLink, HmisRecordDeleted, HmisRecordsLinked};
 use ce_core::household::{
     AssessmentAnswer, AssessmentResultEntry, Coalition, CurrentLivingSituation, HouseholdStatus,
-    Member, PriorLivingSituation, StatusUpdate,
+    LeavingSituation, Member, PriorLivingSituation, PriorStay, StatusUpdate,
 };
 use ce_core::hud::{
     AssessmentLevel, AssessmentType, CeEventType, CurrentSituation, Destination, InvalidCode,
-    MonthsHomeless, NoYesReasons, PriorSituation, PrioritizationStatus, ReferralResult,
-    RelationshipToHoH, RentalSubsidyType, TimesHomeless,
+    LivingSituation, MonthsHomeless, NoYesMissing, NoYesReasons, PriorSituation,
+    PrioritizationStatus, ReferralResult, RelationshipToHoH, RentalSubsidyType, TimesHomeless,
 };
 use ce_core::ids::{ClientId, CommandId, EventId, HouseholdId};
 use ce_core::policy::Policy;
@@ -446,6 +446,7 @@ struct EnrollmentIn {
     coc: Option<String>,
     disabling: NoYesReasons,
     living: Option<PriorSituation>,
+    stay: PriorStay,
     episode: Option<NaiveDate>,
     times: Option<TimesHomeless>,
     months: Option<MonthsHomeless>,
@@ -458,6 +459,7 @@ struct ExitIn {
     enrollment: String,
     date: NaiveDate,
     destination: Destination,
+    subsidy: Option<RentalSubsidyType>,
     src: Source,
 }
 
@@ -1119,6 +1121,21 @@ impl Input {
             };
             let disabling = f.opt_code("DisablingCondition", &row.DisablingCondition);
             let living = f.opt_code("LivingSituation", &row.LivingSituation);
+            let mut yes_no = |column: &str, v: &Option<String>| {
+                f.lenient_code::<NoYesMissing>(column, v, "left empty")
+            };
+            let under_threshold = yes_no("LOSUnderThreshold", &row.LOSUnderThreshold);
+            let previous_street_essh = yes_no("PreviousStreetESSH", &row.PreviousStreetESSH);
+            let stay = PriorStay {
+                rental_subsidy: f.lenient_code(
+                    "RentalSubsidyType",
+                    &row.RentalSubsidyType,
+                    "left empty",
+                ),
+                length_of_stay: f.lenient_code("LengthOfStay", &row.LengthOfStay, "left empty"),
+                under_threshold,
+                previous_street_essh,
+            };
             let episode = f.opt_date("DateToStreetESSH", &row.DateToStreetESSH);
             let times = f.opt_code(
                 "TimesHomelessPastThreeYears",
@@ -1172,6 +1189,7 @@ impl Input {
                 coc: cell(&row.EnrollmentCoC).map(|c| c.to_ascii_uppercase()),
                 disabling: disabling.unwrap_or(NoYesReasons::DataNotCollected),
                 living,
+                stay,
                 episode,
                 times,
                 months,
@@ -1227,7 +1245,23 @@ impl Input {
             };
             let enrollment = self.known_enrollment(&mut f, &row.EnrollmentID);
             let date = f.date("ExitDate", &row.ExitDate);
-            let destination = f.code("Destination", &row.Destination);
+            let destination: Option<Destination> = f.code("Destination", &row.Destination);
+            let mut subsidy = f.lenient_code::<RentalSubsidyType>(
+                "DestinationSubsidyType",
+                &row.DestinationSubsidyType,
+                "left empty",
+            );
+            let rental = LivingSituation::RentalWithSubsidy;
+            if subsidy.is_some() && destination.is_some_and(|d| d.situation() != rental) {
+                f.issues.push(
+                    IssueKind::Repaired,
+                    ExitRow::FILE,
+                    Some(line),
+                    Some("DestinationSubsidyType"),
+                    "given with a destination other than 435: left empty",
+                );
+                subsidy = None;
+            }
             let src = source(&mut f, &row.DateCreated, &row.DateUpdated, &row.UserID);
             if let (Some(enrollment), Some(date), Some(destination), false) =
                 (enrollment, date, destination, f.bad)
@@ -1237,6 +1271,7 @@ impl Input {
                     enrollment,
                     date,
                     destination,
+                    subsidy,
                     src,
                 });
             }
@@ -1494,6 +1529,15 @@ impl Input {
                 &row.LeaveSituation14Days,
                 "left empty",
             );
+            let mut yes_no = |column: &str, v: &Option<String>| {
+                f.lenient_code::<NoYesReasons>(column, v, "left empty")
+            };
+            let leaving = LeavingSituation {
+                subsequent_residence: yes_no("SubsequentResidence", &row.SubsequentResidence),
+                resources_to_obtain: yes_no("ResourcesToObtain", &row.ResourcesToObtain),
+                lease_own_60_day: yes_no("LeaseOwn60Day", &row.LeaseOwn60Day),
+                moved_two_or_more: yes_no("MovedTwoOrMore", &row.MovedTwoOrMore),
+            };
             let src = source(&mut f, &row.DateCreated, &row.DateUpdated, &row.UserID);
             if let (Some(id), Some(enrollment), Some(date), Some(situation), false) =
                 (id, enrollment, date, situation, f.bad)
@@ -1503,6 +1547,7 @@ impl Input {
                     enrollment,
                     date,
                     current: CurrentLivingSituation {
+                        leaving,
                         living_situation: situation,
                         subsidy,
                         verified_by: cell(&row.VerifiedBy).map(str::to_owned),
@@ -2152,6 +2197,7 @@ impl Planner<'_> {
                     project_start: start,
                     members: initial,
                     prior: PriorLivingSituation {
+                        stay: hoh.stay.clone(),
                         living_situation: living,
                         episode_start: hoh.episode,
                         times_homeless: hoh.times.unwrap_or(TimesHomeless::DataNotCollected),
@@ -2402,6 +2448,7 @@ impl Planner<'_> {
                 };
                 let meta = self.meta(file, &x.enrollment, &x.src, x.date);
                 let command = Command::Exit(Exit {
+                    destination_subsidy: x.subsidy,
                     household,
                     date: x.date,
                     destination: x.destination,

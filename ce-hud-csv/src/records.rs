@@ -13,7 +13,9 @@ use ce_core::envelope::Envelope;
 use ce_core::event::Event;
 use ce_core::household::events::{CeEventRecorded, HmisLink, HmisRecordsLinked};
 use ce_core::household::{Assessment, CurrentLivingSituation, Member, PriorLivingSituation};
-use ce_core::hud::{CeEventType, Destination, NoYesMissing, ReferralResult, RelationshipToHoH};
+use ce_core::hud::{
+    CeEventType, Destination, NoYesMissing, ReferralResult, RelationshipToHoH, RentalSubsidyType,
+};
 use ce_core::ids::{AssessmentId, ClientId, EventId, HouseholdId, OpeningId, ReferralId};
 use ce_core::opening::ProgramType;
 
@@ -56,6 +58,8 @@ pub(crate) struct ExitRecord {
     pub date: NaiveDate,
     /// 3.12 destination; `None` for a member removed from the household.
     pub destination: Option<Destination>,
+    /// 3.12.A DestinationSubsidyType.
+    pub destination_subsidy: Option<RentalSubsidyType>,
     /// Log position of the event.
     pub position: u64,
     /// Trailer.
@@ -449,7 +453,7 @@ impl HudRecords {
                     .rev()
                     .find(|m| m.member.client == e.client && m.exit.is_none())
                 {
-                    m.exit = Some(exit_record(envelope, e.client, None));
+                    m.exit = Some(exit_record(envelope, e.client, None, None));
                 }
             }
             Event::HeadOfHouseholdChanged(e) => {
@@ -476,7 +480,12 @@ impl HudRecords {
                 };
                 h.exit = Some(date);
                 for m in h.members.iter_mut().filter(|m| m.exit.is_none()) {
-                    m.exit = Some(exit_record(envelope, m.member.client, Some(e.destination)));
+                    m.exit = Some(exit_record(
+                        envelope,
+                        m.member.client,
+                        Some(e.destination),
+                        e.destination_subsidy,
+                    ));
                 }
             }
             Event::OpeningPosted(e) => {
@@ -704,6 +713,7 @@ fn exit_record(
     envelope: &Envelope,
     client: ClientId,
     destination: Option<Destination>,
+    destination_subsidy: Option<RentalSubsidyType>,
 ) -> ExitRecord {
     ExitRecord {
         event: envelope.event_id,
@@ -714,6 +724,7 @@ fn exit_record(
         ]),
         date: envelope.effective,
         destination,
+        destination_subsidy,
         position: envelope.position,
         stamp: Stamp::new(envelope),
     }

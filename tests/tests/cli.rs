@@ -507,7 +507,7 @@ fn part_1_part_2_follow_ups_sweep_expiry_exit_and_backup() {
 
     // The housed household exits; the other goes inactive and comes back.
     assert_recorded(&s.ok(
-        "--role access exit {} --date 2025-05-10 --destination 435 --reason {}",
+        "--role access exit {} --date 2025-05-10 --destination 435 --subsidy 439 --reason {}",
         &[&b, "Moved into Coulee PSH."],
     ));
     let shown = s.json("show {} --as-of 2025-05-10", &[&b]);

@@ -231,6 +231,7 @@ fn single(n: u128, on: NaiveDate) -> ce_core::Enroll {
             date(1979, 2, 14),
         )],
         prior: PriorLivingSituation {
+            stay: Default::default(),
             living_situation: PriorSituation::EMERGENCY_SHELTER,
             episode_start: Some(date(2024, 12, 1)),
             times_homeless: TimesHomeless::TwoTimes,
@@ -296,6 +297,7 @@ fn one_of_each_event() -> Vec<Envelope> {
             ),
         ],
         prior: PriorLivingSituation {
+            stay: Default::default(),
             living_situation: PriorSituation::PLACE_NOT_MEANT_FOR_HABITATION,
             episode_start: Some(date(2024, 1, 15)),
             times_homeless: TimesHomeless::FourOrMoreTimes,
@@ -462,6 +464,7 @@ fn one_of_each_event() -> Vec<Envelope> {
     desk.run(
         &access,
         Exit {
+            destination_subsidy: None,
             household: a,
             date: d(9, 2),
             destination: Destination::RENTAL_WITH_SUBSIDY,

@@ -72,6 +72,7 @@ fn prior(
     months: MonthsHomeless,
 ) -> PriorLivingSituation {
     PriorLivingSituation {
+        stay: Default::default(),
         living_situation: PriorSituation::try_from(code).unwrap(),
         episode_start: episode.map(|(y, m, d)| date(y, m, d)),
         times_homeless: times,
@@ -266,6 +267,7 @@ fn caseload() -> Caseload {
     ));
     s.recorded_at(at(2025, 1, 15, 9, 0));
     s.given(Exit {
+        destination_subsidy: None,
         household: h4,
         date: date(2025, 1, 15),
         destination: Destination::EMERGENCY_SHELTER,
@@ -330,6 +332,7 @@ fn caseload() -> Caseload {
     s.acting_as("alice", "BoS CE", Role::Lead)
         .recorded_at(at(2025, 2, 28, 9, 0));
     s.given(Exit {
+        destination_subsidy: None,
         household: h1,
         date: date(2025, 2, 28),
         destination: Destination::RENTAL_NO_SUBSIDY,
@@ -2605,6 +2608,26 @@ fn a_foreign_export_without_a_ce_project_imports_every_ce_row_or_says_why_not() 
         "E2005",
         "on the head of household's enrollment"
     );
+    // 3.917, 4.12 and 3.12 fields the workflow does not decide on come back.
+    let (_, exits) = read(&out["Exit.csv"]);
+    let exit = exits.iter().find(|r| r[0] == "X2001").unwrap();
+    assert_eq!(exit[3..6], ["2025-03-10", "435", "431"]);
+    let (header, enrollments) = read(&out["Enrollment.csv"]);
+    let e2003 = enrollments.iter().find(|r| r[0] == "E2003").unwrap();
+    let col = |name: &str| header.iter().position(|c| c == name).unwrap();
+    assert_eq!(
+        [
+            &e2003[col("LivingSituation")],
+            &e2003[col("RentalSubsidyType")],
+            &e2003[col("LengthOfStay")],
+            &e2003[col("LOSUnderThreshold")],
+            &e2003[col("PreviousStreetESSH")],
+            &e2003[col("EnrollmentCoC")],
+        ],
+        ["435", "433", "5", "0", "0", "WI-500"]
+    );
+    let c5004 = cls.iter().find(|r| r[0] == "C5004").unwrap();
+    assert_eq!(c5004[4..12], ["336", "", "", "1", "0", "0", "0", "1"]);
     // Scores under local result names; an assessment placed without one.
     let caseload = workflow.caught_up().unwrap().clone();
     let scores: BTreeSet<Option<u32>> = caseload.households().values().map(|h| h.score()).collect();

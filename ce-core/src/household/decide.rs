@@ -404,12 +404,20 @@ pub(crate) fn exit(ctx: &Context<'_>, c: &Exit) -> Result<Decision, Error> {
         });
     }
     check_text("exit reason", &c.reason, MAX_NOTE_CHARS)?;
+    if c.destination_subsidy.is_some()
+        && c.destination.situation() != LivingSituation::RentalWithSubsidy
+    {
+        return Err(Error::DestinationSubsidyMismatch {
+            destination: c.destination.code(),
+        });
+    }
     let mut events = cancel_live_referrals(household, c.date, CancelCause::HouseholdExited);
     events.push(household_event(
         c.household,
         c.date,
         Event::HouseholdExited(HouseholdExited {
             destination: c.destination,
+            destination_subsidy: c.destination_subsidy,
             reason: c.reason.clone(),
         }),
     ));

@@ -7,7 +7,9 @@ use super::model::{
     Assessment, CeNote, Coalition, ContactMethod, CurrentLivingSituation, Member,
     PriorLivingSituation, StatusUpdate,
 };
-use crate::hud::{CeEventType, Destination, NoYesMissing, ReferralResult, RelationshipToHoH};
+use crate::hud::{
+    CeEventType, Destination, NoYesMissing, ReferralResult, RelationshipToHoH, RentalSubsidyType,
+};
 use crate::ids::{ClientId, HouseholdId};
 
 /// A household was enrolled in the BoS Coordinated Entry project, with the
@@ -118,6 +120,9 @@ pub struct HeadOfHouseholdChanged {
 pub struct HouseholdExited {
     /// 3.12 destination.
     pub destination: Destination,
+    /// 3.12.A DestinationSubsidyType, with destination 435.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination_subsidy: Option<RentalSubsidyType>,
     /// Why the household exited.
     pub reason: String,
 }

@@ -4,8 +4,9 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::hud::{
-    AssessmentLevel, AssessmentType, CurrentSituation, MonthsHomeless, NoYesReasons,
-    PriorSituation, PrioritizationStatus, RelationshipToHoH, RentalSubsidyType, TimesHomeless,
+    AssessmentLevel, AssessmentType, CurrentSituation, LengthOfStay, MonthsHomeless, NoYesMissing,
+    NoYesReasons, PriorSituation, PrioritizationStatus, RelationshipToHoH, RentalSubsidyType,
+    TimesHomeless,
 };
 use crate::ids::{AssessmentId, ClientId};
 
@@ -78,6 +79,58 @@ pub struct PriorLivingSituation {
     pub times_homeless: TimesHomeless,
     /// Months on the street, in ES or SH in the past three years.
     pub months_homeless: MonthsHomeless,
+    /// The rest of 3.917, when recorded (imports keep what the source had).
+    #[serde(default, skip_serializing_if = "PriorStay::is_empty")]
+    pub stay: PriorStay,
+}
+
+/// The parts of 3.917 the workflow does not decide on: the subsidy of a
+/// prior rental, how long the client stayed, and the questions that follow.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PriorStay {
+    /// 3.917.A RentalSubsidyType, with prior living situation 435.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rental_subsidy: Option<RentalSubsidyType>,
+    /// 3.917.2 LengthOfStay.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub length_of_stay: Option<LengthOfStay>,
+    /// 3.917.2A/B LOSUnderThreshold.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub under_threshold: Option<NoYesMissing>,
+    /// 3.917.2C PreviousStreetESSH.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_street_essh: Option<NoYesMissing>,
+}
+
+impl PriorStay {
+    /// True when nothing is recorded.
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+/// 4.12's questions after "must leave within 14 days" = yes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LeavingSituation {
+    /// SubsequentResidence: has a subsequent residence been identified?
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subsequent_residence: Option<NoYesReasons>,
+    /// ResourcesToObtain: does the household have resources to obtain it?
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resources_to_obtain: Option<NoYesReasons>,
+    /// LeaseOwn60Day: had a lease or ownership in the last 60 days?
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lease_own_60_day: Option<NoYesReasons>,
+    /// MovedTwoOrMore: moved two or more times in the last 60 days?
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub moved_two_or_more: Option<NoYesReasons>,
+}
+
+impl LeavingSituation {
+    /// True when nothing is recorded.
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
 }
 
 /// 4.12 Current Living Situation. Its information date is the effective date
@@ -95,6 +148,9 @@ pub struct CurrentLivingSituation {
     /// Must leave the current situation within 14 days?
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub leave_within_14_days: Option<NoYesReasons>,
+    /// The questions that follow a yes.
+    #[serde(default, skip_serializing_if = "LeavingSituation::is_empty")]
+    pub leaving: LeavingSituation,
     /// Free-text location details (at most 250 characters).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location_details: Option<String>,
@@ -108,6 +164,7 @@ impl CurrentLivingSituation {
             subsidy: None,
             verified_by: None,
             leave_within_14_days: None,
+            leaving: LeavingSituation::default(),
             location_details: None,
         }
     }

@@ -75,7 +75,7 @@ mod subsidy;
 pub use assessment::{AssessmentLevel, AssessmentType, PrioritizationStatus};
 pub use event::{CeEventType, ReferralResult};
 pub use living_situation::{CurrentSituation, Destination, LivingSituation, PriorSituation};
-pub use prior::{MonthsHomeless, TimesHomeless};
+pub use prior::{LengthOfStay, MonthsHomeless, TimesHomeless};
 pub use relationship::RelationshipToHoH;
 pub use responses::{NoYesMissing, NoYesReasons};
 pub use subsidy::RentalSubsidyType;

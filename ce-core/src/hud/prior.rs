@@ -14,6 +14,21 @@ hud_codes! {
 }
 
 hud_codes! {
+    /// 3.917.2: how long the client stayed in the prior living situation.
+    LengthOfStay, "3.917.2 LengthOfStay" {
+        OneNightOrLess = 10 => "One night or less",
+        TwoToSixNights = 11 => "Two to six nights",
+        OneWeekToOneMonth = 2 => "One week or more, but less than one month",
+        OneMonthToNinetyDays = 3 => "One month or more, but less than 90 days",
+        NinetyDaysToOneYear = 4 => "90 days or more but less than one year",
+        OneYearOrLonger = 5 => "One year or longer",
+        ClientDoesntKnow = 8 => "Client doesn't know",
+        ClientPrefersNotToAnswer = 9 => "Client prefers not to answer",
+        DataNotCollected = 99 => "Data not collected",
+    }
+}
+
+hud_codes! {
     /// 3.917: total months homeless in the past three years (codes 101..=113).
     MonthsHomeless, "3.917 MonthsHomelessPastThreeYears" {
         OneMonth = 101 => "1 month (this time is the first month)",

@@ -91,6 +91,7 @@ impl HouseholdBuilder {
                     last_name: None,
                 }],
                 prior: PriorLivingSituation {
+                    stay: Default::default(),
                     living_situation: PriorSituation::PLACE_NOT_MEANT_FOR_HABITATION,
                     episode_start: Some(date(2024, 11, 1)),
                     times_homeless: TimesHomeless::OneTime,

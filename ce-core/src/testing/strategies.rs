@@ -318,6 +318,7 @@ impl PriorSpec {
     /// The 3.917 record for a project starting on `on`.
     pub fn prior(&self, on: NaiveDate) -> PriorLivingSituation {
         PriorLivingSituation {
+            stay: Default::default(),
             living_situation: self.situation,
             episode_start: self
                 .episode_days
@@ -1686,6 +1687,7 @@ impl Step {
                 destination,
                 reason,
             } => Exit {
+                destination_subsidy: None,
                 household: household(*h),
                 date,
                 destination: *destination,
