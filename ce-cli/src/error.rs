@@ -90,7 +90,7 @@ pub enum CliError {
     #[error("{0}")]
     HudCsv(#[from] ce_hud_csv::HudCsvError),
     /// A HUD CSV import found errors and wrote nothing.
-    #[error("the import found {errors} error(s) and wrote nothing (--skip-invalid writes the valid rows)")]
+    #[error("the import found {errors} error(s) and wrote nothing (--strict; without it the readable rows are imported)")]
     ImportInvalid {
         /// How many errors.
         errors: usize,

@@ -190,9 +190,10 @@ fn write_findings(path: &Path, report: &ce_hud_csv::ImportReport) -> Result<(), 
     Ok(())
 }
 
-/// `ce import hud-csv DIR --coalition C [--strict] [--findings F]`: checks every
-/// file first; writes nothing when a row has an error unless
-/// `--skip-invalid`.
+/// `ce import hud-csv DIR (--coalition C | --coalition-map F) [--coc C]
+/// [--findings F] [--strict]`: checks every file first, then imports every
+/// CE row it can read and reports the others; with `--strict`, writes
+/// nothing when a row has an error.
 pub fn import(ctx: &Ctx, format: &ExportFormat) -> Result<(), CliError> {
     let ExportFormat::HudCsv {
         dir,
