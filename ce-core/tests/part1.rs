@@ -9,9 +9,9 @@ use std::collections::BTreeSet;
 
 use ce_core::household::{ContactMethod, CurrentLivingSituation, Member, StatusUpdate};
 use ce_core::hud::{
-    AssessmentLevel, AssessmentType, CurrentSituation, Destination, InvalidCode, LivingSituation,
-    MonthsHomeless, NoYesReasons, PriorSituation, PrioritizationStatus, ReferralResult,
-    RelationshipToHoH, RentalSubsidyType, TimesHomeless,
+    AssessmentLevel, AssessmentType, CeEventType, CurrentSituation, Destination, InvalidCode,
+    LivingSituation, MonthsHomeless, NoYesReasons, PriorSituation, PrioritizationStatus,
+    ReferralResult, RelationshipToHoH, RentalSubsidyType, TimesHomeless,
 };
 use ce_core::priority::{compare, list_status, lists_of, OffListReason};
 use ce_core::testing::{client, date, follow_up, HouseholdBuilder, Scenario};
@@ -1839,16 +1839,7 @@ fn workflow_retrying_a_command_with_the_same_id_writes_nothing_more() {
 // ---------------------------------------------------------------------------
 
 fn ce_event(household: HouseholdId, on: NaiveDate, code: u16) -> RecordCeEvent {
-    RecordCeEvent {
-        household,
-        date: on,
-        event: ce_core::hud::CeEventType::try_from(code).unwrap(),
-        problem_solving_result: None,
-        case_management_after: None,
-        location: None,
-        result: None,
-        result_date: None,
-    }
+    ce_core::testing::ce_event(household, on, CeEventType::try_from(code).unwrap())
 }
 
 #[test]
@@ -1897,7 +1888,7 @@ fn a_diversion_result_goes_with_event_2_only() {
     given
         .when(diversion.clone())
         .then_expect_events(&["CeEventRecorded"]);
-    diversion.event = ce_core::hud::CeEventType::ReferralToPreventionAssistance;
+    diversion.event = CeEventType::ReferralToPreventionAssistance;
     given.when(diversion).then_expect_error(|e| {
         matches!(
             e,
@@ -1946,7 +1937,7 @@ fn a_referral_result_needs_a_referral_event_and_a_result_date_not_before_it() {
         .when(referral.clone())
         .then_expect_events(&["CeEventRecorded"]);
     let mut access = referral;
-    access.event = ce_core::hud::CeEventType::ProblemSolvingDiversion;
+    access.event = CeEventType::ProblemSolvingDiversion;
     access.location = None;
     given
         .when(access)

@@ -397,18 +397,20 @@ impl CeApr {
                 .map(|(h, _)| *h)
                 .collect::<Vec<_>>()
         };
-        let mut q9c_rows: Vec<AprRow> = CeEventType::ALL
-            .iter()
-            .filter(|e| e.is_access_event())
-            .map(|&code| {
-                AprRow::count(
-                    code.label(),
-                    &matching(&access, &|e| e.event == code),
-                    &types,
-                )
-            })
-            .collect();
-        q9c_rows.push(AprRow::count("Total", access.keys(), &types));
+        // One row per code of the table's kind, in HUD's order, then the total.
+        let by_code = |latest: &BTreeMap<HouseholdId, &HudEvent>, access: bool| {
+            let mut rows: Vec<AprRow> = CeEventType::ALL
+                .iter()
+                .filter(|e| e.is_access_event() == access)
+                .map(|&code| {
+                    let households = matching(latest, &|e| e.event == code);
+                    AprRow::count(code.label(), &households, &types)
+                })
+                .collect();
+            rows.push(AprRow::count("Total", latest.keys(), &types));
+            rows
+        };
+        let mut q9c_rows = by_code(&access, true);
         let diversion = AprRow::count(
             "Problem Solving/Diversion/Rapid Resolution intervention or service",
             &matching(&access, &|e| {
@@ -436,18 +438,7 @@ impl CeApr {
                 q9c_rows
             },
         };
-        let mut q9d_rows: Vec<AprRow> = CeEventType::ALL
-            .iter()
-            .filter(|e| !e.is_access_event())
-            .map(|&code| {
-                AprRow::count(
-                    code.label(),
-                    &matching(&referral, &|e| e.event == code),
-                    &types,
-                )
-            })
-            .collect();
-        q9d_rows.push(AprRow::count("Total", referral.keys(), &types));
+        let mut q9d_rows = by_code(&referral, false);
         let with_result = |result: ReferralResult| {
             matching(&referral, &move |e| {
                 e.event.carries_referral_result() && e.result == Some(result)

@@ -1515,16 +1515,8 @@ fn apr_row(apr: &CeApr, question: &str, label: &str) -> [u32; 5] {
 
 /// A 4.20 event recorded on a household.
 fn ce_event(household: HouseholdId, on: (i32, u32, u32), code: u16) -> RecordCeEvent {
-    RecordCeEvent {
-        household,
-        date: date(on.0, on.1, on.2),
-        event: CeEventType::try_from(code).unwrap(),
-        problem_solving_result: None,
-        case_management_after: None,
-        location: None,
-        result: None,
-        result_date: None,
-    }
+    let event = CeEventType::try_from(code).unwrap();
+    ce_core::testing::ce_event(household, date(on.0, on.1, on.2), event)
 }
 
 #[test]

@@ -2,12 +2,12 @@
 
 use chrono::NaiveDate;
 
-use crate::command::{Assess, Enroll, FollowUp, PostOpening};
+use crate::command::{Assess, Enroll, FollowUp, PostOpening, RecordCeEvent};
 use crate::household::{
     Coalition, CurrentLivingSituation, Member, PriorLivingSituation, StatusUpdate,
 };
 use crate::hud::{
-    AssessmentLevel, AssessmentType, CurrentSituation, MonthsHomeless, NoYesReasons,
+    AssessmentLevel, AssessmentType, CeEventType, CurrentSituation, MonthsHomeless, NoYesReasons,
     PriorSituation, PrioritizationStatus, RelationshipToHoH, TimesHomeless,
 };
 use crate::ids::{ClientId, HouseholdId};
@@ -45,6 +45,20 @@ pub fn follow_up(household: HouseholdId, on: NaiveDate, months: u8) -> FollowUp 
         },
         current: on_the_street(),
         note: "Talked about housing options; still outside.".to_owned(),
+    }
+}
+
+/// A 4.20 event of `event` on the household, with no dependent field.
+pub fn ce_event(household: HouseholdId, on: NaiveDate, event: CeEventType) -> RecordCeEvent {
+    RecordCeEvent {
+        household,
+        date: on,
+        event,
+        problem_solving_result: None,
+        case_management_after: None,
+        location: None,
+        result: None,
+        result_date: None,
     }
 }
 
