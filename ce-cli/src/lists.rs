@@ -2,8 +2,12 @@
 
 use std::collections::BTreeMap;
 
+use ce_core::audit::RecordedCeEvent;
 use ce_core::priority::list_status;
-use ce_core::{HouseholdId, HouseholdStatus, ListHouseholdType, ListKey, PriorityListReport};
+use ce_core::{
+    EventStore, HouseholdId, HouseholdStatus, ListHouseholdType, ListKey, PriorityListReport,
+    StreamId,
+};
 use ce_store_sled::SledStore;
 use serde_json::json;
 
@@ -98,9 +102,22 @@ pub fn show(ctx: &Ctx, household: &str, when: &When) -> Result<(), CliError> {
         .households()
         .get(&id)
         .ok_or(ce_core::Error::UnknownHousehold(id))?;
-    print_household(&ctx.out, policy, household, as_of, |key| {
+    let events = ce_events(ctx.store(), id, as_of)?;
+    print_household(&ctx.out, policy, household, as_of, &events, |key| {
         Ok(caseload.list(policy, key, as_of))
     })
+}
+
+/// The household's 4.20 events dated on or before `as_of`, from its stream.
+fn ce_events(
+    store: &SledStore,
+    household: HouseholdId,
+    as_of: chrono::NaiveDate,
+) -> Result<Vec<RecordedCeEvent>, CliError> {
+    let stream = store.read_stream(&StreamId::Household(household))?;
+    let mut events = ce_core::audit::ce_events(&stream);
+    events.retain(|e| e.date <= as_of);
+    Ok(events)
 }
 
 /// `ce show HOUSEHOLD` as of today: the household's projection row and
@@ -112,7 +129,8 @@ fn show_today(store: &SledStore, out: &Output, household: &str) -> Result<(), Cl
         .household(id)?
         .ok_or(ce_core::Error::UnknownHousehold(id))?;
     let as_of = today();
-    print_household(out, store.policy(), &household, as_of, |key| {
+    let events = ce_events(store, id, as_of)?;
+    print_household(out, store.policy(), &household, as_of, &events, |key| {
         Ok(store.list(key, as_of)?)
     })
 }
@@ -124,6 +142,7 @@ fn print_household(
     policy: &ce_core::Policy,
     household: &ce_core::Household,
     as_of: chrono::NaiveDate,
+    ce_events: &[RecordedCeEvent],
     list: impl Fn(&ListKey) -> Result<ce_core::PriorityList, CliError>,
 ) -> Result<(), CliError> {
     let id = household.id;
@@ -187,9 +206,26 @@ fn print_household(
             live.program_type, live.referral, live.opening, live.offered_on
         ));
     }
+    for e in ce_events {
+        let x = &e.event;
+        text.push_str(&format!(
+            "4.20 event {} on {}: {}",
+            x.event.code(),
+            e.date,
+            x.event.label()
+        ));
+        if let Some(result) = x.result {
+            let on = x
+                .result_date
+                .map_or_else(|| "no date".to_owned(), |d| d.to_string());
+            text.push_str(&format!(" (result {}, {on})", result.code()));
+        }
+        text.push('\n');
+    }
     out.emit(
         text.trim_end(),
         &json!({
+            "ce_events": ce_events,
             "household": household,
             "chronic": household.is_chronic(),
             "household_type": household.household_type(),

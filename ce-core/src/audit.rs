@@ -163,6 +163,45 @@ fn referral_change(event: &Event) -> Option<String> {
     })
 }
 
+/// A 4.20 event recorded on a household (not a ce referral), as corrected.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RecordedCeEvent {
+    /// The event that recorded it.
+    pub event_id: EventId,
+    /// EventDate.
+    pub date: NaiveDate,
+    /// When it was entered.
+    pub recorded_at: DateTime<Utc>,
+    /// The event with its dependent fields, corrections applied.
+    pub event: crate::household::events::CeEventRecorded,
+}
+
+/// The 4.20 events recorded on a household, from its stream (in stream
+/// order), with corrections applied and those the source deleted left out.
+pub fn ce_events<'a>(stream: impl IntoIterator<Item = &'a Envelope>) -> Vec<RecordedCeEvent> {
+    let mut out: Vec<RecordedCeEvent> = Vec::new();
+    for envelope in stream {
+        match &envelope.event {
+            Event::CeEventRecorded(e) => out.push(RecordedCeEvent {
+                event_id: envelope.event_id,
+                date: envelope.effective,
+                recorded_at: envelope.recorded_at,
+                event: e.clone(),
+            }),
+            Event::EventCorrected(c) => {
+                if let Event::CeEventRecorded(e) = c.corrected.as_ref() {
+                    if let Some(r) = out.iter_mut().find(|r| r.event_id == c.corrects) {
+                        r.event = e.clone();
+                    }
+                }
+            }
+            Event::HmisRecordDeleted(d) => out.retain(|r| r.event_id != d.deletes),
+            _ => {}
+        }
+    }
+    out
+}
+
 fn ce_event_change(e: &crate::household::events::CeEventRecorded) -> String {
     let mut line = format!("4.20 event {}: {}", e.event.code(), e.event.label());
     if let Some(r) = e.problem_solving_result {

@@ -1501,3 +1501,50 @@ fn the_example_input_files_are_the_documented_ones() {
         );
     }
 }
+
+/// `ce event` records 4.20 events that are not ce referrals; `show` and
+/// `history` list them; a field that does not go with the code is refused
+/// by name.
+#[test]
+fn ce_event_records_access_and_outside_referrals_and_show_and_history_list_them() {
+    let (s, household) = with_household();
+    assert_recorded(&s.ok(
+        "--role access event {} --date 2025-03-20 --code 2 --diversion-result 0",
+        &[&household],
+    ));
+    assert_recorded(&s.ok(
+        "--role access event {} --date 2025-03-21 --code 13 --location {} --result 2 --result-date 2025-03-25",
+        &[&household, "Monroe County RRH"],
+    ));
+    let shown = s.ok("show {} --as-of 2025-04-01", &[&household]);
+    assert_contains(
+        &shown,
+        &[
+            "4.20 event 2 on 2025-03-20: Problem Solving/Diversion/Rapid Resolution",
+            "4.20 event 13 on 2025-03-21: Referral to RRH project resource opening (result 2, 2025-03-25)",
+        ],
+    );
+    let today = s.json("show {}", &[&household]);
+    assert_eq!(today["ce_events"].as_array().map(Vec::len), Some(2));
+    let history = s.ok("history {}", &[&household]);
+    assert_contains(
+        &history,
+        &["4.20 event 13: Referral to RRH project resource opening; location Monroe County RRH; result 2 on 2025-03-25"],
+    );
+    let err = s.refused(
+        "--role access event {} --date 2025-03-22 --code 2 --aftercare 1",
+        &[&household],
+        EXIT_REJECTED,
+    );
+    assert_contains(&err, &["ReferralCaseManageAfter", "event 5 only"]);
+    s.refused(
+        "--role access event {} --date 2025-03-22 --code 19",
+        &[&household],
+        EXIT_INPUT,
+    );
+    s.refused(
+        "--role provider event {} --date 2025-03-22 --code 1",
+        &[&household],
+        EXIT_REJECTED,
+    );
+}
