@@ -441,6 +441,7 @@ impl Sim<'_> {
                     date,
                     self.access(i),
                     Exit {
+                        member_destinations: Default::default(),
                         destination_subsidy: None,
                         household,
                         date,

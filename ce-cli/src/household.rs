@@ -54,6 +54,8 @@ pub fn members(ctx: &Ctx, household: &str, change: &MembersCommand) -> Result<()
         MembersCommand::Remove { client, date } => recorded(
             ctx,
             RemoveMember {
+                destination: Default::default(),
+                destination_subsidy: None,
                 household,
                 date: date_or_today(*date),
                 client: parse_id("client", client)?,
@@ -86,6 +88,7 @@ pub fn exit(
     recorded(
         ctx,
         Exit {
+            member_destinations: Default::default(),
             household: parse_id("household", household)?,
             date: date_or_today(date),
             destination: code::<Destination>("--destination", destination)?,

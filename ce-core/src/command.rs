@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::actor::Actor;
 use crate::household::{
     AssessmentAnswer, AssessmentResultEntry, Coalition, ContactMethod, CurrentLivingSituation,
-    Member, PriorLivingSituation, StatusUpdate,
+    Member, MemberDestination, PriorLivingSituation, StatusUpdate,
 };
 use crate::hud::RentalSubsidyType;
 use crate::hud::{
@@ -149,6 +149,12 @@ pub struct RemoveMember {
     pub date: NaiveDate,
     /// Who left.
     pub client: ClientId,
+    /// Where they went (3.12), when known.
+    #[serde(default)]
+    pub destination: Option<Destination>,
+    /// 3.12.A DestinationSubsidyType: only with destination 435.
+    #[serde(default)]
+    pub destination_subsidy: Option<RentalSubsidyType>,
 }
 
 /// Make another member the head of household.
@@ -177,6 +183,9 @@ pub struct Exit {
     /// asks for it.
     #[serde(default)]
     pub destination_subsidy: Option<RentalSubsidyType>,
+    /// Members whose own destination differs from the household's.
+    #[serde(default)]
+    pub member_destinations: Vec<MemberDestination>,
     /// Why.
     pub reason: String,
 }

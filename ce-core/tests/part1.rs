@@ -143,6 +143,7 @@ fn attempt(household: HouseholdId, on: NaiveDate) -> AttemptContact {
 
 fn exit(household: HouseholdId, on: NaiveDate) -> Exit {
     Exit {
+        member_destinations: Default::default(),
         destination_subsidy: None,
         household,
         date: on,
@@ -179,6 +180,8 @@ fn household_commands(household: HouseholdId, on: NaiveDate) -> Vec<(&'static st
         (
             "remove member",
             RemoveMember {
+                destination: Default::default(),
+                destination_subsidy: None,
                 household,
                 date: on,
                 client: client(2),
@@ -847,6 +850,8 @@ fn remove_member_emits_member_removed_and_closes_the_clients_enrollment() {
     let mut given = Scenario::new();
     let h = given.enroll(couple(1, 2));
     let remove = RemoveMember {
+        destination: None,
+        destination_subsidy: None,
         household: h,
         date: date(2025, 2, 1),
         client: client(2),
@@ -871,6 +876,8 @@ fn a_removed_member_can_enroll_in_a_household_of_their_own() {
     let mut given = Scenario::new();
     let h = given.enroll(couple(1, 2));
     given.given(RemoveMember {
+        destination: None,
+        destination_subsidy: None,
         household: h,
         date: date(2025, 2, 1),
         client: client(2),
@@ -886,6 +893,8 @@ fn removing_the_head_of_household_is_rejected() {
     let h = given.enroll(couple(1, 2));
     given
         .when(RemoveMember {
+            destination: None,
+            destination_subsidy: None,
             household: h,
             date: date(2025, 2, 1),
             client: client(1),
@@ -902,6 +911,8 @@ fn removing_a_client_who_is_not_a_member_is_rejected() {
     let h = given.enroll(couple(1, 2));
     given
         .when(RemoveMember {
+            destination: None,
+            destination_subsidy: None,
             household: h,
             date: date(2025, 2, 1),
             client: client(9),
@@ -948,6 +959,8 @@ fn after_a_change_of_head_the_former_head_can_be_removed() {
     });
     given
         .when(RemoveMember {
+            destination: None,
+            destination_subsidy: None,
             household: h,
             date: date(2025, 2, 2),
             client: client(1),
@@ -2076,4 +2089,34 @@ fn a_household_placed_without_a_score_is_unscored_and_a_later_assessment_does_no
             rule: "unscored: its assessment has no prioritization score"
         })
     );
+}
+
+#[test]
+fn an_exit_names_members_with_their_own_destination_and_a_subsidy_only_with_435() {
+    let mut given = Scenario::new();
+    let h = given.enroll(couple(1, 2));
+    let mut leaving = exit(h, date(2025, 3, 1));
+    leaving.member_destinations = vec![ce_core::household::MemberDestination {
+        client: client(9),
+        destination: Destination::STAYING_WITH_FAMILY_PERMANENT_TENURE,
+        subsidy: None,
+    }];
+    given
+        .when(leaving.clone())
+        .then_expect_error(|e| matches!(e, Error::UnknownMember { .. }));
+    leaving.member_destinations[0].client = client(2);
+    leaving.member_destinations[0].subsidy = Some(RentalSubsidyType::PermanentSupportiveHousing);
+    given
+        .when(leaving.clone())
+        .then_expect_error(|e| matches!(e, Error::DestinationSubsidyMismatch { destination: 422 }));
+    leaving.member_destinations[0].subsidy = None;
+    let decision = given.when(leaving).then_expect_events(&[
+        "HouseholdExited",
+        "ClientEnrollmentClosed",
+        "ClientEnrollmentClosed",
+    ]);
+    let Event::HouseholdExited(e) = &decision.events[0].event else {
+        panic!("not an exit");
+    };
+    assert_eq!(e.member_destinations[0].client, client(2));
 }

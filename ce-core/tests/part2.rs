@@ -138,6 +138,7 @@ fn withdraw(opening: OpeningId, on: NaiveDate) -> WithdrawOpening {
 
 fn exit(household: HouseholdId, on: NaiveDate) -> Exit {
     Exit {
+        member_destinations: Default::default(),
         destination_subsidy: None,
         household,
         date: on,

@@ -22,7 +22,7 @@ use ce_core::event::Event;
 use ce_core::household::events::{CeEventRecorded, HmisLink, HmisRecordDeleted, HmisRecordsLinked};
 use ce_core::household::{
     AssessmentAnswer, AssessmentResultEntry, Coalition, CurrentLivingSituation, HouseholdStatus,
-    LeavingSituation, Member, PriorLivingSituation, PriorStay, StatusUpdate,
+    LeavingSituation, Member, MemberDestination, PriorLivingSituation, PriorStay, StatusUpdate,
 };
 use ce_core::hud::{
     AssessmentLevel, AssessmentType, CeEventType, CurrentSituation, Destination, InvalidCode,
@@ -2433,6 +2433,8 @@ impl Planner<'_> {
                 let meta = self.meta(file, &x.enrollment, &x.src, x.date);
                 let client = member.client;
                 let command = Command::RemoveMember(RemoveMember {
+                    destination: Some(x.destination),
+                    destination_subsidy: x.subsidy,
                     household,
                     date: x.date,
                     client,
@@ -2448,6 +2450,7 @@ impl Planner<'_> {
                 };
                 let meta = self.meta(file, &x.enrollment, &x.src, x.date);
                 let command = Command::Exit(Exit {
+                    member_destinations: Default::default(),
                     destination_subsidy: x.subsidy,
                     household,
                     date: x.date,
@@ -2460,6 +2463,13 @@ impl Planner<'_> {
                     .get(&household)
                     .map(|h| h.members.iter().map(|m| m.client).collect())
                     .unwrap_or_default();
+                let command = match command {
+                    Command::Exit(mut exit) => {
+                        exit.member_destinations = self.member_destinations(&group, x, &members);
+                        Command::Exit(exit)
+                    }
+                    other => other,
+                };
                 let ran = self.command(file, x.src.line, meta, command);
                 self.link_exit(household, &group, x, ran, &members);
             }
@@ -2549,6 +2559,34 @@ impl Planner<'_> {
             client,
             client_updated,
         );
+    }
+
+    /// The members leaving with the head whose own Exit.csv row names
+    /// another destination than the head's.
+    fn member_destinations(
+        &self,
+        group: &GroupKey,
+        head_exit: &ExitIn,
+        clients: &[ClientId],
+    ) -> Vec<MemberDestination> {
+        let input = self.input;
+        let members = self.groups.get(group).cloned().unwrap_or_default();
+        members
+            .iter()
+            .map(|&i| &input.enrollments[i])
+            .filter(|e| e.id != head_exit.enrollment)
+            .filter_map(|e| {
+                let client = self.client_id(&e.personal);
+                let row = input.exits.iter().find(|r| r.enrollment == e.id)?;
+                let differs =
+                    (row.destination, row.subsidy) != (head_exit.destination, head_exit.subsidy);
+                (clients.contains(&client) && differs).then_some(MemberDestination {
+                    client,
+                    destination: row.destination,
+                    subsidy: row.subsidy,
+                })
+            })
+            .collect()
     }
 
     /// Links the Exit.csv rows of an exit (or a member's removal): each

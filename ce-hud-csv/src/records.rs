@@ -453,7 +453,12 @@ impl HudRecords {
                     .rev()
                     .find(|m| m.member.client == e.client && m.exit.is_none())
                 {
-                    m.exit = Some(exit_record(envelope, e.client, None, None));
+                    m.exit = Some(exit_record(
+                        envelope,
+                        e.client,
+                        e.destination,
+                        e.destination_subsidy,
+                    ));
                 }
             }
             Event::HeadOfHouseholdChanged(e) => {
@@ -480,12 +485,15 @@ impl HudRecords {
                 };
                 h.exit = Some(date);
                 for m in h.members.iter_mut().filter(|m| m.exit.is_none()) {
-                    m.exit = Some(exit_record(
-                        envelope,
-                        m.member.client,
-                        Some(e.destination),
-                        e.destination_subsidy,
-                    ));
+                    let client = m.member.client;
+                    let (destination, subsidy) = e
+                        .member_destinations
+                        .iter()
+                        .find(|d| d.client == client)
+                        .map_or((e.destination, e.destination_subsidy), |d| {
+                            (d.destination, d.subsidy)
+                        });
+                    m.exit = Some(exit_record(envelope, client, Some(destination), subsidy));
                 }
             }
             Event::OpeningPosted(e) => {

@@ -143,6 +143,7 @@ pub fn workload<S: EventStore>(driver: &mut Driver<S>) {
         date: date(2025, 2, 6),
     });
     driver.run(Exit {
+        member_destinations: Default::default(),
         destination_subsidy: None,
         household: households[2],
         date: date(2025, 2, 7),

@@ -364,6 +364,8 @@ fn one_of_each_event() -> Vec<Envelope> {
     desk.run(
         &access,
         RemoveMember {
+            destination: Default::default(),
+            destination_subsidy: None,
             household: a,
             date: d(4, 4),
             client: client(4),
@@ -464,6 +466,7 @@ fn one_of_each_event() -> Vec<Envelope> {
     desk.run(
         &access,
         Exit {
+            member_destinations: Default::default(),
             destination_subsidy: None,
             household: a,
             date: d(9, 2),

@@ -267,6 +267,7 @@ fn caseload() -> Caseload {
     ));
     s.recorded_at(at(2025, 1, 15, 9, 0));
     s.given(Exit {
+        member_destinations: Default::default(),
         destination_subsidy: None,
         household: h4,
         date: date(2025, 1, 15),
@@ -332,6 +333,7 @@ fn caseload() -> Caseload {
     s.acting_as("alice", "BoS CE", Role::Lead)
         .recorded_at(at(2025, 2, 28, 9, 0));
     s.given(Exit {
+        member_destinations: Default::default(),
         destination_subsidy: None,
         household: h1,
         date: date(2025, 2, 28),
@@ -2815,4 +2817,79 @@ fn ce_apr_of_the_foreign_export_as_worked_out_by_hand() {
     );
     let events: u32 = apr.q10.rows[2..].iter().map(|r| r.total).sum();
     assert_eq!(events, 33);
+}
+
+#[test]
+fn each_member_keeps_their_own_destination_through_export_and_import() {
+    use NoYesReasons::No;
+    let mut s = Scenario::new();
+    s.acting_as("alice", "BoS CE", Role::Lead)
+        .recorded_at(at(2025, 6, 1, 9, 0));
+    let adult = |n, relationship| member(n, relationship, Some((1980, 1, 1)), No, No, None, None);
+    let h = enrolled(
+        &mut s,
+        Enroll {
+            coalition: coulee(),
+            project_start: date(2025, 1, 6),
+            members: vec![
+                adult(1, RelationshipToHoH::SelfHeadOfHousehold),
+                adult(2, RelationshipToHoH::SpouseOrPartner),
+                adult(3, RelationshipToHoH::OtherRelative),
+            ],
+            prior: prior(116, None, TimesHomeless::OneTime, MonthsHomeless::OneMonth),
+            current: cls(116),
+        },
+    );
+    // The relative leaves first, for a friend's place; then the couple moves
+    // into PSH, the partner's own destination being with family for good.
+    s.given(ce_core::RemoveMember {
+        household: h,
+        date: date(2025, 3, 1),
+        client: client(3),
+        destination: Destination::try_from(423).ok(),
+        destination_subsidy: None,
+    });
+    s.given(Exit {
+        household: h,
+        date: date(2025, 5, 1),
+        destination: Destination::RENTAL_WITH_SUBSIDY,
+        destination_subsidy: Some(ce_core::hud::RentalSubsidyType::PermanentSupportiveHousing),
+        member_destinations: vec![ce_core::household::MemberDestination {
+            client: client(2),
+            destination: Destination::STAYING_WITH_FAMILY_PERMANENT_TENURE,
+            subsidy: None,
+        }],
+        reason: "Moved into PSH".to_owned(),
+    });
+    let exits = |log: &[Envelope]| {
+        let files = export(log, &options(Some((2025, 1, 1)), Some((2025, 6, 1))));
+        let (_, rows) = read(&files[&HudFile::Exit]);
+        let mut rows: Vec<(String, String, String, String)> = rows
+            .into_iter()
+            .map(|r| (r[2].clone(), r[3].clone(), r[4].clone(), r[5].clone()))
+            .collect();
+        rows.sort();
+        (rows, by_name(&files))
+    };
+    let (first, files) = exits(&log(&s));
+    let who = |n: u128| hex(client(n).as_uuid());
+    assert_eq!(
+        first,
+        [
+            (who(1), "2025-05-01".into(), "435".into(), "439".into()),
+            (who(2), "2025-05-01".into(), "422".into(), String::new()),
+            (who(3), "2025-03-01".into(), "423".into(), String::new()),
+        ]
+    );
+    let workflow = empty_workflow();
+    let plan = plan(&workflow, &files, false);
+    assert_eq!(
+        plan.report.count(IssueKind::Error),
+        0,
+        "{:#?}",
+        plan.report.issues
+    );
+    plan.execute(&workflow).unwrap();
+    let (second, _) = exits(&workflow.store().read_from(0, usize::MAX).unwrap());
+    assert_eq!(first, second);
 }

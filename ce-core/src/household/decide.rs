@@ -19,7 +19,7 @@ use crate::decide::{check_len, check_text, Context, Decision, Outcome, Pending};
 use crate::envelope::StreamId;
 use crate::error::Error;
 use crate::event::Event;
-use crate::hud::{CeEventType, LivingSituation, RelationshipToHoH};
+use crate::hud::{CeEventType, Destination, LivingSituation, RelationshipToHoH, RentalSubsidyType};
 use crate::ids::{AssessmentId, ClientId, HouseholdId};
 use crate::opening::{CancelCause, ReferralCancelled};
 
@@ -75,6 +75,19 @@ fn check_current(current: &CurrentLivingSituation) -> Result<(), Error> {
     }
     if let Some(details) = &current.location_details {
         check_len("4.12 LocationDetails", details, MAX_LOCATION_CHARS)?;
+    }
+    Ok(())
+}
+
+/// A 3.12.A DestinationSubsidyType goes with destination 435 only.
+fn check_destination_subsidy(
+    destination: Destination,
+    subsidy: Option<RentalSubsidyType>,
+) -> Result<(), Error> {
+    if subsidy.is_some() && destination.situation() != LivingSituation::RentalWithSubsidy {
+        return Err(Error::DestinationSubsidyMismatch {
+            destination: destination.code(),
+        });
     }
     Ok(())
 }
@@ -349,12 +362,21 @@ pub(crate) fn remove_member(ctx: &Context<'_>, c: &RemoveMember) -> Result<Decis
             client: c.client,
         });
     }
+    if let Some(destination) = c.destination {
+        check_destination_subsidy(destination, c.destination_subsidy)?;
+    } else if c.destination_subsidy.is_some() {
+        return Err(Error::DestinationSubsidyMismatch { destination: 99 });
+    }
     Ok(Decision {
         events: vec![
             household_event(
                 c.household,
                 c.date,
-                Event::MemberRemoved(MemberRemoved { client: c.client }),
+                Event::MemberRemoved(MemberRemoved {
+                    client: c.client,
+                    destination: c.destination,
+                    destination_subsidy: c.destination_subsidy,
+                }),
             ),
             Pending {
                 streams: vec![StreamId::Client(c.client)],
@@ -404,12 +426,15 @@ pub(crate) fn exit(ctx: &Context<'_>, c: &Exit) -> Result<Decision, Error> {
         });
     }
     check_text("exit reason", &c.reason, MAX_NOTE_CHARS)?;
-    if c.destination_subsidy.is_some()
-        && c.destination.situation() != LivingSituation::RentalWithSubsidy
-    {
-        return Err(Error::DestinationSubsidyMismatch {
-            destination: c.destination.code(),
-        });
+    check_destination_subsidy(c.destination, c.destination_subsidy)?;
+    for m in &c.member_destinations {
+        if !household.members.iter().any(|x| x.client == m.client) {
+            return Err(Error::UnknownMember {
+                household: c.household,
+                client: m.client,
+            });
+        }
+        check_destination_subsidy(m.destination, m.subsidy)?;
     }
     let mut events = cancel_live_referrals(household, c.date, CancelCause::HouseholdExited);
     events.push(household_event(
@@ -418,6 +443,7 @@ pub(crate) fn exit(ctx: &Context<'_>, c: &Exit) -> Result<Decision, Error> {
         Event::HouseholdExited(HouseholdExited {
             destination: c.destination,
             destination_subsidy: c.destination_subsidy,
+            member_destinations: c.member_destinations.clone(),
             reason: c.reason.clone(),
         }),
     ));

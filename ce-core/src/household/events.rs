@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::model::{
     Assessment, CeNote, Coalition, ContactMethod, CurrentLivingSituation, Member,
-    PriorLivingSituation, StatusUpdate,
+    MemberDestination, PriorLivingSituation, StatusUpdate,
 };
 use crate::hud::{
     CeEventType, Destination, NoYesMissing, ReferralResult, RelationshipToHoH, RentalSubsidyType,
@@ -104,6 +104,12 @@ pub struct MemberAdded {
 pub struct MemberRemoved {
     /// Who left.
     pub client: ClientId,
+    /// Where they went (3.12), when recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination: Option<Destination>,
+    /// 3.12.A DestinationSubsidyType, with destination 435.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination_subsidy: Option<RentalSubsidyType>,
 }
 
 /// Another member became head of household.
@@ -123,6 +129,9 @@ pub struct HouseholdExited {
     /// 3.12.A DestinationSubsidyType, with destination 435.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub destination_subsidy: Option<RentalSubsidyType>,
+    /// Members whose own destination differs from the household's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub member_destinations: Vec<MemberDestination>,
     /// Why the household exited.
     pub reason: String,
 }

@@ -4,9 +4,9 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::hud::{
-    AssessmentLevel, AssessmentType, CurrentSituation, LengthOfStay, MonthsHomeless, NoYesMissing,
-    NoYesReasons, PriorSituation, PrioritizationStatus, RelationshipToHoH, RentalSubsidyType,
-    TimesHomeless,
+    AssessmentLevel, AssessmentType, CurrentSituation, Destination, LengthOfStay, MonthsHomeless,
+    NoYesMissing, NoYesReasons, PriorSituation, PrioritizationStatus, RelationshipToHoH,
+    RentalSubsidyType, TimesHomeless,
 };
 use crate::ids::{AssessmentId, ClientId};
 
@@ -107,6 +107,19 @@ impl PriorStay {
     pub fn is_empty(&self) -> bool {
         *self == Self::default()
     }
+}
+
+/// A member's own 3.12 destination, when it differs from the household's
+/// (an exit), or the destination of a member who leaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberDestination {
+    /// The member.
+    pub client: ClientId,
+    /// 3.12 destination.
+    pub destination: Destination,
+    /// 3.12.A DestinationSubsidyType, with destination 435.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subsidy: Option<RentalSubsidyType>,
 }
 
 /// 4.12's questions after "must leave within 14 days" = yes.

@@ -1666,6 +1666,8 @@ impl Step {
                 household: h,
                 member: m,
             } => RemoveMember {
+                destination: None,
+                destination_subsidy: None,
                 household: household(*h),
                 date,
                 client: member(*h, *m),
@@ -1687,6 +1689,7 @@ impl Step {
                 destination,
                 reason,
             } => Exit {
+                member_destinations: Vec::new(),
                 destination_subsidy: None,
                 household: household(*h),
                 date,
