@@ -141,7 +141,8 @@ fn read_coalition_map(
     Ok(map)
 }
 
-/// Writes the findings as CSV, private and atomically: a temporary file
+/// Writes the findings as CSV (kind, file, line, column, value, reason),
+/// private and atomically: a temporary file
 /// beside `path`, renamed over it once complete.
 fn write_findings(path: &Path, report: &ce_hud_csv::ImportReport) -> Result<(), CliError> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty());
@@ -158,7 +159,7 @@ fn write_findings(path: &Path, report: &ce_hud_csv::ImportReport) -> Result<(), 
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
         let file = options.open(&tmp)?;
         let mut out = csv::Writer::from_writer(BufWriter::new(file));
-        out.write_record(["kind", "file", "line", "column", "reason"])?;
+        out.write_record(["kind", "file", "line", "column", "value", "reason"])?;
         for issue in &report.issues {
             let kind = serde_json::to_value(issue.kind)
                 .ok()
@@ -169,6 +170,7 @@ fn write_findings(path: &Path, report: &ce_hud_csv::ImportReport) -> Result<(), 
                 issue.file,
                 &issue.line.map(|l| l.to_string()).unwrap_or_default(),
                 issue.column.as_deref().unwrap_or_default(),
+                issue.value.as_deref().unwrap_or_default(),
                 &issue.reason,
             ])?;
         }

@@ -82,6 +82,9 @@ pub struct ImportIssue {
     pub line: Option<u64>,
     /// The column, if the finding is about one field.
     pub column: Option<String>,
+    /// The value found there, if the finding is about one value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
     /// Why.
     pub reason: String,
 }
@@ -245,6 +248,26 @@ impl Issues {
             file,
             line,
             column: column.map(str::to_owned),
+            value: None,
+            reason: reason.into(),
+        });
+    }
+
+    /// A finding about one value of one row.
+    fn push_value(
+        &mut self,
+        kind: IssueKind,
+        (file, line): (&'static str, u64),
+        column: &str,
+        value: &str,
+        reason: impl Into<String>,
+    ) {
+        self.0.push(ImportIssue {
+            kind,
+            file,
+            line: Some(line),
+            column: Some(column.to_owned()),
+            value: Some(value.to_owned()),
             reason: reason.into(),
         });
     }
@@ -263,6 +286,18 @@ impl Fields<'_> {
         self.bad = true;
         self.issues
             .push(IssueKind::Skipped, self.file, Some(self.line), None, reason);
+    }
+
+    /// An error about the value found in `column`.
+    fn error_value(&mut self, column: &str, value: &str, reason: impl Into<String>) {
+        self.bad = true;
+        self.issues.push_value(
+            IssueKind::Error,
+            (self.file, self.line),
+            column,
+            value,
+            reason,
+        );
     }
 
     fn error(&mut self, column: &str, reason: impl Into<String>) {
@@ -292,7 +327,11 @@ impl Fields<'_> {
         let value = self.required(column, v)?;
         let parsed = parse_date(value);
         if parsed.is_none() {
-            self.error(column, format!("{value:?} is not a date (YYYY-MM-DD)"));
+            self.error_value(
+                column,
+                value,
+                format!("{value:?} is not a date (YYYY-MM-DD)"),
+            );
         }
         parsed
     }
@@ -301,7 +340,11 @@ impl Fields<'_> {
         let value = cell(v)?;
         let parsed = parse_date(value);
         if parsed.is_none() {
-            self.error(column, format!("{value:?} is not a date (YYYY-MM-DD)"));
+            self.error_value(
+                column,
+                value,
+                format!("{value:?} is not a date (YYYY-MM-DD)"),
+            );
         }
         parsed
     }
@@ -311,11 +354,11 @@ impl Fields<'_> {
         let value = cell(v)?;
         let parsed = parse_datetime(value);
         if parsed.is_none() {
-            self.issues.push(
+            self.issues.push_value(
                 IssueKind::Repaired,
-                self.file,
-                Some(self.line),
-                Some(column),
+                (self.file, self.line),
+                column,
+                value,
                 format!(
                     "{value:?} is not a datetime (YYYY-MM-DD hh:mm:ss): the import's time is used"
                 ),
@@ -337,7 +380,7 @@ impl Fields<'_> {
         match parsed {
             Ok(code) => Some(code),
             Err(reason) => {
-                self.error(column, reason);
+                self.error_value(column, value, reason);
                 None
             }
         }
@@ -359,11 +402,11 @@ impl Fields<'_> {
         match parsed {
             Ok(code) => Some(code),
             Err(reason) => {
-                self.issues.push(
+                self.issues.push_value(
                     IssueKind::Repaired,
-                    self.file,
-                    Some(self.line),
-                    Some(column),
+                    (self.file, self.line),
+                    column,
+                    value,
                     format!("{reason}: {instead}"),
                 );
                 None
@@ -376,11 +419,11 @@ impl Fields<'_> {
         let value = cell(v)?;
         let parsed = parse_date(value);
         if parsed.is_none() {
-            self.issues.push(
+            self.issues.push_value(
                 IssueKind::Repaired,
-                self.file,
-                Some(self.line),
-                Some(column),
+                (self.file, self.line),
+                column,
+                value,
                 format!("{value:?} is not a date (YYYY-MM-DD): left empty"),
             );
         }
@@ -687,11 +730,11 @@ fn read_rows<T: Row, R: Read>(
         })
         .collect();
     for (found, column) in &renamed {
-        issues.push(
+        issues.push_value(
             IssueKind::Note,
-            file,
-            Some(1),
-            Some(column),
+            (file, 1),
+            column,
+            found,
             format!("column {found:?} read as {column} (HUD's capitals)"),
         );
     }
@@ -788,11 +831,11 @@ fn read_rows<T: Row, R: Read>(
                 let key = key_at.and_then(|i| record.get(i)).map(str::trim);
                 if let Some(key) = key.filter(|k| !k.is_empty()) {
                     if let Some(first) = keys.get(key) {
-                        issues.push(
+                        issues.push_value(
                             IssueKind::Skipped,
-                            file,
-                            Some(line),
-                            T::HEADER.first().copied(),
+                            (file, line),
+                            T::HEADER.first().copied().unwrap_or_default(),
+                            key,
                             format!("{key} repeats the key of line {first}: the first row is kept"),
                         );
                         continue;
@@ -1224,8 +1267,9 @@ impl Input {
             if self.dropped(f, EnrollmentRow::FILE, &id) {
                 return None;
             }
-            f.error(
+            f.error_value(
                 "EnrollmentID",
+                &id,
                 format!("unknown enrollment {id}: not in Enrollment.csv"),
             );
             return None;
@@ -1339,8 +1383,9 @@ impl Input {
             if self.dropped(f, AssessmentRow::FILE, &id) {
                 return None;
             }
-            f.error(
+            f.error_value(
                 "AssessmentID",
+                &id,
                 format!("unknown assessment {id}: not in Assessment.csv"),
             );
             return None;

@@ -2382,10 +2382,13 @@ fn cli_imports_a_directory_exports_it_again_and_reports() {
     );
     assert!(out.contains("Event.csv"), "{out}");
     let (header, rows) = read(&std::fs::read_to_string(&findings).unwrap());
-    assert_eq!(header, ["kind", "file", "line", "column", "reason"]);
+    assert_eq!(
+        header,
+        ["kind", "file", "line", "column", "value", "reason"]
+    );
     assert!(
         rows.iter()
-            .any(|r| r[..4] == ["error", "Event.csv", "2", "Event"]),
+            .any(|r| r[..5] == ["error", "Event.csv", "2", "Event", "19"]),
         "{rows:?}"
     );
     #[cfg(unix)]
