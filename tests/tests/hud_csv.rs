@@ -2896,3 +2896,73 @@ fn each_member_keeps_their_own_destination_through_export_and_import() {
     let (second, _) = exits(&workflow.store().read_from(0, usize::MAX).unwrap());
     assert_eq!(first, second);
 }
+
+#[test]
+fn the_cli_imports_the_foreign_export_with_exit_0_and_writes_the_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/foreign-export");
+    let map = dir.path().join("coalitions.csv");
+    std::fs::write(&map, "source,coalition\nPR10,Lakeshore\nWI-500,Northwest\n").unwrap();
+    let findings = dir.path().join("findings.csv");
+    let out = stdout_of(
+        ce(&store)
+            .args(["import", "hud-csv", "--coc", "WI-500", "--coalition-map"])
+            .arg(&map)
+            .arg("--findings")
+            .arg(&findings)
+            .arg(fixture.join("month1"))
+            .assert()
+            .success(),
+    );
+    assert!(out.contains("10 household(s)"), "{out}");
+    let (_, rows) = read(&std::fs::read_to_string(&findings).unwrap());
+    assert!(
+        rows.iter()
+            .any(|r| r[..5] == ["error", "Assessment.csv", "9", "EnrollmentID", "E2098"]),
+        "{rows:?}"
+    );
+    // Shelter households (PR10) are Lakeshore's, the others Northwest's.
+    ce(&store)
+        .args(["export", "jsonl"])
+        .arg(dir.path().join("log.jsonl"))
+        .assert()
+        .success();
+    let log = std::fs::read_to_string(dir.path().join("log.jsonl")).unwrap();
+    let coalitions: BTreeSet<String> = log
+        .lines()
+        .filter(|l| l.contains("\"HouseholdEnrolled\""))
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            v["data"]["coalition"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    assert_eq!(
+        coalitions,
+        BTreeSet::from(["Lakeshore".to_owned(), "Northwest".to_owned()])
+    );
+    // A coalition the policy does not know is refused before anything is read.
+    std::fs::write(&map, "source,coalition\nPR10,Lakeshor\n").unwrap();
+    ce(&dir.path().join("other"))
+        .args(["import", "hud-csv", "--coalition-map"])
+        .arg(&map)
+        .arg(fixture.join("month1"))
+        .assert()
+        .code(2);
+    // The same export again writes nothing.
+    let again = stdout_of(
+        ce(&store)
+            .args([
+                "import",
+                "hud-csv",
+                "--coc",
+                "WI-500",
+                "--coalition",
+                "Central",
+            ])
+            .arg(fixture.join("month1"))
+            .assert()
+            .success(),
+    );
+    assert!(again.contains(", 0 write(s)"), "{again}");
+}
