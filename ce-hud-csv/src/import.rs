@@ -2,7 +2,7 @@
 //! workflow commands (and, where HUD data has no command, events), dry-run
 //! against the caseload before anything is written.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io::Read;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -563,6 +563,12 @@ struct Input {
     participation: Option<HashMap<String, Vec<ParticipationIn>>>,
     /// Rows with DateDeleted, by file.
     deleted: Vec<DeletedRow>,
+    /// EnrollmentID → its row in `enrollments`.
+    enrollment_at: HashMap<String, usize>,
+    /// The AssessmentIDs read, for rows that name one.
+    assessment_ids: HashSet<String>,
+    /// EnrollmentID → its (first) row in `exits`.
+    exit_of: HashMap<String, usize>,
     /// The source system: Export.csv's SourceID and ImplementationID.
     source: String,
     /// ExportDirective 2: the export replaces what the source sent before.
@@ -1222,6 +1228,8 @@ impl Input {
             else {
                 continue;
             };
+            self.enrollment_at
+                .insert(id.clone(), self.enrollments.len());
             self.enrollments.push(EnrollmentIn {
                 id,
                 personal,
@@ -1263,7 +1271,7 @@ impl Input {
 
     fn known_enrollment(&self, f: &mut Fields<'_>, id: &Option<String>) -> Option<String> {
         let id = f.text("EnrollmentID", id)?;
-        if !self.enrollments.iter().any(|e| e.id == id) {
+        if !self.enrollment_at.contains_key(&id) {
             if self.dropped(f, EnrollmentRow::FILE, &id) {
                 return None;
             }
@@ -1310,6 +1318,9 @@ impl Input {
             if let (Some(enrollment), Some(date), Some(destination), false) =
                 (enrollment, date, destination, f.bad)
             {
+                self.exit_of
+                    .entry(enrollment.clone())
+                    .or_insert(self.exits.len());
                 self.exits.push(ExitIn {
                     id: cell(&row.ExitID).map(str::to_owned),
                     enrollment,
@@ -1363,6 +1374,7 @@ impl Input {
                 prioritization,
                 f.bad,
             ) {
+                self.assessment_ids.insert(id.clone());
                 self.assessments.push(AssessmentIn {
                     id,
                     enrollment,
@@ -1379,7 +1391,7 @@ impl Input {
 
     fn known_assessment(&self, f: &mut Fields<'_>, id: &Option<String>) -> Option<String> {
         let id = f.text("AssessmentID", id)?;
-        if !self.assessments.iter().any(|a| a.id == id) {
+        if !self.assessment_ids.contains(&id) {
             if self.dropped(f, AssessmentRow::FILE, &id) {
                 return None;
             }
@@ -2471,7 +2483,11 @@ impl Planner<'_> {
                 let Some(household) = self.household(&group, file, x.src.line) else {
                     return;
                 };
-                let Some(e) = input.enrollments.iter().find(|e| e.id == x.enrollment) else {
+                let Some(e) = input
+                    .enrollment_at
+                    .get(&x.enrollment)
+                    .and_then(|&i| input.enrollments.get(i))
+                else {
                     return;
                 };
                 let Some(member) = self.member(e) else { return };
@@ -2534,9 +2550,9 @@ impl Planner<'_> {
             }),
         }?;
         input
-            .exits
-            .iter()
-            .find(|x| x.enrollment == head.id)
+            .exit_of
+            .get(&head.id)
+            .and_then(|&x| input.exits.get(x))
             .map(|x| x.date)
     }
 
@@ -2622,7 +2638,7 @@ impl Planner<'_> {
             .filter(|e| e.id != head_exit.enrollment)
             .filter_map(|e| {
                 let client = self.client_id(&e.personal);
-                let row = input.exits.iter().find(|r| r.enrollment == e.id)?;
+                let row = input.exit_of.get(&e.id).and_then(|&x| input.exits.get(x))?;
                 let differs =
                     (row.destination, row.subsidy) != (head_exit.destination, head_exit.subsidy);
                 (clients.contains(&client) && differs).then_some(MemberDestination {
@@ -2661,9 +2677,11 @@ impl Planner<'_> {
             if !clients.contains(&client) {
                 continue;
             }
-            let row = input.exits.iter().find(|r| {
-                r.enrollment == e.id && (r.date == x.date || r.enrollment == x.enrollment)
-            });
+            let row = input
+                .exit_of
+                .get(&e.id)
+                .and_then(|&r| input.exits.get(r))
+                .filter(|r| r.date == x.date || r.enrollment == x.enrollment);
             if let Some(id) = row.and_then(|r| r.id.clone()) {
                 let updated = row.and_then(|r| r.src.updated);
                 self.link(
@@ -2884,22 +2902,29 @@ impl Planner<'_> {
         let mut chosen: BTreeSet<GroupKey> = groups.keys().filter(|g| is_ce(g)).cloned().collect();
         // The CE household a person's row on `on` belongs to: a chosen
         // household the person is in on that date, CE projects first.
-        let covering =
-            |chosen: &BTreeSet<GroupKey>, personal: &str, on: NaiveDate| -> Option<GroupKey> {
-                let mut found: Vec<&GroupKey> = chosen
-                    .iter()
-                    .filter(|g| {
-                        groups[*g].iter().any(|&i| {
-                            let e = &input.enrollments[i];
-                            e.personal == personal
-                                && e.entry <= on
-                                && exit_of.get(e.id.as_str()).is_none_or(|x| on <= *x)
-                        })
-                    })
-                    .collect();
-                found.sort_by_key(|g| !is_ce(g));
-                found.first().map(|g| (*g).clone())
-            };
+        // Each person's enrollments, so that finding the household a row
+        // belongs to does not walk every household.
+        let mut by_person: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, e) in input.enrollments.iter().enumerate() {
+            by_person.entry(e.personal.as_str()).or_default().push(i);
+        }
+        let covering = |chosen: &BTreeSet<GroupKey>,
+                        personal: &str,
+                        on: NaiveDate|
+         -> Option<GroupKey> {
+            let mut found: Vec<GroupKey> = by_person
+                .get(personal)
+                .into_iter()
+                .flatten()
+                .map(|&i| &input.enrollments[i])
+                .filter(|e| e.entry <= on && exit_of.get(e.id.as_str()).is_none_or(|x| on <= *x))
+                .map(|e| (e.project.clone(), e.household.clone()))
+                .filter(|g| chosen.contains(g))
+                .collect();
+            found.sort();
+            found.sort_by_key(|g| !is_ce(g));
+            found.into_iter().next()
+        };
         let target = |chosen: &mut BTreeSet<GroupKey>,
                       enrollment: &str,
                       on: NaiveDate,
@@ -3080,7 +3105,7 @@ impl Planner<'_> {
                 .iter()
                 .map(|&i| &input.enrollments[i])
                 .find(|e| e.relationship == RelationshipToHoH::SelfHeadOfHousehold)
-                .and_then(|e| input.exits.iter().position(|x| x.enrollment == e.id));
+                .and_then(|e| input.exit_of.get(e.id.as_str()).copied());
             for &i in members {
                 let e = &input.enrollments[i];
                 if e.entry > start {
@@ -3093,7 +3118,7 @@ impl Planner<'_> {
                         },
                     );
                 }
-                let Some(x) = input.exits.iter().position(|x| x.enrollment == e.id) else {
+                let Some(x) = input.exit_of.get(e.id.as_str()).copied() else {
                     continue;
                 };
                 let exit = &input.exits[x];
