@@ -810,7 +810,8 @@ fn read_rows<T: Row, R: Read>(
             }
         };
         let line = record.position().map_or(0, |p| lines.line_at(p.byte()));
-        if record.len() != width {
+        let mut record = record;
+        if record.len() > width {
             issues.push(
                 IssueKind::Error,
                 file,
@@ -819,6 +820,23 @@ fn read_rows<T: Row, R: Read>(
                 format!("{} fields where the header has {width}", record.len()),
             );
             continue;
+        }
+        if record.len() < width {
+            // Trailing empty fields left out: the missing ones read as empty.
+            issues.push(
+                IssueKind::Repaired,
+                file,
+                Some(line),
+                None,
+                format!(
+                    "{} fields where the header has {width}: the last {} read as empty",
+                    record.len(),
+                    width - record.len()
+                ),
+            );
+            while record.len() < width {
+                record.push_field("");
+            }
         }
         match record.deserialize::<T>(Some(&headers)) {
             Ok(row) if row.deleted() => {

@@ -2966,3 +2966,44 @@ fn the_cli_imports_the_foreign_export_with_exit_0_and_writes_the_findings() {
     );
     assert!(again.contains(", 0 write(s)"), "{again}");
 }
+
+#[test]
+fn a_row_with_fewer_fields_than_the_header_reads_the_missing_ones_as_empty() {
+    let files = edited(HudFile::Event, |t| {
+        let mut lines: Vec<String> = t.lines().map(str::to_owned).collect();
+        let cut: Vec<&str> = lines[1].split(',').take(10).collect();
+        lines[1] = cut.join(",");
+        lines.join("\n") + "\n"
+    });
+    let workflow = empty_workflow();
+    let plan = plan(&workflow, &files, false);
+    assert_eq!(
+        plan.report.count(IssueKind::Error),
+        0,
+        "{:#?}",
+        plan.report.issues
+    );
+    let repaired: Vec<_> = plan
+        .report
+        .issues
+        .iter()
+        .filter(|i| i.kind == IssueKind::Repaired)
+        .map(|i| (i.file, i.line, i.reason.clone()))
+        .collect();
+    assert_eq!(
+        repaired,
+        [(
+            "Event.csv",
+            Some(2),
+            "10 fields where the header has 15: the last 5 read as empty".to_owned()
+        )]
+    );
+    plan.execute(&workflow).unwrap();
+    let log = workflow.store().read_from(0, usize::MAX).unwrap();
+    assert_eq!(
+        log.iter()
+            .filter(|e| matches!(e.event, Event::CeEventRecorded(_)))
+            .count(),
+        2
+    );
+}
