@@ -1,6 +1,6 @@
 //! HUD's text forms: dates, datetimes, codes, ids and free text, both ways.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Utc};
 use uuid::Uuid;
 
 use ce_core::actor::UserId;
@@ -89,12 +89,23 @@ pub(crate) fn cell(v: &Option<String>) -> Option<&str> {
 /// Parses a date leniently: HUD's form, and the forms spreadsheets rewrite
 /// it into.
 pub(crate) fn parse_date(s: &str) -> Option<NaiveDate> {
-    const FORMS: &[&str] = &[DATE, "%m/%d/%Y", "%Y/%m/%d"];
+    // HUD's form, spreadsheets' rewrites, and the day-month-year of some
+    // databases' default output (`08-MAY-1967`, `08-MAY-67`: a two-digit
+    // year is read as chrono reads %y, 1969-2068; see `years_before`).
+    // Two-digit years first: `%Y` would take "67" as the year 67.
+    const FORMS: &[&str] = &[
+        DATE, "%m/%d/%y", "%m/%d/%Y", "%Y/%m/%d", "%d-%b-%y", "%d-%b-%Y",
+    ];
     let s = s.trim();
     let date_part = s.split([' ', 'T']).next().unwrap_or(s);
     FORMS
         .iter()
         .find_map(|f| NaiveDate::parse_from_str(date_part, f).ok())
+}
+
+/// Whether `raw` spelled the year of `date` with two digits only.
+pub(crate) fn two_digit_year(raw: &str, date: NaiveDate) -> bool {
+    !raw.contains(&format!("{:04}", date.year()))
 }
 
 /// Parses a datetime leniently (taken as UTC); a bare date is midnight.
@@ -136,8 +147,16 @@ mod tests {
         let d = NaiveDate::from_ymd_opt(2025, 3, 4);
         assert_eq!(parse_date("2025-03-04"), d);
         assert_eq!(parse_date("03/04/2025"), d);
+        assert_eq!(parse_date("03/04/25"), d);
         assert_eq!(parse_date("2025-03-04 00:00:00"), d);
         assert_eq!(parse_date("2025-13-04"), None);
+        let may = NaiveDate::from_ymd_opt(1967, 5, 8);
+        assert_eq!(parse_date("08-MAY-1967"), may);
+        assert_eq!(parse_date("08-may-1967"), may);
+        let may67 = parse_date("08-MAY-67");
+        assert_eq!(may67, NaiveDate::from_ymd_opt(2067, 5, 8));
+        assert!(may67.is_some_and(|d| two_digit_year("08-MAY-67", d)));
+        assert!(may.is_some_and(|d| !two_digit_year("08-MAY-1967", d)));
         let t = parse_datetime("2025-03-04 05:06:07");
         assert_eq!(
             t.map(|t| t.format(DATETIME).to_string()).as_deref(),

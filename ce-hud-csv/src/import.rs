@@ -5,11 +5,11 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io::Read;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::Serialize;
 
 use super::files::*;
-use super::format::{cell, derive, parse_date, parse_datetime};
+use super::format::{cell, derive, parse_date, parse_datetime, two_digit_year};
 use ce_core::actor::{Actor, AgencyId, Role, UserId};
 use ce_core::caseload::Caseload;
 use ce_core::command::{
@@ -982,6 +982,35 @@ impl Input {
         self.hashed = matches!(cell(&row.HashStatus), Some("2" | "3" | "4"));
     }
 
+    /// A DOB, read leniently: an unreadable one is left empty, and one after
+    /// the export's end is a two-digit year of the century before, or else
+    /// left empty.
+    fn birth_date(&self, f: &mut Fields<'_>, v: &Option<String>) -> Option<NaiveDate> {
+        let raw = cell(v)?;
+        let dob = f.lenient_date("DOB", v)?;
+        let Some((_, end)) = self.period else {
+            return Some(dob);
+        };
+        if dob <= end {
+            return Some(dob);
+        }
+        let earlier = dob
+            .with_year(dob.year() - 100)
+            .filter(|_| two_digit_year(raw, dob));
+        let (kept, what) = match earlier {
+            Some(d) => (Some(d), format!("a two-digit year: read as {d}")),
+            None => (None, "left empty".to_owned()),
+        };
+        f.issues.push_value(
+            IssueKind::Repaired,
+            (f.file, f.line),
+            "DOB",
+            raw,
+            format!("{raw:?} is after the export's end {end}: {what}"),
+        );
+        kept
+    }
+
     fn project_cocs<R: Read>(&mut self, r: R, issues: &mut Issues, report: &mut ImportReport) {
         let rows = read_rows::<ProjectCoCRow, _>(r, &[], issues, report, &mut self.deleted);
         for (_, row) in rows.unwrap_or_default() {
@@ -1115,8 +1144,8 @@ impl Input {
                 bad: false,
             };
             let id = f.text("PersonalID", &row.PersonalID);
-            let dob = f.opt_date("DOB", &row.DOB);
-            let veteran = f.opt_code("VeteranStatus", &row.VeteranStatus);
+            let dob = self.birth_date(&mut f, &row.DOB);
+            let veteran = f.lenient_code("VeteranStatus", &row.VeteranStatus, "read as 99");
             let (Some(id), false) = (id, f.bad) else {
                 continue;
             };

@@ -3007,3 +3007,24 @@ fn a_row_with_fewer_fields_than_the_header_reads_the_missing_ones_as_empty() {
         2
     );
 }
+
+#[test]
+fn a_birth_date_with_a_two_digit_year_after_the_export_is_of_the_century_before() {
+    let mut files = foreign_export();
+    let client = files.get_mut("Client.csv").unwrap();
+    *client = client.replacen("\"1975-01-01\"", "\"08-MAY-67\"", 1);
+    let workflow = empty_workflow();
+    let plan = plan(&workflow, &files, false);
+    let repaired: Vec<_> = plan
+        .report
+        .issues
+        .iter()
+        .filter(|i| i.kind == IssueKind::Repaired)
+        .map(|i| (i.file, i.column.as_deref(), i.value.as_deref()))
+        .collect();
+    assert_eq!(repaired, [("Client.csv", Some("DOB"), Some("08-MAY-67"))]);
+    plan.execute(&workflow).unwrap();
+    let caseload = workflow.caught_up().unwrap().clone();
+    let household = caseload.households().values().next().unwrap();
+    assert_eq!(household.members[0].birth_date, Some(date(1967, 5, 8)));
+}
