@@ -336,18 +336,6 @@ impl Fields<'_> {
         parsed
     }
 
-    fn opt_date(&mut self, column: &str, v: &Option<String>) -> Option<NaiveDate> {
-        let value = cell(v)?;
-        let parsed = parse_date(value);
-        if parsed.is_none() {
-            self.error_value(
-                column,
-                value,
-                format!("{value:?} is not a date (YYYY-MM-DD)"),
-            );
-        }
-        parsed
-    }
 
     /// A trailer datetime: when unreadable, the import's time is used.
     fn lenient_datetime(&mut self, column: &str, v: &Option<String>) -> Option<DateTime<Utc>> {
@@ -1213,10 +1201,13 @@ impl Input {
                     RelationshipToHoH::DataNotCollected
                 })
             } else {
-                f.code("RelationshipToHoH", &row.RelationshipToHoH)
+                f.lenient_code("RelationshipToHoH", &row.RelationshipToHoH, "read as 99")
+                    .or(Some(RelationshipToHoH::DataNotCollected))
             };
-            let disabling = f.opt_code("DisablingCondition", &row.DisablingCondition);
-            let living = f.opt_code("LivingSituation", &row.LivingSituation);
+            // Codes outside their lists are read as 99 (data not collected).
+            let disabling =
+                f.lenient_code("DisablingCondition", &row.DisablingCondition, "read as 99");
+            let living = f.lenient_code("LivingSituation", &row.LivingSituation, "read as 99");
             let mut yes_no = |column: &str, v: &Option<String>| {
                 f.lenient_code::<NoYesMissing>(column, v, "left empty")
             };
@@ -1232,15 +1223,17 @@ impl Input {
                 under_threshold,
                 previous_street_essh,
             };
-            let episode = f.opt_date("DateToStreetESSH", &row.DateToStreetESSH);
-            let times = f.opt_code(
+            let times = f.lenient_code(
                 "TimesHomelessPastThreeYears",
                 &row.TimesHomelessPastThreeYears,
+                "read as 99",
             );
-            let months = f.opt_code(
+            let months = f.lenient_code(
                 "MonthsHomelessPastThreeYears",
                 &row.MonthsHomelessPastThreeYears,
+                "read as 99",
             );
+            let episode = f.lenient_date("DateToStreetESSH", &row.DateToStreetESSH);
             let src = source(&mut f, &row.DateCreated, &row.DateUpdated, &row.UserID);
             if let Some(p) = &personal {
                 if !self.clients.contains_key(p) {
