@@ -336,7 +336,6 @@ impl Fields<'_> {
         parsed
     }
 
-
     /// A trailer datetime: when unreadable, the import's time is used.
     fn lenient_datetime(&mut self, column: &str, v: &Option<String>) -> Option<DateTime<Utc>> {
         let value = cell(v)?;
@@ -1337,7 +1336,22 @@ impl Input {
             };
             let enrollment = self.known_enrollment(&mut f, &row.EnrollmentID);
             let date = f.date("ExitDate", &row.ExitDate);
-            let destination: Option<Destination> = f.code("Destination", &row.Destination);
+            // An exit stays an exit: a destination missing or outside the
+            // list is read as 99 (data not collected).
+            let destination: Option<Destination> = match cell(&row.Destination) {
+                None => {
+                    f.issues.push(
+                        IssueKind::Repaired,
+                        ExitRow::FILE,
+                        Some(line),
+                        Some("Destination"),
+                        "empty: read as 99 (data not collected)",
+                    );
+                    None
+                }
+                Some(_) => f.lenient_code("Destination", &row.Destination, "read as 99"),
+            }
+            .or_else(|| Destination::try_from(99).ok());
             let mut subsidy = f.lenient_code::<RentalSubsidyType>(
                 "DestinationSubsidyType",
                 &row.DestinationSubsidyType,
