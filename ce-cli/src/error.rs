@@ -58,6 +58,9 @@ pub enum CliError {
         /// The HUD field.
         field: &'static str,
     },
+    /// A HUD CSV import without a file it cannot do without.
+    #[error("the import wrote nothing: {0} missing or unreadable (see the findings)")]
+    ImportBlocked(String),
     /// A coalition map file with a bad row.
     #[error("{path} line {line}: {reason}")]
     CoalitionMap {
@@ -120,6 +123,7 @@ impl CliError {
             | CliError::Mismatch { .. }
             | CliError::NotEmpty { .. }
             | CliError::CoalitionMap { .. }
+            | CliError::ImportBlocked(_)
             | CliError::ImportInvalid { .. } => 2,
             CliError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => 2,
             CliError::Store(

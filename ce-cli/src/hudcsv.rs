@@ -300,6 +300,9 @@ pub fn import(ctx: &Ctx, format: &ExportFormat) -> Result<(), CliError> {
         text.join("\n"),
         &json!({ "report": report, "steps": steps }),
     );
+    if !report.blocked.is_empty() {
+        return Err(CliError::ImportBlocked(report.blocked.join(", ")));
+    }
     if errors > 0 && !skip_invalid {
         return Err(CliError::ImportInvalid { errors });
     }

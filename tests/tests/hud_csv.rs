@@ -3028,3 +3028,237 @@ fn a_birth_date_with_a_two_digit_year_after_the_export_is_of_the_century_before(
     let household = caseload.households().values().next().unwrap();
     assert_eq!(household.members[0].birth_date, Some(date(1967, 5, 8)));
 }
+
+// ------------------- regressions found by trying messy exports on the import
+
+/// `files` with one cell changed: `file`'s data row `line` (1 is the
+/// header), column `column`. The file is rewritten by the csv crate.
+fn with_cell(
+    mut files: BTreeMap<String, String>,
+    file: &str,
+    line: usize,
+    column: &str,
+    value: &str,
+) -> BTreeMap<String, String> {
+    let (header, mut rows) = read(files[file].trim_start_matches('\u{feff}'));
+    let at = header
+        .iter()
+        .position(|c| c.eq_ignore_ascii_case(column))
+        .unwrap();
+    rows[line - 2][at] = value.to_owned();
+    let mut out = csv::Writer::from_writer(Vec::new());
+    out.write_record(&header).unwrap();
+    for row in rows {
+        out.write_record(&row).unwrap();
+    }
+    files.insert(
+        file.to_owned(),
+        String::from_utf8(out.into_inner().unwrap()).unwrap(),
+    );
+    files
+}
+
+fn findings(plan: &ImportPlan, kind: IssueKind, file: &str) -> Vec<(Option<u64>, String)> {
+    plan.report
+        .issues
+        .iter()
+        .filter(|i| i.kind == kind && i.file == file)
+        .map(|i| (i.line, i.reason.clone()))
+        .collect()
+}
+
+#[test]
+fn a_full_refresh_does_not_delete_an_event_whose_row_it_has_but_cannot_read() {
+    let workflow = empty_workflow();
+    plan_with(&workflow, &fixture("month1"), &northwoods_options())
+        .execute(&workflow)
+        .unwrap();
+    let month2 = with_cell(fixture("month2"), "Event.csv", 9, "EventDate", "18-03-2025");
+    let plan = plan_with(&workflow, &month2, &northwoods_options());
+    let deleted: Vec<String> = findings(&plan, IssueKind::Note, "Event.csv")
+        .into_iter()
+        .filter(|(_, r)| r.contains("recorded as a deletion"))
+        .map(|(_, r)| r)
+        .collect();
+    assert_eq!(
+        deleted.len(),
+        1,
+        "only V6031, deleted in the source: {deleted:?}"
+    );
+    assert!(deleted[0].starts_with("V6031"), "{deleted:?}");
+}
+
+#[test]
+fn the_questions_and_results_of_an_assessment_the_workflow_refuses_are_reported() {
+    // A4005 (Assessment.csv line 6) dated before its household's entry.
+    let month1 = with_cell(
+        fixture("month1"),
+        "Assessment.csv",
+        6,
+        "AssessmentDate",
+        "2025-01-01",
+    );
+    let workflow = empty_workflow();
+    let plan = plan_with(&workflow, &month1, &northwoods_options());
+    assert!(findings(&plan, IssueKind::Error, "Assessment.csv")
+        .iter()
+        .any(|(line, r)| *line == Some(6) && r.contains("before household")));
+    let follows = |file| {
+        findings(&plan, IssueKind::Skipped, file)
+            .into_iter()
+            .filter(|(_, r)| r.contains("follows Assessment.csv line 6"))
+            .map(|(line, _)| line)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(follows("AssessmentQuestions.csv"), [Some(10), Some(11)]);
+    assert_eq!(follows("AssessmentResults.csv"), [Some(6)]);
+}
+
+#[test]
+fn an_exit_dated_before_the_entry_still_exits_the_household() {
+    let month1 = with_cell(fixture("month1"), "Exit.csv", 2, "ExitDate", "2025-01-01");
+    let workflow = empty_workflow();
+    let plan = plan_with(&workflow, &month1, &northwoods_options());
+    assert!(findings(&plan, IssueKind::Repaired, "Exit.csv")
+        .iter()
+        .any(|(line, r)| *line == Some(2) && r.contains("recorded on 2025-01-06")));
+    assert!(findings(&plan, IssueKind::Skipped, "Exit.csv").is_empty());
+    plan.execute(&workflow).unwrap();
+    let caseload = workflow.caught_up().unwrap().clone();
+    let exited: Vec<chrono::NaiveDate> = caseload
+        .households()
+        .values()
+        .filter_map(|h| match h.status {
+            ce_core::HouseholdStatus::Exited { date, .. } => Some(date),
+            _ => None,
+        })
+        .collect();
+    assert!(exited.contains(&date(2025, 1, 6)), "{exited:?}");
+}
+
+#[test]
+fn a_head_who_entered_after_the_other_members_keeps_the_household() {
+    // H3007: the head (Enrollment.csv line 10) entered after spouse and child.
+    let month1 = with_cell(
+        fixture("month1"),
+        "Enrollment.csv",
+        10,
+        "EntryDate",
+        "2025-02-01",
+    );
+    let workflow = empty_workflow();
+    let plan = plan_with(&workflow, &month1, &northwoods_options());
+    assert!(findings(&plan, IssueKind::Repaired, "Enrollment.csv")
+        .iter()
+        .any(|(line, r)| *line == Some(10) && r.contains("the household starts then")));
+    assert_eq!(plan.report.households, 10);
+}
+
+#[test]
+fn an_export_without_export_csv_writes_nothing() {
+    let mut month1 = fixture("month1");
+    month1.remove("Export.csv");
+    let workflow = empty_workflow();
+    let plan = plan_with(&workflow, &month1, &northwoods_options());
+    assert_eq!(plan.report.blocked, ["Export.csv"]);
+    assert!(plan.steps.is_empty());
+}
+
+#[test]
+fn latin_1_names_far_future_dates_and_long_text_are_kept_with_findings() {
+    let mut month1 = fixture("month1");
+    month1 = with_cell(month1, "Event.csv", 14, "EventDate", "9999-12-31");
+    month1 = with_cell(
+        month1,
+        "CurrentLivingSituation.csv",
+        2,
+        "LocationDetails",
+        &"x".repeat(300),
+    );
+    let workflow = empty_workflow();
+    let mut files: BTreeMap<String, Vec<u8>> = month1
+        .into_iter()
+        .map(|(k, v)| (k, v.into_bytes()))
+        .collect();
+    // "Jose" with a Latin-1 e-acute, as a system exporting Windows-1252 writes it.
+    let client = files.get_mut("Client.csv").unwrap();
+    let at = client.windows(4).position(|w| w == b"Dana").unwrap();
+    client.splice(at..at + 4, b"Jos\xe9".iter().copied());
+    let caseload = workflow.caught_up().unwrap().clone();
+    let plan = ImportPlan::read(
+        |name| Ok(files.get(name).cloned().map(std::io::Cursor::new)),
+        workflow.store(),
+        &caseload,
+        workflow.policy(),
+        &northwoods_options(),
+    )
+    .unwrap();
+    assert!(findings(&plan, IssueKind::Repaired, "Client.csv")
+        .iter()
+        .any(|(_, r)| r.contains("read as Latin-1")));
+    assert!(findings(&plan, IssueKind::Note, "Event.csv")
+        .iter()
+        .any(|(line, r)| *line == Some(14) && r.contains("after the export's end")));
+    assert!(
+        findings(&plan, IssueKind::Repaired, "CurrentLivingSituation.csv")
+            .iter()
+            .any(|(line, r)| *line == Some(2) && r.contains("cut to 250"))
+    );
+    assert_eq!(plan.report.count(IssueKind::Error), 1, "the orphan only");
+    plan.execute(&workflow).unwrap();
+    let caseload = workflow.caught_up().unwrap().clone();
+    assert!(caseload
+        .households()
+        .values()
+        .flat_map(|h| &h.members)
+        .any(|m| m.first_name.as_deref() == Some("José")));
+}
+
+#[test]
+fn the_summary_counts_every_row_read_and_the_coalition_map_matches_coc_codes_in_any_case() {
+    let workflow = empty_workflow();
+    let mut options = northwoods_options();
+    options.coalition = None;
+    options.coalition_map = BTreeMap::from([
+        ("wi-500".to_owned(), Coalition::new("Central")),
+        ("PR99".to_owned(), Coalition::new("Coulee")),
+    ]);
+    let plan = plan_with(&workflow, &fixture("month1"), &options);
+    let cls = plan
+        .report
+        .files()
+        .into_iter()
+        .find(|f| f.file == "CurrentLivingSituation.csv")
+        .unwrap();
+    assert_eq!((cls.read, cls.imported, cls.skipped), (14, 12, 2));
+    assert_eq!(plan.report.households, 10);
+    assert!(findings(&plan, IssueKind::Note, "coalition map")
+        .iter()
+        .any(|(_, r)| r.starts_with("PR99 placed no household")));
+    options.coc = Some("XX-999".to_owned());
+    let none = plan_with(&workflow, &fixture("month1"), &options);
+    assert!(findings(&none, IssueKind::Note, "Enrollment.csv")
+        .iter()
+        .any(|(_, r)| r.contains("no enrollment is in CoC XX-999")));
+}
+
+#[test]
+fn a_row_recorded_on_another_household_than_its_enrollments_says_so() {
+    // P1009 (H3007's head) is also H3009's partner from 2025-05-12: without
+    // a CE project, their CE rows go to the CE household they are in then.
+    let month1 = with_cell(
+        fixture("month1"),
+        "Enrollment.csv",
+        15,
+        "PersonalID",
+        "P1009",
+    );
+    let workflow = empty_workflow();
+    let plan = plan_with(&workflow, &month1, &northwoods_options());
+    let moved: Vec<Option<u64>> = findings(&plan, IssueKind::Note, "Event.csv")
+        .into_iter()
+        .filter(|(_, r)| r.contains("recorded on household H3009"))
+        .map(|(line, _)| line)
+        .collect();
+    assert_eq!(moved, [Some(26), Some(27)]);
+}

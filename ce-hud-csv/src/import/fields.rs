@@ -177,6 +177,29 @@ impl Fields<'_> {
         }
     }
 
+    /// Optional free text, cut to `max` characters (HUD's length) with a
+    /// finding when longer.
+    pub(super) fn text_at_most(
+        &mut self,
+        column: &str,
+        v: &Option<String>,
+        max: usize,
+    ) -> Option<String> {
+        let value = cell(v)?;
+        let chars = value.chars().count();
+        if chars <= max {
+            return Some(value.to_owned());
+        }
+        self.issues.push(
+            IssueKind::Repaired,
+            self.file,
+            Some(self.line),
+            Some(column),
+            format!("{chars} characters, more than HUD's {max}: cut to {max}"),
+        );
+        Some(value.chars().take(max).collect())
+    }
+
     /// An optional date that, when unreadable, is dropped with a finding.
     pub(super) fn lenient_date(&mut self, column: &str, v: &Option<String>) -> Option<NaiveDate> {
         let value = cell(v)?;

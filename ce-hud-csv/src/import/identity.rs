@@ -61,18 +61,37 @@ impl Planner<'_> {
     /// Whether the row changed since the import that linked it: its
     /// DateUpdated differs, or it has none.
     pub(super) fn changed_since(
-        &self,
-        file: &str,
+        &mut self,
+        (file, line): (&'static str, u64),
         id: &str,
         updated: Option<DateTime<Utc>>,
     ) -> bool {
         match self.known.get(&(file.to_owned(), id.to_owned())) {
+            // An older version than the one imported before (an older
+            // export imported again) does not undo the newer one.
+            Some((_, Some(before))) if updated.is_some_and(|u| u < *before) => {
+                self.issues.push(
+                    IssueKind::Note,
+                    file,
+                    Some(line),
+                    Some("DateUpdated"),
+                    format!("{id} is older than the version imported before (DateUpdated {before}): not applied"),
+                );
+                false
+            }
             Some((_, before)) => updated.is_none() || *before != updated,
             None => true,
         }
     }
 
     /// What earlier imports of this source linked and deleted.
+    /// A stored event as it now stands: its latest correction, if any.
+    pub(super) fn latest<'e>(&'e self, stored: &'e Envelope) -> &'e Event {
+        self.corrected
+            .get(&stored.event_id)
+            .unwrap_or(&stored.event)
+    }
+
     pub(super) fn load_known(&mut self) {
         let log = match self.store.read_from(0, usize::MAX) {
             Ok(log) => log,
@@ -98,6 +117,9 @@ impl Planner<'_> {
                 Event::HmisRecordDeleted(e) => {
                     self.deleted_before.insert(e.deletes);
                 }
+                Event::EventCorrected(e) => {
+                    self.corrected.insert(e.corrects, *e.corrected);
+                }
                 _ => {}
             }
         }
@@ -109,7 +131,7 @@ impl Planner<'_> {
     pub(super) fn deletions(&mut self) {
         let input = self.input;
         let mut gone: Vec<(u64, String, String)> = Vec::new();
-        for d in &input.deleted {
+        for d in &input.seen.deleted {
             let when = d.when.clone().unwrap_or_default();
             let reason = format!("DateDeleted {when} in export {}", input.export_id);
             if d.file == EventRow::FILE {
@@ -124,23 +146,23 @@ impl Planner<'_> {
                 );
             }
         }
-        if input.full_refresh && !input.unread.contains(EventRow::FILE) {
-            let present: BTreeSet<&str> = input
-                .events
-                .iter()
-                .map(|e| e.id.as_str())
-                .chain(
-                    input
-                        .deleted
-                        .iter()
-                        .filter(|d| d.file == EventRow::FILE)
-                        .map(|d| d.id.as_str()),
-                )
-                .collect();
+        if input.full_refresh && input.seen.unreadable.contains(EventRow::FILE) {
+            self.issues.push(
+                IssueKind::Note,
+                EventRow::FILE,
+                None,
+                None,
+                "a row's EventID could not be read: no event is deleted for being absent from this full refresh",
+            );
+        } else if input.full_refresh && !input.unread.contains(EventRow::FILE) {
+            // Every EventID the file holds, readable row or not, deleted or not.
+            let present = input.seen.keys.get(EventRow::FILE);
             let missing: Vec<String> = self
                 .known
                 .keys()
-                .filter(|(file, id)| file == EventRow::FILE && !present.contains(id.as_str()))
+                .filter(|(file, id)| {
+                    file == EventRow::FILE && !present.is_some_and(|p| p.contains(id))
+                })
                 .map(|(_, id)| id.clone())
                 .collect();
             for id in missing {
@@ -219,6 +241,10 @@ impl Planner<'_> {
                 &format!("{household}/{}", self.input.export_id),
                 "event",
             );
+            // An earlier import of this very export linked them already.
+            if self.stored(EventId(id)).is_some() {
+                continue;
+            }
             self.append(vec![NewEvent {
                 event_id: EventId(id),
                 streams: vec![StreamId::Household(household)],
@@ -265,7 +291,7 @@ impl Planner<'_> {
             return;
         };
         let (Ok(before), Ok(after)) = (
-            serde_json::to_value(&stored.event),
+            serde_json::to_value(self.latest(stored)),
             serde_json::to_value(&now),
         ) else {
             return;

@@ -142,6 +142,8 @@ pub struct ImportReport {
     pub issues: Vec<ImportIssue>,
     /// Whether the plan writes anything (false when an error blocks it).
     pub writes: bool,
+    /// Required files that are missing or unreadable: nothing is planned.
+    pub blocked: Vec<String>,
 }
 
 /// What an import did with one file's rows.
@@ -280,10 +282,13 @@ impl ImportPlan {
             groups: BTreeMap::new(),
             entry_cls: HashMap::new(),
             head_repairs: HashMap::new(),
+            exit_dates: HashMap::new(),
+            map_used: BTreeSet::new(),
             store,
             known: HashMap::new(),
             links: BTreeMap::new(),
             deleted_before: BTreeSet::new(),
+            corrected: HashMap::new(),
             unchanged: 0,
         };
         planner.load_known();
@@ -292,13 +297,25 @@ impl ImportPlan {
             .0
             .iter()
             .any(|i| i.kind == IssueKind::Error && i.line.is_none_or(|l| l == 1));
-        if !has_file_errors || options.skip_invalid {
+        // Without a required file (the Export.csv that names the source, the
+        // projects, clients and enrollments) nothing can be placed or
+        // identified: nothing is planned.
+        let missing: Vec<&str> = REQUIRED_FILES
+            .iter()
+            .copied()
+            .filter(|f| {
+                input.unread.contains(f) || (*f == ExportRow::FILE && input.export_id.is_empty())
+            })
+            .collect();
+        report.blocked = missing.iter().map(|f| (*f).to_owned()).collect();
+        if missing.is_empty() && (!has_file_errors || options.skip_invalid) {
             let actions = planner.map();
             for (_, action) in actions {
                 planner.run(action);
             }
             planner.deletions();
             planner.append_links();
+            planner.unused_map_entries();
         }
         report.households = planner.households.len();
         report.unchanged = planner.unchanged;

@@ -44,6 +44,11 @@ pub(super) struct Planner<'a> {
     pub(super) households: HashMap<GroupKey, HouseholdId>,
     pub(super) groups: BTreeMap<GroupKey, Vec<usize>>,
     pub(super) entry_cls: HashMap<GroupKey, usize>,
+    /// Coalition map entries that placed a household.
+    pub(super) map_used: BTreeSet<String>,
+    /// Exits dated before their household's start, by exit row: the date
+    /// they are recorded on.
+    pub(super) exit_dates: HashMap<usize, NaiveDate>,
     /// Households whose head was repaired: the enrollment now head.
     pub(super) head_repairs: HashMap<GroupKey, usize>,
     /// The store, to find what earlier imports of the source recorded.
@@ -55,6 +60,8 @@ pub(super) struct Planner<'a> {
     pub(super) links: BTreeMap<HouseholdId, (Option<String>, Vec<HmisLink>)>,
     /// Events earlier imports recorded as deleted in the source.
     pub(super) deleted_before: BTreeSet<EventId>,
+    /// The latest correction of each corrected event, as the store has it.
+    pub(super) corrected: HashMap<EventId, Event>,
     /// Rows already imported and unchanged.
     pub(super) unchanged: usize,
 }
@@ -295,17 +302,26 @@ impl Planner<'_> {
                 };
                 let hoh = &input.enrollments[head];
                 if hoh.entry != start {
-                    self.error(
-                        EnrollmentRow::FILE,
-                        hoh.src.line,
-                        format!("the head of household entered on {} after other members of household {} ({start})", hoh.entry, group.1),
+                    self.issues.push_value(
+                        IssueKind::Repaired,
+                        (EnrollmentRow::FILE, hoh.src.line),
+                        "EntryDate",
+                        &hoh.entry.to_string(),
+                        format!(
+                            "the head of household entered after other members of household {} (on {start}): the household starts then, with its head",
+                            group.1
+                        ),
                     );
-                    return;
                 }
+                // Heads are enrolled with the household (a household needs
+                // one from its start); everyone else on their entry date.
                 let initial: Vec<Member> = members
                     .iter()
-                    .filter(|&&i| input.enrollments[i].entry == start)
-                    .filter_map(|&i| self.member(&input.enrollments[i]))
+                    .map(|&i| &input.enrollments[i])
+                    .filter(|e| {
+                        e.entry == start || e.relationship == RelationshipToHoH::SelfHeadOfHousehold
+                    })
+                    .filter_map(|e| self.member(e))
                     .collect();
                 let current = match self.entry_cls.get(&group) {
                     Some(&i) => input.cls[i].current.clone(),
@@ -403,6 +419,7 @@ impl Planner<'_> {
                 let a = &input.assessments[assessment];
                 let file = AssessmentRow::FILE;
                 let Some(household) = self.household(&group, file, a.src.line) else {
+                    self.skip_dependents(a);
                     return;
                 };
                 let mut answers = input.answers.get(&a.id).cloned().unwrap_or_default();
@@ -450,9 +467,9 @@ impl Planner<'_> {
                 let event = match self.command(file, a.src.line, meta, command.clone()) {
                     Some(Ran::New(_, events)) => events.first().map(|e| e.event_id),
                     Some(Ran::Existing(stored)) => {
-                        if self.changed_since(file, &a.id, a.src.updated) {
+                        if self.changed_since((file, a.src.line), &a.id, a.src.updated) {
                             if let (Command::Assess(c), Event::AssessmentRecorded(before)) =
-                                (&command, &stored.event)
+                                (&command, self.latest(&stored).clone())
                             {
                                 let mut now = before.assessment.clone();
                                 now.assessment_id = assessment_id;
@@ -476,7 +493,10 @@ impl Planner<'_> {
                         }
                         Some(stored.event_id)
                     }
-                    None => None,
+                    None => {
+                        self.skip_dependents(a);
+                        None
+                    }
                 };
                 if let Some(event) = event {
                     self.link(household, &group, file, &a.id, event, None, a.src.updated);
@@ -540,9 +560,9 @@ impl Planner<'_> {
                 let event = match self.command(file, c.src.line, meta, command) {
                     Some(Ran::New(_, events)) => events.first().map(|e| e.event_id),
                     Some(Ran::Existing(stored)) => {
-                        if self.changed_since(file, &c.id, c.src.updated) {
-                            if let Event::ContactMade(before) = &stored.event {
-                                let mut now = before.clone();
+                        if self.changed_since((file, c.src.line), &c.id, c.src.updated) {
+                            if let Event::ContactMade(before) = self.latest(&stored).clone() {
+                                let mut now = before;
                                 now.current = c.current.clone();
                                 let now = Event::ContactMade(now);
                                 self.correct_if_changed(
@@ -573,13 +593,14 @@ impl Planner<'_> {
                     return;
                 };
                 let Some(member) = self.member(e) else { return };
-                let meta = self.meta(file, &x.enrollment, &x.src, x.date);
+                let on = self.exit_dates.get(&exit).copied().unwrap_or(x.date);
+                let meta = self.meta(file, &x.enrollment, &x.src, on);
                 let client = member.client;
                 let command = Command::RemoveMember(RemoveMember {
                     destination: Some(x.destination),
                     destination_subsidy: x.subsidy,
                     household,
-                    date: x.date,
+                    date: on,
                     client,
                 });
                 let ran = self.command(file, x.src.line, meta, command);
@@ -591,12 +612,13 @@ impl Planner<'_> {
                 let Some(household) = self.household(&group, file, x.src.line) else {
                     return;
                 };
-                let meta = self.meta(file, &x.enrollment, &x.src, x.date);
+                let on = self.exit_dates.get(&exit).copied().unwrap_or(x.date);
+                let meta = self.meta(file, &x.enrollment, &x.src, on);
                 let command = Command::Exit(Exit {
                     member_destinations: Default::default(),
                     destination_subsidy: x.subsidy,
                     household,
-                    date: x.date,
+                    date: on,
                     destination: x.destination,
                     reason: format!("Exit imported from HMIS CSV export {export}."),
                 });
@@ -616,6 +638,29 @@ impl Planner<'_> {
                 let ran = self.command(file, x.src.line, meta, command);
                 self.link_exit(household, &group, x, ran, &members);
             }
+        }
+    }
+
+    /// An assessment that was not imported: its question and result rows
+    /// follow it.
+    fn skip_dependents(&mut self, a: &AssessmentIn) {
+        let input = self.input;
+        let answers = input.answers.get(&a.id).into_iter().flatten();
+        let results = input.results.get(&a.id).into_iter().flatten();
+        let lines = answers
+            .map(|x| (AssessmentQuestionRow::FILE, x.1))
+            .chain(results.map(|x| (AssessmentResultRow::FILE, x.0)));
+        for (file, line) in lines {
+            self.issues.push(
+                IssueKind::Skipped,
+                file,
+                Some(line),
+                None,
+                format!(
+                    "follows Assessment.csv line {} ({}), which was not imported",
+                    a.src.line, a.id
+                ),
+            );
         }
     }
 
@@ -647,19 +692,30 @@ impl Planner<'_> {
     ) -> Option<Coalition> {
         let input = self.input;
         let map = &self.options.coalition_map;
+        // Ids match as written; CoC codes whatever their case.
+        let coc = |code: &str| {
+            map.iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(code))
+                .map(|(k, c)| (k.clone(), c))
+        };
+        let exact = |key: &str| map.get_key_value(key).map(|(k, c)| (k.clone(), c));
         let cocs = input.project_cocs.get(&hoh.project);
-        let found = map
-            .get(&hoh.project)
+        let hit = exact(&hoh.project)
             .or_else(|| {
                 cocs.into_iter()
                     .flatten()
-                    .filter_map(|(_, geocode)| geocode.as_ref())
-                    .find_map(|g| map.get(g))
+                    .filter_map(|(_, geocode)| geocode.as_deref())
+                    .find_map(exact)
             })
-            .or_else(|| hoh.coc.as_ref().and_then(|c| map.get(c)))
-            .or_else(|| cocs.into_iter().flatten().find_map(|(c, _)| map.get(c)))
-            .or(self.options.coalition.as_ref())
-            .cloned();
+            .or_else(|| hoh.coc.as_deref().and_then(coc))
+            .or_else(|| cocs.into_iter().flatten().find_map(|(c, _)| coc(c)));
+        let found = match hit {
+            Some((key, coalition)) => {
+                self.map_used.insert(key);
+                Some(coalition.clone())
+            }
+            None => self.options.coalition.clone(),
+        };
         if found.is_none() {
             self.issues.push(
                 IssueKind::Error,
@@ -673,6 +729,29 @@ impl Planner<'_> {
             );
         }
         found
+    }
+
+    /// Notes the coalition map entries that placed no household (a typo, or
+    /// a project with no CE data).
+    pub(super) fn unused_map_entries(&mut self) {
+        let unused: Vec<String> = self
+            .options
+            .coalition_map
+            .keys()
+            .filter(|k| !self.map_used.contains(*k))
+            .cloned()
+            .collect();
+        for key in unused {
+            self.issues.push(
+                IssueKind::Note,
+                "coalition map",
+                None,
+                Some("source"),
+                format!(
+                    "{key} placed no household: no household's project, Geocode or CoC is {key}"
+                ),
+            );
+        }
     }
 
     /// The members leaving with the head whose own Exit.csv row names
@@ -713,6 +792,36 @@ impl Planner<'_> {
         let Some(household_id) = self.household(group, file, e.src.line) else {
             return;
         };
+        let start = self
+            .caseload
+            .households()
+            .get(&household_id)
+            .map(|h| h.project_start);
+        if let Some(start) = start.filter(|s| e.date < *s) {
+            self.issues.push(
+                IssueKind::Note,
+                file,
+                Some(e.src.line),
+                Some("EventDate"),
+                format!("dated before the household's entry on {start}: kept as recorded"),
+            );
+        }
+        if let Some((_, end)) = input.period {
+            for (column, date) in [
+                ("EventDate", Some(e.date)),
+                ("ResultDate", e.event.result_date),
+            ] {
+                if let Some(date) = date.filter(|d| *d > end) {
+                    self.issues.push(
+                        IssueKind::Note,
+                        file,
+                        Some(e.src.line),
+                        Some(column),
+                        format!("{date} is after the export's end {end}: kept as recorded"),
+                    );
+                }
+            }
+        }
         // Dated by the source's exit, not by what the store holds now.
         let exit = self.group_exit(group);
         if let Some(exit) = exit.filter(|x| e.date > *x) {
@@ -739,7 +848,7 @@ impl Planner<'_> {
         }
         let event_id = EventId(self.id(file, &e.id, "event"));
         if let Some(stored) = self.stored(event_id) {
-            if self.changed_since(file, &e.id, e.src.updated) {
+            if self.changed_since((file, e.src.line), &e.id, e.src.updated) {
                 let now = Event::CeEventRecorded(e.event.clone());
                 self.correct_if_changed(file, e.src.line, &e.id, &e.src, &stored, now);
             }
@@ -843,6 +952,28 @@ impl Planner<'_> {
                 own
             })
         };
+        // A household's rows are written once it is enrolled: a row dated
+        // before its start is decided (and refused, or noted) after that.
+        let starts: HashMap<GroupKey, NaiveDate> = groups
+            .iter()
+            .filter_map(|(g, ms)| {
+                let start = ms.iter().map(|&m| input.enrollments[m].entry).min()?;
+                Some((g.clone(), start))
+            })
+            .collect();
+        let after_start = |group: &GroupKey, date: NaiveDate| {
+            starts.get(group).map_or(date, |start| date.max(*start))
+        };
+        // Without a CE project, a row recorded on a household other than its
+        // own enrollment's (the person's CE household that date) is told.
+        let has_ce_project = groups.keys().any(is_ce);
+        let mut moved: Vec<(&'static str, u64, String, GroupKey)> = Vec::new();
+        let mut note_move = |file: &'static str, line: u64, enrollment: &str, group: &GroupKey| {
+            let own = by_id.get(enrollment).map(|&i| group_of(i));
+            if !has_ce_project && own.as_ref().is_some_and(|o| o != group) {
+                moved.push((file, line, enrollment.to_owned(), group.clone()));
+            }
+        };
         let mut actions: Vec<((NaiveDate, u8, u64), Action)> = Vec::new();
         let mut push = |date: NaiveDate, line: u64, action: Action| {
             let key = (date, action.phase(), line);
@@ -907,36 +1038,14 @@ impl Planner<'_> {
             .collect();
         for (i, a) in input.assessments.iter().enumerate() {
             if !assessments[i] {
-                let answers = input
-                    .answers
-                    .get(&a.id)
-                    .into_iter()
-                    .flatten()
-                    .map(|x| (AssessmentQuestionRow::FILE, x.1));
-                let results = input
-                    .results
-                    .get(&a.id)
-                    .into_iter()
-                    .flatten()
-                    .map(|x| (AssessmentResultRow::FILE, x.0));
-                for (file, line) in answers.chain(results) {
-                    self.issues.push(
-                        IssueKind::Skipped,
-                        file,
-                        Some(line),
-                        None,
-                        format!(
-                            "follows Assessment.csv line {} ({}), which was not imported",
-                            a.src.line, a.id
-                        ),
-                    );
-                }
+                self.skip_dependents(a);
                 continue;
             }
             match target(&mut chosen, &a.enrollment, a.date, true) {
                 Some(group) => {
+                    note_move(AssessmentRow::FILE, a.src.line, &a.enrollment, &group);
                     push(
-                        a.date,
+                        after_start(&group, a.date),
                         a.src.line,
                         Action::Assess {
                             group,
@@ -954,7 +1063,12 @@ impl Planner<'_> {
             let Some(group) = target(&mut chosen, &e.enrollment, e.date, true) else {
                 continue;
             };
-            push(e.date, e.src.line, Action::Event { group, event: i });
+            note_move(EventRow::FILE, e.src.line, &e.enrollment, &group);
+            push(
+                after_start(&group, e.date),
+                e.src.line,
+                Action::Event { group, event: i },
+            );
         }
         for (i, c) in input.cls.iter().enumerate() {
             if !cls[i] {
@@ -966,10 +1080,20 @@ impl Planner<'_> {
                         .iter()
                         .map(|&m| input.enrollments[m].entry)
                         .min();
+                    note_move(
+                        CurrentLivingSituationRow::FILE,
+                        c.src.line,
+                        &c.enrollment,
+                        &group,
+                    );
                     if first_entry == Some(c.date) && !self.entry_cls.contains_key(&group) {
                         self.entry_cls.insert(group, i);
                     } else {
-                        push(c.date, c.src.line, Action::FollowUp { group, cls: i });
+                        push(
+                            after_start(&group, c.date),
+                            c.src.line,
+                            Action::FollowUp { group, cls: i },
+                        );
                     }
                 }
                 None => self.issues.push(
@@ -1008,7 +1132,7 @@ impl Planner<'_> {
                 .and_then(|e| input.exit_of.get(e.id.as_str()).copied());
             for &i in members {
                 let e = &input.enrollments[i];
-                if e.entry > start {
+                if e.entry > start && e.relationship != RelationshipToHoH::SelfHeadOfHousehold {
                     push(
                         e.entry,
                         e.src.line,
@@ -1022,9 +1146,22 @@ impl Planner<'_> {
                     continue;
                 };
                 let exit = &input.exits[x];
+                // An exit dated before the household's start ends it on its
+                // first day rather than leave it open.
+                let exit_on = exit.date.max(start);
+                if exit.date < start {
+                    self.exit_dates.insert(x, start);
+                    self.issues.push_value(
+                        IssueKind::Repaired,
+                        (ExitRow::FILE, exit.src.line),
+                        "ExitDate",
+                        &exit.date.to_string(),
+                        format!("before the household's entry on {start}: the exit is recorded on {start}"),
+                    );
+                }
                 if Some(x) == head_exit {
                     push(
-                        exit.date,
+                        exit_on,
                         exit.src.line,
                         Action::Exit {
                             group: group.clone(),
@@ -1033,7 +1170,7 @@ impl Planner<'_> {
                     );
                 } else if head_exit.is_none_or(|h| exit.date < input.exits[h].date) {
                     push(
-                        exit.date,
+                        exit_on,
                         exit.src.line,
                         Action::RemoveMember {
                             group: group.clone(),
@@ -1042,6 +1179,29 @@ impl Planner<'_> {
                     );
                 }
             }
+        }
+        if let Some(code) = &self.options.coc {
+            if !input.enrollments.iter().any(|e| input.in_coc(e, code)) {
+                self.issues.push(
+                    IssueKind::Note,
+                    EnrollmentRow::FILE,
+                    None,
+                    Some("EnrollmentCoC"),
+                    format!("no enrollment is in CoC {code} (--coc): nothing to import"),
+                );
+            }
+        }
+        for (file, line, enrollment, group) in moved {
+            self.issues.push_value(
+                IssueKind::Note,
+                (file, line),
+                "EnrollmentID",
+                &enrollment,
+                format!(
+                    "recorded on household {} (project {}): the CE household its client is in on that date, not its own enrollment's",
+                    group.1, group.0
+                ),
+            );
         }
         if skipped_enrollments > 0 {
             self.issues.push(

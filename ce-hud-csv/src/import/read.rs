@@ -94,6 +94,17 @@ pub(super) struct ParticipationIn {
     pub(super) receives_referrals: bool,
 }
 
+/// What the files held beyond their readable rows.
+#[derive(Debug, Default)]
+pub(super) struct Seen {
+    /// Rows with DateDeleted, by file.
+    pub(super) deleted: Vec<DeletedRow>,
+    /// Every key (first column) of every row, readable or not, by file.
+    pub(super) keys: HashMap<&'static str, HashSet<String>>,
+    /// Files with a row whose key could not be read.
+    pub(super) unreadable: BTreeSet<&'static str>,
+}
+
 /// Everything read, parsed and checked row by row.
 #[derive(Debug, Default)]
 pub(super) struct Input {
@@ -101,8 +112,8 @@ pub(super) struct Input {
     pub(super) project_cocs: HashMap<String, Vec<(String, Option<String>)>>,
     /// ProjectID → its CE participation periods; `None` without the file.
     pub(super) participation: Option<HashMap<String, Vec<ParticipationIn>>>,
-    /// Rows with DateDeleted, by file.
-    pub(super) deleted: Vec<DeletedRow>,
+    /// Deleted rows and every key seen.
+    pub(super) seen: Seen,
     /// EnrollmentID → its row in `enrollments`.
     pub(super) enrollment_at: HashMap<String, usize>,
     /// The AssessmentIDs read, for rows that name one.
@@ -183,8 +194,7 @@ impl Input {
     }
 
     pub(super) fn export<R: Read>(&mut self, r: R, issues: &mut Issues, report: &mut ImportReport) {
-        let Some(rows) = read_rows::<ExportRow, _>(r, &[], issues, report, &mut self.deleted)
-        else {
+        let Some(rows) = read_rows::<ExportRow, _>(r, &[], issues, report, &mut self.seen) else {
             return;
         };
         let file = ExportRow::FILE;
@@ -271,7 +281,7 @@ impl Input {
         issues: &mut Issues,
         report: &mut ImportReport,
     ) {
-        let rows = read_rows::<ProjectCoCRow, _>(r, &[], issues, report, &mut self.deleted);
+        let rows = read_rows::<ProjectCoCRow, _>(r, &[], issues, report, &mut self.seen);
         for (_, row) in rows.unwrap_or_default() {
             if let (Some(project), Some(coc)) = (cell(&row.ProjectID), cell(&row.CoCCode)) {
                 self.project_cocs
@@ -291,8 +301,7 @@ impl Input {
         issues: &mut Issues,
         report: &mut ImportReport,
     ) {
-        let Some(rows) =
-            read_rows::<CEParticipationRow, _>(r, &[], issues, report, &mut self.deleted)
+        let Some(rows) = read_rows::<CEParticipationRow, _>(r, &[], issues, report, &mut self.seen)
         else {
             return;
         };
@@ -360,7 +369,7 @@ impl Input {
         issues: &mut Issues,
         report: &mut ImportReport,
     ) {
-        for (_, row) in read_rows::<OrganizationRow, _>(r, &[], issues, report, &mut self.deleted)
+        for (_, row) in read_rows::<OrganizationRow, _>(r, &[], issues, report, &mut self.seen)
             .unwrap_or_default()
         {
             if let (Some(id), Some(name)) = (cell(&row.OrganizationID), cell(&row.OrganizationName))
@@ -376,8 +385,8 @@ impl Input {
         issues: &mut Issues,
         report: &mut ImportReport,
     ) {
-        for (line, row) in read_rows::<ProjectRow, _>(r, &[], issues, report, &mut self.deleted)
-            .unwrap_or_default()
+        for (line, row) in
+            read_rows::<ProjectRow, _>(r, &[], issues, report, &mut self.seen).unwrap_or_default()
         {
             let mut f = Fields {
                 issues,
@@ -408,13 +417,8 @@ impl Input {
         issues: &mut Issues,
         report: &mut ImportReport,
     ) {
-        let rows = read_rows::<ClientRow, _>(
-            r,
-            OPTIONAL_CLIENT_COLUMNS,
-            issues,
-            report,
-            &mut self.deleted,
-        );
+        let rows =
+            read_rows::<ClientRow, _>(r, OPTIONAL_CLIENT_COLUMNS, issues, report, &mut self.seen);
         for (line, row) in rows.unwrap_or_default() {
             let mut f = Fields {
                 issues,
@@ -449,7 +453,7 @@ impl Input {
         issues: &mut Issues,
         report: &mut ImportReport,
     ) {
-        for (line, row) in read_rows::<EnrollmentRow, _>(r, &[], issues, report, &mut self.deleted)
+        for (line, row) in read_rows::<EnrollmentRow, _>(r, &[], issues, report, &mut self.seen)
             .unwrap_or_default()
         {
             let mut f = Fields {
@@ -627,7 +631,7 @@ impl Input {
 
     pub(super) fn exits<R: Read>(&mut self, r: R, issues: &mut Issues, report: &mut ImportReport) {
         for (line, row) in
-            read_rows::<ExitRow, _>(r, &[], issues, report, &mut self.deleted).unwrap_or_default()
+            read_rows::<ExitRow, _>(r, &[], issues, report, &mut self.seen).unwrap_or_default()
         {
             let mut f = Fields {
                 issues,
@@ -694,7 +698,7 @@ impl Input {
         issues: &mut Issues,
         report: &mut ImportReport,
     ) {
-        for (line, row) in read_rows::<AssessmentRow, _>(r, &[], issues, report, &mut self.deleted)
+        for (line, row) in read_rows::<AssessmentRow, _>(r, &[], issues, report, &mut self.seen)
             .unwrap_or_default()
         {
             let mut f = Fields {
@@ -739,7 +743,7 @@ impl Input {
                     id,
                     enrollment,
                     date,
-                    location: cell(&row.AssessmentLocation).map(str::to_owned),
+                    location: f.text_at_most("AssessmentLocation", &row.AssessmentLocation, 250),
                     assessment_type,
                     level,
                     prioritization,
@@ -776,7 +780,7 @@ impl Input {
         report: &mut ImportReport,
     ) {
         for (line, row) in
-            read_rows::<AssessmentQuestionRow, _>(r, &[], issues, report, &mut self.deleted)
+            read_rows::<AssessmentQuestionRow, _>(r, &[], issues, report, &mut self.seen)
                 .unwrap_or_default()
         {
             let mut f = Fields {
@@ -817,7 +821,7 @@ impl Input {
         report: &mut ImportReport,
     ) {
         for (line, row) in
-            read_rows::<AssessmentResultRow, _>(r, &[], issues, report, &mut self.deleted)
+            read_rows::<AssessmentResultRow, _>(r, &[], issues, report, &mut self.seen)
                 .unwrap_or_default()
         {
             let mut f = Fields {
@@ -843,7 +847,7 @@ impl Input {
 
     pub(super) fn events<R: Read>(&mut self, r: R, issues: &mut Issues, report: &mut ImportReport) {
         for (line, row) in
-            read_rows::<EventRow, _>(r, &[], issues, report, &mut self.deleted).unwrap_or_default()
+            read_rows::<EventRow, _>(r, &[], issues, report, &mut self.seen).unwrap_or_default()
         {
             let mut f = Fields {
                 issues,
@@ -926,7 +930,7 @@ impl Input {
 
     pub(super) fn cls<R: Read>(&mut self, r: R, issues: &mut Issues, report: &mut ImportReport) {
         for (line, row) in
-            read_rows::<CurrentLivingSituationRow, _>(r, &[], issues, report, &mut self.deleted)
+            read_rows::<CurrentLivingSituationRow, _>(r, &[], issues, report, &mut self.seen)
                 .unwrap_or_default()
         {
             let mut f = Fields {
@@ -983,7 +987,11 @@ impl Input {
                         subsidy,
                         verified_by: cell(&row.VerifiedBy).map(str::to_owned),
                         leave_within_14_days: leave,
-                        location_details: cell(&row.LocationDetails).map(str::to_owned),
+                        location_details: f.text_at_most(
+                            "LocationDetails",
+                            &row.LocationDetails,
+                            250,
+                        ),
                     },
                     src,
                 });

@@ -94,7 +94,7 @@ pub(super) fn read_rows<T: Row, R: Read>(
     optional: &[&str],
     issues: &mut Issues,
     report: &mut ImportReport,
-    deleted_rows: &mut Vec<DeletedRow>,
+    seen: &mut Seen,
 ) -> Option<Vec<(u64, T)>> {
     let file = T::FILE;
     let mut bytes = Vec::new();
@@ -107,6 +107,22 @@ pub(super) fn read_rows<T: Row, R: Read>(
             format!("cannot read: {e}"),
         );
         return None;
+    }
+    // Not UTF-8: read as Latin-1 (ISO 8859-1), where every byte is a
+    // character, rather than lose the rows with an accented name.
+    if std::str::from_utf8(&bytes).is_err() {
+        issues.push(
+            IssueKind::Repaired,
+            file,
+            None,
+            None,
+            "not UTF-8: read as Latin-1 (ISO 8859-1); check accented names",
+        );
+        bytes = bytes
+            .iter()
+            .map(|&b| char::from(b))
+            .collect::<String>()
+            .into_bytes();
     }
     let mut lines = LineCounter::new(&bytes);
     let mut csv = csv::ReaderBuilder::new()
@@ -202,10 +218,13 @@ pub(super) fn read_rows<T: Row, R: Read>(
     let width = headers.len();
     let mut rows = Vec::new();
     let mut deleted = 0;
+    let mut read = 0;
     for record in csv.records() {
+        read += 1;
         let record = match record {
             Ok(r) => r,
             Err(e) => {
+                seen.unreadable.insert(file);
                 let line = e.position().map(|p| p.line());
                 issues.push(
                     IssueKind::Error,
@@ -219,6 +238,16 @@ pub(super) fn read_rows<T: Row, R: Read>(
         };
         let line = record.position().map_or(0, |p| lines.line_at(p.byte()));
         let mut record = record;
+        // Every id seen, readable row or not: a full refresh deletes only
+        // what the export does not have at all.
+        match key_at.and_then(|i| record.get(i)).map(str::trim) {
+            Some(key) if !key.is_empty() => {
+                seen.keys.entry(file).or_default().insert(key.to_owned());
+            }
+            _ => {
+                seen.unreadable.insert(file);
+            }
+        }
         if record.len() > width {
             issues.push(
                 IssueKind::Error,
@@ -251,7 +280,7 @@ pub(super) fn read_rows<T: Row, R: Read>(
                 deleted += 1;
                 let key = key_at.and_then(|i| record.get(i)).map(str::trim);
                 if let Some(key) = key.filter(|k| !k.is_empty()) {
-                    deleted_rows.push(DeletedRow {
+                    seen.deleted.push(DeletedRow {
                         file,
                         line,
                         id: key.to_owned(),
@@ -285,7 +314,7 @@ pub(super) fn read_rows<T: Row, R: Read>(
             ),
         }
     }
-    report.rows.insert(file, rows.len() + deleted);
+    report.rows.insert(file, read);
     if deleted > 0 {
         report.deleted.insert(file, deleted);
     }
