@@ -3262,3 +3262,29 @@ fn a_row_recorded_on_another_household_than_its_enrollments_says_so() {
         .collect();
     assert_eq!(moved, [Some(26), Some(27)]);
 }
+
+#[test]
+fn an_older_export_imported_after_a_newer_one_changes_nothing() {
+    let workflow = empty_workflow();
+    plan_with(&workflow, &fixture("month1"), &northwoods_options())
+        .execute(&workflow)
+        .unwrap();
+    plan_with(&workflow, &fixture("month2"), &northwoods_options())
+        .execute(&workflow)
+        .unwrap();
+    let older = plan_with(&workflow, &fixture("month1"), &northwoods_options());
+    assert!(older.steps.is_empty(), "{:#?}", older.steps);
+    assert!(findings(&older, IssueKind::Note, "Assessment.csv")
+        .iter()
+        .any(|(line, r)| *line == Some(7) && r.contains("older than the version imported before")));
+    let log = workflow.store().read_from(0, usize::MAX).unwrap();
+    let out = by_name(&export(
+        &log,
+        &options(Some((2025, 1, 1)), Some((2025, 7, 31))),
+    ));
+    let (header, rows) = read(&out["Assessment.csv"]);
+    let a4006 = rows.iter().find(|r| r[0] == "A4006").unwrap();
+    let col = |name: &str| header.iter().position(|c| c == name).unwrap();
+    assert_eq!(a4006[col("PrioritizationStatus")], "1");
+    assert_eq!(a4006[col("DateUpdated")], "2025-07-09 10:14:00");
+}

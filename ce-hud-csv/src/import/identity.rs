@@ -39,12 +39,17 @@ impl Planner<'_> {
         updated: Option<DateTime<Utc>>,
     ) {
         let key = (file.to_owned(), id.to_owned());
-        if self.known.get(&key) == Some(&(event, updated)) {
+        let older = |known: &Linked| matches!((known.1, updated), (Some(before), Some(now)) if now < before);
+        if self
+            .known
+            .get(&key)
+            .is_some_and(|k| *k == (event, updated) || older(k))
+        {
             self.unchanged += 1;
             return;
         }
         self.known.insert(key, (event, updated));
-        let source_household = (!group.1.starts_with("enrollment:")).then(|| group.1.clone());
+        let source_household = (!group.1.starts_with(OWN_HOUSEHOLD)).then(|| group.1.clone());
         let entry = self
             .links
             .entry(household)

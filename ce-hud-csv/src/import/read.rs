@@ -94,6 +94,10 @@ pub(super) struct ParticipationIn {
     pub(super) receives_referrals: bool,
 }
 
+/// The HouseholdID given to an enrollment that named none (it is its own
+/// household), before its EnrollmentID; never written back.
+pub(super) const OWN_HOUSEHOLD: &str = "enrollment:";
+
 /// What the files held beyond their readable rows.
 #[derive(Debug, Default)]
 pub(super) struct Seen {
@@ -478,7 +482,7 @@ impl Input {
                         Some("HouseholdID"),
                         format!("empty: enrollment {own} is its own household"),
                     );
-                    Some(format!("enrollment:{own}"))
+                    Some(format!("{OWN_HOUSEHOLD}{own}"))
                 }
                 (None, None) => None,
             };
