@@ -3119,9 +3119,12 @@ fn an_exit_dated_before_the_entry_still_exits_the_household() {
     let month1 = with_cell(fixture("month1"), "Exit.csv", 2, "ExitDate", "2025-01-01");
     let workflow = empty_workflow();
     let plan = plan_with(&workflow, &month1, &northwoods_options());
-    assert!(findings(&plan, IssueKind::Repaired, "Exit.csv")
-        .iter()
-        .any(|(line, r)| *line == Some(2) && r.contains("recorded on 2025-01-06")));
+    assert!(
+        findings(&plan, IssueKind::Repaired, "Exit.csv")
+            .iter()
+            .any(|(line, r)| *line == Some(2)
+                && r.contains("recorded on 2025-02-20, its last record"))
+    );
     assert!(findings(&plan, IssueKind::Skipped, "Exit.csv").is_empty());
     plan.execute(&workflow).unwrap();
     let caseload = workflow.caught_up().unwrap().clone();
@@ -3133,7 +3136,9 @@ fn an_exit_dated_before_the_entry_still_exits_the_household() {
             _ => None,
         })
         .collect();
-    assert!(exited.contains(&date(2025, 1, 6)), "{exited:?}");
+    assert!(exited.contains(&date(2025, 2, 20)), "{exited:?}");
+    // Its assessments and events after the entry are all kept.
+    assert_eq!(plan.report.count(IssueKind::Error), 1, "the orphan only");
 }
 
 #[test]

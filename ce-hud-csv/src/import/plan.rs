@@ -974,6 +974,12 @@ impl Planner<'_> {
                 moved.push((file, line, enrollment.to_owned(), group.clone()));
             }
         };
+        // Each household's latest row date (for an exit that must follow them).
+        let mut last_of: HashMap<GroupKey, NaiveDate> = HashMap::new();
+        let mut seen_on = |group: &GroupKey, date: NaiveDate| {
+            let last = last_of.entry(group.clone()).or_insert(date);
+            *last = (*last).max(date);
+        };
         let mut actions: Vec<((NaiveDate, u8, u64), Action)> = Vec::new();
         let mut push = |date: NaiveDate, line: u64, action: Action| {
             let key = (date, action.phase(), line);
@@ -1044,6 +1050,7 @@ impl Planner<'_> {
             match target(&mut chosen, &a.enrollment, a.date, true) {
                 Some(group) => {
                     note_move(AssessmentRow::FILE, a.src.line, &a.enrollment, &group);
+                    seen_on(&group, a.date);
                     push(
                         after_start(&group, a.date),
                         a.src.line,
@@ -1064,6 +1071,7 @@ impl Planner<'_> {
                 continue;
             };
             note_move(EventRow::FILE, e.src.line, &e.enrollment, &group);
+            seen_on(&group, e.date);
             push(
                 after_start(&group, e.date),
                 e.src.line,
@@ -1086,6 +1094,7 @@ impl Planner<'_> {
                         &c.enrollment,
                         &group,
                     );
+                    seen_on(&group, c.date);
                     if first_entry == Some(c.date) && !self.entry_cls.contains_key(&group) {
                         self.entry_cls.insert(group, i);
                     } else {
@@ -1146,17 +1155,23 @@ impl Planner<'_> {
                     continue;
                 };
                 let exit = &input.exits[x];
-                // An exit dated before the household's start ends it on its
-                // first day rather than leave it open.
-                let exit_on = exit.date.max(start);
+                // An exit dated before the household's start cannot be
+                // right: it ends the household after its last record rather
+                // than leave it open or refuse what it recorded.
+                let mut exit_on = exit.date;
                 if exit.date < start {
-                    self.exit_dates.insert(x, start);
+                    let entries = members.iter().map(|&m| input.enrollments[m].entry);
+                    let last_entry = entries.max().unwrap_or(start);
+                    exit_on = last_of
+                        .get(group)
+                        .map_or(last_entry, |last| (*last).max(last_entry));
+                    self.exit_dates.insert(x, exit_on);
                     self.issues.push_value(
                         IssueKind::Repaired,
                         (ExitRow::FILE, exit.src.line),
                         "ExitDate",
                         &exit.date.to_string(),
-                        format!("before the household's entry on {start}: the exit is recorded on {start}"),
+                        format!("before the household's entry on {start}: the exit is recorded on {exit_on}, its last record"),
                     );
                 }
                 if Some(x) == head_exit {
