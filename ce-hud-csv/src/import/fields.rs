@@ -53,6 +53,14 @@ pub(super) struct Fields<'a> {
     pub(super) bad: bool,
 }
 
+/// A HUD code of list `T`, or why `value` is not one.
+fn parse_code<T: TryFrom<u16, Error = InvalidCode>>(value: &str) -> Result<T, String> {
+    value
+        .parse::<u16>()
+        .map_err(|_| format!("{value:?} is not a code"))
+        .and_then(|c| T::try_from(c).map_err(|e| e.to_string()))
+}
+
 impl Fields<'_> {
     pub(super) fn skip(&mut self, reason: impl Into<String>) {
         self.bad = true;
@@ -136,10 +144,7 @@ impl Fields<'_> {
         v: &Option<String>,
     ) -> Option<T> {
         let value = cell(v)?;
-        let parsed = value
-            .parse::<u16>()
-            .map_err(|_| format!("{value:?} is not a code"))
-            .and_then(|c| T::try_from(c).map_err(|e| e.to_string()));
+        let parsed = parse_code::<T>(value);
         match parsed {
             Ok(code) => Some(code),
             Err(reason) => {
@@ -158,10 +163,7 @@ impl Fields<'_> {
         instead: &str,
     ) -> Option<T> {
         let value = cell(v)?;
-        let parsed = value
-            .parse::<u16>()
-            .map_err(|_| format!("{value:?} is not a code"))
-            .and_then(|c| T::try_from(c).map_err(|e| e.to_string()));
+        let parsed = parse_code::<T>(value);
         match parsed {
             Ok(code) => Some(code),
             Err(reason) => {

@@ -4,6 +4,17 @@
 use super::*;
 
 impl Planner<'_> {
+    /// A store that could not be read: an error, so nothing is written.
+    fn store_failed(&mut self, e: &StoreError) {
+        self.issues.push(
+            IssueKind::Error,
+            "store",
+            None,
+            None,
+            format!("cannot read the store: {e}"),
+        );
+    }
+
     /// The stored event with this id, if any.
     pub(super) fn stored(&mut self, event: EventId) -> Option<Envelope> {
         let found = self
@@ -13,13 +24,7 @@ impl Planner<'_> {
         match found {
             Ok(mut events) => events.pop().filter(|e| e.event_id == event),
             Err(e) => {
-                self.issues.push(
-                    IssueKind::Error,
-                    "store",
-                    None,
-                    None,
-                    format!("cannot read the store: {e}"),
-                );
+                self.store_failed(&e);
                 None
             }
         }
@@ -101,13 +106,7 @@ impl Planner<'_> {
         let log = match self.store.read_from(0, usize::MAX) {
             Ok(log) => log,
             Err(e) => {
-                self.issues.push(
-                    IssueKind::Error,
-                    "store",
-                    None,
-                    None,
-                    format!("cannot read the store: {e}"),
-                );
+                self.store_failed(&e);
                 return;
             }
         };

@@ -502,30 +502,17 @@ impl Planner<'_> {
                     self.link(household, &group, file, &a.id, event, None, a.src.updated);
                     // Question and result rows go with their assessment's
                     // DateUpdated: linked once, by id and order.
-                    for line in &answers_lines {
-                        if let Some(qid) = input.question_ids.get(line) {
-                            self.link(
-                                household,
-                                &group,
-                                AssessmentQuestionRow::FILE,
-                                qid,
-                                event,
-                                None,
-                                None,
-                            );
-                        }
-                    }
-                    for line in &result_lines {
-                        if let Some(rid) = input.result_ids.get(line) {
-                            self.link(
-                                household,
-                                &group,
-                                AssessmentResultRow::FILE,
-                                rid,
-                                event,
-                                None,
-                                None,
-                            );
+                    let rows = [
+                        (
+                            AssessmentQuestionRow::FILE,
+                            &answers_lines,
+                            &input.question_ids,
+                        ),
+                        (AssessmentResultRow::FILE, &result_lines, &input.result_ids),
+                    ];
+                    for (row_file, lines, ids) in rows {
+                        for id in lines.iter().filter_map(|line| ids.get(line)) {
+                            self.link(household, &group, row_file, id, event, None, None);
                         }
                     }
                 }
