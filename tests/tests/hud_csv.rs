@@ -3293,3 +3293,40 @@ fn an_older_export_imported_after_a_newer_one_changes_nothing() {
     assert_eq!(a4006[col("PrioritizationStatus")], "1");
     assert_eq!(a4006[col("DateUpdated")], "2025-07-09 10:14:00");
 }
+
+#[test]
+fn a_client_s_birth_date_fixed_in_the_source_is_a_correction_of_the_enrollment() {
+    let workflow = empty_workflow();
+    plan_with(&workflow, &fixture("month1"), &northwoods_options())
+        .execute(&workflow)
+        .unwrap();
+    let mut month2 = with_cell(fixture("month2"), "Client.csv", 2, "DOB", "1979-03-15");
+    month2 = with_cell(
+        month2,
+        "Client.csv",
+        2,
+        "DateUpdated",
+        "2025-07-20 10:00:00",
+    );
+    let before = workflow.store().next_position().unwrap();
+    let plan = plan_with(&workflow, &month2, &northwoods_options());
+    assert!(findings(&plan, IssueKind::Note, "Enrollment.csv")
+        .iter()
+        .any(|(line, r)| *line == Some(2) && r.contains("E2001 changed in the source")));
+    plan.execute(&workflow).unwrap();
+    let written = workflow.store().read_from(before, usize::MAX).unwrap();
+    let fixed = written
+        .iter()
+        .filter_map(|e| match &e.event {
+            Event::EventCorrected(c) => Some(c.fields.clone()),
+            _ => None,
+        })
+        .find(|f| f == &["members".to_owned()]);
+    assert!(fixed.is_some(), "{written:#?}");
+    let caseload = workflow.caught_up().unwrap().clone();
+    assert!(caseload
+        .households()
+        .values()
+        .flat_map(|h| &h.members)
+        .any(|m| m.birth_date == Some(date(1979, 3, 15))));
+}

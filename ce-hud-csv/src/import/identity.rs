@@ -4,6 +4,71 @@
 use super::*;
 
 impl Planner<'_> {
+    /// A household imported before whose enrollment rows changed in the
+    /// source (the head's 3.917, a member's Client.csv facts, the entry
+    /// 4.12): the correction of its enrollment. Ids, members and
+    /// relationships stay as first imported.
+    pub(super) fn correct_enrollment(
+        &mut self,
+        group: &GroupKey,
+        hoh: &EnrollmentIn,
+        initial: &[usize],
+        stored: &Envelope,
+        enroll: Command,
+    ) {
+        let input = self.input;
+        let Command::Enroll(enroll) = enroll else {
+            return;
+        };
+        let Event::HouseholdEnrolled(mut now) = self.latest(stored).clone() else {
+            return;
+        };
+        let mut changed = self.changed_since(
+            (EnrollmentRow::FILE, hoh.src.line),
+            &hoh.id,
+            hoh.src.updated,
+        );
+        for &i in initial {
+            let e = &input.enrollments[i];
+            if let Some(c) = input.clients.get(&e.personal) {
+                changed |= self.changed_since((ClientRow::FILE, c.line), &e.personal, c.updated);
+            }
+        }
+        if let Some(&i) = self.entry_cls.get(group) {
+            let c = &input.cls[i];
+            changed |= self.changed_since(
+                (CurrentLivingSituationRow::FILE, c.src.line),
+                &c.id,
+                c.src.updated,
+            );
+        }
+        if !changed {
+            return;
+        }
+        for member in &mut now.members {
+            if let Some(fixed) = enroll.members.iter().find(|m| m.client == member.client) {
+                member.birth_date = fixed.birth_date;
+                member.veteran = fixed.veteran;
+                member.disabling_condition = fixed.disabling_condition;
+                member.first_name = fixed.first_name.clone();
+                member.last_name = fixed.last_name.clone();
+            }
+        }
+        now.prior = enroll.prior;
+        if self.entry_cls.contains_key(group) {
+            now.current = enroll.current;
+        }
+        let now = Event::HouseholdEnrolled(now);
+        self.correct_if_changed(
+            EnrollmentRow::FILE,
+            hoh.src.line,
+            &hoh.id,
+            &hoh.src,
+            stored,
+            now,
+        );
+    }
+
     /// A store that could not be read: an error, so nothing is written.
     fn store_failed(&mut self, e: &StoreError) {
         self.issues.push(

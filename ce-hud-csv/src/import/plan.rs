@@ -361,6 +361,15 @@ impl Planner<'_> {
                     current,
                 });
                 let meta = self.meta(EnrollmentRow::FILE, &hoh.id, &hoh.src, start);
+                let enroll = command.clone();
+                let initial: Vec<usize> = members
+                    .iter()
+                    .copied()
+                    .filter(|&i| {
+                        let e = &input.enrollments[i];
+                        e.entry == start || e.relationship == RelationshipToHoH::SelfHeadOfHousehold
+                    })
+                    .collect();
                 let (household, event) =
                     match self.command(EnrollmentRow::FILE, hoh.src.line, meta, command) {
                         Some(Ran::New(Outcome::Enrolled { household }, events)) => {
@@ -368,16 +377,16 @@ impl Planner<'_> {
                             (household, first.event_id)
                         }
                         Some(Ran::Existing(stored)) => match &stored.event {
-                            Event::HouseholdEnrolled(e) => (e.household, stored.event_id),
+                            Event::HouseholdEnrolled(e) => {
+                                self.correct_enrollment(&group, hoh, &initial, &stored, enroll);
+                                (e.household, stored.event_id)
+                            }
                             _ => return,
                         },
                         _ => return,
                     };
                 self.households.insert(group.clone(), household);
-                for &i in members
-                    .iter()
-                    .filter(|&&i| input.enrollments[i].entry == start)
-                {
+                for &i in &initial {
                     self.link_member(household, &group, i, event);
                 }
                 if let Some(&i) = self.entry_cls.get(&group) {

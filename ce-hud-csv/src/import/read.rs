@@ -10,6 +10,7 @@ pub(super) struct ProjectIn {
 
 #[derive(Debug, Clone)]
 pub(super) struct ClientIn {
+    pub(super) line: u64,
     pub(super) updated: Option<DateTime<Utc>>,
     pub(super) first: Option<String>,
     pub(super) last: Option<String>,
@@ -441,6 +442,7 @@ impl Input {
             self.clients.insert(
                 id,
                 ClientIn {
+                    line,
                     updated: cell(&row.DateUpdated).and_then(parse_datetime),
                     first: name(&row.FirstName),
                     last: name(&row.LastName),
