@@ -151,6 +151,15 @@ pub enum PolicyError {
 /// The AssessmentResultType ce writes the score under, and reads by default.
 pub const DEFAULT_SCORE_RESULT_TYPE: &str = "CE prioritization score";
 
+/// Whether `result_type` is one of `score_types` (without regard to case
+/// and surrounding spaces): the one rule for reading and writing the score.
+pub fn is_score_type(score_types: &[String], result_type: &str) -> bool {
+    let result_type = result_type.trim();
+    score_types
+        .iter()
+        .any(|t| t.trim().eq_ignore_ascii_case(result_type))
+}
+
 fn default_score_result_types() -> Vec<String> {
     vec![DEFAULT_SCORE_RESULT_TYPE.to_owned()]
 }
@@ -223,10 +232,7 @@ impl Policy {
 
     /// Whether a 4.19 AssessmentResultType carries the prioritization score.
     pub fn is_score_type(&self, result_type: &str) -> bool {
-        let result_type = result_type.trim();
-        self.score_result_types
-            .iter()
-            .any(|t| t.trim().eq_ignore_ascii_case(result_type))
+        is_score_type(&self.score_result_types, result_type)
     }
 
     /// The WI Balance of State defaults (domain reference §3–5).

@@ -291,16 +291,27 @@ fn latest_assessments<'r>(
     from: NaiveDate,
     to: NaiveDate,
 ) -> BTreeMap<HouseholdId, &'r AssessmentRecord> {
-    let mut latest: BTreeMap<HouseholdId, &'r AssessmentRecord> = BTreeMap::new();
-    for a in records.assessments.values() {
-        if a.date < from || a.date > to || !active.contains_key(&a.household) {
-            continue;
-        }
-        let newer = latest
-            .get(&a.household)
-            .is_none_or(|b| (a.date, a.position) > (b.date, b.position));
+    let in_range = records
+        .assessments
+        .values()
+        .filter(|a| a.date >= from && a.date <= to && active.contains_key(&a.household));
+    latest_per_household(in_range, |a| (a.household, a.date, a.position))
+}
+
+/// Each household's latest record of `records` (by date, then log position).
+fn latest_per_household<'r, T>(
+    records: impl IntoIterator<Item = &'r T>,
+    at: impl Fn(&T) -> (HouseholdId, NaiveDate, u64),
+) -> BTreeMap<HouseholdId, &'r T> {
+    let mut latest: BTreeMap<HouseholdId, &'r T> = BTreeMap::new();
+    for r in records {
+        let (household, date, position) = at(r);
+        let newer = latest.get(&household).is_none_or(|b| {
+            let (_, b_date, b_position) = at(b);
+            (date, position) > (b_date, b_position)
+        });
         if newer {
-            latest.insert(a.household, a);
+            latest.insert(household, r);
         }
     }
     latest
@@ -372,20 +383,11 @@ impl CeApr {
             .collect();
         // Q9c and Q9d each count a household once, by its latest event of
         // the table's kind in the range.
-        let latest_of = |access: bool| -> BTreeMap<HouseholdId, &HudEvent> {
-            let mut latest: BTreeMap<HouseholdId, &HudEvent> = BTreeMap::new();
-            for e in events
+        let latest_of = |access: bool| {
+            let of_kind = events
                 .iter()
-                .filter(|e| e.event.is_access_event() == access)
-            {
-                let newer = latest
-                    .get(&e.household)
-                    .is_none_or(|b| (e.date, e.position) > (b.date, b.position));
-                if newer {
-                    latest.insert(e.household, e);
-                }
-            }
-            latest
+                .filter(|e| e.event.is_access_event() == access);
+            latest_per_household(of_kind, |e| (e.household, e.date, e.position))
         };
         let access = latest_of(true);
         let referral = latest_of(false);

@@ -18,6 +18,7 @@ use ce_core::envelope::Envelope;
 use ce_core::hud::Destination;
 use ce_core::ids::{ClientId, EventId, HouseholdId};
 use ce_core::opening::ProgramType;
+use ce_core::policy::is_score_type;
 
 /// What an export needs that the log does not hold.
 #[derive(Debug, Clone, PartialEq)]
@@ -304,7 +305,8 @@ impl Builder<'_> {
 
     /// The id of the `n`th row of `file` an event recorded: the source's
     /// for an imported row, else `own`.
-    fn row_id(&self, event: EventId, file: &str, n: usize, own: Uuid) -> Option<String> {
+    fn row_id(&self, event: EventId, file: &str, n: u64, own: Uuid) -> Option<String> {
+        let n = usize::try_from(n).unwrap_or(usize::MAX);
         match self.records.source.id(event, file, None, n) {
             Some(source) => lit(&source),
             None => id(own),
@@ -582,7 +584,7 @@ impl Builder<'_> {
                     AssessmentQuestionID: self.row_id(
                         event,
                         "AssessmentQuestions.csv",
-                        usize::try_from(i - 1).unwrap_or(usize::MAX),
+                        i - 1,
                         derive_from(&aid, "question", i),
                     ),
                     AssessmentID: assessment_id.clone(),
@@ -594,12 +596,7 @@ impl Builder<'_> {
                 }));
             }
             // The score has a row of its own unless a result already holds it.
-            let is_score_type = |t: &str| {
-                self.options
-                    .score_result_types
-                    .iter()
-                    .any(|s| s.trim().eq_ignore_ascii_case(t.trim()))
-            };
+            let is_score_type = |t: &str| is_score_type(&self.options.score_result_types, t);
             let score = x
                 .score
                 .filter(|s| {
@@ -618,7 +615,7 @@ impl Builder<'_> {
                     AssessmentResultID: self.row_id(
                         event,
                         "AssessmentResults.csv",
-                        usize::try_from(i - 1).unwrap_or(usize::MAX),
+                        i - 1,
                         derive_from(&aid, "result", i),
                     ),
                     AssessmentID: assessment_id.clone(),

@@ -122,20 +122,12 @@ impl Fields<'_> {
         column: &str,
         v: &Option<String>,
     ) -> Option<DateTime<Utc>> {
-        let value = cell(v)?;
-        let parsed = parse_datetime(value);
-        if parsed.is_none() {
-            self.issues.push_value(
-                IssueKind::Repaired,
-                (self.file, self.line),
-                column,
-                value,
-                format!(
-                    "{value:?} is not a datetime (YYYY-MM-DD hh:mm:ss): the import's time is used"
-                ),
-            );
-        }
-        parsed
+        self.lenient(
+            column,
+            v,
+            parse_datetime,
+            "is not a datetime (YYYY-MM-DD hh:mm:ss): the import's time is used",
+        )
     }
 
     pub(super) fn opt_code<T: TryFrom<u16, Error = InvalidCode>>(
@@ -204,15 +196,32 @@ impl Fields<'_> {
 
     /// An optional date that, when unreadable, is dropped with a finding.
     pub(super) fn lenient_date(&mut self, column: &str, v: &Option<String>) -> Option<NaiveDate> {
+        self.lenient(
+            column,
+            v,
+            parse_date,
+            "is not a date (YYYY-MM-DD): left empty",
+        )
+    }
+
+    /// An optional value that, when `parse` cannot read it, is dropped
+    /// with a repaired finding: "`value` `failed`".
+    fn lenient<T>(
+        &mut self,
+        column: &str,
+        v: &Option<String>,
+        parse: fn(&str) -> Option<T>,
+        failed: &str,
+    ) -> Option<T> {
         let value = cell(v)?;
-        let parsed = parse_date(value);
+        let parsed = parse(value);
         if parsed.is_none() {
             self.issues.push_value(
                 IssueKind::Repaired,
                 (self.file, self.line),
                 column,
                 value,
-                format!("{value:?} is not a date (YYYY-MM-DD): left empty"),
+                format!("{value:?} {failed}"),
             );
         }
         parsed
