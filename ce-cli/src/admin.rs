@@ -1,7 +1,7 @@
 //! init, policy show, export, import, rebuild, verify.
 
 use std::fs::File;
-use std::io::{BufReader, BufWriter};
+use std::io::BufReader;
 use std::path::Path;
 
 use ce_core::audit::rank_mismatch;
@@ -14,6 +14,7 @@ use crate::args::Cli;
 use crate::context::{read_json, today, Ctx};
 use crate::error::CliError;
 use crate::output::Output;
+use crate::private_file::write_private;
 
 /// Events read per step of `verify`.
 const BATCH: usize = 4_096;
@@ -52,12 +53,9 @@ pub fn policy_show(ctx: &Ctx) -> Result<(), CliError> {
 
 /// `ce export jsonl FILE`.
 pub fn export(ctx: &Ctx, path: &Path) -> Result<(), CliError> {
-    let io = |source| CliError::Io {
-        path: path.to_owned(),
-        source,
-    };
-    let file = File::create(path).map_err(io)?;
-    let events = ctx.store().export_jsonl(BufWriter::new(file))?;
+    // A backup holds client data: private, and a failed export never
+    // destroys the previous backup at `path`.
+    let events = write_private(path, |out| Ok(ctx.store().export_jsonl(out)?))?;
     ctx.out.emit(
         format!("exported {events} events to {}", path.display()),
         &json!({ "events": events, "file": path }),

@@ -1,7 +1,7 @@
 //! `ce export hud-csv DIR` and `ce import hud-csv DIR`: HUD HMIS CSV (FY2024).
 
 use std::fs::File;
-use std::io::{BufReader, BufWriter};
+use std::io::{BufReader, Write};
 use std::path::Path;
 
 use ce_core::{Coalition, CommandId, EventStore};
@@ -12,6 +12,7 @@ use serde_json::json;
 use crate::args::ExportFormat;
 use crate::context::Ctx;
 use crate::error::CliError;
+use crate::private_file::write_private;
 
 fn io(path: &Path) -> impl Fn(std::io::Error) -> CliError + '_ {
     move |source| CliError::Io {
@@ -70,8 +71,7 @@ pub fn export(ctx: &Ctx, format: &ExportFormat) -> Result<(), CliError> {
     let mut text = Vec::new();
     for &file in HudFile::ALL {
         let path = dir.join(file.file_name());
-        let out = File::create(&path).map_err(io(&path))?;
-        export.write(file, BufWriter::new(out))?;
+        write_private(&path, |out| Ok(export.write(file, out)?))?;
         rows.insert(file.file_name().to_owned(), json!(export.rows(file)));
         text.push(format!(
             "{:<28} {:>6} rows",
@@ -142,54 +142,35 @@ fn read_coalition_map(
 }
 
 /// Writes the findings as CSV (kind, file, line, column, value, reason),
-/// private and atomically: a temporary file
-/// beside `path`, renamed over it once complete.
+/// private and atomically.
 fn write_findings(path: &Path, report: &ce_hud_csv::ImportReport) -> Result<(), CliError> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty());
-    let name = path
-        .file_name()
-        .map_or_else(|| "findings".into(), |n| n.to_string_lossy().into_owned());
-    let tmp = dir
-        .unwrap_or_else(|| Path::new("."))
-        .join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| -> std::io::Result<()> {
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let file = options.open(&tmp)?;
-        let mut out = csv::Writer::from_writer(BufWriter::new(file));
-        out.write_record(["kind", "file", "line", "column", "value", "reason"])?;
-        for issue in &report.issues {
-            let kind = serde_json::to_value(issue.kind)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default();
-            out.write_record([
-                kind.as_str(),
-                issue.file,
-                &issue.line.map(|l| l.to_string()).unwrap_or_default(),
-                issue.column.as_deref().unwrap_or_default(),
-                issue.value.as_deref().unwrap_or_default(),
-                &issue.reason,
-            ])?;
-        }
-        let file = out
-            .into_inner()
-            .map_err(|e| std::io::Error::other(e.to_string()))?
-            .into_inner()
-            .map_err(|e| std::io::Error::other(e.to_string()))?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if let Err(source) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(CliError::Io {
+    write_private(path, |out| {
+        write_findings_to(out, report).map_err(|source| CliError::Io {
             path: path.to_owned(),
             source,
-        });
+        })
+    })
+}
+
+/// The findings as CSV into `out`.
+fn write_findings_to(out: impl Write, report: &ce_hud_csv::ImportReport) -> std::io::Result<()> {
+    let mut out = csv::Writer::from_writer(out);
+    out.write_record(["kind", "file", "line", "column", "value", "reason"])?;
+    for issue in &report.issues {
+        let kind = serde_json::to_value(issue.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        out.write_record([
+            kind.as_str(),
+            issue.file,
+            &issue.line.map(|l| l.to_string()).unwrap_or_default(),
+            issue.column.as_deref().unwrap_or_default(),
+            issue.value.as_deref().unwrap_or_default(),
+            &issue.reason,
+        ])?;
     }
-    Ok(())
+    out.flush()
 }
 
 /// `ce import hud-csv DIR (--coalition C | --coalition-map F) [--coc C]
@@ -259,6 +240,11 @@ pub fn import(ctx: &Ctx, format: &ExportFormat) -> Result<(), CliError> {
         &options,
     )
     .map_err(io(dir))?;
+    // The findings are written first: if they cannot be, nothing is
+    // imported, and the user is not left with an import they cannot review.
+    if let Some(path) = findings {
+        write_findings(path, &plan.report)?;
+    }
     let steps = if plan.report.writes {
         plan.execute_with(ctx.workflow()?, |batch| {
             ctx.store().append_batch(batch).map(|_| ())
@@ -267,9 +253,6 @@ pub fn import(ctx: &Ctx, format: &ExportFormat) -> Result<(), CliError> {
         0
     };
     let report = &plan.report;
-    if let Some(path) = findings {
-        write_findings(path, report)?;
-    }
     let errors = report.count(IssueKind::Error);
     let mut text: Vec<String> = report.issues.iter().map(ToString::to_string).collect();
     let deleted: usize = report.deleted.values().sum();

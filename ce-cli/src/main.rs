@@ -12,6 +12,7 @@ mod hudcsv;
 mod lists;
 mod openings;
 mod output;
+mod private_file;
 mod report;
 
 use std::process::ExitCode;

@@ -3180,6 +3180,13 @@ fn latin_1_names_far_future_dates_and_long_text_are_kept_with_findings() {
         "LocationDetails",
         &"x".repeat(300),
     );
+    month1 = with_cell(
+        month1,
+        "Event.csv",
+        6,
+        "LocationCrisisOrPHHousing",
+        &"y".repeat(2_000),
+    );
     let workflow = empty_workflow();
     let mut files: BTreeMap<String, Vec<u8>> = month1
         .into_iter()
@@ -3209,6 +3216,11 @@ fn latin_1_names_far_future_dates_and_long_text_are_kept_with_findings() {
             .iter()
             .any(|(line, r)| *line == Some(2) && r.contains("cut to 250"))
     );
+    assert!(findings(&plan, IssueKind::Repaired, "Event.csv")
+        .iter()
+        .any(|(line, r)| *line == Some(6)
+            && r.contains("2000 characters")
+            && r.contains("cut to 250")));
     assert_eq!(plan.report.count(IssueKind::Error), 1, "the orphan only");
     plan.execute(&workflow).unwrap();
     let caseload = workflow.caught_up().unwrap().clone();
@@ -3329,4 +3341,86 @@ fn a_client_s_birth_date_fixed_in_the_source_is_a_correction_of_the_enrollment()
         .values()
         .flat_map(|h| &h.members)
         .any(|m| m.birth_date == Some(date(1979, 3, 15))));
+}
+
+#[test]
+fn findings_that_cannot_be_written_stop_the_import_before_it_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/foreign-export/month1");
+    let store = dir.path().join("store");
+    // A directory is refused by name, and nothing is imported.
+    ce(&store)
+        .args(["import", "hud-csv", "--coalition", "Central", "--findings"])
+        .arg(dir.path())
+        .arg(&fixture)
+        .assert()
+        .failure();
+    let out = stdout_of(
+        ce(&store)
+            .args(["export", "jsonl"])
+            .arg(dir.path().join("log.jsonl"))
+            .assert()
+            .success(),
+    );
+    assert!(out.contains("exported 0 events"), "{out}");
+    // A device is written in place, never replaced: a full disk fails.
+    #[cfg(target_os = "linux")]
+    {
+        ce(&store)
+            .args([
+                "import",
+                "hud-csv",
+                "--coalition",
+                "Central",
+                "--findings",
+                "/dev/full",
+            ])
+            .arg(&fixture)
+            .assert()
+            .code(5);
+        let full = std::fs::metadata("/dev/full").unwrap();
+        assert!(!full.is_file(), "/dev/full was replaced by a file");
+    }
+}
+
+#[test]
+fn exported_client_data_is_private_and_written_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/foreign-export/month1");
+    let store = dir.path().join("store");
+    ce(&store)
+        .args(["import", "hud-csv", "--coalition", "Central"])
+        .arg(&fixture)
+        .assert()
+        .success();
+    let backup = dir.path().join("backup.jsonl");
+    ce(&store)
+        .args(["export", "jsonl"])
+        .arg(&backup)
+        .assert()
+        .success();
+    let out = dir.path().join("out");
+    ce(&store)
+        .args(["export", "hud-csv"])
+        .arg(&out)
+        .assert()
+        .success();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&backup), 0o600);
+        for file in HudFile::ALL {
+            assert_eq!(mode(&out.join(file.file_name())), 0o600, "{file}");
+        }
+    }
+    // Only the complete files are left: no temporary file beside them.
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(names.is_empty(), "{names:?}");
 }

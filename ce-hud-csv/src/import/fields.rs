@@ -180,9 +180,15 @@ impl Fields<'_> {
         max: usize,
     ) -> Option<String> {
         let value = cell(v)?;
+        Some(self.cut(column, value, max))
+    }
+
+    /// Text cut to `max` characters (HUD's length), with a finding when
+    /// longer.
+    pub(super) fn cut(&mut self, column: &str, value: &str, max: usize) -> String {
         let chars = value.chars().count();
         if chars <= max {
-            return Some(value.to_owned());
+            return value.to_owned();
         }
         self.issues.push(
             IssueKind::Repaired,
@@ -191,7 +197,7 @@ impl Fields<'_> {
             Some(column),
             format!("{chars} characters, more than HUD's {max}: cut to {max}"),
         );
-        Some(value.chars().take(max).collect())
+        value.chars().take(max).collect()
     }
 
     /// An optional date that, when unreadable, is dropped with a finding.

@@ -437,15 +437,22 @@ impl Input {
             let (Some(id), false) = (id, f.bad) else {
                 continue;
             };
-            let name =
-                |v: &Option<String>| (!self.hashed).then(|| cell(v).map(str::to_owned)).flatten();
+            // Hashed names are not kept; others at most HUD's 50 characters.
+            let (first, last) = if self.hashed {
+                (None, None)
+            } else {
+                (
+                    f.text_at_most("FirstName", &row.FirstName, 50),
+                    f.text_at_most("LastName", &row.LastName, 50),
+                )
+            };
             self.clients.insert(
                 id,
                 ClientIn {
                     line,
                     updated: cell(&row.DateUpdated).and_then(parse_datetime),
-                    first: name(&row.FirstName),
-                    last: name(&row.LastName),
+                    first,
+                    last,
                     dob,
                     veteran: veteran.unwrap_or(NoYesReasons::DataNotCollected),
                 },
@@ -796,7 +803,9 @@ impl Input {
                 bad: false,
             };
             let assessment = self.known_assessment(&mut f, &row.AssessmentID);
-            let question = f.text("AssessmentQuestion", &row.AssessmentQuestion);
+            let question = f
+                .text("AssessmentQuestion", &row.AssessmentQuestion)
+                .map(|q| f.cut("AssessmentQuestion", &q, 250));
             let order = match cell(&row.AssessmentQuestionOrder) {
                 None => Some(u32::MAX),
                 Some(v) => v.parse::<u32>().ok().or_else(|| {
@@ -807,7 +816,9 @@ impl Input {
             if let (Some(assessment), Some(question), Some(order), false) =
                 (assessment, question, order, f.bad)
             {
-                let answer = cell(&row.AssessmentAnswer).unwrap_or_default().to_owned();
+                let answer = f
+                    .text_at_most("AssessmentAnswer", &row.AssessmentAnswer, 500)
+                    .unwrap_or_default();
                 if let Some(id) = cell(&row.AssessmentQuestionID) {
                     self.question_ids.insert(line, id.to_owned());
                 }
@@ -837,16 +848,18 @@ impl Input {
                 bad: false,
             };
             let assessment = self.known_assessment(&mut f, &row.AssessmentID);
-            let kind = f.text("AssessmentResultType", &row.AssessmentResultType);
+            let kind = f
+                .text("AssessmentResultType", &row.AssessmentResultType)
+                .map(|k| f.cut("AssessmentResultType", &k, 250));
+            let value = f.text_at_most("AssessmentResult", &row.AssessmentResult, 250);
             if let (Some(assessment), Some(kind), false) = (assessment, kind, f.bad) {
                 if let Some(id) = cell(&row.AssessmentResultID) {
                     self.result_ids.insert(line, id.to_owned());
                 }
-                self.results.entry(assessment).or_default().push((
-                    line,
-                    kind,
-                    cell(&row.AssessmentResult).map(str::to_owned),
-                ));
+                self.results
+                    .entry(assessment)
+                    .or_default()
+                    .push((line, kind, value));
             }
         }
     }
@@ -925,7 +938,11 @@ impl Input {
                     event: code,
                     problem_solving_result,
                     case_management_after,
-                    location: cell(&row.LocationCrisisOrPHHousing).map(str::to_owned),
+                    location: f.text_at_most(
+                        "LocationCrisisOrPHHousing",
+                        &row.LocationCrisisOrPHHousing,
+                        250,
+                    ),
                     result,
                     result_date,
                 },
@@ -991,7 +1008,7 @@ impl Input {
                         leaving,
                         living_situation: situation,
                         subsidy,
-                        verified_by: cell(&row.VerifiedBy).map(str::to_owned),
+                        verified_by: f.text_at_most("VerifiedBy", &row.VerifiedBy, 100),
                         leave_within_14_days: leave,
                         location_details: f.text_at_most(
                             "LocationDetails",
