@@ -154,6 +154,13 @@ pub fn decide(
     command: &Command,
 ) -> Result<Decision, Error> {
     let effective = command.date();
+    if effective < crate::household::EARLIEST_DATE {
+        return Err(Error::ImplausibleDate {
+            field: "effective date",
+            date: effective,
+            rule: "HMIS data start on 1998-10-01",
+        });
+    }
     if effective > meta.recorded_at.date_naive() {
         return Err(Error::EffectiveAfterRecorded {
             effective,
@@ -215,11 +222,35 @@ pub(crate) fn check_text(field: &'static str, text: &str, max: usize) -> Result<
     check_len(field, text, max)
 }
 
-/// Checks a free-text field's length in characters.
+/// Checks a free-text field's length in characters, and that it holds no
+/// control character but line breaks and tabs (an escape sequence would
+/// rewrite the terminal of whoever reads it; a NUL breaks other systems).
 pub(crate) fn check_len(field: &'static str, text: &str, max: usize) -> Result<(), Error> {
     let chars = text.chars().count();
     if chars > max {
         return Err(Error::TooLong { field, chars, max });
+    }
+    if let Some(c) = text
+        .chars()
+        .find(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(Error::ControlCharacter {
+            field,
+            code: u32::from(c),
+        });
+    }
+    Ok(())
+}
+
+/// Checks a one-line field (a name): its length, and no control character
+/// at all.
+pub(crate) fn check_line(field: &'static str, text: &str, max: usize) -> Result<(), Error> {
+    check_len(field, text, max)?;
+    if let Some(c) = text.chars().find(|c| c.is_control()) {
+        return Err(Error::ControlCharacter {
+            field,
+            code: u32::from(c),
+        });
     }
     Ok(())
 }

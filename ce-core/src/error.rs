@@ -119,6 +119,33 @@ pub enum Error {
     /// A required free-text field is empty.
     #[error("{0} must not be empty")]
     Required(&'static str),
+    /// A free-text field with a control character (an escape, a NUL, ...)
+    /// other than a line break or a tab.
+    #[error("{field} contains a control character (U+{code:04X}); remove it")]
+    ControlCharacter {
+        /// Which field.
+        field: &'static str,
+        /// The character's code point.
+        code: u32,
+    },
+    /// A date outside what the field can hold.
+    #[error("{field} {date} is not plausible: {rule}")]
+    ImplausibleDate {
+        /// Which field.
+        field: &'static str,
+        /// The date given.
+        date: NaiveDate,
+        /// The rule it breaks.
+        rule: &'static str,
+    },
+    /// More members than one household can have.
+    #[error("a household has at most {max} members; this one would have {count}")]
+    TooManyMembers {
+        /// Members it would have.
+        count: usize,
+        /// The limit.
+        max: usize,
+    },
     /// A HUD code not valid for its field.
     #[error(transparent)]
     InvalidCode(#[from] InvalidCode),

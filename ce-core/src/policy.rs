@@ -146,6 +146,123 @@ pub enum PolicyError {
     /// A required setting is zero or empty.
     #[error("policy setting {0} must not be zero or empty")]
     Empty(&'static str),
+    /// A number outside the range the workflow can use.
+    #[error("policy setting {setting} is {value}; it must be {min} to {max}")]
+    OutOfRange {
+        /// The setting (e.g. `decline_reasons[2].consequence.days`).
+        setting: String,
+        /// The value given.
+        value: u64,
+        /// The smallest value allowed.
+        min: u64,
+        /// The largest value allowed.
+        max: u64,
+    },
+    /// A name (policy id, coalition, decline reason code, ...) that cannot
+    /// be used: empty, too long, with control characters or spaces around
+    /// it, or given twice.
+    #[error("policy setting {setting} {value:?}: {reason}")]
+    BadName {
+        /// The setting.
+        setting: String,
+        /// The value given (control characters escaped when printed).
+        value: String,
+        /// What is wrong.
+        reason: &'static str,
+    },
+}
+
+/// The bounds [`Policy::validate`] holds every number of a policy to: wide
+/// enough for any CoC's written standards, narrow enough that no date
+/// arithmetic on them can leave the calendar.
+pub mod bounds {
+    /// Days without contact before a household goes inactive (ten years).
+    pub const INACTIVITY_DAYS: (u64, u64) = (1, 3_650);
+    /// Days before a referral without a result is overdue (one year).
+    pub const REFERRAL_OVERDUE_DAYS: (u64, u64) = (1, 365);
+    /// Days a decline parks a household (one year).
+    pub const PARKED_DAYS: (u64, u64) = (1, 365);
+    /// The oldest age of a youth-headed household (HUD's youth are under 25).
+    pub const YOUTH_MAX_AGE: (u64, u64) = (18, 30);
+    /// Scores (the severe-needs threshold and the list floors).
+    pub const SCORE: (u64, u64) = (0, 1_000);
+    /// The policy's version.
+    pub const VERSION: (u64, u64) = (1, 1_000_000);
+    /// Characters of a name (policy id, coalition, decline code or label,
+    /// score result type).
+    pub const NAME_CHARS: usize = 100;
+    /// Coalitions, decline reasons or score result types in one policy.
+    pub const ITEMS: usize = 1_000;
+}
+
+/// Checks a number against its bounds.
+fn in_range(
+    setting: impl Into<String>,
+    value: u64,
+    (min, max): (u64, u64),
+) -> Result<(), PolicyError> {
+    if (min..=max).contains(&value) {
+        Ok(())
+    } else {
+        Err(PolicyError::OutOfRange {
+            setting: setting.into(),
+            value,
+            min,
+            max,
+        })
+    }
+}
+
+/// Checks a name: not empty, no spaces around it, no control characters
+/// (a NUL or an escape in a coalition would corrupt list keys or the
+/// terminal), not too long.
+fn check_name(setting: impl Into<String>, value: &str) -> Result<(), PolicyError> {
+    let bad = |reason| PolicyError::BadName {
+        setting: setting.into(),
+        value: value.to_owned(),
+        reason,
+    };
+    if value.trim().is_empty() {
+        return Err(bad("must not be empty"));
+    }
+    if value.trim() != value {
+        return Err(bad("must not start or end with spaces"));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(bad("must not contain control characters"));
+    }
+    if value.chars().count() > bounds::NAME_CHARS {
+        return Err(bad("is longer than 100 characters"));
+    }
+    Ok(())
+}
+
+/// Checks a list of names: each a name, none twice (case aside: names that
+/// differ only in case would be told apart by the store but not by people).
+fn check_names<'a>(
+    setting: &str,
+    values: impl IntoIterator<Item = &'a str>,
+) -> Result<(), PolicyError> {
+    let mut seen = std::collections::HashSet::new();
+    for (i, value) in values.into_iter().enumerate() {
+        if i >= bounds::ITEMS {
+            return Err(PolicyError::OutOfRange {
+                setting: format!("{setting} (count)"),
+                value: u64::try_from(i).unwrap_or(u64::MAX).saturating_add(1),
+                min: 1,
+                max: bounds::ITEMS as u64,
+            });
+        }
+        check_name(format!("{setting}[{i}]"), value)?;
+        if !seen.insert(value.to_lowercase()) {
+            return Err(PolicyError::BadName {
+                setting: format!("{setting}[{i}]"),
+                value: value.to_owned(),
+                reason: "is given twice",
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The AssessmentResultType ce writes the score under, and reads by default.
@@ -178,21 +295,85 @@ impl Policy {
     }
 
     /// Checks the policy's internal consistency.
+    /// Checks the policy's internal consistency and holds every number to
+    /// its [`bounds`] and every name to the rules of a name.
     pub fn validate(&self) -> Result<(), PolicyError> {
         if self.id.is_empty() {
             return Err(PolicyError::Empty("id"));
         }
+        check_name("id", &self.id)?;
+        in_range("version", self.version.into(), bounds::VERSION)?;
         if self.coalitions.is_empty() {
             return Err(PolicyError::Empty("coalitions"));
         }
+        check_names("coalitions", self.coalitions.iter().map(|c| c.0.as_str()))?;
         if self.score_result_types.iter().all(|t| t.trim().is_empty()) {
             return Err(PolicyError::Empty("score_result_types"));
         }
+        check_names(
+            "score_result_types",
+            self.score_result_types.iter().map(String::as_str),
+        )?;
         if self.inactivity_days == 0 {
             return Err(PolicyError::Empty("inactivity_days"));
         }
         if self.referral_overdue_days == 0 {
             return Err(PolicyError::Empty("referral_overdue_days"));
+        }
+        in_range(
+            "inactivity_days",
+            self.inactivity_days.into(),
+            bounds::INACTIVITY_DAYS,
+        )?;
+        in_range(
+            "referral_overdue_days",
+            self.referral_overdue_days.into(),
+            bounds::REFERRAL_OVERDUE_DAYS,
+        )?;
+        in_range(
+            "youth_max_age",
+            self.youth_max_age.into(),
+            bounds::YOUTH_MAX_AGE,
+        )?;
+        in_range(
+            "severe_needs_score",
+            self.severe_needs_score.into(),
+            bounds::SCORE,
+        )?;
+        for rule in &self.programs {
+            let floors = [
+                (
+                    "min_score_without_children",
+                    rule.eligibility.min_score_without_children,
+                ),
+                (
+                    "min_score_with_children",
+                    rule.eligibility.min_score_with_children,
+                ),
+            ];
+            for (name, floor) in floors {
+                if let Some(floor) = floor {
+                    in_range(
+                        format!("programs[{}].eligibility.{name}", rule.program),
+                        floor.into(),
+                        bounds::SCORE,
+                    )?;
+                }
+            }
+        }
+        check_names(
+            "decline_reasons",
+            self.decline_reasons.iter().map(|r| r.code.as_str()),
+        )?;
+        for (i, reason) in self.decline_reasons.iter().enumerate() {
+            check_name(format!("decline_reasons[{i}].label"), &reason.label)?;
+            if let DeclineConsequence::Parked { days } = reason.consequence {
+                in_range(
+                    format!("decline_reasons[{i}].consequence.days"),
+                    days.into(),
+                    bounds::PARKED_DAYS,
+                )?;
+            }
         }
         for (i, rule) in self.programs.iter().enumerate() {
             if self.programs[..i].iter().any(|r| r.program == rule.program) {

@@ -440,6 +440,17 @@ fn corrections_that_change_ids_or_touch_other_records_are_rejected() {
             ),
             "{err}"
         );
+        // A field the record does not have is named, not "corrected".
+        let err = try_correct(
+            assessment,
+            json!({"assessment": {"date": "2025-01-01"}}),
+            "misspelt field",
+        );
+        assert!(matches!(err, Error::InvalidCorrection { .. }), "{err}");
+        assert!(
+            err.to_string().contains("assessment.date is not a field"),
+            "{err}"
+        );
         let err = try_correct(assessment, json!({"assessment": {"score": 12}}), "  ");
         assert!(matches!(err, Error::Required("correction reason")), "{err}");
         let err = try_correct(

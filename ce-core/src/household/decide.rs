@@ -7,7 +7,8 @@ use chrono::NaiveDate;
 
 use super::events::*;
 use super::model::{
-    Assessment, CeNote, CurrentLivingSituation, Member, MAX_LOCATION_CHARS, MAX_NOTE_CHARS,
+    Assessment, CeNote, CurrentLivingSituation, Member, PriorLivingSituation, EARLIEST_BIRTH_DATE,
+    MAX_LOCATION_CHARS, MAX_MEMBERS, MAX_NAME_CHARS, MAX_NOTE_CHARS, MIN_HEAD_AGE,
 };
 use super::state::Household;
 use crate::actor::Role;
@@ -15,7 +16,7 @@ use crate::command::{
     AddMember, Assess, AttemptContact, ChangeHead, Correct, Enroll, Exit, FollowUp, RecordCeEvent,
     RemoveMember, Sweep,
 };
-use crate::decide::{check_len, check_text, Context, Decision, Outcome, Pending};
+use crate::decide::{check_len, check_line, check_text, Context, Decision, Outcome, Pending};
 use crate::envelope::StreamId;
 use crate::error::Error;
 use crate::event::Event;
@@ -92,6 +93,68 @@ fn check_destination_subsidy(
     Ok(())
 }
 
+/// A member's own facts: names of a plausible length, a birth date after
+/// 1900 and not after `date` (the day they join), and a head at least
+/// [`MIN_HEAD_AGE`] on `project_start`.
+fn check_member(member: &Member, date: NaiveDate, project_start: NaiveDate) -> Result<(), Error> {
+    for (field, name) in [
+        ("first name", &member.first_name),
+        ("last name", &member.last_name),
+    ] {
+        if let Some(name) = name {
+            check_line(field, name, MAX_NAME_CHARS)?;
+        }
+    }
+    let Some(born) = member.birth_date else {
+        return Ok(());
+    };
+    let implausible = |rule| Error::ImplausibleDate {
+        field: "3.03 date of birth",
+        date: born,
+        rule,
+    };
+    if born < EARLIEST_BIRTH_DATE {
+        return Err(implausible("before 1900-01-01"));
+    }
+    if born > date {
+        return Err(implausible("after the day the client joins the household"));
+    }
+    if member.is_head() && member.age_on(project_start).unwrap_or(0) < MIN_HEAD_AGE {
+        return Err(implausible(
+            "a head of household must be at least 12 at project start; check the birth date",
+        ));
+    }
+    Ok(())
+}
+
+/// The episode start (3.917 DateToStreetESSH) lies between the head's
+/// birth and project start.
+fn check_episode_start(
+    prior: &PriorLivingSituation,
+    members: &[Member],
+    project_start: NaiveDate,
+) -> Result<(), Error> {
+    let Some(start) = prior.episode_start else {
+        return Ok(());
+    };
+    let implausible = |rule| Error::ImplausibleDate {
+        field: "3.917 DateToStreetESSH",
+        date: start,
+        rule,
+    };
+    if start > project_start {
+        return Err(implausible("after project start"));
+    }
+    let head_born = members
+        .iter()
+        .find(|m| m.is_head())
+        .and_then(|m| m.birth_date);
+    if start < EARLIEST_BIRTH_DATE || head_born.is_some_and(|born| start < born) {
+        return Err(implausible("before the head of household was born"));
+    }
+    Ok(())
+}
+
 fn one_head(members: &[Member]) -> Result<(), Error> {
     let count = members.iter().filter(|m| m.is_head()).count();
     if count != 1 {
@@ -158,13 +221,21 @@ pub(crate) fn enroll(ctx: &Context<'_>, c: &Enroll) -> Result<Decision, Error> {
         return Err(Error::UnknownCoalition(c.coalition.clone()));
     }
     one_head(&c.members)?;
+    if c.members.len() > MAX_MEMBERS {
+        return Err(Error::TooManyMembers {
+            count: c.members.len(),
+            max: MAX_MEMBERS,
+        });
+    }
     let mut seen = HashSet::new();
     for member in &c.members {
+        check_member(member, c.project_start, c.project_start)?;
         if !seen.insert(member.client) {
             return Err(Error::DuplicateMember(member.client));
         }
         not_enrolled(ctx, member.client, c.project_start)?;
     }
+    check_episode_start(&c.prior, &c.members, c.project_start)?;
     check_current(&c.current)?;
     let household = HouseholdId(ctx.meta.command_id.derive("household", 0));
     let date = c.project_start;
@@ -323,6 +394,13 @@ pub(crate) fn add_member(ctx: &Context<'_>, c: &AddMember) -> Result<Decision, E
     if c.member.is_head() {
         return Err(Error::HeadOfHousehold { count: 2 });
     }
+    if household.members.len() >= MAX_MEMBERS {
+        return Err(Error::TooManyMembers {
+            count: household.members.len() + 1,
+            max: MAX_MEMBERS,
+        });
+    }
+    check_member(&c.member, c.date, household.project_start)?;
     not_enrolled(ctx, client, c.date)?;
     Ok(Decision {
         events: vec![
@@ -574,8 +652,23 @@ pub(crate) fn correct(ctx: &Context<'_>, c: &Correct) -> Result<Decision, Error>
         merge_patch(data, &c.patch);
     }
     let corrected: Event = serde_json::from_value(patched.clone()).map_err(invalid)?;
+    // What changed is read from the corrected record as stored, not from
+    // the patch: a path the record does not have (a misspelt field) would
+    // otherwise be reported as corrected while nothing changed.
+    let stored = serde_json::to_value(&corrected).map_err(invalid)?;
     let mut fields = Vec::new();
-    changed_paths("", &original["data"], &patched["data"], &mut fields);
+    changed_paths("", &original["data"], &stored["data"], &mut fields);
+    let mut asked = Vec::new();
+    changed_paths("", &original["data"], &patched["data"], &mut asked);
+    if let Some(unknown) = asked.iter().find(|path| !fields.contains(path)) {
+        return Err(Error::InvalidCorrection {
+            event,
+            detail: format!(
+                "{unknown} is not a field of this {} record (see `ce history` for its fields)",
+                c.original.event.event_type()
+            ),
+        });
+    }
     if fields.is_empty() {
         return Err(not("the patch changes nothing"));
     }
@@ -606,6 +699,11 @@ pub(crate) fn correct(ctx: &Context<'_>, c: &Correct) -> Result<Decision, Error>
                 return Err(Error::UnknownCoalition(e.coalition.clone()));
             }
             check_current(&e.current)?;
+            let start = c.original.effective;
+            for member in &e.members {
+                check_member(member, start, start)?;
+            }
+            check_episode_start(&e.prior, &e.members, start)?;
         }
         Event::ContactMade(e) => {
             check_note(&e.note.0)?;

@@ -14,6 +14,25 @@ use crate::ids::{AssessmentId, ClientId};
 pub const MAX_NOTE_CHARS: usize = 1_000;
 /// Longest free-text location HUD accepts (4.12 and 4.19 location fields).
 pub const MAX_LOCATION_CHARS: usize = 250;
+/// Longest first or last name HUD's CSV carries (Client.csv, S50).
+pub const MAX_NAME_CHARS: usize = 50;
+/// Most members one household may have.
+pub const MAX_MEMBERS: usize = 30;
+/// The youngest a head of household can plausibly be at project start: a
+/// younger head is almost always a birth date entered wrong.
+pub const MIN_HEAD_AGE: u32 = 12;
+/// The earliest effective date (HUD's HMIS data standards start on
+/// 1998-10-01; nothing in a CE enrollment is older).
+pub const EARLIEST_DATE: NaiveDate = match NaiveDate::from_ymd_opt(1998, 10, 1) {
+    Some(date) => date,
+    None => NaiveDate::MIN,
+};
+/// The earliest birth date taken (HUD's data quality checks flag births
+/// before 1915; none before 1900 is possible for a living client).
+pub const EARLIEST_BIRTH_DATE: NaiveDate = match NaiveDate::from_ymd_opt(1900, 1, 1) {
+    Some(date) => date,
+    None => NaiveDate::MIN,
+};
 
 /// A local coalition of the Balance of State; lists are split by coalition.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -224,7 +224,12 @@ impl Household {
                 self.live_referrals.retain(|r| r.referral != e.referral);
                 self.declined_openings.insert(e.opening);
                 if let DeclineConsequence::Parked { days } = e.consequence {
-                    let until = date + chrono::Days::new(u64::from(days));
+                    // A stored event may carry any number of days (a backup
+                    // from another policy, an edited line): the end of the
+                    // calendar parks for good rather than overflowing.
+                    let until = date
+                        .checked_add_days(chrono::Days::new(u64::from(days)))
+                        .unwrap_or(NaiveDate::MAX);
                     self.parked_until = Some(self.parked_until.map_or(until, |d| d.max(until)));
                 }
             }
