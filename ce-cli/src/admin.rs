@@ -5,7 +5,7 @@ use std::io::BufReader;
 use std::path::Path;
 
 use ce_core::audit::rank_mismatch;
-use ce_core::invariants::{check_caseload, LogChecker};
+use ce_core::invariants::{check_caseload, check_event, check_folded, LogChecker};
 use ce_core::{Caseload, EventStore, Policy};
 use ce_store_sled::SledStore;
 use serde_json::json;
@@ -24,7 +24,17 @@ pub fn init(cli: &Cli, policy: Option<&Path>) -> Result<(), CliError> {
     let mut store = SledStore::open(&cli.store)?;
     if let Some(path) = policy {
         let policy: Policy = read_json(path)?;
-        store.set_policy(policy)?;
+        // A policy file that is not valid is bad input (nothing stored).
+        policy.validate()?;
+        let meta = ce_core::CommandMeta {
+            command_id: ce_core::CommandId::random(),
+            actor: ce_core::Actor::new(cli.user.clone(), cli.agency.clone(), cli.role),
+            recorded_at: chrono::Utc::now(),
+        };
+        store.set_policy(policy, &meta).map_err(|e| match e {
+            ce_store_sled::SledStoreError::Policy(e) => CliError::Policy(e),
+            other => other.into(),
+        })?;
     }
     let events = store.next_position()?;
     let policy = store.policy();
@@ -63,16 +73,42 @@ pub fn export(ctx: &Ctx, path: &Path) -> Result<(), CliError> {
     Ok(())
 }
 
-/// `ce import jsonl FILE` (into an empty store).
-pub fn import(ctx: &Ctx, path: &Path) -> Result<(), CliError> {
+/// `ce rollback-import`: removes what an unfinished import wrote.
+pub fn rollback_import(cli: &Cli) -> Result<(), CliError> {
+    let (store, rolled_back) = SledStore::open_rolling_back_import(&cli.store)?;
+    let events = store.next_position()?;
+    let (text, value) = match rolled_back {
+        Some((what, removed)) => (
+            format!(
+                "rolled back the unfinished import of {what}: removed {removed} events; the store holds {events} events, as before the import"
+            ),
+            json!({ "rolled_back": what, "removed": removed, "events": events }),
+        ),
+        None => (
+            format!("no unfinished import: the store holds {events} events, unchanged"),
+            json!({ "rolled_back": null, "removed": 0, "events": events }),
+        ),
+    };
+    Output { json: cli.json }.emit(text, &value);
+    Ok(())
+}
+
+/// `ce import jsonl FILE [--without-checksum]` (into an empty store).
+pub fn import(ctx: &Ctx, path: &Path, without_checksum: bool) -> Result<(), CliError> {
     let file = File::open(path).map_err(|source| CliError::Io {
         path: path.to_owned(),
         source,
     })?;
     let bar = crate::output::progress(ctx.out, 0, "import");
-    let events = ctx
-        .store()
-        .import_jsonl_with(BufReader::new(file), |n| bar.set_position(n))?;
+    let events = ctx.store().import_jsonl_with(
+        BufReader::new(file),
+        if without_checksum {
+            ce_store_sled::Checksum::IfPresent
+        } else {
+            ce_store_sled::Checksum::Required
+        },
+        |n| bar.set_position(n),
+    )?;
     bar.finish_and_clear();
     ctx.out.emit(
         format!("imported {events} events from {}", path.display()),
@@ -104,6 +140,13 @@ pub fn verify(ctx: &Ctx) -> Result<(), CliError> {
     let mut checker = LogChecker::default();
     let mut fold = Caseload::default();
     let mut from = 0;
+    // Each event is checked against the policy in force when it was
+    // recorded: the one the first adoption replaced, then each adopted.
+    let adoptions = store.read_stream(&ce_core::StreamId::Policy)?;
+    let mut policy = match adoptions.first().map(|e| &e.event) {
+        Some(ce_core::Event::PolicyAdopted(first)) => (*first.replaces).clone(),
+        _ => store.policy().clone(),
+    };
     let bar = crate::output::progress(ctx.out, store.next_position()?, "verify");
     loop {
         bar.set_position(from);
@@ -119,16 +162,48 @@ pub fn verify(ctx: &Ctx) -> Result<(), CliError> {
         from = last.position + 1;
         for envelope in &batch {
             checker.check(envelope);
-            if let Some(m) = rank_mismatch(&fold, store.policy(), envelope) {
+            problems.extend(
+                check_event(&fold, &policy, envelope)
+                    .iter()
+                    .map(ToString::to_string),
+            );
+            if let Some(m) = rank_mismatch(&fold, &policy, envelope) {
                 problems.push(format!(
                     "referral {} recorded rank {} but the list as known then gives {}",
                     m.referral, m.recorded, m.recomputed
                 ));
             }
+            if let ce_core::Event::PolicyAdopted(adopted) = &envelope.event {
+                if *adopted.replaces != policy {
+                    problems.push(format!(
+                        "event {}: adopts policy {} v{} in place of {} v{}, which was not in force",
+                        envelope.position,
+                        adopted.policy.id,
+                        adopted.policy.version,
+                        adopted.replaces.id,
+                        adopted.replaces.version
+                    ));
+                }
+                policy = (*adopted.policy).clone();
+            }
             fold.apply(envelope);
+            problems.extend(
+                check_folded(&fold, envelope)
+                    .iter()
+                    .map(ToString::to_string),
+            );
         }
     }
     problems.extend(checker.violations.iter().map(ToString::to_string));
+    if readable && &policy != store.policy() {
+        problems.push(format!(
+            "the store's policy ({} v{}) is not the last one its log adopted ({} v{})",
+            store.policy().id,
+            store.policy().version,
+            policy.id,
+            policy.version
+        ));
+    }
     problems.extend(
         check_caseload(&fold, store.policy(), today())
             .iter()

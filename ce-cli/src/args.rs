@@ -209,6 +209,9 @@ pub enum CliCommand {
     },
     /// Drop the projections and rebuild them from the log.
     Rebuild,
+    /// Undo an import that did not finish (killed, disk full): the store
+    /// returns to how it was before the import began.
+    RollbackImport,
     /// Replay the log, check every invariant and the projections.
     Verify,
 }
@@ -393,7 +396,7 @@ pub enum OpeningCommand {
 }
 
 /// What to do with a referral.
-#[derive(Debug, Clone, Copy, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ReferralAction {
     /// The provider acknowledges it.
     Ack,
@@ -450,6 +453,10 @@ pub enum ExportFormat {
     Jsonl {
         /// The file.
         file: PathBuf,
+        /// Import: take a backup that has no checksum line (one written
+        /// before backups had one). A checksum that is there must match.
+        #[arg(long)]
+        without_checksum: bool,
     },
     /// HUD HMIS CSV (FY2024): the CE files of a directory (see docs/hud-csv.md).
     HudCsv {

@@ -11,7 +11,7 @@ use ce_store_sled::SledStore;
 use chrono::{NaiveDate, Utc};
 use serde::de::DeserializeOwned;
 
-use crate::args::Cli;
+use crate::args::{Cli, CliCommand};
 use crate::error::CliError;
 use crate::output::Output;
 
@@ -32,10 +32,18 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    /// Opens (or creates) the store named on the command line.
+    /// Opens the store named on the command line: created only by the
+    /// commands that put the first data in one, required by the others (a
+    /// mistyped path is an error, not an empty store); read commands fall
+    /// back to a private copy when the store's disk is full or read-only.
     pub fn open(cli: &Cli) -> Result<Self, CliError> {
+        let store = match store_use(&cli.command) {
+            StoreUse::Create => SledStore::open(&cli.store)?,
+            StoreUse::Change => SledStore::open_existing(&cli.store)?,
+            StoreUse::Read => open_for_reading(&cli.store)?,
+        };
         Ok(Self {
-            store: Arc::new(SledStore::open(&cli.store)?),
+            store: Arc::new(store),
             workflow: OnceCell::new(),
             actor: Actor::new(cli.user.clone(), cli.agency.clone(), cli.role),
             out: Output { json: cli.json },
@@ -73,6 +81,72 @@ impl Ctx {
     }
 }
 
+/// What a command does with the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreUse {
+    /// Puts the first data in a store: creates it if missing.
+    Create,
+    /// Changes an existing store.
+    Change,
+    /// Only reads.
+    Read,
+}
+
+pub fn store_use(command: &CliCommand) -> StoreUse {
+    match command {
+        CliCommand::Init { .. }
+        | CliCommand::Demo(_)
+        | CliCommand::Enroll { .. }
+        | CliCommand::Import { .. } => StoreUse::Create,
+        CliCommand::Policy { .. }
+        | CliCommand::Openings
+        | CliCommand::Referrals { .. }
+        | CliCommand::List(_)
+        | CliCommand::Show { .. }
+        | CliCommand::History { .. }
+        | CliCommand::Explain { .. }
+        | CliCommand::Export { .. }
+        | CliCommand::Report { .. }
+        | CliCommand::Verify => StoreUse::Read,
+        _ => StoreUse::Change,
+    }
+}
+
+/// Opens an existing store for a read command; when the store cannot be
+/// opened because its disk is full or not writable (sled writes as it
+/// opens), opens a private copy in the temporary directory instead.
+fn open_for_reading(path: &Path) -> Result<SledStore, CliError> {
+    let unwritable = |e: &std::io::Error| {
+        matches!(
+            e.kind(),
+            std::io::ErrorKind::StorageFull
+                | std::io::ErrorKind::ReadOnlyFilesystem
+                | std::io::ErrorKind::PermissionDenied
+                | std::io::ErrorKind::QuotaExceeded
+        )
+    };
+    let copy = |cause: String| {
+        let tmp = std::env::temp_dir();
+        crate::output::to_stderr(&format!(
+            "note: the store at {} cannot be written ({cause}); reading a copy in {}",
+            path.display(),
+            tmp.display()
+        ));
+        SledStore::open_snapshot(path, &tmp).map_err(|copy| CliError::StoreUnwritable {
+            path: path.to_owned(),
+            cause,
+            copy: copy.to_string(),
+        })
+    };
+    if !SledStore::has_room_to_open(path) {
+        return copy("its disk is full".to_owned());
+    }
+    match SledStore::open_existing(path) {
+        Err(e) if e.io_error().is_some_and(unwritable) => copy(e.to_string()),
+        other => Ok(other?),
+    }
+}
+
 /// Today's date (UTC, the same clock recorded-at times use).
 pub fn today() -> NaiveDate {
     Utc::now().date_naive()
@@ -91,27 +165,172 @@ pub fn parse_id<T: FromStr>(what: &'static str, value: &str) -> Result<T, CliErr
     })
 }
 
-/// Reads a JSON file into `T`, naming the file and the field on error.
-pub fn read_json<T: DeserializeOwned>(path: &Path) -> Result<T, CliError> {
-    let text = std::fs::read_to_string(path).map_err(|source| CliError::Io {
+/// The largest JSON input file `ce` reads (an enrollment of the largest
+/// household is a few KiB).
+pub const MAX_JSON_BYTES: u64 = 1 << 20;
+
+/// The deepest nesting of a JSON input file (the deepest ce input nests
+/// four levels).
+const MAX_JSON_DEPTH: usize = 32;
+
+/// Reads a JSON file into `T`, naming the file and the field on error: at
+/// most [`MAX_JSON_BYTES`], UTF-8 (a byte-order mark is skipped), no
+/// deeper than [`MAX_JSON_DEPTH`], and no field `T` does not have (a
+/// misspelt field would otherwise be dropped without a word).
+pub fn read_json<T: DeserializeOwned + serde::Serialize>(path: &Path) -> Result<T, CliError> {
+    let (text, value) = read_json_text(path)?;
+    // Parsed from the text first, so that an error names its line.
+    serde_json::from_str::<T>(&text).map_err(|source| CliError::Json {
         path: path.to_owned(),
         source,
     })?;
-    serde_json::from_str(&text).map_err(|source| CliError::Json {
+    from_value(path, value, &[])
+}
+
+/// Reads a JSON file as text and as a value, with the limits of
+/// [`read_json`].
+fn read_json_text(path: &Path) -> Result<(String, serde_json::Value), CliError> {
+    use std::io::Read;
+    let io = |source| CliError::Io {
         path: path.to_owned(),
         source,
-    })
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    if !file.metadata().map_err(io)?.is_file() {
+        return Err(CliError::Input {
+            path: path.to_owned(),
+            reason: "is not a regular file".to_owned(),
+        });
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_JSON_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > MAX_JSON_BYTES {
+        return Err(CliError::Input {
+            path: path.to_owned(),
+            reason: format!("is larger than {MAX_JSON_BYTES} bytes: not a ce input file"),
+        });
+    }
+    let text = std::str::from_utf8(&bytes).map_err(|e| CliError::Input {
+        path: path.to_owned(),
+        reason: format!(
+            "is not UTF-8 text (invalid byte at offset {}): save it as UTF-8",
+            e.valid_up_to()
+        ),
+    })?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if nesting(text) > MAX_JSON_DEPTH {
+        return Err(CliError::Input {
+            path: path.to_owned(),
+            reason: format!("nests deeper than {MAX_JSON_DEPTH} levels: not a ce input file"),
+        });
+    }
+    let value = serde_json::from_str(text).map_err(|source| CliError::Json {
+        path: path.to_owned(),
+        source,
+    })?;
+    Ok((text.to_owned(), value))
+}
+
+/// How deeply `json` nests objects and arrays (brackets in strings aside).
+fn nesting(json: &str) -> usize {
+    let (mut depth, mut max, mut in_string, mut escaped) = (0usize, 0usize, false, false);
+    for c in json.chars() {
+        if in_string {
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => in_string = true,
+            '{' | '[' => {
+                depth = depth.saturating_add(1);
+                max = max.max(depth);
+            }
+            '}' | ']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
+}
+
+/// Deserializes `value` into `T`, refusing fields `T` does not have (but
+/// the `fixed` ones the command line supplied).
+fn from_value<T: DeserializeOwned + serde::Serialize>(
+    path: &Path,
+    mut value: serde_json::Value,
+    fixed: &[(&'static str, serde_json::Value)],
+) -> Result<T, CliError> {
+    let parsed: T = serde_json::from_value(value.clone()).map_err(|source| CliError::Json {
+        path: path.to_owned(),
+        source,
+    })?;
+    let known = serde_json::to_value(&parsed).map_err(|source| CliError::Json {
+        path: path.to_owned(),
+        source,
+    })?;
+    if let Some(object) = value.as_object_mut() {
+        for (key, _) in fixed {
+            if known.get(*key).is_none() {
+                object.remove(*key);
+            }
+        }
+    }
+    if let Some(field) = unknown_field("", &value, &known) {
+        return Err(CliError::Input {
+            path: path.to_owned(),
+            reason: format!(
+                "has a field {field:?} that a ce input file does not have here (misspelt?)"
+            ),
+        });
+    }
+    Ok(parsed)
+}
+
+/// The first field (as a path) in `given` that `known` (what was read
+/// from it, written back) does not have; null fields are the absent ones.
+fn unknown_field(
+    path: &str,
+    given: &serde_json::Value,
+    known: &serde_json::Value,
+) -> Option<String> {
+    use serde_json::Value;
+    match (given, known) {
+        (Value::Object(given), Value::Object(known)) => given.iter().find_map(|(key, value)| {
+            let sub = if path.is_empty() {
+                key.clone()
+            } else {
+                format!("{path}.{key}")
+            };
+            match known.get(key) {
+                Some(inner) => unknown_field(&sub, value, inner),
+                None if value.is_null() => None,
+                None => Some(sub),
+            }
+        }),
+        (Value::Array(given), Value::Array(known)) => given
+            .iter()
+            .zip(known)
+            .enumerate()
+            .find_map(|(i, (g, k))| unknown_field(&format!("{path}[{i}]"), g, k)),
+        _ => None,
+    }
 }
 
 /// Reads a JSON object file and adds what the command line supplies:
 /// `fixed` fields always take the command line's value (a file naming
 /// another household is refused), `defaults` only fill what the file lacks.
-pub fn read_json_with<T: DeserializeOwned>(
+pub fn read_json_with<T: DeserializeOwned + serde::Serialize>(
     path: &Path,
     fixed: &[(&'static str, serde_json::Value)],
     defaults: &[(&str, serde_json::Value)],
 ) -> Result<T, CliError> {
-    let mut value: serde_json::Value = read_json(path)?;
+    let (text, mut value) = read_json_text(path)?;
     if let Some(object) = value.as_object_mut() {
         for (key, v) in fixed {
             match object.get(*key) {
@@ -130,9 +349,15 @@ pub fn read_json_with<T: DeserializeOwned>(
             object.entry(*key).or_insert_with(|| v.clone());
         }
     }
-    serde_json::from_value(value).map_err(|source| CliError::Json {
-        path: path.to_owned(),
-        source,
+    from_value(path, value, fixed).map_err(|e| match (&e, serde_json::from_str::<T>(&text)) {
+        // The text alone fails too: its error names the line.
+        (CliError::Json { .. }, Err(source)) if !source.to_string().contains("missing field") => {
+            CliError::Json {
+                path: path.to_owned(),
+                source,
+            }
+        }
+        _ => e,
     })
 }
 

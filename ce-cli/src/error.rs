@@ -27,6 +27,15 @@ pub enum CliError {
         /// What was wrong (field and line).
         source: serde_json::Error,
     },
+    /// An input file `ce` will not read: too large, not UTF-8, too deep,
+    /// with a field it does not have.
+    #[error("{path}: {reason}")]
+    Input {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
     /// A file naming something other than the command line does.
     #[error("{path}: its {field:?} differs from the one on the command line")]
     Mismatch {
@@ -83,6 +92,17 @@ pub enum CliError {
         /// Events in the store.
         events: u64,
     },
+    /// A read command on a store that cannot be written, whose copy could
+    /// not be made either.
+    #[error("the store at {path} cannot be opened ({cause}) and a copy to read could not be made ({copy}): free space on its disk, or set TMPDIR to a directory on a disk with room for a copy")]
+    StoreUnwritable {
+        /// The store.
+        path: PathBuf,
+        /// Why the store cannot be opened.
+        cause: String,
+        /// Why the copy failed.
+        copy: String,
+    },
     /// `ce verify` found problems.
     #[error("verify found {0} problem(s)")]
     Verify(usize),
@@ -114,11 +134,13 @@ impl CliError {
             ) => 2,
             CliError::Rejected(_) => 3,
             CliError::Verify(_) => 1,
+            CliError::Policy(ce_core::policy::PolicyError::NotLead) => 3,
             CliError::BadId { .. }
             | CliError::Code(_)
             | CliError::BadCode { .. }
             | CliError::Usage(_)
             | CliError::Json { .. }
+            | CliError::Input { .. }
             | CliError::Policy(_)
             | CliError::Mismatch { .. }
             | CliError::NotEmpty { .. }
@@ -132,11 +154,15 @@ impl CliError {
                 | ce_store_sled::SledStoreError::ImportGap { .. }
                 | ce_store_sled::SledStoreError::ImportDuplicate { .. }
                 | ce_store_sled::SledStoreError::ImportVersion { .. }
-                | ce_store_sled::SledStoreError::ImportInvalid { .. },
+                | ce_store_sled::SledStoreError::ImportInvalid { .. }
+                | ce_store_sled::SledStoreError::ImportLineTooLong { .. }
+                | ce_store_sled::SledStoreError::ImportChecksum { .. }
+                | ce_store_sled::SledStoreError::ImportNoChecksum,
             ) => 2,
             CliError::StoreIo(StoreError::Conflict { .. }) => 4,
             CliError::Store(_)
             | CliError::Io { .. }
+            | CliError::StoreUnwritable { .. }
             | CliError::StoreIo(_)
             | CliError::HudCsv(_) => 5,
         }

@@ -41,7 +41,8 @@ pub fn members(ctx: &Ctx, household: &str, change: &MembersCommand) -> Result<()
     let household: HouseholdId = parse_id("household", household)?;
     match change {
         MembersCommand::Add { file, date } => {
-            let member: Member = read_json(file)?;
+            // A file naming another household is refused, not ignored.
+            let member: Member = read_json_with(file, &[("household", json!(household))], &[])?;
             recorded(
                 ctx,
                 AddMember {

@@ -25,10 +25,26 @@ use error::CliError;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(&cli) {
+    let result = run(&cli);
+    // Output that could not be written fails the command (exit 5), and
+    // what it said goes to stderr: a command that stored something must
+    // not lose the id it printed.
+    if let Some((error, text)) = output::failed() {
+        output::to_stderr(&format!("error: cannot write the output: {error}"));
+        let read_only = context::store_use(&cli.command) == context::StoreUse::Read;
+        match &result {
+            Ok(()) if read_only => {}
+            Ok(()) => output::to_stderr(&format!(
+                "the command itself succeeded; its output was:\n{text}"
+            )),
+            Err(e) => output::to_stderr(&format!("error: {e}")),
+        }
+        return ExitCode::from(5);
+    }
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            output::to_stderr(&format!("error: {e}"));
             ExitCode::from(e.exit_code())
         }
     }
@@ -38,9 +54,12 @@ fn run(cli: &Cli) -> Result<(), CliError> {
     if let CliCommand::Init { policy } = &cli.command {
         return admin::init(cli, policy.as_deref());
     }
+    if let CliCommand::RollbackImport = &cli.command {
+        return admin::rollback_import(cli);
+    }
     let ctx = Ctx::open(cli)?;
     match &cli.command {
-        CliCommand::Init { .. } => Ok(()),
+        CliCommand::Init { .. } | CliCommand::RollbackImport => Ok(()),
         CliCommand::Demo(args) => demo::run(&ctx, args),
         CliCommand::Policy {
             command: PolicyCommand::Show,
@@ -103,11 +122,26 @@ fn run(cli: &Cli) -> Result<(), CliError> {
             reason,
         } => audit::correct(&ctx, household, event, patch, reason),
         CliCommand::Export {
-            format: ExportFormat::Jsonl { file },
-        } => admin::export(&ctx, file),
+            format:
+                ExportFormat::Jsonl {
+                    file,
+                    without_checksum,
+                },
+        } => {
+            if *without_checksum {
+                return Err(CliError::Usage(
+                    "--without-checksum is an option of `ce import jsonl`",
+                ));
+            }
+            admin::export(&ctx, file)
+        }
         CliCommand::Import {
-            format: ExportFormat::Jsonl { file },
-        } => admin::import(&ctx, file),
+            format:
+                ExportFormat::Jsonl {
+                    file,
+                    without_checksum,
+                },
+        } => admin::import(&ctx, file, *without_checksum),
         CliCommand::Export {
             format: format @ ExportFormat::HudCsv { .. },
         } => hudcsv::export(&ctx, format),

@@ -130,6 +130,12 @@ pub fn referral(
 ) -> Result<(), CliError> {
     let referral: ReferralId = parse_id("referral", referral)?;
     let date = date_or_today(date);
+    if action != ReferralAction::Decline && (reason.is_some() || text.is_some()) {
+        // What the user typed would be dropped without a word.
+        return Err(CliError::Usage(
+            "--reason and --text go with `referral decline` only",
+        ));
+    }
     match action {
         ReferralAction::Ack => recorded(ctx, AcknowledgeReferral { referral, date }),
         ReferralAction::Accept => recorded(ctx, AcceptReferral { referral, date }),

@@ -1,8 +1,19 @@
 //! Printing: text for people, one JSON document for scripts (`--json`).
 
 use std::fmt::Display;
+use std::sync::Mutex;
 
 use serde::Serialize;
+
+/// The first output that could not be written, and what it said: `main`
+/// turns it into exit code 5 after the command, printing the lost text on
+/// stderr (a command that stored something must not lose the id it printed).
+static FAILED: Mutex<Option<(String, String)>> = Mutex::new(None);
+
+/// What [`Output::emit`] could not write: the error and the lost text.
+pub fn failed() -> Option<(String, String)> {
+    FAILED.lock().unwrap_or_else(|p| p.into_inner()).take()
+}
 
 /// Where results go.
 #[derive(Debug, Clone, Copy)]
@@ -13,25 +24,54 @@ pub struct Output {
 
 impl Output {
     /// Prints `text` for people, or `value` as JSON for scripts.
+    ///
+    /// Text has its control characters escaped (but line breaks): names,
+    /// programs and notes come from users and files, and an escape
+    /// sequence among them would rewrite the reader's terminal. JSON
+    /// escapes them itself. A write that fails (a full disk, a closed
+    /// file) is kept for `main`, which exits 5 and prints the text on
+    /// stderr; a closed pipe (`ce list | head`) is the reader's choice.
     pub fn emit(&self, text: impl Display, value: &impl Serialize) {
+        let text = text.to_string();
         let printed = if self.json {
-            match serde_json::to_string_pretty(value) {
-                Ok(json) => print_line(json),
-                Err(e) => {
-                    eprintln!("error: cannot print JSON: {e}");
-                    Ok(())
-                }
-            }
+            serde_json::to_string_pretty(value)
+                .map_err(std::io::Error::from)
+                .and_then(print_line)
         } else {
-            print_line(text)
+            print_line(escape_controls(&text))
         };
-        // A closed pipe (`ce list | head`) is the reader's choice, not an error.
         if let Err(e) = printed {
             if e.kind() != std::io::ErrorKind::BrokenPipe {
-                eprintln!("error: cannot print: {e}");
+                let mut failed = FAILED.lock().unwrap_or_else(|p| p.into_inner());
+                failed.get_or_insert((e.to_string(), text));
             }
         }
     }
+}
+
+/// Writes a line to stderr, control characters escaped; a stderr that
+/// cannot be written is ignored (`eprintln!` would panic).
+pub fn to_stderr(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "{}", escape_controls(line));
+}
+
+/// `text` with every control character but a line break shown as an
+/// escape (`\u{1b}`), so that what users typed cannot drive the terminal.
+pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(|c| c.is_control() && c != '\n') {
+        return text.into();
+    }
+    text.chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<String>()
+        .into()
 }
 
 fn print_line(text: impl Display) -> std::io::Result<()> {

@@ -9,8 +9,10 @@ use crate::error::CliError;
 /// Writes `path` through `write`: into a temporary file beside it, created
 /// 0600, synced and renamed over `path` once complete, so a failure (a full
 /// disk, a kill) leaves the previous file as it was and no partial one. A
-/// `path` that exists and is not a regular file (a device, a pipe) is
-/// written in place, never replaced; a directory is refused.
+/// symbolic link at `path` is replaced, never written through (a link
+/// planted in an export folder must not overwrite its target), unless it
+/// leads to a device or a pipe (`/dev/stdout`); a `path` that is a device
+/// or a pipe is written in place, never replaced; a directory is refused.
 pub fn write_private<T>(
     path: &Path,
     write: impl FnOnce(&mut BufWriter<File>) -> Result<T, CliError>,
@@ -19,11 +21,13 @@ pub fn write_private<T>(
         path: path.to_owned(),
         source,
     };
+    let link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
     let existing = std::fs::metadata(path).ok();
     if existing.as_ref().is_some_and(std::fs::Metadata::is_dir) {
         return Err(io(std::io::Error::other("is a directory")));
     }
-    if existing.is_some_and(|m| !m.is_file()) {
+    let special = existing.is_some_and(|m| !m.is_file());
+    if special && (!link || is_device_link(path)) {
         let mut out = BufWriter::new(OpenOptions::new().write(true).open(path).map_err(io)?);
         let value = write(&mut out)?;
         out.flush().map_err(io)?;
@@ -53,4 +57,38 @@ pub fn write_private<T>(
         let _ = std::fs::remove_file(&tmp);
     }
     result
+}
+
+/// Whether the link at `path` leads to a character device or a pipe (as
+/// `/dev/stdout` does), which is written in place.
+fn is_device_link(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        std::fs::metadata(path).is_ok_and(|m| {
+            let t = m.file_type();
+            t.is_char_device() || t.is_fifo() || t.is_socket()
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        false
+    }
+}
+
+/// Creates `dir` (and missing parents) private (0700) if it does not
+/// exist, for exports of client data.
+pub fn create_private_dir(dir: &Path) -> Result<(), CliError> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir).map_err(|source| CliError::Io {
+        path: dir.to_owned(),
+        source,
+    })
 }

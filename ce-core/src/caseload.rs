@@ -183,6 +183,9 @@ impl Caseload {
                 StreamId::Household(id) => self.apply_household(id, &envelope.event, date),
                 StreamId::Client(id) => self.apply_client(id, &envelope.event, date),
                 StreamId::Opening(id) => self.apply_opening(id, &envelope.event, date),
+                // The caseload is ranked by the policy the workflow holds;
+                // `verify` follows the policy stream itself.
+                StreamId::Policy => {}
             }
         }
         self.apply_referral(&envelope.event, date);

@@ -23,6 +23,9 @@ pub enum StreamId {
     Client(ClientId),
     /// One opening and its referrals.
     Opening(OpeningId),
+    /// The CoC's policy: every change of it, in order (one stream per
+    /// store, spelled with the nil UUID like the others with theirs).
+    Policy,
 }
 
 impl fmt::Display for StreamId {
@@ -31,13 +34,14 @@ impl fmt::Display for StreamId {
             StreamId::Household(id) => write!(f, "household-{id}"),
             StreamId::Client(id) => write!(f, "client-{id}"),
             StreamId::Opening(id) => write!(f, "opening-{id}"),
+            StreamId::Policy => write!(f, "policy-{}", uuid::Uuid::nil()),
         }
     }
 }
 
 /// A stream id that does not parse.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("invalid stream id {0:?}: expected household-, client- or opening- followed by a UUID")]
+#[error("invalid stream id {0:?}: expected household-, client- or opening- followed by a UUID, or the policy stream")]
 pub struct InvalidStreamId(pub String);
 
 impl FromStr for StreamId {
@@ -49,6 +53,9 @@ impl FromStr for StreamId {
             "household" => id.parse().map(StreamId::Household).map_err(|_| bad()),
             "client" => id.parse().map(StreamId::Client).map_err(|_| bad()),
             "opening" => id.parse().map(StreamId::Opening).map_err(|_| bad()),
+            "policy" if id.parse::<uuid::Uuid>().is_ok_and(|id| id.is_nil()) => {
+                Ok(StreamId::Policy)
+            }
             _ => Err(bad()),
         }
     }

@@ -63,6 +63,21 @@ pub enum Event {
     HmisRecordsLinked(HmisRecordsLinked),
     /// See [`HmisRecordDeleted`].
     HmisRecordDeleted(HmisRecordDeleted),
+    /// See [`PolicyAdopted`].
+    PolicyAdopted(PolicyAdopted),
+}
+
+/// The CoC adopted a new policy (prioritization, eligibility, decline
+/// reasons): from this event on, lists are ranked and referrals made under
+/// it. It carries the policy it replaces, so that `verify` checks every
+/// earlier referral against the policy in force when it was made, also in
+/// a store restored from a backup.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PolicyAdopted {
+    /// The policy in force from now on.
+    pub policy: Box<crate::policy::Policy>,
+    /// The policy it replaces.
+    pub replaces: Box<crate::policy::Policy>,
 }
 
 impl Event {
@@ -91,6 +106,7 @@ impl Event {
         "EventCorrected",
         "HmisRecordsLinked",
         "HmisRecordDeleted",
+        "PolicyAdopted",
     ];
 
     /// The event's type name, as stored.
@@ -119,6 +135,7 @@ impl Event {
             Event::EventCorrected(_) => "EventCorrected",
             Event::HmisRecordsLinked(_) => "HmisRecordsLinked",
             Event::HmisRecordDeleted(_) => "HmisRecordDeleted",
+            Event::PolicyAdopted(_) => "PolicyAdopted",
         }
     }
 

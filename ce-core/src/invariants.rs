@@ -6,8 +6,10 @@ use std::fmt;
 
 use chrono::NaiveDate;
 
+use crate::actor::Role;
 use crate::caseload::Caseload;
 use crate::envelope::{Envelope, StreamId};
+use crate::event::Event;
 use crate::household::HouseholdStatus;
 use crate::hud::ReferralResult;
 use crate::ids::{HouseholdId, OpeningId, ReferralId};
@@ -66,6 +68,17 @@ pub enum Violation {
         /// The household.
         household: HouseholdId,
     },
+    /// A stored event the workflow's rules would not have recorded: by a
+    /// role or agency not allowed to, dated outside what is possible, with
+    /// a household of no head, a coalition the policy does not know.
+    Rule {
+        /// The event's position.
+        position: u64,
+        /// Its type.
+        event_type: &'static str,
+        /// The rule it breaks.
+        rule: String,
+    },
 }
 
 impl fmt::Display for Violation {
@@ -109,8 +122,159 @@ impl fmt::Display for Violation {
             Violation::OffListHouseholdListed { household } => {
                 write!(f, "household {household} is on a list it must be off")
             }
+            Violation::Rule {
+                position,
+                event_type,
+                rule,
+            } => write!(f, "event {position} ({event_type}): {rule}"),
         }
     }
+}
+
+/// Who may record an event of each type, besides a CE lead (who may record
+/// any): the roles of the commands that produce it.
+fn roles_allowed(event: &Event) -> &'static [Role] {
+    match event {
+        Event::HouseholdEnrolled(_)
+        | Event::AssessmentRecorded(_)
+        | Event::ContactMade(_)
+        | Event::ContactAttempted(_)
+        | Event::CeEventRecorded(_)
+        | Event::MemberAdded(_)
+        | Event::MemberRemoved(_)
+        | Event::HeadOfHouseholdChanged(_)
+        | Event::HouseholdExited(_)
+        | Event::ClientEnrollmentOpened(_)
+        | Event::ClientEnrollmentClosed(_)
+        | Event::EventCorrected(_)
+        | Event::HmisRecordsLinked(_)
+        | Event::HmisRecordDeleted(_) => &[Role::Access],
+        // An exit (access) or a withdrawn opening (provider) cancels.
+        Event::ReferralCancelled(_) => &[Role::Access, Role::Provider],
+        Event::OpeningPosted(_)
+        | Event::OpeningWithdrawn(_)
+        | Event::ReferralAcknowledged(_)
+        | Event::ReferralAccepted(_)
+        | Event::ReferralDeclined(_) => &[Role::Provider],
+        Event::ReferralOffered(_)
+        | Event::ReferralExpired(_)
+        | Event::HouseholdInactivated(_)
+        | Event::PolicyAdopted(_) => &[],
+    }
+}
+
+/// Checks one stored event, before it is folded into `caseload` (the fold
+/// of every event before it), against the rules the workflow enforced when
+/// it was recorded under `policy` (the policy in force then): the role and
+/// agency allowed to record it, its dates, the coalition. A log edited by
+/// hand, or written by another program, breaks them.
+pub fn check_event(caseload: &Caseload, policy: &Policy, envelope: &Envelope) -> Vec<Violation> {
+    let mut found = Vec::new();
+    let event_type = envelope.event.event_type();
+    let mut broken = |rule: String| {
+        found.push(Violation::Rule {
+            position: envelope.position,
+            event_type,
+            rule,
+        })
+    };
+    let actor = &envelope.actor;
+    if actor.role != Role::Lead && !roles_allowed(&envelope.event).contains(&actor.role) {
+        broken(format!("recorded by role {}, which may not", actor.role));
+    }
+    let provider_event = matches!(
+        envelope.event,
+        Event::OpeningWithdrawn(_)
+            | Event::ReferralAcknowledged(_)
+            | Event::ReferralAccepted(_)
+            | Event::ReferralDeclined(_)
+    );
+    if provider_event && actor.role == Role::Provider {
+        let opening = envelope.streams.iter().find_map(|sv| match sv.stream {
+            StreamId::Opening(id) => caseload.openings.get(&id),
+            _ => None,
+        });
+        match opening {
+            Some(opening) if opening.agency != actor.agency => broken(format!(
+                "recorded by agency {} on an opening of {}",
+                actor.agency, opening.agency
+            )),
+            None => broken("names no opening that was posted before it".to_owned()),
+            Some(_) => {}
+        }
+    }
+    let recorded = envelope.recorded_at.date_naive();
+    if envelope.effective < crate::household::EARLIEST_DATE {
+        broken(format!(
+            "dated {}, before HMIS data start (1998-10-01)",
+            envelope.effective
+        ));
+    }
+    if envelope.effective > recorded {
+        broken(format!(
+            "dated {}, after it was recorded ({recorded})",
+            envelope.effective
+        ));
+    }
+    let enrolled = match &envelope.event {
+        Event::HouseholdEnrolled(e) => Some(e),
+        Event::EventCorrected(e) => match e.corrected.as_ref() {
+            Event::HouseholdEnrolled(e) => Some(e),
+            _ => None,
+        },
+        _ => None,
+    };
+    if let Some(e) = enrolled {
+        if !policy.knows_coalition(&e.coalition) {
+            broken(format!(
+                "coalition {:?} is not one of the policy's ({} v{})",
+                e.coalition.0, policy.id, policy.version
+            ));
+        }
+        let heads = e.members.iter().filter(|m| m.is_head()).count();
+        if heads != 1 || e.members.len() > crate::household::MAX_MEMBERS {
+            broken(format!(
+                "a household of {} member(s) with {heads} head(s)",
+                e.members.len()
+            ));
+        }
+    }
+    if let Event::OpeningPosted(e) = &envelope.event {
+        if !policy.knows_coalition(&e.coalition) {
+            broken(format!(
+                "coalition {:?} is not one of the policy's ({} v{})",
+                e.coalition.0, policy.id, policy.version
+            ));
+        }
+    }
+    found
+}
+
+/// Checks the households an event touched, once it is folded into
+/// `caseload`: every household still enrolled has members and exactly one
+/// head.
+pub fn check_folded(caseload: &Caseload, envelope: &Envelope) -> Vec<Violation> {
+    envelope
+        .streams
+        .iter()
+        .filter_map(|sv| match sv.stream {
+            StreamId::Household(id) => caseload.households().get(&id),
+            _ => None,
+        })
+        .filter(|h| !matches!(h.status, HouseholdStatus::Exited { .. }))
+        .filter_map(|h| {
+            let heads = h.members.iter().filter(|m| m.is_head()).count();
+            (heads != 1).then(|| Violation::Rule {
+                position: envelope.position,
+                event_type: envelope.event.event_type(),
+                rule: format!(
+                    "leaves household {} with {} member(s) and {heads} head(s)",
+                    h.id,
+                    h.members.len()
+                ),
+            })
+        })
+        .collect()
 }
 
 /// Checks the log's shape: gapless positions and contiguous stream versions.

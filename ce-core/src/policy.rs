@@ -143,6 +143,20 @@ pub enum PolicyError {
     /// Two rules for one program type.
     #[error("program {0} has more than one list rule")]
     DuplicateProgram(ProgramType),
+    /// A changed policy must carry a higher version than the one it
+    /// replaces: referrals record the version they were ranked under.
+    #[error("the policy {id} v{given} differs from the store's v{current}: give the changed policy a higher version")]
+    VersionNotRaised {
+        /// The policy id.
+        id: String,
+        /// The version in force.
+        current: u32,
+        /// The version given.
+        given: u32,
+    },
+    /// Only a CE lead changes the policy.
+    #[error("only a CE lead (--role lead) may change the policy")]
+    NotLead,
     /// A required setting is zero or empty.
     #[error("policy setting {0} must not be zero or empty")]
     Empty(&'static str),
@@ -388,6 +402,52 @@ impl Policy {
             return Err(PolicyError::DeclineResult(bad.code.clone()));
         }
         Ok(())
+    }
+
+    /// The request that adopts this policy in place of `current`, recorded
+    /// by `meta`'s actor (a CE lead) on the policy stream, at
+    /// `policy_version` (the stream's version now); `None` when the two
+    /// are the same policy. A changed policy must be valid and carry a
+    /// higher version, or another id.
+    pub fn adoption(
+        self,
+        current: &Policy,
+        meta: &crate::command::CommandMeta,
+        policy_version: u64,
+    ) -> Result<Option<crate::store::AppendRequest>, PolicyError> {
+        use crate::envelope::{NewEvent, StreamId};
+        use crate::event::{Event, PolicyAdopted};
+        self.validate()?;
+        if &self == current {
+            return Ok(None);
+        }
+        if meta.actor.role != crate::actor::Role::Lead {
+            return Err(PolicyError::NotLead);
+        }
+        if self.id == current.id && self.version <= current.version {
+            return Err(PolicyError::VersionNotRaised {
+                id: self.id,
+                current: current.version,
+                given: self.version,
+            });
+        }
+        Ok(Some(crate::store::AppendRequest {
+            expected: vec![(
+                StreamId::Policy,
+                crate::store::ExpectedVersion::Exact(policy_version),
+            )],
+            events: vec![NewEvent {
+                event_id: crate::ids::EventId(meta.command_id.derive("event", 0)),
+                streams: vec![StreamId::Policy],
+                effective: meta.recorded_at.date_naive(),
+                recorded_at: meta.recorded_at,
+                actor: meta.actor.clone(),
+                event: Event::PolicyAdopted(PolicyAdopted {
+                    policy: Box::new(self),
+                    replaces: Box::new(current.clone()),
+                }),
+            }],
+        }))
     }
 
     /// The list rule for a program type, if the policy keeps lists for it.

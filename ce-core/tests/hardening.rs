@@ -30,7 +30,8 @@ fn a_policy_parking_households_for_a_hundred_million_days_is_refused() {
 
 #[test]
 fn every_number_of_a_policy_is_bounded() {
-    let cases: [(&str, fn(&mut Policy)); 5] = [
+    type Change = fn(&mut Policy);
+    let cases: [(&str, Change); 5] = [
         ("inactivity_days", |p| p.inactivity_days = u32::MAX),
         ("referral_overdue_days", |p| {
             p.referral_overdue_days = 100_000

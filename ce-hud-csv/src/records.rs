@@ -556,7 +556,8 @@ impl HudRecords {
             | Event::OpeningWithdrawn(_)
             | Event::ReferralAcknowledged(_)
             | Event::ReferralCancelled(_)
-            | Event::ReferralExpired(_) => {}
+            | Event::ReferralExpired(_)
+            | Event::PolicyAdopted(_) => {}
         }
     }
 

@@ -697,46 +697,50 @@ fn row2_import(data: &Dataset, paths: &Paths, rows: &mut Vec<Row>) {
     let mut done = 0usize;
     let t_all = Instant::now();
     let imported = store
-        .import_jsonl_with(data.jsonl.as_slice(), |imported| {
-            let t_callback = Instant::now();
-            let end = imported as usize;
-            if end > done {
-                let t = Instant::now();
-                let mut batch = sled::Batch::default();
-                for p in done..end {
-                    batch.insert(&(p as u64).to_be_bytes(), data.line(p));
-                }
-                raw.apply_batch(batch).unwrap();
-                raw_db.flush().unwrap();
-                t_raw += t.elapsed();
-
-                let t = Instant::now();
-                let tx = sqlite.transaction().unwrap();
-                {
-                    let mut stmt = tx.prepare_cached(SQLITE_INSERT).unwrap();
+        .import_jsonl_with(
+            data.jsonl.as_slice(),
+            ce_store_sled::Checksum::IfPresent,
+            |imported| {
+                let t_callback = Instant::now();
+                let end = imported as usize;
+                if end > done {
+                    let t = Instant::now();
+                    let mut batch = sled::Batch::default();
                     for p in done..end {
-                        let (stream, version) = &data.first_stream[p];
-                        stmt.execute(rusqlite::params![
-                            p as i64,
-                            stream,
-                            *version as i64,
-                            data.line(p)
-                        ])
-                        .unwrap();
+                        batch.insert(&(p as u64).to_be_bytes(), data.line(p));
+                    }
+                    raw.apply_batch(batch).unwrap();
+                    raw_db.flush().unwrap();
+                    t_raw += t.elapsed();
+
+                    let t = Instant::now();
+                    let tx = sqlite.transaction().unwrap();
+                    {
+                        let mut stmt = tx.prepare_cached(SQLITE_INSERT).unwrap();
+                        for p in done..end {
+                            let (stream, version) = &data.first_stream[p];
+                            stmt.execute(rusqlite::params![
+                                p as i64,
+                                stream,
+                                *version as i64,
+                                data.line(p)
+                            ])
+                            .unwrap();
+                        }
+                    }
+                    tx.commit().unwrap();
+                    t_sql += t.elapsed();
+                    if (end / BATCH) % 100 == 0 {
+                        eprintln!(
+                            "  imported {end}/{n} ({:.0} s)",
+                            t_all.elapsed().as_secs_f64()
+                        );
                     }
                 }
-                tx.commit().unwrap();
-                t_sql += t.elapsed();
-                if (end / BATCH) % 100 == 0 {
-                    eprintln!(
-                        "  imported {end}/{n} ({:.0} s)",
-                        t_all.elapsed().as_secs_f64()
-                    );
-                }
-            }
-            done = end;
-            t_peers += t_callback.elapsed();
-        })
+                done = end;
+                t_peers += t_callback.elapsed();
+            },
+        )
         .unwrap();
     assert_eq!(imported as usize, n);
     let t_ce = t_all.elapsed() - t_peers;

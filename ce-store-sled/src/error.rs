@@ -7,9 +7,33 @@ use ce_core::StoreError;
 /// What can go wrong opening or maintaining a sled store.
 #[derive(Debug, thiserror::Error)]
 pub enum SledStoreError {
+    /// sled could not open the database at a path.
+    #[error("cannot open the store at {path}: {source}")]
+    Open {
+        /// The store directory.
+        path: std::path::PathBuf,
+        /// What sled said.
+        source: sled::Error,
+    },
     /// sled could not open or write the database.
     #[error("cannot open the store: {0}")]
     Sled(#[from] sled::Error),
+    /// No store at the path a command that only reads or changes an
+    /// existing store was given.
+    #[error("no store at {path}: check --store (or CE_STORE); `ce init` creates one")]
+    Missing {
+        /// The path given.
+        path: std::path::PathBuf,
+    },
+    /// sled found its database damaged.
+    #[error(
+        "the store at {path} is damaged (its database fails its checksums): restore it from a \
+         backup with `ce import jsonl` into a new store"
+    )]
+    Damaged {
+        /// The store directory.
+        path: std::path::PathBuf,
+    },
     /// Another process has the store open.
     #[error("store {path} is in use by another process")]
     InUse {
@@ -83,19 +107,58 @@ pub enum SledStoreError {
         reason: &'static str,
     },
     /// The store holds an import that stopped before it finished (the
-    /// process was killed, the machine went down, or a storage error
-    /// interrupted it): its log may be partial.
+    /// process was killed, the machine went down, the disk filled, or a
+    /// storage error interrupted it): its log holds part of the import.
     #[error(
-        "this store holds an import that did not finish (it was stopped or a storage error \
-         interrupted it); delete the store directory and import the backup again"
+        "this store holds an import of {what} that did not finish (it was stopped, or the disk \
+         or a storage error interrupted it), so it would show part of the import; run \
+         `ce rollback-import` to return the store to how it was before the import (event \
+         {position}), then import again"
     )]
-    IncompleteImport,
+    IncompleteImport {
+        /// What was being imported.
+        what: String,
+        /// The log's length before the import.
+        position: u64,
+    },
+    /// A backup line longer than any envelope (or a file without line
+    /// breaks).
+    #[error("backup line {line} is longer than {max} bytes: this is not a ce backup")]
+    ImportLineTooLong {
+        /// 1-based line number.
+        line: u64,
+        /// The limit.
+        max: usize,
+    },
+    /// The backup's checksum line does not match what precedes it.
+    #[error("backup line {line}: the checksum does not match the events before it: the backup was damaged, cut or edited; nothing was imported")]
+    ImportChecksum {
+        /// The checksum line.
+        line: u64,
+    },
+    /// A backup without the checksum line every backup ends with.
+    #[error("the backup has no checksum line at its end: it was cut short, or written by a ce from before backups had one (`ce import jsonl --without-checksum` takes such a backup); nothing was imported")]
+    ImportNoChecksum,
     /// Import only goes into an empty store.
     #[error("import needs an empty store; this one holds {0} events")]
     NotEmpty(u64),
 }
 
 impl SledStoreError {
+    /// The operating system's error behind this one, if it is one (a full
+    /// disk, a permission, a read-only file system).
+    pub fn io_error(&self) -> Option<&std::io::Error> {
+        match self {
+            SledStoreError::Sled(sled::Error::Io(e))
+            | SledStoreError::Open {
+                source: sled::Error::Io(e),
+                ..
+            }
+            | SledStoreError::Io(e) => Some(e),
+            _ => None,
+        }
+    }
+
     /// Whether an import that stopped with this error left only whole
     /// batches behind: the errors of reading and checking the backup, which
     /// come before a batch writes anything. Any other error (of sled
@@ -109,6 +172,9 @@ impl SledStoreError {
                 | SledStoreError::ImportDuplicate { .. }
                 | SledStoreError::ImportVersion { .. }
                 | SledStoreError::ImportInvalid { .. }
+                | SledStoreError::ImportLineTooLong { .. }
+                | SledStoreError::ImportChecksum { .. }
+                | SledStoreError::ImportNoChecksum
         )
     }
 }

@@ -103,6 +103,9 @@ pub(crate) fn version_of_stream_key(key: &[u8]) -> Option<u64> {
     read_u64(key.get(key.len().checked_sub(8)?..)?)
 }
 
+/// The id the policy stream is spelled with.
+const NIL: uuid::Uuid = uuid::Uuid::nil();
+
 /// Prefix of every `streams` row of one stream.
 pub(crate) fn stream_prefix(stream: &StreamId) -> Vec<u8> {
     let mut key = head_key(stream);
@@ -118,6 +121,7 @@ pub(crate) fn head_key(stream: &StreamId) -> Vec<u8> {
         StreamId::Household(id) => ("household-", id.as_uuid()),
         StreamId::Client(id) => ("client-", id.as_uuid()),
         StreamId::Opening(id) => ("opening-", id.as_uuid()),
+        StreamId::Policy => ("policy-", &NIL),
     };
     let mut key = Vec::with_capacity(kind.len() + uuid::fmt::Hyphenated::LENGTH + 9);
     key.extend_from_slice(kind.as_bytes());

@@ -2,9 +2,11 @@
 
 mod backup;
 mod error;
+mod files;
 mod keys;
 mod projections;
 mod store;
 
+pub use backup::{Checksum, MAX_LINE_BYTES};
 pub use error::SledStoreError;
 pub use store::{ProjectionRow, SledStore, FORMAT_VERSION_CURRENT};

@@ -263,6 +263,9 @@ impl<'a> Folder<'a> {
                         }
                     }
                 }
+                // A policy change has no projection row: the store keeps
+                // the policy in force in `meta`.
+                StreamId::Policy => {}
             }
         }
         if let Some(id) = referral_of(&envelope.event).filter(|_| self.trees_hold_rows) {

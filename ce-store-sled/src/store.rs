@@ -29,6 +29,10 @@ pub const FORMAT_VERSION_CURRENT: u64 = 1;
 /// holds it all).
 const CACHE_BYTES: u64 = 128 << 20;
 
+/// Free bytes [`SledStore::has_room_to_open`] asks for: a few of sled's
+/// 512 KiB segments and its snapshot.
+const ROOM_TO_OPEN: u64 = 8 << 20;
+
 /// `rebuild` reports its progress every this many events.
 const REBUILD_CHUNK: usize = 512;
 
@@ -65,6 +69,9 @@ pub struct SledStore {
     /// Failures a test injects into an append's writes and its repair.
     #[cfg(test)]
     faults: Mutex<Faults>,
+    /// The private copy a [`SledStore::open_snapshot`] reads, removed when
+    /// the store is dropped (after `db`, which is declared first).
+    snapshot: Option<tempfile::TempDir>,
 }
 
 /// Failures a test injects into a store (see
@@ -96,6 +103,25 @@ struct Staged {
     next: u64,
 }
 
+/// The mark of an unfinished import: where the log stood before it, and
+/// what was being imported.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct ImportMark {
+    position: u64,
+    what: String,
+}
+
+impl ImportMark {
+    /// Reads a mark; the empty mark of older stores is an import into an
+    /// empty store (the only kind they had).
+    fn read(bytes: &[u8]) -> Self {
+        serde_json::from_slice(bytes).unwrap_or(ImportMark {
+            position: 0,
+            what: "a JSON Lines backup".to_owned(),
+        })
+    }
+}
+
 /// A checked append, ready to be written (see `SledStore::plan`).
 struct Plan {
     /// What the append returns: each request's envelopes.
@@ -116,17 +142,73 @@ pub(crate) fn poisoned() -> StoreError {
 
 impl SledStore {
     /// Opens (or creates) the store in `dir`. A new store gets the WI BoS
-    /// default policy; an existing one keeps its own.
+    /// default policy; an existing one keeps its own. The directory is
+    /// created 0700 and the store's files are made 0600: they hold client
+    /// data.
     pub fn open(dir: impl AsRef<Path>) -> Result<Self, SledStoreError> {
-        Self::open_with(
+        let dir = dir.as_ref();
+        crate::files::create_private_dir(dir)?;
+        let store = Self::open_with(sled::Config::new().path(dir).cache_capacity(CACHE_BYTES))?;
+        crate::files::make_private(dir)?;
+        Ok(store)
+    }
+
+    /// Opens the store in `dir`, which must exist: a mistyped path is an
+    /// error naming it, never a new empty store that answers every read
+    /// with nothing.
+    pub fn open_existing(dir: impl AsRef<Path>) -> Result<Self, SledStoreError> {
+        let dir = dir.as_ref();
+        if !crate::files::holds_store(dir) {
+            return Err(SledStoreError::Missing {
+                path: dir.to_owned(),
+            });
+        }
+        Self::open(dir)
+    }
+
+    /// Opens a private copy of the store in `dir` for reading, for when
+    /// the store itself cannot be opened because its disk is full or
+    /// read-only (sled writes on every open). The copy goes to a new 0700
+    /// directory under `tmp` and is removed when the store is dropped;
+    /// anything appended to it is lost with it.
+    pub fn open_snapshot(dir: impl AsRef<Path>, tmp: &Path) -> Result<Self, SledStoreError> {
+        let dir = dir.as_ref();
+        if !crate::files::holds_store(dir) {
+            return Err(SledStoreError::Missing {
+                path: dir.to_owned(),
+            });
+        }
+        let copy = crate::files::private_copy(dir, tmp)?;
+        let mut store = Self::open_with(
             sled::Config::new()
-                .path(dir.as_ref())
+                .path(copy.path())
                 .cache_capacity(CACHE_BYTES),
-        )
+        )?;
+        store.snapshot = Some(copy);
+        Ok(store)
+    }
+
+    /// Whether the disk holding the store in `dir` has room for sled to
+    /// open it (sled writes up to a segment as it opens; on a nearly full
+    /// disk that write is cut short and leaves a torn segment behind). A
+    /// read should then use [`open_snapshot`](Self::open_snapshot).
+    pub fn has_room_to_open(dir: impl AsRef<Path>) -> bool {
+        fs4::available_space(dir.as_ref()).map_or(true, |free| free >= ROOM_TO_OPEN)
+    }
+
+    /// Whether this store reads a copy (see [`open_snapshot`](Self::open_snapshot)).
+    pub fn is_snapshot(&self) -> bool {
+        self.snapshot.is_some()
     }
 
     /// Opens a store from a sled configuration (e.g. a temporary one).
     pub fn open_with(config: sled::Config) -> Result<Self, SledStoreError> {
+        Self::open_inner(config, false)
+    }
+
+    /// [`open_with`](Self::open_with); with `importing`, a store holding an
+    /// unfinished import opens (to roll it back) with its log as it is.
+    fn open_inner(config: sled::Config, importing: bool) -> Result<Self, SledStoreError> {
         let db = config.open().map_err(|e| match e {
             // sled reports a held file lock only through this message.
             sled::Error::Io(io) if io.to_string().starts_with("could not acquire lock") => {
@@ -134,7 +216,13 @@ impl SledStore {
                     path: config.path.clone(),
                 }
             }
-            other => SledStoreError::Sled(other),
+            sled::Error::Corruption { .. } => SledStoreError::Damaged {
+                path: config.path.clone(),
+            },
+            other => SledStoreError::Open {
+                path: config.path.clone(),
+                source: other,
+            },
         })?;
         let meta = db.open_tree(TREES[META])?;
         match meta.get(FORMAT_VERSION)? {
@@ -168,8 +256,14 @@ impl SledStore {
                 db.flush()?;
             }
         }
-        if meta.contains_key(IMPORTING)? {
-            return Err(SledStoreError::IncompleteImport);
+        if let Some(bytes) = meta.get(IMPORTING)? {
+            if !importing {
+                let mark = ImportMark::read(&bytes);
+                return Err(SledStoreError::IncompleteImport {
+                    what: mark.what,
+                    position: mark.position,
+                });
+            }
         }
         let policy = match meta.get(POLICY)? {
             Some(bytes) => Policy::from_json(&String::from_utf8_lossy(&bytes))?,
@@ -206,6 +300,7 @@ impl SledStore {
             poisoned: AtomicBool::new(false),
             #[cfg(test)]
             faults: Mutex::new(Faults::default()),
+            snapshot: None,
         };
         // An append cut off by a crash leaves rows past its commit point:
         // they go, and the projections are rebuilt. A store from an
@@ -241,15 +336,67 @@ impl SledStore {
         &self.policy
     }
 
-    /// Stores a new policy and rebuilds the projections under it.
-    pub fn set_policy(&mut self, policy: Policy) -> Result<(), SledStoreError> {
-        policy.validate()?;
+    /// Adopts a new policy: appends the `PolicyAdopted` event `meta`'s
+    /// actor (a CE lead) records (see [`Policy::adoption`]), stores the
+    /// policy and rebuilds the projections under it. Returns whether the
+    /// policy changed (the same policy again changes nothing).
+    pub fn set_policy(
+        &mut self,
+        policy: Policy,
+        meta: &ce_core::CommandMeta,
+    ) -> Result<bool, SledStoreError> {
+        let version = self.stream_version(&StreamId::Policy)?;
+        let Some(request) = policy.clone().adoption(&self.policy, meta, version)? else {
+            return Ok(false);
+        };
+        self.append(request)?;
         let json = serde_json::to_vec(&policy)
             .map_err(|e| ce_core::policy::PolicyError::Json(e.to_string()))?;
         self.trees()[META].insert(POLICY, json)?;
         self.policy = policy;
         self.rebuild()?;
+        Ok(true)
+    }
+
+    /// Gives a new, empty store its starting policy without recording it in
+    /// the log (as a store that starts under the WI BoS default does not).
+    /// A backup does not carry it: a store that must keep its policy
+    /// through a restore adopts it with [`set_policy`](Self::set_policy).
+    /// Refused once the store holds an event.
+    pub fn set_initial_policy(&mut self, policy: Policy) -> Result<(), SledStoreError> {
+        let events = self.next_position()?;
+        if events > 0 {
+            return Err(SledStoreError::NotEmpty(events));
+        }
+        policy.validate()?;
+        let json = serde_json::to_vec(&policy)
+            .map_err(|e| ce_core::policy::PolicyError::Json(e.to_string()))?;
+        self.trees()[META].insert(POLICY, json)?;
+        self.db.flush()?;
+        self.policy = policy;
         Ok(())
+    }
+
+    /// Stores `policy` as the store's and marks the projections stale, so
+    /// that the next open rebuilds them under it.
+    pub(crate) fn store_policy_for_next_open(&self, policy: &Policy) -> Result<(), SledStoreError> {
+        policy.validate()?;
+        let json = serde_json::to_vec(policy)
+            .map_err(|e| ce_core::policy::PolicyError::Json(e.to_string()))?;
+        let trees = self.trees();
+        trees[META].insert(POLICY, json)?;
+        trees[CHECKPOINTS].insert(PROJECTIONS, &u64_key(0))?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// The version of `stream` (0 if it has no event).
+    fn stream_version(&self, stream: &StreamId) -> Result<u64, StoreError> {
+        Ok(self.trees()[HEADS]
+            .get(head_key(stream))
+            .map_err(backend)?
+            .and_then(|b| read_u64(&b))
+            .unwrap_or(0))
     }
 
     pub(crate) fn lock(&self) -> MutexGuard<'_, ()> {
@@ -506,18 +653,106 @@ impl SledStore {
         Ok(true)
     }
 
-    /// Marks the store as holding an unfinished import (see
-    /// [`SledStoreError::IncompleteImport`]) until [`Self::end_import`].
-    pub(crate) fn begin_import(&self) -> Result<(), SledStoreError> {
-        self.trees()[META].insert(IMPORTING, &[])?;
+    /// Marks the store as holding an unfinished import of `what` (e.g.
+    /// "HUD CSV export in /data/march"), durably, with the position the
+    /// log has now: until [`end_import`](Self::end_import), a store
+    /// reopened (after a kill, a full disk) refuses to open
+    /// ([`SledStoreError::IncompleteImport`]) rather than serve part of an
+    /// import, and [`roll_back_import`](Self::roll_back_import) returns it
+    /// to this position.
+    pub fn begin_import(&self, what: &str) -> Result<(), SledStoreError> {
+        let mark = ImportMark {
+            position: self.next_position()?,
+            what: what.to_owned(),
+        };
+        let bytes = serde_json::to_vec(&mark).map_err(std::io::Error::from)?;
+        self.trees()[META].insert(IMPORTING, bytes)?;
         self.db.flush()?;
         Ok(())
     }
 
-    /// Clears the mark of [`Self::begin_import`], durably.
-    pub(crate) fn end_import(&self) -> Result<(), SledStoreError> {
+    /// Clears the mark of [`begin_import`](Self::begin_import), durably: the
+    /// import is whole.
+    pub fn end_import(&self) -> Result<(), SledStoreError> {
         self.trees()[META].remove(IMPORTING)?;
         self.db.flush()?;
+        Ok(())
+    }
+
+    /// The unfinished import's mark, if the store holds one.
+    fn import_mark(&self) -> Result<Option<ImportMark>, SledStoreError> {
+        Ok(self.trees()[META]
+            .get(IMPORTING)?
+            .map(|bytes| ImportMark::read(&bytes)))
+    }
+
+    /// Removes everything an unfinished import wrote: the log goes back to
+    /// the position of [`begin_import`](Self::begin_import), the projections
+    /// are rebuilt, the mark is cleared. Returns what the import was and
+    /// how many events were removed; `None` if no import was unfinished.
+    pub fn roll_back_import(&self) -> Result<Option<(String, u64)>, SledStoreError> {
+        self.roll_back_import_locked(&self.lock())
+    }
+
+    /// [`roll_back_import`](Self::roll_back_import); the caller holds the
+    /// writer lock.
+    pub(crate) fn roll_back_import_locked(
+        &self,
+        writer: &MutexGuard<'_, ()>,
+    ) -> Result<Option<(String, u64)>, SledStoreError> {
+        let Some(mark) = self.import_mark()? else {
+            return Ok(None);
+        };
+        let trees = self.trees();
+        let end = trees[EVENTS]
+            .last()?
+            .and_then(|(key, _)| read_u64(&key))
+            .map_or(0, |last| last.saturating_add(1))
+            .max(self.next_position()?);
+        let removed = end.saturating_sub(mark.position);
+        if mark.position == 0 {
+            // Nothing was stored before: the log and its indexes go whole,
+            // including rows a cut-off batch left half written.
+            for tree in [EVENTS, STREAMS, HEADS, EVENT_IDS] {
+                trees[tree].clear()?;
+            }
+            self.set_next_locked(0)?;
+            self.rebuild_locked(|_, _| {})?;
+        } else {
+            self.set_next_locked(mark.position)?;
+            if !self.repair_locked(writer)? {
+                self.rebuild_locked(|_, _| {})?;
+            }
+        }
+        trees[META].remove(IMPORTING)?;
+        self.db.flush()?;
+        self.poisoned.store(false, Ordering::Release);
+        Ok(Some((mark.what, removed)))
+    }
+
+    /// Opens the store in `dir` and rolls back the import it holds, if any
+    /// (see [`roll_back_import`](Self::roll_back_import)).
+    pub fn open_rolling_back_import(
+        dir: impl AsRef<Path>,
+    ) -> Result<(Self, Option<(String, u64)>), SledStoreError> {
+        let dir = dir.as_ref();
+        if !crate::files::holds_store(dir) {
+            return Err(SledStoreError::Missing {
+                path: dir.to_owned(),
+            });
+        }
+        let store = Self::open_inner(
+            sled::Config::new().path(dir).cache_capacity(CACHE_BYTES),
+            true,
+        )?;
+        let rolled_back = store.roll_back_import()?;
+        Ok((store, rolled_back))
+    }
+
+    /// Moves the commit point (the caller holds the writer lock).
+    fn set_next_locked(&self, next: u64) -> Result<(), SledStoreError> {
+        self.trees()[META].insert(NEXT_POSITION, &u64_key(next))?;
+        self.next.store(next, Ordering::Release);
         Ok(())
     }
 
@@ -1444,7 +1679,10 @@ mod tests {
         assert!(refused(again.to_string()), "{again}");
         drop(store);
         let err = SledStore::open(dir.path()).unwrap_err();
-        assert!(matches!(err, SledStoreError::IncompleteImport), "{err:?}");
+        assert!(
+            matches!(err, SledStoreError::IncompleteImport { .. }),
+            "{err:?}"
+        );
     }
 
     /// A missing event row is a gap the log's readers and the rebuild

@@ -255,6 +255,25 @@ impl Store {
             .expect("init --json has events")
     }
 
+    /// `ce --store S ARGS` as a `std::process::Command`, whose stdout can be
+    /// any file.
+    fn std_cmd(&self, template: &str, values: &[&str]) -> std::process::Command {
+        let mut cmd = std::process::Command::new(ce_path());
+        for var in ["CE_STORE", "CE_USER", "CE_AGENCY", "CE_ROLE"] {
+            cmd.env_remove(var);
+        }
+        cmd.arg("--store")
+            .arg(&self.path)
+            .args(argv(template, values));
+        cmd
+    }
+
+    /// Runs a command on a store path where no store exists; expects exit
+    /// 5 and returns the error line.
+    fn refused_without_store(&self, template: &str) -> String {
+        refuse(&mut self.cmd(template, &[]), template, EXIT_STORAGE)
+    }
+
     /// A path next to the store.
     fn file(&self, name: &str) -> String {
         let path = self.dir.path().join(name);
@@ -551,7 +570,12 @@ fn part_1_part_2_follow_ups_sweep_expiry_exit_and_backup() {
     let backup = s.file("backup.jsonl");
     assert_contains(&s.ok("export jsonl {}", &[&backup]), &[&events.to_string()]);
     let exported = std::fs::read_to_string(&backup).expect("the backup");
-    assert_eq!(exported.lines().count() as u64, events);
+    // One line an event, then the checksum line.
+    assert_eq!(exported.lines().count() as u64, events + 1);
+    assert!(exported
+        .lines()
+        .last()
+        .is_some_and(|l| l.starts_with("{\"checksum\":\"sha256:")));
     let restored = Store::new();
     assert_contains(
         &restored.ok("import jsonl {}", &[&backup]),
@@ -594,8 +618,15 @@ fn part_1_part_2_follow_ups_sweep_expiry_exit_and_backup() {
     let repeated: Vec<String> = lines.iter().map(Value::to_string).collect();
     let bad = Store::new();
     let file = bad.write("repeated.jsonl", &repeated.join("\n"));
+    // The checksum line no longer matches the edited backup...
     assert_contains(
         &bad.refused("import jsonl {}", &[&file], 2),
+        &["the checksum does not match"],
+    );
+    // ...and without it, the repeated id is found.
+    let file = bad.write("repeated.jsonl", &repeated[..repeated.len() - 1].join("\n"));
+    assert_contains(
+        &bad.refused("import jsonl {} --without-checksum", &[&file], 2),
         &["backup line 3 repeats event id"],
     );
 
@@ -620,7 +651,10 @@ fn part_1_part_2_follow_ups_sweep_expiry_exit_and_backup() {
         .expect("the store is released within 2 s");
     assert_contains(
         &refused,
-        &["import that did not finish", "delete the store directory"],
+        &[
+            "import of a JSON Lines backup that did not finish",
+            "ce rollback-import",
+        ],
     );
 }
 
@@ -775,6 +809,7 @@ fn options_fall_back_to_their_environment_variables() {
             .args(args);
         cmd
     };
+    succeed(&mut env(&["init"]), "init (env)");
     let opening = id(&succeed(
         &mut env(&argv(
             "opening post --program {} --type rrh --coalition Coulee --date 2025-05-01",
@@ -1547,4 +1582,437 @@ fn ce_event_records_access_and_outside_referrals_and_show_and_history_list_them(
         &[&household],
         EXIT_REJECTED,
     );
+}
+
+// ---------------------------------------------------------------------------
+// Hardening: output, store paths, permissions, the terminal
+// ---------------------------------------------------------------------------
+
+#[test]
+fn output_that_cannot_be_written_is_exit_5_and_the_new_id_is_on_stderr() {
+    let full = Path::new("/dev/full");
+    if !full.exists() {
+        return;
+    }
+    let s = Store::new();
+    let file = s.write("household.json", &doc_block("household.json"));
+    let stdout = std::fs::OpenOptions::new()
+        .write(true)
+        .open(full)
+        .expect("/dev/full opens");
+    let out = s
+        .std_cmd("--role access enroll --file {}", &[&file])
+        .stdout(stdout)
+        .output()
+        .expect("ce runs");
+    assert_eq!(
+        out.status.code(),
+        Some(EXIT_STORAGE),
+        "{}",
+        describe("enroll > /dev/full", &out)
+    );
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("cannot write the output"), "{stderr}");
+    // The household was stored: its id must not be lost.
+    let household = stderr
+        .lines()
+        .find_map(|l| uuid::Uuid::parse_str(l.trim()).ok())
+        .unwrap_or_else(|| panic!("the new household's id on stderr: {stderr}"));
+    let shown = s.ok("show {}", &[&household.to_string()]);
+    assert!(shown.contains("Coulee"), "{shown}");
+    // A read command whose output is lost fails too.
+    let stdout = std::fs::OpenOptions::new()
+        .write(true)
+        .open(full)
+        .expect("/dev/full");
+    let out = s
+        .std_cmd("openings", &[])
+        .stdout(stdout)
+        .output()
+        .expect("ce runs");
+    assert_eq!(
+        out.status.code(),
+        Some(EXIT_STORAGE),
+        "{}",
+        describe("openings > /dev/full", &out)
+    );
+}
+
+#[test]
+fn a_read_command_on_a_store_that_does_not_exist_is_exit_5_and_creates_nothing() {
+    let s = Store::new();
+    for command in [
+        "list",
+        "verify",
+        "openings",
+        "referrals",
+        "export jsonl x.jsonl",
+    ] {
+        let err = s.refused_without_store(command);
+        assert!(
+            err.contains("no store at") && err.contains("store"),
+            "{command}: {err}"
+        );
+        assert!(
+            !s.path.exists(),
+            "`ce {command}` created {}",
+            s.path.display()
+        );
+    }
+    // A command that changes a store needs one too; enroll and init create it.
+    let err = s.refused_without_store("sweep --as-of 2025-06-01");
+    assert!(err.contains("no store at"), "{err}");
+    assert!(!s.path.exists());
+}
+
+#[cfg(unix)]
+#[test]
+fn the_store_and_its_files_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let (s, _) = with_household();
+    let mode = |p: &Path| std::fs::metadata(p).expect("metadata").permissions().mode() & 0o777;
+    assert_eq!(mode(&s.path), 0o700, "the store directory");
+    for entry in std::fs::read_dir(&s.path).expect("the store") {
+        let path = entry.expect("an entry").path();
+        let expected = if path.is_dir() { 0o700 } else { 0o600 };
+        assert_eq!(mode(&path), expected, "{}", path.display());
+    }
+}
+
+#[test]
+fn escape_sequences_from_users_are_escaped_on_the_terminal() {
+    let (s, household) = with_household();
+    // The actor's names come from the command line or the environment.
+    let user = "pat\u{1b}]0;owned\u{7}\u{1b}[2J";
+    s.ok(
+        "--role access --user {} followup {} --date 2025-03-20 --no-contact --method phone --note {}",
+        &[user, &household, "Left a voicemail."],
+    );
+    let history = s.ok("history {}", &[&household]);
+    assert!(!history.contains('\u{1b}'), "{history:?}");
+    assert!(!history.contains('\u{7}'), "{history:?}");
+    assert!(history.contains("\\u{1b}"), "shown escaped: {history}");
+    // Text fields refuse control characters outright.
+    let err = s.refused(
+        "--role provider --agency {} opening post --program {} --type psh --coalition Coulee --date 2025-04-01",
+        &[PSH_AGENCY, "PSH\u{1b}[31m"],
+        EXIT_REJECTED,
+    );
+    assert!(err.contains("control character"), "{err}");
+}
+
+/// A read command on a store whose disk is full reads a private copy (sled
+/// writes as it opens). Needs a small file system of its own: runs where
+/// the test may mount a tmpfs (as root on Linux), and says so otherwise.
+#[test]
+fn a_read_command_on_a_full_disk_answers_from_a_copy() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=24m", "tmpfs"])
+        .arg(dir.path())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        eprintln!("skipped: cannot mount a tmpfs here");
+        return;
+    }
+    struct Unmount<'a>(&'a Path);
+    impl Drop for Unmount<'_> {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("umount").arg(self.0).status();
+        }
+    }
+    let _unmount = Unmount(dir.path());
+    let store = dir.path().join("store");
+    let run = |args: &[&str]| {
+        let mut cmd = ce();
+        cmd.arg("--store").arg(&store).args(args);
+        cmd.output().expect("ce runs")
+    };
+    let out = run(&["demo"]);
+    assert!(out.status.success(), "{}", describe("demo", &out));
+    // Fill the disk.
+    let fill = dir.path().join("fill");
+    let _ = std::process::Command::new("dd")
+        .arg("if=/dev/zero")
+        .arg(format!("of={}", fill.display()))
+        .arg("bs=1M")
+        .output();
+    let out = run(&["--json", "list", "--coalition", "Coulee"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        describe("list on a full disk", &out)
+    );
+    assert!(
+        text(&out.stderr).contains("reading a copy"),
+        "{}",
+        describe("list", &out)
+    );
+    let out = run(&["verify"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        describe("verify on a full disk", &out)
+    );
+    // A command that writes says what is wrong.
+    let out = run(&["sweep", "--as-of", "2025-12-01"]);
+    assert_eq!(
+        out.status.code(),
+        Some(EXIT_STORAGE),
+        "{}",
+        describe("sweep", &out)
+    );
+}
+
+/// A store with a household referred to a PSH opening and accepted: every
+/// kind of event a tampered backup below edits.
+fn with_accepted_referral() -> (Store, String, String) {
+    let (s, household) = with_household();
+    let psh = post_psh(&s, "2025-04-15");
+    let (referral, _) = referred(&s.ok("refer {} --date 2025-04-16", &[&psh]));
+    assert_recorded(&s.ok(
+        "--role provider --agency {} referral accept {} --date 2025-04-22",
+        &[PSH_AGENCY, &referral],
+    ));
+    (s, household, referral)
+}
+
+/// The store's backup as JSON lines, without the checksum line.
+fn backup_of(s: &Store) -> Vec<Value> {
+    let file = s.file("backup.jsonl");
+    let _ = std::fs::remove_file(&file);
+    s.ok("export jsonl {}", &[&file]);
+    std::fs::read_to_string(&file)
+        .expect("the backup")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .filter(|v: &Value| v.get("checksum").is_none())
+        .collect()
+}
+
+#[test]
+fn a_failed_backup_leaves_the_previous_backup_whole() {
+    let (s, _) = with_household();
+    let file = s.file("backup.jsonl");
+    s.ok("export jsonl {}", &[&file]);
+    let good = std::fs::read(&file).expect("the backup");
+    // Damage an event: the next export stops at it.
+    {
+        let db = sled::open(&s.path).expect("open the store with sled");
+        let events = db.open_tree("events").expect("the events tree");
+        events
+            .insert(1u64.to_be_bytes(), &b"{\"position\":1,\"damaged\":"[..])
+            .expect("write");
+        db.flush().expect("flush");
+    }
+    let out = s
+        .cmd("export jsonl {}", &[&file])
+        .output()
+        .expect("ce runs");
+    assert_eq!(
+        out.status.code(),
+        Some(EXIT_STORAGE),
+        "{}",
+        describe("export", &out)
+    );
+    assert_eq!(
+        std::fs::read(&file).expect("the backup"),
+        good,
+        "the old backup is intact"
+    );
+    // And it still imports, checksum and all.
+    let restored = Store::new();
+    restored.ok("import jsonl {}", &[&file]);
+}
+
+#[test]
+fn an_import_is_all_or_nothing_and_an_interrupted_one_is_rolled_back() {
+    let (s, _) = with_household();
+    let mut lines = backup_of(&s);
+    let bad = lines.len() - 1;
+    lines[bad] = json!({ "position": bad, "garbage": true });
+    let backup: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    let file = s.write("bad.jsonl", &backup);
+    let target = Store::new();
+    let err = refuse(
+        &mut target.cmd("import jsonl {} --without-checksum", &[&file]),
+        "import jsonl",
+        EXIT_INPUT,
+    );
+    assert!(err.contains(&format!("line {}", bad + 1)), "{err}");
+    // Nothing of it is served: the store is empty and verifies.
+    assert!(target.ok("verify", &[]).starts_with("ok: 0 events"));
+
+    // An import cut off midway (a kill, a full disk) leaves its mark: the
+    // store refuses to serve, verify fails, rollback-import restores it.
+    let before = s.events();
+    {
+        let store = ce_store_sled::SledStore::open(&s.path).expect("open");
+        store
+            .begin_import("HUD CSV export in /data/march")
+            .expect("mark");
+        let mut driver = ce_tests::sample::Driver::new(store);
+        driver.enroll(ce_core::testing::HouseholdBuilder::single_adult("Coulee"));
+    }
+    for command in ["list", "verify"] {
+        let out = s.cmd(command, &[]).output().expect("ce runs");
+        assert_eq!(
+            out.status.code(),
+            Some(EXIT_STORAGE),
+            "{}",
+            describe(command, &out)
+        );
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains("/data/march") && stderr.contains("ce rollback-import"),
+            "{stderr}"
+        );
+    }
+    let out = s.ok("rollback-import", &[]);
+    assert!(out.contains("removed"), "{out}");
+    assert_eq!(s.events(), before);
+    assert!(s.ok("verify", &[]).starts_with("ok"));
+    assert!(s
+        .ok("rollback-import", &[])
+        .contains("no unfinished import"));
+}
+
+#[test]
+fn a_policy_change_is_an_event_with_its_own_version_and_verify_keeps_passing() {
+    let (s, _household, _referral) = with_accepted_referral();
+    let mut policy: Value = serde_json::from_str(&s.ok("--json policy show", &[])).expect("JSON");
+    policy["programs"][0]["eligibility"]["min_score_without_children"] = json!(20);
+    policy["programs"][0]["eligibility"]["min_score_with_children"] = json!(20);
+    let same_version = s.write("same.json", &policy.to_string());
+    let err = s.refused("--role lead init --policy {}", &[&same_version], EXIT_INPUT);
+    assert!(err.contains("higher version"), "{err}");
+    policy["version"] = json!(2);
+    let v2 = s.write("v2.json", &policy.to_string());
+    let err = s.refused("--role access init --policy {}", &[&v2], EXIT_REJECTED);
+    assert!(err.contains("CE lead"), "{err}");
+    let out = s.ok("--role lead init --policy {}", &[&v2]);
+    assert!(out.contains("v2"), "{out}");
+    // The referral was ranked under v1: verify checks it under v1.
+    assert!(
+        s.ok("verify", &[]).starts_with("ok"),
+        "verify after a change"
+    );
+    let history: Vec<Value> = backup_of(&s);
+    assert_eq!(history.last().expect("events")["type"], "PolicyAdopted");
+    // The same policy again changes nothing.
+    let events = s.events();
+    s.ok("--role lead init --policy {}", &[&v2]);
+    assert_eq!(s.events(), events);
+    // A restore carries the policy and still verifies.
+    let file = s.file("backup.jsonl");
+    let restored = Store::new();
+    restored.ok("import jsonl {}", &[&file]);
+    assert!(restored.ok("verify", &[]).starts_with("ok"));
+    let shown: Value = serde_json::from_str(&restored.ok("--json policy show", &[])).expect("JSON");
+    assert_eq!(shown["version"], 2);
+}
+
+#[test]
+fn verify_catches_backups_edited_to_break_the_workflow_rules() {
+    let (s, household, referral) = with_accepted_referral();
+    let lines = backup_of(&s);
+    let find = |kind: &str| {
+        lines
+            .iter()
+            .position(|l| l["type"] == kind)
+            .unwrap_or_else(|| panic!("a {kind} event"))
+    };
+    let cases: Vec<(&str, Box<dyn Fn(&mut Vec<Value>)>)> = vec![
+        (
+            "role access",
+            Box::new(|l| l[find("ReferralOffered")]["actor"]["role"] = json!("access")),
+        ),
+        (
+            "on an opening of",
+            Box::new(|l| l[find("ReferralAccepted")]["actor"]["agency"] = json!("Someone Else")),
+        ),
+        (
+            "head(s)",
+            Box::new(|l| l[find("HouseholdEnrolled")]["data"]["members"] = json!([])),
+        ),
+        (
+            "is not one of the policy's",
+            Box::new(|l| l[find("HouseholdEnrolled")]["data"]["coalition"] = json!("Atlantis")),
+        ),
+        (
+            "after it was recorded",
+            Box::new(|l| l[find("AssessmentRecorded")]["effective"] = json!("9999-12-31")),
+        ),
+    ];
+    for (expected, edit) in cases {
+        let mut edited = lines.clone();
+        edit(&mut edited);
+        let backup: String = edited.iter().map(|l| format!("{l}\n")).collect();
+        let file = s.write("edited.jsonl", &backup);
+        let target = Store::new();
+        target.ok("import jsonl {} --without-checksum", &[&file]);
+        let out = target.cmd("verify", &[]).output().expect("ce runs");
+        let all = text_of(&out);
+        assert_eq!(out.status.code(), Some(EXIT_VERIFY), "{expected}: {all}");
+        assert!(all.contains(expected), "{expected}: {all}");
+    }
+    let _ = (household, referral);
+}
+
+fn text_of(out: &Output) -> String {
+    text(&out.stdout) + &text(&out.stderr)
+}
+
+#[test]
+fn input_files_are_read_strictly_and_errors_are_bad_input() {
+    let (s, household) = with_household();
+    let assess = "--role access assess {} --file {}";
+    // A byte-order mark is skipped.
+    let with_bom = format!("\u{feff}{}", assessment("2025-03-08", 12));
+    let file = s.write("bom.json", &with_bom);
+    assert_recorded(&s.ok(assess, &[&household, &file]));
+    // Latin-1 is named as not UTF-8 (exit 2, not a storage error).
+    let file = s.file("latin1.json");
+    std::fs::write(&file, b"{\"location\": \"Caf\xe9\"}").expect("write");
+    let err = s.refused(assess, &[&household, &file], EXIT_INPUT);
+    assert!(err.contains("not UTF-8"), "{err}");
+    // A misspelt field is named, not dropped.
+    let mut typo = assessment("2025-03-09", 12);
+    typo["scroe"] = json!(3);
+    let file = s.write("typo.json", &typo.to_string());
+    let err = s.refused(assess, &[&household, &file], EXIT_INPUT);
+    assert!(err.contains("\"scroe\""), "{err}");
+    // Deep nesting is refused before parsing.
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    let file = s.write("deep.json", &deep);
+    let err = s.refused(assess, &[&household, &file], EXIT_INPUT);
+    assert!(err.contains("nests deeper"), "{err}");
+    // A member file naming another household is refused.
+    let mut member: Value = serde_json::from_str(&doc_block("member.json")).expect("JSON");
+    member["household"] = json!(UNKNOWN_ID);
+    let file = s.write("member.json", &member.to_string());
+    let err = s.refused(
+        "--role access members {} add --file {} --date 2025-03-10",
+        &[&household, &file],
+        EXIT_INPUT,
+    );
+    assert!(err.contains("household"), "{err}");
+    // An invalid policy file is bad input, and nothing is stored.
+    let mut policy: Value = serde_json::from_str(&s.ok("--json policy show", &[])).expect("JSON");
+    policy["coalitions"][0] = json!("Brown\u{0}County");
+    policy["version"] = json!(9);
+    let file = s.write("policy.json", &policy.to_string());
+    let err = s.refused("--role lead init --policy {}", &[&file], EXIT_INPUT);
+    assert!(
+        err.contains("control characters") && !err.contains("stored"),
+        "{err}"
+    );
+    // Options that would be dropped are refused.
+    let err = s.refused(
+        "--role provider referral ack {} --reason client-location",
+        &[UNKNOWN_ID],
+        EXIT_INPUT,
+    );
+    assert!(err.contains("--reason"), "{err}");
 }

@@ -267,7 +267,7 @@ fn a_killed_import_leaves_a_store_that_refuses_to_open_never_a_partial_log() {
                     log.len()
                 );
             }
-            Err(SledStoreError::IncompleteImport) => refused += 1,
+            Err(SledStoreError::IncompleteImport { .. }) => refused += 1,
             Err(other) => panic!("kill {k}: {other}"),
         }
     }

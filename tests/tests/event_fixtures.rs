@@ -538,6 +538,20 @@ fn one_of_each_event() -> Vec<Envelope> {
             ],
         })
         .unwrap();
+    // The CoC lengthens its inactivity period: policy v2.
+    let mut v2 = ce_core::Policy::wi_bos_default();
+    v2.version = 2;
+    v2.inactivity_days = 120;
+    let lead = ce_core::CommandMeta {
+        command_id: ce_core::CommandId::from_uuid(uuid::Uuid::from_u128(0xADD0)),
+        actor: ce_core::Actor::new("ce-lead", "BoS CE", ce_core::Role::Lead),
+        recorded_at: d(9, 15).and_hms_opt(9, 0, 0).unwrap().and_utc(),
+    };
+    let adoption = v2
+        .adoption(&ce_core::Policy::wi_bos_default(), &lead, 0)
+        .unwrap()
+        .unwrap();
+    store.append(adoption).unwrap();
     desk.workflow.store().read_from(0, usize::MAX).unwrap()
 }
 

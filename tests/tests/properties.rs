@@ -173,7 +173,7 @@ fn sled_store(policy: &Policy) -> (tempfile::TempDir, SledStore) {
     let dir = tempfile::tempdir().unwrap();
     let mut store = SledStore::open(dir.path()).unwrap();
     if store.policy() != policy {
-        store.set_policy(policy.clone()).unwrap();
+        store.set_initial_policy(policy.clone()).unwrap();
     }
     (dir, store)
 }

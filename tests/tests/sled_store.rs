@@ -8,7 +8,7 @@ use ce_core::{
     DecodeError, Event, EventStore, ExpectedVersion, ListHouseholdType, ListKey, Outcome,
     ProgramType, Refer, StoreError,
 };
-use ce_store_sled::{SledStore, SledStoreError};
+use ce_store_sled::{Checksum, SledStore, SledStoreError};
 use ce_tests::sample::{client_stream, new_event, request, workload, Driver};
 
 /// `SledStore::open`, waiting while a store dropped a moment ago still
@@ -233,9 +233,10 @@ fn backup_then_restore_then_rebuild_gives_the_same_lists() {
     let mut backup = Vec::new();
     let exported = store.export_jsonl(&mut backup).unwrap();
     assert_eq!(exported, store.next_position().unwrap());
+    // One line an event, and the checksum line.
     assert_eq!(
         backup.iter().filter(|b| **b == b'\n').count() as u64,
-        exported
+        exported + 1
     );
 
     let restored_dir = tempfile::tempdir().unwrap();
@@ -281,7 +282,7 @@ fn a_backup_with_a_gap_or_a_bad_line_is_rejected_with_its_line() {
 
     let gap = [lines[0], lines[2]].join("\n");
     let err = open(&tempfile::tempdir().unwrap())
-        .import_jsonl(gap.as_bytes())
+        .import_jsonl_with(gap.as_bytes(), Checksum::IfPresent, |_| {})
         .unwrap_err();
     assert!(
         matches!(
@@ -297,7 +298,7 @@ fn a_backup_with_a_gap_or_a_bad_line_is_rejected_with_its_line() {
 
     let bad = [lines[0], "{not json"].join("\n");
     let err = open(&tempfile::tempdir().unwrap())
-        .import_jsonl(bad.as_bytes())
+        .import_jsonl_with(bad.as_bytes(), Checksum::IfPresent, |_| {})
         .unwrap_err();
     assert!(
         matches!(err, SledStoreError::ImportLine { line: 2, .. }),
@@ -312,6 +313,7 @@ fn backup_lines(store: &SledStore) -> Vec<serde_json::Value> {
     String::from_utf8(backup)
         .unwrap()
         .lines()
+        .filter(|l| !l.starts_with("{\"checksum\""))
         .map(|l| serde_json::from_str(l).unwrap())
         .collect()
 }
@@ -333,7 +335,7 @@ fn a_backup_repeating_an_event_id_or_skipping_a_stream_version_is_rejected_with_
     repeated[2]["event_id"] = lines[0]["event_id"].clone();
     let target = tempfile::tempdir().unwrap();
     let err = open(&target)
-        .import_jsonl(jsonl(&repeated).as_bytes())
+        .import_jsonl_with(jsonl(&repeated).as_bytes(), Checksum::IfPresent, |_| {})
         .unwrap_err();
     assert!(
         matches!(&err, SledStoreError::ImportDuplicate { line: 3, event_id }
@@ -356,7 +358,7 @@ fn a_backup_repeating_an_event_id_or_skipping_a_stream_version_is_rejected_with_
     let mut skipped = lines[..=second].to_vec();
     skipped[second]["streams"][0]["version"] = 3.into();
     let err = open(&tempfile::tempdir().unwrap())
-        .import_jsonl(jsonl(&skipped).as_bytes())
+        .import_jsonl_with(jsonl(&skipped).as_bytes(), Checksum::IfPresent, |_| {})
         .unwrap_err();
     let line = second as u64 + 1;
     assert!(
@@ -373,7 +375,7 @@ fn a_backup_event_with_no_stream_or_one_stream_twice_is_rejected_with_its_line()
     let mut none = lines[..2].to_vec();
     none[1]["streams"] = serde_json::json!([]);
     let err = open(&tempfile::tempdir().unwrap())
-        .import_jsonl(jsonl(&none).as_bytes())
+        .import_jsonl_with(jsonl(&none).as_bytes(), Checksum::IfPresent, |_| {})
         .unwrap_err();
     assert!(
         matches!(err, SledStoreError::ImportInvalid { line: 2, reason } if reason.contains("no stream")),
@@ -386,7 +388,7 @@ fn a_backup_event_with_no_stream_or_one_stream_twice_is_rejected_with_its_line()
     again["version"] = (first["version"].as_u64().unwrap() + 1).into();
     twice[1]["streams"] = serde_json::json!([first, again]);
     let err = open(&tempfile::tempdir().unwrap())
-        .import_jsonl(jsonl(&twice).as_bytes())
+        .import_jsonl_with(jsonl(&twice).as_bytes(), Checksum::IfPresent, |_| {})
         .unwrap_err();
     assert!(
         matches!(err, SledStoreError::ImportInvalid { line: 2, reason } if reason.contains("twice")),
@@ -401,7 +403,9 @@ fn a_store_whose_import_was_cut_off_refuses_to_open_and_says_what_to_do() {
     let target = tempfile::tempdir().unwrap();
     {
         let store = open(&target);
-        store.import_jsonl(jsonl(&lines).as_bytes()).unwrap();
+        store
+            .import_jsonl_with(jsonl(&lines).as_bytes(), Checksum::IfPresent, |_| {})
+            .unwrap();
         // What a kill between two import batches leaves: the import's mark.
         store
             .db()
@@ -412,10 +416,13 @@ fn a_store_whose_import_was_cut_off_refuses_to_open_and_says_what_to_do() {
         store.db().flush().unwrap();
     }
     let err = try_open(&target).unwrap_err();
-    assert!(matches!(err, SledStoreError::IncompleteImport), "{err:?}");
+    assert!(
+        matches!(err, SledStoreError::IncompleteImport { .. }),
+        "{err:?}"
+    );
     assert!(
         err.to_string()
-            .contains("delete the store directory and import the backup again"),
+            .contains("run `ce rollback-import` to return the store"),
         "{err}"
     );
 }
@@ -497,5 +504,171 @@ fn eight_threads_racing_to_refer_get_exactly_one_referral_per_opening() {
         households.len(),
         openings.len(),
         "no household referred twice for PSH"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Hardening: all-or-nothing imports, checksummed backups, bounded lines,
+// opening only what exists, reading a copy
+// ---------------------------------------------------------------------------
+
+fn exported(store: &SledStore) -> Vec<u8> {
+    let mut backup = Vec::new();
+    store.export_jsonl(&mut backup).unwrap();
+    backup
+}
+
+#[test]
+fn a_backup_with_a_bad_line_late_imports_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut driver = Driver::new(filled(&dir));
+    driver.skip_ids(1_000);
+    for n in 0..600u128 {
+        driver.enroll(
+            ce_core::testing::HouseholdBuilder::single_adult("Coulee")
+                .client(ce_core::testing::client(10_000 + n))
+                .placed_with_score(9),
+        );
+    }
+    let Driver { workflow, .. } = driver;
+    drop(workflow);
+    let source = open(&dir);
+    let mut lines = backup_lines(&source);
+    assert!(lines.len() > 1_500, "more than one batch: {}", lines.len());
+    let bad = lines.len() - 3;
+    lines[bad] = serde_json::json!({ "not": "an envelope" });
+    let target = tempfile::tempdir().unwrap();
+    let store = open(&target);
+    let err = store
+        .import_jsonl_with(jsonl(&lines).as_bytes(), Checksum::IfPresent, |_| {})
+        .unwrap_err();
+    assert!(matches!(err, SledStoreError::ImportLine { .. }), "{err:?}");
+    // The batches before the bad line went with it: nothing is served.
+    assert_eq!(store.next_position().unwrap(), 0);
+    assert!(store.read_from(0, usize::MAX).unwrap().is_empty());
+    assert!(store.caseload().unwrap().households().is_empty());
+    drop(store);
+    let store = open(&target);
+    assert_eq!(store.next_position().unwrap(), 0);
+    // And the whole backup imports into it afterwards.
+    let backup = exported(&source);
+    store.import_jsonl(backup.as_slice()).unwrap();
+    assert_eq!(
+        store.read_from(0, usize::MAX).unwrap(),
+        source.read_from(0, usize::MAX).unwrap()
+    );
+}
+
+#[test]
+fn a_backup_with_an_event_deleted_and_the_positions_renumbered_fails_its_checksum() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = filled(&dir);
+    let text = String::from_utf8(exported(&source)).unwrap();
+    let mut lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let trailer = lines.pop().unwrap();
+    assert!(trailer["checksum"].as_str().unwrap().starts_with("sha256:"));
+    // Remove the last event and keep the checksum line: the positions
+    // still run 0, 1, 2, ...
+    lines.pop();
+    lines.push(trailer.clone());
+    let store = open(&tempfile::tempdir().unwrap());
+    let err = store.import_jsonl(jsonl(&lines).as_bytes()).unwrap_err();
+    assert!(
+        matches!(err, SledStoreError::ImportChecksum { .. }),
+        "{err:?}"
+    );
+    assert_eq!(store.next_position().unwrap(), 0);
+
+    // An edited value fails it too.
+    let mut edited: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    edited[0]["effective"] = serde_json::json!("2024-12-31");
+    let err = store.import_jsonl(jsonl(&edited).as_bytes()).unwrap_err();
+    assert!(
+        matches!(err, SledStoreError::ImportChecksum { .. }),
+        "{err:?}"
+    );
+
+    // Without its checksum line, a backup is refused unless asked for.
+    let bare: Vec<serde_json::Value> = backup_lines(&source);
+    let err = store.import_jsonl(jsonl(&bare).as_bytes()).unwrap_err();
+    assert!(matches!(err, SledStoreError::ImportNoChecksum), "{err:?}");
+    assert!(err.to_string().contains("--without-checksum"), "{err}");
+    assert_eq!(store.next_position().unwrap(), 0);
+}
+
+#[test]
+fn a_backup_without_line_breaks_is_an_error_not_an_unbounded_read() {
+    let store = open(&tempfile::tempdir().unwrap());
+    // What `ce import jsonl /dev/zero` reads: zeros without end (here 3 MiB).
+    let zeros = std::io::Read::take(std::io::repeat(0), 3 << 20);
+    let err = store
+        .import_jsonl(std::io::BufReader::new(zeros))
+        .unwrap_err();
+    assert!(
+        matches!(err, SledStoreError::ImportLineTooLong { line: 1, .. }),
+        "{err:?}"
+    );
+    assert_eq!(store.next_position().unwrap(), 0);
+}
+
+#[test]
+fn an_unfinished_import_is_refused_then_rolled_back_to_where_it_began() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = filled(&dir);
+    let before = store.read_from(0, usize::MAX).unwrap();
+    let lists_before = store.projection_bytes().unwrap();
+    // An import that appends, then is cut off (the process killed).
+    store.begin_import("HUD CSV export in /data/march").unwrap();
+    let mut driver = Driver::new(store);
+    driver.skip_ids(1_000);
+    driver.enroll(ce_core::testing::HouseholdBuilder::single_adult("Coulee").placed_with_score(12));
+    let Driver { workflow, .. } = driver;
+    drop(workflow);
+
+    let err = try_open(&dir).unwrap_err();
+    assert!(
+        matches!(&err, SledStoreError::IncompleteImport { what, position }
+            if what == "HUD CSV export in /data/march" && *position == before.len() as u64),
+        "{err:?}"
+    );
+    let (store, rolled_back) = SledStore::open_rolling_back_import(dir.path()).unwrap();
+    let (what, removed) = rolled_back.unwrap();
+    assert_eq!(what, "HUD CSV export in /data/march");
+    assert!(removed > 0);
+    assert_eq!(store.read_from(0, usize::MAX).unwrap(), before);
+    assert_eq!(store.projection_bytes().unwrap(), lists_before);
+    drop(store);
+    let store = open(&dir);
+    assert_eq!(store.read_from(0, usize::MAX).unwrap(), before);
+}
+
+#[test]
+fn a_store_opens_only_where_one_exists_and_a_copy_reads_the_same() {
+    let missing = tempfile::tempdir().unwrap();
+    let path = missing.path().join("typo");
+    let err = SledStore::open_existing(&path).unwrap_err();
+    assert!(matches!(err, SledStoreError::Missing { .. }), "{err:?}");
+    assert!(err.to_string().contains("typo"), "{err}");
+    assert!(!path.exists(), "nothing created");
+
+    let dir = tempfile::tempdir().unwrap();
+    let store = filled(&dir);
+    let log = store.read_from(0, usize::MAX).unwrap();
+    drop(store);
+    let tmp = tempfile::tempdir().unwrap();
+    let copy = SledStore::open_snapshot(dir.path(), tmp.path()).unwrap();
+    assert!(copy.is_snapshot());
+    assert_eq!(copy.read_from(0, usize::MAX).unwrap(), log);
+    drop(copy);
+    assert_eq!(
+        std::fs::read_dir(tmp.path()).unwrap().count(),
+        0,
+        "the copy is removed with the store"
     );
 }

@@ -238,6 +238,7 @@ impl Household {
             Event::EventCorrected(e) => self.apply_correction(&e.corrected, date),
             // Provenance of imported records: reports and exports read it.
             Event::HmisRecordsLinked(_) | Event::HmisRecordDeleted(_) => {}
+            Event::PolicyAdopted(_) => {}
             Event::HouseholdEnrolled(_)
             | Event::ClientEnrollmentOpened(_)
             | Event::ClientEnrollmentClosed(_)
