@@ -239,6 +239,27 @@ pub fn check_event(caseload: &Caseload, policy: &Policy, envelope: &Envelope) ->
             ));
         }
     }
+    if let Event::ReferralDeclined(e) = &envelope.event {
+        match policy.decline_reason(&e.reason) {
+            None => broken(format!(
+                "decline reason {:?} is not one of the policy's ({} v{})",
+                e.reason, policy.id, policy.version
+            )),
+            Some(reason) if reason.result != e.result || reason.consequence != e.consequence => {
+                broken(format!(
+                    "decline reason {:?} recorded with result {} and {:?}; the policy ({} v{}) gives result {} and {:?}",
+                    e.reason,
+                    e.result,
+                    e.consequence,
+                    policy.id,
+                    policy.version,
+                    reason.result,
+                    reason.consequence
+                ))
+            }
+            Some(_) => {}
+        }
+    }
     if let Event::OpeningPosted(e) = &envelope.event {
         if !policy.knows_coalition(&e.coalition) {
             broken(format!(

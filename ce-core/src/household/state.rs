@@ -272,7 +272,13 @@ impl Household {
                 for fixed in &e.members {
                     if let Some(member) = self.members.iter_mut().find(|m| m.client == fixed.client)
                     {
-                        *member = fixed.clone();
+                        // A correction fixes what was entered at enrollment;
+                        // who is head now is the membership changes' to say
+                        // (a correction cannot change relationships).
+                        *member = Member {
+                            relationship: member.relationship,
+                            ..fixed.clone()
+                        };
                     }
                 }
                 let from_enrollment = self.current.0 == self.project_start;
