@@ -16,6 +16,9 @@ use crate::error::CliError;
 use crate::output::Output;
 use crate::private_file::write_private;
 
+/// Problems `verify` prints as text (all of them go into `--json`).
+const SHOWN_PROBLEMS: usize = 100;
+
 /// Events read per step of `verify`.
 const BATCH: usize = 4_096;
 
@@ -234,6 +237,14 @@ pub fn verify(ctx: &Ctx) -> Result<(), CliError> {
         format!(
             "ok: {from} events, {} households, every check passed",
             fold.households().len()
+        )
+    } else if problems.len() > SHOWN_PROBLEMS {
+        // A log edited wholesale can break a rule in every event: the
+        // first ones say what is wrong, `--json` has them all.
+        format!(
+            "{}\n... and {} more (`ce --json verify` lists them all)",
+            problems[..SHOWN_PROBLEMS].join("\n"),
+            problems.len() - SHOWN_PROBLEMS
         )
     } else {
         problems.join("\n")

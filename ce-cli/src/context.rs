@@ -195,13 +195,14 @@ fn read_json_text(path: &Path) -> Result<(String, serde_json::Value), CliError> 
         path: path.to_owned(),
         source,
     };
-    let file = std::fs::File::open(path).map_err(io)?;
-    if !file.metadata().map_err(io)?.is_file() {
+    // Asked before opening: opening a FIFO waits for a writer.
+    if !std::fs::metadata(path).map_err(io)?.is_file() {
         return Err(CliError::Input {
             path: path.to_owned(),
             reason: "is not a regular file".to_owned(),
         });
     }
+    let file = std::fs::File::open(path).map_err(io)?;
     let mut bytes = Vec::new();
     file.take(MAX_JSON_BYTES + 1)
         .read_to_end(&mut bytes)

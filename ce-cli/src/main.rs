@@ -24,6 +24,21 @@ use context::Ctx;
 use error::CliError;
 
 fn main() -> ExitCode {
+    // A panic (a bug, or one inside a dependency the library turns into an
+    // error) is one line, not a backtrace in front of the user.
+    std::panic::set_hook(Box::new(|info| {
+        let what = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        output::to_stderr(&format!("note: internal panic{at}: {what}"));
+    }));
     let cli = Cli::parse();
     let result = run(&cli);
     // Output that could not be written fails the command (exit 5), and

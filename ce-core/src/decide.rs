@@ -167,6 +167,12 @@ pub fn decide(
             recorded_at: meta.recorded_at,
         });
     }
+    // Who acts is recorded on every event and shown on every screen.
+    check_line("user", &meta.actor.user.0, MAX_ACTOR_CHARS)?;
+    check_line("agency", &meta.actor.agency.0, MAX_ACTOR_CHARS)?;
+    if meta.actor.user.0.trim().is_empty() {
+        return Err(Error::Required("user"));
+    }
     let ctx = Context {
         caseload,
         policy,
@@ -213,6 +219,9 @@ impl Context<'_> {
         }
     }
 }
+
+/// Longest user or agency name.
+pub const MAX_ACTOR_CHARS: usize = 100;
 
 /// Checks a required free-text field and its length.
 pub(crate) fn check_text(field: &'static str, text: &str, max: usize) -> Result<(), Error> {

@@ -209,7 +209,14 @@ impl SledStore {
     /// [`open_with`](Self::open_with); with `importing`, a store holding an
     /// unfinished import opens (to roll it back) with its log as it is.
     fn open_inner(config: sled::Config, importing: bool) -> Result<Self, SledStoreError> {
-        let db = config.open().map_err(|e| match e {
+        // sled 0.34 panics on some damaged files (e.g. "tried to serialize
+        // Uninitialized" while recovering its snapshot): a damaged store is
+        // an error of the open, never a panic across this API.
+        let opened = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| config.open()))
+            .map_err(|_| SledStoreError::Damaged {
+                path: config.path.clone(),
+            })?;
+        let db = opened.map_err(|e| match e {
             // sled reports a held file lock only through this message.
             sled::Error::Io(io) if io.to_string().starts_with("could not acquire lock") => {
                 SledStoreError::InUse {

@@ -1682,13 +1682,26 @@ fn the_store_and_its_files_are_private() {
 #[test]
 fn escape_sequences_from_users_are_escaped_on_the_terminal() {
     let (s, household) = with_household();
-    // The actor's names come from the command line or the environment.
+    // The actor's names come from the command line or the environment:
+    // control characters are refused there...
     let user = "pat\u{1b}]0;owned\u{7}\u{1b}[2J";
-    s.ok(
+    let err = s.refused(
         "--role access --user {} followup {} --date 2025-03-20 --no-contact --method phone --note {}",
         &[user, &household, "Left a voicemail."],
+        EXIT_REJECTED,
     );
-    let history = s.ok("history {}", &[&household]);
+    assert!(err.contains("user contains a control character"), "{err:?}");
+    assert!(!err.contains('\u{1b}'), "the error is escaped too: {err:?}");
+    // ...and what a log holds from elsewhere (an edited backup, another
+    // program) is shown escaped.
+    let mut lines = backup_of(&s);
+    let last = lines.len() - 1;
+    lines[last]["actor"]["user"] = json!(user);
+    let backup: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    let file = s.write("escapes.jsonl", &backup);
+    let target = Store::new();
+    target.ok("import jsonl {} --without-checksum", &[&file]);
+    let history = target.ok("history {}", &[&household]);
     assert!(!history.contains('\u{1b}'), "{history:?}");
     assert!(!history.contains('\u{7}'), "{history:?}");
     assert!(history.contains("\\u{1b}"), "shown escaped: {history}");
@@ -2015,4 +2028,68 @@ fn input_files_are_read_strictly_and_errors_are_bad_input() {
         EXIT_INPUT,
     );
     assert!(err.contains("--reason"), "{err}");
+}
+
+#[test]
+fn a_damaged_store_file_is_a_clear_error_naming_the_store_not_a_panic() {
+    let (s, _) = with_household();
+    let db = s.path.join("db");
+    let mut bytes = std::fs::read(&db).expect("the store's db file");
+    let mut at = 4096;
+    while at + 64 < bytes.len() {
+        bytes[at..at + 64].fill(0xff);
+        at += 65_536;
+    }
+    std::fs::write(&db, bytes).expect("damage it");
+    let out = s.cmd("list", &[]).output().expect("ce runs");
+    assert_eq!(
+        out.status.code(),
+        Some(EXIT_STORAGE),
+        "{}",
+        describe("list", &out)
+    );
+    let stderr = text(&out.stderr);
+    let last = stderr.lines().last().unwrap_or_default();
+    assert!(
+        last.starts_with("error: ") && last.contains(&s.path.display().to_string()),
+        "{stderr}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_given_as_an_input_file_is_refused_without_waiting() {
+    let (s, _) = with_household();
+    let fifo = s.file("input.json");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|st| st.success());
+    if !made {
+        eprintln!("skipped: no mkfifo here");
+        return;
+    }
+    let err = s.refused("--role access enroll --file {}", &[&fifo], EXIT_INPUT);
+    assert!(err.contains("not a regular file"), "{err}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlink_planted_where_a_backup_goes_is_replaced_not_written_through() {
+    let (s, _) = with_household();
+    let victim = s.write("victim.txt", "keep me\n");
+    let link = s.file("backup.jsonl");
+    std::os::unix::fs::symlink(&victim, &link).expect("plant a link");
+    s.ok("export jsonl {}", &[&link]);
+    assert_eq!(
+        std::fs::read_to_string(&victim).expect("the victim"),
+        "keep me\n"
+    );
+    let meta = std::fs::symlink_metadata(&link).expect("the backup");
+    assert!(
+        meta.file_type().is_file(),
+        "the link was replaced by the backup"
+    );
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(meta.permissions().mode() & 0o777, 0o600);
 }
