@@ -352,7 +352,7 @@ impl SledStore {
         policy: Policy,
         meta: &ce_core::CommandMeta,
     ) -> Result<bool, SledStoreError> {
-        let version = self.stream_version(&StreamId::Policy)?;
+        let version = EventStore::stream_version(self, &StreamId::Policy)?;
         let Some(request) = policy.clone().adoption(&self.policy, meta, version)? else {
             return Ok(false);
         };
@@ -397,14 +397,6 @@ impl SledStore {
         Ok(())
     }
 
-    /// The version of `stream` (0 if it has no event).
-    fn stream_version(&self, stream: &StreamId) -> Result<u64, StoreError> {
-        Ok(self.trees()[HEADS]
-            .get(head_key(stream))
-            .map_err(backend)?
-            .and_then(|b| read_u64(&b))
-            .unwrap_or(0))
-    }
 
     pub(crate) fn lock(&self) -> MutexGuard<'_, ()> {
         self.writer.lock().unwrap_or_else(|p| p.into_inner())
