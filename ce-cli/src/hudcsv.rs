@@ -1,18 +1,20 @@
 //! `ce export hud-csv DIR` and `ce import hud-csv DIR`: HUD HMIS CSV (FY2024).
 
 use std::fs::File;
-use std::io::{BufReader, Write};
+use std::io::{BufReader, Read, Write};
 use std::path::Path;
 
 use ce_core::{Coalition, CommandId, EventStore};
-use ce_hud_csv::{ExportOptions, HudCsvExport, HudFile, ImportOptions, ImportPlan, IssueKind};
+use ce_hud_csv::{
+    guard_formula, ExportOptions, HudCsvExport, HudFile, ImportOptions, ImportPlan, IssueKind,
+};
 use chrono::Utc;
 use serde_json::json;
 
 use crate::args::ExportFormat;
 use crate::context::Ctx;
 use crate::error::CliError;
-use crate::private_file::write_private;
+use crate::private_file::{create_private_dir, write_private};
 
 fn io(path: &Path) -> impl Fn(std::io::Error) -> CliError + '_ {
     move |source| CliError::Io {
@@ -66,7 +68,7 @@ pub fn export(ctx: &Ctx, format: &ExportFormat) -> Result<(), CliError> {
     options.to = to;
     options.score_result_types = ctx.policy().score_result_types.clone();
     let export = HudCsvExport::build(&log, &options);
-    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    create_private_dir(dir)?;
     let mut rows = serde_json::Map::new();
     let mut text = Vec::new();
     for &file in HudFile::ALL {
@@ -102,6 +104,14 @@ fn read_coalition_map(
         line,
         reason,
     };
+    // Asked before opening: opening a FIFO waits for a writer.
+    let metadata = std::fs::metadata(path).map_err(io(path))?;
+    if let Some(why) = not_regular(metadata.file_type()) {
+        return Err(CliError::Input {
+            path: path.to_owned(),
+            reason: why,
+        });
+    }
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .from_path(path)
@@ -141,22 +151,35 @@ fn read_coalition_map(
     Ok(map)
 }
 
+/// The most findings printed: the others are counted, and are in the
+/// `--findings` file.
+const FINDINGS_SHOWN: usize = 100;
+
+/// The most findings written to the `--findings` file; a last row says how
+/// many more there were.
+const FINDINGS_WRITTEN: usize = 1_000_000;
+
 /// Writes the findings as CSV (kind, file, line, column, value, reason),
 /// private and atomically.
 fn write_findings(path: &Path, report: &ce_hud_csv::ImportReport) -> Result<(), CliError> {
     write_private(path, |out| {
-        write_findings_to(out, report).map_err(|source| CliError::Io {
+        write_findings_to(out, &report.issues, FINDINGS_WRITTEN).map_err(|source| CliError::Io {
             path: path.to_owned(),
             source,
         })
     })
 }
 
-/// The findings as CSV into `out`.
-fn write_findings_to(out: impl Write, report: &ce_hud_csv::ImportReport) -> std::io::Result<()> {
+/// At most `max` findings as CSV into `out`, then a row saying how many
+/// were left out.
+fn write_findings_to(
+    out: impl Write,
+    issues: &[ce_hud_csv::ImportIssue],
+    max: usize,
+) -> std::io::Result<()> {
     let mut out = csv::Writer::from_writer(out);
     out.write_record(["kind", "file", "line", "column", "value", "reason"])?;
-    for issue in &report.issues {
+    for issue in issues.iter().take(max) {
         let kind = serde_json::to_value(issue.kind)
             .ok()
             .and_then(|v| v.as_str().map(str::to_owned))
@@ -165,12 +188,90 @@ fn write_findings_to(out: impl Write, report: &ce_hud_csv::ImportReport) -> std:
             kind.as_str(),
             issue.file,
             &issue.line.map(|l| l.to_string()).unwrap_or_default(),
-            issue.column.as_deref().unwrap_or_default(),
-            issue.value.as_deref().unwrap_or_default(),
-            &issue.reason,
+            // Column names, values and reasons come from the file read:
+            // a spreadsheet must show them, not run them.
+            &guard_formula(issue.column.as_deref().unwrap_or_default()),
+            &guard_formula(issue.value.as_deref().unwrap_or_default()),
+            &guard_formula(&issue.reason),
         ])?;
     }
+    if let Some(left) = issues.len().checked_sub(max).filter(|n| *n > 0) {
+        let reason = format!("... and {left} more findings, not written (at most {max} are)");
+        out.write_record(["note", "", "", "", "", reason.as_str()])?;
+    }
     out.flush()
+}
+
+/// What `open` gives the import for a file: the file, or why it is not read.
+enum HudInput {
+    File(BufReader<File>),
+    /// Not a regular file (a FIFO, a socket, a device, a directory): reading
+    /// it could wait forever or never end, so it is refused unread.
+    Refused(String),
+}
+
+impl Read for HudInput {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            HudInput::File(file) => file.read(buf),
+            HudInput::Refused(why) => Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                why.clone(),
+            )),
+        }
+    }
+}
+
+/// What a file that is not a regular file is, for the finding.
+fn not_regular(file_type: std::fs::FileType) -> Option<String> {
+    if file_type.is_file() {
+        return None;
+    }
+    let what = if file_type.is_dir() {
+        "a directory"
+    } else {
+        special_file(file_type)
+    };
+    Some(format!("not a regular file ({what})"))
+}
+
+#[cfg(unix)]
+fn special_file(file_type: std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if file_type.is_fifo() {
+        "a FIFO"
+    } else if file_type.is_socket() {
+        "a socket"
+    } else if file_type.is_block_device() || file_type.is_char_device() {
+        "a device"
+    } else {
+        "not a file"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_file(_: std::fs::FileType) -> &'static str {
+    "not a file"
+}
+
+/// Opens a HUD file of the import directory: `None` when there is none. A
+/// symlink is followed; what it leads to must be a regular file, checked
+/// before opening (opening a FIFO waits for a writer) and again after.
+fn open_hud_file(path: &Path) -> std::io::Result<Option<HudInput>> {
+    let metadata = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let refused = |why| Ok(Some(HudInput::Refused(format!("{why}: refused unread"))));
+    if let Some(why) = not_regular(metadata.file_type()) {
+        return refused(why);
+    }
+    let file = File::open(path)?;
+    if let Some(why) = not_regular(file.metadata()?.file_type()) {
+        return refused(why);
+    }
+    Ok(Some(HudInput::File(BufReader::new(file))))
 }
 
 /// `ce import hud-csv DIR (--coalition C | --coalition-map F) [--coc C]
@@ -229,11 +330,7 @@ pub fn import(ctx: &Ctx, format: &ExportFormat) -> Result<(), CliError> {
     };
     let caseload = ctx.workflow()?.caught_up()?.clone();
     let plan = ImportPlan::read(
-        |name| match File::open(dir.join(name)) {
-            Ok(file) => Ok(Some(BufReader::new(file))),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(e),
-        },
+        |name| open_hud_file(&dir.join(name)),
         ctx.store(),
         &caseload,
         ctx.policy(),
@@ -246,15 +343,47 @@ pub fn import(ctx: &Ctx, format: &ExportFormat) -> Result<(), CliError> {
         write_findings(path, &plan.report)?;
     }
     let steps = if plan.report.writes {
-        plan.execute_with(ctx.workflow()?, |batch| {
-            ctx.store().append_batch(batch).map(|_| ())
-        })?
+        // All or nothing: the mark makes a store cut off midway (a kill, a
+        // full disk) refuse to open until `ce rollback-import`, and an
+        // append that fails here is rolled back at once.
+        let store = ctx.store();
+        store.begin_import(&format!("HUD CSV export in {}", dir.display()))?;
+        let written = plan.execute_with(ctx.workflow()?, |batch| {
+            store.append_batch(batch).map(|_| ())
+        });
+        match written {
+            Ok(steps) => {
+                store.end_import()?;
+                steps
+            }
+            Err(e) => {
+                store.roll_back_import()?;
+                return Err(e.into());
+            }
+        }
     } else {
         0
     };
-    let report = &plan.report;
+    let mut report = plan.report;
     let errors = report.count(IssueKind::Error);
-    let mut text: Vec<String> = report.issues.iter().map(ToString::to_string).collect();
+    // The first findings only: a file of garbage must not print a million
+    // lines. The --findings file has them all.
+    let mut text: Vec<String> = report
+        .issues
+        .iter()
+        .take(FINDINGS_SHOWN)
+        .map(ToString::to_string)
+        .collect();
+    let left_out = report.issues.len().saturating_sub(FINDINGS_SHOWN);
+    if left_out > 0 {
+        text.push(match findings {
+            Some(path) => format!(
+                "... and {left_out} more (see --findings {})",
+                path.display()
+            ),
+            None => format!("... and {left_out} more (write them all with --findings FILE)"),
+        });
+    }
     let deleted: usize = report.deleted.values().sum();
     text.push(format!(
         "{:<28} {:>6} {:>9} {:>9} {:>8} {:>8}",
@@ -279,9 +408,11 @@ pub fn import(ctx: &Ctx, format: &ExportFormat) -> Result<(), CliError> {
             ""
         },
     ));
+    // --json too: the findings file is where scripts find them all.
+    report.issues.truncate(FINDINGS_SHOWN);
     ctx.out.emit(
         text.join("\n"),
-        &json!({ "report": report, "steps": steps }),
+        &json!({ "report": report, "issues_left_out": left_out, "steps": steps }),
     );
     if !report.blocked.is_empty() {
         return Err(CliError::ImportBlocked(report.blocked.join(", ")));
@@ -290,4 +421,53 @@ pub fn import(ctx: &Ctx, format: &ExportFormat) -> Result<(), CliError> {
         return Err(CliError::ImportInvalid { errors });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn issue(n: u64) -> ce_hud_csv::ImportIssue {
+        ce_hud_csv::ImportIssue {
+            kind: IssueKind::Error,
+            file: "Event.csv",
+            line: Some(n),
+            column: None,
+            value: None,
+            reason: "unreadable".to_owned(),
+        }
+    }
+
+    #[test]
+    fn the_findings_file_holds_at_most_its_limit_and_says_how_many_more() {
+        let issues: Vec<_> = (2..12).map(issue).collect();
+        let mut out = Vec::new();
+        write_findings_to(&mut out, &issues, 4).unwrap_or_else(|e| panic!("{e}"));
+        let text = String::from_utf8(out).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 6, "{text}");
+        assert_eq!(lines[4], "error,Event.csv,5,,,unreadable");
+        assert!(lines[5].contains("... and 6 more findings"), "{text}");
+        let mut out = Vec::new();
+        write_findings_to(&mut out, &issues, 10).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            String::from_utf8(out).unwrap_or_default().lines().count(),
+            11
+        );
+    }
+
+    #[test]
+    fn a_value_from_the_file_cannot_start_a_formula_in_the_findings_file() {
+        let mut bad = issue(2);
+        bad.column = Some("=cmd".to_owned());
+        bad.value = Some("@SUM(A1)".to_owned());
+        bad.reason = "-1 repeats the key of line 2".to_owned();
+        let mut out = Vec::new();
+        write_findings_to(&mut out, &[bad], 10).unwrap_or_else(|e| panic!("{e}"));
+        let text = String::from_utf8(out).unwrap_or_default();
+        assert_eq!(
+            text.lines().nth(1),
+            Some("error,Event.csv,2,'=cmd,'@SUM(A1),'-1 repeats the key of line 2")
+        );
+    }
 }

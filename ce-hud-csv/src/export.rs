@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 use std::io::Write;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
 use uuid::Uuid;
 
 use super::files::*;
@@ -146,21 +145,24 @@ pub(crate) fn agency_organization_id(agency: &str) -> Uuid {
     derive(&[b"organization", agency.as_bytes()])
 }
 
-fn write_rows<T: Serialize>(
-    file: HudFile,
-    header: &[&str],
-    rows: &[T],
-    out: impl Write,
-) -> Result<(), HudCsvError> {
+/// Writes a file: HUD's header, then every row. Every cell goes through
+/// its column's [`Kind::write`], so that no string column, now or added
+/// later, can start a spreadsheet formula.
+fn write_rows<T: Row>(file: HudFile, rows: &[T], out: impl Write) -> Result<(), HudCsvError> {
     let fail = |source| HudCsvError::Csv { file, source };
     let mut writer = csv::WriterBuilder::new()
         .has_headers(false)
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(out);
     // The header is written on its own so that a file with no rows has one.
-    writer.write_record(header).map_err(fail)?;
+    writer.write_record(T::HEADER).map_err(fail)?;
     for row in rows {
-        writer.serialize(row).map_err(fail)?;
+        let cells: Vec<_> = (row.cells().into_iter().zip(T::KINDS))
+            .map(|(value, kind)| kind.write(value))
+            .collect();
+        writer
+            .write_record(cells.iter().map(|c| c.as_bytes()))
+            .map_err(fail)?;
     }
     writer.flush().map_err(|e| fail(csv::Error::from(e)))
 }
@@ -192,21 +194,20 @@ impl HudCsvExport {
 
     /// Writes one file (header first, even with no rows) to `out`.
     pub fn write(&self, file: HudFile, out: impl Write) -> Result<(), HudCsvError> {
-        let header = file.header();
         match file {
-            HudFile::Export => write_rows(file, header, std::slice::from_ref(&self.export), out),
-            HudFile::Organization => write_rows(file, header, &self.organizations, out),
-            HudFile::Project => write_rows(file, header, &self.projects, out),
-            HudFile::ProjectCoC => write_rows(file, header, &self.project_cocs, out),
-            HudFile::CEParticipation => write_rows(file, header, &self.ce_participation, out),
-            HudFile::Client => write_rows(file, header, &self.clients, out),
-            HudFile::Enrollment => write_rows(file, header, &self.enrollments, out),
-            HudFile::Exit => write_rows(file, header, &self.exits, out),
-            HudFile::Assessment => write_rows(file, header, &self.assessments, out),
-            HudFile::AssessmentQuestions => write_rows(file, header, &self.questions, out),
-            HudFile::AssessmentResults => write_rows(file, header, &self.results, out),
-            HudFile::Event => write_rows(file, header, &self.events, out),
-            HudFile::CurrentLivingSituation => write_rows(file, header, &self.cls, out),
+            HudFile::Export => write_rows(file, std::slice::from_ref(&self.export), out),
+            HudFile::Organization => write_rows(file, &self.organizations, out),
+            HudFile::Project => write_rows(file, &self.projects, out),
+            HudFile::ProjectCoC => write_rows(file, &self.project_cocs, out),
+            HudFile::CEParticipation => write_rows(file, &self.ce_participation, out),
+            HudFile::Client => write_rows(file, &self.clients, out),
+            HudFile::Enrollment => write_rows(file, &self.enrollments, out),
+            HudFile::Exit => write_rows(file, &self.exits, out),
+            HudFile::Assessment => write_rows(file, &self.assessments, out),
+            HudFile::AssessmentQuestions => write_rows(file, &self.questions, out),
+            HudFile::AssessmentResults => write_rows(file, &self.results, out),
+            HudFile::Event => write_rows(file, &self.events, out),
+            HudFile::CurrentLivingSituation => write_rows(file, &self.cls, out),
         }
     }
 

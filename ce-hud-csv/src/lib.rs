@@ -18,7 +18,7 @@ pub use apr::{
     Timeliness, ACTIVITY_COLUMNS, HOUSEHOLD_TYPE_COLUMNS,
 };
 pub use export::{ExportOptions, HudCsvExport};
-pub use files::HudFile;
+pub use files::{guard_formula, HudFile};
 pub use import::{
     FileSummary, ImportIssue, ImportOptions, ImportPlan, ImportReport, ImportStep, IssueKind,
 };

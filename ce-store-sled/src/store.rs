@@ -397,7 +397,6 @@ impl SledStore {
         Ok(())
     }
 
-
     pub(crate) fn lock(&self) -> MutexGuard<'_, ()> {
         self.writer.lock().unwrap_or_else(|p| p.into_inner())
     }

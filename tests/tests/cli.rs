@@ -1936,7 +1936,8 @@ fn verify_catches_backups_edited_to_break_the_workflow_rules() {
             .position(|l| l["type"] == kind)
             .unwrap_or_else(|| panic!("a {kind} event"))
     };
-    let cases: Vec<(&str, Box<dyn Fn(&mut Vec<Value>)>)> = vec![
+    type Edit<'a> = Box<dyn Fn(&mut Vec<Value>) + 'a>;
+    let cases: Vec<(&str, Edit)> = vec![
         (
             "role access",
             Box::new(|l| l[find("ReferralOffered")]["actor"]["role"] = json!("access")),
@@ -2092,4 +2093,67 @@ fn a_symlink_planted_where_a_backup_goes_is_replaced_not_written_through() {
     );
     use std::os::unix::fs::PermissionsExt;
     assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+}
+
+/// A HUD CSV import killed at any moment leaves the store as it was before
+/// the import, whole, or refusing to open until `ce rollback-import` puts
+/// it back as it was before: never part of an import that serves lists.
+#[test]
+fn a_killed_hud_csv_import_leaves_the_store_whole_or_rolled_back() {
+    let source = Store::new();
+    source.ok("demo --households 120 --seed 7", &[]);
+    let export = source.file("export");
+    source.ok("export hud-csv {}", &[&export]);
+    let import = |store: &Path| {
+        let mut cmd = std::process::Command::new(ce_path());
+        for var in ["CE_STORE", "CE_USER", "CE_AGENCY", "CE_ROLE"] {
+            cmd.env_remove(var);
+        }
+        cmd.arg("--store")
+            .arg(store)
+            .args(["import", "hud-csv", "--coalition", "Coulee"])
+            .arg(&export)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null());
+        cmd
+    };
+    // A store with one household already, so "before" is not "empty".
+    let prepare = || {
+        let (s, _) = with_household();
+        let before = s.events();
+        (s, before)
+    };
+    let (whole, before) = prepare();
+    let started = std::time::Instant::now();
+    assert!(import(&whole.path).status().expect("ce runs").success());
+    let took = started.elapsed();
+    let after = whole.events();
+    assert!(after > before + 100, "the import wrote {after} - {before}");
+
+    let mut cut = 0;
+    for k in 1..=5u32 {
+        let (s, before) = prepare();
+        let mut child = import(&s.path).spawn().expect("ce starts");
+        std::thread::sleep(took * k / 6);
+        let _ = child.kill();
+        let _ = child.wait();
+        let out = s.cmd("verify", &[]).output().expect("ce runs");
+        match out.status.code() {
+            Some(0) => {
+                let events = s.events();
+                assert!(
+                    events == before || events == after,
+                    "kill {k}: {events} events"
+                );
+            }
+            Some(EXIT_STORAGE) if text(&out.stderr).contains("ce rollback-import") => {
+                cut += 1;
+                assert!(s.ok("rollback-import", &[]).contains("removed"));
+                assert_eq!(s.events(), before, "kill {k}: rolled back");
+                assert!(s.ok("verify", &[]).starts_with("ok"));
+            }
+            _ => panic!("kill {k}: {}", describe("verify", &out)),
+        }
+    }
+    eprintln!("import took {took:?}; {cut} of 5 kills cut it off");
 }

@@ -171,21 +171,19 @@ impl Fields<'_> {
         }
     }
 
-    /// Optional free text, cut to `max` characters (HUD's length) with a
+    /// Optional free text, cut to HUD's length of the column with a
     /// finding when longer.
-    pub(super) fn text_at_most(
-        &mut self,
-        column: &str,
-        v: &Option<String>,
-        max: usize,
-    ) -> Option<String> {
+    pub(super) fn text_at_most(&mut self, column: &str, v: &Option<String>) -> Option<String> {
         let value = cell(v)?;
-        Some(self.cut(column, value, max))
+        Some(self.cut(column, value))
     }
 
-    /// Text cut to `max` characters (HUD's length), with a finding when
-    /// longer.
-    pub(super) fn cut(&mut self, column: &str, value: &str, max: usize) -> String {
+    /// Text cut to HUD's length of the column (`S50`, `S100`, ...), with a
+    /// finding when longer.
+    pub(super) fn cut(&mut self, column: &str, value: &str) -> String {
+        let Some(max) = max_chars(self.file, column) else {
+            return value.to_owned();
+        };
         let chars = value.chars().count();
         if chars <= max {
             return value.to_owned();
@@ -252,16 +250,69 @@ pub(super) struct Source {
     pub(super) user: Option<String>,
 }
 
+/// The times a row's DateCreated and DateUpdated may take: not before
+/// HMIS data start, nor after the export was made.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Stamps {
+    /// The latest plausible time: a day after the later of ExportDate and
+    /// the end of ExportEndDate.
+    pub(super) until: Option<DateTime<Utc>>,
+    /// What a row's time is read as when neither of its own is plausible:
+    /// the export's date.
+    pub(super) export_date: Option<DateTime<Utc>>,
+}
+
+impl Stamps {
+    /// Why `t` cannot be when a row was created or updated, if it cannot.
+    fn implausible(&self, t: DateTime<Utc>) -> Option<String> {
+        if t.date_naive() < EARLIEST_DATE {
+            return Some(format!("before {EARLIEST_DATE}, when HMIS data start"));
+        }
+        let until = self.until?;
+        (t > until).then(|| format!("after the export was made ({until} at the latest)"))
+    }
+}
+
 pub(super) fn source(
     f: &mut Fields<'_>,
+    stamps: Stamps,
     created: &Option<String>,
     updated: &Option<String>,
     user: &Option<String>,
 ) -> Source {
+    const COLUMNS: [&str; 2] = ["DateCreated", "DateUpdated"];
+    let raw = [created, updated];
+    let read = [
+        f.lenient_datetime(COLUMNS[0], created),
+        f.lenient_datetime(COLUMNS[1], updated),
+    ];
+    let plausible = |t: Option<DateTime<Utc>>| t.filter(|t| stamps.implausible(*t).is_none());
+    let mut times = read;
+    for (i, (column, other)) in COLUMNS.iter().zip(COLUMNS.iter().rev()).enumerate() {
+        let Some(why) = read[i].and_then(|t| stamps.implausible(t)) else {
+            continue;
+        };
+        // The row's other time, else the export's date, else the import's.
+        let (instead, what) = match (plausible(read[1 - i]), plausible(stamps.export_date)) {
+            (Some(t), _) => (Some(t), format!("{other} {t} used")),
+            (None, Some(t)) => (Some(t), format!("the export's date {t} used")),
+            (None, None) => (None, "the import's time used".to_owned()),
+        };
+        times[i] = instead;
+        let value = cell(raw[i]).unwrap_or_default();
+        f.issues.push_value(
+            IssueKind::Repaired,
+            (f.file, f.line),
+            column,
+            value,
+            format!("{value:?} is {why}: {what}"),
+        );
+    }
+    let [created, updated] = times;
     Source {
         line: f.line,
-        created: f.lenient_datetime("DateCreated", created),
-        updated: f.lenient_datetime("DateUpdated", updated),
-        user: cell(user).map(str::to_owned),
+        created,
+        updated,
+        user: cell(user).map(|u| f.cut("UserID", u)),
     }
 }

@@ -34,6 +34,7 @@ use ce_core::household::events::{CeEventRecorded, HmisLink, HmisRecordDeleted, H
 use ce_core::household::{
     AssessmentAnswer, AssessmentResultEntry, Coalition, CurrentLivingSituation, HouseholdStatus,
     LeavingSituation, Member, MemberDestination, PriorLivingSituation, PriorStay, StatusUpdate,
+    EARLIEST_BIRTH_DATE, EARLIEST_DATE,
 };
 use ce_core::hud::{
     AssessmentLevel, AssessmentType, CeEventType, CurrentSituation, Destination, InvalidCode,
@@ -240,13 +241,36 @@ const READ_ORDER: &[&str] = &[
     CurrentLivingSituationRow::FILE,
 ];
 
-/// Files an import cannot do without.
-const REQUIRED_FILES: &[&str] = &[
-    ExportRow::FILE,
-    ProjectRow::FILE,
-    ClientRow::FILE,
-    EnrollmentRow::FILE,
+/// Files an import cannot do without, and why. HUD's exports have every
+/// file, with only its header when it has no rows.
+const REQUIRED_FILES: &[(&str, &str)] = &[
+    (
+        ExportRow::FILE,
+        "ce needs it to know the source system and the export",
+    ),
+    (ProjectRow::FILE, "ce needs it to place the enrollments"),
+    (ClientRow::FILE, "ce needs it to identify the clients"),
+    (
+        EnrollmentRow::FILE,
+        "ce needs it to place every row in a household",
+    ),
+    (
+        ExitRow::FILE,
+        "ce needs it to know which households exited, or they would come back on the lists",
+    ),
+    (
+        EventRow::FILE,
+        "ce needs it to know which households were referred and housed, or they would come back on the lists",
+    ),
 ];
+
+/// Why an import cannot do without `file`, if it cannot.
+fn required(file: &str) -> Option<&'static str> {
+    REQUIRED_FILES
+        .iter()
+        .find(|(f, _)| *f == file)
+        .map(|(_, why)| *why)
+}
 
 impl ImportPlan {
     /// Reads an export's files (`open` gives a reader for a file name, or
@@ -298,11 +322,11 @@ impl ImportPlan {
             .iter()
             .any(|i| i.kind == IssueKind::Error && i.line.is_none_or(|l| l == 1));
         // Without a required file (the Export.csv that names the source, the
-        // projects, clients and enrollments) nothing can be placed or
-        // identified: nothing is planned.
+        // projects, clients and enrollments, the exits and events that take
+        // households off the lists) nothing is planned.
         let missing: Vec<&str> = REQUIRED_FILES
             .iter()
-            .copied()
+            .map(|(f, _)| *f)
             .filter(|f| {
                 input.unread.contains(f) || (*f == ExportRow::FILE && input.export_id.is_empty())
             })

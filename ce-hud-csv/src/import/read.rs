@@ -108,6 +108,9 @@ pub(super) struct Seen {
     pub(super) keys: HashMap<&'static str, HashSet<String>>,
     /// Files with a row whose key could not be read.
     pub(super) unreadable: BTreeSet<&'static str>,
+    /// Files that could not be read at all: unreadable, not a file, a
+    /// header ce cannot use, or too many rows.
+    pub(super) unusable: BTreeSet<&'static str>,
 }
 
 /// Everything read, parsed and checked row by row.
@@ -131,6 +134,8 @@ pub(super) struct Input {
     pub(super) full_refresh: bool,
     /// The export's period (ExportStartDate, ExportEndDate).
     pub(super) period: Option<(NaiveDate, NaiveDate)>,
+    /// When the export was made (ExportDate).
+    pub(super) export_date: Option<DateTime<Utc>>,
     /// Files absent or with a header that could not be used.
     pub(super) unread: BTreeSet<&'static str>,
     /// Rows with errors, by file and id: rows that name them are skipped.
@@ -163,16 +168,19 @@ impl Input {
         let mut input = Input::default();
         for &file in READ_ORDER {
             let Some(reader) = open(file)? else {
-                let kind = if REQUIRED_FILES.contains(&file) {
-                    IssueKind::Error
-                } else {
-                    IssueKind::Note
-                };
-                issues.push(kind, file, None, None, "file not found");
+                match required(file) {
+                    Some(why) => issues.push(
+                        IssueKind::Error,
+                        file,
+                        None,
+                        None,
+                        format!("file not found: {why}; HUD's exports have every file, with only its header when it has no rows"),
+                    ),
+                    None => issues.push(IssueKind::Note, file, None, None, "file not found"),
+                }
                 input.unread.insert(file);
                 continue;
             };
-            let before = issues.0.len();
             match file {
                 f if f == ExportRow::FILE => input.export(reader, issues, report),
                 f if f == OrganizationRow::FILE => input.organizations(reader, issues, report),
@@ -180,7 +188,10 @@ impl Input {
                 f if f == ProjectCoCRow::FILE => input.project_cocs(reader, issues, report),
                 f if f == CEParticipationRow::FILE => input.participation(reader, issues, report),
                 f if f == ClientRow::FILE => input.clients(reader, issues, report),
-                f if f == EnrollmentRow::FILE => input.enrollments(reader, issues, report),
+                f if f == EnrollmentRow::FILE => {
+                    input.enrollments(reader, issues, report);
+                    input.births_after_entry(issues);
+                }
                 f if f == ExitRow::FILE => input.exits(reader, issues, report),
                 f if f == AssessmentRow::FILE => input.assessments(reader, issues, report),
                 f if f == AssessmentQuestionRow::FILE => input.questions(reader, issues, report),
@@ -188,10 +199,7 @@ impl Input {
                 f if f == EventRow::FILE => input.events(reader, issues, report),
                 _ => input.cls(reader, issues, report),
             }
-            let header_error = issues.0[before..]
-                .iter()
-                .any(|i| i.kind == IssueKind::Error && i.line == Some(1));
-            if header_error {
+            if input.seen.unusable.contains(file) {
                 input.unread.insert(file);
             }
         }
@@ -238,6 +246,7 @@ impl Input {
         self.full_refresh = cell(&row.ExportDirective) == Some("2");
         self.period = parse_date(cell(&row.ExportStartDate).unwrap_or_default())
             .zip(parse_date(cell(&row.ExportEndDate).unwrap_or_default()));
+        self.export_date = cell(&row.ExportDate).and_then(parse_datetime);
         match cell(&row.CSVVersion) {
             Some(v) if v.starts_with("2024") => {}
             other => f.issues.push(
@@ -257,6 +266,16 @@ impl Input {
     pub(super) fn birth_date(&self, f: &mut Fields<'_>, v: &Option<String>) -> Option<NaiveDate> {
         let raw = cell(v)?;
         let dob = f.lenient_date("DOB", v)?;
+        if dob < EARLIEST_BIRTH_DATE {
+            f.issues.push_value(
+                IssueKind::Repaired,
+                (f.file, f.line),
+                "DOB",
+                raw,
+                format!("{raw:?} is before {EARLIEST_BIRTH_DATE}: left empty (unknown)"),
+            );
+            return None;
+        }
         let Some((_, end)) = self.period else {
             return Some(dob);
         };
@@ -278,6 +297,91 @@ impl Input {
             format!("{raw:?} is after the export's end {end}: {what}"),
         );
         kept
+    }
+
+    /// The DateCreated and DateUpdated this export's rows may have: up to a
+    /// day after the later of ExportDate and the end of ExportEndDate.
+    pub(super) fn stamps(&self) -> Stamps {
+        let end = self
+            .period
+            .and_then(|(_, end)| end.succ_opt()?.and_hms_opt(0, 0, 0))
+            .map(|t| t.and_utc());
+        let made = self.export_date.max(end);
+        Stamps {
+            until: made.and_then(|t| t.checked_add_signed(chrono::TimeDelta::days(1))),
+            export_date: self.export_date,
+        }
+    }
+
+    /// A row's trailer, its DateCreated and DateUpdated held to the
+    /// export's dates (see [`Input::stamps`]).
+    pub(super) fn source(
+        &self,
+        f: &mut Fields<'_>,
+        created: &Option<String>,
+        updated: &Option<String>,
+        user: &Option<String>,
+    ) -> Source {
+        source(f, self.stamps(), created, updated, user)
+    }
+
+    /// A row's own date (EntryDate, AssessmentDate, ...): required, and
+    /// neither before HMIS data start nor more than a day after the
+    /// export's end.
+    pub(super) fn row_date(
+        &self,
+        f: &mut Fields<'_>,
+        column: &str,
+        v: &Option<String>,
+    ) -> Option<NaiveDate> {
+        let date = f.date(column, v)?;
+        let value = cell(v).unwrap_or_default();
+        let last = self
+            .period
+            .map(|(_, end)| end)
+            .or_else(|| self.export_date.map(|t| t.date_naive()))
+            .and_then(|end| end.succ_opt().map(|next| (end, next)));
+        let why = if date < EARLIEST_DATE {
+            format!("{value:?} is before {EARLIEST_DATE}, when HMIS data start")
+        } else if let Some((end, _)) = last.filter(|(_, next)| date > *next) {
+            format!("{value:?} is more than a day after the export's end {end}")
+        } else {
+            return Some(date);
+        };
+        f.error_value(column, value, format!("{why}: the row is not imported"));
+        None
+    }
+
+    /// A birth date after the client's first entry cannot be: it is left
+    /// empty (unknown), as HUD's DOBDataQuality 99 would have it.
+    pub(super) fn births_after_entry(&mut self, issues: &mut Issues) {
+        let mut first_entry: HashMap<&str, NaiveDate> = HashMap::new();
+        for e in &self.enrollments {
+            let entry = first_entry.entry(&e.personal).or_insert(e.entry);
+            *entry = (*entry).min(e.entry);
+        }
+        let mut late: Vec<(&mut ClientIn, NaiveDate)> = self
+            .clients
+            .iter_mut()
+            .filter_map(|(id, client)| {
+                let entry = *first_entry.get(id.as_str())?;
+                let late = client.dob.is_some_and(|dob| dob > entry);
+                late.then_some((client, entry))
+            })
+            .collect();
+        late.sort_by_key(|(client, _)| client.line);
+        for (client, entry) in late {
+            let Some(dob) = client.dob.take() else {
+                continue;
+            };
+            issues.push_value(
+                IssueKind::Repaired,
+                (ClientRow::FILE, client.line),
+                "DOB",
+                &dob.to_string(),
+                format!("{dob} is after the client's entry on {entry}: left empty (unknown)"),
+            );
+        }
     }
 
     pub(super) fn project_cocs<R: Read>(
@@ -434,6 +538,7 @@ impl Input {
             let id = f.text("PersonalID", &row.PersonalID);
             let dob = self.birth_date(&mut f, &row.DOB);
             let veteran = f.lenient_code("VeteranStatus", &row.VeteranStatus, "read as 99");
+            let src = self.source(&mut f, &row.DateCreated, &row.DateUpdated, &row.UserID);
             let (Some(id), false) = (id, f.bad) else {
                 continue;
             };
@@ -442,15 +547,15 @@ impl Input {
                 (None, None)
             } else {
                 (
-                    f.text_at_most("FirstName", &row.FirstName, 50),
-                    f.text_at_most("LastName", &row.LastName, 50),
+                    f.text_at_most("FirstName", &row.FirstName),
+                    f.text_at_most("LastName", &row.LastName),
                 )
             };
             self.clients.insert(
                 id,
                 ClientIn {
                     line,
-                    updated: cell(&row.DateUpdated).and_then(parse_datetime),
+                    updated: src.updated,
                     first,
                     last,
                     dob,
@@ -478,7 +583,7 @@ impl Input {
             let id = f.text("EnrollmentID", &row.EnrollmentID);
             let personal = f.text("PersonalID", &row.PersonalID);
             let project = f.text("ProjectID", &row.ProjectID);
-            let entry = f.date("EntryDate", &row.EntryDate);
+            let entry = self.row_date(&mut f, "EntryDate", &row.EntryDate);
             // A single-person enrollment often comes without HouseholdID and
             // RelationshipToHoH: it is its own household, the person its head.
             let household = match (cell(&row.HouseholdID), &id) {
@@ -547,7 +652,7 @@ impl Input {
                 "read as 99",
             );
             let episode = f.lenient_date("DateToStreetESSH", &row.DateToStreetESSH);
-            let src = source(&mut f, &row.DateCreated, &row.DateUpdated, &row.UserID);
+            let src = self.source(&mut f, &row.DateCreated, &row.DateUpdated, &row.UserID);
             if let Some(p) = &personal {
                 if !self.clients.contains_key(p) {
                     f.error(
@@ -686,7 +791,7 @@ impl Input {
                 );
                 subsidy = None;
             }
-            let src = source(&mut f, &row.DateCreated, &row.DateUpdated, &row.UserID);
+            let src = self.source(&mut f, &row.DateCreated, &row.DateUpdated, &row.UserID);
             if let (Some(enrollment), Some(date), Some(destination), false) =
                 (enrollment, date, destination, f.bad)
             {
@@ -722,12 +827,12 @@ impl Input {
             };
             let id = f.text("AssessmentID", &row.AssessmentID);
             let enrollment = self.known_enrollment(&mut f, &row.EnrollmentID);
-            let date = f.date("AssessmentDate", &row.AssessmentDate);
+            let date = self.row_date(&mut f, "AssessmentDate", &row.AssessmentDate);
             // Nullable since v1.4, but the CE workflow needs all three.
             let assessment_type = f.code("AssessmentType", &row.AssessmentType);
             let level = f.code("AssessmentLevel", &row.AssessmentLevel);
             let prioritization = f.code("PrioritizationStatus", &row.PrioritizationStatus);
-            let src = source(&mut f, &row.DateCreated, &row.DateUpdated, &row.UserID);
+            let src = self.source(&mut f, &row.DateCreated, &row.DateUpdated, &row.UserID);
             if f.bad {
                 if let Some(id) = &id {
                     self.rejected
@@ -756,7 +861,7 @@ impl Input {
                     id,
                     enrollment,
                     date,
-                    location: f.text_at_most("AssessmentLocation", &row.AssessmentLocation, 250),
+                    location: f.text_at_most("AssessmentLocation", &row.AssessmentLocation),
                     assessment_type,
                     level,
                     prioritization,
@@ -805,7 +910,7 @@ impl Input {
             let assessment = self.known_assessment(&mut f, &row.AssessmentID);
             let question = f
                 .text("AssessmentQuestion", &row.AssessmentQuestion)
-                .map(|q| f.cut("AssessmentQuestion", &q, 250));
+                .map(|q| f.cut("AssessmentQuestion", &q));
             let order = match cell(&row.AssessmentQuestionOrder) {
                 None => Some(u32::MAX),
                 Some(v) => v.parse::<u32>().ok().or_else(|| {
@@ -817,7 +922,7 @@ impl Input {
                 (assessment, question, order, f.bad)
             {
                 let answer = f
-                    .text_at_most("AssessmentAnswer", &row.AssessmentAnswer, 500)
+                    .text_at_most("AssessmentAnswer", &row.AssessmentAnswer)
                     .unwrap_or_default();
                 if let Some(id) = cell(&row.AssessmentQuestionID) {
                     self.question_ids.insert(line, id.to_owned());
@@ -850,8 +955,8 @@ impl Input {
             let assessment = self.known_assessment(&mut f, &row.AssessmentID);
             let kind = f
                 .text("AssessmentResultType", &row.AssessmentResultType)
-                .map(|k| f.cut("AssessmentResultType", &k, 250));
-            let value = f.text_at_most("AssessmentResult", &row.AssessmentResult, 250);
+                .map(|k| f.cut("AssessmentResultType", &k));
+            let value = f.text_at_most("AssessmentResult", &row.AssessmentResult);
             if let (Some(assessment), Some(kind), false) = (assessment, kind, f.bad) {
                 if let Some(id) = cell(&row.AssessmentResultID) {
                     self.result_ids.insert(line, id.to_owned());
@@ -876,9 +981,9 @@ impl Input {
             };
             let id = f.text("EventID", &row.EventID);
             let enrollment = self.known_enrollment(&mut f, &row.EnrollmentID);
-            let date = f.date("EventDate", &row.EventDate);
+            let date = self.row_date(&mut f, "EventDate", &row.EventDate);
             let code = f.code::<CeEventType>("Event", &row.Event);
-            let src = source(&mut f, &row.DateCreated, &row.DateUpdated, &row.UserID);
+            let src = self.source(&mut f, &row.DateCreated, &row.DateUpdated, &row.UserID);
             let (Some(id), Some(enrollment), Some(date), Some(code), false) =
                 (id, enrollment, date, code, f.bad)
             else {
@@ -938,11 +1043,8 @@ impl Input {
                     event: code,
                     problem_solving_result,
                     case_management_after,
-                    location: f.text_at_most(
-                        "LocationCrisisOrPHHousing",
-                        &row.LocationCrisisOrPHHousing,
-                        250,
-                    ),
+                    location: f
+                        .text_at_most("LocationCrisisOrPHHousing", &row.LocationCrisisOrPHHousing),
                     result,
                     result_date,
                 },
@@ -964,7 +1066,7 @@ impl Input {
             };
             let id = f.text("CurrentLivingSitID", &row.CurrentLivingSitID);
             let enrollment = self.known_enrollment(&mut f, &row.EnrollmentID);
-            let date = f.date("InformationDate", &row.InformationDate);
+            let date = self.row_date(&mut f, "InformationDate", &row.InformationDate);
             let situation = match f.required("CurrentLivingSituation", &row.CurrentLivingSituation)
             {
                 None => None,
@@ -996,7 +1098,7 @@ impl Input {
                 lease_own_60_day: yes_no("LeaseOwn60Day", &row.LeaseOwn60Day),
                 moved_two_or_more: yes_no("MovedTwoOrMore", &row.MovedTwoOrMore),
             };
-            let src = source(&mut f, &row.DateCreated, &row.DateUpdated, &row.UserID);
+            let src = self.source(&mut f, &row.DateCreated, &row.DateUpdated, &row.UserID);
             if let (Some(id), Some(enrollment), Some(date), Some(situation), false) =
                 (id, enrollment, date, situation, f.bad)
             {
@@ -1008,13 +1110,9 @@ impl Input {
                         leaving,
                         living_situation: situation,
                         subsidy,
-                        verified_by: f.text_at_most("VerifiedBy", &row.VerifiedBy, 100),
+                        verified_by: f.text_at_most("VerifiedBy", &row.VerifiedBy),
                         leave_within_14_days: leave,
-                        location_details: f.text_at_most(
-                            "LocationDetails",
-                            &row.LocationDetails,
-                            250,
-                        ),
+                        location_details: f.text_at_most("LocationDetails", &row.LocationDetails),
                     },
                     src,
                 });
