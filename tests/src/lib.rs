@@ -10,6 +10,7 @@ use ce_store_sled::{SledStore, SledStoreError};
 
 pub mod conformance;
 pub mod sample;
+pub mod support;
 
 /// Requests per `append_batch` of `crash_writer batch`; the crash test
 /// checks that the log only ever holds whole batches of it.

@@ -9,9 +9,9 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
-use std::sync::OnceLock;
 use std::time::{Duration, SystemTime};
 
+use ce_tests::support::{ce_binary as ce_path, workspace};
 use serde_json::{json, Value};
 use tempfile::TempDir;
 
@@ -30,107 +30,6 @@ const PSH_AGENCY: &str = "Coulee Housing Authority";
 const RRH_AGENCY: &str = "Couleecap";
 /// A well-formed id no store knows.
 const UNKNOWN_ID: &str = "00000000-0000-4000-8000-000000000000";
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("the tests crate lives in the workspace")
-        .to_owned()
-}
-
-/// The workspace sources the binary was built from, per cargo's dep-info
-/// file next to it (`target/<profile>/ce.d`), if there is one.
-fn sources_of(bin: &Path) -> Vec<PathBuf> {
-    let Ok(info) = std::fs::read_to_string(bin.with_extension("d")) else {
-        return Vec::new();
-    };
-    let Some((_, deps)) = info.lines().next().and_then(|l| l.split_once(": ")) else {
-        return Vec::new();
-    };
-    let mut paths = Vec::new();
-    let mut current = String::new();
-    let mut words = deps.split(' ').peekable();
-    while let Some(word) = words.next() {
-        // dep-info escapes a space in a path as "\ ".
-        match word.strip_suffix('\\') {
-            Some(part) if words.peek().is_some() => {
-                current.push_str(part);
-                current.push(' ');
-            }
-            _ => {
-                current.push_str(word);
-                paths.push(PathBuf::from(std::mem::take(&mut current)));
-            }
-        }
-    }
-    paths.retain(|p| p.starts_with(workspace()));
-    paths
-}
-
-/// Builds the `ce` binary into the target directory and profile this test
-/// was built for. `cargo test` builds the binaries of a package only for that
-/// package's own integration tests, so `cargo test --workspace` alone would
-/// leave `target/<profile>/ce` missing or stale.
-fn build_ce(cargo: &str, profile_dir: &Path) {
-    let mut cmd = std::process::Command::new(cargo);
-    cmd.current_dir(workspace())
-        .args(["build", "--quiet", "-p", "ce-cli", "--bin", "ce"]);
-    if let Some(target_dir) = profile_dir.parent() {
-        cmd.arg("--target-dir").arg(target_dir);
-    }
-    match profile_dir.file_name().and_then(|n| n.to_str()) {
-        Some("debug") | None => {}
-        Some("release") => {
-            cmd.arg("--release");
-        }
-        Some(profile) => {
-            cmd.args(["--profile", profile]);
-        }
-    }
-    let out = cmd.output().expect("cargo runs");
-    assert!(
-        out.status.success(),
-        "`cargo build -p ce-cli` failed:\n{}",
-        text(&out.stderr)
-    );
-}
-
-/// The `ce` binary of this build: `target/<profile>/deps/cli-HASH` is this
-/// test, `target/<profile>/ce` the binary. Under cargo (`$CARGO` set) it is
-/// built first; otherwise the test fails, rather than testing old code, when
-/// the binary is missing or older than the sources it was built from.
-fn ce_path() -> &'static Path {
-    static PATH: OnceLock<PathBuf> = OnceLock::new();
-    PATH.get_or_init(|| {
-        let exe = std::env::current_exe().expect("the test binary's path");
-        let profile_dir = exe
-            .parent()
-            .and_then(Path::parent)
-            .expect("the test runs from target/<profile>/deps");
-        if let Ok(cargo) = std::env::var("CARGO") {
-            build_ce(&cargo, profile_dir);
-        }
-        let bin = profile_dir.join(format!("ce{}", std::env::consts::EXE_SUFFIX));
-        let built = std::fs::metadata(&bin)
-            .and_then(|m| m.modified())
-            .unwrap_or_else(|_| {
-                panic!(
-                    "the ce binary is missing at {}: run `cargo build -p ce-cli` first",
-                    bin.display()
-                )
-            });
-        for source in sources_of(&bin) {
-            let changed = std::fs::metadata(&source).and_then(|m| m.modified());
-            assert!(
-                changed.is_ok_and(|changed| changed <= built),
-                "the ce binary at {} is older than {}: run `cargo build -p ce-cli` first",
-                bin.display(),
-                source.display()
-            );
-        }
-        bin
-    })
-}
 
 /// A `ce` command with none of the `CE_*` variables of the caller's
 /// environment.

@@ -24,6 +24,7 @@ use ce_core::{
 use ce_hud_csv::{
     CeApr, ExportOptions, HudCsvExport, HudFile, ImportOptions, ImportPlan, IssueKind, Timeliness,
 };
+use ce_tests::support::{ce_binary, read_csv as read, rows_without_export_id, Table};
 use chrono::{DateTime, TimeZone, Utc};
 
 // ---------------------------------------------------------------- helpers
@@ -416,24 +417,6 @@ fn export(log: &[Envelope], options: &ExportOptions) -> BTreeMap<HudFile, String
             (f, String::from_utf8(out).unwrap())
         })
         .collect()
-}
-
-/// A file's header and rows, read with the csv crate.
-type Table = (Vec<String>, Vec<Vec<String>>);
-
-fn read(text: &str) -> Table {
-    let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
-    let header = reader
-        .headers()
-        .unwrap()
-        .iter()
-        .map(str::to_owned)
-        .collect();
-    let rows = reader
-        .records()
-        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
-        .collect();
-    (header, rows)
 }
 
 /// Id columns, replaced by `Column#n` in order of first appearance (files in
@@ -2236,24 +2219,6 @@ fn imported_events_are_recorded_as_an_import_of_the_source_export() {
 
 // -------------------------------------------------------------------- CLI
 
-/// The `ce` binary of this profile, built first when cargo runs the test.
-fn ce_binary() -> &'static std::path::Path {
-    static PATH: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
-    PATH.get_or_init(|| {
-        let exe = std::env::current_exe().unwrap();
-        let profile_dir = exe.parent().and_then(std::path::Path::parent).unwrap();
-        if let Ok(cargo) = std::env::var("CARGO") {
-            let mut build = std::process::Command::new(cargo);
-            build.args(["build", "-q", "-p", "ce-cli", "--bin", "ce"]);
-            if profile_dir.ends_with("release") {
-                build.arg("--release");
-            }
-            assert!(build.status().unwrap().success(), "cannot build ce");
-        }
-        profile_dir.join(format!("ce{}", std::env::consts::EXE_SUFFIX))
-    })
-}
-
 fn ce(store: &std::path::Path) -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::new(ce_binary());
     for var in ["CE_STORE", "CE_USER", "CE_AGENCY", "CE_ROLE"] {
@@ -2399,22 +2364,6 @@ fn cli_imports_a_directory_exports_it_again_and_reports() {
     }
 }
 
-/// A file's rows without the ExportID column, sorted: the rows an export
-/// holds, whatever their order.
-fn rows_without_export_id(path: &std::path::Path) -> Vec<Vec<String>> {
-    let (header, rows) = read(&std::fs::read_to_string(path).unwrap());
-    let export_id = header.iter().position(|c| c == "ExportID").unwrap();
-    let mut rows: Vec<Vec<String>> = rows
-        .into_iter()
-        .map(|mut r| {
-            r.remove(export_id);
-            r
-        })
-        .collect();
-    rows.sort();
-    rows
-}
-
 #[test]
 fn demo_caseloads_export_import_and_export_again_to_the_same_ce_rows() {
     // tests/scripts/roundtrip-demo-seeds.sh runs seeds 1-20 at full size.
@@ -2471,20 +2420,9 @@ fn demo_caseloads_export_import_and_export_again_to_the_same_ce_rows() {
 
 // ------------------------------------------- a foreign export, month by month
 
-/// tests/fixtures/foreign-export/<month>: another HMIS's exports (see the
-/// README beside them for what each row exercises).
+/// tests/fixtures/foreign-export/<month>: another HMIS's exports.
 fn fixture(month: &str) -> BTreeMap<String, String> {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/foreign-export")
-        .join(month);
-    std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| {
-            let path = e.unwrap().path();
-            let name = path.file_name().unwrap().to_string_lossy().into_owned();
-            (name, std::fs::read_to_string(&path).unwrap())
-        })
-        .collect()
+    ce_tests::support::foreign_export(month)
 }
 
 fn plan_with(

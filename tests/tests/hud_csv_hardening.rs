@@ -12,6 +12,7 @@ use ce_core::{Event, EventStore, MemoryStore, Policy, Workflow};
 use ce_hud_csv::{
     ExportOptions, HudCsvExport, HudFile, ImportIssue, ImportOptions, ImportPlan, IssueKind,
 };
+use ce_tests::support::{ce_binary, read_csv as table, rows_without_export_id, Table};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 
 // ---------------------------------------------------------------- helpers
@@ -25,24 +26,6 @@ fn at(y: i32, mo: u32, d: u32) -> DateTime<Utc> {
 
 fn day(y: i32, mo: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, mo, d).unwrap()
-}
-
-/// The `ce` binary of this profile, built first when cargo runs the test.
-fn ce_binary() -> &'static Path {
-    static PATH: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-    PATH.get_or_init(|| {
-        let exe = std::env::current_exe().unwrap();
-        let profile_dir = exe.parent().and_then(Path::parent).unwrap();
-        if let Ok(cargo) = std::env::var("CARGO") {
-            let mut build = std::process::Command::new(cargo);
-            build.args(["build", "-q", "-p", "ce-cli", "--bin", "ce"]);
-            if profile_dir.ends_with("release") {
-                build.arg("--release");
-            }
-            assert!(build.status().unwrap().success(), "cannot build ce");
-        }
-        profile_dir.join(format!("ce{}", std::env::consts::EXE_SUFFIX))
-    })
 }
 
 fn ce(store: &Path) -> assert_cmd::Command {
@@ -64,26 +47,6 @@ fn stderr_of(assert: &assert_cmd::assert::Assert) -> String {
     String::from_utf8(assert.get_output().stderr.clone()).unwrap()
 }
 
-/// A file's header and rows, read with the csv crate.
-type Table = (Vec<String>, Vec<Vec<String>>);
-
-fn table(text: &str) -> Table {
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
-    let header = reader
-        .headers()
-        .unwrap()
-        .iter()
-        .map(str::to_owned)
-        .collect();
-    let rows = reader
-        .records()
-        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
-        .collect();
-    (header, rows)
-}
-
 fn col(header: &[String], name: &str) -> usize {
     header
         .iter()
@@ -94,18 +57,11 @@ fn col(header: &[String], name: &str) -> usize {
 /// tests/fixtures/foreign-export/month1: another HMIS's export (see the
 /// README beside it).
 fn month1_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/foreign-export/month1")
+    ce_tests::support::foreign_export_dir("month1")
 }
 
 fn month1() -> BTreeMap<String, String> {
-    std::fs::read_dir(month1_dir())
-        .unwrap()
-        .map(|e| {
-            let path = e.unwrap().path();
-            let name = path.file_name().unwrap().to_string_lossy().into_owned();
-            (name, std::fs::read_to_string(&path).unwrap())
-        })
-        .collect()
+    ce_tests::support::foreign_export("month1")
 }
 
 /// `files` with `file` rewritten by the csv crate after `edit` changed
@@ -306,21 +262,6 @@ fn log_strings(store: &Path, dir: &Path) -> BTreeSet<String> {
         strings(&serde_json::from_str(line).unwrap(), &mut out);
     }
     out
-}
-
-/// A file's rows without the ExportID column, sorted.
-fn rows_without_export_id(path: &Path) -> Vec<Vec<String>> {
-    let (header, rows) = table(&std::fs::read_to_string(path).unwrap());
-    let export_id = col(&header, "ExportID");
-    let mut rows: Vec<Vec<String>> = rows
-        .into_iter()
-        .map(|mut r| {
-            r.remove(export_id);
-            r
-        })
-        .collect();
-    rows.sort();
-    rows
 }
 
 #[test]
