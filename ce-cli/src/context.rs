@@ -267,10 +267,32 @@ fn from_value<T: DeserializeOwned + serde::Serialize>(
     mut value: serde_json::Value,
     fixed: &[(&'static str, serde_json::Value)],
 ) -> Result<T, CliError> {
-    let parsed: T = serde_json::from_value(value.clone()).map_err(|source| CliError::Json {
-        path: path.to_owned(),
-        source,
-    })?;
+    let parsed: T = match serde_json::from_value(value.clone()) {
+        Ok(parsed) => parsed,
+        Err(source) => {
+            // A type that refuses unknown fields refuses a `fixed` key it
+            // does not have (it was there only to be checked): read it
+            // without them before giving up.
+            let mut without = value.clone();
+            if let Some(object) = without.as_object_mut() {
+                for (key, _) in fixed {
+                    object.remove(*key);
+                }
+            }
+            match serde_json::from_value(without.clone()) {
+                Ok(parsed) if !fixed.is_empty() => {
+                    value = without;
+                    parsed
+                }
+                _ => {
+                    return Err(CliError::Json {
+                        path: path.to_owned(),
+                        source,
+                    })
+                }
+            }
+        }
+    };
     let known = serde_json::to_value(&parsed).map_err(|source| CliError::Json {
         path: path.to_owned(),
         source,

@@ -74,6 +74,7 @@ impl std::str::FromStr for Role {
 
 /// The acting user, agency and role, recorded on every event.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Actor {
     /// Who entered the command.
     pub user: UserId,

@@ -73,6 +73,7 @@ pub enum Event {
 /// earlier referral against the policy in force when it was made, also in
 /// a store restored from a backup.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PolicyAdopted {
     /// The policy in force from now on.
     pub policy: Box<crate::policy::Policy>,

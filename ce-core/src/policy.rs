@@ -33,6 +33,7 @@ pub const WI_BOS_COALITIONS: &[&str] = &[
 
 /// Everything a CoC decides about its CE workflow. Loadable from JSON.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Policy {
     /// Identifies the policy in every referral it ranked.
     pub id: String,
@@ -67,6 +68,7 @@ pub struct Policy {
 
 /// How one program type's lists are filled and ordered.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ProgramRule {
     /// The program type.
     pub program: ProgramType,
@@ -79,6 +81,7 @@ pub struct ProgramRule {
 
 /// Eligibility floors for a program type's lists.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Eligibility {
     /// Minimum score for households without children.
     #[serde(default)]
@@ -117,6 +120,7 @@ pub enum OrderKey {
 
 /// A decline reason: a code, HUD's result and the consequence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DeclineReason {
     /// The code commands name.
     pub code: String,

@@ -15,6 +15,7 @@ use crate::ids::{ClientId, HouseholdId};
 /// A household was enrolled in the BoS Coordinated Entry project, with the
 /// same-day Current Living Situation. Its effective date is the project start.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct HouseholdEnrolled {
     /// The new household (CE enrollment).
     pub household: HouseholdId,
@@ -30,6 +31,7 @@ pub struct HouseholdEnrolled {
 
 /// A 4.19 CE assessment was recorded.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AssessmentRecorded {
     /// The assessment.
     pub assessment: Assessment,
@@ -45,6 +47,7 @@ pub struct AssessmentRecorded {
 /// (10–15, 17, 18). Openings posted and referred in ce are
 /// [`ReferralOffered`](crate::opening::ReferralOffered) instead.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CeEventRecorded {
     /// 4.20 Event: the kind of event.
     pub event: CeEventType,
@@ -72,6 +75,7 @@ pub struct CeEventRecorded {
 /// Staff reached the household: Status Update, Current Living Situation and
 /// CE Note, recorded together. This is contact.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ContactMade {
     /// Residence and months homeless.
     pub status: StatusUpdate,
@@ -83,6 +87,7 @@ pub struct ContactMade {
 
 /// Staff tried and failed to reach the household. Not contact.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ContactAttempted {
     /// How staff tried.
     pub method: ContactMethod,
@@ -94,6 +99,7 @@ pub struct ContactAttempted {
 
 /// A person joined the household.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct MemberAdded {
     /// The new member.
     pub member: Member,
@@ -101,6 +107,7 @@ pub struct MemberAdded {
 
 /// A person (not the head of household) left the household.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct MemberRemoved {
     /// Who left.
     pub client: ClientId,
@@ -114,6 +121,7 @@ pub struct MemberRemoved {
 
 /// Another member became head of household.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct HeadOfHouseholdChanged {
     /// The new head of household.
     pub head: ClientId,
@@ -123,6 +131,7 @@ pub struct HeadOfHouseholdChanged {
 
 /// The household exited CE. It leaves every list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct HouseholdExited {
     /// 3.12 destination.
     pub destination: Destination,
@@ -138,6 +147,7 @@ pub struct HouseholdExited {
 
 /// A sweep found no contact for longer than the policy allows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct HouseholdInactivated {
     /// The last contact (or project start when there was none).
     pub last_contact: NaiveDate,
@@ -149,6 +159,7 @@ pub struct HouseholdInactivated {
 
 /// Client stream: the client now has an open CE enrollment in this household.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ClientEnrollmentOpened {
     /// The household the client is enrolled with.
     pub household: HouseholdId,
@@ -156,6 +167,7 @@ pub struct ClientEnrollmentOpened {
 
 /// Client stream: the client's CE enrollment closed (exit or removal).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ClientEnrollmentClosed {
     /// The household the client was enrolled with.
     pub household: HouseholdId,
@@ -165,6 +177,7 @@ pub struct ClientEnrollmentClosed {
 /// corrected. The original stays in the log; state uses the corrected
 /// values from the original's effective date on.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct EventCorrected {
     /// The event corrected.
     pub corrects: crate::ids::EventId,
@@ -184,6 +197,7 @@ pub struct EventCorrected {
 /// export of the same source is matched against them. The household's
 /// state does not change.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct HmisRecordsLinked {
     /// The source system: Export.csv's SourceID and ImplementationID.
     pub source: String,
@@ -198,6 +212,7 @@ pub struct HmisRecordsLinked {
 
 /// One source row and the event that recorded it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct HmisLink {
     /// The HUD file, e.g. `Event.csv`.
     pub file: String,
@@ -217,6 +232,7 @@ pub struct HmisLink {
 /// back with DateDeleted, or a full refresh no longer has it). The record
 /// stays in the log; reports and exports leave it out from now on.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct HmisRecordDeleted {
     /// The event that recorded the deleted row.
     pub deletes: crate::ids::EventId,

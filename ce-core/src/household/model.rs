@@ -54,6 +54,7 @@ impl std::fmt::Display for Coalition {
 
 /// One person in the household, as enrolled.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Member {
     /// HUD PersonalID.
     pub client: ClientId,
@@ -88,6 +89,7 @@ impl Member {
 
 /// 3.917 Prior Living Situation, collected at project start.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PriorLivingSituation {
     /// Where the head of household stayed the night before project start.
     pub living_situation: PriorSituation,
@@ -106,6 +108,7 @@ pub struct PriorLivingSituation {
 /// The parts of 3.917 the workflow does not decide on: the subsidy of a
 /// prior rental, how long the client stayed, and the questions that follow.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PriorStay {
     /// 3.917.A RentalSubsidyType, with prior living situation 435.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -131,6 +134,7 @@ impl PriorStay {
 /// A member's own 3.12 destination, when it differs from the household's
 /// (an exit), or the destination of a member who leaves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct MemberDestination {
     /// The member.
     pub client: ClientId,
@@ -143,6 +147,7 @@ pub struct MemberDestination {
 
 /// 4.12's questions after "must leave within 14 days" = yes.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LeavingSituation {
     /// SubsequentResidence: has a subsequent residence been identified?
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -168,6 +173,7 @@ impl LeavingSituation {
 /// 4.12 Current Living Situation. Its information date is the effective date
 /// of the event that carries it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CurrentLivingSituation {
     /// Where the household is staying now.
     pub living_situation: CurrentSituation,
@@ -205,6 +211,7 @@ impl CurrentLivingSituation {
 /// The Status Update a follow-up with contact records: residence and months
 /// homeless, refreshing 3.917.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct StatusUpdate {
     /// Where the household is residing.
     pub residence: PriorSituation,
@@ -235,6 +242,7 @@ pub enum ContactMethod {
 
 /// One local assessment question and its answer (AssessmentQuestions.csv).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AssessmentAnswer {
     /// The question as the local tool names it.
     pub question: String,
@@ -244,6 +252,7 @@ pub struct AssessmentAnswer {
 
 /// One assessment result, e.g. a score (AssessmentResults.csv).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AssessmentResultEntry {
     /// What the result is, e.g. "Pre-Screen score".
     pub result_type: String,
@@ -253,6 +262,7 @@ pub struct AssessmentResultEntry {
 
 /// 4.19 Coordinated Entry Assessment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Assessment {
     /// Id of this assessment (AssessmentID).
     pub assessment_id: AssessmentId,

@@ -12,6 +12,7 @@ use crate::priority::{ListHouseholdType, ListKey, RankInputs};
 
 /// A provider posted an opening in one of its programs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct OpeningPosted {
     /// The new opening.
     pub opening: OpeningId,
@@ -37,6 +38,7 @@ pub struct OpeningPosted {
 
 /// The provider withdrew an opening; its live referral is cancelled.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct OpeningWithdrawn {
     /// Why.
     pub reason: String,
@@ -44,6 +46,7 @@ pub struct OpeningWithdrawn {
 
 /// A household was referred to an opening (HUD 4.20).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ReferralOffered {
     /// The referral.
     pub referral: ReferralId,
@@ -76,6 +79,7 @@ pub struct ReferralOffered {
 
 /// A recorded reason for passing over higher-ranked households.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Bypass {
     /// Why the top household(s) were passed over.
     pub reason: String,
@@ -85,6 +89,7 @@ pub struct Bypass {
 
 /// The provider acknowledged a referral.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ReferralAcknowledged {
     /// The referral.
     pub referral: ReferralId,
@@ -96,6 +101,7 @@ pub struct ReferralAcknowledged {
 
 /// The referral succeeded (HUD result 1); result date = effective date.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ReferralAccepted {
     /// The referral.
     pub referral: ReferralId,
@@ -121,6 +127,7 @@ pub enum DeclineConsequence {
 
 /// The referral was declined by the client (result 2) or provider (result 3).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ReferralDeclined {
     /// The referral.
     pub referral: ReferralId,
@@ -155,6 +162,7 @@ pub enum CancelCause {
 
 /// A live referral ended without a result.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ReferralCancelled {
     /// The referral.
     pub referral: ReferralId,
@@ -168,6 +176,7 @@ pub struct ReferralCancelled {
 
 /// A referral had no result within the policy's overdue days.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ReferralExpired {
     /// The referral.
     pub referral: ReferralId,
