@@ -176,7 +176,7 @@ impl Caseload {
         for sv in &envelope.streams {
             self.versions.insert(sv.stream, sv.version);
         }
-        self.next_position = self.next_position.max(envelope.position + 1);
+        self.next_position = self.next_position.max(envelope.position.saturating_add(1));
         let date = envelope.effective;
         for sv in &envelope.streams {
             match sv.stream {

@@ -317,9 +317,14 @@ impl LogChecker {
                 found: envelope.position,
             });
         }
-        self.next = envelope.position + 1;
+        self.next = envelope.position.saturating_add(1);
         for sv in &envelope.streams {
-            let expected = self.versions.get(&sv.stream).copied().unwrap_or(0) + 1;
+            let expected = self
+                .versions
+                .get(&sv.stream)
+                .copied()
+                .unwrap_or(0)
+                .saturating_add(1);
             if sv.version != expected {
                 self.violations.push(Violation::VersionGap {
                     stream: sv.stream,

@@ -806,7 +806,7 @@ impl SledStore {
                         .and_then(|b| read_u64(&b))
                         .unwrap_or(0),
                 };
-                if sv.version != previous + 1 {
+                if Some(sv.version) != previous.checked_add(1) {
                     return Err(SledStoreError::ImportVersion {
                         line: *line,
                         stream: sv.stream,
