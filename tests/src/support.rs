@@ -175,3 +175,25 @@ pub fn rows_without_export_id(path: &Path) -> Vec<Vec<String>> {
     rows.sort();
     rows
 }
+
+/// Plans the import of HUD CSV `files` (file name to bytes) into
+/// `workflow`'s store, as `ce import hud-csv` does with a folder.
+pub fn plan_import<K, V>(
+    workflow: &ce_core::Workflow<ce_core::MemoryStore>,
+    files: &BTreeMap<K, V>,
+    options: &ce_hud_csv::ImportOptions,
+) -> ce_hud_csv::ImportPlan
+where
+    K: std::borrow::Borrow<str> + Ord,
+    V: AsRef<[u8]>,
+{
+    let caseload = workflow.caught_up().expect("the caseload").clone();
+    ce_hud_csv::ImportPlan::read(
+        |name| Ok(files.get(name).map(|bytes| bytes.as_ref())),
+        workflow.store(),
+        &caseload,
+        workflow.policy(),
+        options,
+    )
+    .expect("reading from memory cannot fail")
+}

@@ -24,7 +24,7 @@ use ce_core::{
 use ce_hud_csv::{
     CeApr, ExportOptions, HudCsvExport, HudFile, ImportOptions, ImportPlan, IssueKind, Timeliness,
 };
-use ce_tests::support::{ce_binary, read_csv as read, rows_without_export_id, Table};
+use ce_tests::support::{ce_binary, plan_import, read_csv as read, rows_without_export_id, Table};
 use chrono::{DateTime, TimeZone, Utc};
 
 // ---------------------------------------------------------------- helpers
@@ -1717,20 +1717,7 @@ fn plan(
     files: &BTreeMap<String, String>,
     skip_invalid: bool,
 ) -> ImportPlan {
-    let caseload = workflow.caught_up().unwrap().clone();
-    ImportPlan::read(
-        |name| {
-            Ok(files
-                .get(name)
-                .map(|t| t.as_bytes().to_vec())
-                .map(std::io::Cursor::new))
-        },
-        workflow.store(),
-        &caseload,
-        workflow.policy(),
-        &import_options(skip_invalid),
-    )
-    .unwrap()
+    plan_import(workflow, files, &import_options(skip_invalid))
 }
 
 fn by_name(files: &BTreeMap<HudFile, String>) -> BTreeMap<String, String> {
@@ -2430,20 +2417,7 @@ fn plan_with(
     files: &BTreeMap<String, String>,
     options: &ImportOptions,
 ) -> ImportPlan {
-    let caseload = workflow.caught_up().unwrap().clone();
-    ImportPlan::read(
-        |name| {
-            Ok(files
-                .get(name)
-                .map(|t| t.as_bytes().to_vec())
-                .map(std::io::Cursor::new))
-        },
-        workflow.store(),
-        &caseload,
-        workflow.policy(),
-        options,
-    )
-    .unwrap()
+    plan_import(workflow, files, options)
 }
 
 fn northwoods_options() -> ImportOptions {
@@ -3134,15 +3108,7 @@ fn latin_1_names_far_future_dates_and_long_text_are_kept_with_findings() {
     let client = files.get_mut("Client.csv").unwrap();
     let at = client.windows(4).position(|w| w == b"Dana").unwrap();
     client.splice(at..at + 4, b"Jos\xe9".iter().copied());
-    let caseload = workflow.caught_up().unwrap().clone();
-    let plan = ImportPlan::read(
-        |name| Ok(files.get(name).cloned().map(std::io::Cursor::new)),
-        workflow.store(),
-        &caseload,
-        workflow.policy(),
-        &northwoods_options(),
-    )
-    .unwrap();
+    let plan = plan_import(&workflow, &files, &northwoods_options());
     assert!(findings(&plan, IssueKind::Repaired, "Client.csv")
         .iter()
         .any(|(_, r)| r.contains("read as Latin-1")));

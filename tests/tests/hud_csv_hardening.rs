@@ -12,7 +12,7 @@ use ce_core::{Event, EventStore, MemoryStore, Policy, Workflow};
 use ce_hud_csv::{
     ExportOptions, HudCsvExport, HudFile, ImportIssue, ImportOptions, ImportPlan, IssueKind,
 };
-use ce_tests::support::{ce_binary, read_csv as table, rows_without_export_id, Table};
+use ce_tests::support::{ce_binary, plan_import, read_csv as table, rows_without_export_id, Table};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 
 // ---------------------------------------------------------------- helpers
@@ -136,20 +136,7 @@ fn empty_workflow() -> Workflow<MemoryStore> {
 }
 
 fn plan(workflow: &Workflow<MemoryStore>, files: &BTreeMap<String, String>) -> ImportPlan {
-    let caseload = workflow.caught_up().unwrap().clone();
-    ImportPlan::read(
-        |name| {
-            Ok(files
-                .get(name)
-                .map(|t| t.as_bytes().to_vec())
-                .map(std::io::Cursor::new))
-        },
-        workflow.store(),
-        &caseload,
-        workflow.policy(),
-        &import_options(),
-    )
-    .unwrap()
+    plan_import(workflow, files, &import_options())
 }
 
 fn issues<'a>(plan: &'a ImportPlan, kind: IssueKind, file: &str) -> Vec<&'a ImportIssue> {
