@@ -736,7 +736,7 @@ fn client_row(m: &MemberRecord, personal: Option<String>, t: Trailer) -> ClientR
         _ => 2,
     };
     let zero = lit("0");
-    ClientRow {
+    row!(ClientRow, t, {
         PersonalID: personal,
         FirstName: first,
         LastName: last,
@@ -765,11 +765,5 @@ fn client_row(m: &MemberRecord, personal: Option<String>, t: Trailer) -> ClientR
         DifferentIdentity: zero,
         GenderNone: lit("99"),
         VeteranStatus: code(member.veteran),
-        DateCreated: t.created,
-        DateUpdated: t.updated,
-        UserID: t.user,
-        DateDeleted: None,
-        ExportID: t.export,
-        ..Default::default()
-    }
+    })
 }
