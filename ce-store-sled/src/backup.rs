@@ -117,10 +117,7 @@ impl SledStore {
         }
         self.begin_import("a JSON Lines backup")?;
         let mut imported = 0u64;
-        let mut adopted = None;
-        if let Err(e) =
-            self.import_batches(input, checksum, &mut progress, &mut imported, &mut adopted)
-        {
+        if let Err(e) = self.import_batches(input, checksum, &mut progress, &mut imported) {
             if e.leaves_import_batches_whole() {
                 // A bad line: all or nothing, so the batches before it go
                 // (the store was empty) and the error names the line.
@@ -134,14 +131,11 @@ impl SledStore {
             }
             return Err(e);
         }
-        if let Some(policy) = adopted {
-            // The backup changed the policy: it is the store's from now
-            // on, and the projections are ranked by it when the store is
-            // next opened (this handle keeps the policy it was opened with).
-            self.store_policy_for_next_open(&policy)?;
-        } else if imported > 0 {
-            // The batches stored only the log and its indexes: fold the
-            // projections once, streaming, now.
+        // The batches stored only the log and its indexes: fold the
+        // projections once, streaming, now. A backup that adopted another
+        // policy is ranked by it from the next open (which adopts the log's
+        // policy); this handle keeps the policy it was opened with.
+        if imported > 0 {
             self.rebuild_locked(|_, _| {})?;
         }
         self.end_import()?;
@@ -157,7 +151,6 @@ impl SledStore {
         checksum: Checksum,
         progress: &mut impl FnMut(u64),
         imported: &mut u64,
-        adopted: &mut Option<ce_core::Policy>,
     ) -> Result<(), SledStoreError> {
         use sha2::Digest;
         let upcasters = Upcasters::current();
@@ -220,9 +213,6 @@ impl SledStore {
                 });
             }
             expected_position += 1;
-            if let ce_core::Event::PolicyAdopted(e) = &envelope.event {
-                *adopted = Some((*e.policy).clone());
-            }
             batch.push((line_no, envelope));
             if batch.len() == BATCH {
                 self.import_log_batch(&batch)?;

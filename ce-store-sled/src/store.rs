@@ -296,7 +296,7 @@ impl SledStore {
                 drop_projection_tree(&db, &name)?;
             }
         }
-        let store = Self {
+        let mut store = Self {
             db,
             trees: RwLock::new(trees.into()),
             retired: Mutex::new(Vec::new()),
@@ -315,6 +315,15 @@ impl SledStore {
         // one written with an older projection layout is rebuilt in the
         // current one.
         let repaired = store.repair_locked(&store.lock())?;
+        // The policy in force is the last one the log adopted: `meta/policy`
+        // follows it, also after a restore from a backup or a crash between
+        // an adoption and its rebuild, and the lists are ranked again by it.
+        let adopted = store.adopted_policy()?;
+        let policy_changed = adopted.as_ref().is_some_and(|p| *p != store.policy);
+        if let Some(policy) = adopted.filter(|_| policy_changed) {
+            store.write_policy(&policy)?;
+            store.policy = policy;
+        }
         let layout = store.trees()[META]
             .get(PROJECTION_LAYOUT)?
             .and_then(|b| read_u64(&b));
@@ -324,7 +333,7 @@ impl SledStore {
         // the next position there instead of FOLLOWS_LOG.
         let in_step = checkpoint == Some(FOLLOWS_LOG) || (checkpoint == Some(next) && next > 0);
         let layout_current = layout == Some(PROJECTION_LAYOUT_CURRENT);
-        if !repaired && (!layout_current || !in_step) {
+        if !repaired && (!layout_current || !in_step || policy_changed) {
             store.rebuild()?;
         } else if checkpoint != Some(FOLLOWS_LOG) {
             store.trees()[CHECKPOINTS].insert(PROJECTIONS, &u64_key(FOLLOWS_LOG))?;
@@ -332,7 +341,7 @@ impl SledStore {
         if !layout_current {
             store.trees()[META].insert(PROJECTION_LAYOUT, &u64_key(PROJECTION_LAYOUT_CURRENT))?;
         }
-        if !layout_current || checkpoint != Some(FOLLOWS_LOG) {
+        if !layout_current || checkpoint != Some(FOLLOWS_LOG) || policy_changed {
             store.db.flush()?;
         }
         Ok(store)
@@ -356,13 +365,30 @@ impl SledStore {
         let Some(request) = policy.clone().adoption(&self.policy, meta, version)? else {
             return Ok(false);
         };
+        // The event is the change; `meta/policy` and the lists follow it
+        // (and follow it on the next open, should this process stop here).
         self.append(request)?;
-        let json = serde_json::to_vec(&policy)
-            .map_err(|e| ce_core::policy::PolicyError::Json(e.to_string()))?;
-        self.trees()[META].insert(POLICY, json)?;
+        self.write_policy(&policy)?;
         self.policy = policy;
         self.rebuild()?;
         Ok(true)
+    }
+
+    /// The policy the last `PolicyAdopted` event of the log adopted.
+    fn adopted_policy(&self) -> Result<Option<Policy>, StoreError> {
+        let adoptions = EventStore::read_stream(self, &StreamId::Policy)?;
+        Ok(adoptions.into_iter().rev().find_map(|e| match e.event {
+            ce_core::Event::PolicyAdopted(adopted) => Some(*adopted.policy),
+            _ => None,
+        }))
+    }
+
+    /// Writes `policy` to `meta/policy`.
+    fn write_policy(&self, policy: &Policy) -> Result<(), SledStoreError> {
+        let json = serde_json::to_vec(policy)
+            .map_err(|e| ce_core::policy::PolicyError::Json(e.to_string()))?;
+        self.trees()[META].insert(POLICY, json)?;
+        Ok(())
     }
 
     /// Gives a new, empty store its starting policy without recording it in
@@ -376,24 +402,9 @@ impl SledStore {
             return Err(SledStoreError::NotEmpty(events));
         }
         policy.validate()?;
-        let json = serde_json::to_vec(&policy)
-            .map_err(|e| ce_core::policy::PolicyError::Json(e.to_string()))?;
-        self.trees()[META].insert(POLICY, json)?;
+        self.write_policy(&policy)?;
         self.db.flush()?;
         self.policy = policy;
-        Ok(())
-    }
-
-    /// Stores `policy` as the store's and marks the projections stale, so
-    /// that the next open rebuilds them under it.
-    pub(crate) fn store_policy_for_next_open(&self, policy: &Policy) -> Result<(), SledStoreError> {
-        policy.validate()?;
-        let json = serde_json::to_vec(policy)
-            .map_err(|e| ce_core::policy::PolicyError::Json(e.to_string()))?;
-        let trees = self.trees();
-        trees[META].insert(POLICY, json)?;
-        trees[CHECKPOINTS].insert(PROJECTIONS, &u64_key(0))?;
-        self.db.flush()?;
         Ok(())
     }
 

@@ -672,3 +672,33 @@ fn a_store_opens_only_where_one_exists_and_a_copy_reads_the_same() {
         "the copy is removed with the store"
     );
 }
+
+#[test]
+fn the_policy_in_force_is_the_last_one_the_log_adopted_also_after_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = filled(&dir);
+    let mut v2 = store.policy().clone();
+    v2.version = 2;
+    v2.inactivity_days = 120;
+    let meta = ce_core::CommandMeta {
+        command_id: ce_core::CommandId::random(),
+        actor: ce_core::Actor::new("lead", "BoS CE", ce_core::Role::Lead),
+        recorded_at: chrono::DateTime::from_timestamp(1_767_000_000, 0).unwrap(),
+    };
+    assert!(store.set_policy(v2.clone(), &meta).unwrap());
+    let lists = store.projection_bytes().unwrap();
+    // What a crash right after the adoption's append leaves: the event in
+    // the log, the old policy in `meta` and lists ranked by it.
+    let old = serde_json::to_vec(&ce_core::Policy::wi_bos_default()).unwrap();
+    store
+        .db()
+        .open_tree("meta")
+        .unwrap()
+        .insert("policy", old)
+        .unwrap();
+    store.db().flush().unwrap();
+    drop(store);
+    let store = open(&dir);
+    assert_eq!(store.policy(), &v2);
+    assert_eq!(store.projection_bytes().unwrap(), lists);
+}
