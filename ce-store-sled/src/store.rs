@@ -113,11 +113,18 @@ struct ImportMark {
 
 impl ImportMark {
     /// Reads a mark; the empty mark of older stores is an import into an
-    /// empty store (the only kind they had).
-    fn read(bytes: &[u8]) -> Self {
-        serde_json::from_slice(bytes).unwrap_or(ImportMark {
+    /// empty store (the only kind they had). Any other mark that does not
+    /// read is damage: nothing is rolled back by a guess.
+    fn read(bytes: &[u8]) -> Result<Self, StoreError> {
+        if bytes.is_empty() {
+            return Ok(ImportMark {
+                position: 0,
+                what: "a JSON Lines backup".to_owned(),
+            });
+        }
+        serde_json::from_slice(bytes).map_err(|_| StoreError::Corrupt {
             position: 0,
-            what: "a JSON Lines backup".to_owned(),
+            detail: "the mark of an unfinished import cannot be read",
         })
     }
 }
@@ -265,7 +272,7 @@ impl SledStore {
         }
         if let Some(bytes) = meta.get(IMPORTING)? {
             if !importing {
-                let mark = ImportMark::read(&bytes);
+                let mark = ImportMark::read(&bytes)?;
                 return Err(SledStoreError::IncompleteImport {
                     what: mark.what,
                     position: mark.position,
@@ -690,9 +697,10 @@ impl SledStore {
 
     /// The unfinished import's mark, if the store holds one.
     fn import_mark(&self) -> Result<Option<ImportMark>, SledStoreError> {
-        Ok(self.trees()[META]
-            .get(IMPORTING)?
-            .map(|bytes| ImportMark::read(&bytes)))
+        match self.trees()[META].get(IMPORTING)? {
+            Some(bytes) => Ok(Some(ImportMark::read(&bytes)?)),
+            None => Ok(None),
+        }
     }
 
     /// Removes everything an unfinished import wrote: the log goes back to
@@ -729,9 +737,9 @@ impl SledStore {
             self.rebuild_locked(|_, _| {})?;
         } else {
             self.set_next_locked(mark.position)?;
-            if !self.repair_locked(writer)? {
-                self.rebuild_locked(|_, _| {})?;
-            }
+            // Removes the rows past the mark and rebuilds the projections
+            // if there were any.
+            self.repair_locked(writer)?;
         }
         trees[META].remove(IMPORTING)?;
         self.db.flush()?;

@@ -702,3 +702,34 @@ fn the_policy_in_force_is_the_last_one_the_log_adopted_also_after_a_crash() {
     assert_eq!(store.policy(), &v2);
     assert_eq!(store.projection_bytes().unwrap(), lists);
 }
+
+#[test]
+fn an_unreadable_import_mark_is_an_error_never_a_rollback_by_guess() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = filled(&dir);
+    let log = store.read_from(0, usize::MAX).unwrap();
+    store
+        .db()
+        .open_tree("meta")
+        .unwrap()
+        .insert("importing", &b"\x00damaged"[..])
+        .unwrap();
+    store.db().flush().unwrap();
+    drop(store);
+    let err = try_open(&dir).unwrap_err();
+    assert!(err.to_string().contains("mark"), "{err}");
+    let err = SledStore::open_rolling_back_import(dir.path())
+        .map(|_| ())
+        .unwrap_err();
+    assert!(err.to_string().contains("mark"), "{err}");
+    // Nothing was removed (sled releases its file lock from background
+    // threads a moment after the store is dropped).
+    let db = (0..100)
+        .find_map(|_| {
+            sled::open(dir.path())
+                .map_err(|_| std::thread::sleep(std::time::Duration::from_millis(20)))
+                .ok()
+        })
+        .expect("the store is released");
+    assert_eq!(db.open_tree("events").unwrap().len(), log.len());
+}
