@@ -179,12 +179,13 @@ const MAX_JSON_DEPTH: usize = 32;
 /// misspelt field would otherwise be dropped without a word).
 pub fn read_json<T: DeserializeOwned + serde::Serialize>(path: &Path) -> Result<T, CliError> {
     let (text, value) = read_json_text(path)?;
-    // Parsed from the text first, so that an error names its line.
-    serde_json::from_str::<T>(&text).map_err(|source| CliError::Json {
+    // Parsed from the text, so that an error names its line.
+    let parsed = serde_json::from_str::<T>(&text).map_err(|source| CliError::Json {
         path: path.to_owned(),
         source,
     })?;
-    from_value(path, value, &[])
+    reject_unknown(path, &value, &parsed)?;
+    Ok(parsed)
 }
 
 /// Reads a JSON file as text and as a value, with the limits of
@@ -261,58 +262,55 @@ fn nesting(json: &str) -> usize {
 }
 
 /// Deserializes `value` into `T`, refusing fields `T` does not have (but
-/// the `fixed` ones the command line supplied).
+/// the `fixed` ones the command line supplied, which `T` may not have:
+/// they were there to be checked).
 fn from_value<T: DeserializeOwned + serde::Serialize>(
     path: &Path,
-    mut value: serde_json::Value,
+    value: serde_json::Value,
     fixed: &[(&'static str, serde_json::Value)],
 ) -> Result<T, CliError> {
-    let parsed: T = match serde_json::from_value(value.clone()) {
-        Ok(parsed) => parsed,
-        Err(source) => {
-            // A type that refuses unknown fields refuses a `fixed` key it
-            // does not have (it was there only to be checked): read it
-            // without them before giving up.
-            let mut without = value.clone();
-            if let Some(object) = without.as_object_mut() {
-                for (key, _) in fixed {
-                    object.remove(*key);
-                }
-            }
-            match serde_json::from_value(without.clone()) {
-                Ok(parsed) if !fixed.is_empty() => {
-                    value = without;
-                    parsed
-                }
-                _ => {
-                    return Err(CliError::Json {
-                        path: path.to_owned(),
-                        source,
-                    })
-                }
-            }
+    let mut without = value.clone();
+    if let Some(object) = without.as_object_mut() {
+        for (key, _) in fixed {
+            object.remove(*key);
         }
-    };
-    let known = serde_json::to_value(&parsed).map_err(|source| CliError::Json {
+    }
+    let parsed: T = serde_json::from_value(value)
+        .or_else(|e| {
+            if fixed.is_empty() {
+                Err(e)
+            } else {
+                serde_json::from_value(without.clone()).map_err(|_| e)
+            }
+        })
+        .map_err(|source| CliError::Json {
+            path: path.to_owned(),
+            source,
+        })?;
+    reject_unknown(path, &without, &parsed)?;
+    Ok(parsed)
+}
+
+/// Refuses a field of `given` that `parsed` (what was read from it) does
+/// not have: a misspelt field would otherwise be dropped without a word.
+fn reject_unknown<T: serde::Serialize>(
+    path: &Path,
+    given: &serde_json::Value,
+    parsed: &T,
+) -> Result<(), CliError> {
+    let known = serde_json::to_value(parsed).map_err(|source| CliError::Json {
         path: path.to_owned(),
         source,
     })?;
-    if let Some(object) = value.as_object_mut() {
-        for (key, _) in fixed {
-            if known.get(*key).is_none() {
-                object.remove(*key);
-            }
-        }
-    }
-    if let Some(field) = unknown_field("", &value, &known) {
-        return Err(CliError::Input {
+    match unknown_field("", given, &known) {
+        Some(field) => Err(CliError::Input {
             path: path.to_owned(),
             reason: format!(
                 "has a field {field:?} that a ce input file does not have here (misspelt?)"
             ),
-        });
+        }),
+        None => Ok(()),
     }
-    Ok(parsed)
 }
 
 /// The first field (as a path) in `given` that `known` (what was read
