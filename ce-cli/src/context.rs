@@ -132,10 +132,16 @@ fn open_for_reading(path: &Path) -> Result<SledStore, CliError> {
             path.display(),
             tmp.display()
         ));
-        SledStore::open_snapshot(path, &tmp).map_err(|copy| CliError::StoreUnwritable {
-            path: path.to_owned(),
-            cause,
-            copy: copy.to_string(),
+        SledStore::open_snapshot(path, &tmp).map_err(|copy| match copy {
+            // The copy opened and said what is wrong with the store itself.
+            ce_store_sled::SledStoreError::IncompleteImport { .. }
+            | ce_store_sled::SledStoreError::Damaged { .. }
+            | ce_store_sled::SledStoreError::UnknownFormatVersion { .. } => copy.into(),
+            _ => CliError::StoreUnwritable {
+                path: path.to_owned(),
+                cause,
+                copy: copy.to_string(),
+            },
         })
     };
     if !SledStore::has_room_to_open(path) {

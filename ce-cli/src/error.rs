@@ -103,6 +103,14 @@ pub enum CliError {
         /// Why the copy failed.
         copy: String,
     },
+    /// An import that stopped midway and could not be rolled back at once.
+    #[error("the import stopped ({cause}) and could not be undone now ({rollback}); the store refuses to open until `ce rollback-import` has undone it: free space if the disk is full, then run it")]
+    ImportInterrupted {
+        /// Why the import stopped.
+        cause: String,
+        /// Why the rollback failed.
+        rollback: String,
+    },
     /// `ce verify` found problems.
     #[error("verify found {0} problem(s)")]
     Verify(usize),
@@ -163,6 +171,7 @@ impl CliError {
             CliError::Store(_)
             | CliError::Io { .. }
             | CliError::StoreUnwritable { .. }
+            | CliError::ImportInterrupted { .. }
             | CliError::StoreIo(_)
             | CliError::HudCsv(_) => 5,
         }

@@ -357,8 +357,15 @@ pub fn import(ctx: &Ctx, format: &ExportFormat) -> Result<(), CliError> {
                 steps
             }
             Err(e) => {
-                store.roll_back_import()?;
-                return Err(e.into());
+                return Err(match store.roll_back_import() {
+                    Ok(_) => e.into(),
+                    // A full disk stops the rollback too: the mark stays,
+                    // and the store refuses to open until it is rolled back.
+                    Err(rollback) => CliError::ImportInterrupted {
+                        cause: e.to_string(),
+                        rollback: rollback.to_string(),
+                    },
+                });
             }
         }
     } else {

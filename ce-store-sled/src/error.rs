@@ -8,15 +8,15 @@ use ce_core::StoreError;
 #[derive(Debug, thiserror::Error)]
 pub enum SledStoreError {
     /// sled could not open the database at a path.
-    #[error("cannot open the store at {path}: {source}")]
+    #[error("cannot open the store at {path}: {}", sled_message(.source))]
     Open {
         /// The store directory.
         path: std::path::PathBuf,
         /// What sled said.
         source: sled::Error,
     },
-    /// sled could not open or write the database.
-    #[error("cannot open the store: {0}")]
+    /// sled could not read or write the database.
+    #[error("storage error: {}", sled_message(.0))]
     Sled(#[from] sled::Error),
     /// No store at the path a command that only reads or changes an
     /// existing store was given.
@@ -181,5 +181,26 @@ impl SledStoreError {
 
 /// Wraps a sled error as ce-core's backend error.
 pub(crate) fn backend(e: sled::Error) -> StoreError {
-    StoreError::Backend(Box::new(e))
+    match e {
+        // The operating system's own words ("No space left on device"),
+        // not sled's debug print of them.
+        sled::Error::Io(io) => StoreError::Backend(io_message(&io).into()),
+        other => StoreError::Backend(Box::new(other)),
+    }
+}
+
+/// What sled said, in words: an I/O error as the operating system puts it.
+fn sled_message(e: &sled::Error) -> String {
+    match e {
+        sled::Error::Io(io) => io_message(io),
+        other => other.to_string(),
+    }
+}
+
+/// An I/O error in words: sled passes some on as their debug print.
+fn io_message(io: &std::io::Error) -> String {
+    match io.kind() {
+        std::io::ErrorKind::StorageFull => "no space left on the device".to_owned(),
+        _ => io.to_string(),
+    }
 }

@@ -2056,3 +2056,78 @@ fn a_killed_hud_csv_import_leaves_the_store_whole_or_rolled_back() {
     }
     eprintln!("import took {took:?}; {cut} of 5 kills cut it off");
 }
+
+/// A HUD CSV import that fills the disk stops with exit 5 and one clear
+/// line; once there is room, `ce rollback-import` returns the store to how
+/// it was, and the import runs whole. Needs a tmpfs of its own (root).
+#[test]
+fn a_hud_csv_import_on_a_full_disk_stops_clearly_and_rolls_back_once_there_is_room() {
+    let source = Store::new();
+    source.ok("demo --households 300 --seed 3", &[]);
+    let export = source.file("export");
+    source.ok("export hud-csv {}", &[&export]);
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=6m", "tmpfs"])
+        .arg(dir.path())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        eprintln!("skipped: cannot mount a tmpfs here");
+        return;
+    }
+    struct Unmount<'a>(&'a Path);
+    impl Drop for Unmount<'_> {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("umount").arg(self.0).status();
+        }
+    }
+    let _unmount = Unmount(dir.path());
+    let store = dir.path().join("store");
+    let run = |args: &[&str]| {
+        let mut cmd = ce();
+        cmd.arg("--store").arg(&store).args(args);
+        cmd.output().expect("ce runs")
+    };
+    assert!(run(&["init"]).status.success());
+    let import = [
+        "import",
+        "hud-csv",
+        "--coalition",
+        "Coulee",
+        export.as_str(),
+    ];
+    let out = run(&import);
+    if out.status.success() {
+        eprintln!("skipped: the import fit in 6 MiB");
+        return;
+    }
+    assert_eq!(
+        out.status.code(),
+        Some(EXIT_STORAGE),
+        "{}",
+        describe("import", &out)
+    );
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.lines().count() == 1 && stderr.contains("ce rollback-import"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("Os {"), "in words: {stderr}");
+    let grown = std::process::Command::new("mount")
+        .args(["-o", "remount,size=256m"])
+        .arg(dir.path())
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(grown, "remount the tmpfs larger");
+    let out = run(&["rollback-import"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        describe("rollback-import", &out)
+    );
+    assert!(text(&out.stdout).contains("the store holds 0 events"));
+    assert!(run(&import).status.success());
+    let out = run(&["verify"]);
+    assert!(out.status.success(), "{}", describe("verify", &out));
+}
