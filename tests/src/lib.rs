@@ -33,3 +33,19 @@ pub fn open_when_released(
     }
     SledStore::open(dir.as_ref())
 }
+
+/// `sled::open` of a store's directory, for tests that tamper with its raw
+/// trees, waiting (up to 5 s) while a `SledStore` dropped a moment ago in
+/// this process still holds the directory's file lock.
+pub fn raw_sled_when_released(dir: impl AsRef<Path>) -> sled::Result<sled::Db> {
+    let step = Duration::from_millis(20);
+    for _ in 0..250 {
+        match sled::open(dir.as_ref()) {
+            Err(sled::Error::Io(e)) if e.to_string().contains("could not acquire lock") => {
+                std::thread::sleep(step)
+            }
+            other => return other,
+        }
+    }
+    sled::open(dir.as_ref())
+}

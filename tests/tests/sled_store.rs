@@ -31,7 +31,7 @@ fn filled(dir: &tempfile::TempDir) -> SledStore {
 
 /// Overwrites the stored bytes of the event at `position` through sled.
 fn tamper(dir: &tempfile::TempDir, position: u64, edit: impl FnOnce(Vec<u8>) -> Vec<u8>) {
-    let db = sled::open(dir.path()).unwrap();
+    let db = ce_tests::raw_sled_when_released(dir.path()).unwrap();
     let events = db.open_tree("events").unwrap();
     let key = position.to_be_bytes();
     let bytes = events.get(key).unwrap().unwrap().to_vec();
@@ -206,7 +206,7 @@ fn an_unknown_format_version_refuses_to_open() {
     let dir = tempfile::tempdir().unwrap();
     drop(open(&dir));
     {
-        let db = sled::open(dir.path()).unwrap();
+        let db = ce_tests::raw_sled_when_released(dir.path()).unwrap();
         db.open_tree("meta")
             .unwrap()
             .insert("format_version", &99u64.to_be_bytes())
@@ -722,14 +722,7 @@ fn an_unreadable_import_mark_is_an_error_never_a_rollback_by_guess() {
         .map(|_| ())
         .unwrap_err();
     assert!(err.to_string().contains("mark"), "{err}");
-    // Nothing was removed (sled releases its file lock from background
-    // threads a moment after the store is dropped).
-    let db = (0..100)
-        .find_map(|_| {
-            sled::open(dir.path())
-                .map_err(|_| std::thread::sleep(std::time::Duration::from_millis(20)))
-                .ok()
-        })
-        .expect("the store is released");
+    // Nothing was removed.
+    let db = ce_tests::raw_sled_when_released(dir.path()).unwrap();
     assert_eq!(db.open_tree("events").unwrap().len(), log.len());
 }
