@@ -1613,29 +1613,54 @@ fn escape_sequences_from_users_are_escaped_on_the_terminal() {
     assert!(err.contains("control character"), "{err}");
 }
 
+/// A small file system of a test's own (a tmpfs, where the test may mount
+/// one: as root on Linux), unmounted when dropped.
+struct SmallDisk(TempDir);
+
+impl SmallDisk {
+    /// Mounts a tmpfs of `size` (e.g. "24m"), or `None` where it cannot.
+    fn mount(size: &str) -> Option<Self> {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir.path())
+            .status()
+            .is_ok_and(|s| s.success())
+            .then_some(Self(dir))
+    }
+
+    fn path(&self) -> &Path {
+        self.0.path()
+    }
+
+    /// Makes it `size` large, keeping what it holds.
+    fn grow(&self, size: &str) -> bool {
+        std::process::Command::new("mount")
+            .args(["-o", &format!("remount,size={size}")])
+            .arg(self.path())
+            .status()
+            .is_ok_and(|s| s.success())
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg(self.path())
+            .status();
+    }
+}
+
 /// A read command on a store whose disk is full reads a private copy (sled
 /// writes as it opens). Needs a small file system of its own: runs where
 /// the test may mount a tmpfs (as root on Linux), and says so otherwise.
 #[test]
 fn a_read_command_on_a_full_disk_answers_from_a_copy() {
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    let mounted = std::process::Command::new("mount")
-        .args(["-t", "tmpfs", "-o", "size=24m", "tmpfs"])
-        .arg(dir.path())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !mounted {
+    let Some(disk) = SmallDisk::mount("24m") else {
         eprintln!("skipped: cannot mount a tmpfs here");
         return;
-    }
-    struct Unmount<'a>(&'a Path);
-    impl Drop for Unmount<'_> {
-        fn drop(&mut self) {
-            let _ = std::process::Command::new("umount").arg(self.0).status();
-        }
-    }
-    let _unmount = Unmount(dir.path());
-    let store = dir.path().join("store");
+    };
+    let store = disk.path().join("store");
     let run = |args: &[&str]| {
         let mut cmd = ce();
         cmd.arg("--store").arg(&store).args(args);
@@ -1644,7 +1669,7 @@ fn a_read_command_on_a_full_disk_answers_from_a_copy() {
     let out = run(&["demo"]);
     assert!(out.status.success(), "{}", describe("demo", &out));
     // Fill the disk.
-    let fill = dir.path().join("fill");
+    let fill = disk.path().join("fill");
     let _ = std::process::Command::new("dd")
         .arg("if=/dev/zero")
         .arg(format!("of={}", fill.display()))
@@ -2066,24 +2091,11 @@ fn a_hud_csv_import_on_a_full_disk_stops_clearly_and_rolls_back_once_there_is_ro
     source.ok("demo --households 300 --seed 3", &[]);
     let export = source.file("export");
     source.ok("export hud-csv {}", &[&export]);
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    let mounted = std::process::Command::new("mount")
-        .args(["-t", "tmpfs", "-o", "size=6m", "tmpfs"])
-        .arg(dir.path())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !mounted {
+    let Some(disk) = SmallDisk::mount("6m") else {
         eprintln!("skipped: cannot mount a tmpfs here");
         return;
-    }
-    struct Unmount<'a>(&'a Path);
-    impl Drop for Unmount<'_> {
-        fn drop(&mut self) {
-            let _ = std::process::Command::new("umount").arg(self.0).status();
-        }
-    }
-    let _unmount = Unmount(dir.path());
-    let store = dir.path().join("store");
+    };
+    let store = disk.path().join("store");
     let run = |args: &[&str]| {
         let mut cmd = ce();
         cmd.arg("--store").arg(&store).args(args);
@@ -2114,12 +2126,7 @@ fn a_hud_csv_import_on_a_full_disk_stops_clearly_and_rolls_back_once_there_is_ro
         "{stderr}"
     );
     assert!(!stderr.contains("Os {"), "in words: {stderr}");
-    let grown = std::process::Command::new("mount")
-        .args(["-o", "remount,size=256m"])
-        .arg(dir.path())
-        .status()
-        .is_ok_and(|s| s.success());
-    assert!(grown, "remount the tmpfs larger");
+    assert!(disk.grow("256m"), "remount the tmpfs larger");
     let out = run(&["rollback-import"]);
     assert!(
         out.status.success(),
