@@ -1,6 +1,8 @@
 //! `ce demo`: a synthetic but realistic Balance of State caseload, entered
 //! day by day through the real commands, then one coalition's PSH lists.
-//! Deterministic for a seed: ids, dates and choices all come from it.
+//! Deterministic for a seed: ids, dates and choices all come from it, so a
+//! run on a store that holds the beginning of its demo (a `ce demo` killed
+//! part way) can tell, and finishes it.
 
 use std::collections::BTreeMap;
 
@@ -11,10 +13,11 @@ use ce_core::hud::{
     PriorSituation, PrioritizationStatus, RelationshipToHoH, TimesHomeless,
 };
 use ce_core::{
-    AcceptReferral, Actor, Assess, AttemptContact, ClientId, Coalition, Command, CommandId,
-    CommandMeta, DeclineReferral, Enroll, Error, EventId, EventStore, Exit, ExpireReferrals,
-    FollowUp, HouseholdId, ListHouseholdType, ListKey, Member, OpeningId, Outcome, PostOpening,
-    PriorityListReport, ProgramType, Refer, ReferralId, Role, Sweep,
+    AcceptReferral, Actor, Assess, AttemptContact, Caseload, ClientId, Coalition, Command,
+    CommandId, CommandMeta, DeclineReferral, Enroll, Envelope, Error, EventId, EventStore, Exit,
+    ExpireReferrals, FollowUp, HouseholdId, ListHouseholdType, ListKey, Member, MemoryStore,
+    OpeningId, Outcome, PostOpening, PriorityListReport, ProgramType, Refer, ReferralId, Role,
+    Sweep, Workflow,
 };
 use chrono::{Days, NaiveDate, TimeZone, Utc};
 use serde_json::json;
@@ -25,6 +28,31 @@ use crate::error::CliError;
 
 const COALITIONS: [&str; 4] = ["Coulee", "Central", "Fox Cities", "Rock Walworth"];
 const SHOWN: &str = "Coulee";
+/// Invented names for the demo's clients (no real person's data).
+const FIRST_NAMES: [&str; 16] = [
+    "Alex", "Blair", "Casey", "Dana", "Eli", "Frankie", "Gale", "Harper", "Indy", "Jordan", "Kai",
+    "Lee", "Morgan", "Noel", "Quinn", "Riley",
+];
+const LAST_NAMES: [&str; 12] = [
+    "Example",
+    "Sample",
+    "Placeholder",
+    "Testcase",
+    "Demo",
+    "Fictional",
+    "Madeup",
+    "Specimen",
+    "Mockup",
+    "Pretend",
+    "Standin",
+    "Dummy",
+];
+
+/// Why a store that begins with this seed's demo cannot be shown as one.
+const UNFINISHED: &str = "the store holds a demo that did not finish, or one made with \
+another --households, or other data entered into an unfinished demo: run the `ce demo` that \
+started it (same --seed and --households) to finish it, or remove the store's directory, or \
+pass --store with a new directory";
 
 /// SplitMix64: a tiny generator whose output is fixed forever for a seed,
 /// which is what a reproducible demo needs (rand's StdRng may change).
@@ -65,8 +93,80 @@ enum Action {
     Expire,
 }
 
+/// A run on a store that already holds (the beginning of) this demo: a
+/// `ce demo` killed part way leaves its first commands stored and not the
+/// rest. The demo is decided again on an in-memory store, each event
+/// checked against the one stored at its position, up to the end of the
+/// store; from there (when `finish`) it goes on on the store itself.
+struct Replay {
+    workflow: Workflow<MemoryStore>,
+    /// Events in the store when the run began.
+    stored: u64,
+    /// Events the replay has decided so far.
+    decided: u64,
+    /// Whether to finish the demo on the store where the store ends.
+    finish: bool,
+    /// The first position where the store differs from the demo.
+    differs: Option<u64>,
+    /// The demo goes on past the store's end (and `finish` is off, or the
+    /// store ends inside one command).
+    short: bool,
+}
+
+impl Replay {
+    fn new(ctx: &Ctx, stored: u64, finish: bool) -> Result<Self, CliError> {
+        Ok(Self {
+            workflow: Workflow::new(MemoryStore::new(), ctx.policy().clone())?,
+            stored,
+            decided: 0,
+            finish,
+            differs: None,
+            short: false,
+        })
+    }
+
+    /// Whether the store is not (a beginning of) this demo.
+    fn gave_up(&self) -> bool {
+        self.differs.is_some() || self.short
+    }
+
+    /// Checks the events the replay decided against the store's.
+    fn check(&mut self, store: &impl EventStore, events: &[Envelope]) -> Result<(), Error> {
+        for event in events {
+            self.decided = event.position + 1;
+            if self.gave_up() {
+                continue;
+            }
+            if event.position >= self.stored {
+                self.short = true;
+            } else if store.read_from(event.position, 1)?.first() != Some(event) {
+                self.differs = Some(event.position);
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether the replay has reached the store's end and goes on there.
+    fn hands_over(&self) -> bool {
+        self.finish && !self.gave_up() && self.decided == self.stored
+    }
+}
+
+/// What a run found in the store and did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Filled {
+    /// The store held the whole demo (and perhaps more entered since).
+    Complete,
+    /// The store held the beginning of the demo; the run finished it.
+    Finished,
+    /// The store is not this demo, or not all of it (see [`Replay`]).
+    Other,
+}
+
 struct Sim<'a> {
     workflow: &'a CliWorkflow,
+    /// Set while the run replays what the store already holds.
+    replay: Option<Replay>,
     rng: Rng,
     seed: u64,
     commands: u64,
@@ -112,9 +212,30 @@ impl Sim<'_> {
                 .from_utc_datetime(&plus(date, 1).and_hms_opt(17, 0, 0).unwrap_or_default()),
         };
         self.commands += 1;
-        self.workflow
-            .execute(&meta, &command.into())
-            .map(|e| e.outcome)
+        let command = command.into();
+        let Some(replay) = self.replay.as_mut() else {
+            return self.workflow.execute(&meta, &command).map(|e| e.outcome);
+        };
+        let executed = replay.workflow.execute(&meta, &command)?;
+        replay.check(self.workflow.store(), &executed.events)?;
+        if replay.hands_over() {
+            self.replay = None;
+        }
+        Ok(executed.outcome)
+    }
+
+    /// Whether `opening` is open with no live referral, in the caseload
+    /// the demo is deciding against.
+    fn opening_free(&self, opening: OpeningId) -> Result<bool, Error> {
+        let free = |caseload: &Caseload| {
+            caseload.openings.get(&opening).is_some_and(|o| {
+                o.status == ce_core::OpeningStatus::Open && o.live_referral.is_none()
+            })
+        };
+        match &self.replay {
+            Some(replay) => Ok(free(&*replay.workflow.caught_up()?)),
+            None => Ok(free(&*self.workflow.caught_up()?)),
+        }
     }
 
     fn access(&self, i: usize) -> Actor {
@@ -138,7 +259,9 @@ impl Sim<'_> {
         } else {
             rng.range(25, 70)
         };
-        let disabled = rng.chance(45);
+        // Most households CE prioritizes for PSH report a disabling condition.
+        let disabled = rng.chance(60);
+        let last_name = *rng.pick(&LAST_NAMES);
         let client = |n: u64| {
             ClientId::from_uuid(uuid::Uuid::from_u64_pair(
                 !0 - self.seed,
@@ -159,8 +282,8 @@ impl Sim<'_> {
             } else {
                 NoYesReasons::No
             },
-            first_name: None,
-            last_name: None,
+            first_name: Some((*rng.pick(&FIRST_NAMES)).to_owned()),
+            last_name: Some(last_name.to_owned()),
         }];
         if (6..9).contains(&kind) {
             for n in 1..=rng.range(1, 4) {
@@ -169,9 +292,13 @@ impl Sim<'_> {
                     relationship: RelationshipToHoH::Child,
                     birth_date: Some(minus(start, rng.range(1, 17) * 365)),
                     veteran: NoYesReasons::DataNotCollected,
-                    disabling_condition: NoYesReasons::No,
-                    first_name: None,
-                    last_name: None,
+                    disabling_condition: if rng.chance(10) {
+                        NoYesReasons::Yes
+                    } else {
+                        NoYesReasons::No
+                    },
+                    first_name: Some((*rng.pick(&FIRST_NAMES)).to_owned()),
+                    last_name: Some(last_name.to_owned()),
                 });
             }
         }
@@ -342,13 +469,7 @@ impl Sim<'_> {
             }
             Action::Refer => {
                 for (opening, agency) in self.openings.clone() {
-                    let open = {
-                        let caseload = self.workflow.caught_up()?;
-                        caseload.openings.get(&opening).is_some_and(|o| {
-                            o.status == ce_core::OpeningStatus::Open && o.live_referral.is_none()
-                        })
-                    };
-                    if !open {
+                    if !self.opening_free(opening)? {
                         continue;
                     }
                     match self.run(
@@ -466,6 +587,16 @@ impl Sim<'_> {
     }
 }
 
+/// The first day of the demo.
+fn first_day() -> NaiveDate {
+    day(2025, 1, 6)
+}
+
+/// The day the demo stops before, and the lists are printed for.
+fn last_day() -> NaiveDate {
+    day(2025, 10, 1)
+}
+
 /// `ce demo [--households N] [--seed S]`.
 pub fn run(ctx: &Ctx, args: &DemoArgs) -> Result<(), CliError> {
     let first = CommandId::from_uuid(uuid::Uuid::from_u64_pair(args.seed, 0));
@@ -477,69 +608,120 @@ pub fn run(ctx: &Ctx, args: &DemoArgs) -> Result<(), CliError> {
     if stored > 0 && !already {
         return Err(CliError::NotEmpty { events: stored });
     }
-    let start = day(2025, 1, 6);
-    let end = day(2025, 10, 1);
-    if !already {
-        let mut sim = Sim {
-            workflow: ctx.workflow()?,
-            rng: Rng(args.seed),
-            seed: args.seed,
-            commands: 0,
-            agenda: BTreeMap::new(),
-            enrolls: Vec::new(),
-            households: Vec::new(),
-            by_household: BTreeMap::new(),
-            silent: Vec::new(),
-            openings: Vec::new(),
-        };
-        let n = args.households as usize;
-        let mut starts: Vec<NaiveDate> =
-            (0..n).map(|_| plus(start, sim.rng.range(0, 230))).collect();
-        starts.sort();
-        for (i, date) in starts.into_iter().enumerate() {
-            let enroll = sim.household(i, date);
-            let score = sim.rng.range(3, 17);
-            sim.enrolls.push((enroll, score));
-            sim.households.push(None);
-            sim.silent.push(sim.rng.chance(15));
-            sim.at(date, Action::Enroll(i));
-            let assess_on = plus(date, sim.rng.range(0, 4));
-            sim.at(assess_on, Action::Assess(i));
-            let contact_on = plus(date, sim.rng.range(20, 40));
-            sim.at(contact_on, Action::Contact(i));
-            if sim.rng.chance(4) {
-                let exit_on = plus(date, sim.rng.range(30, 120));
-                sim.at(exit_on, Action::Exit(i, false));
-            }
-        }
-        // About one opening for every seven households, spread over the year.
-        let span = (end - start).num_days().max(15) as u64;
-        for _ in 0..(n / 7).max(5) {
-            let on = plus(start, sim.rng.range(14, span));
-            sim.at(on, Action::Post);
-        }
-        let mut date = plus(start, 15);
-        while date < end {
-            sim.at(date, Action::Refer);
-            date = plus(date, 2);
-        }
-        for month in 2..=10 {
-            sim.at(day(2025, month, 1), Action::Sweep);
-            sim.at(day(2025, month, 1), Action::Expire);
-        }
-        let bar = crate::output::progress(ctx.out, (end - start).num_days().max(0) as u64, "demo");
-        while let Some((date, actions)) = sim.agenda.pop_first() {
-            if date >= end {
-                break;
-            }
-            for action in actions {
-                sim.step(date, action)?;
-            }
-            bar.set_position((date - start).num_days().max(0) as u64);
-        }
-        bar.finish_and_clear();
+    if stored == 0 {
+        fill(ctx, args.seed, args.households, None)?;
+        return print_lists(ctx, last_day());
     }
-    print_lists(ctx, end)
+    // The store begins with this seed's demo: the whole of it, or what a
+    // run killed part way stored. Only the demo decided again can tell.
+    let replay = Replay::new(ctx, stored, true)?;
+    let mut filled = fill(ctx, args.seed, args.households, Some(replay))?;
+    if filled == Filled::Other {
+        // A whole demo made with another --households (which enrolls
+        // every one of its households) still prints again.
+        let made = demo_households(&*ctx.workflow()?.caught_up()?, args.seed);
+        if made != args.households {
+            let replay = Replay::new(ctx, stored, false)?;
+            filled = fill(ctx, args.seed, made, Some(replay))?;
+        }
+    }
+    match filled {
+        Filled::Complete => {}
+        Filled::Finished => crate::output::to_stderr(&format!(
+            "note: finished the demo a previous `ce demo` left unfinished \
+             ({stored} of its events were stored)"
+        )),
+        Filled::Other => return Err(CliError::Usage(UNFINISHED)),
+    }
+    print_lists(ctx, last_day())
+}
+
+/// How many households of the store the demo of `seed` enrolled (their
+/// heads' client ids come from the seed, see [`Sim::household`]).
+fn demo_households(caseload: &Caseload, seed: u64) -> u32 {
+    let head = |m: &Member| {
+        let (high, low) = m.client.as_uuid().as_u64_pair();
+        high == !0 - seed && low & 0xff == 0
+    };
+    let count = caseload
+        .households()
+        .values()
+        .filter(|h| h.members.iter().any(head))
+        .count();
+    u32::try_from(count).unwrap_or(u32::MAX)
+}
+
+/// Runs the demo of `seed` with `size` households: on the store, or first
+/// replayed against what the store holds (see [`Replay`]).
+fn fill(ctx: &Ctx, seed: u64, size: u32, replay: Option<Replay>) -> Result<Filled, CliError> {
+    let (start, end) = (first_day(), last_day());
+    let stored = replay.as_ref().map_or(0, |r| r.stored);
+    let mut sim = Sim {
+        workflow: ctx.workflow()?,
+        replay,
+        rng: Rng(seed),
+        seed,
+        commands: 0,
+        agenda: BTreeMap::new(),
+        enrolls: Vec::new(),
+        households: Vec::new(),
+        by_household: BTreeMap::new(),
+        silent: Vec::new(),
+        openings: Vec::new(),
+    };
+    let n = size as usize;
+    let mut starts: Vec<NaiveDate> = (0..n).map(|_| plus(start, sim.rng.range(0, 230))).collect();
+    starts.sort();
+    for (i, date) in starts.into_iter().enumerate() {
+        let enroll = sim.household(i, date);
+        let score = sim.rng.range(3, 17);
+        sim.enrolls.push((enroll, score));
+        sim.households.push(None);
+        sim.silent.push(sim.rng.chance(15));
+        sim.at(date, Action::Enroll(i));
+        let assess_on = plus(date, sim.rng.range(0, 4));
+        sim.at(assess_on, Action::Assess(i));
+        let contact_on = plus(date, sim.rng.range(20, 40));
+        sim.at(contact_on, Action::Contact(i));
+        if sim.rng.chance(4) {
+            let exit_on = plus(date, sim.rng.range(30, 120));
+            sim.at(exit_on, Action::Exit(i, false));
+        }
+    }
+    // About one opening for every seven households, spread over the year.
+    let span = (end - start).num_days().max(15) as u64;
+    for _ in 0..(n / 7).max(5) {
+        let on = plus(start, sim.rng.range(14, span));
+        sim.at(on, Action::Post);
+    }
+    let mut date = plus(start, 15);
+    while date < end {
+        sim.at(date, Action::Refer);
+        date = plus(date, 2);
+    }
+    for month in 2..=10 {
+        sim.at(day(2025, month, 1), Action::Sweep);
+        sim.at(day(2025, month, 1), Action::Expire);
+    }
+    let bar = crate::output::progress(ctx.out, (end - start).num_days().max(0) as u64, "demo");
+    'days: while let Some((date, actions)) = sim.agenda.pop_first() {
+        if date >= end {
+            break;
+        }
+        for action in actions {
+            sim.step(date, action)?;
+            if sim.replay.as_ref().is_some_and(Replay::gave_up) {
+                break 'days;
+            }
+        }
+        bar.set_position((date - start).num_days().max(0) as u64);
+    }
+    bar.finish_and_clear();
+    Ok(match sim.replay {
+        Some(replay) if replay.gave_up() => Filled::Other,
+        _ if ctx.store().next_position()? > stored => Filled::Finished,
+        _ => Filled::Complete,
+    })
 }
 
 fn print_lists(ctx: &Ctx, as_of: NaiveDate) -> Result<(), CliError> {

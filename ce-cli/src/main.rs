@@ -39,7 +39,10 @@ fn main() -> ExitCode {
             .unwrap_or_default();
         output::to_stderr(&format!("note: internal panic{at}: {what}"));
     }));
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return parse_error(&error),
+    };
     let result = run(&cli);
     // Output that could not be written fails the command (exit 5), and
     // what it said goes to stderr: a command that stored something must
@@ -63,6 +66,70 @@ fn main() -> ExitCode {
             ExitCode::from(e.exit_code())
         }
     }
+}
+
+/// A command line the parser did not take. `--help` and `--version` print
+/// as clap prints them (stdout, exit 0). An error keeps clap's text and
+/// exit code (2), but its first line says all that is wrong, as every `ce`
+/// error does: clap puts the missing arguments on the lines under it, and
+/// for a missing command prints the help alone.
+fn parse_error(error: &clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    let code = ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(2));
+    let kind = error.kind();
+    if matches!(kind, ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+        let _ = error.print();
+        return code;
+    }
+    let text = error.render().to_string();
+    let text = if kind == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+        format!("{}\n\n{text}", missing_command())
+    } else {
+        whole_first_line(&text)
+    };
+    output::to_stderr(text.trim_end());
+    code
+}
+
+/// The first line of the error clap gives for the command line when a
+/// missing command is an error rather than a reason to print the help.
+fn missing_command() -> String {
+    use clap::CommandFactory;
+    fn strict(cmd: clap::Command) -> clap::Command {
+        cmd.arg_required_else_help(false).mut_subcommands(strict)
+    }
+    let command = strict(Cli::command());
+    let first = match command.try_get_matches_from(std::env::args_os()) {
+        Err(error) => whole_first_line(&error.render().to_string()),
+        Ok(_) => String::new(),
+    };
+    match first.lines().next() {
+        Some(line) if line.starts_with("error: ") => line.to_owned(),
+        _ => "error: a command is missing".to_owned(),
+    }
+}
+
+/// clap's error text with the indented lines right under its first line
+/// (the missing arguments, the valid commands) joined onto it.
+fn whole_first_line(text: &str) -> String {
+    let mut lines = text.lines().peekable();
+    let mut first = lines.next().unwrap_or_default().to_owned();
+    let indented = |l: &&str| l.starts_with(' ') && !l.trim().is_empty();
+    let mut items = Vec::new();
+    while let Some(line) = lines.next_if(indented) {
+        items.push(line.trim());
+    }
+    if !items.is_empty() {
+        let separator = if first.ends_with(':') { ", " } else { " " };
+        first = format!("{first} {}", items.join(separator));
+    }
+    if !first.starts_with("error: ") {
+        first = format!("error: {first}");
+    }
+    std::iter::once(first.as_str())
+        .chain(lines)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn run(cli: &Cli) -> Result<(), CliError> {
