@@ -175,6 +175,15 @@ pub fn verify(ctx: &Ctx) -> Result<(), CliError> {
                     m.referral, m.recorded, m.recomputed
                 ));
             }
+            if let Some(m) = ce_core::audit::list_place_mismatch(&fold, &policy, envelope) {
+                problems.push(format!(
+                    "referral {} recorded place {} on its list but the list as known then gives {}",
+                    m.referral,
+                    m.recorded,
+                    m.recomputed
+                        .map_or_else(|| "none (not on it)".to_owned(), |p| p.to_string())
+                ));
+            }
             if let ce_core::Event::PolicyAdopted(adopted) = &envelope.event {
                 if *adopted.replaces != policy {
                     problems.push(format!(

@@ -131,19 +131,18 @@ pub enum CliCommand {
         #[arg(long)]
         text: Option<String>,
     },
-    /// List referrals.
-    Referrals {
-        /// Only live (offered or acknowledged) referrals.
-        #[arg(long)]
-        open: bool,
-    },
-    /// Mark households with no contact for too long inactive.
+    /// List referrals, oldest first (newest last).
+    Referrals(ReferralsArgs),
+    /// Mark inactive the households whose last contact is the policy's
+    /// inactivity days (90) or more before --as-of; housed, exited and
+    /// inactive ones are left alone.
     Sweep {
         /// As-of date.
         #[arg(long)]
         as_of: NaiveDate,
     },
-    /// Expire referrals with no result after the policy's overdue days.
+    /// Expire the live referrals offered the policy's overdue days (10) or
+    /// more before --as-of, still without a result.
     Expire {
         /// As-of date.
         #[arg(long)]
@@ -298,22 +297,27 @@ pub struct FollowupArgs {
     #[arg(long)]
     pub no_contact: bool,
     /// 3.917 residence code (with --contact).
-    #[arg(long, required_if_eq("contact", "true"))]
+    #[arg(long, required_if_eq("contact", "true"), conflicts_with = "no_contact")]
     pub residence: Option<u16>,
     /// 3.917 months homeless code, 101–113 or 8/9/99 (with --contact).
-    #[arg(long, required_if_eq("contact", "true"))]
+    #[arg(long, required_if_eq("contact", "true"), conflicts_with = "no_contact")]
     pub months_homeless: Option<u16>,
     /// 4.12 current living situation code (with --contact).
-    #[arg(long, required_if_eq("contact", "true"))]
+    #[arg(long, required_if_eq("contact", "true"), conflicts_with = "no_contact")]
     pub living_situation: Option<u16>,
     /// Rental subsidy type, with living situation 435.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "no_contact")]
     pub subsidy: Option<u16>,
     /// How staff tried (with --no-contact).
-    #[arg(long, value_enum, required_if_eq("no_contact", "true"))]
+    #[arg(
+        long,
+        value_enum,
+        required_if_eq("no_contact", "true"),
+        conflicts_with = "contact"
+    )]
     pub method: Option<Method>,
     /// A message was left (with --no-contact).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "contact")]
     pub left_message: bool,
     /// CE note: one or two sentences.
     #[arg(long)]
@@ -406,6 +410,50 @@ pub enum ReferralAction {
     Decline,
 }
 
+/// `ce referrals` options.
+#[derive(Debug, Args)]
+pub struct ReferralsArgs {
+    /// Only live (offered or acknowledged) referrals.
+    #[arg(long)]
+    pub open: bool,
+    /// Only live referrals without a result on their due day or later (the
+    /// policy's referral_overdue_days after the offer): the ones `ce expire`
+    /// would end.
+    #[arg(long)]
+    pub overdue: bool,
+    /// Only referrals in this state.
+    #[arg(long, value_enum)]
+    pub status: Option<ReferralState>,
+    /// Only this household's referrals.
+    #[arg(long)]
+    pub household: Option<String>,
+    /// Only this opening's referrals.
+    #[arg(long)]
+    pub opening: Option<String>,
+    /// The date days open and overdue are counted to (default: today).
+    #[arg(long)]
+    pub as_of: Option<NaiveDate>,
+}
+
+/// A referral's state, for `ce referrals --status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReferralState {
+    /// Offered, not yet acknowledged.
+    Offered,
+    /// Acknowledged by the provider, no result yet.
+    Acknowledged,
+    /// Offered or acknowledged: waiting for a result.
+    Live,
+    /// Accepted (HUD result 1).
+    Accepted,
+    /// Declined by the client (result 2) or the provider (result 3).
+    Declined,
+    /// Ended without a result (opening withdrawn, household exited, inactive or housed elsewhere).
+    Cancelled,
+    /// Expired without a result.
+    Expired,
+}
+
 /// `ce list` options.
 #[derive(Debug, Args)]
 pub struct ListArgs {
@@ -421,6 +469,10 @@ pub struct ListArgs {
     /// At most this many rows per list.
     #[arg(long)]
     pub limit: Option<usize>,
+    /// Leave the head of household's name out (client ids stay): for a
+    /// list that leaves the room.
+    #[arg(long)]
+    pub no_names: bool,
     /// Time axis.
     #[command(flatten)]
     pub when: When,
@@ -514,5 +566,18 @@ pub enum ReportCommand {
         /// Last day.
         #[arg(long)]
         to: NaiveDate,
+    },
+    /// Households that accepted a referral (here or in another system) at
+    /// least --days ago and have not exited CE: their CE exit is missing.
+    HousedNotExited {
+        /// Only households housed at least this many days before --as-of.
+        #[arg(long, default_value_t = 30)]
+        days: u32,
+        /// The report date (default: today).
+        #[arg(long)]
+        as_of: Option<NaiveDate>,
+        /// Leave the head of household's name out.
+        #[arg(long)]
+        no_names: bool,
     },
 }

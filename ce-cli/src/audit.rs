@@ -34,7 +34,7 @@ pub fn history(ctx: &Ctx, household: &str) -> Result<(), CliError> {
                 e.actor.user.to_string(),
                 e.actor.agency.to_string(),
                 e.actor.role.to_string(),
-                e.event_type.to_owned(),
+                e.event.label().to_owned(),
                 e.hud_element.unwrap_or("-").to_owned(),
                 e.event_id.to_string(),
                 e.changes.join("; "),
@@ -68,11 +68,11 @@ pub fn explain(
     for l in &explanation.lists {
         text.push_str(&format!("\n{}: rank {} of {}\n", l.list, l.rank, l.of));
         for (key, value) in &l.keys {
-            text.push_str(&format!("  {key:?}: {value}\n"));
+            text.push_str(&format!("  {key}: {value}\n"));
         }
         match (&l.above, &l.separated_by) {
             (Some(above), Some((Some(key), theirs, ours))) => text.push_str(&format!(
-                "  directly above: {above}, separated first by {key:?} ({theirs} vs {ours})\n"
+                "  directly above: {above}, separated first by {key} ({theirs} vs {ours})\n"
             )),
             (Some(above), Some((None, _, _))) => text.push_str(&format!(
                 "  directly above: {above}, equal on every key; the household id breaks the tie\n"

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::str::FromStr;
 use std::sync::Arc;
 
-use ce_core::{Actor, Command, CommandId, CommandMeta, Executed, Policy, Workflow};
+use ce_core::{Actor, Coalition, Command, CommandId, CommandMeta, Executed, Policy, Workflow};
 use ce_store_sled::SledStore;
 use chrono::{NaiveDate, Utc};
 use serde::de::DeserializeOwned;
@@ -100,7 +100,7 @@ pub fn store_use(command: &CliCommand) -> StoreUse {
         | CliCommand::Import { .. } => StoreUse::Create,
         CliCommand::Policy { .. }
         | CliCommand::Openings
-        | CliCommand::Referrals { .. }
+        | CliCommand::Referrals(_)
         | CliCommand::List(_)
         | CliCommand::Show { .. }
         | CliCommand::History { .. }
@@ -156,6 +156,32 @@ fn open_for_reading(path: &Path) -> Result<SledStore, CliError> {
 /// Today's date (UTC, the same clock recorded-at times use).
 pub fn today() -> NaiveDate {
     Utc::now().date_naive()
+}
+
+/// The policy's coalition a command-line name means (case and surrounding
+/// spaces aside), or an error naming the coalitions there are and the
+/// closest one.
+pub fn coalition_arg(policy: &Policy, name: &str) -> Result<Coalition, CliError> {
+    if let Some(coalition) = policy.coalition_named(name) {
+        return Ok(coalition.clone());
+    }
+    let typed = name.trim().to_lowercase();
+    let closest = policy
+        .coalitions
+        .iter()
+        .map(|c| (strsim::damerau_levenshtein(&typed, &c.0.to_lowercase()), c))
+        .min_by_key(|(distance, _)| *distance)
+        .filter(|(distance, _)| *distance <= 2);
+    Err(CliError::UnknownCoalition {
+        given: name.to_owned(),
+        hint: closest.map_or_else(String::new, |(_, c)| format!(" (did you mean {c}?)")),
+        known: policy
+            .coalitions
+            .iter()
+            .map(|c| c.0.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+    })
 }
 
 /// A date argument, or today.

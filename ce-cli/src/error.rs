@@ -80,6 +80,16 @@ pub enum CliError {
         /// What is wrong.
         reason: String,
     },
+    /// A coalition name on the command line that the policy does not have.
+    #[error("unknown coalition {given:?}{hint}: the policy's coalitions are {known}")]
+    UnknownCoalition {
+        /// The name given.
+        given: String,
+        /// ", did you mean ...?" when one is close, else empty.
+        hint: String,
+        /// The policy's coalitions, comma-separated.
+        known: String,
+    },
     /// A missing or conflicting argument the parser cannot express.
     #[error("{0}")]
     Usage(&'static str),
@@ -147,6 +157,7 @@ impl CliError {
             | CliError::Code(_)
             | CliError::BadCode { .. }
             | CliError::Usage(_)
+            | CliError::UnknownCoalition { .. }
             | CliError::Json { .. }
             | CliError::Input { .. }
             | CliError::Policy(_)

@@ -5,27 +5,37 @@ use std::collections::BTreeMap;
 use ce_core::audit::RecordedCeEvent;
 use ce_core::priority::list_status;
 use ce_core::{
-    EventStore, HouseholdId, HouseholdStatus, ListHouseholdType, ListKey, PriorityListReport,
-    StreamId,
+    ClientId, Coalition, EventStore, HouseholdId, HouseholdStatus, ListHouseholdType, ListKey,
+    PriorityListReport, StreamId,
 };
 use ce_store_sled::SledStore;
 use serde_json::json;
 
 use crate::args::{ListArgs, When};
-use crate::context::{caseload_when, parse_id, today, Ctx};
+use crate::context::{caseload_when, coalition_arg, parse_id, today, Ctx};
 use crate::error::CliError;
 use crate::output::Output;
 
 /// `ce list`: one Priority List Report per matching list.
 pub fn list(ctx: &Ctx, args: &ListArgs) -> Result<(), CliError> {
+    // A coalition the policy does not have is a typo, not an empty list.
+    let coalition = args
+        .coalition
+        .as_deref()
+        .map(|name| coalition_arg(ctx.policy(), name))
+        .transpose()?;
+    let filter = Filter {
+        coalition: coalition.as_ref(),
+        args,
+    };
     if args.when.is_now() {
-        return list_today(ctx.store(), &ctx.out, args);
+        return list_today(ctx.store(), &ctx.out, &filter);
     }
     let (caseload, as_of) = caseload_when(ctx, &args.when)?;
-    let reports: Vec<PriorityListReport> = caseload
+    let mut reports: Vec<PriorityListReport> = caseload
         .lists(ctx.policy(), as_of)
         .into_values()
-        .filter(|l| matches(args, &l.key))
+        .filter(|l| filter.matches(&l.key))
         .map(|mut l| {
             if let Some(limit) = args.limit {
                 l.entries.truncate(limit);
@@ -33,8 +43,79 @@ pub fn list(ctx: &Ctx, args: &ListArgs) -> Result<(), CliError> {
             PriorityListReport::new(&caseload, &l, as_of)
         })
         .collect();
+    finish_reports(ctx.store(), &mut reports, args.no_names)?;
     emit_reports(&ctx.out, &reports);
     Ok(())
+}
+
+/// Which lists `ce list` was asked for.
+struct Filter<'a> {
+    coalition: Option<&'a Coalition>,
+    args: &'a ListArgs,
+}
+
+impl Filter<'_> {
+    /// Whether a list is one `ce list` was asked for.
+    fn matches(&self, key: &ListKey) -> bool {
+        self.coalition.is_none_or(|c| &key.coalition == c)
+            && self.args.program.is_none_or(|p| key.program == p)
+            && self
+                .args
+                .household_type
+                .is_none_or(|t| key.household_type == t)
+    }
+}
+
+/// Fills each row's source HMIS PersonalID (households imported from HUD
+/// CSV), or blanks the names for `--no-names`.
+fn finish_reports(
+    store: &SledStore,
+    reports: &mut Vec<PriorityListReport>,
+    no_names: bool,
+) -> Result<(), CliError> {
+    for report in reports.iter_mut() {
+        let mut failed = None;
+        let mut sources: BTreeMap<HouseholdId, BTreeMap<ClientId, String>> = BTreeMap::new();
+        report.set_source_ids(|household, client| {
+            if let std::collections::btree_map::Entry::Vacant(slot) = sources.entry(household) {
+                match source_client_ids(store, household) {
+                    Ok(ids) => {
+                        slot.insert(ids);
+                    }
+                    Err(e) => failed = Some(e),
+                }
+            }
+            sources.get(&household)?.get(&client).cloned()
+        });
+        if let Some(e) = failed {
+            return Err(e);
+        }
+    }
+    if no_names {
+        let taken = std::mem::take(reports);
+        reports.extend(taken.into_iter().map(PriorityListReport::without_names));
+    }
+    Ok(())
+}
+
+/// The PersonalIDs the household's members have in the HMIS it was
+/// imported from (its Client.csv links), by client.
+fn source_client_ids(
+    store: &SledStore,
+    household: HouseholdId,
+) -> Result<BTreeMap<ClientId, String>, CliError> {
+    let stream = store.read_stream(&StreamId::Household(household))?;
+    let mut ids = BTreeMap::new();
+    for envelope in &stream {
+        if let ce_core::Event::HmisRecordsLinked(linked) = &envelope.event {
+            for link in &linked.links {
+                if let (Some(client), "Client.csv") = (link.client, link.file.as_str()) {
+                    ids.entry(client).or_insert_with(|| link.id.clone());
+                }
+            }
+        }
+    }
+    Ok(ids)
 }
 
 /// `ce list` as of today (no `--as-of`, no `--as-known-at`): the same
@@ -42,10 +123,11 @@ pub fn list(ctx: &Ctx, args: &ListArgs) -> Result<(), CliError> {
 /// and the households on them, without loading the whole caseload (at
 /// 100,000 households that load takes about 1.4 s and 400 MiB; see
 /// docs/benchmarks.md, rows 4 and 6b, and change 18).
-fn list_today(store: &SledStore, out: &Output, args: &ListArgs) -> Result<(), CliError> {
+fn list_today(store: &SledStore, out: &Output, filter: &Filter<'_>) -> Result<(), CliError> {
+    let args = filter.args;
     let as_of = today();
     let mut keys = store.list_keys()?;
-    keys.retain(|key| matches(args, key));
+    keys.retain(|key| filter.matches(key));
     keys.sort();
     let mut reports = Vec::with_capacity(keys.len());
     for key in keys {
@@ -64,17 +146,9 @@ fn list_today(store: &SledStore, out: &Output, args: &ListArgs) -> Result<(), Cl
         }
         reports.push(PriorityListReport::of_households(&households, &list, as_of));
     }
+    finish_reports(store, &mut reports, args.no_names)?;
     emit_reports(out, &reports);
     Ok(())
-}
-
-/// Whether a list is one `ce list` was asked for.
-fn matches(args: &ListArgs, key: &ListKey) -> bool {
-    args.coalition
-        .as_ref()
-        .is_none_or(|c| &key.coalition.0 == c)
-        && args.program.is_none_or(|p| key.program == p)
-        && args.household_type.is_none_or(|t| key.household_type == t)
 }
 
 fn emit_reports(out: &Output, reports: &[PriorityListReport]) {
@@ -150,7 +224,7 @@ fn print_household(
     let mut lists = Vec::new();
     let status = match household.status {
         HouseholdStatus::Active => "active".to_owned(),
-        HouseholdStatus::Inactive { since } => format!("inactive since {since}"),
+        HouseholdStatus::Inactive { since, .. } => format!("inactive since {since}"),
         HouseholdStatus::Exited { date, destination } => {
             format!("exited on {date} to {destination}")
         }
@@ -175,6 +249,16 @@ fn print_household(
         household.last_contact,
         household.days_since_contact(as_of),
     );
+    let days_since_contact = household.days_since_contact(as_of);
+    if household.status == HouseholdStatus::Active
+        && !household.is_housed()
+        && days_since_contact >= i64::from(policy.inactivity_days)
+    {
+        text.push_str(&format!(
+            "no contact for {} days or more: the next sweep makes it inactive\n",
+            policy.inactivity_days
+        ));
+    }
     for rule in &policy.programs {
         let status = list_status(household, policy, rule.program, as_of);
         let line = match &status {
@@ -201,8 +285,14 @@ fn print_household(
         text.push('\n');
     }
     for live in &household.live_referrals {
+        let due = policy.referral_due_on(live.offered_on);
+        let overdue = if as_of >= due {
+            format!(", overdue since {due}")
+        } else {
+            format!(", due {due}")
+        };
         text.push_str(&format!(
-            "live {} referral {} to opening {} since {}\n",
+            "live {} referral {} to opening {} since {}{overdue}\n",
             live.program_type, live.referral, live.opening, live.offered_on
         ));
     }
@@ -231,7 +321,7 @@ fn print_household(
             "household_type": household.household_type(),
             "list_household_type": list_type,
             "lists": lists,
-            "days_since_contact": household.days_since_contact(as_of),
+            "days_since_contact": days_since_contact,
         }),
     );
     Ok(())

@@ -186,7 +186,7 @@ fn run(cli: &Cli) -> Result<(), CliError> {
             reason.as_deref(),
             text.as_deref(),
         ),
-        CliCommand::Referrals { open } => openings::referrals(&ctx, *open),
+        CliCommand::Referrals(args) => openings::referrals(&ctx, args),
         CliCommand::Sweep { as_of } => openings::sweep(&ctx, *as_of),
         CliCommand::Expire { as_of } => openings::expire(&ctx, *as_of),
         CliCommand::List(args) => lists::list(&ctx, args),

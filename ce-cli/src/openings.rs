@@ -1,13 +1,14 @@
 //! opening post/withdraw, openings, refer, referral, referrals, sweep, expire.
 
 use ce_core::{
-    AcceptReferral, AcknowledgeReferral, Coalition, DeclineReferral, ExpireReferrals, OpeningId,
-    Outcome, PostOpening, Refer, ReferralId, ReferralStatus, Sweep, WithdrawOpening,
+    AcceptReferral, AcknowledgeReferral, Coalition, DeclineReferral, ExpireReferrals, HouseholdId,
+    OpeningId, Outcome, PostOpening, Refer, Referral, ReferralId, ReferralStatus, Sweep,
+    WithdrawOpening,
 };
 use chrono::NaiveDate;
 use serde_json::json;
 
-use crate::args::{OpeningCommand, ReferralAction};
+use crate::args::{OpeningCommand, ReferralAction, ReferralState, ReferralsArgs};
 use crate::context::{date_or_today, parse_id, Ctx};
 use crate::error::CliError;
 use crate::household::recorded;
@@ -29,7 +30,13 @@ pub fn opening(ctx: &Ctx, command: &OpeningCommand) -> Result<(), CliError> {
                 date: date_or_today(*date),
                 program: program.clone(),
                 program_type: *program_type,
-                coalition: Coalition::new(coalition.clone()),
+                // Spelled as the policy spells it (case aside); a name it
+                // does not have is the workflow's to refuse.
+                coalition: ctx
+                    .policy()
+                    .coalition_named(coalition)
+                    .cloned()
+                    .unwrap_or_else(|| Coalition::new(coalition.clone())),
                 household_types: household_types.clone(),
                 chronic_only: *chronic_only,
                 veterans_only: *veterans_only,
@@ -73,7 +80,7 @@ pub fn openings(ctx: &Ctx) -> Result<(), CliError> {
         openings.values().map(|o| {
             vec![
                 o.id.to_string(),
-                format!("{:?}", o.status).to_lowercase(),
+                o.status.to_string(),
                 o.program_type.to_string(),
                 o.coalition.to_string(),
                 o.remaining().to_string(),
@@ -111,9 +118,24 @@ pub fn refer(
         rank,
     } = executed.outcome
     {
+        let offered = executed.events.iter().find_map(|e| match &e.event {
+            ce_core::Event::ReferralOffered(offered) => Some(offered),
+            _ => None,
+        });
+        let place = offered.and_then(|o| o.list_place.map(|p| (p, &o.list)));
+        let place_text =
+            place.map_or_else(String::new, |(p, list)| format!(", place {p} on {list}"));
         ctx.out.emit(
-            format!("referral {referral}\nhousehold {household} (rank {rank})"),
-            &json!({ "referral": referral, "household": household, "rank": rank }),
+            format!(
+                "referral {referral}\nhousehold {household} (rank {rank} among the households \
+                 eligible for the opening{place_text})"
+            ),
+            &json!({
+                "referral": referral,
+                "household": household,
+                "rank": rank,
+                "list_place": place.map(|(p, _)| p),
+            }),
         );
     }
     Ok(())
@@ -156,47 +178,116 @@ pub fn referral(
     }
 }
 
-/// `ce referrals [--open]`.
-pub fn referrals(ctx: &Ctx, open: bool) -> Result<(), CliError> {
+/// `ce referrals [--open | --overdue | --status S] [--household H]
+/// [--opening O] [--as-of D]`: oldest first, newest last.
+pub fn referrals(ctx: &Ctx, args: &ReferralsArgs) -> Result<(), CliError> {
+    let household: Option<HouseholdId> = args
+        .household
+        .as_deref()
+        .map(|h| parse_id("household", h))
+        .transpose()?;
+    let opening: Option<OpeningId> = args
+        .opening
+        .as_deref()
+        .map(|o| parse_id("opening", o))
+        .transpose()?;
+    let as_of = date_or_today(args.as_of);
+    let policy = ctx.policy();
     // From the store's rows: the households are not needed.
     let referrals = ctx.store().referrals()?;
-    let rows: Vec<_> = referrals
+    let mut rows: Vec<&Referral> = referrals
         .values()
-        .filter(|r| !open || r.status.is_live())
+        .filter(|r| !args.open || r.status.is_live())
+        .filter(|r| !args.overdue || r.is_overdue(policy, as_of))
+        .filter(|r| args.status.is_none_or(|s| in_state(&r.status, s)))
+        .filter(|r| household.is_none_or(|h| r.household == h))
+        .filter(|r| opening.is_none_or(|o| r.opening == o))
         .collect();
-    let text = crate::output::table(
-        &[
-            "referral",
-            "date",
-            "event",
-            "rank",
-            "household",
-            "opening",
-            "status",
-        ],
-        rows.iter().map(|r| {
-            let status = match (&r.status, r.status.result()) {
-                (_, Some((result, date))) => format!("{result} on {date}"),
-                (ReferralStatus::Cancelled { date, cause }, None) => {
-                    format!("cancelled on {date} ({cause:?})")
-                }
-                (ReferralStatus::Expired { date }, None) => format!("expired on {date}"),
-                (ReferralStatus::Acknowledged, None) => "acknowledged".to_owned(),
-                _ => "offered".to_owned(),
-            };
-            vec![
-                r.id.to_string(),
-                r.offered_on.to_string(),
-                r.event.to_string(),
-                r.rank.to_string(),
-                r.household.to_string(),
-                r.opening.to_string(),
-                status,
-            ]
-        }),
-    );
-    ctx.out.emit(text.trim_end(), &rows);
+    rows.sort_by(|a, b| a.offered_on.cmp(&b.offered_on).then(a.id.cmp(&b.id)));
+    let text = if rows.is_empty() {
+        "no referral matches".to_owned()
+    } else {
+        crate::output::table(
+            &[
+                "referral",
+                "date",
+                "event",
+                "rank",
+                "place on list",
+                "household",
+                "opening",
+                "status",
+                "days open",
+            ],
+            rows.iter().map(|r| {
+                let days_open = if r.status.is_live() {
+                    let days = (as_of - r.offered_on).num_days();
+                    match r.days_overdue(policy, as_of) {
+                        Some(0) => {
+                            format!("{days} (overdue since {}, due today)", r.due_on(policy))
+                        }
+                        Some(late) => format!(
+                            "{days} (overdue since {}, {late} day(s) past due)",
+                            r.due_on(policy)
+                        ),
+                        None => days.to_string(),
+                    }
+                } else {
+                    "-".to_owned()
+                };
+                vec![
+                    r.id.to_string(),
+                    r.offered_on.to_string(),
+                    r.event.to_string(),
+                    r.rank.to_string(),
+                    r.list_place
+                        .map_or_else(|| "-".to_owned(), |p| p.to_string()),
+                    r.household.to_string(),
+                    r.opening.to_string(),
+                    r.status.to_string(),
+                    days_open,
+                ]
+            }),
+        )
+    };
+    // Each referral as stored, with its due day and, while live, the days
+    // it has been open and past due.
+    let json: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|r| {
+            let mut row = json!(r);
+            if let Some(row) = row.as_object_mut() {
+                row.insert("due_on".to_owned(), json!(r.due_on(policy)));
+                row.insert(
+                    "days_open".to_owned(),
+                    json!(r
+                        .status
+                        .is_live()
+                        .then(|| (as_of - r.offered_on).num_days())),
+                );
+                row.insert("overdue".to_owned(), json!(r.is_overdue(policy, as_of)));
+                row.insert(
+                    "days_overdue".to_owned(),
+                    json!(r.days_overdue(policy, as_of)),
+                );
+            }
+            row
+        })
+        .collect();
+    ctx.out.emit(text.trim_end(), &json);
     Ok(())
+}
+
+fn in_state(status: &ReferralStatus, state: ReferralState) -> bool {
+    match state {
+        ReferralState::Offered => *status == ReferralStatus::Offered,
+        ReferralState::Acknowledged => *status == ReferralStatus::Acknowledged,
+        ReferralState::Live => status.is_live(),
+        ReferralState::Accepted => matches!(status, ReferralStatus::Accepted { .. }),
+        ReferralState::Declined => matches!(status, ReferralStatus::Declined { .. }),
+        ReferralState::Cancelled => matches!(status, ReferralStatus::Cancelled { .. }),
+        ReferralState::Expired => matches!(status, ReferralStatus::Expired { .. }),
+    }
 }
 
 /// `ce sweep --as-of D`.

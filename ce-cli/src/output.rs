@@ -100,24 +100,22 @@ where
     table.to_string()
 }
 
-/// A priority list report as an aligned table (domain reference §7 columns).
+/// A priority list report as an aligned table (the BoS Priority List Report's columns).
 pub fn report_table(report: &ce_core::PriorityListReport) -> String {
     let opt = |v: Option<String>| v.unwrap_or_else(|| "-".to_owned());
     let rows = report.rows.iter().map(|row| {
         vec![
             row.rank.to_string(),
+            opt(row.head_name.clone()),
+            opt(row
+                .head_source_id
+                .clone()
+                .or_else(|| row.head.map(|c| c.to_string()))),
             row.household.to_string(),
-            row.coalition.to_string(),
             row.household_type.to_string(),
             if row.chronic { "yes" } else { "no" }.to_owned(),
             opt(row.score.map(|s| s.to_string())),
-            opt(row.months_homeless.map(|m| {
-                if m > 12 {
-                    ">12".to_owned()
-                } else {
-                    m.to_string()
-                }
-            })),
+            ce_core::report::months_text(row.months_homeless),
             row.placed_on.to_string(),
             row.days_on_list.to_string(),
             row.last_contact.to_string(),
@@ -133,8 +131,9 @@ pub fn report_table(report: &ce_core::PriorityListReport) -> String {
         table(
             &[
                 "rank",
+                "head of household",
+                "client id",
                 "household",
-                "coalition",
                 "household type",
                 "chronic",
                 "score",

@@ -5,7 +5,7 @@ use ce_hud_csv::{CeApr, Timeliness, ACTIVITY_COLUMNS, HOUSEHOLD_TYPE_COLUMNS};
 use chrono::NaiveDate;
 
 use crate::args::ReportCommand;
-use crate::context::Ctx;
+use crate::context::{date_or_today, Ctx};
 use crate::error::CliError;
 use crate::output::table;
 
@@ -13,6 +13,11 @@ use crate::output::table;
 pub fn report(ctx: &Ctx, command: &ReportCommand) -> Result<(), CliError> {
     let (from, to) = match command {
         ReportCommand::CeApr { from, to } | ReportCommand::Timeliness { from, to } => (*from, *to),
+        ReportCommand::HousedNotExited {
+            days,
+            as_of,
+            no_names,
+        } => return housed_not_exited(ctx, *days, date_or_today(*as_of), *no_names),
     };
     if from > to {
         return Err(CliError::Usage("--from must not be after --to"));
@@ -23,6 +28,7 @@ pub fn report(ctx: &Ctx, command: &ReportCommand) -> Result<(), CliError> {
             let apr = CeApr::build(&log, from, to);
             ctx.out.emit(apr_text(&apr, from, to), &apr);
         }
+        ReportCommand::HousedNotExited { .. } => {}
         ReportCommand::Timeliness { .. } => {
             let t = Timeliness::build(&log, from, to);
             let rows = [
@@ -47,6 +53,66 @@ pub fn report(ctx: &Ctx, command: &ReportCommand) -> Result<(), CliError> {
             ctx.out.emit(text, &t);
         }
     }
+    Ok(())
+}
+
+/// `ce report housed-not-exited`: from the store's projections, without
+/// the log.
+fn housed_not_exited(
+    ctx: &Ctx,
+    days: u32,
+    as_of: NaiveDate,
+    no_names: bool,
+) -> Result<(), CliError> {
+    let caseload = ctx.store().caseload()?;
+    let mut rows = ce_core::report::housed_not_exited(
+        caseload.households().values(),
+        |id| caseload.referrals.get(&id).cloned(),
+        as_of,
+        days,
+    );
+    if no_names {
+        for row in &mut rows {
+            row.head_name = None;
+        }
+    }
+    let opt = |v: Option<String>| v.unwrap_or_else(|| "-".to_owned());
+    let text = if rows.is_empty() {
+        format!("no household housed {days} or more days before {as_of} is waiting for its exit")
+    } else {
+        format!(
+            "Housed {days}+ days before {as_of}, not exited ({} households)\n{}",
+            rows.len(),
+            table(
+                &[
+                    "household",
+                    "head of household",
+                    "client id",
+                    "coalition",
+                    "housed on",
+                    "days",
+                    "referral",
+                    "program",
+                ],
+                rows.iter().map(|r| {
+                    vec![
+                        r.household.to_string(),
+                        opt(r.head_name.clone()),
+                        opt(r.head.map(|c| c.to_string())),
+                        r.coalition.to_string(),
+                        r.housed_on.to_string(),
+                        r.days.to_string(),
+                        r.referral.map_or_else(
+                            || "another system's referral (4.20 result 1)".to_owned(),
+                            |r| r.to_string(),
+                        ),
+                        opt(r.program.clone()),
+                    ]
+                }),
+            )
+        )
+    };
+    ctx.out.emit(text, &rows);
     Ok(())
 }
 

@@ -64,7 +64,7 @@ pub struct HistoryEntry {
 fn status_word(status: &HouseholdStatus) -> String {
     match status {
         HouseholdStatus::Active => "active".to_owned(),
-        HouseholdStatus::Inactive { since } => format!("inactive since {since}"),
+        HouseholdStatus::Inactive { since, .. } => format!("inactive since {since}"),
         HouseholdStatus::Exited { date, destination } => {
             format!("exited on {date} to {destination}")
         }
@@ -102,8 +102,21 @@ pub fn household_history(stream: &[Envelope], policy: &Policy) -> Vec<HistoryEnt
                     .difference(&after)
                     .map(|k| format!("removed from {k}")),
             );
-            if before_status.is_some_and(|s| s != h.status) {
-                changes.push(format!("now {}", status_word(&h.status)));
+            match before_status {
+                Some(HouseholdStatus::Inactive {
+                    since,
+                    inactivity_days,
+                }) if h.status == HouseholdStatus::Active && date < since => {
+                    changes.push(format!(
+                        "now active: this contact, entered late, is dated {date}, within the \
+                         {inactivity_days} days before the inactivation on {since}, so the \
+                         household was never that long without contact"
+                    ));
+                }
+                Some(before) if before != h.status => {
+                    changes.push(format!("now {}", status_word(&h.status)));
+                }
+                _ => {}
             }
         }
         if let Some(change) = referral_change(&envelope.event) {
@@ -151,7 +164,7 @@ fn referral_change(event: &Event) -> Option<String> {
             "referral {} declined ({}), reason {}",
             e.referral, e.result, e.reason
         ),
-        Event::ReferralCancelled(e) => format!("referral {} cancelled ({:?})", e.referral, e.cause),
+        Event::ReferralCancelled(e) => format!("referral {} cancelled: {}", e.referral, e.cause),
         Event::ReferralExpired(e) => format!("referral {} expired", e.referral),
         Event::EventCorrected(e) => format!(
             "corrected event {}: {} ({})",
@@ -373,6 +386,38 @@ pub fn rank_mismatch(
     (recomputed != e.rank).then_some(RankMismatch {
         referral: e.referral,
         recorded: e.rank,
+        recomputed,
+    })
+}
+
+/// A referral whose recorded place on its list the list as known then does
+/// not reproduce.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ListPlaceMismatch {
+    /// The referral.
+    pub referral: ReferralId,
+    /// The place it recorded.
+    pub recorded: u32,
+    /// The place recomputed (`None`: the household was not on the list).
+    pub recomputed: Option<u32>,
+}
+
+/// Checks one event against `before`, the fold of every earlier event: if it
+/// is a referral that recorded its household's place on its list, the place
+/// must be the household's place on that list then (bypass or not).
+pub fn list_place_mismatch(
+    before: &Caseload,
+    policy: &Policy,
+    envelope: &Envelope,
+) -> Option<ListPlaceMismatch> {
+    let Event::ReferralOffered(e) = &envelope.event else {
+        return None;
+    };
+    let recorded = e.list_place?;
+    let recomputed = before.place_on_list(policy, &e.list, e.household, envelope.effective);
+    (recomputed != Some(recorded)).then_some(ListPlaceMismatch {
+        referral: e.referral,
+        recorded,
         recomputed,
     })
 }

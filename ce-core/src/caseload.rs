@@ -13,7 +13,9 @@ use crate::ids::{ClientId, HouseholdId, OpeningId, ReferralId};
 use crate::opening::ProgramType;
 use crate::opening::{Opening, OpeningStatus, Referral, ReferralStatus};
 use crate::policy::{OrderKey, Policy};
-use crate::priority::{build_lists, rank_key, ListKey, PriorityList, RankInputs};
+use crate::priority::{
+    build_lists, list_status, rank_key, ListHouseholdType, ListKey, PriorityList, RankInputs,
+};
 
 /// Everything the workflow knows, folded from the log.
 ///
@@ -388,6 +390,39 @@ impl Caseload {
         date: NaiveDate,
     ) -> std::collections::BTreeMap<ListKey, PriorityList> {
         build_lists(self.households.values(), policy, date)
+    }
+
+    /// `household`'s 1-based place on the list `key` as of `date`, counting
+    /// every household on it; `None` when it is not on that list. Walks the
+    /// rank index down to the household when the caseload is ranked by
+    /// `policy`, else builds the list.
+    pub fn place_on_list(
+        &self,
+        policy: &Policy,
+        key: &ListKey,
+        household: HouseholdId,
+        date: NaiveDate,
+    ) -> Option<u32> {
+        let Some(ranked) = self.ranked_in(&key.coalition, policy, key.program) else {
+            return self
+                .list(policy, key, date)
+                .entries
+                .iter()
+                .find(|e| e.inputs.household == household)
+                .map(|e| e.rank);
+        };
+        let mut place: u32 = 0;
+        for h in ranked {
+            let on_list = ListHouseholdType::of(h, policy) == key.household_type
+                && list_status(h, policy, key.program, date).is_ok();
+            if on_list {
+                place = place.saturating_add(1);
+                if h.id == household {
+                    return Some(place);
+                }
+            }
+        }
+        None
     }
 
     /// One priority list as of `date` (empty if nobody is on it).

@@ -150,7 +150,7 @@ pub enum Error {
     #[error(transparent)]
     InvalidCode(#[from] InvalidCode),
     /// 435 (rental with ongoing subsidy) needs a subsidy type, others must not have one.
-    #[error("4.12 CLSSubsidyType is required with living situation 435 and only then (got situation {situation:?})")]
+    #[error("4.12 CLSSubsidyType is required with living situation 435 and only then (got situation {situation})")]
     SubsidyMismatch {
         /// The living situation given.
         situation: LivingSituation,
@@ -205,7 +205,7 @@ pub enum Error {
     #[error("unknown opening {0}")]
     UnknownOpening(OpeningId),
     /// The opening is filled or withdrawn.
-    #[error("opening {opening} is {status:?}")]
+    #[error("opening {opening} is {status}")]
     OpeningClosed {
         /// The opening.
         opening: OpeningId,
@@ -258,7 +258,7 @@ pub enum Error {
     #[error("unknown referral {0}")]
     UnknownReferral(ReferralId),
     /// The referral already has a result or ended.
-    #[error("referral {referral} is already resolved ({status:?})")]
+    #[error("referral {referral} is already resolved: {status}")]
     ReferralResolved {
         /// The referral.
         referral: ReferralId,

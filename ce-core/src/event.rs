@@ -140,6 +140,37 @@ impl Event {
         }
     }
 
+    /// What the event records, in words, for audit output ("referral
+    /// expired"); [`event_type`](Self::event_type) is its stored name.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Event::HouseholdEnrolled(_) => "household enrolled in CE",
+            Event::AssessmentRecorded(_) => "CE assessment",
+            Event::ContactMade(_) => "status update with contact",
+            Event::ContactAttempted(_) => "contact attempt (CE note)",
+            Event::CeEventRecorded(_) => "CE event",
+            Event::MemberAdded(_) => "member added",
+            Event::MemberRemoved(_) => "member removed",
+            Event::HeadOfHouseholdChanged(_) => "head of household changed",
+            Event::HouseholdExited(_) => "exit from CE",
+            Event::HouseholdInactivated(_) => "made inactive by the sweep",
+            Event::ClientEnrollmentOpened(_) => "client's CE enrollment opened",
+            Event::ClientEnrollmentClosed(_) => "client's CE enrollment closed",
+            Event::OpeningPosted(_) => "opening posted",
+            Event::OpeningWithdrawn(_) => "opening withdrawn",
+            Event::ReferralOffered(_) => "referral offered",
+            Event::ReferralAcknowledged(_) => "referral acknowledged",
+            Event::ReferralAccepted(_) => "referral accepted",
+            Event::ReferralDeclined(_) => "referral declined",
+            Event::ReferralCancelled(_) => "referral cancelled",
+            Event::ReferralExpired(_) => "referral expired",
+            Event::EventCorrected(_) => "correction",
+            Event::HmisRecordsLinked(_) => "HMIS records linked",
+            Event::HmisRecordDeleted(_) => "HMIS record deleted in the source",
+            Event::PolicyAdopted(_) => "policy adopted",
+        }
+    }
+
     /// The HUD data element the event corresponds to, for audit output.
     pub fn hud_element(&self) -> Option<&'static str> {
         match self {

@@ -15,6 +15,7 @@ use crate::hud::ReferralResult;
 use crate::ids::{HouseholdId, OpeningId, ReferralId};
 use crate::opening::ProgramType;
 use crate::policy::Policy;
+use crate::priority::ListKey;
 
 /// One broken invariant.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,6 +68,27 @@ pub enum Violation {
     OffListHouseholdListed {
         /// The household.
         household: HouseholdId,
+    },
+    /// An inactive household with a contact on record within the
+    /// inactivity window before its inactivation: it was never without
+    /// contact that long.
+    InactiveDespiteContact {
+        /// The household.
+        household: HouseholdId,
+        /// The inactivation date.
+        since: NaiveDate,
+        /// Its latest contact.
+        last_contact: NaiveDate,
+        /// The days without contact the inactivation applied.
+        inactivity_days: u32,
+    },
+    /// A household with no member with a disabling condition on a PSH
+    /// list (HUD CoC PSH eligibility, 24 CFR 578.37(a)(1)(i)).
+    PshWithoutDisability {
+        /// The household.
+        household: HouseholdId,
+        /// The list.
+        list: ListKey,
     },
     /// A stored event the workflow's rules would not have recorded: by a
     /// role or agency not allowed to, dated outside what is possible, with
@@ -122,6 +144,19 @@ impl fmt::Display for Violation {
             Violation::OffListHouseholdListed { household } => {
                 write!(f, "household {household} is on a list it must be off")
             }
+            Violation::InactiveDespiteContact {
+                household,
+                since,
+                last_contact,
+                inactivity_days,
+            } => write!(
+                f,
+                "household {household} is inactive since {since} although its last contact, on {last_contact}, is within the {inactivity_days} days before"
+            ),
+            Violation::PshWithoutDisability { household, list } => write!(
+                f,
+                "household {household} is on the list {list} but no member has a disabling condition (HUD CoC PSH eligibility, 24 CFR 578.37(a)(1)(i))"
+            ),
             Violation::Rule {
                 position,
                 event_type,
@@ -247,7 +282,7 @@ pub fn check_event(caseload: &Caseload, policy: &Policy, envelope: &Envelope) ->
             )),
             Some(reason) if reason.result != e.result || reason.consequence != e.consequence => {
                 broken(format!(
-                    "decline reason {:?} recorded with result {} and {:?}; the policy ({} v{}) gives result {} and {:?}",
+                    "decline reason {:?} recorded with result {} ({}); the policy ({} v{}) gives result {} ({})",
                     e.reason,
                     e.result,
                     e.consequence,
@@ -258,6 +293,27 @@ pub fn check_event(caseload: &Caseload, policy: &Policy, envelope: &Envelope) ->
                 ))
             }
             Some(_) => {}
+        }
+    }
+    if let Event::HouseholdInactivated(e) = &envelope.event {
+        if e.inactivity_days != policy.inactivity_days {
+            broken(format!(
+                "applies {} days without contact; the policy ({} v{}) says {}",
+                e.inactivity_days, policy.id, policy.version, policy.inactivity_days
+            ));
+        }
+        let household = envelope.streams.iter().find_map(|sv| match sv.stream {
+            StreamId::Household(id) => caseload.households().get(&id),
+            _ => None,
+        });
+        if let Some(h) = household {
+            let days = (envelope.effective - h.last_contact).num_days();
+            if days < i64::from(policy.inactivity_days) {
+                broken(format!(
+                    "makes household {} inactive on {} although its last contact, on {}, is {days} day(s) before (the policy's limit is {})",
+                    h.id, envelope.effective, h.last_contact, policy.inactivity_days
+                ));
+            }
         }
     }
     if let Event::OpeningPosted(e) = &envelope.event {
@@ -384,11 +440,34 @@ pub fn check_caseload(caseload: &Caseload, policy: &Policy, date: NaiveDate) -> 
             referrals,
         },
     ));
+    for h in caseload.households().values() {
+        if let HouseholdStatus::Inactive {
+            since,
+            inactivity_days,
+        } = h.status
+        {
+            if crate::household::contact_undoes_inactivation(h.last_contact, since, inactivity_days)
+            {
+                violations.push(Violation::InactiveDespiteContact {
+                    household: h.id,
+                    since,
+                    last_contact: h.last_contact,
+                    inactivity_days,
+                });
+            }
+        }
+    }
     for list in caseload.lists(policy, date).values() {
         for entry in &list.entries {
             let Some(h) = caseload.households().get(&entry.inputs.household) else {
                 continue;
             };
+            if list.key.program == ProgramType::Psh && !h.has_disabled_member() {
+                violations.push(Violation::PshWithoutDisability {
+                    household: h.id,
+                    list: list.key.clone(),
+                });
+            }
             let off = h.status != HouseholdStatus::Active
                 || h.is_housed()
                 || h.parked_until.is_some_and(|until| until > date);

@@ -95,9 +95,24 @@ pub struct Eligibility {
     /// Must include an adult with a disabling condition.
     #[serde(default)]
     pub disabled_adult: bool,
+    /// Must include a member, adult or child, with a disabling condition:
+    /// HUD's eligibility rule for CoC permanent supportive housing (24 CFR
+    /// 578.37(a)(1)(i)), which [`Policy::validate`] requires of every PSH
+    /// rule that does not require more.
+    #[serde(default)]
+    pub disabled_member: bool,
     /// Must be chronically homeless.
     #[serde(default)]
     pub chronic: bool,
+}
+
+impl Eligibility {
+    /// Whether only households with a member with a disabling condition
+    /// pass: a disabled member, a disabled adult, or chronic homelessness
+    /// (whose head has a disabling condition).
+    pub fn requires_disability(&self) -> bool {
+        self.disabled_member || self.disabled_adult || self.chronic
+    }
 }
 
 /// One ordering key of a priority list.
@@ -116,6 +131,26 @@ pub enum OrderKey {
     EpisodeLength,
     /// Earlier placement on the list first.
     PlacedDate,
+}
+
+impl OrderKey {
+    /// What the key orders by, in the policy's words.
+    pub fn label(self) -> &'static str {
+        match self {
+            OrderKey::Chronic => "chronically homeless (first)",
+            OrderKey::Cpd1611Tier => "HUD CPD-16-11 order of priority (tier 1 first)",
+            OrderKey::Score => "assessment score (highest first)",
+            OrderKey::MonthsHomeless => "months homeless in the past three years (most first)",
+            OrderKey::EpisodeLength => "days homeless in the current episode (most first)",
+            OrderKey::PlacedDate => "date placed on the list (earliest first)",
+        }
+    }
+}
+
+impl std::fmt::Display for OrderKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.label())
+    }
 }
 
 /// A decline reason: a code, HUD's result and the consequence.
@@ -176,6 +211,12 @@ pub enum PolicyError {
         /// The largest value allowed.
         max: u64,
     },
+    /// A PSH list rule that admits households with no disabling condition:
+    /// HUD's CoC PSH serves only homeless individuals with a disability and
+    /// families with an adult or child member with a disability (24 CFR
+    /// 578.37(a)(1)(i)).
+    #[error("programs[psh].eligibility must require a disabling condition (set disabled_member, disabled_adult or chronic): HUD CoC permanent supportive housing serves only households with a member with a disability (24 CFR 578.37(a)(1)(i))")]
+    PshWithoutDisability,
     /// A name (policy id, coalition, decline reason code, ...) that cannot
     /// be used: empty, too long, with control characters or spaces around
     /// it, or given twice.
@@ -397,6 +438,9 @@ impl Policy {
             if self.programs[..i].iter().any(|r| r.program == rule.program) {
                 return Err(PolicyError::DuplicateProgram(rule.program));
             }
+            if rule.program == ProgramType::Psh && !rule.eligibility.requires_disability() {
+                return Err(PolicyError::PshWithoutDisability);
+            }
         }
         if let Some(bad) = self
             .decline_reasons
@@ -475,12 +519,34 @@ impl Policy {
         self.coalitions.contains(coalition)
     }
 
+    /// The day a referral offered on `offered_on` becomes overdue if it
+    /// still has no result: `referral_overdue_days` after the offer ("a
+    /// result within 10 days": offered on day 0, overdue and expirable on
+    /// day 10). Saturates at the end of the calendar.
+    pub fn referral_due_on(&self, offered_on: chrono::NaiveDate) -> chrono::NaiveDate {
+        offered_on
+            .checked_add_days(chrono::Days::new(u64::from(self.referral_overdue_days)))
+            .unwrap_or(chrono::NaiveDate::MAX)
+    }
+
+    /// The policy's coalition named `name`, matched without regard to case
+    /// or surrounding spaces (a name typed on a command line); `None` when
+    /// no coalition has that name.
+    pub fn coalition_named(&self, name: &str) -> Option<&Coalition> {
+        let name = name.trim();
+        self.coalitions.iter().find(|c| c.0 == name).or_else(|| {
+            self.coalitions
+                .iter()
+                .find(|c| c.0.eq_ignore_ascii_case(name))
+        })
+    }
+
     /// Whether a 4.19 AssessmentResultType carries the prioritization score.
     pub fn is_score_type(&self, result_type: &str) -> bool {
         is_score_type(&self.score_result_types, result_type)
     }
 
-    /// The WI Balance of State defaults (domain reference §3–5).
+    /// The WI Balance of State defaults (docs/architecture.md describes them).
     pub fn wi_bos_default() -> Self {
         use OrderKey::*;
         let floors = |single, family| Eligibility {
@@ -500,7 +566,7 @@ impl Policy {
         let stays = DeclineConsequence::StaysOnList;
         Policy {
             id: "wi-bos".to_owned(),
-            version: 1,
+            version: 2,
             coalitions: WI_BOS_COALITIONS
                 .iter()
                 .map(|c| Coalition::new(*c))
@@ -514,7 +580,10 @@ impl Policy {
             programs: vec![
                 ProgramRule {
                     program: ProgramType::Psh,
-                    eligibility: floors(8, 9),
+                    eligibility: Eligibility {
+                        disabled_member: true,
+                        ..floors(8, 9)
+                    },
                     order: vec![
                         Chronic,
                         Cpd1611Tier,

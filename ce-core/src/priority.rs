@@ -151,10 +151,16 @@ impl RankInputs {
     pub fn value_of(&self, key: OrderKey) -> String {
         let opt = |v: Option<String>| v.unwrap_or_else(|| "-".to_owned());
         match key {
-            OrderKey::Chronic => self.chronic.to_string(),
-            OrderKey::Cpd1611Tier => self.cpd_16_11_tier.to_string(),
+            OrderKey::Chronic => if self.chronic { "yes" } else { "no" }.to_owned(),
+            OrderKey::Cpd1611Tier => format!("tier {}", self.cpd_16_11_tier),
             OrderKey::Score => opt(self.score.map(|s| s.to_string())),
-            OrderKey::MonthsHomeless => opt(self.months_homeless.map(|m| m.to_string())),
+            OrderKey::MonthsHomeless => opt(self.months_homeless.map(|m| {
+                if m > 12 {
+                    "more than 12".to_owned()
+                } else {
+                    m.to_string()
+                }
+            })),
             OrderKey::EpisodeLength => opt(self.episode_days.map(|d| d.to_string())),
             OrderKey::PlacedDate => self.placed_on.to_string(),
         }
@@ -289,7 +295,7 @@ pub fn list_status(
 ) -> Result<(), OffListReason> {
     match household.status {
         HouseholdStatus::Exited { date, .. } => return Err(OffListReason::Exited { date }),
-        HouseholdStatus::Inactive { since } => return Err(OffListReason::Inactive { since }),
+        HouseholdStatus::Inactive { since, .. } => return Err(OffListReason::Inactive { since }),
         HouseholdStatus::Active => {}
     }
     if household.is_housed() {
@@ -331,6 +337,9 @@ fn eligible(household: &Household, rule: &ProgramRule) -> Result<(), &'static st
     }
     if e.disabled_adult && !household.has_disabled_adult() {
         return Err("no adult with a disabling condition");
+    }
+    if e.disabled_member && !household.has_disabled_member() {
+        return Err("no member with a disabling condition (HUD CoC PSH, 24 CFR 578.37(a)(1)(i))");
     }
     if e.chronic && !household.is_chronic() {
         return Err("not chronically homeless");

@@ -1,4 +1,4 @@
-//! The BoS Priority List Report (domain reference §7): one row per ranked
+//! The BoS Priority List Report: one row per ranked
 //! household, with the columns CE leads work from.
 
 use std::collections::BTreeMap;
@@ -8,8 +8,9 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::caseload::Caseload;
-use crate::household::{Coalition, Household};
-use crate::ids::{HouseholdId, ReferralId};
+use crate::household::{Coalition, Household, Member};
+use crate::hud::MonthsHomeless;
+use crate::ids::{ClientId, HouseholdId, ReferralId};
 use crate::priority::{ListHouseholdType, ListKey, PriorityList};
 
 /// One row of the report.
@@ -27,8 +28,18 @@ pub struct ReportRow {
     pub chronic: bool,
     /// Assessment score.
     pub score: Option<u32>,
-    /// Months homeless (13 = more than twelve).
-    pub months_homeless: Option<u8>,
+    /// The head of household's client id, when the household has one head.
+    pub head: Option<ClientId>,
+    /// The head of household's name as recorded (first and last), if any.
+    pub head_name: Option<String>,
+    /// The head of household's PersonalID in the HMIS the household was
+    /// imported from, when it was (see [`PriorityListReport::set_source_ids`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub head_source_id: Option<String>,
+    /// 3.917 months homeless in the past three years, as HUD codes it
+    /// (101–112 months, 113 more than twelve, 8/9/99 not answered), from
+    /// the latest Status Update.
+    pub months_homeless: MonthsHomeless,
     /// Date placed on the list.
     pub placed_on: NaiveDate,
     /// Days on the list as of the report date.
@@ -78,7 +89,10 @@ impl PriorityListReport {
                     household_type: list.key.household_type,
                     chronic: entry.inputs.chronic,
                     score: entry.inputs.score,
-                    months_homeless: entry.inputs.months_homeless,
+                    head: household.head().map(|m| m.client),
+                    head_name: household.head().and_then(member_name),
+                    head_source_id: None,
+                    months_homeless: household.months_homeless,
                     placed_on: entry.inputs.placed_on,
                     days_on_list: (as_of - entry.inputs.placed_on).num_days(),
                     last_contact: household.last_contact,
@@ -99,6 +113,39 @@ impl PriorityListReport {
     }
 }
 
+impl PriorityListReport {
+    /// Fills each row's [`ReportRow::head_source_id`] from `source_id`,
+    /// which gives a client's PersonalID in its source HMIS, if known.
+    pub fn set_source_ids(
+        &mut self,
+        mut source_id: impl FnMut(HouseholdId, ClientId) -> Option<String>,
+    ) {
+        for row in &mut self.rows {
+            row.head_source_id = row.head.and_then(|head| source_id(row.household, head));
+        }
+    }
+
+    /// Blanks every row's head-of-household name: for a list that leaves
+    /// the room (client ids stay).
+    pub fn without_names(mut self) -> Self {
+        for row in &mut self.rows {
+            row.head_name = None;
+        }
+        self
+    }
+}
+
+/// A member's recorded name, first then last, if either is recorded.
+pub fn member_name(member: &Member) -> Option<String> {
+    let parts: Vec<&str> = [&member.first_name, &member.last_name]
+        .into_iter()
+        .flatten()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(" "))
+}
+
 impl fmt::Display for PriorityListReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
@@ -110,7 +157,7 @@ impl fmt::Display for PriorityListReport {
         )?;
         writeln!(
             f,
-            "{:>4}  {:<8}  {:<13}  {:<7}  {:>5}  {:>6}  {:<10}  {:>7}  {:<10}  {:>7}  live referral",
+            "{:>4}  {:<8}  {:<13}  {:<7}  {:>5}  {:>12}  {:<10}  {:>7}  {:<10}  {:>7}  live referral",
             "rank",
             "hh",
             "type",
@@ -126,17 +173,13 @@ impl fmt::Display for PriorityListReport {
             let opt = |v: Option<String>| v.unwrap_or_else(|| "-".to_owned());
             writeln!(
                 f,
-                "{:>4}  {:<8}  {:<13}  {:<7}  {:>5}  {:>6}  {:<10}  {:>7}  {:<10}  {:>7}  {}",
+                "{:>4}  {:<8}  {:<13}  {:<7}  {:>5}  {:>12}  {:<10}  {:>7}  {:<10}  {:>7}  {}",
                 row.rank,
                 short(&row.household.to_string()),
                 row.household_type.as_str(),
                 if row.chronic { "yes" } else { "no" },
                 opt(row.score.map(|s| s.to_string())),
-                opt(row.months_homeless.map(|m| if m > 12 {
-                    ">12".to_owned()
-                } else {
-                    m.to_string()
-                })),
+                months_text(row.months_homeless),
                 row.placed_on,
                 row.days_on_list,
                 row.last_contact,
@@ -148,7 +191,80 @@ impl fmt::Display for PriorityListReport {
     }
 }
 
+/// 3.917 months homeless for a table column: the months, "more than 12",
+/// or "-" when not answered (8, 9, 99).
+pub fn months_text(months: MonthsHomeless) -> String {
+    match months.months() {
+        Some(13) => "more than 12".to_owned(),
+        Some(m) => m.to_string(),
+        None => "-".to_owned(),
+    }
+}
+
 /// The first 8 characters of an id, enough to tell households apart on screen.
 fn short(id: &str) -> &str {
     id.get(..8).unwrap_or(id)
+}
+
+/// A household that was housed (accepted a referral, here or in another
+/// system) and has not exited CE: a data-quality list CE leads work from,
+/// since the CE exit records the move.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HousedNotExited {
+    /// The household.
+    pub household: HouseholdId,
+    /// Its coalition.
+    pub coalition: Coalition,
+    /// The head of household's client id.
+    pub head: Option<ClientId>,
+    /// The head of household's recorded name, if any.
+    pub head_name: Option<String>,
+    /// The referral it accepted here (`None`: housed through another
+    /// system's 4.20 referral, result 1).
+    pub referral: Option<ReferralId>,
+    /// The receiving program (the referral's 4.20 location), when known.
+    pub program: Option<String>,
+    /// The result date of the acceptance.
+    pub housed_on: NaiveDate,
+    /// Days from `housed_on` to the report date.
+    pub days: i64,
+}
+
+/// The households housed at least `min_days` before `as_of` and not exited,
+/// longest first (then by household id). `referral` looks up a referral's
+/// state (the store's projection or the caseload's).
+pub fn housed_not_exited<'a>(
+    households: impl IntoIterator<Item = &'a Household>,
+    mut referral: impl FnMut(ReferralId) -> Option<crate::opening::Referral>,
+    as_of: NaiveDate,
+    min_days: u32,
+) -> Vec<HousedNotExited> {
+    let mut rows: Vec<HousedNotExited> = households
+        .into_iter()
+        .filter(|h| !h.is_exited() && h.is_housed())
+        .filter_map(|h| {
+            let accepted = h.housed_by.and_then(&mut referral);
+            let accepted_on = accepted.as_ref().and_then(|r| match r.status {
+                crate::opening::ReferralStatus::Accepted { date } => Some(date),
+                _ => None,
+            });
+            let housed_on = match (accepted_on, h.housed_elsewhere) {
+                (Some(a), Some(b)) => a.min(b),
+                (a, b) => a.or(b)?,
+            };
+            let days = (as_of - housed_on).num_days();
+            (days >= i64::from(min_days)).then(|| HousedNotExited {
+                household: h.id,
+                coalition: h.coalition.clone(),
+                head: h.head().map(|m| m.client),
+                head_name: h.head().and_then(member_name),
+                referral: accepted.as_ref().map(|r| r.id),
+                program: accepted.map(|r| r.location),
+                housed_on,
+                days,
+            })
+        })
+        .collect();
+    rows.sort_by(|a, b| b.days.cmp(&a.days).then(a.household.cmp(&b.household)));
+    rows
 }

@@ -77,7 +77,11 @@ fn psh(coalition: &str, household_type: ListHouseholdType) -> ListKey {
 #[test]
 fn as_of_includes_late_entered_facts_but_as_known_at_shows_what_the_system_showed() {
     let mut desk = Desk::new();
-    let h = desk.enroll(HouseholdBuilder::single_adult("Coulee").placed_with_score(9));
+    let h = desk.enroll(
+        HouseholdBuilder::single_adult("Coulee")
+            .disabled()
+            .placed_with_score(9),
+    );
     // A follow-up on 2025-02-01, entered only on 2025-03-10.
     desk.run(at(2025, 3, 10), follow_up(h, date(2025, 2, 1), 7));
     let log = desk.log();
@@ -110,8 +114,14 @@ fn as_of_includes_late_entered_facts_but_as_known_at_shows_what_the_system_showe
 #[test]
 fn a_list_as_known_at_a_time_leaves_out_households_entered_later() {
     let mut desk = Desk::new();
-    let first = desk.enroll(HouseholdBuilder::single_adult("Coulee").placed_with_score(9));
-    let builder = HouseholdBuilder::single_adult("Coulee").placed_with_score(15);
+    let first = desk.enroll(
+        HouseholdBuilder::single_adult("Coulee")
+            .disabled()
+            .placed_with_score(9),
+    );
+    let builder = HouseholdBuilder::single_adult("Coulee")
+        .disabled()
+        .placed_with_score(15);
     // Entered in March, but enrolled (effective) in January.
     let executed = desk.run(at(2025, 3, 1), builder.enroll.clone());
     let Outcome::Enrolled { household: late } = executed.outcome else {
@@ -146,7 +156,11 @@ fn a_list_as_known_at_a_time_leaves_out_households_entered_later() {
 #[test]
 fn history_lists_every_event_with_actor_hud_element_and_list_changes() {
     let mut desk = Desk::new();
-    let h = desk.enroll(HouseholdBuilder::single_adult("Coulee").placed_with_score(9));
+    let h = desk.enroll(
+        HouseholdBuilder::single_adult("Coulee")
+            .disabled()
+            .placed_with_score(9),
+    );
     desk.lead(
         at(2025, 5, 1),
         Sweep {
@@ -197,7 +211,11 @@ fn history_lists_every_event_with_actor_hud_element_and_list_changes() {
 #[test]
 fn history_shows_referrals_and_their_results() {
     let mut desk = Desk::new();
-    let h = desk.enroll(HouseholdBuilder::single_adult("Coulee").placed_with_score(9));
+    let h = desk.enroll(
+        HouseholdBuilder::single_adult("Coulee")
+            .disabled()
+            .placed_with_score(9),
+    );
     let Outcome::Posted { opening } = desk
         .lead(
             at(2025, 2, 1),
@@ -252,7 +270,11 @@ fn explain_names_the_household_above_and_the_first_key_that_separates_them() {
             .chronic()
             .placed_with_score(8),
     );
-    let scored = desk.enroll(HouseholdBuilder::single_adult("Coulee").placed_with_score(15));
+    let scored = desk.enroll(
+        HouseholdBuilder::single_adult("Coulee")
+            .disabled()
+            .placed_with_score(15),
+    );
     let caseload = desk.workflow.caught_up().unwrap().clone();
     let policy = desk.workflow.policy();
     let e = explain(&caseload, policy, scored, date(2025, 2, 1), None).unwrap();
@@ -265,7 +287,7 @@ fn explain_names_the_household_above_and_the_first_key_that_separates_them() {
     assert_eq!(on_psh.above, Some(chronic));
     assert_eq!(
         on_psh.separated_by,
-        Some((Some(OrderKey::Chronic), "true".into(), "false".into()))
+        Some((Some(OrderKey::Chronic), "yes".into(), "no".into()))
     );
     let on_rrh = e
         .lists
@@ -281,7 +303,11 @@ fn explain_names_the_household_above_and_the_first_key_that_separates_them() {
 fn explain_gives_the_rule_that_keeps_a_household_off_the_lists() {
     let mut desk = Desk::new();
     let unassessed = desk.enroll(HouseholdBuilder::single_adult("Coulee"));
-    let low = desk.enroll(HouseholdBuilder::single_adult("Coulee").placed_with_score(5));
+    let low = desk.enroll(
+        HouseholdBuilder::single_adult("Coulee")
+            .disabled()
+            .placed_with_score(5),
+    );
     let caseload = desk.workflow.caught_up().unwrap().clone();
     let policy = desk.workflow.policy();
     let e = explain(&caseload, policy, unassessed, date(2025, 2, 1), None).unwrap();
@@ -310,8 +336,16 @@ fn event_of(desk: &Desk, household: HouseholdId, event_type: &str) -> EventId {
 #[test]
 fn a_corrected_score_reranks_the_list_and_history_keeps_both() {
     let mut desk = Desk::new();
-    let a = desk.enroll(HouseholdBuilder::single_adult("Coulee").placed_with_score(10));
-    let b = desk.enroll(HouseholdBuilder::single_adult("Coulee").placed_with_score(12));
+    let a = desk.enroll(
+        HouseholdBuilder::single_adult("Coulee")
+            .disabled()
+            .placed_with_score(10),
+    );
+    let b = desk.enroll(
+        HouseholdBuilder::single_adult("Coulee")
+            .disabled()
+            .placed_with_score(12),
+    );
     let key = ListKey {
         program: ProgramType::Rrh,
         ..psh("Coulee", ListHouseholdType::AdultsOnly)
@@ -409,7 +443,11 @@ fn a_corrected_disabling_condition_makes_the_household_chronic() {
 #[test]
 fn corrections_that_change_ids_or_touch_other_records_are_rejected() {
     let mut desk = Desk::new();
-    let h = desk.enroll(HouseholdBuilder::single_adult("Coulee").placed_with_score(9));
+    let h = desk.enroll(
+        HouseholdBuilder::single_adult("Coulee")
+            .disabled()
+            .placed_with_score(9),
+    );
     let assessment = event_of(&desk, h, "AssessmentRecorded");
     let before = desk.workflow.store().next_position().unwrap();
     {
@@ -479,8 +517,16 @@ fn corrections_that_change_ids_or_touch_other_records_are_rejected() {
 #[test]
 fn a_referral_rank_that_the_log_does_not_reproduce_is_reported() {
     let mut desk = Desk::new();
-    desk.enroll(HouseholdBuilder::single_adult("Coulee").placed_with_score(9));
-    desk.enroll(HouseholdBuilder::single_adult("Coulee").placed_with_score(13));
+    desk.enroll(
+        HouseholdBuilder::single_adult("Coulee")
+            .disabled()
+            .placed_with_score(9),
+    );
+    desk.enroll(
+        HouseholdBuilder::single_adult("Coulee")
+            .disabled()
+            .placed_with_score(13),
+    );
     let Outcome::Posted { opening } = desk
         .lead(
             at(2025, 2, 1),

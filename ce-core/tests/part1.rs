@@ -1,6 +1,5 @@
-//! Part 1 of the WI Balance of State CE workflow (domain reference §1–3, 5,
-//! 6): enrolling households, assessing and placing them on the lists,
-//! follow-ups, membership, exit and the inactivity sweep. Each test is one
+//! Part 1 of the WI Balance of State CE workflow: enrolling households,
+//! assessing and placing them on the lists, follow-ups, membership, exit and the inactivity sweep. Each test is one
 //! rule, written as given/when/then in the language of the domain.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -533,7 +532,7 @@ fn before_project_start_names_the_date_that_is_wrong() {
 #[test]
 fn assessment_placed_puts_the_household_on_the_lists_it_is_eligible_for() {
     let mut given = Scenario::new();
-    let h = given.enroll(single(1));
+    let h = given.enroll(single(1).disabled());
     given
         .when(assess(h, assessed_on(), 9, true))
         .then_expect_events(&["AssessmentRecorded"]);
@@ -542,11 +541,12 @@ fn assessment_placed_puts_the_household_on_the_lists_it_is_eligible_for() {
     let assessed = household(&given, h);
     assert_eq!(assessed.placed_on, Some(assessed_on()));
     assert_eq!(assessed.score(), Some(9));
-    // Not disabled, so not on the TH list.
+    // Literally homeless with a disabled adult: on the TH list too.
     assert_eq!(
         lists_with(&given, h, assessed_on()),
         on_lists(&[
             (ProgramType::Psh, ListHouseholdType::AdultsOnly),
+            (ProgramType::Th, ListHouseholdType::AdultsOnly),
             (ProgramType::Rrh, ListHouseholdType::AdultsOnly),
         ])
     );
@@ -558,6 +558,45 @@ fn assessment_placed_puts_the_household_on_the_lists_it_is_eligible_for() {
             assessed_on()
         ),
         [h]
+    );
+}
+
+#[test]
+fn a_household_without_a_disabling_condition_is_on_no_psh_list() {
+    // HUD CoC PSH serves homeless individuals with a disability and
+    // families with an adult or child member with one (24 CFR
+    // 578.37(a)(1)(i)); a high score does not make up for it.
+    let mut given = Scenario::new();
+    let none = given.enroll(single(1).placed_with_score(15));
+    assert_eq!(
+        lists_with(&given, none, assessed_on()),
+        on_lists(&[(ProgramType::Rrh, ListHouseholdType::AdultsOnly)])
+    );
+    assert_eq!(
+        list_status(
+            household(&given, none),
+            given.policy(),
+            ProgramType::Psh,
+            assessed_on()
+        ),
+        Err(OffListReason::Ineligible {
+            rule: "no member with a disabling condition (HUD CoC PSH, 24 CFR 578.37(a)(1)(i))"
+        })
+    );
+    // A family whose only member with a disability is a child is eligible.
+    let mut builder = family(3, 4).placed_with_score(9);
+    if let Some(kid) = builder.enroll.members.get_mut(1) {
+        kid.disabling_condition = NoYesReasons::Yes;
+    }
+    let family_with_disabled_child = given.enroll(builder);
+    assert_eq!(
+        given.list(
+            COALITION,
+            ProgramType::Psh,
+            ListHouseholdType::WithChildren,
+            assessed_on()
+        ),
+        [family_with_disabled_child]
     );
 }
 
@@ -773,7 +812,7 @@ fn attempt_contact_rejects_a_note_over_1000_characters() {
 #[test]
 fn add_member_emits_member_added_and_opens_the_clients_enrollment() {
     let mut given = Scenario::new();
-    let h = given.enroll(single(1).placed_with_score(10));
+    let h = given.enroll(single(1).disabled().placed_with_score(10));
     let add = AddMember {
         household: h,
         date: date(2025, 2, 1),
@@ -795,6 +834,7 @@ fn add_member_emits_member_added_and_opens_the_clients_enrollment() {
         lists_with(&given, h, date(2025, 2, 1)),
         on_lists(&[
             (ProgramType::Psh, ListHouseholdType::WithChildren),
+            (ProgramType::Th, ListHouseholdType::WithChildren),
             (ProgramType::Rrh, ListHouseholdType::WithChildren),
         ])
     );
@@ -1149,22 +1189,69 @@ fn sweep_inactivates_households_past_the_inactivity_days_without_contact() {
     given.given(sweep(as_of));
     assert_eq!(
         household(&given, quiet).status,
-        HouseholdStatus::Inactive { since: as_of }
+        HouseholdStatus::Inactive {
+            since: as_of,
+            inactivity_days: 90
+        }
     );
     assert_eq!(household(&given, in_touch).status, HouseholdStatus::Active);
 }
 
 #[test]
-fn sweep_leaves_a_household_at_exactly_the_inactivity_days() {
+fn sweep_marks_a_household_inactive_on_day_90_after_its_last_contact_not_day_89() {
+    // "No contact for 90 days": the last contact is day 0.
     let mut given = Scenario::new();
-    given.enroll(single(1).placed_with_score(9));
+    let h = given.enroll(single(1).placed_with_score(9));
     let decision = given
-        .when(sweep(days_after(start(), 90)))
+        .when(sweep(days_after(assessed_on(), 89)))
         .then_expect_events(&[]);
     assert_eq!(
         decision.outcome,
         Outcome::Swept {
             inactivated: vec![]
+        }
+    );
+    let decision = given
+        .when(sweep(days_after(assessed_on(), 90)))
+        .then_expect_events(&["HouseholdInactivated"]);
+    assert_eq!(
+        decision.outcome,
+        Outcome::Swept {
+            inactivated: vec![h]
+        }
+    );
+}
+
+#[test]
+fn a_contact_entered_after_the_sweep_but_dated_within_the_window_brings_the_household_back() {
+    let mut given = Scenario::new();
+    let h = given.enroll(single(1).disabled().placed_with_score(9));
+    let swept_on = days_after(assessed_on(), 90);
+    given.given(sweep(swept_on));
+    // Dated 13 days before the sweep, entered after it.
+    let late = days_before(swept_on, 13);
+    given.given(follow_up(h, late, 5));
+    assert_eq!(household(&given, h).status, HouseholdStatus::Active);
+    assert_eq!(household(&given, h).last_contact, late);
+    assert!(!lists_with(&given, h, swept_on).is_empty());
+    let violations =
+        ce_core::invariants::check_caseload(given.caseload(), given.policy(), swept_on);
+    assert!(violations.is_empty(), "{violations:?}");
+}
+
+#[test]
+fn a_contact_entered_late_and_older_than_the_window_leaves_the_household_inactive() {
+    let mut given = Scenario::new();
+    let h = given.enroll(single(1).placed_with_score(9));
+    let swept_on = days_after(assessed_on(), 120);
+    given.given(sweep(swept_on));
+    // 90 days before the sweep: the sweep would have found it all the same.
+    given.given(follow_up(h, days_before(swept_on, 90), 5));
+    assert_eq!(
+        household(&given, h).status,
+        HouseholdStatus::Inactive {
+            since: swept_on,
+            inactivity_days: 90
         }
     );
 }
@@ -1175,11 +1262,12 @@ fn sweep_follows_the_policys_inactivity_days() {
     policy.inactivity_days = 60;
     let mut given = Scenario::with_policy(policy);
     given.enroll(single(1));
+    // "No contact for 60 days": still active on day 59, inactive on day 60.
     given
-        .when(sweep(days_after(start(), 60)))
+        .when(sweep(days_after(start(), 59)))
         .then_expect_events(&[]);
     given
-        .when(sweep(days_after(start(), 61)))
+        .when(sweep(days_after(start(), 60)))
         .then_expect_events(&["HouseholdInactivated"]);
 }
 
@@ -1223,7 +1311,7 @@ fn an_inactive_household_is_off_every_list() {
 #[test]
 fn a_follow_up_puts_an_inactive_household_back_on_its_lists() {
     let mut given = Scenario::new();
-    let h = given.enroll(single(1).placed_with_score(9));
+    let h = given.enroll(single(1).disabled().placed_with_score(9));
     let as_of = days_after(start(), 91);
     let before = lists_with(&given, h, as_of);
     given.given(sweep(as_of));
@@ -1257,7 +1345,10 @@ fn a_no_contact_attempt_does_not_reactivate_an_inactive_household() {
     given.given(attempt(h, date(2025, 4, 20)));
     assert_eq!(
         household(&given, h).status,
-        HouseholdStatus::Inactive { since: as_of }
+        HouseholdStatus::Inactive {
+            since: as_of,
+            inactivity_days: 90
+        }
     );
     assert!(lists_with(&given, h, date(2025, 4, 20)).is_empty());
 }
@@ -1272,7 +1363,8 @@ fn sweep_skips_households_already_inactive_or_exited() {
     assert_eq!(
         household(&given, inactive).status,
         HouseholdStatus::Inactive {
-            since: days_after(start(), 91)
+            since: days_after(start(), 91),
+            inactivity_days: 90
         }
     );
 
@@ -1596,8 +1688,14 @@ fn a_placed_youth_household_is_on_the_youth_lists_only() {
     let h = given.enroll(single(1).youth().placed_with_score(9));
     assert_eq!(
         lists_with(&given, h, assessed_on()),
+        on_lists(&[(ProgramType::Rrh, ListHouseholdType::Youth)])
+    );
+    let disabled = given.enroll(single(2).youth().disabled().placed_with_score(9));
+    assert_eq!(
+        lists_with(&given, disabled, assessed_on()),
         on_lists(&[
             (ProgramType::Psh, ListHouseholdType::Youth),
+            (ProgramType::Th, ListHouseholdType::Youth),
             (ProgramType::Rrh, ListHouseholdType::Youth),
         ])
     );
@@ -1610,7 +1708,7 @@ fn a_placed_youth_household_is_on_the_youth_lists_only() {
 #[test]
 fn on_the_psh_list_a_chronic_household_ranks_above_a_non_chronic_one_with_a_higher_score() {
     let mut given = Scenario::new();
-    let not_chronic = given.enroll(single(1).placed_with_score(15));
+    let not_chronic = given.enroll(single(1).disabled().placed_with_score(15));
     let chronic = given.enroll(single(2).chronic().placed_with_score(8));
     assert!(household(&given, chronic).is_chronic());
     assert!(!household(&given, not_chronic).is_chronic());
@@ -1640,7 +1738,7 @@ fn on_the_psh_list_a_chronic_household_ranks_above_a_non_chronic_one_with_a_high
 fn households_with_equal_rank_keys_are_ordered_by_household_id() {
     let mut given = Scenario::new();
     let mut households: Vec<HouseholdId> = (1..=4)
-        .map(|n| given.enroll(single(n).placed_with_score(9)))
+        .map(|n| given.enroll(single(n).disabled().placed_with_score(9)))
         .collect();
     households.sort();
 
@@ -1696,10 +1794,10 @@ fn the_rrh_list_requires_a_score_of_at_least_4() {
 #[test]
 fn the_psh_floor_is_8_for_a_single_adult_and_9_for_a_family() {
     let mut given = Scenario::new();
-    let single_7 = given.enroll(single(1).placed_with_score(7));
-    let single_8 = given.enroll(single(2).placed_with_score(8));
-    let family_8 = given.enroll(family(3, 4).placed_with_score(8));
-    let family_9 = given.enroll(family(5, 6).placed_with_score(9));
+    let single_7 = given.enroll(single(1).disabled().placed_with_score(7));
+    let single_8 = given.enroll(single(2).disabled().placed_with_score(8));
+    let family_8 = given.enroll(family(3, 4).disabled().placed_with_score(8));
+    let family_9 = given.enroll(family(5, 6).disabled().placed_with_score(9));
 
     let psh =
         |household_type| given.list(COALITION, ProgramType::Psh, household_type, assessed_on());
@@ -2042,7 +2140,10 @@ fn an_assessment_is_contact_under_the_default_policy() {
     given.given(sweep(as_of));
     assert_eq!(
         household(&given, h).status,
-        HouseholdStatus::Inactive { since: as_of }
+        HouseholdStatus::Inactive {
+            since: as_of,
+            inactivity_days: 90
+        }
     );
     given.given(assess(h, days_after(as_of, 1), 9, true));
     assert_eq!(household(&given, h).status, HouseholdStatus::Active);

@@ -37,9 +37,12 @@ fn referred() -> NaiveDate {
 
 // ---------------------------------------------------------------- given
 
-/// A single adult in Coulee, assessed and placed with `score`.
+/// A single adult in Coulee with a disabling condition (which a PSH list
+/// requires), assessed and placed with `score`.
 fn single(score: u32) -> HouseholdBuilder {
-    HouseholdBuilder::single_adult(COALITION).placed_with_score(score)
+    HouseholdBuilder::single_adult(COALITION)
+        .disabled()
+        .placed_with_score(score)
 }
 
 /// Three single adults on the Coulee PSH list and a one-unit PSH opening.
@@ -299,7 +302,7 @@ fn referral_offered_records_hud_event_14_for_psh_the_program_the_policy_the_rank
     assert_eq!(e.program_type, ProgramType::Psh);
     assert_eq!(e.location, "Coulee psh program");
     assert_eq!(e.policy_id, "wi-bos");
-    assert_eq!(e.policy_version, 1);
+    assert_eq!(e.policy_version, 2);
     let key = ListKey {
         coalition: Coalition::new(COALITION),
         program: ProgramType::Psh,
@@ -343,6 +346,44 @@ fn acknowledge_records_referral_acknowledged_and_the_referral_stays_live() {
     assert_eq!(household(&s, top).live_referrals.len(), 1);
     s.when(accept(referral_id, day(2, 10)))
         .then_expect_events(&["ReferralAccepted"]);
+}
+
+#[test]
+fn the_sweep_leaves_a_housed_household_to_its_exit() {
+    let Story {
+        mut s,
+        opening,
+        top,
+        second,
+        ..
+    } = three_households_and_a_psh_opening();
+    let (referral_id, _) = s.refer_top(opening, referred());
+    s.given(accept(referral_id, day(2, 10)));
+    // Months without contact: the others go inactive, the housed one not.
+    let decision = s
+        .when(Sweep { as_of: day(9, 1) })
+        .then_expect_events(&["HouseholdInactivated", "HouseholdInactivated"]);
+    let Outcome::Swept { inactivated } = decision.outcome else {
+        panic!("not a sweep")
+    };
+    assert!(!inactivated.contains(&top) && inactivated.contains(&second));
+    s.given(Sweep { as_of: day(9, 1) });
+    let rows = ce_core::report::housed_not_exited(
+        s.caseload().households().values(),
+        |id| s.caseload().referrals.get(&id).cloned(),
+        day(9, 1),
+        30,
+    );
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        (
+            rows[0].household,
+            rows[0].referral,
+            rows[0].housed_on,
+            rows[0].days
+        ),
+        (top, Some(referral_id), day(2, 10), 203)
+    );
 }
 
 #[test]
@@ -782,7 +823,7 @@ fn inactivity_sweep_cancels_the_inactive_households_live_referrals() {
 }
 
 #[test]
-fn expire_returns_a_referral_with_no_result_after_10_days() {
+fn expire_returns_a_referral_with_no_result_on_day_10_after_the_offer() {
     let Story {
         mut s,
         opening,
@@ -793,9 +834,10 @@ fn expire_returns_a_referral_with_no_result_after_10_days() {
     let (referral_id, _) = s.refer_top(opening, referred());
     assert_eq!(s.policy().referral_overdue_days, 10);
 
-    // 2025-02-04 to 2025-02-15 is 11 days.
+    // "A result within 10 days": offered 2025-02-04 (day 0), due and
+    // expirable on 2025-02-14 (day 10).
     let decision = s
-        .when(ExpireReferrals { as_of: day(2, 15) })
+        .when(ExpireReferrals { as_of: day(2, 14) })
         .then_expect_events(&["ReferralExpired"]);
     let Event::ReferralExpired(e) = &decision.events[0].event else {
         panic!("expected ReferralExpired");
@@ -803,7 +845,7 @@ fn expire_returns_a_referral_with_no_result_after_10_days() {
     assert_eq!(e.referral, referral_id);
     assert_eq!(e.household, top);
     assert_eq!(e.opening, opening);
-    assert_eq!(e.days_open, 11);
+    assert_eq!(e.days_open, 10);
     assert_eq!(
         decision.events[0].streams,
         [StreamId::Household(top), StreamId::Opening(opening)]
@@ -814,11 +856,11 @@ fn expire_returns_a_referral_with_no_result_after_10_days() {
             referrals: vec![referral_id]
         }
     );
-    s.given(ExpireReferrals { as_of: day(2, 15) });
+    s.given(ExpireReferrals { as_of: day(2, 14) });
 
     assert_eq!(
         referral(&s, referral_id).status,
-        ReferralStatus::Expired { date: day(2, 15) }
+        ReferralStatus::Expired { date: day(2, 14) }
     );
     assert!(household(&s, top).live_referrals.is_empty());
     assert_eq!(psh_list(&s, day(2, 15)), [top, second, third]);
@@ -830,12 +872,12 @@ fn expire_returns_a_referral_with_no_result_after_10_days() {
 }
 
 #[test]
-fn expire_leaves_a_referral_alone_at_exactly_10_days() {
+fn expire_leaves_a_referral_alone_on_day_9_after_the_offer() {
     let Story { mut s, opening, .. } = three_households_and_a_psh_opening();
     let (referral_id, _) = s.refer_top(opening, referred());
 
     let decision = s
-        .when(ExpireReferrals { as_of: day(2, 14) })
+        .when(ExpireReferrals { as_of: day(2, 13) })
         .then_expect_events(&[]);
     assert_eq!(
         decision.outcome,
@@ -843,7 +885,7 @@ fn expire_leaves_a_referral_alone_at_exactly_10_days() {
             referrals: Vec::new()
         }
     );
-    s.given(ExpireReferrals { as_of: day(2, 14) });
+    s.given(ExpireReferrals { as_of: day(2, 13) });
     assert_eq!(referral(&s, referral_id).status, ReferralStatus::Offered);
     assert_eq!(opening_of(&s, opening).live_referral, Some(referral_id));
 }
@@ -1067,8 +1109,11 @@ fn refer_rejects_a_household_that_already_accepted_a_referral() {
 fn refer_rejects_a_household_of_another_coalition() {
     let mut s = Scenario::new();
     s.enroll(single(9));
-    let brown_county =
-        s.enroll(HouseholdBuilder::single_adult("Brown County").placed_with_score(15));
+    let brown_county = s.enroll(
+        HouseholdBuilder::single_adult("Brown County")
+            .disabled()
+            .placed_with_score(15),
+    );
     let opening = s.post(coulee_opening(ProgramType::Psh, posted()));
 
     s.when(refer_bypassing(opening, referred(), brown_county, "Moving"))
@@ -1126,6 +1171,7 @@ fn veterans_only_opening_is_referred_only_to_households_with_a_veteran() {
     let veteran = s.enroll(
         HouseholdBuilder::single_adult(COALITION)
             .veteran()
+            .disabled()
             .placed_with_score(9),
     );
     let opening = s.post(PostOpening {
@@ -1151,6 +1197,7 @@ fn opening_is_referred_only_to_the_household_types_it_serves() {
     let youth = s.enroll(
         HouseholdBuilder::single_adult(COALITION)
             .youth()
+            .disabled()
             .placed_with_score(8),
     );
     let families_only = s.post(PostOpening {
@@ -1816,7 +1863,11 @@ fn households_in_a_coalition_come_from_the_index_however_the_caseload_was_filled
     let mut s = Scenario::new();
     let first = s.enroll(single(3));
     let exited = s.enroll(single(5));
-    let elsewhere = s.enroll(HouseholdBuilder::single_adult("Central").placed_with_score(4));
+    let elsewhere = s.enroll(
+        HouseholdBuilder::single_adult("Central")
+            .disabled()
+            .placed_with_score(4),
+    );
     s.given(exit(exited, day(1, 20)));
     let coulee = Coalition::new(COALITION);
     let ids = |c: &Caseload, coalition: &Coalition| -> Vec<HouseholdId> {

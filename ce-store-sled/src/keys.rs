@@ -61,10 +61,12 @@ pub(crate) fn is_projection_tree(name: &[u8]) -> bool {
 pub(crate) const FORMAT_VERSION: &[u8] = b"format_version";
 /// The layout of the projection trees (see [`PROJECTION_LAYOUT_CURRENT`]).
 pub(crate) const PROJECTION_LAYOUT: &[u8] = b"projection_layout";
-/// Layout 2: `p_lists` keys carry the rank key, so a list's rows come back
-/// in rank order. A store with another (or no) layout is rebuilt on open:
-/// projections are derived data.
-pub(crate) const PROJECTION_LAYOUT_CURRENT: u64 = 2;
+/// Layout 3: `p_lists` keys carry the rank key, so a list's rows come back
+/// in rank order; an inactive household keeps the days without contact its
+/// inactivation applied (a late-entered contact within them brings it
+/// back); referrals keep their place on the list. A store with another (or
+/// no) layout is rebuilt on open: projections are derived data.
+pub(crate) const PROJECTION_LAYOUT_CURRENT: u64 = 3;
 pub(crate) const NEXT_POSITION: &[u8] = b"next_position";
 pub(crate) const POLICY: &[u8] = b"policy";
 /// The generation of the projection trees (see [`tree_name`]); absent: 0.

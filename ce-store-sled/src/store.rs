@@ -1443,7 +1443,9 @@ mod tests {
     fn before_a_referral(store: &Arc<SledStore>) -> Command {
         let mut run = runner(store);
         for score in [3, 9, 6] {
-            let builder = HouseholdBuilder::single_adult("Coulee").placed_with_score(score);
+            let builder = HouseholdBuilder::single_adult("Coulee")
+                .disabled()
+                .placed_with_score(score);
             let Outcome::Enrolled { household } = run(builder.enroll.clone().into()) else {
                 panic!("not enrolled")
             };
@@ -1905,7 +1907,9 @@ mod tests {
         let mut run = runner(&store);
         let mut households = Vec::new();
         for score in 0..12 {
-            let builder = HouseholdBuilder::single_adult("Coulee").placed_with_score(score);
+            let builder = HouseholdBuilder::single_adult("Coulee")
+                .disabled()
+                .placed_with_score(score);
             let Outcome::Enrolled { household } = run(builder.enroll.clone().into()) else {
                 panic!("not enrolled")
             };

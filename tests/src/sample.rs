@@ -98,6 +98,7 @@ pub fn workload<S: EventStore>(driver: &mut Driver<S>) {
         let mut builder =
             HouseholdBuilder::single_adult(if i % 2 == 0 { "Coulee" } else { "Central" })
                 .client(ce_core::testing::client(u128::from(i) + 1))
+                .disabled()
                 .placed_with_score(8 + i);
         if i % 3 == 0 {
             builder = builder.chronic();

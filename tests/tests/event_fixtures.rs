@@ -225,11 +225,11 @@ fn single(n: u128, on: NaiveDate) -> ce_core::Enroll {
     ce_core::Enroll {
         coalition: Coalition::new("Coulee"),
         project_start: on,
-        members: vec![member(
-            n,
-            RelationshipToHoH::SelfHeadOfHousehold,
-            date(1979, 2, 14),
-        )],
+        // A disabling condition: the household goes on the PSH list.
+        members: vec![Member {
+            disabling_condition: NoYesReasons::Yes,
+            ..member(n, RelationshipToHoH::SelfHeadOfHousehold, date(1979, 2, 14))
+        }],
         prior: PriorLivingSituation {
             stay: Default::default(),
             living_situation: PriorSituation::EMERGENCY_SHELTER,
@@ -540,7 +540,7 @@ fn one_of_each_event() -> Vec<Envelope> {
         .unwrap();
     // The CoC lengthens its inactivity period: policy v2.
     let mut v2 = ce_core::Policy::wi_bos_default();
-    v2.version = 2;
+    v2.version += 1;
     v2.inactivity_days = 120;
     let lead = ce_core::CommandMeta {
         command_id: ce_core::CommandId::from_uuid(uuid::Uuid::from_u128(0xADD0)),

@@ -45,7 +45,7 @@ use ce_core::hud::{
     MonthsHomeless, NoYesMissing, NoYesReasons, PriorSituation, PrioritizationStatus,
     ReferralResult, RelationshipToHoH, RentalSubsidyType, TimesHomeless,
 };
-use ce_core::invariants::{check_caseload, check_event, check_folded, LogChecker};
+use ce_core::invariants::{check_caseload, check_event, check_folded, LogChecker, Violation};
 use ce_core::opening::{candidates, passed_over, rank_among, ranked_above, top_candidate};
 use ce_core::policy::{OrderKey, ProgramRule};
 use ce_core::priority::{compare, RankInputs};
@@ -216,7 +216,7 @@ fn reference_household_type(h: &Household, policy: &Policy) -> ListHouseholdType
 fn off_list(h: &Household, on: NaiveDate) -> Option<String> {
     match h.status {
         HouseholdStatus::Exited { date, .. } => return Some(format!("exited on {date}")),
-        HouseholdStatus::Inactive { since } => return Some(format!("inactive since {since}")),
+        HouseholdStatus::Inactive { since, .. } => return Some(format!("inactive since {since}")),
         HouseholdStatus::Active => {}
     }
     if let Some(referral) = h.housed_by {
@@ -265,6 +265,10 @@ fn reference_eligible(h: &Household, rule: &ProgramRule, on: NaiveDate) -> bool 
     floor.is_none_or(|floor| score(h).is_some_and(|s| s >= floor))
         && (!e.literally_homeless || literally_homeless(h))
         && (!e.disabled_adult || disabled_adult(h))
+        && (!e.disabled_member
+            || h.members
+                .iter()
+                .any(|m| m.disabling_condition == NoYesReasons::Yes))
         && (!e.chronic || h.is_chronic())
 }
 
@@ -1003,7 +1007,8 @@ mod memory {
 
         /// Every event the workflow stores passes `verify`'s check of the
         /// workflow's rules on stored events (role and agency, dates, head
-        /// of household, coalition): the check finds only what the
+        /// of household, coalition, inactivation after the inactivity days,
+        /// a referral's place on its list): the check finds only what the
         /// workflow could not have written.
         #[test]
         fn every_stored_event_passes_the_rules_verify_checks(
@@ -1019,6 +1024,16 @@ mod memory {
             let mut found = Vec::new();
             for envelope in run.store().read_from(0, usize::MAX).unwrap() {
                 found.extend(check_event(&fold, &policy, &envelope));
+                if let Some(m) = ce_core::audit::list_place_mismatch(&fold, &policy, &envelope) {
+                    found.push(Violation::Rule {
+                        position: envelope.position,
+                        event_type: "ReferralOffered",
+                        rule: format!(
+                            "recorded place {} on its list; the list gives {:?}",
+                            m.recorded, m.recomputed
+                        ),
+                    });
+                }
                 fold.apply(&envelope);
                 found.extend(check_folded(&fold, &envelope));
             }

@@ -436,6 +436,7 @@ fn eight_threads_racing_to_refer_get_exactly_one_referral_per_opening() {
         setup.enroll(
             HouseholdBuilder::single_adult("Coulee")
                 .client(ce_core::testing::client(i + 1))
+                .disabled()
                 .placed_with_score(8 + (i % 5) as u32),
         );
     }
@@ -678,7 +679,7 @@ fn the_policy_in_force_is_the_last_one_the_log_adopted_also_after_a_crash() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = filled(&dir);
     let mut v2 = store.policy().clone();
-    v2.version = 2;
+    v2.version += 1;
     v2.inactivity_days = 120;
     let meta = ce_core::CommandMeta {
         command_id: ce_core::CommandId::random(),

@@ -545,10 +545,15 @@ pub(crate) fn sweep(ctx: &Context<'_>, c: &Sweep) -> Result<Decision, Error> {
     let mut inactivated = Vec::new();
     for household in ctx.caseload.households().values() {
         let days = household.days_since_contact(c.as_of);
-        // A backdated sweep leaves alone a household with records after its
-        // date: inactivity cannot precede what was recorded later.
+        // "No contact for 90 days" makes a household inactive on day 90
+        // after its last contact. A housed household (it accepted a
+        // referral and waits for its CE exit) is off the lists already and
+        // is not lost to contact. A backdated sweep leaves alone a
+        // household with records after its date: inactivity cannot precede
+        // what was recorded later.
         if household.status != super::HouseholdStatus::Active
-            || days <= limit
+            || days < limit
+            || household.is_housed()
             || household.last_activity > c.as_of
         {
             continue;

@@ -22,10 +22,14 @@ use crate::opening::{DeclineConsequence, ProgramType};
 pub enum HouseholdStatus {
     /// Enrolled and in contact.
     Active,
-    /// No contact for too long; off every list until the next contact.
+    /// No contact for too long; off every list until a contact within
+    /// `inactivity_days` before `since`, or on or after it.
     Inactive {
         /// The sweep's as-of date.
         since: NaiveDate,
+        /// The policy's days without contact the sweep applied.
+        #[serde(default)]
+        inactivity_days: u32,
     },
     /// Exited CE.
     Exited {
@@ -206,8 +210,11 @@ impl Household {
                     destination: e.destination,
                 };
             }
-            Event::HouseholdInactivated(_) => {
-                self.status = HouseholdStatus::Inactive { since: date };
+            Event::HouseholdInactivated(e) => {
+                self.status = HouseholdStatus::Inactive {
+                    since: date,
+                    inactivity_days: e.inactivity_days,
+                };
             }
             Event::ReferralOffered(e) => self.live_referrals.push(LiveReferral {
                 referral: e.referral,
@@ -247,13 +254,17 @@ impl Household {
         }
     }
 
-    /// Replaces what the corrected event had set, where state still shows it.
     /// Contact with the household on `date`.
     fn contact_on(&mut self, date: NaiveDate) {
         self.last_contact = self.last_contact.max(date);
-        // Only contact on or after the sweep brings a household back.
-        if matches!(self.status, HouseholdStatus::Inactive { since } if date >= since) {
-            self.status = HouseholdStatus::Active;
+        if let HouseholdStatus::Inactive {
+            since,
+            inactivity_days,
+        } = self.status
+        {
+            if contact_undoes_inactivation(date, since, inactivity_days) {
+                self.status = HouseholdStatus::Active;
+            }
         }
     }
 
@@ -264,6 +275,7 @@ impl Household {
         }
     }
 
+    /// Replaces what the corrected event had set, where state still shows it.
     fn apply_correction(&mut self, corrected: &Event, date: NaiveDate) {
         match corrected {
             Event::CeEventRecorded(e) => self.apply_ce_event(e, date),
@@ -363,12 +375,17 @@ impl Household {
             .any(|m| m.disabling_condition.is_yes() && self.is_adult(m))
     }
 
+    /// Whether any member, adult or child, has a disabling condition.
+    pub fn has_disabled_member(&self) -> bool {
+        self.members.iter().any(|m| m.disabling_condition.is_yes())
+    }
+
     /// Whether a member is a veteran.
     pub fn has_veteran(&self) -> bool {
         self.members.iter().any(|m| m.veteran.is_yes())
     }
 
-    /// HUD's chronic homelessness check (domain reference §2), on the head of
+    /// HUD's chronic homelessness check (24 CFR 578.3), on the head of
     /// household: disabling condition, homeless prior living situation (or an
     /// institution entered from the street, shown by an episode start), and a
     /// year-long episode or four occasions totalling twelve months. Months
@@ -431,6 +448,20 @@ impl Household {
     pub fn days_since_contact(&self, date: NaiveDate) -> i64 {
         (date - self.last_contact).num_days()
     }
+}
+
+/// Whether a contact on `contact` brings back a household a sweep made
+/// inactive on `since` for `inactivity_days` without contact: a contact on
+/// or after the sweep does, and so does one entered late but dated within
+/// the `inactivity_days` before it (the household was never that long
+/// without contact, so the sweep would not have found it). An older contact
+/// leaves it inactive: the sweep would have found it all the same.
+pub fn contact_undoes_inactivation(
+    contact: NaiveDate,
+    since: NaiveDate,
+    inactivity_days: u32,
+) -> bool {
+    contact >= since || (since - contact).num_days() < i64::from(inactivity_days)
 }
 
 /// HUD homeless category 1 as CE sees it: street, emergency shelter, safe

@@ -195,7 +195,8 @@ mod tests {
     use super::*;
     use crate::hud::testing::check_codes;
 
-    /// The table of domain.md §2: code, prior, current, destination.
+    /// HUD's living situation table: code, and whether it is a valid
+    /// prior, current and destination response.
     const TABLE: &[(u16, bool, bool, bool)] = &[
         (116, true, true, true),
         (101, true, true, true),

@@ -440,6 +440,9 @@ pub(crate) fn refer(ctx: &Context<'_>, c: &Refer) -> Result<Decision, Error> {
         program: opening.program_type,
         household_type: ListHouseholdType::of(household, ctx.policy),
     };
+    let list_place = ctx
+        .caseload
+        .place_on_list(ctx.policy, &key, household.id, c.date);
     let referral = ReferralId(ctx.meta.command_id.derive("referral", 0));
     Ok(Decision {
         events: vec![Pending {
@@ -459,6 +462,7 @@ pub(crate) fn refer(ctx: &Context<'_>, c: &Refer) -> Result<Decision, Error> {
                 policy_id: ctx.policy.id.clone(),
                 policy_version: ctx.policy.version,
                 rank,
+                list_place,
                 inputs,
                 bypass,
             }),
@@ -563,12 +567,11 @@ pub(crate) fn decline(ctx: &Context<'_>, c: &DeclineReferral) -> Result<Decision
 
 pub(crate) fn expire(ctx: &Context<'_>, c: &ExpireReferrals) -> Result<Decision, Error> {
     ctx.require(&[], "expire referrals")?;
-    let overdue = i64::from(ctx.policy.referral_overdue_days);
     let expired: Vec<&Referral> = ctx
         .caseload
         .referrals
         .values()
-        .filter(|r| r.status.is_live() && (c.as_of - r.offered_on).num_days() > overdue)
+        .filter(|r| r.is_overdue(ctx.policy, c.as_of))
         .collect();
     Ok(Decision {
         events: expired

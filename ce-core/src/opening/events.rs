@@ -70,6 +70,11 @@ pub struct ReferralOffered {
     /// opening (every household type it serves, without those that declined
     /// it or hold a live referral of its program type); 1 unless bypassed.
     pub rank: u32,
+    /// The household's 1-based place on its priority list (`list`) on the
+    /// referral date, counting every household on the list: what a CE lead
+    /// sees on the list. Absent from referrals recorded before it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub list_place: Option<u32>,
     /// The values that ranked it.
     pub inputs: RankInputs,
     /// Present when the household was not the top eligible one.
@@ -125,6 +130,15 @@ pub enum DeclineConsequence {
     },
 }
 
+impl std::fmt::Display for DeclineConsequence {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DeclineConsequence::StaysOnList => f.write_str("stays on the lists"),
+            DeclineConsequence::Parked { days } => write!(f, "off the lists for {days} days"),
+        }
+    }
+}
+
 /// The referral was declined by the client (result 2) or provider (result 3).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -158,6 +172,17 @@ pub enum CancelCause {
     AcceptedElsewhere,
     /// The household went inactive.
     HouseholdInactive,
+}
+
+impl std::fmt::Display for CancelCause {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            CancelCause::OpeningWithdrawn => "the opening was withdrawn",
+            CancelCause::HouseholdExited => "the household exited CE",
+            CancelCause::AcceptedElsewhere => "the household accepted another referral",
+            CancelCause::HouseholdInactive => "the household went inactive",
+        })
+    }
 }
 
 /// A live referral ended without a result.

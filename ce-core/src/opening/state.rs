@@ -9,6 +9,7 @@ use crate::actor::AgencyId;
 use crate::household::Coalition;
 use crate::hud::{CeEventType, ReferralResult};
 use crate::ids::{HouseholdId, OpeningId, ReferralId};
+use crate::policy::Policy;
 use crate::priority::ListHouseholdType;
 
 /// Where an opening stands.
@@ -21,6 +22,16 @@ pub enum OpeningStatus {
     Filled,
     /// Withdrawn by the provider.
     Withdrawn,
+}
+
+impl std::fmt::Display for OpeningStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            OpeningStatus::Open => "open",
+            OpeningStatus::Filled => "filled",
+            OpeningStatus::Withdrawn => "withdrawn",
+        })
+    }
 }
 
 /// One opening's current state.
@@ -134,6 +145,29 @@ impl ReferralStatus {
     }
 }
 
+impl std::fmt::Display for ReferralStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReferralStatus::Offered => f.write_str("offered"),
+            ReferralStatus::Acknowledged => f.write_str("acknowledged"),
+            ReferralStatus::Accepted { date } => {
+                write!(f, "accepted on {date} (result 1, client accepted)")
+            }
+            ReferralStatus::Declined {
+                date,
+                result,
+                reason,
+            } => write!(f, "declined on {date} (result {result}), reason {reason}"),
+            ReferralStatus::Cancelled { date, cause } => {
+                write!(f, "cancelled on {date}: {cause}")
+            }
+            ReferralStatus::Expired { date } => {
+                write!(f, "expired on {date} without a result")
+            }
+        }
+    }
+}
+
 /// One referral's current state.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Referral {
@@ -151,8 +185,13 @@ pub struct Referral {
     pub location: String,
     /// Date offered (4.20 event date).
     pub offered_on: NaiveDate,
-    /// Rank at the time.
+    /// Rank at the time among the households eligible for the opening.
     pub rank: u32,
+    /// The household's place on its priority list at the time (see
+    /// [`ReferralOffered::list_place`]); `None` for referrals recorded
+    /// before it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub list_place: Option<u32>,
     /// Whether higher-ranked households were bypassed.
     pub bypassed: bool,
     /// Lifecycle state.
@@ -171,8 +210,28 @@ impl Referral {
             location: e.location.clone(),
             offered_on: date,
             rank: e.rank,
+            list_place: e.list_place,
             bypassed: e.bypass.is_some(),
             status: ReferralStatus::Offered,
         }
+    }
+
+    /// The day the referral becomes overdue if it still has no result
+    /// ([`Policy::referral_due_on`]).
+    pub fn due_on(&self, policy: &Policy) -> NaiveDate {
+        policy.referral_due_on(self.offered_on)
+    }
+
+    /// Whether the referral is still waiting for a result on `date`, its
+    /// due day or later.
+    pub fn is_overdue(&self, policy: &Policy, date: NaiveDate) -> bool {
+        self.status.is_live() && date >= self.due_on(policy)
+    }
+
+    /// Days past the due day on `date` (0 on the due day itself), while
+    /// overdue.
+    pub fn days_overdue(&self, policy: &Policy, date: NaiveDate) -> Option<i64> {
+        self.is_overdue(policy, date)
+            .then(|| (date - self.due_on(policy)).num_days())
     }
 }
