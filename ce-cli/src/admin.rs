@@ -60,7 +60,21 @@ pub fn policy_show(ctx: &Ctx) -> Result<(), CliError> {
         source,
     })?;
     ctx.out.emit(text, policy);
+    note_hud_rules(policy);
     Ok(())
+}
+
+/// A note on stderr when the policy in force breaks a HUD rule a policy
+/// adopted today must follow (a store that adopted it before the rule):
+/// the lists follow it until the CE lead adopts one that does not.
+fn note_hud_rules(policy: &Policy) {
+    if let Err(e) = policy.check_hud_rules() {
+        crate::output::to_stderr(&format!(
+            "note: the policy in force ({} v{}) breaks a HUD rule: {e}; adopt a corrected \
+             version with `ce --role lead init --policy FILE`",
+            policy.id, policy.version
+        ));
+    }
 }
 
 /// `ce export jsonl FILE`.
@@ -221,6 +235,7 @@ pub fn verify(ctx: &Ctx) -> Result<(), CliError> {
         }
     }
     bar.finish_and_clear();
+    note_hud_rules(store.policy());
     // Rebuilding needs a readable log: with an unreadable event it would
     // fail half-way and leave the projections worse than it found them.
     if readable {

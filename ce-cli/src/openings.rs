@@ -220,8 +220,7 @@ pub fn referrals(ctx: &Ctx, args: &ReferralsArgs) -> Result<(), CliError> {
                 "days open",
             ],
             rows.iter().map(|r| {
-                let days_open = if r.status.is_live() {
-                    let days = (as_of - r.offered_on).num_days();
+                let days_open = if let Some(days) = r.days_open(as_of) {
                     match r.days_overdue(policy, as_of) {
                         Some(0) => {
                             format!("{days} (overdue since {}, due today)", r.due_on(policy))
@@ -258,13 +257,7 @@ pub fn referrals(ctx: &Ctx, args: &ReferralsArgs) -> Result<(), CliError> {
             let mut row = json!(r);
             if let Some(row) = row.as_object_mut() {
                 row.insert("due_on".to_owned(), json!(r.due_on(policy)));
-                row.insert(
-                    "days_open".to_owned(),
-                    json!(r
-                        .status
-                        .is_live()
-                        .then(|| (as_of - r.offered_on).num_days())),
-                );
+                row.insert("days_open".to_owned(), json!(r.days_open(as_of)));
                 row.insert("overdue".to_owned(), json!(r.is_overdue(policy, as_of)));
                 row.insert(
                     "days_overdue".to_owned(),

@@ -97,8 +97,8 @@ pub struct Eligibility {
     pub disabled_adult: bool,
     /// Must include a member, adult or child, with a disabling condition:
     /// HUD's eligibility rule for CoC permanent supportive housing (24 CFR
-    /// 578.37(a)(1)(i)), which [`Policy::validate`] requires of every PSH
-    /// rule that does not require more.
+    /// 578.37(a)(1)(i)), which [`Policy::check_hud_rules`] requires of
+    /// every PSH rule that does not require more.
     #[serde(default)]
     pub disabled_member: bool,
     /// Must be chronically homeless.
@@ -438,9 +438,6 @@ impl Policy {
             if self.programs[..i].iter().any(|r| r.program == rule.program) {
                 return Err(PolicyError::DuplicateProgram(rule.program));
             }
-            if rule.program == ProgramType::Psh && !rule.eligibility.requires_disability() {
-                return Err(PolicyError::PshWithoutDisability);
-            }
         }
         if let Some(bad) = self
             .decline_reasons
@@ -448,6 +445,23 @@ impl Policy {
             .find(|r| r.result == ReferralResult::SuccessfulClientAccepted)
         {
             return Err(PolicyError::DeclineResult(bad.code.clone()));
+        }
+        Ok(())
+    }
+
+    /// Checks the rules HUD sets for the lists, beyond what
+    /// [`validate`](Self::validate) needs for the workflow to run: every
+    /// PSH list requires a disabling condition (24 CFR 578.37(a)(1)(i)). A
+    /// policy must pass it to be adopted or to start a store; a store
+    /// whose policy was adopted before the rule still opens (its lists are
+    /// what its policy says, and `ce verify` reports the households that
+    /// should not be on a PSH list).
+    pub fn check_hud_rules(&self) -> Result<(), PolicyError> {
+        let psh_without_disability = self.programs.iter().any(|rule| {
+            rule.program == ProgramType::Psh && !rule.eligibility.requires_disability()
+        });
+        if psh_without_disability {
+            return Err(PolicyError::PshWithoutDisability);
         }
         Ok(())
     }
@@ -469,6 +483,7 @@ impl Policy {
         if &self == current {
             return Ok(None);
         }
+        self.check_hud_rules()?;
         if meta.actor.role != crate::actor::Role::Lead {
             return Err(PolicyError::NotLead);
         }
@@ -695,6 +710,39 @@ mod tests {
             policy.validate(),
             Err(PolicyError::DuplicateProgram(ProgramType::Psh))
         );
+    }
+
+    #[test]
+    fn a_psh_rule_without_a_disability_opens_but_cannot_be_adopted() {
+        let current = Policy::wi_bos_default();
+        assert_eq!(current.check_hud_rules(), Ok(()));
+        let mut loose = current.clone();
+        loose.version += 1;
+        loose.programs[0].eligibility.disabled_member = false;
+        // A stored policy from before the rule still loads ...
+        assert_eq!(loose.validate(), Ok(()));
+        assert_eq!(
+            loose.check_hud_rules(),
+            Err(PolicyError::PshWithoutDisability)
+        );
+        // ... but is never adopted; chronic or a disabled adult also does.
+        let lead = crate::command::CommandMeta {
+            command_id: crate::ids::CommandId::from_uuid(uuid::Uuid::from_u128(1)),
+            actor: crate::actor::Actor::new("lead", "BoS CE", crate::actor::Role::Lead),
+            recorded_at: chrono::DateTime::UNIX_EPOCH,
+        };
+        assert_eq!(
+            loose.clone().adoption(&current, &lead, 0).err(),
+            Some(PolicyError::PshWithoutDisability)
+        );
+        for require in [
+            |e: &mut Eligibility| e.chronic = true,
+            |e: &mut Eligibility| e.disabled_adult = true,
+        ] {
+            let mut strict = loose.clone();
+            require(&mut strict.programs[0].eligibility);
+            assert!(strict.adoption(&current, &lead, 0).is_ok());
+        }
     }
 
     #[test]

@@ -409,6 +409,7 @@ impl SledStore {
             return Err(SledStoreError::NotEmpty(events));
         }
         policy.validate()?;
+        policy.check_hud_rules()?;
         self.write_policy(&policy)?;
         self.db.flush()?;
         self.policy = policy;

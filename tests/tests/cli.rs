@@ -2712,3 +2712,54 @@ fn the_list_shows_the_head_of_household_and_client_id_unless_names_stay_out() {
     let json = s.json("list --program psh --as-of 2025-03-10 --no-names", &[]);
     assert_eq!(json[0]["rows"][0]["head_name"], Value::Null);
 }
+
+/// A store whose policy was adopted before PSH required a disabling
+/// condition (written with the rule's field absent) still opens and lists
+/// by its policy; `policy show` and `verify` note the broken HUD rule, and
+/// `verify` fails once a household without one is on a PSH list; the CE
+/// lead adopting a corrected version clears it.
+#[test]
+fn a_store_whose_policy_predates_the_psh_rule_opens_and_says_what_to_fix() {
+    let s = Store::new();
+    s.ok("init", &[]);
+    let mut old: Value = serde_json::from_str(&s.ok("--json policy show", &[])).expect("JSON");
+    let current_version = old["version"].clone();
+    old["version"] = json!(1);
+    old["programs"][0]["eligibility"]
+        .as_object_mut()
+        .expect("PSH eligibility")
+        .remove("disabled_member");
+    {
+        let db = sled::open(&s.path).expect("open the store with sled");
+        let meta = db.open_tree("meta").expect("the meta tree");
+        meta.insert("policy", old.to_string().as_bytes())
+            .expect("write");
+        db.flush().expect("flush");
+    }
+    let none = enroll_assessed(&s, "none", &adult(2, "2025-03-03", false), "2025-03-04", 15);
+    let out = s.cmd("policy show", &[]).output().expect("ce runs");
+    assert!(out.status.success(), "{}", describe("policy show", &out));
+    assert!(
+        text(&out.stderr).starts_with("note: the policy in force (wi-bos v1) breaks a HUD rule")
+    );
+    // Listed by its policy, and verify says it must not be.
+    assert!(listed(&s.json("list --program psh --as-of 2025-03-10", &[])).contains(&none));
+    let out = s.cmd("verify", &[]).output().expect("ce runs");
+    assert_eq!(
+        out.status.code(),
+        Some(EXIT_VERIFY),
+        "{}",
+        describe("verify", &out)
+    );
+    assert!(text_of(&out).contains("no member has a disabling condition"));
+    // The lead adopts the current default (its version is higher).
+    let mut fixed = old.clone();
+    fixed["version"] = current_version;
+    fixed["programs"][0]["eligibility"]["disabled_member"] = json!(true);
+    let file = s.write("fixed.json", &fixed.to_string());
+    s.ok("--role lead init --policy {}", &[&file]);
+    assert!(listed(&s.json("list --program psh --as-of 2025-03-10", &[])).is_empty());
+    let out = s.cmd("verify", &[]).output().expect("ce runs");
+    assert!(out.status.success(), "{}", describe("verify", &out));
+    assert!(out.stderr.is_empty(), "{}", describe("verify", &out));
+}

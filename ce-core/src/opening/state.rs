@@ -222,6 +222,13 @@ impl Referral {
         policy.referral_due_on(self.offered_on)
     }
 
+    /// Days from the offer to `date` while the referral waits for a
+    /// result; `None` once resolved, or for a `date` before the offer.
+    pub fn days_open(&self, date: NaiveDate) -> Option<i64> {
+        (self.status.is_live() && date >= self.offered_on)
+            .then(|| (date - self.offered_on).num_days())
+    }
+
     /// Whether the referral is still waiting for a result on `date`, its
     /// due day or later.
     pub fn is_overdue(&self, policy: &Policy, date: NaiveDate) -> bool {
