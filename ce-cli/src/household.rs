@@ -6,8 +6,8 @@ use ce_core::hud::{
     ReferralResult, RentalSubsidyType,
 };
 use ce_core::{
-    AddMember, Assess, AttemptContact, ChangeHead, Enroll, Exit, FollowUp, HouseholdId, Outcome,
-    RecordCeEvent, RemoveMember,
+    AddMember, Assess, AttemptContact, ChangeHead, Enroll, Exit, FollowUp, HouseholdId,
+    HouseholdStatus, Outcome, RecordCeEvent, RemoveMember,
 };
 use serde_json::json;
 
@@ -119,6 +119,11 @@ pub fn followup(ctx: &Ctx, args: &FollowupArgs) -> Result<(), CliError> {
             .subsidy
             .map(|s| code::<RentalSubsidyType>("--subsidy", s))
             .transpose()?;
+        // A contact dated before the household's inactivation: a paper
+        // form entered late.
+        let late_for_inactivation = ctx.store().household(household)?.is_some_and(
+            |h| matches!(h.status, HouseholdStatus::Inactive { since, .. } if date < since),
+        );
         recorded(
             ctx,
             FollowUp {
@@ -131,7 +136,11 @@ pub fn followup(ctx: &Ctx, args: &FollowupArgs) -> Result<(), CliError> {
                 current,
                 note: args.note.clone(),
             },
-        )
+        )?;
+        if late_for_inactivation {
+            note_due_for_inactivity(ctx, household)?;
+        }
+        Ok(())
     } else {
         let method = match args.method {
             Some(Method::Phone) => ContactMethod::Phone,
@@ -152,6 +161,28 @@ pub fn followup(ctx: &Ctx, args: &FollowupArgs) -> Result<(), CliError> {
             },
         )
     }
+}
+
+/// A note on stderr when a contact entered late brought an inactive
+/// household back (it was dated within the inactivity days before the
+/// inactivation) although its latest contact is the policy's inactivity
+/// days or more before today: a later sweep found nobody else to record,
+/// so the household stays on the lists until the next sweep makes it
+/// inactive again.
+fn note_due_for_inactivity(ctx: &Ctx, household: HouseholdId) -> Result<(), CliError> {
+    let Some(state) = ctx.store().household(household)? else {
+        return Ok(());
+    };
+    let days = state.days_since_contact(today());
+    let limit = ctx.policy().inactivity_days;
+    if state.status == HouseholdStatus::Active && !state.is_housed() && days >= i64::from(limit) {
+        crate::output::to_stderr(&format!(
+            "note: household {household} is active again, but its latest contact ({}) is \
+             {days} days ago, {limit} or more: the next sweep makes it inactive again",
+            state.last_contact
+        ));
+    }
+    Ok(())
 }
 
 /// `ce event HOUSEHOLD --code N ...`: a 4.20 event recorded on the household.

@@ -18,12 +18,22 @@ use crate::output::Output;
 
 /// `ce list`: one Priority List Report per matching list.
 pub fn list(ctx: &Ctx, args: &ListArgs) -> Result<(), CliError> {
-    // A coalition the policy does not have is a typo, not an empty list.
-    let coalition = args
-        .coalition
-        .as_deref()
-        .map(|name| coalition_arg(ctx.policy(), name))
-        .transpose()?;
+    // A coalition the policy does not have is a typo, not an empty list,
+    // unless households are still listed under it (a coalition a later
+    // policy dropped).
+    let coalition = match args.coalition.as_deref() {
+        None => None,
+        Some(name) => Some(match coalition_arg(ctx.policy(), name) {
+            Ok(coalition) => coalition,
+            Err(unknown) => ctx
+                .store()
+                .list_keys()?
+                .into_iter()
+                .map(|key| key.coalition)
+                .find(|c| c.0.eq_ignore_ascii_case(name.trim()))
+                .ok_or(unknown)?,
+        }),
+    };
     let filter = Filter {
         coalition: coalition.as_ref(),
         args,
@@ -100,7 +110,7 @@ fn finish_reports(
 
 /// The PersonalIDs the household's members have in the HMIS it was
 /// imported from (its Client.csv links), by client.
-fn source_client_ids(
+pub fn source_client_ids(
     store: &SledStore,
     household: HouseholdId,
 ) -> Result<BTreeMap<ClientId, String>, CliError> {

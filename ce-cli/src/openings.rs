@@ -222,11 +222,9 @@ pub fn referrals(ctx: &Ctx, args: &ReferralsArgs) -> Result<(), CliError> {
             rows.iter().map(|r| {
                 let days_open = if let Some(days) = r.days_open(as_of) {
                     match r.days_overdue(policy, as_of) {
-                        Some(0) => {
-                            format!("{days} (overdue since {}, due today)", r.due_on(policy))
-                        }
+                        Some(0) => format!("{days} (overdue: due today, {})", r.due_on(policy)),
                         Some(late) => format!(
-                            "{days} (overdue since {}, {late} day(s) past due)",
+                            "{days} (overdue: due {}, {late} day(s) ago)",
                             r.due_on(policy)
                         ),
                         None => days.to_string(),

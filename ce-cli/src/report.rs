@@ -71,9 +71,13 @@ fn housed_not_exited(
         as_of,
         days,
     );
-    if no_names {
-        for row in &mut rows {
+    for row in &mut rows {
+        if no_names {
             row.head_name = None;
+        }
+        if let Some(head) = row.head {
+            row.head_source_id =
+                crate::lists::source_client_ids(ctx.store(), row.household)?.remove(&head);
         }
     }
     let opt = |v: Option<String>| v.unwrap_or_else(|| "-".to_owned());
@@ -98,7 +102,10 @@ fn housed_not_exited(
                     vec![
                         r.household.to_string(),
                         opt(r.head_name.clone()),
-                        opt(r.head.map(|c| c.to_string())),
+                        opt(r
+                            .head_source_id
+                            .clone()
+                            .or_else(|| r.head.map(|c| c.to_string()))),
                         r.coalition.to_string(),
                         r.housed_on.to_string(),
                         r.days.to_string(),

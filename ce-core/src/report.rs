@@ -219,6 +219,10 @@ pub struct HousedNotExited {
     pub head: Option<ClientId>,
     /// The head of household's recorded name, if any.
     pub head_name: Option<String>,
+    /// The head of household's PersonalID in the HMIS the household was
+    /// imported from, when it was (left for the caller to fill).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub head_source_id: Option<String>,
     /// The referral it accepted here (`None`: housed through another
     /// system's 4.20 referral, result 1).
     pub referral: Option<ReferralId>,
@@ -258,6 +262,7 @@ pub fn housed_not_exited<'a>(
                 coalition: h.coalition.clone(),
                 head: h.head().map(|m| m.client),
                 head_name: h.head().and_then(member_name),
+                head_source_id: None,
                 referral: accepted.as_ref().map(|r| r.id),
                 program: accepted.map(|r| r.location),
                 housed_on,

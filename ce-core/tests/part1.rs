@@ -1240,6 +1240,31 @@ fn a_contact_entered_after_the_sweep_but_dated_within_the_window_brings_the_hous
 }
 
 #[test]
+fn the_invariants_catch_an_inactive_household_with_a_contact_in_its_window() {
+    // A projection (or a fold by other code) that kept the household
+    // inactive after such a contact: `verify`'s caseload check finds it.
+    let mut given = Scenario::new();
+    let h = given.enroll(single(1).placed_with_score(9));
+    let swept_on = days_after(assessed_on(), 90);
+    given.given(sweep(swept_on));
+    let mut caseload = given.caseload().clone();
+    assert!(ce_core::invariants::check_caseload(&caseload, given.policy(), swept_on).is_empty());
+    let mut stale = household(&given, h).clone();
+    stale.last_contact = days_before(swept_on, 13);
+    caseload.insert_household(stale);
+    let violations = ce_core::invariants::check_caseload(&caseload, given.policy(), swept_on);
+    assert_eq!(
+        violations,
+        [ce_core::invariants::Violation::InactiveDespiteContact {
+            household: h,
+            since: swept_on,
+            last_contact: days_before(swept_on, 13),
+            inactivity_days: 90,
+        }]
+    );
+}
+
+#[test]
 fn a_contact_entered_late_and_older_than_the_window_leaves_the_household_inactive() {
     let mut given = Scenario::new();
     let h = given.enroll(single(1).placed_with_score(9));

@@ -2214,14 +2214,28 @@ fn a_contact_entered_late_brings_an_inactive_household_back_and_its_history_says
         .ok("show {} --as-of 2025-06-03", &[&household])
         .contains("status inactive since 2025-06-02"));
     // The paper form of a contact on 2025-05-20 arrives after the sweep.
-    assert_recorded(&s.ok(
-        "--role access followup {} --date 2025-05-20 --contact --residence 116 \
-         --months-homeless 113 --living-situation 116 --note {}",
-        &[
-            &household,
-            "Met at the meal site; entered from the paper form.",
-        ],
-    ));
+    // Entered today, long after 2025, the household comes back with a
+    // contact 90 or more days old: a note says the next sweep takes it off.
+    let out = s
+        .cmd(
+            "--role access followup {} --date 2025-05-20 --contact --residence 116 \
+             --months-homeless 113 --living-situation 116 --note {}",
+            &[
+                &household,
+                "Met at the meal site; entered from the paper form.",
+            ],
+        )
+        .output()
+        .expect("ce runs");
+    assert!(out.status.success(), "{}", describe("followup", &out));
+    assert_recorded(&text(&out.stdout));
+    assert!(
+        text(&out.stderr).starts_with(&format!(
+            "note: household {household} is active again, but its latest contact (2025-05-20)"
+        )),
+        "{}",
+        describe("followup", &out)
+    );
     let shown = s.ok("show {} --as-of 2025-06-03", &[&household]);
     assert_contains(
         &shown,
@@ -2394,6 +2408,15 @@ fn a_mistyped_coalition_is_an_error_and_case_does_not_matter() {
     assert!(s
         .ok("list --coalition Kenosha", &[])
         .contains("no household"));
+    // A coalition a later policy dropped still names the households
+    // listed under it.
+    let mut policy: Value = serde_json::from_str(&s.ok("--json policy show", &[])).expect("JSON");
+    policy["version"] = json!(policy["version"].as_u64().expect("version") + 1);
+    let coalitions = policy["coalitions"].as_array_mut().expect("coalitions");
+    coalitions.retain(|c| c != "Coulee");
+    let file = s.write("without-coulee.json", &policy.to_string());
+    s.ok("--role lead init --policy {}", &[&file]);
+    assert!(listed(&s.json("list --coalition coulee", &[])).contains(&household));
 }
 
 #[test]
@@ -2505,8 +2528,8 @@ fn a_referral_is_overdue_and_expires_on_day_10_after_the_offer() {
         &[
             &r1,
             &r2,
-            "overdue since 2025-04-11, 1 day(s) past due",
-            "due today",
+            "overdue: due 2025-04-11, 1 day(s) ago",
+            "overdue: due today, 2025-04-12",
         ],
     );
     assert!(s
@@ -2669,7 +2692,17 @@ fn messages_and_columns_speak_huds_and_the_policys_words() {
         "{referrals}"
     );
     let history = s.ok("history {}", &[&household]);
-    let outputs = [err, explained, referrals, history];
+    let subsidy = s.refused(
+        "--role access followup {} --date 2025-04-12 --contact --residence 116 \
+         --months-homeless 113 --living-situation 435 --note {}",
+        &[&household, "Moved in with a voucher."],
+        EXIT_REJECTED,
+    );
+    assert!(
+        subsidy.contains("435 Rental by client, with ongoing housing subsidy"),
+        "{subsidy}"
+    );
+    let outputs = [err, explained, referrals, history, subsidy];
     for (out, internal) in outputs.iter().flat_map(|o| {
         [
             "{ ",

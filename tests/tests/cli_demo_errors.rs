@@ -338,6 +338,21 @@ fn a_demo_it_cannot_finish_is_refused_in_one_line_and_left_alone() {
     assert!(stderr.is_empty(), "{stderr}");
     assert!(printed.contains("Coulee / psh"), "{printed}");
     assert_eq!(whole.events(), events);
+
+    // So does one whose CE lead adopted a policy since (the demo ran under
+    // the one it replaced).
+    let (policy, _) = whole.ok(&["--json", "policy", "show"]);
+    let mut policy: Value = serde_json::from_str(&policy).expect("JSON");
+    policy["version"] = Value::from(policy["version"].as_u64().expect("version") + 1);
+    let file = whole.dir.path().join("policy.json");
+    std::fs::write(&file, policy.to_string()).expect("write the policy");
+    let file = file.to_str().expect("a UTF-8 temporary path");
+    whole.ok(&["--role", "lead", "init", "--policy", file]);
+    let events = whole.events();
+    let (printed, stderr) = whole.ok(SMALL_DEMO);
+    assert!(stderr.is_empty(), "{stderr}");
+    assert!(printed.contains("Coulee / psh"), "{printed}");
+    assert_eq!(whole.events(), events);
 }
 
 /// Runs `ce ARGS` in an empty directory, expects exit 2, nothing on
