@@ -2196,6 +2196,26 @@ impl Store {
     }
 }
 
+/// Exports `s`, edits the first event of `event_type` in the backup,
+/// imports it into a new store (without the checksum, which the edit
+/// breaks) and runs `verify` there, which must fail; returns what it said.
+fn verify_edited_backup(s: &Store, event_type: &str, edit: impl FnOnce(&mut Value)) -> String {
+    let mut lines = backup_of(s);
+    let at = lines
+        .iter()
+        .position(|l| l["type"] == event_type)
+        .unwrap_or_else(|| panic!("a {event_type} event"));
+    edit(&mut lines[at]);
+    let backup: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    let file = s.write("edited.jsonl", &backup);
+    let target = Store::new();
+    target.ok("import jsonl {} --without-checksum", &[&file]);
+    let out = target.cmd("verify", &[]).output().expect("ce runs");
+    let all = text_of(&out);
+    assert_eq!(out.status.code(), Some(EXIT_VERIFY), "{all}");
+    all
+}
+
 /// The first line of what a refused command printed on stderr.
 fn first_line(stderr: &str) -> &str {
     stderr.lines().next().unwrap_or_default()
@@ -2277,19 +2297,9 @@ fn verify_finds_a_household_made_inactive_within_its_inactivity_days() {
     s.ok("--role lead sweep --as-of 2025-06-02", &[]);
     assert!(s.ok("verify", &[]).starts_with("ok"));
     // Edit the inactivation to 2025-03-20, 16 days after the last contact.
-    let mut lines = backup_of(&s);
-    let at = lines
-        .iter()
-        .position(|l| l["type"] == "HouseholdInactivated")
-        .expect("the inactivation");
-    lines[at]["effective"] = json!("2025-03-20");
-    let backup: String = lines.iter().map(|l| format!("{l}\n")).collect();
-    let file = s.write("edited.jsonl", &backup);
-    let target = Store::new();
-    target.ok("import jsonl {} --without-checksum", &[&file]);
-    let out = target.cmd("verify", &[]).output().expect("ce runs");
-    let all = text_of(&out);
-    assert_eq!(out.status.code(), Some(EXIT_VERIFY), "{all}");
+    let all = verify_edited_backup(&s, "HouseholdInactivated", |event| {
+        event["effective"] = json!("2025-03-20");
+    });
     assert_contains(
         &all,
         &[
@@ -2356,19 +2366,9 @@ fn verify_finds_a_household_without_a_disabling_condition_on_a_psh_list() {
     s.ok("--role lead init --policy {}", &[&file]);
     assert!(s.ok("verify", &[]).starts_with("ok"));
     // ... and the backup is edited so that it drops PSH's disability rule.
-    let mut lines = backup_of(&s);
-    let at = lines
-        .iter()
-        .position(|l| l["type"] == "PolicyAdopted")
-        .expect("the adoption");
-    lines[at]["data"]["policy"]["programs"][0]["eligibility"]["disabled_member"] = json!(false);
-    let backup: String = lines.iter().map(|l| format!("{l}\n")).collect();
-    let file = s.write("edited.jsonl", &backup);
-    let target = Store::new();
-    target.ok("import jsonl {} --without-checksum", &[&file]);
-    let out = target.cmd("verify", &[]).output().expect("ce runs");
-    let all = text_of(&out);
-    assert_eq!(out.status.code(), Some(EXIT_VERIFY), "{all}");
+    let all = verify_edited_backup(&s, "PolicyAdopted", |event| {
+        event["data"]["policy"]["programs"][0]["eligibility"]["disabled_member"] = json!(false);
+    });
     assert_contains(
         &all,
         &[
