@@ -706,10 +706,18 @@ fn fill(ctx: &Ctx, seed: u64, size: u32, replay: Option<Replay>) -> Result<Fille
         sim.at(date, Action::Refer);
         date = plus(date, 2);
     }
-    for month in 2..=10 {
-        sim.at(day(2025, month, 1), Action::Sweep);
-        sim.at(day(2025, month, 1), Action::Expire);
+    // The lead sweeps and expires every week, and on the eve of the day
+    // the lists are printed for, as a nightly job would: no listed
+    // household is 90 days without contact, no referral past its due day
+    // by more than a week.
+    let mut date = plus(start, 7);
+    while date < end {
+        sim.at(date, Action::Sweep);
+        sim.at(date, Action::Expire);
+        date = plus(date, 7);
     }
+    sim.at(minus(end, 1), Action::Sweep);
+    sim.at(minus(end, 1), Action::Expire);
     let bar = crate::output::progress(ctx.out, (end - start).num_days().max(0) as u64, "demo");
     'days: while let Some((date, actions)) = sim.agenda.pop_first() {
         if date >= end {
