@@ -66,7 +66,7 @@ impl Ctx {
         if let Some(workflow) = self.workflow.get() {
             return Ok(workflow);
         }
-        let workflow = Workflow::new(Arc::clone(&self.store), self.policy().clone())?;
+        let workflow = Workflow::open(Arc::clone(&self.store))?;
         Ok(self.workflow.get_or_init(|| workflow))
     }
 

@@ -298,6 +298,17 @@ pub enum Error {
     /// A decline reason that needs text was given none.
     #[error("decline reason {0:?} requires a text explanation")]
     DeclineTextRequired(String),
+    /// A workflow given another policy than the one its store holds: the
+    /// lists it ranks and the store's would differ. Open it with
+    /// [`Workflow::open`](crate::Workflow::open), which takes the store's;
+    /// a policy changes through the store, as an event.
+    #[error("the store's policy is {store} but the workflow was given {given}: open the workflow with the store's policy (Workflow::open), and change a policy by adopting it in the store")]
+    PolicyMismatch {
+        /// The store's policy, as `id vN`.
+        store: String,
+        /// The policy given, as `id vN`.
+        given: String,
+    },
     /// The store failed or a concurrent writer won (`StoreError::Conflict`).
     #[error(transparent)]
     Store(#[from] StoreError),

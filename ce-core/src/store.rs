@@ -4,7 +4,9 @@ use std::sync::Arc;
 
 use crate::caseload::Caseload;
 use crate::envelope::{DecodeError, Envelope, NewEvent, StreamId};
+use crate::event::Event;
 use crate::ids::EventId;
+use crate::policy::Policy;
 
 /// What a writer expects a stream's version to be before its append.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -106,6 +108,18 @@ pub trait EventStore: Send + Sync {
     fn snapshot(&self) -> Result<Option<Caseload>, StoreError> {
         Ok(None)
     }
+
+    /// The policy the store's log puts in force: the one its last
+    /// `PolicyAdopted` event adopted, or the one a store that keeps its
+    /// policy started under; `None` when the store has neither (a new
+    /// in-memory store), and a workflow opened on it brings its own.
+    fn policy_in_force(&self) -> Result<Option<Policy>, StoreError> {
+        let adoptions = self.read_stream(&StreamId::Policy)?;
+        Ok(adoptions.into_iter().rev().find_map(|e| match e.event {
+            Event::PolicyAdopted(adopted) => Some(*adopted.policy),
+            _ => None,
+        }))
+    }
 }
 
 impl<S: EventStore + ?Sized> EventStore for Arc<S> {
@@ -129,6 +143,9 @@ impl<S: EventStore + ?Sized> EventStore for Arc<S> {
     }
     fn position_of(&self, event_id: EventId) -> Result<Option<u64>, StoreError> {
         (**self).position_of(event_id)
+    }
+    fn policy_in_force(&self) -> Result<Option<Policy>, StoreError> {
+        (**self).policy_in_force()
     }
 }
 

@@ -12,6 +12,7 @@ use crate::command::{Command, CommandMeta};
 use crate::decide::{decide, Outcome};
 use crate::envelope::{Envelope, StreamId};
 use crate::error::Error;
+use crate::event::Event;
 use crate::household::Household;
 use crate::ids::{EventId, HouseholdId};
 use crate::policy::Policy;
@@ -40,18 +41,41 @@ pub struct Executed {
 pub struct Workflow<S> {
     store: S,
     policy: Policy,
+    /// The store's next position when the workflow was opened under
+    /// `policy`: an adoption from here on is another writer's.
+    opened_at: u64,
     caseload: Mutex<Caseload>,
 }
 
 impl<S: EventStore> Workflow<S> {
-    /// Opens a workflow on `store`: from the store's snapshot if it keeps
-    /// one, then folding whatever is newer.
+    /// Opens a workflow on `store` under the policy the store holds
+    /// ([`EventStore::policy_in_force`]; the WI BoS default for a store
+    /// that holds none): from the store's snapshot if it keeps one, then
+    /// folding whatever is newer.
+    pub fn open(store: S) -> Result<Self, Error> {
+        let policy = store
+            .policy_in_force()?
+            .unwrap_or_else(Policy::wi_bos_default);
+        Self::new(store, policy)
+    }
+
+    /// Opens a workflow on `store` under `policy`, which must be the
+    /// store's when it holds one ([`Error::PolicyMismatch`] otherwise: the
+    /// workflow would rank and refer by other rules than the store's
+    /// lists); a store that holds none (a new in-memory store) takes it.
     pub fn new(store: S, policy: Policy) -> Result<Self, Error> {
+        // The position first: an adoption after it is checked on catch-up,
+        // one before it is in the store's policy now.
+        let opened_at = store.next_position()?;
+        if let Some(held) = store.policy_in_force()? {
+            check_same_policy(&held, &policy)?;
+        }
         let mut caseload = store.snapshot()?.unwrap_or_default();
         caseload.rank_by(&policy);
         let workflow = Self {
             store,
             policy,
+            opened_at,
             caseload: Mutex::new(caseload),
         };
         drop(workflow.caught_up()?);
@@ -92,6 +116,14 @@ impl<S: EventStore> Workflow<S> {
                 return Ok(());
             }
             for envelope in &batch {
+                // Another writer adopted a policy: this workflow would go on
+                // ranking by the old one. It stops short of the adoption;
+                // reopen it ([`Workflow::open`]).
+                if let Event::PolicyAdopted(adopted) = &envelope.event {
+                    if envelope.position >= self.opened_at {
+                        check_same_policy(&adopted.policy, &self.policy)?;
+                    }
+                }
                 caseload.apply(envelope);
             }
         }
@@ -253,4 +285,20 @@ impl<S: EventStore> Workflow<S> {
     pub fn list(&self, key: &ListKey, date: NaiveDate) -> Result<PriorityList, Error> {
         Ok(self.caught_up()?.list(&self.policy, key, date))
     }
+}
+
+/// [`Error::PolicyMismatch`] unless `given` is the store's policy `held`.
+fn check_same_policy(held: &Policy, given: &Policy) -> Result<(), Error> {
+    if held == given {
+        return Ok(());
+    }
+    let label = |p: &Policy| format!("{} v{}", p.id, p.version);
+    let (store, mut given_label) = (label(held), label(given));
+    if store == given_label {
+        given_label.push_str(" with other settings");
+    }
+    Err(Error::PolicyMismatch {
+        store,
+        given: given_label,
+    })
 }

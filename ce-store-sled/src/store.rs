@@ -1380,6 +1380,12 @@ impl EventStore for SledStore {
         self.caseload().map(Some)
     }
 
+    /// The policy the projections are ranked by: the log's last adoption,
+    /// or the one the store started under.
+    fn policy_in_force(&self) -> Result<Option<Policy>, StoreError> {
+        Ok(Some(self.policy.clone()))
+    }
+
     fn position_of(&self, event_id: EventId) -> Result<Option<u64>, StoreError> {
         let end = self.next_position()?;
         Ok(self.indexed_position(event_id)?.filter(|p| *p < end))

@@ -47,8 +47,13 @@ pub struct Driver<S> {
 impl<S: EventStore> Driver<S> {
     /// A driver over `store` under the default policy.
     pub fn new(store: S) -> Self {
+        Self::from_workflow(Workflow::new(store, ce_core::Policy::wi_bos_default()).unwrap())
+    }
+
+    /// A driver over an open workflow.
+    pub fn from_workflow(workflow: Workflow<S>) -> Self {
         Self {
-            workflow: Workflow::new(store, ce_core::Policy::wi_bos_default()).unwrap(),
+            workflow,
             next: 1_000_000,
         }
     }

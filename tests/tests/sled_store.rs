@@ -727,3 +727,52 @@ fn an_unreadable_import_mark_is_an_error_never_a_rollback_by_guess() {
     let db = ce_tests::raw_sled_when_released(dir.path()).unwrap();
     assert_eq!(db.open_tree("events").unwrap().len(), log.len());
 }
+
+/// A workflow given other floors than the store's policy would rank one
+/// household onto a list the store's projection leaves it off, and refer
+/// by its own rules: refused with a clear error. `Workflow::open` takes the
+/// store's policy, and lists agree.
+#[test]
+fn a_workflow_cannot_hold_another_policy_than_its_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    let mut strict = ce_core::Policy::wi_bos_default();
+    strict.id = "strict".to_owned();
+    for rule in &mut strict.programs {
+        rule.eligibility.min_score_without_children = Some(15);
+    }
+    store.set_initial_policy(strict.clone()).unwrap();
+    let store = Arc::new(store);
+
+    let err =
+        ce_core::Workflow::new(Arc::clone(&store), ce_core::Policy::wi_bos_default()).unwrap_err();
+    assert!(
+        matches!(&err, ce_core::Error::PolicyMismatch { store, given }
+            if store == "strict v2" && given == "wi-bos v2"),
+        "{err}"
+    );
+    assert!(err.to_string().contains("Workflow::open"), "{err}");
+
+    let workflow = ce_core::Workflow::open(Arc::clone(&store)).unwrap();
+    assert_eq!(workflow.policy(), &strict);
+    let mut driver = Driver::from_workflow(workflow);
+    let household = driver.enroll(
+        HouseholdBuilder::single_adult("Coulee")
+            .disabled()
+            .placed_with_score(10),
+    );
+    let key = ListKey {
+        coalition: ce_core::Coalition::new("Coulee"),
+        program: ProgramType::Rrh,
+        household_type: ListHouseholdType::AdultsOnly,
+    };
+    let on = date(2025, 3, 1);
+    let caseload = driver.workflow.caught_up().unwrap().clone();
+    let folded = caseload.list(&strict, &key, on);
+    let projected = store.list(&key, on).unwrap();
+    assert_eq!(folded, projected);
+    assert!(folded
+        .entries
+        .iter()
+        .all(|e| e.inputs.household != household));
+}
