@@ -77,7 +77,7 @@ impl Ctx {
             actor: self.actor.clone(),
             recorded_at: Utc::now(),
         };
-        Ok(self.workflow()?.execute(&meta, &command.into())?)
+        Ok(self.workflow()?.execute(&meta, command)?)
     }
 }
 

@@ -141,20 +141,13 @@ fn list_today(store: &SledStore, out: &Output, filter: &Filter<'_>) -> Result<()
     keys.sort();
     let mut reports = Vec::with_capacity(keys.len());
     for key in keys {
-        let list = store.list_top(&key, as_of, args.limit.unwrap_or(usize::MAX))?;
+        let report = store.list_report(&key, as_of, args.limit.unwrap_or(usize::MAX))?;
         // A list whose households are all parked today is not shown, as
         // the caseload's lists leave it out.
-        if list.entries.is_empty() {
+        if report.rows.is_empty() {
             continue;
         }
-        let mut households = BTreeMap::new();
-        for entry in &list.entries {
-            let id = entry.inputs.household;
-            if let Some(household) = store.household(id)? {
-                households.insert(id, household);
-            }
-        }
-        reports.push(PriorityListReport::of_households(&households, &list, as_of));
+        reports.push(report);
     }
     finish_reports(store, &mut reports, args.no_names)?;
     emit_reports(out, &reports);

@@ -100,7 +100,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let born = born.ok_or("bad birth date")?;
         let enrolled = workflow.execute(
             &desk.meta(),
-            &Command::Enroll(Enroll {
+            Command::Enroll(Enroll {
                 coalition: Coalition::new(COALITION),
                 project_start: day(4, 1)?,
                 members: vec![head(client, born, disabled)],
@@ -119,7 +119,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         };
         workflow.execute(
             &desk.meta(),
-            &Command::Assess(Assess {
+            Command::Assess(Assess {
                 household,
                 date: day(4, 2)?,
                 location: "La Crosse access point".into(),
@@ -133,7 +133,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         )?;
         workflow.execute(
             &desk.meta(),
-            &Command::FollowUp(FollowUp {
+            Command::FollowUp(FollowUp {
                 household,
                 date: day(5, 15)?,
                 status: StatusUpdate {
@@ -168,7 +168,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     desk.actor = Actor::new("sam", "Catholic Charities La Crosse", Role::Provider);
     let posted = workflow.execute(
         &desk.meta(),
-        &Command::PostOpening(PostOpening {
+        Command::PostOpening(PostOpening {
             date: day(6, 2)?,
             program: "Catholic Charities PSH".into(),
             program_type: ProgramType::Psh,
@@ -186,7 +186,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         desk.actor = Actor::new("lee", "BoS CE", Role::Lead);
         let referred = workflow.execute(
             &desk.meta(),
-            &Command::Refer(Refer {
+            Command::Refer(Refer {
                 opening,
                 date,
                 household: None,
@@ -208,7 +208,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     desk.actor = Actor::new("sam", "Catholic Charities La Crosse", Role::Provider);
     workflow.execute(
         &desk.meta(),
-        &Command::DeclineReferral(DeclineReferral {
+        Command::DeclineReferral(DeclineReferral {
             referral: first,
             date: day(6, 5)?,
             reason: "client-location".into(),
@@ -220,7 +220,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     desk.actor = Actor::new("sam", "Catholic Charities La Crosse", Role::Provider);
     workflow.execute(
         &desk.meta(),
-        &Command::AcceptReferral(AcceptReferral {
+        Command::AcceptReferral(AcceptReferral {
             referral: second,
             date: day(6, 20)?,
         }),

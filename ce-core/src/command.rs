@@ -5,6 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::actor::Actor;
+use crate::decide::Outcome;
 use crate::household::{
     AssessmentAnswer, AssessmentResultEntry, Coalition, ContactMethod, CurrentLivingSituation,
     Member, MemberDestination, PriorLivingSituation, StatusUpdate,
@@ -27,6 +28,26 @@ pub struct CommandMeta {
     pub actor: Actor,
     /// When the command was entered (supplied by the caller; no clock here).
     pub recorded_at: DateTime<Utc>,
+}
+
+impl CommandMeta {
+    /// A command entered by `actor` at `recorded_at`, with a fresh random
+    /// id (keep it to retry the command safely: see
+    /// [`Workflow::execute`](crate::Workflow::execute)).
+    pub fn new(actor: Actor, recorded_at: DateTime<Utc>) -> Self {
+        Self {
+            command_id: CommandId::random(),
+            actor,
+            recorded_at,
+        }
+    }
+
+    /// The same command entry with the id `command_id` (a caller's own,
+    /// e.g. from a form's hidden field, so that a resubmission is
+    /// recognised).
+    pub fn with_id(self, command_id: CommandId) -> Self {
+        Self { command_id, ..self }
+    }
 }
 
 /// Enroll a household in the CE project (Part 1).
@@ -368,6 +389,177 @@ impl Command {
             Command::Correct(c) => c.original.effective,
         }
     }
+}
+
+impl Assess {
+    /// An in-person housing needs assessment (4.19 types 3 and 2) on
+    /// `date` with `score`, placing the household on its lists; set
+    /// location, answers and results with struct update syntax.
+    pub fn placed(household: HouseholdId, date: NaiveDate, score: u32) -> Self {
+        Self {
+            household,
+            date,
+            location: String::new(),
+            assessment_type: AssessmentType::InPerson,
+            level: AssessmentLevel::HousingNeedsAssessment,
+            answers: Vec::new(),
+            results: Vec::new(),
+            score: Some(score),
+            prioritization: PrioritizationStatus::PlacedOnPrioritizationList,
+        }
+    }
+}
+
+impl FollowUp {
+    /// A follow-up with contact on `date`: the Status Update, the Current
+    /// Living Situation and the CE note.
+    pub fn contact(
+        household: HouseholdId,
+        date: NaiveDate,
+        status: StatusUpdate,
+        current: CurrentLivingSituation,
+        note: impl Into<String>,
+    ) -> Self {
+        Self {
+            household,
+            date,
+            status,
+            current,
+            note: note.into(),
+        }
+    }
+}
+
+impl AttemptContact {
+    /// A contact attempt on `date` by `method`, no message left, with its
+    /// CE note.
+    pub fn new(
+        household: HouseholdId,
+        date: NaiveDate,
+        method: ContactMethod,
+        note: impl Into<String>,
+    ) -> Self {
+        Self {
+            household,
+            date,
+            method,
+            left_message: false,
+            note: note.into(),
+        }
+    }
+}
+
+impl PostOpening {
+    /// One unit of `program` for every household type, open to all (not
+    /// chronic or veterans only); change those with struct update syntax.
+    pub fn new(
+        program: impl Into<String>,
+        program_type: ProgramType,
+        coalition: Coalition,
+        date: NaiveDate,
+    ) -> Self {
+        Self {
+            date,
+            program: program.into(),
+            program_type,
+            coalition,
+            household_types: ListHouseholdType::ALL.to_vec(),
+            chronic_only: false,
+            veterans_only: false,
+            units: 1,
+        }
+    }
+}
+
+impl Refer {
+    /// Refers the top eligible household to `opening` on `date`.
+    pub fn top(opening: OpeningId, date: NaiveDate) -> Self {
+        Self {
+            opening,
+            date,
+            household: None,
+            bypass_reason: None,
+        }
+    }
+}
+
+impl From<&Command> for Command {
+    fn from(command: &Command) -> Self {
+        command.clone()
+    }
+}
+
+/// A command with a typed result, for [`Workflow::run`](crate::Workflow::run).
+pub trait TypedCommand: Into<Command> {
+    /// What a success gives the caller.
+    type Output;
+    /// The result a success of this command has, from its outcome; `None`
+    /// for an outcome another kind of command has.
+    fn output(outcome: Outcome) -> Option<Self::Output>;
+}
+
+/// What a referral gives the caller: see [`Outcome::Referred`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Referred {
+    /// The new referral.
+    pub referral: ReferralId,
+    /// The household referred.
+    pub household: HouseholdId,
+    /// Its rank among the households eligible for the opening.
+    pub rank: u32,
+}
+
+macro_rules! typed_command {
+    ($($command:ident => $output:ty: |$outcome:ident| $body:expr;)+) => {
+        $(
+            impl TypedCommand for $command {
+                type Output = $output;
+                fn output($outcome: Outcome) -> Option<$output> {
+                    $body
+                }
+            }
+        )+
+    };
+}
+
+typed_command! {
+    Enroll => HouseholdId: |o| match o {
+        Outcome::Enrolled { household } => Some(household),
+        _ => None,
+    };
+    PostOpening => OpeningId: |o| match o {
+        Outcome::Posted { opening } => Some(opening),
+        _ => None,
+    };
+    Refer => Referred: |o| match o {
+        Outcome::Referred { referral, household, rank } => Some(Referred { referral, household, rank }),
+        _ => None,
+    };
+    Sweep => Vec<HouseholdId>: |o| match o {
+        Outcome::Swept { inactivated } => Some(inactivated),
+        _ => None,
+    };
+    ExpireReferrals => Vec<ReferralId>: |o| match o {
+        Outcome::Expired { referrals } => Some(referrals),
+        _ => None,
+    };
+    Assess => (): |o| recorded(o);
+    FollowUp => (): |o| recorded(o);
+    AttemptContact => (): |o| recorded(o);
+    RecordCeEvent => (): |o| recorded(o);
+    AddMember => (): |o| recorded(o);
+    RemoveMember => (): |o| recorded(o);
+    ChangeHead => (): |o| recorded(o);
+    Exit => (): |o| recorded(o);
+    WithdrawOpening => (): |o| recorded(o);
+    AcknowledgeReferral => (): |o| recorded(o);
+    AcceptReferral => (): |o| recorded(o);
+    DeclineReferral => (): |o| recorded(o);
+    Correct => (): |o| recorded(o);
+}
+
+fn recorded(outcome: Outcome) -> Option<()> {
+    (outcome == Outcome::Recorded).then_some(())
 }
 
 macro_rules! into_command {

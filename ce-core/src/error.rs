@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use crate::actor::{AgencyId, Role};
 use crate::household::Coalition;
 use crate::hud::{CeEventType, InvalidCode, LivingSituation};
-use crate::ids::{ClientId, HouseholdId, OpeningId, ReferralId};
+use crate::ids::{ClientId, CommandId, HouseholdId, OpeningId, ReferralId};
 use crate::opening::{OpeningStatus, ProgramType, ReferralStatus};
 use crate::priority::OffListReason;
 use crate::store::StoreError;
@@ -309,6 +309,12 @@ pub enum Error {
         /// The policy given, as `id vN`.
         given: String,
     },
+    /// A command id already used by a command of another kind: the store
+    /// holds that command's result, not this one's.
+    #[error(
+        "command id {0} was already used by another kind of command; give each command its own id"
+    )]
+    CommandIdReused(CommandId),
     /// The store failed or a concurrent writer won (`StoreError::Conflict`).
     #[error(transparent)]
     Store(#[from] StoreError),

@@ -23,6 +23,12 @@ macro_rules! id_type {
                 Self(uuid)
             }
 
+            /// A fresh random (version 4) id, for callers that make their
+            /// own ids.
+            pub fn random() -> Self {
+                Self(Uuid::new_v4())
+            }
+
             /// The underlying UUID.
             pub const fn as_uuid(&self) -> &Uuid {
                 &self.0
@@ -80,11 +86,6 @@ id_type!(
 );
 
 impl CommandId {
-    /// A fresh random command id.
-    pub fn random() -> Self {
-        Self(Uuid::new_v4())
-    }
-
     /// A deterministic id derived from this command and a purpose, e.g.
     /// `("event", 0)` for the first event the command emits.
     pub fn derive(&self, purpose: &str, index: u64) -> Uuid {

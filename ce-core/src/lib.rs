@@ -22,6 +22,17 @@ pub mod store;
 pub mod testing;
 pub mod workflow;
 
+/// The date and time crate ce's dates and times come from, so that an
+/// embedding tool uses the very version ce does.
+pub use chrono;
+/// The UUID crate ce's ids wrap.
+pub use uuid;
+
+/// A calendar date: every effective date of a command or event.
+pub type Date = chrono::NaiveDate;
+/// A moment in UTC: when a command was entered (`recorded_at`).
+pub type Timestamp = chrono::DateTime<chrono::Utc>;
+
 pub use actor::{Actor, AgencyId, Role, UserId};
 pub use caseload::Caseload;
 pub use command::*;

@@ -86,6 +86,21 @@ pub struct ListKey {
     pub household_type: ListHouseholdType,
 }
 
+impl ListKey {
+    /// The list of `program` for `household_type` in `coalition`.
+    pub fn new(
+        coalition: Coalition,
+        program: ProgramType,
+        household_type: ListHouseholdType,
+    ) -> Self {
+        Self {
+            coalition,
+            program,
+            household_type,
+        }
+    }
+}
+
 impl fmt::Display for ListKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(

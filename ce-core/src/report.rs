@@ -157,9 +157,10 @@ impl fmt::Display for PriorityListReport {
         )?;
         writeln!(
             f,
-            "{:>4}  {:<8}  {:<13}  {:<7}  {:>5}  {:>12}  {:<10}  {:>7}  {:<10}  {:>7}  live referral",
+            "{:>4}  {:<8}  {:<20}  {:<13}  {:<7}  {:>5}  {:>12}  {:<10}  {:>7}  {:<10}  {:>7}  live referral",
             "rank",
             "hh",
+            "head of household",
             "type",
             "chronic",
             "score",
@@ -173,9 +174,10 @@ impl fmt::Display for PriorityListReport {
             let opt = |v: Option<String>| v.unwrap_or_else(|| "-".to_owned());
             writeln!(
                 f,
-                "{:>4}  {:<8}  {:<13}  {:<7}  {:>5}  {:>12}  {:<10}  {:>7}  {:<10}  {:>7}  {}",
+                "{:>4}  {:<8}  {:<20}  {:<13}  {:<7}  {:>5}  {:>12}  {:<10}  {:>7}  {:<10}  {:>7}  {}",
                 row.rank,
                 short(&row.household.to_string()),
+                opt(row.head_name.clone()),
                 row.household_type.as_str(),
                 if row.chronic { "yes" } else { "no" },
                 opt(row.score.map(|s| s.to_string())),

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 
 use crate::audit::{household_history, HistoryEntry};
 use crate::caseload::Caseload;
-use crate::command::{Command, CommandMeta};
+use crate::command::{Command, CommandMeta, TypedCommand};
 use crate::decide::{decide, Outcome};
 use crate::envelope::{Envelope, StreamId};
 use crate::error::Error;
@@ -134,12 +134,17 @@ impl<S: EventStore> Workflow<S> {
     /// A command whose id was already executed is not decided again: its
     /// stored events and outcome are returned, so a caller that lost the
     /// first response can retry safely.
-    pub fn execute(&self, meta: &CommandMeta, command: &Command) -> Result<Executed, Error> {
+    pub fn execute(
+        &self,
+        meta: &CommandMeta,
+        command: impl Into<Command>,
+    ) -> Result<Executed, Error> {
+        let command = command.into();
         let mut caseload = self.caught_up()?;
         if let Some(executed) = self.replay(meta)? {
             return Ok(executed);
         }
-        let decision = decide(&caseload, &self.policy, meta, command)?;
+        let decision = decide(&caseload, &self.policy, meta, &command)?;
         if decision.events.is_empty() {
             return Ok(Executed {
                 outcome: decision.outcome,
@@ -169,6 +174,16 @@ impl<S: EventStore> Workflow<S> {
             outcome: decision.outcome,
             events,
         })
+    }
+
+    /// Executes one command and returns its typed result (the new
+    /// household of an [`Enroll`](crate::Enroll), the referral of a
+    /// [`Refer`](crate::Refer), ...): [`execute`](Self::execute) without
+    /// matching an [`Outcome`] of every command. A command id already used
+    /// by a command of another kind is [`Error::CommandIdReused`].
+    pub fn run<C: TypedCommand>(&self, meta: &CommandMeta, command: C) -> Result<C::Output, Error> {
+        let executed = self.execute(meta, command)?;
+        C::output(executed.outcome).ok_or(Error::CommandIdReused(meta.command_id))
     }
 
     /// The stored result of a command executed before, if any.
@@ -227,7 +242,7 @@ impl<S: EventStore> Workflow<S> {
             })?;
         self.execute(
             meta,
-            &Command::Correct(crate::command::Correct {
+            Command::Correct(crate::command::Correct {
                 household,
                 original: Box::new(original),
                 patch,

@@ -40,13 +40,13 @@ impl Desk {
 
     fn run(&mut self, recorded_at: DateTime<Utc>, command: impl Into<Command>) -> Executed {
         let meta = self.meta(recorded_at);
-        self.workflow.execute(&meta, &command.into()).unwrap()
+        self.workflow.execute(&meta, command).unwrap()
     }
 
     fn lead(&mut self, recorded_at: DateTime<Utc>, command: impl Into<Command>) -> Executed {
         let mut meta = self.meta(recorded_at);
         meta.actor = Actor::new("lee", "BoS CE", Role::Lead);
-        self.workflow.execute(&meta, &command.into()).unwrap()
+        self.workflow.execute(&meta, command).unwrap()
     }
 
     /// Enrolls on 2025-01-06 (recorded the same day) and assesses on the 7th.

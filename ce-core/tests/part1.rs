@@ -1871,7 +1871,7 @@ fn workflow_runs_part_1_end_to_end_over_a_memory_store() {
     let builder = single(1).chronic();
 
     let enrolled = workflow
-        .execute(&access_meta(1), &builder.enroll.clone().into())
+        .execute(&access_meta(1), builder.enroll.clone())
         .unwrap();
     assert_eq!(
         event_types(&enrolled),
@@ -1882,7 +1882,7 @@ fn workflow_runs_part_1_end_to_end_over_a_memory_store() {
     };
 
     let assessed = workflow
-        .execute(&access_meta(2), &assess(h, assessed_on(), 10, true).into())
+        .execute(&access_meta(2), assess(h, assessed_on(), 10, true))
         .unwrap();
     assert_eq!(event_types(&assessed), ["AssessmentRecorded"]);
     let list = workflow.list(&psh_adults_only(), assessed_on()).unwrap();
@@ -1892,7 +1892,7 @@ fn workflow_runs_part_1_end_to_end_over_a_memory_store() {
     assert!(list.entries[0].inputs.chronic);
 
     let followed = workflow
-        .execute(&access_meta(3), &follow_up(h, date(2025, 3, 1), 13).into())
+        .execute(&access_meta(3), follow_up(h, date(2025, 3, 1), 13))
         .unwrap();
     assert_eq!(event_types(&followed), ["ContactMade"]);
     assert_eq!(
@@ -1901,7 +1901,7 @@ fn workflow_runs_part_1_end_to_end_over_a_memory_store() {
     );
 
     let exited = workflow
-        .execute(&access_meta(4), &exit(h, date(2025, 5, 1)).into())
+        .execute(&access_meta(4), exit(h, date(2025, 5, 1)))
         .unwrap();
     assert_eq!(
         event_types(&exited),
@@ -1919,9 +1919,7 @@ fn workflow_runs_part_1_end_to_end_over_a_memory_store() {
 #[test]
 fn workflow_a_rejected_command_writes_nothing() {
     let workflow = Workflow::new(MemoryStore::new(), Policy::wi_bos_default()).unwrap();
-    let enrolled = workflow
-        .execute(&access_meta(1), &single(1).enroll.into())
-        .unwrap();
+    let enrolled = workflow.execute(&access_meta(1), single(1).enroll).unwrap();
     let Outcome::Enrolled { household: h } = enrolled.outcome else {
         panic!("expected Enrolled, got {:?}", enrolled.outcome);
     };
@@ -1930,10 +1928,10 @@ fn workflow_a_rejected_command_writes_nothing() {
 
     let mut empty_note = follow_up(h, date(2025, 3, 1), 3);
     empty_note.note = String::new();
-    let rejected = workflow.execute(&access_meta(2), &empty_note.into());
+    let rejected = workflow.execute(&access_meta(2), empty_note);
     assert!(matches!(rejected, Err(Error::EmptyNote)), "{rejected:?}");
 
-    let twice = workflow.execute(&access_meta(3), &single(1).enroll.into());
+    let twice = workflow.execute(&access_meta(3), single(1).enroll);
     assert!(
         matches!(twice, Err(Error::ClientAlreadyEnrolled { .. })),
         "{twice:?}"

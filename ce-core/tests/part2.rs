@@ -1702,22 +1702,19 @@ fn shared_store(
     for &score in scores {
         let builder = single(score);
         let enrolled = setup
-            .execute(&next(), &Command::from(builder.enroll.clone()))
+            .execute(&next(), Command::from(builder.enroll.clone()))
             .unwrap();
         let Outcome::Enrolled { household } = enrolled.outcome else {
             panic!("enroll gave {:?}", enrolled.outcome);
         };
         let assess = builder.assessment(household).unwrap();
-        setup.execute(&next(), &Command::from(assess)).unwrap();
+        setup.execute(&next(), Command::from(assess)).unwrap();
         households.push(household);
     }
     let mut posted_openings = Vec::new();
     for _ in 0..openings {
         let post = coulee_opening(ProgramType::Psh, posted());
-        let outcome = setup
-            .execute(&next(), &Command::from(post))
-            .unwrap()
-            .outcome;
+        let outcome = setup.execute(&next(), Command::from(post)).unwrap().outcome;
         let Outcome::Posted { opening } = outcome else {
             panic!("post gave {outcome:?}");
         };

@@ -43,9 +43,7 @@ fn a_new_memory_store_takes_the_policy_it_is_opened_with_and_open_takes_the_adop
     // The running workflow stops before the adoption instead of ranking by
     // the old policy ...
     let enroll = HouseholdBuilder::single_adult("Coulee").enroll;
-    let err = workflow
-        .execute(&lead(2), &enroll.clone().into())
-        .unwrap_err();
+    let err = workflow.execute(&lead(2), enroll.clone()).unwrap_err();
     assert!(matches!(err, Error::PolicyMismatch { .. }), "{err}");
     // ... a new one under the old policy is refused ...
     let err = Workflow::new(Arc::clone(&store), Policy::wi_bos_default()).unwrap_err();
@@ -57,7 +55,7 @@ fn a_new_memory_store_takes_the_policy_it_is_opened_with_and_open_takes_the_adop
     // ... and one opened on the store goes on under the adopted policy.
     let reopened = Workflow::open(Arc::clone(&store)).unwrap();
     assert_eq!(reopened.policy(), &next);
-    let executed = reopened.execute(&lead(2), &enroll.into()).unwrap();
+    let executed = reopened.execute(&lead(2), enroll).unwrap();
     assert!(matches!(executed.outcome, Outcome::Enrolled { .. }));
 
     // A second adoption: a workflow opened now replays both adoptions

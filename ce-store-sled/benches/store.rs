@@ -63,7 +63,7 @@ fn fixture(n: usize) -> Fixture {
         }
         let command = (i as u128) << 8;
         let household = match workflow
-            .execute(&meta(command), &builder.enroll.clone().into())
+            .execute(&meta(command), builder.enroll.clone())
             .unwrap()
             .outcome
         {
@@ -71,9 +71,7 @@ fn fixture(n: usize) -> Fixture {
             other => panic!("enroll gave {other:?}"),
         };
         if let Some(assess) = builder.assessment(household) {
-            workflow
-                .execute(&meta(command + 1), &assess.into())
-                .unwrap();
+            workflow.execute(&meta(command + 1), assess).unwrap();
         }
         households.push(household);
     }
@@ -113,7 +111,7 @@ fn store_benches(c: &mut Criterion) {
             day = (day + 1) % 100;
             let on = date(2026, 2, 1) + chrono::Days::new(day);
             workflow
-                .execute(&meta(next), &follow_up(household, on, 4).into())
+                .execute(&meta(next), follow_up(household, on, 4))
                 .unwrap()
         })
     });
@@ -139,7 +137,7 @@ fn store_benches(c: &mut Criterion) {
     let posted = workflow
         .execute(
             &meta(2u128 << 64),
-            &opening(ProgramType::Rrh, "Coulee", date(2026, 5, 1)).into(),
+            opening(ProgramType::Rrh, "Coulee", date(2026, 5, 1)),
         )
         .unwrap();
     let Outcome::Posted { opening } = posted.outcome else {

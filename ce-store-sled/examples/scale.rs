@@ -5,8 +5,8 @@
 //! `synchronous=FULL`).
 //!
 //! ```text
-//! cargo run --release -p ce-store-sled --example scale            # issue scale
-//! cargo run --release -p ce-store-sled --example scale -- --small # seconds
+//! cargo run --release -p ce-store-sled --features raw-sled --example scale            # issue scale
+//! cargo run --release -p ce-store-sled --features raw-sled --example scale -- --small # seconds
 //! ```
 //!
 //! Flags (or environment variables `CE_SCALE_<FLAG>`, e.g.
@@ -1117,7 +1117,7 @@ fn row5_refer(
         let executed = workflow
             .execute(
                 &meta((3u128 << 100) | k as u128),
-                &opening(program, &coalition, posted_on).into(),
+                opening(program, &coalition, posted_on),
             )
             .unwrap();
         match executed.outcome {
@@ -1316,7 +1316,7 @@ fn open_ce(path: &Path) -> SledStore {
     if let Some(mib) = segment {
         config = config.segment_size((mib << 20) as usize);
     }
-    SledStore::open_with(config).unwrap()
+    SledStore::open_with_config(config).unwrap()
 }
 
 /// The `p_lists` prefix of one list (docs/storage.md, "Key layout").

@@ -12,8 +12,8 @@ use ce_core::priority::ListEntry;
 use ce_core::store::{check_expected, validate_request};
 use ce_core::{
     AppendRequest, Caseload, ClientId, Envelope, EventId, EventStore, Household, HouseholdId,
-    ListKey, Opening, OpeningId, Policy, PriorityList, Referral, ReferralId, StoreError, StreamId,
-    StreamVersion, Upcasters,
+    ListKey, Opening, OpeningId, Policy, PriorityList, PriorityListReport, Referral, ReferralId,
+    StoreError, StreamId, StreamVersion, Upcasters,
 };
 use chrono::NaiveDate;
 
@@ -208,8 +208,20 @@ impl SledStore {
         self.snapshot.is_some()
     }
 
-    /// Opens a store from a sled configuration (e.g. a temporary one).
-    pub fn open_with(config: sled::Config) -> Result<Self, SledStoreError> {
+    /// A new, empty store in a temporary directory that is removed when
+    /// the store is dropped: for tests and examples.
+    pub fn temporary() -> Result<Self, SledStoreError> {
+        Self::open_with(sled::Config::new().temporary(true))
+    }
+
+    /// Opens a store from a sled configuration (cache and segment sizes
+    /// for measurements; see the `raw-sled` feature).
+    #[cfg(feature = "raw-sled")]
+    pub fn open_with_config(config: sled::Config) -> Result<Self, SledStoreError> {
+        Self::open_with(config)
+    }
+
+    fn open_with(config: sled::Config) -> Result<Self, SledStoreError> {
         Self::open_inner(config, false)
     }
 
@@ -436,6 +448,7 @@ impl SledStore {
     /// projection tree's handle across a rebuild: the rebuild drops the old
     /// generation once no operation of the store holds it, and in sled 0.34
     /// an operation on a dropped tree's handle can spin forever.
+    #[cfg(feature = "raw-sled")]
     pub fn tree(&self, name: &str) -> Option<sled::Tree> {
         let index = TREES.iter().position(|t| *t == name)?;
         self.trees().get(index).cloned()
@@ -1155,6 +1168,28 @@ impl SledStore {
         })
     }
 
+    /// The BoS Priority List Report of one list as of `date`, top `limit`
+    /// households, from the projections alone: the list's rows in rank
+    /// order and the rows of the households on them, never the log nor the
+    /// whole caseload (what a nightly report or a screen of today's list
+    /// wants at any scale).
+    pub fn list_report(
+        &self,
+        key: &ListKey,
+        date: NaiveDate,
+        limit: usize,
+    ) -> Result<PriorityListReport, StoreError> {
+        let list = self.list_top(key, date, limit)?;
+        let mut households = BTreeMap::new();
+        for entry in &list.entries {
+            let id = entry.inputs.household;
+            if let Some(household) = self.household(id)? {
+                households.insert(id, household);
+            }
+        }
+        Ok(PriorityListReport::of_households(&households, &list, date))
+    }
+
     /// Every list key that has at least one row, in the rows' byte order.
     /// Reads one row of each list: after a list's first row it seeks past
     /// the list's prefix.
@@ -1277,6 +1312,7 @@ impl SledStore {
     }
 
     /// The raw sled database, for tools and tests that inspect the layout.
+    #[cfg(feature = "raw-sled")]
     pub fn db(&self) -> &sled::Db {
         &self.db
     }

@@ -78,7 +78,7 @@ impl<S: EventStore> Driver<S> {
             recorded_at: Utc.with_ymd_and_hms(2026, 1, 1, 12, 0, 0).unwrap(),
         };
         self.workflow
-            .execute(&meta, &command.into())
+            .execute(&meta, command)
             .map(|executed| executed.outcome)
     }
 

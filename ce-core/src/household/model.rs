@@ -76,6 +76,21 @@ pub struct Member {
 }
 
 impl Member {
+    /// A head of household with the HUD answers not yet collected (99:
+    /// veteran status, disabling condition) and no birth date or name; set
+    /// the ones collected with struct update syntax.
+    pub fn head(client: ClientId) -> Self {
+        Self {
+            client,
+            relationship: RelationshipToHoH::SelfHeadOfHousehold,
+            birth_date: None,
+            veteran: NoYesReasons::DataNotCollected,
+            disabling_condition: NoYesReasons::DataNotCollected,
+            first_name: None,
+            last_name: None,
+        }
+    }
+
     /// True for the head of household.
     pub fn is_head(&self) -> bool {
         self.relationship == RelationshipToHoH::SelfHeadOfHousehold
@@ -103,6 +118,21 @@ pub struct PriorLivingSituation {
     /// The rest of 3.917, when recorded (imports keep what the source had).
     #[serde(default, skip_serializing_if = "PriorStay::is_empty")]
     pub stay: PriorStay,
+}
+
+impl PriorLivingSituation {
+    /// 3.917 with the living situation only: no episode start, times and
+    /// months homeless not collected (99); set the ones collected with
+    /// struct update syntax.
+    pub fn new(living_situation: PriorSituation) -> Self {
+        Self {
+            living_situation,
+            episode_start: None,
+            times_homeless: TimesHomeless::DataNotCollected,
+            months_homeless: MonthsHomeless::DataNotCollected,
+            stay: PriorStay::default(),
+        }
+    }
 }
 
 /// The parts of 3.917 the workflow does not decide on: the subsidy of a

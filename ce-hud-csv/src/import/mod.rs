@@ -382,7 +382,7 @@ impl ImportPlan {
                     if !batch.is_empty() {
                         append(std::mem::take(&mut batch))?;
                     }
-                    workflow.execute(meta, command)?;
+                    workflow.execute(meta, command.as_ref())?;
                 }
             }
         }

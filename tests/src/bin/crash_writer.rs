@@ -88,7 +88,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             actor: Actor::new("crash", "test", Role::Lead),
             recorded_at,
         };
-        let executed = workflow.execute(&meta, &Command::Enroll(builder.enroll))?;
+        let executed = workflow.execute(&meta, Command::Enroll(builder.enroll))?;
         let last = executed.events.last().map_or(0, |e| e.position);
         writeln!(stdout, "ack {last}")?;
         stdout.flush()?;

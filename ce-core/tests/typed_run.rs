@@ -1,0 +1,49 @@
+//! `Workflow::run`: each command's typed result, and a command id reused by
+//! another kind of command.
+
+#![allow(clippy::expect_used)]
+
+use ce_core::testing::{date, HouseholdBuilder};
+use ce_core::{Actor, Assess, CommandMeta, Error, MemoryStore, PostOpening, Refer, Role};
+use ce_core::{Coalition, ProgramType, Timestamp, Workflow};
+
+fn entered(role: Role, agency: &str, at: &str) -> CommandMeta {
+    let at: Timestamp = at.parse().expect("a time");
+    CommandMeta::new(Actor::new("staff", agency, role), at)
+}
+
+#[test]
+fn run_gives_each_command_its_own_result_and_a_retry_the_same_one() {
+    let workflow = Workflow::open(MemoryStore::new()).unwrap();
+    let access = entered(Role::Access, "Couleecap", "2025-03-05T12:00:00Z");
+    let enroll = HouseholdBuilder::single_adult("Coulee").disabled().enroll;
+    let household = workflow.run(&access, enroll.clone()).unwrap();
+    // The same command id again: the stored result, nothing written.
+    assert_eq!(workflow.run(&access, enroll).unwrap(), household);
+    let assess = Assess::placed(household, date(2025, 3, 4), 12);
+    let meta = entered(Role::Access, "Couleecap", "2025-03-05T12:00:00Z");
+    workflow.run(&meta, assess.clone()).unwrap();
+
+    let provider = entered(
+        Role::Provider,
+        "Coulee Housing Authority",
+        "2025-04-02T12:00:00Z",
+    );
+    let coulee = Coalition::new("Coulee");
+    let post = PostOpening::new("Coulee PSH", ProgramType::Psh, coulee, date(2025, 4, 1));
+    let opening = workflow.run(&provider, post).unwrap();
+    let lead = entered(Role::Lead, "BoS CE", "2025-04-02T12:00:00Z");
+    let referred = workflow
+        .run(&lead, Refer::top(opening, date(2025, 4, 2)))
+        .unwrap();
+    assert_eq!((referred.household, referred.rank), (household, 1));
+
+    // The enrollment's id with an assessment: the store holds an
+    // enrollment's result under it.
+    let err = workflow.run(&access, assess).unwrap_err();
+    assert!(
+        matches!(err, Error::CommandIdReused(id) if id == access.command_id),
+        "{err}"
+    );
+    assert_eq!(workflow.caught_up().unwrap().households().len(), 1);
+}
