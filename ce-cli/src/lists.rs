@@ -225,13 +225,7 @@ fn print_household(
     let id = household.id;
     let list_type = ListHouseholdType::of(household, policy);
     let mut lists = Vec::new();
-    let status = match household.status {
-        HouseholdStatus::Active => "active".to_owned(),
-        HouseholdStatus::Inactive { since, .. } => format!("inactive since {since}"),
-        HouseholdStatus::Exited { date, destination } => {
-            format!("exited on {date} to {destination}")
-        }
-    };
+    let status = household.status;
     let mut text = format!(
         "household {id}\ncoalition {}\nproject start {}\nstatus {status}\nmembers {}\n\
          household type {} (list: {list_type})\nchronic {}\nscore {}\n\

@@ -29,6 +29,7 @@ impl fmt::Display for AgencyId {
 /// What a user may do in CE.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Role {
     /// Access point staff: enroll, assess, follow up and exit households.
     Access,

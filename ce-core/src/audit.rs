@@ -61,16 +61,6 @@ pub struct HistoryEntry {
     pub event: Event,
 }
 
-fn status_word(status: &HouseholdStatus) -> String {
-    match status {
-        HouseholdStatus::Active => "active".to_owned(),
-        HouseholdStatus::Inactive { since, .. } => format!("inactive since {since}"),
-        HouseholdStatus::Exited { date, destination } => {
-            format!("exited on {date} to {destination}")
-        }
-    }
-}
-
 /// The history of one household from the events of its stream, in order,
 /// each with the lists it was placed on or removed from, status changes and
 /// referral changes.
@@ -114,7 +104,7 @@ pub fn household_history(stream: &[Envelope], policy: &Policy) -> Vec<HistoryEnt
                     ));
                 }
                 Some(before) if before != h.status => {
-                    changes.push(format!("now {}", status_word(&h.status)));
+                    changes.push(format!("now {}", h.status));
                 }
                 _ => {}
             }

@@ -326,6 +326,7 @@ pub struct Correct {
 /// Any command.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "command", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Command {
     /// See [`Enroll`].
     Enroll(Enroll),

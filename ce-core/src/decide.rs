@@ -31,6 +31,7 @@ pub struct Pending {
 /// What a successful command produced, for the caller.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "outcome")]
+#[non_exhaustive]
 pub enum Outcome {
     /// A household was enrolled.
     Enrolled {

@@ -16,6 +16,7 @@ use crate::ids::{ClientId, EventId, HouseholdId, OpeningId};
 /// A stream: the events of one household (CE enrollment), one client, or one
 /// opening. Serialized as `household-<uuid>`, `client-<uuid>`, `opening-<uuid>`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum StreamId {
     /// One CE enrollment of a household.
     Household(HouseholdId),
@@ -153,6 +154,7 @@ impl Envelope {
 
 /// Why a stored event could not be decoded.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum DecodeError {
     /// Not JSON, or not an envelope.
     #[error("malformed event: {0}")]

@@ -14,6 +14,7 @@ use crate::store::StoreError;
 /// A command was rejected, or the store failed. A rejected command writes
 /// nothing.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// No household with this id.
     #[error("unknown household {0}")]
@@ -323,6 +324,7 @@ pub enum Error {
 /// Why a household cannot be referred to an opening.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case", tag = "reason")]
+#[non_exhaustive]
 pub enum NotReferableReason {
     /// Not on the program's list.
     OffList(OffListReason),

@@ -16,6 +16,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 /// One domain event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "data")]
+#[non_exhaustive]
 pub enum Event {
     /// See [`HouseholdEnrolled`].
     HouseholdEnrolled(HouseholdEnrolled),

@@ -19,6 +19,7 @@ use crate::priority::ListKey;
 
 /// One broken invariant.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Violation {
     /// Positions must be 0, 1, 2, … in log order.
     PositionGap {

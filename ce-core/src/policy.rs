@@ -118,6 +118,7 @@ impl Eligibility {
 /// One ordering key of a priority list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum OrderKey {
     /// Chronically homeless first.
     Chronic,
@@ -172,6 +173,7 @@ pub struct DeclineReason {
 
 /// A policy that cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum PolicyError {
     /// The JSON does not describe a policy.
     #[error("policy is not valid JSON for a Policy: {0}")]

@@ -15,6 +15,7 @@ use crate::policy::{OrderKey, Policy, ProgramRule};
 /// The household types lists are split by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum ListHouseholdType {
     /// Adults only, not youth.
     AdultsOnly,
@@ -255,6 +256,7 @@ pub fn rank_key(order: &[OrderKey], inputs: &RankInputs, out: &mut Vec<u8>) {
 /// Why a household is on no list of a program type.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
+#[non_exhaustive]
 pub enum OffListReason {
     /// Exited CE.
     Exited {

@@ -10,6 +10,7 @@ use crate::policy::Policy;
 
 /// What a writer expects a stream's version to be before its append.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub enum ExpectedVersion {
     /// No check.
     Any,
@@ -38,6 +39,7 @@ pub struct AppendRequest {
 
 /// Storage failures, shared by every store.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum StoreError {
     /// A stream was not at the expected version: someone else wrote first.
     /// Nothing was written.

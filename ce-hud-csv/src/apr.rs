@@ -18,6 +18,7 @@ use ce_core::ids::HouseholdId;
 /// later of project start and the report's first day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum HudHouseholdType {
     /// At least one adult, no children, no one of unknown age.
     WithoutChildren,

@@ -130,8 +130,10 @@ fn project_type(program: ProgramType) -> (u16, Option<u16>, Option<u16>) {
         ProgramType::Rrh => (1, Some(13), Some(2)),
         ProgramType::Psh => (1, Some(3), None),
         ProgramType::OtherPh => (1, Some(9), None),
-        // Vouchers are not CoC projects.
+        // Vouchers are not CoC projects, nor is a program type this
+        // build does not know.
         ProgramType::Ehv | ProgramType::Hsv => (0, None, None),
+        _ => (0, None, None),
     }
 }
 

@@ -328,6 +328,7 @@ pub(crate) const OPTIONAL_CLIENT_COLUMNS: &[&str] = &[
 
 /// One of the files of a CE export, in the order they are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HudFile {
     /// Export.csv.
     Export,

@@ -32,6 +32,7 @@ pub const SCORE_RESULT_TYPE: &str = "CE prioritization score";
 
 /// Writing a file failed.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum HudCsvError {
     /// The CSV writer or the underlying writer failed.
     #[error("{file}: {source}")]

@@ -558,6 +558,8 @@ impl HudRecords {
             | Event::ReferralCancelled(_)
             | Event::ReferralExpired(_)
             | Event::PolicyAdopted(_) => {}
+            // An event kind this build does not know writes no HUD row.
+            _ => {}
         }
     }
 

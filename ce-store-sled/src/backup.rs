@@ -33,6 +33,7 @@ struct Trailer {
 
 /// How an import treats the checksum line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum Checksum {
     /// The backup must end with a checksum line that matches.
     #[default]

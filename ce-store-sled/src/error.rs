@@ -6,6 +6,7 @@ use ce_core::StoreError;
 
 /// What can go wrong opening or maintaining a sled store.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum SledStoreError {
     /// sled could not open the database at a path.
     #[error("cannot open the store at {path}: {}", sled_message(.source))]

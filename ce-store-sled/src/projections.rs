@@ -220,52 +220,50 @@ impl<'a> Folder<'a> {
         let at = envelope.position;
         for sv in &envelope.streams {
             match sv.stream {
-                StreamId::Household(id) => {
-                    if self.trees_hold_rows && !self.caseload.households().contains_key(&id) {
-                        let key = id.as_uuid().as_bytes();
-                        if let Some(h) = load_row::<Household>(
-                            &self.trees[P_HOUSEHOLDS],
-                            key,
-                            at,
-                            "household projection",
-                        )? {
-                            self.stored_lists.insert(id, list_rows(&h, self.policy));
-                            self.caseload.insert_household(h);
+                StreamId::Household(id)
+                    if self.trees_hold_rows && !self.caseload.households().contains_key(&id) =>
+                {
+                    let key = id.as_uuid().as_bytes();
+                    if let Some(h) = load_row::<Household>(
+                        &self.trees[P_HOUSEHOLDS],
+                        key,
+                        at,
+                        "household projection",
+                    )? {
+                        self.stored_lists.insert(id, list_rows(&h, self.policy));
+                        self.caseload.insert_household(h);
+                    }
+                }
+                StreamId::Opening(id) if self.trees_hold_rows => {
+                    load_missing(
+                        &self.trees[P_OPENINGS],
+                        &mut self.caseload.openings,
+                        id,
+                        id.as_uuid(),
+                        at,
+                        "opening projection",
+                    )?;
+                }
+                StreamId::Client(id) if self.clients.insert(id) && self.trees_hold_rows => {
+                    if let Some(row) = load_row::<ClientRow>(
+                        &self.trees[P_ENROLLMENTS],
+                        id.as_uuid().as_bytes(),
+                        at,
+                        "client projection",
+                    )? {
+                        if let Some(household) = row.open {
+                            self.caseload.open_enrollments.insert(id, household);
                         }
-                    }
-                }
-                StreamId::Opening(id) => {
-                    if self.trees_hold_rows {
-                        load_missing(
-                            &self.trees[P_OPENINGS],
-                            &mut self.caseload.openings,
-                            id,
-                            id.as_uuid(),
-                            at,
-                            "opening projection",
-                        )?;
-                    }
-                }
-                StreamId::Client(id) => {
-                    if self.clients.insert(id) && self.trees_hold_rows {
-                        if let Some(row) = load_row::<ClientRow>(
-                            &self.trees[P_ENROLLMENTS],
-                            id.as_uuid().as_bytes(),
-                            at,
-                            "client projection",
-                        )? {
-                            if let Some(household) = row.open {
-                                self.caseload.open_enrollments.insert(id, household);
-                            }
-                            if let Some(closed) = row.closed {
-                                self.caseload.closed_enrollments.insert(id, closed);
-                            }
+                        if let Some(closed) = row.closed {
+                            self.caseload.closed_enrollments.insert(id, closed);
                         }
                     }
                 }
                 // A policy change has no projection row: the store keeps
                 // the policy in force in `meta`.
                 StreamId::Policy => {}
+                // A stream kind without projection rows.
+                _ => {}
             }
         }
         if let Some(id) = referral_of(&envelope.event).filter(|_| self.trees_hold_rows) {

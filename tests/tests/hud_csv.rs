@@ -791,6 +791,7 @@ fn hud_header(file: HudFile) -> Vec<String> {
             "MovedTwoOrMore",
             "LocationDetails",
         ]),
+        other => panic!("no FY2024 header written out for {other:?}"),
     }
 }
 

@@ -218,6 +218,7 @@ fn off_list(h: &Household, on: NaiveDate) -> Option<String> {
         HouseholdStatus::Exited { date, .. } => return Some(format!("exited on {date}")),
         HouseholdStatus::Inactive { since, .. } => return Some(format!("inactive since {since}")),
         HouseholdStatus::Active => {}
+        other => panic!("the reference model does not know status {other:?}"),
     }
     if let Some(referral) = h.housed_by {
         return Some(format!("housed by referral {referral}"));
@@ -305,6 +306,7 @@ fn reference_rank_key(h: &Household, policy: &Policy, order: &[OrderKey]) -> Vec
             OrderKey::PlacedDate => h
                 .placed_on
                 .map_or(last, |d| i64::from(chrono::Datelike::num_days_from_ce(&d))),
+            other => panic!("the reference model does not know order key {other:?}"),
         })
         .collect()
 }
@@ -517,6 +519,7 @@ fn check_referral_end_dates(caseload: &Caseload) -> Result<(), String> {
             | ReferralStatus::Declined { date, .. }
             | ReferralStatus::Cancelled { date, .. }
             | ReferralStatus::Expired { date } => *date,
+            other => panic!("the reference model does not know referral state {other:?}"),
         };
         if ended < r.offered_on {
             return Err(format!(

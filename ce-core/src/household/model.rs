@@ -257,6 +257,7 @@ pub struct CeNote(pub String);
 /// How staff tried to reach a household they could not reach.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum ContactMethod {
     /// A phone call.
     Phone,

@@ -19,6 +19,7 @@ use crate::opening::{DeclineConsequence, ProgramType};
 /// Where a household stands in CE.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "status")]
+#[non_exhaustive]
 pub enum HouseholdStatus {
     /// Enrolled and in contact.
     Active,
@@ -40,9 +41,22 @@ pub enum HouseholdStatus {
     },
 }
 
+impl std::fmt::Display for HouseholdStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            HouseholdStatus::Active => f.write_str("active"),
+            HouseholdStatus::Inactive { since, .. } => write!(f, "inactive since {since}"),
+            HouseholdStatus::Exited { date, destination } => {
+                write!(f, "exited on {date} to {destination}")
+            }
+        }
+    }
+}
+
 /// HUD's household type (CE APR splits).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum HouseholdType {
     /// Adults only (households without children).
     AdultsOnly,

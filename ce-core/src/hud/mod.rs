@@ -18,6 +18,7 @@ macro_rules! hud_codes {
         )]
         #[serde(try_from = "u16", into = "u16")]
         #[repr(u16)]
+        #[non_exhaustive]
         pub enum $name {
             $(#[doc = $label] $variant = $code,)+
         }

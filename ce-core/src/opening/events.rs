@@ -120,6 +120,7 @@ pub struct ReferralAccepted {
 /// (household, opening) pair so that opening is not offered to it again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
+#[non_exhaustive]
 pub enum DeclineConsequence {
     /// The household keeps its place on every list (HUD's default: no penalty).
     StaysOnList,
@@ -163,6 +164,7 @@ pub struct ReferralDeclined {
 /// Why a referral was cancelled without a HUD result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum CancelCause {
     /// The opening was withdrawn.
     OpeningWithdrawn,

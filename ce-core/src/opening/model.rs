@@ -10,6 +10,7 @@ use crate::hud::CeEventType;
 /// referral event it is referred as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum ProgramType {
     /// Emergency shelter bed (event 10).
     Es,

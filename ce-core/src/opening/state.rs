@@ -15,6 +15,7 @@ use crate::priority::ListHouseholdType;
 /// Where an opening stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum OpeningStatus {
     /// Taking referrals.
     Open,
@@ -94,6 +95,7 @@ impl Opening {
 /// Where a referral stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "state")]
+#[non_exhaustive]
 pub enum ReferralStatus {
     /// Offered, waiting for the provider.
     Offered,

@@ -125,6 +125,7 @@ const COMMAND_ID_BASE: u128 = 0x5e9_0000;
 /// (Coalitions, members and decline reasons are named the same way; their
 /// fields say what `n` counts.)
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Ref {
     /// The n-th most recently created (0: the latest), counted modulo how
     /// many exist when the step runs; an unknown id while there are none.
@@ -152,6 +153,7 @@ fn nth<T: Copy>(items: &[T], r: Ref, unknown: T) -> T {
 
 /// A free-text field: usually fine, sometimes blank or over every limit.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Text {
     /// A sentence that passes every check.
     Fine,
@@ -184,6 +186,7 @@ impl fmt::Debug for Text {
 
 /// Who issues a step.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Who {
     /// Access point staff (enroll, assess, follow up, exit).
     Access,
@@ -1156,6 +1159,7 @@ pub fn policy() -> impl Strategy<Value = Policy> {
 
 /// What a correction changes, and so which earlier event it corrects.
 #[derive(Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Correction {
     /// The score of the latest assessment.
     Score(u32),
@@ -1255,6 +1259,7 @@ fn correction() -> impl Strategy<Value = Correction> {
 /// What a step does. Households, openings, referrals and members are named
 /// by [`Ref`]; text fields by [`Text`].
 #[derive(Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Action {
     /// Enroll a household (Part 1).
     Enroll(HouseholdSpec),

@@ -75,6 +75,7 @@ pub struct ImportOptions {
 /// How serious an import finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum IssueKind {
     /// The row (or file) cannot be imported; nothing is written unless
     /// invalid rows are skipped.
@@ -202,6 +203,7 @@ impl ImportReport {
 
 /// One write of an import, in order.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ImportStep {
     /// A workflow command, decided again when executed.
     Command {
