@@ -8,17 +8,17 @@ use ce_core::StoreError;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum SledStoreError {
-    /// sled could not open the database at a path.
-    #[error("cannot open the store at {path}: {}", sled_message(.source))]
+    /// The database could not be opened at a path.
+    #[error("cannot open the store at {path}: {source}")]
     Open {
         /// The store directory.
         path: std::path::PathBuf,
-        /// What sled said.
-        source: sled::Error,
+        /// What the database said.
+        source: BackendError,
     },
-    /// sled could not read or write the database.
-    #[error("storage error: {}", sled_message(.0))]
-    Sled(#[from] sled::Error),
+    /// The database could not be read or written.
+    #[error("storage error: {0}")]
+    Storage(BackendError),
     /// No store at the path a command that only reads or changes an
     /// existing store was given.
     #[error("no store at {path}: check --store (or CE_STORE); `ce init` creates one")]
@@ -145,17 +145,57 @@ pub enum SledStoreError {
     NotEmpty(u64),
 }
 
+/// A failure of the embedded database (sled) itself, in words; its
+/// operating-system error, if it is one, through
+/// [`io_error`](Self::io_error). The database's own error type stays out of
+/// this crate's API.
+#[derive(Debug)]
+pub struct BackendError(sled::Error);
+
+impl BackendError {
+    /// The operating system's error behind this one, if it is one.
+    pub fn io_error(&self) -> Option<&std::io::Error> {
+        match &self.0 {
+            sled::Error::Io(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for BackendError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&sled_message(&self.0))
+    }
+}
+
+impl std::error::Error for BackendError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.io_error()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
+impl From<sled::Error> for SledStoreError {
+    fn from(e: sled::Error) -> Self {
+        SledStoreError::Storage(BackendError(e))
+    }
+}
+
 impl SledStoreError {
+    /// A failure to open the database at `path`.
+    pub(crate) fn open(path: std::path::PathBuf, e: sled::Error) -> Self {
+        SledStoreError::Open {
+            path,
+            source: BackendError(e),
+        }
+    }
+
     /// The operating system's error behind this one, if it is one (a full
     /// disk, a permission, a read-only file system).
     pub fn io_error(&self) -> Option<&std::io::Error> {
         match self {
-            SledStoreError::Sled(sled::Error::Io(e))
-            | SledStoreError::Open {
-                source: sled::Error::Io(e),
-                ..
-            }
-            | SledStoreError::Io(e) => Some(e),
+            SledStoreError::Storage(e) | SledStoreError::Open { source: e, .. } => e.io_error(),
+            SledStoreError::Io(e) => Some(e),
             _ => None,
         }
     }

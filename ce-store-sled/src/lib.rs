@@ -8,5 +8,5 @@ mod projections;
 mod store;
 
 pub use backup::{Checksum, MAX_LINE_BYTES};
-pub use error::SledStoreError;
+pub use error::{BackendError, SledStoreError};
 pub use store::{ProjectionRow, SledStore, FORMAT_VERSION_CURRENT};

@@ -245,10 +245,7 @@ impl SledStore {
             sled::Error::Corruption { .. } => SledStoreError::Damaged {
                 path: config.path.clone(),
             },
-            other => SledStoreError::Open {
-                path: config.path.clone(),
-                source: other,
-            },
+            other => SledStoreError::open(config.path.clone(), other),
         })?;
         let meta = db.open_tree(TREES[META])?;
         match meta.get(FORMAT_VERSION)? {
