@@ -1737,7 +1737,17 @@ mod tests {
         let again = store.import_jsonl(backup.as_slice()).unwrap_err();
         assert!(refused(again.to_string()), "{again}");
         drop(store);
-        let err = SledStore::open(dir.path()).unwrap_err();
+        // sled's flusher may hold the file lock a moment after the drop.
+        let mut tries = 0;
+        let err = loop {
+            match SledStore::open(dir.path()) {
+                Err(SledStoreError::InUse { .. }) if tries < 200 => {
+                    tries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                }
+                other => break other.unwrap_err(),
+            }
+        };
         assert!(
             matches!(err, SledStoreError::IncompleteImport { .. }),
             "{err:?}"

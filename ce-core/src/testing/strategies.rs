@@ -1825,125 +1825,266 @@ fn recent() -> impl Strategy<Value = Ref> + Clone {
     ]
 }
 
-fn action() -> impl Strategy<Value = Action> {
+/// How often each kind of action comes up among a sequence's random steps
+/// (relative weights; 0 leaves it out). `Default` is the mix
+/// [`steps`] uses; [`steps_with`] takes another, e.g. more referrals and
+/// results for a property about them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StepWeights {
+    /// Enrollments (some with defects).
+    pub enroll: u32,
+    /// Assessments.
+    pub assess: u32,
+    /// Follow-ups with contact.
+    pub follow_up: u32,
+    /// Contact attempts.
+    pub attempt_contact: u32,
+    /// 4.20 events recorded on a household.
+    pub record_ce_event: u32,
+    /// Members added.
+    pub add_member: u32,
+    /// Members removed.
+    pub remove_member: u32,
+    /// Head of household changes.
+    pub change_head: u32,
+    /// Exits.
+    pub exit: u32,
+    /// Openings posted.
+    pub post_opening: u32,
+    /// Openings withdrawn.
+    pub withdraw_opening: u32,
+    /// Referrals.
+    pub refer: u32,
+    /// Acknowledgements.
+    pub acknowledge: u32,
+    /// Acceptances.
+    pub accept: u32,
+    /// Declines.
+    pub decline: u32,
+    /// Inactivity sweeps.
+    pub sweep: u32,
+    /// Expiries of overdue referrals.
+    pub expire_referrals: u32,
+    /// Corrections.
+    pub correct: u32,
+}
+
+impl Default for StepWeights {
+    fn default() -> Self {
+        Self {
+            enroll: 8,
+            assess: 20,
+            follow_up: 8,
+            attempt_contact: 4,
+            record_ce_event: 3,
+            add_member: 3,
+            remove_member: 2,
+            change_head: 2,
+            exit: 2,
+            post_opening: 8,
+            withdraw_opening: 2,
+            refer: 16,
+            acknowledge: 4,
+            accept: 6,
+            decline: 6,
+            sweep: 3,
+            expire_referrals: 3,
+            correct: 3,
+        }
+    }
+}
+
+fn action(w: &StepWeights) -> impl Strategy<Value = Action> {
     let h = recent();
     let o = recent();
     let r = recent();
-    prop_oneof![
-        8 => household_with_defects().prop_map(Action::Enroll),
-        20 => (h.clone(), assessment_with(text().boxed()))
-            .prop_map(|(household, assessment)| Action::Assess { household, assessment }),
-        8 => (h.clone(), contact())
-            .prop_map(|(household, contact)| Action::FollowUp { household, contact }),
-        4 => (
-            h.clone(),
-            select(vec![
-                ContactMethod::Phone,
-                ContactMethod::Email,
-                ContactMethod::Text,
-                ContactMethod::InPerson,
-                ContactMethod::Other,
-            ]),
-            any::<bool>(),
-            text()
-        )
-            .prop_map(|(household, method, left_message, note)| Action::AttemptContact {
-                household,
-                method,
-                left_message,
-                note,
-            }),
-        3 => (
-            h.clone(),
-            1u16..=18,
-            proptest::option::weighted(
-                0.3,
-                (
-                    select(vec![
-                        ReferralResult::SuccessfulClientAccepted,
-                        ReferralResult::UnsuccessfulClientRejected,
-                        ReferralResult::UnsuccessfulProviderRejected,
-                    ]),
-                    0u8..5,
+    let arms: Vec<(u32, BoxedStrategy<Action>)> = vec![
+        (
+            w.enroll,
+            household_with_defects().prop_map(Action::Enroll).boxed(),
+        ),
+        (
+            w.assess,
+            (h.clone(), assessment_with(text().boxed()))
+                .prop_map(|(household, assessment)| Action::Assess {
+                    household,
+                    assessment,
+                })
+                .boxed(),
+        ),
+        (
+            w.follow_up,
+            (h.clone(), contact())
+                .prop_map(|(household, contact)| Action::FollowUp { household, contact })
+                .boxed(),
+        ),
+        (
+            w.attempt_contact,
+            (
+                h.clone(),
+                select(vec![
+                    ContactMethod::Phone,
+                    ContactMethod::Email,
+                    ContactMethod::Text,
+                    ContactMethod::InPerson,
+                    ContactMethod::Other,
+                ]),
+                any::<bool>(),
+                text(),
+            )
+                .prop_map(
+                    |(household, method, left_message, note)| Action::AttemptContact {
+                        household,
+                        method,
+                        left_message,
+                        note,
+                    },
+                )
+                .boxed(),
+        ),
+        (
+            w.record_ce_event,
+            (
+                h.clone(),
+                1u16..=18,
+                proptest::option::weighted(
+                    0.3,
+                    (
+                        select(vec![
+                            ReferralResult::SuccessfulClientAccepted,
+                            ReferralResult::UnsuccessfulClientRejected,
+                            ReferralResult::UnsuccessfulProviderRejected,
+                        ]),
+                        0u8..5,
+                    ),
                 ),
-            ),
-        )
-            .prop_map(|(household, code, result)| Action::RecordCeEvent {
-                household,
-                code,
-                result,
-            }),
-        3 => (h.clone(), added_member())
-            .prop_map(|(household, member)| Action::AddMember { household, member }),
-        2 => (h.clone(), recent())
-            .prop_map(|(household, member)| Action::RemoveMember { household, member }),
-        2 => (
-            h.clone(),
-            recent(),
-            prop_oneof![
-                4 => Just(RelationshipToHoH::SpouseOrPartner),
-                2 => Just(RelationshipToHoH::OtherRelative),
-                1 => Just(RelationshipToHoH::SelfHeadOfHousehold),
-            ]
-        )
-            .prop_map(|(household, member, former_head)| Action::ChangeHead {
-                household,
-                member,
-                former_head,
-            }),
-        2 => (
-            h.clone(),
-            select(
-                LivingSituation::ALL
-                    .iter()
-                    .filter_map(|s| Destination::try_from(*s).ok())
-                    .collect::<Vec<_>>()
-            ),
-            text()
-        )
-            .prop_map(|(household, destination, reason)| Action::Exit {
-                household,
-                destination,
-                reason,
-            }),
-        8 => opening().prop_map(Action::PostOpening),
-        2 => (o.clone(), text())
-            .prop_map(|(opening, reason)| Action::WithdrawOpening { opening, reason }),
-        16 => (
-            o,
-            prop_oneof![7 => Just(None), 3 => h.prop_map(Some)],
-            prop_oneof![1 => Just(None), 1 => text().prop_map(Some)]
-        )
-            .prop_map(|(opening, household, bypass)| Action::Refer {
-                opening,
-                household,
-                bypass,
-            }),
-        4 => r.clone().prop_map(|referral| Action::Acknowledge { referral }),
-        6 => r.clone().prop_map(|referral| Action::Accept { referral }),
-        6 => (
-            r,
-            prop_oneof![12 => (0u8..7).prop_map(Ref::Nth), 1 => Just(Ref::Unknown)],
-            prop_oneof![2 => Just(None), 1 => text().prop_map(Some)]
-        )
-            .prop_map(|(referral, reason, text)| Action::Decline {
-                referral,
-                reason,
-                text,
-            }),
-        3 => Just(Action::Sweep),
-        3 => Just(Action::ExpireReferrals),
-        3 => (recent(), correction(), text()).prop_map(|(household, correction, reason)| {
-            Action::Correct {
-                household,
-                correction,
-                reason,
-            }
-        }),
-    ]
+            )
+                .prop_map(|(household, code, result)| Action::RecordCeEvent {
+                    household,
+                    code,
+                    result,
+                })
+                .boxed(),
+        ),
+        (
+            w.add_member,
+            (h.clone(), added_member())
+                .prop_map(|(household, member)| Action::AddMember { household, member })
+                .boxed(),
+        ),
+        (
+            w.remove_member,
+            (h.clone(), recent())
+                .prop_map(|(household, member)| Action::RemoveMember { household, member })
+                .boxed(),
+        ),
+        (
+            w.change_head,
+            (
+                h.clone(),
+                recent(),
+                prop_oneof![
+                    4 => Just(RelationshipToHoH::SpouseOrPartner),
+                    2 => Just(RelationshipToHoH::OtherRelative),
+                    1 => Just(RelationshipToHoH::SelfHeadOfHousehold),
+                ],
+            )
+                .prop_map(|(household, member, former_head)| Action::ChangeHead {
+                    household,
+                    member,
+                    former_head,
+                })
+                .boxed(),
+        ),
+        (
+            w.exit,
+            (
+                h.clone(),
+                select(
+                    LivingSituation::ALL
+                        .iter()
+                        .filter_map(|s| Destination::try_from(*s).ok())
+                        .collect::<Vec<_>>(),
+                ),
+                text(),
+            )
+                .prop_map(|(household, destination, reason)| Action::Exit {
+                    household,
+                    destination,
+                    reason,
+                })
+                .boxed(),
+        ),
+        (
+            w.post_opening,
+            opening().prop_map(Action::PostOpening).boxed(),
+        ),
+        (
+            w.withdraw_opening,
+            (o.clone(), text())
+                .prop_map(|(opening, reason)| Action::WithdrawOpening { opening, reason })
+                .boxed(),
+        ),
+        (
+            w.refer,
+            (
+                o,
+                prop_oneof![7 => Just(None), 3 => h.prop_map(Some)],
+                prop_oneof![1 => Just(None), 1 => text().prop_map(Some)],
+            )
+                .prop_map(|(opening, household, bypass)| Action::Refer {
+                    opening,
+                    household,
+                    bypass,
+                })
+                .boxed(),
+        ),
+        (
+            w.acknowledge,
+            r.clone()
+                .prop_map(|referral| Action::Acknowledge { referral })
+                .boxed(),
+        ),
+        (
+            w.accept,
+            r.clone()
+                .prop_map(|referral| Action::Accept { referral })
+                .boxed(),
+        ),
+        (
+            w.decline,
+            (
+                r,
+                prop_oneof![12 => (0u8..7).prop_map(Ref::Nth), 1 => Just(Ref::Unknown)],
+                prop_oneof![2 => Just(None), 1 => text().prop_map(Some)],
+            )
+                .prop_map(|(referral, reason, text)| Action::Decline {
+                    referral,
+                    reason,
+                    text,
+                })
+                .boxed(),
+        ),
+        (w.sweep, Just(Action::Sweep).boxed()),
+        (w.expire_referrals, Just(Action::ExpireReferrals).boxed()),
+        (
+            w.correct,
+            (recent(), correction(), text())
+                .prop_map(|(household, correction, reason)| Action::Correct {
+                    household,
+                    correction,
+                    reason,
+                })
+                .boxed(),
+        ),
+    ];
+    // proptest refuses a weight of 0: a left-out action is no arm at all.
+    proptest::strategy::Union::new_weighted(
+        arms.into_iter().filter(|(weight, _)| *weight > 0).collect(),
+    )
 }
 
-fn raw_step() -> impl Strategy<Value = (u64, When, u8, u8, Action)> {
+fn raw_step(w: &StepWeights) -> impl Strategy<Value = (u64, When, u8, u8, Action)> {
     (
         // Some long gaps, so that one step can carry a sweep's worth of time
         // and a shrunk sequence needs no filler steps for it.
@@ -1955,7 +2096,7 @@ fn raw_step() -> impl Strategy<Value = (u64, When, u8, u8, Action)> {
         ],
         0u8..100,
         0u8..3,
-        action(),
+        action(w),
     )
 }
 
@@ -1975,9 +2116,17 @@ fn raw_step() -> impl Strategy<Value = (u64, When, u8, u8, Action)> {
 /// over-long text, unknown coalitions or decline reasons, or break the
 /// household composition rules.
 pub fn steps(len: impl Into<prop::collection::SizeRange>) -> impl Strategy<Value = Vec<Step>> {
+    steps_with(len, StepWeights::default())
+}
+
+/// [`steps`] with another mix of random actions.
+pub fn steps_with(
+    len: impl Into<prop::collection::SizeRange>,
+    weights: StepWeights,
+) -> impl Strategy<Value = Vec<Step>> {
     let intakes = prop::collection::vec((household(), assessment_spec()), 1..=3);
     let openings = prop::collection::vec(valid_opening(), 1..=2);
-    let raw = prop::collection::vec(raw_step(), len);
+    let raw = prop::collection::vec(raw_step(&weights), len);
     // Usually the lead refers the top household to the first opening on
     // day one and its provider accepts: without it few sequences house
     // anyone, and properties about housed households would check nothing.
@@ -2186,6 +2335,39 @@ mod tests {
             }
         }
         housed
+    }
+
+    #[test]
+    fn step_weights_choose_the_random_actions() {
+        let only_sweeps = StepWeights {
+            enroll: 0,
+            assess: 0,
+            follow_up: 0,
+            attempt_contact: 0,
+            record_ce_event: 0,
+            add_member: 0,
+            remove_member: 0,
+            change_head: 0,
+            exit: 0,
+            post_opening: 0,
+            withdraw_opening: 0,
+            refer: 0,
+            acknowledge: 0,
+            accept: 0,
+            decline: 0,
+            sweep: 1,
+            expire_referrals: 0,
+            correct: 0,
+        };
+        let mut runner = TestRunner::deterministic();
+        for _ in 0..20 {
+            let steps = steps_with(30..=30, only_sweeps)
+                .new_tree(&mut runner)
+                .unwrap()
+                .current();
+            let random = &steps[steps.len() - 30..];
+            assert!(random.iter().all(|s| matches!(s.action, Action::Sweep)));
+        }
     }
 
     #[test]
