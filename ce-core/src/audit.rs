@@ -52,7 +52,7 @@ pub struct HistoryEntry {
     /// Who entered it: user, agency, role.
     pub actor: crate::actor::Actor,
     /// Event type.
-    pub event_type: &'static str,
+    pub event_type: crate::event::EventType,
     /// The HUD data element it corresponds to.
     pub hud_element: Option<&'static str>,
     /// What changed, in words.
@@ -118,7 +118,7 @@ pub fn household_history(stream: &[Envelope], policy: &Policy) -> Vec<HistoryEnt
             effective: envelope.effective,
             recorded_at: envelope.recorded_at,
             actor: envelope.actor.clone(),
-            event_type: envelope.event.event_type(),
+            event_type: envelope.event.kind(),
             hud_element: envelope.event.hud_element(),
             changes,
             event: envelope.event.clone(),

@@ -68,6 +68,142 @@ pub enum Event {
     PolicyAdopted(PolicyAdopted),
 }
 
+/// The type of an [`Event`], without its data: what a test expects, a
+/// history entry shows, a filter asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum EventType {
+    /// See [`HouseholdEnrolled`].
+    HouseholdEnrolled,
+    /// See [`AssessmentRecorded`].
+    AssessmentRecorded,
+    /// See [`ContactMade`].
+    ContactMade,
+    /// See [`ContactAttempted`].
+    ContactAttempted,
+    /// See [`CeEventRecorded`].
+    CeEventRecorded,
+    /// See [`MemberAdded`].
+    MemberAdded,
+    /// See [`MemberRemoved`].
+    MemberRemoved,
+    /// See [`HeadOfHouseholdChanged`].
+    HeadOfHouseholdChanged,
+    /// See [`HouseholdExited`].
+    HouseholdExited,
+    /// See [`HouseholdInactivated`].
+    HouseholdInactivated,
+    /// See [`ClientEnrollmentOpened`].
+    ClientEnrollmentOpened,
+    /// See [`ClientEnrollmentClosed`].
+    ClientEnrollmentClosed,
+    /// See [`OpeningPosted`].
+    OpeningPosted,
+    /// See [`OpeningWithdrawn`].
+    OpeningWithdrawn,
+    /// See [`ReferralOffered`].
+    ReferralOffered,
+    /// See [`ReferralAcknowledged`].
+    ReferralAcknowledged,
+    /// See [`ReferralAccepted`].
+    ReferralAccepted,
+    /// See [`ReferralDeclined`].
+    ReferralDeclined,
+    /// See [`ReferralCancelled`].
+    ReferralCancelled,
+    /// See [`ReferralExpired`].
+    ReferralExpired,
+    /// See [`EventCorrected`].
+    EventCorrected,
+    /// See [`HmisRecordsLinked`].
+    HmisRecordsLinked,
+    /// See [`HmisRecordDeleted`].
+    HmisRecordDeleted,
+    /// See [`PolicyAdopted`].
+    PolicyAdopted,
+}
+
+impl EventType {
+    /// Every event type, in [`Event::TYPES`]' order.
+    pub const ALL: &'static [EventType] = &[
+        EventType::HouseholdEnrolled,
+        EventType::AssessmentRecorded,
+        EventType::ContactMade,
+        EventType::ContactAttempted,
+        EventType::CeEventRecorded,
+        EventType::MemberAdded,
+        EventType::MemberRemoved,
+        EventType::HeadOfHouseholdChanged,
+        EventType::HouseholdExited,
+        EventType::HouseholdInactivated,
+        EventType::ClientEnrollmentOpened,
+        EventType::ClientEnrollmentClosed,
+        EventType::OpeningPosted,
+        EventType::OpeningWithdrawn,
+        EventType::ReferralOffered,
+        EventType::ReferralAcknowledged,
+        EventType::ReferralAccepted,
+        EventType::ReferralDeclined,
+        EventType::ReferralCancelled,
+        EventType::ReferralExpired,
+        EventType::EventCorrected,
+        EventType::HmisRecordsLinked,
+        EventType::HmisRecordDeleted,
+        EventType::PolicyAdopted,
+    ];
+
+    /// The name the log stores.
+    pub fn name(self) -> &'static str {
+        match self {
+            EventType::HouseholdEnrolled => "HouseholdEnrolled",
+            EventType::AssessmentRecorded => "AssessmentRecorded",
+            EventType::ContactMade => "ContactMade",
+            EventType::ContactAttempted => "ContactAttempted",
+            EventType::CeEventRecorded => "CeEventRecorded",
+            EventType::MemberAdded => "MemberAdded",
+            EventType::MemberRemoved => "MemberRemoved",
+            EventType::HeadOfHouseholdChanged => "HeadOfHouseholdChanged",
+            EventType::HouseholdExited => "HouseholdExited",
+            EventType::HouseholdInactivated => "HouseholdInactivated",
+            EventType::ClientEnrollmentOpened => "ClientEnrollmentOpened",
+            EventType::ClientEnrollmentClosed => "ClientEnrollmentClosed",
+            EventType::OpeningPosted => "OpeningPosted",
+            EventType::OpeningWithdrawn => "OpeningWithdrawn",
+            EventType::ReferralOffered => "ReferralOffered",
+            EventType::ReferralAcknowledged => "ReferralAcknowledged",
+            EventType::ReferralAccepted => "ReferralAccepted",
+            EventType::ReferralDeclined => "ReferralDeclined",
+            EventType::ReferralCancelled => "ReferralCancelled",
+            EventType::ReferralExpired => "ReferralExpired",
+            EventType::EventCorrected => "EventCorrected",
+            EventType::HmisRecordsLinked => "HmisRecordsLinked",
+            EventType::HmisRecordDeleted => "HmisRecordDeleted",
+            EventType::PolicyAdopted => "PolicyAdopted",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_event_type_has_its_stored_name() {
+        let names: Vec<&str> = EventType::ALL.iter().map(|t| t.name()).collect();
+        assert_eq!(names, Event::TYPES);
+        for t in EventType::ALL {
+            let json = serde_json::to_string(t).unwrap();
+            assert_eq!(json, format!("\"{}\"", t.name()));
+        }
+    }
+}
+
+impl std::fmt::Display for EventType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// The CoC adopted a new policy (prioritization, eligibility, decline
 /// reasons): from this event on, lists are ranked and referrals made under
 /// it. It carries the policy it replaces, so that `verify` checks every
@@ -111,34 +247,39 @@ impl Event {
         "PolicyAdopted",
     ];
 
+    /// The event's type.
+    pub fn kind(&self) -> EventType {
+        match self {
+            Event::HouseholdEnrolled(_) => EventType::HouseholdEnrolled,
+            Event::AssessmentRecorded(_) => EventType::AssessmentRecorded,
+            Event::ContactMade(_) => EventType::ContactMade,
+            Event::ContactAttempted(_) => EventType::ContactAttempted,
+            Event::CeEventRecorded(_) => EventType::CeEventRecorded,
+            Event::MemberAdded(_) => EventType::MemberAdded,
+            Event::MemberRemoved(_) => EventType::MemberRemoved,
+            Event::HeadOfHouseholdChanged(_) => EventType::HeadOfHouseholdChanged,
+            Event::HouseholdExited(_) => EventType::HouseholdExited,
+            Event::HouseholdInactivated(_) => EventType::HouseholdInactivated,
+            Event::ClientEnrollmentOpened(_) => EventType::ClientEnrollmentOpened,
+            Event::ClientEnrollmentClosed(_) => EventType::ClientEnrollmentClosed,
+            Event::OpeningPosted(_) => EventType::OpeningPosted,
+            Event::OpeningWithdrawn(_) => EventType::OpeningWithdrawn,
+            Event::ReferralOffered(_) => EventType::ReferralOffered,
+            Event::ReferralAcknowledged(_) => EventType::ReferralAcknowledged,
+            Event::ReferralAccepted(_) => EventType::ReferralAccepted,
+            Event::ReferralDeclined(_) => EventType::ReferralDeclined,
+            Event::ReferralCancelled(_) => EventType::ReferralCancelled,
+            Event::ReferralExpired(_) => EventType::ReferralExpired,
+            Event::EventCorrected(_) => EventType::EventCorrected,
+            Event::HmisRecordsLinked(_) => EventType::HmisRecordsLinked,
+            Event::HmisRecordDeleted(_) => EventType::HmisRecordDeleted,
+            Event::PolicyAdopted(_) => EventType::PolicyAdopted,
+        }
+    }
+
     /// The event's type name, as stored.
     pub fn event_type(&self) -> &'static str {
-        match self {
-            Event::HouseholdEnrolled(_) => "HouseholdEnrolled",
-            Event::AssessmentRecorded(_) => "AssessmentRecorded",
-            Event::ContactMade(_) => "ContactMade",
-            Event::ContactAttempted(_) => "ContactAttempted",
-            Event::CeEventRecorded(_) => "CeEventRecorded",
-            Event::MemberAdded(_) => "MemberAdded",
-            Event::MemberRemoved(_) => "MemberRemoved",
-            Event::HeadOfHouseholdChanged(_) => "HeadOfHouseholdChanged",
-            Event::HouseholdExited(_) => "HouseholdExited",
-            Event::HouseholdInactivated(_) => "HouseholdInactivated",
-            Event::ClientEnrollmentOpened(_) => "ClientEnrollmentOpened",
-            Event::ClientEnrollmentClosed(_) => "ClientEnrollmentClosed",
-            Event::OpeningPosted(_) => "OpeningPosted",
-            Event::OpeningWithdrawn(_) => "OpeningWithdrawn",
-            Event::ReferralOffered(_) => "ReferralOffered",
-            Event::ReferralAcknowledged(_) => "ReferralAcknowledged",
-            Event::ReferralAccepted(_) => "ReferralAccepted",
-            Event::ReferralDeclined(_) => "ReferralDeclined",
-            Event::ReferralCancelled(_) => "ReferralCancelled",
-            Event::ReferralExpired(_) => "ReferralExpired",
-            Event::EventCorrected(_) => "EventCorrected",
-            Event::HmisRecordsLinked(_) => "HmisRecordsLinked",
-            Event::HmisRecordDeleted(_) => "HmisRecordDeleted",
-            Event::PolicyAdopted(_) => "PolicyAdopted",
-        }
+        self.kind().name()
     }
 
     /// What the event records, in words, for audit output ("referral

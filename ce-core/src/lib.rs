@@ -39,7 +39,7 @@ pub use command::*;
 pub use decide::{decide, Decision, Outcome, Pending};
 pub use envelope::{DecodeError, Envelope, NewEvent, StreamId, StreamVersion, Upcasters};
 pub use error::{Error, NotReferableReason};
-pub use event::Event;
+pub use event::{Event, EventType};
 pub use household::{Coalition, Household, HouseholdStatus, HouseholdType, Member};
 pub use ids::*;
 pub use memory::MemoryStore;

@@ -173,10 +173,10 @@ fn history_lists_every_event_with_actor_hud_element_and_list_changes() {
     assert_eq!(
         types,
         [
-            "HouseholdEnrolled",
-            "AssessmentRecorded",
-            "HouseholdInactivated",
-            "ContactMade"
+            EventType::HouseholdEnrolled,
+            EventType::AssessmentRecorded,
+            EventType::HouseholdInactivated,
+            EventType::ContactMade
         ]
     );
     assert_eq!(history[1].hud_element, Some("4.19"));
@@ -323,7 +323,7 @@ fn explain_gives_the_rule_that_keeps_a_household_off_the_lists() {
     assert!(explain(&caseload, policy, HouseholdId::NIL, date(2025, 2, 1), None).is_none());
 }
 
-fn event_of(desk: &Desk, household: HouseholdId, event_type: &str) -> EventId {
+fn event_of(desk: &Desk, household: HouseholdId, event_type: EventType) -> EventId {
     desk.workflow
         .history(household)
         .unwrap()
@@ -361,7 +361,7 @@ fn a_corrected_score_reranks_the_list_and_history_keeps_both() {
     };
     assert_eq!(order(&desk), [b, a]);
 
-    let assessment = event_of(&desk, a, "AssessmentRecorded");
+    let assessment = event_of(&desk, a, EventType::AssessmentRecorded);
     let meta = desk.meta(at(2025, 2, 1));
     desk.workflow
         .correct(
@@ -389,7 +389,7 @@ fn a_corrected_score_reranks_the_list_and_history_keeps_both() {
         "the original is never rewritten"
     );
     let correction = history.last().unwrap();
-    assert_eq!(correction.event_type, "EventCorrected");
+    assert_eq!(correction.event_type, EventType::EventCorrected);
     assert_eq!(
         correction.effective, original.effective,
         "re-ranks from the corrected fact's date"
@@ -423,7 +423,7 @@ fn a_corrected_disabling_condition_makes_the_household_chronic() {
     builder.enroll.members[0].disabling_condition = ce_core::hud::NoYesReasons::No;
     let h = desk.enroll(builder);
     assert!(!desk.workflow.household(h).unwrap().unwrap().is_chronic());
-    let enrolled = event_of(&desk, h, "HouseholdEnrolled");
+    let enrolled = event_of(&desk, h, EventType::HouseholdEnrolled);
     let mut members =
         serde_json::to_value(&desk.workflow.household(h).unwrap().unwrap().members).unwrap();
     members[0]["disabling_condition"] = json!(1);
@@ -448,7 +448,7 @@ fn corrections_that_change_ids_or_touch_other_records_are_rejected() {
             .disabled()
             .placed_with_score(9),
     );
-    let assessment = event_of(&desk, h, "AssessmentRecorded");
+    let assessment = event_of(&desk, h, EventType::AssessmentRecorded);
     let before = desk.workflow.store().next_position().unwrap();
     {
         let mut try_correct = |event, patch, reason: &str| {

@@ -197,7 +197,7 @@ fn escape_sequences_in_a_name_or_a_note_are_refused() {
         .then_expect_error(|e| matches!(e, Error::ControlCharacter { code: 0, .. }));
     // Line breaks and tabs are text.
     s.when_follow_up_with_note(id, date(2025, 2, 1), "called back.\n\tWill call again.")
-        .then_expect_events(&["ContactMade"]);
+        .then_expect_events(&[EventType::ContactMade]);
 }
 
 #[test]

@@ -223,9 +223,9 @@ fn expect_each_rejected(
 fn enroll_emits_household_enrolled_and_one_client_enrollment_per_member() {
     let given = Scenario::new();
     let decision = given.when(family(1, 2).enroll).then_expect_events(&[
-        "HouseholdEnrolled",
-        "ClientEnrollmentOpened",
-        "ClientEnrollmentOpened",
+        EventType::HouseholdEnrolled,
+        EventType::ClientEnrollmentOpened,
+        EventType::ClientEnrollmentOpened,
     ]);
     let Outcome::Enrolled { household } = decision.outcome else {
         panic!("expected Enrolled, got {:?}", decision.outcome);
@@ -274,9 +274,10 @@ fn an_enrolled_household_is_on_no_list_until_assessed() {
 fn access_staff_may_enroll_a_household() {
     let mut given = Scenario::new();
     given.acting_as("jdoe", "Coulee CAP", Role::Access);
-    given
-        .when(single(1).enroll)
-        .then_expect_events(&["HouseholdEnrolled", "ClientEnrollmentOpened"]);
+    given.when(single(1).enroll).then_expect_events(&[
+        EventType::HouseholdEnrolled,
+        EventType::ClientEnrollmentOpened,
+    ]);
 }
 
 #[test]
@@ -406,9 +407,10 @@ fn enroll_accepts_rental_with_subsidy_and_its_subsidy_type() {
     let mut builder = single(1);
     builder.enroll.current = situation(435);
     builder.enroll.current.subsidy = Some(RentalSubsidyType::HousingChoiceVoucher);
-    Scenario::new()
-        .when(builder.enroll)
-        .then_expect_events(&["HouseholdEnrolled", "ClientEnrollmentOpened"]);
+    Scenario::new().when(builder.enroll).then_expect_events(&[
+        EventType::HouseholdEnrolled,
+        EventType::ClientEnrollmentOpened,
+    ]);
 }
 
 #[test]
@@ -441,9 +443,10 @@ fn enroll_rejects_a_project_start_after_the_time_it_is_recorded() {
 fn a_command_effective_on_the_day_it_is_recorded_is_accepted() {
     let mut given = Scenario::new();
     given.recorded_at(utc(2025, 1, 6, 0, 0, 0));
-    given
-        .when(single(1).enroll)
-        .then_expect_events(&["HouseholdEnrolled", "ClientEnrollmentOpened"]);
+    given.when(single(1).enroll).then_expect_events(&[
+        EventType::HouseholdEnrolled,
+        EventType::ClientEnrollmentOpened,
+    ]);
 }
 
 #[test]
@@ -535,7 +538,7 @@ fn assessment_placed_puts_the_household_on_the_lists_it_is_eligible_for() {
     let h = given.enroll(single(1).disabled());
     given
         .when(assess(h, assessed_on(), 9, true))
-        .then_expect_events(&["AssessmentRecorded"]);
+        .then_expect_events(&[EventType::AssessmentRecorded]);
     given.given(assess(h, assessed_on(), 9, true));
 
     let assessed = household(&given, h);
@@ -620,7 +623,7 @@ fn assessment_not_placed_puts_the_household_on_no_list() {
     let h = given.enroll(single(1));
     given
         .when(assess(h, assessed_on(), 15, false))
-        .then_expect_events(&["AssessmentRecorded"]);
+        .then_expect_events(&[EventType::AssessmentRecorded]);
     given.given(assess(h, assessed_on(), 15, false));
 
     assert_eq!(household(&given, h).placed_on, None);
@@ -667,7 +670,7 @@ fn follow_up_records_contact_with_status_update_and_current_living_situation() {
 
     given
         .when(contact.clone())
-        .then_expect_events(&["ContactMade"]);
+        .then_expect_events(&[EventType::ContactMade]);
     given.given(contact);
 
     let followed = household(&given, h);
@@ -714,7 +717,7 @@ fn a_note_of_1000_characters_is_accepted_however_many_bytes_they_take() {
     // 1,000 characters, 2,000 bytes: the limit counts characters.
     given
         .when_follow_up_with_note(h, date(2025, 3, 1), &"é".repeat(1_000))
-        .then_expect_events(&["ContactMade"]);
+        .then_expect_events(&[EventType::ContactMade]);
 }
 
 #[test]
@@ -767,7 +770,7 @@ fn attempt_contact_records_the_attempt_but_is_not_contact() {
     let h = given.enroll(single(1));
     given
         .when(attempt(h, date(2025, 3, 1)))
-        .then_expect_events(&["ContactAttempted"]);
+        .then_expect_events(&[EventType::ContactAttempted]);
     given.given(attempt(h, date(2025, 3, 1)));
 
     let attempted = household(&given, h);
@@ -820,7 +823,7 @@ fn add_member_emits_member_added_and_opens_the_clients_enrollment() {
     };
     let decision = given
         .when(add.clone())
-        .then_expect_events(&["MemberAdded", "ClientEnrollmentOpened"]);
+        .then_expect_events(&[EventType::MemberAdded, EventType::ClientEnrollmentOpened]);
     assert_eq!(decision.events[0].streams, [StreamId::Household(h)]);
     assert_eq!(decision.events[1].streams, [StreamId::Client(client(2))]);
     given.given(add);
@@ -898,7 +901,7 @@ fn remove_member_emits_member_removed_and_closes_the_clients_enrollment() {
     };
     let decision = given
         .when(remove.clone())
-        .then_expect_events(&["MemberRemoved", "ClientEnrollmentClosed"]);
+        .then_expect_events(&[EventType::MemberRemoved, EventType::ClientEnrollmentClosed]);
     assert_eq!(decision.events[1].streams, [StreamId::Client(client(2))]);
     given.given(remove);
 
@@ -924,7 +927,10 @@ fn a_removed_member_can_enroll_in_a_household_of_their_own() {
     });
     given
         .when(single(2).starting(date(2025, 2, 1)).enroll)
-        .then_expect_events(&["HouseholdEnrolled", "ClientEnrollmentOpened"]);
+        .then_expect_events(&[
+            EventType::HouseholdEnrolled,
+            EventType::ClientEnrollmentOpened,
+        ]);
 }
 
 #[test]
@@ -974,7 +980,7 @@ fn change_head_makes_another_member_head_and_relates_the_former_head_to_them() {
     };
     given
         .when(change.clone())
-        .then_expect_events(&["HeadOfHouseholdChanged"]);
+        .then_expect_events(&[EventType::HeadOfHouseholdChanged]);
     given.given(change);
 
     let changed = household(&given, h);
@@ -1005,7 +1011,7 @@ fn after_a_change_of_head_the_former_head_can_be_removed() {
             date: date(2025, 2, 2),
             client: client(1),
         })
-        .then_expect_events(&["MemberRemoved", "ClientEnrollmentClosed"]);
+        .then_expect_events(&[EventType::MemberRemoved, EventType::ClientEnrollmentClosed]);
 }
 
 #[test]
@@ -1047,9 +1053,9 @@ fn exit_emits_household_exited_and_closes_every_members_enrollment() {
     let mut given = Scenario::new();
     let h = given.enroll(family(1, 2).placed_with_score(10));
     let decision = given.when(exit(h, date(2025, 3, 1))).then_expect_events(&[
-        "HouseholdExited",
-        "ClientEnrollmentClosed",
-        "ClientEnrollmentClosed",
+        EventType::HouseholdExited,
+        EventType::ClientEnrollmentClosed,
+        EventType::ClientEnrollmentClosed,
     ]);
     assert_eq!(decision.events[1].streams, [StreamId::Client(client(1))]);
     assert_eq!(decision.events[2].streams, [StreamId::Client(client(2))]);
@@ -1137,9 +1143,10 @@ fn exit_before_the_latest_recorded_activity_is_rejected() {
                     && *last_activity == date(2025, 3, 1))
         });
     // The same day as the latest activity is fine.
-    given
-        .when(exit(h, date(2025, 3, 1)))
-        .then_expect_events(&["HouseholdExited", "ClientEnrollmentClosed"]);
+    given.when(exit(h, date(2025, 3, 1))).then_expect_events(&[
+        EventType::HouseholdExited,
+        EventType::ClientEnrollmentClosed,
+    ]);
 }
 
 #[test]
@@ -1168,7 +1175,7 @@ fn sweep_inactivates_households_past_the_inactivity_days_without_contact() {
 
     let decision = given
         .when(sweep(as_of))
-        .then_expect_events(&["HouseholdInactivated"]);
+        .then_expect_events(&[EventType::HouseholdInactivated]);
     assert_eq!(
         decision.outcome,
         Outcome::Swept {
@@ -1213,7 +1220,7 @@ fn sweep_marks_a_household_inactive_on_day_90_after_its_last_contact_not_day_89(
     );
     let decision = given
         .when(sweep(days_after(assessed_on(), 90)))
-        .then_expect_events(&["HouseholdInactivated"]);
+        .then_expect_events(&[EventType::HouseholdInactivated]);
     assert_eq!(
         decision.outcome,
         Outcome::Swept {
@@ -1293,7 +1300,7 @@ fn sweep_follows_the_policys_inactivity_days() {
         .then_expect_events(&[]);
     given
         .when(sweep(days_after(start(), 60)))
-        .then_expect_events(&["HouseholdInactivated"]);
+        .then_expect_events(&[EventType::HouseholdInactivated]);
 }
 
 #[test]
@@ -1303,7 +1310,7 @@ fn a_no_contact_attempt_does_not_prevent_inactivity() {
     given.given(attempt(h, date(2025, 4, 1)));
     let decision = given
         .when(sweep(days_after(assessed_on(), 91)))
-        .then_expect_events(&["HouseholdInactivated"]);
+        .then_expect_events(&[EventType::HouseholdInactivated]);
     assert_eq!(
         decision.outcome,
         Outcome::Swept {
@@ -1343,7 +1350,7 @@ fn a_follow_up_puts_an_inactive_household_back_on_its_lists() {
 
     given
         .when(follow_up(h, date(2025, 4, 20), 5))
-        .then_expect_events(&["ContactMade"]);
+        .then_expect_events(&[EventType::ContactMade]);
     given.given(follow_up(h, date(2025, 4, 20), 5));
 
     let back = household(&given, h);
@@ -1983,7 +1990,7 @@ fn every_4_20_event_code_can_be_recorded_on_a_household() {
     for code in 1..=18 {
         given
             .when(ce_event(h, date(2025, 2, 1), code))
-            .then_expect_events(&["CeEventRecorded"]);
+            .then_expect_events(&[EventType::CeEventRecorded]);
     }
 }
 
@@ -2021,7 +2028,7 @@ fn a_diversion_result_goes_with_event_2_only() {
     diversion.problem_solving_result = Some(ce_core::hud::NoYesMissing::Yes);
     given
         .when(diversion.clone())
-        .then_expect_events(&["CeEventRecorded"]);
+        .then_expect_events(&[EventType::CeEventRecorded]);
     diversion.event = CeEventType::ReferralToPreventionAssistance;
     given.when(diversion).then_expect_error(|e| {
         matches!(
@@ -2069,7 +2076,7 @@ fn a_referral_result_needs_a_referral_event_and_a_result_date_not_before_it() {
     referral.result_date = Some(date(2025, 2, 3));
     given
         .when(referral.clone())
-        .then_expect_events(&["CeEventRecorded"]);
+        .then_expect_events(&[EventType::CeEventRecorded]);
     let mut access = referral;
     access.event = CeEventType::ProblemSolvingDiversion;
     access.location = None;
@@ -2182,7 +2189,7 @@ fn an_assessment_is_not_contact_when_the_policy_says_so() {
     assert_eq!(household(&given, h).last_contact, start());
     given
         .when(sweep(days_after(start(), 91)))
-        .then_expect_events(&["HouseholdInactivated"]);
+        .then_expect_events(&[EventType::HouseholdInactivated]);
 }
 
 #[test]
@@ -2235,9 +2242,9 @@ fn an_exit_names_members_with_their_own_destination_and_a_subsidy_only_with_435(
         .then_expect_error(|e| matches!(e, Error::DestinationSubsidyMismatch { destination: 422 }));
     leaving.member_destinations[0].subsidy = None;
     let decision = given.when(leaving).then_expect_events(&[
-        "HouseholdExited",
-        "ClientEnrollmentClosed",
-        "ClientEnrollmentClosed",
+        EventType::HouseholdExited,
+        EventType::ClientEnrollmentClosed,
+        EventType::ClientEnrollmentClosed,
     ]);
     let Event::HouseholdExited(e) = &decision.events[0].event else {
         panic!("not an exit");

@@ -240,7 +240,7 @@ fn forbidden(role: Role) -> impl Fn(&Error) -> bool {
 fn post_opening_records_opening_posted_and_the_opening_is_open() {
     let mut s = Scenario::new();
     s.when(coulee_opening(ProgramType::Psh, posted()))
-        .then_expect_events(&["OpeningPosted"]);
+        .then_expect_events(&[EventType::OpeningPosted]);
 
     let id = s.post(coulee_opening(ProgramType::Psh, posted()));
 
@@ -261,7 +261,7 @@ fn refer_offers_the_top_household_on_both_its_stream_and_the_openings() {
         ..
     } = three_households_and_a_psh_opening();
     s.when(refer(opening, referred()))
-        .then_expect_events(&["ReferralOffered"]);
+        .then_expect_events(&[EventType::ReferralOffered]);
 
     let stored = record(&mut s, refer(opening, referred()));
 
@@ -294,7 +294,7 @@ fn referral_offered_records_hud_event_14_for_psh_the_program_the_policy_the_rank
 
     let decision = s
         .when(refer(opening, referred()))
-        .then_expect_events(&["ReferralOffered"]);
+        .then_expect_events(&[EventType::ReferralOffered]);
 
     let e = offered(&decision.events[0].event);
     assert_eq!(e.event, CeEventType::ReferralToPermanentSupportiveHousing);
@@ -331,7 +331,7 @@ fn acknowledge_records_referral_acknowledged_and_the_referral_stays_live() {
 
     let decision = s
         .when(acknowledge(referral_id, day(2, 5)))
-        .then_expect_events(&["ReferralAcknowledged"]);
+        .then_expect_events(&[EventType::ReferralAcknowledged]);
     assert_eq!(
         decision.events[0].streams,
         [StreamId::Household(top), StreamId::Opening(opening)]
@@ -345,7 +345,7 @@ fn acknowledge_records_referral_acknowledged_and_the_referral_stays_live() {
     assert_eq!(opening_of(&s, opening).live_referral, Some(referral_id));
     assert_eq!(household(&s, top).live_referrals.len(), 1);
     s.when(accept(referral_id, day(2, 10)))
-        .then_expect_events(&["ReferralAccepted"]);
+        .then_expect_events(&[EventType::ReferralAccepted]);
 }
 
 #[test]
@@ -360,9 +360,10 @@ fn the_sweep_leaves_a_housed_household_to_its_exit() {
     let (referral_id, _) = s.refer_top(opening, referred());
     s.given(accept(referral_id, day(2, 10)));
     // Months without contact: the others go inactive, the housed one not.
-    let decision = s
-        .when(Sweep { as_of: day(9, 1) })
-        .then_expect_events(&["HouseholdInactivated", "HouseholdInactivated"]);
+    let decision = s.when(Sweep { as_of: day(9, 1) }).then_expect_events(&[
+        EventType::HouseholdInactivated,
+        EventType::HouseholdInactivated,
+    ]);
     let Outcome::Swept { inactivated } = decision.outcome else {
         panic!("not a sweep")
     };
@@ -405,7 +406,7 @@ fn accept_records_referral_accepted_and_the_household_leaves_every_list() {
         .contains(&top));
 
     s.when(accept(referral_id, day(2, 10)))
-        .then_expect_events(&["ReferralAccepted"]);
+        .then_expect_events(&[EventType::ReferralAccepted]);
     s.given(accept(referral_id, day(2, 10)));
 
     assert_eq!(
@@ -446,7 +447,7 @@ fn accept_cancels_the_households_other_live_referrals_as_accepted_elsewhere() {
 
     let decision = s
         .when(accept(psh_referral, day(2, 10)))
-        .then_expect_events(&["ReferralAccepted", "ReferralCancelled"]);
+        .then_expect_events(&[EventType::ReferralAccepted, EventType::ReferralCancelled]);
     let cancel = cancelled(&decision.events[1].event);
     assert_eq!(cancel.referral, rrh_referral);
     assert_eq!(cancel.opening, rrh);
@@ -523,7 +524,7 @@ fn client_decline_records_result_2_and_the_household_keeps_its_place() {
 
     let decision = s
         .when(decline(referral_id, day(2, 6), "client-not-interested"))
-        .then_expect_events(&["ReferralDeclined"]);
+        .then_expect_events(&[EventType::ReferralDeclined]);
     let e = declined(&decision.events[0].event);
     assert_eq!(e.result, ReferralResult::UnsuccessfulClientRejected);
     assert_eq!(e.result.code(), 2);
@@ -554,7 +555,7 @@ fn provider_decline_records_result_3_and_the_household_keeps_its_place() {
 
     let decision = s
         .when(decline(referral_id, day(2, 6), "provider-no-capacity"))
-        .then_expect_events(&["ReferralDeclined"]);
+        .then_expect_events(&[EventType::ReferralDeclined]);
     let e = declined(&decision.events[0].event);
     assert_eq!(e.result, ReferralResult::UnsuccessfulProviderRejected);
     assert_eq!(e.result.code(), 3);
@@ -608,7 +609,7 @@ fn client_unreachable_decline_parks_the_household_off_the_lists_for_14_days() {
 
     let decision = s
         .when(decline(referral_id, day(2, 5), "client-unreachable"))
-        .then_expect_events(&["ReferralDeclined"]);
+        .then_expect_events(&[EventType::ReferralDeclined]);
     let e = declined(&decision.events[0].event);
     assert_eq!(e.result, ReferralResult::UnsuccessfulClientRejected);
     assert_eq!(e.consequence, DeclineConsequence::Parked { days: 14 });
@@ -628,7 +629,7 @@ fn client_unreachable_decline_parks_the_household_off_the_lists_for_14_days() {
         ));
     // The other households are ranked as if the parked one were not there.
     s.when(refer_named(while_parked, day(2, 10), second))
-        .then_expect_events(&["ReferralOffered"]);
+        .then_expect_events(&[EventType::ReferralOffered]);
 
     // Back on the lists, but still never offered the opening it declined.
     s.when(refer_named(opening, day(2, 19), top))
@@ -659,7 +660,7 @@ fn client_other_decline_requires_text() {
             "client-other",
             " Wants to stay near her job in Onalaska. ",
         ))
-        .then_expect_events(&["ReferralDeclined"]);
+        .then_expect_events(&[EventType::ReferralDeclined]);
     let e = declined(&decision.events[0].event);
     assert_eq!(e.result, ReferralResult::UnsuccessfulClientRejected);
     assert_eq!(
@@ -683,7 +684,7 @@ fn provider_other_decline_requires_text() {
             "provider-other",
             "Unit is not accessible for a wheelchair.",
         ))
-        .then_expect_events(&["ReferralDeclined"]);
+        .then_expect_events(&[EventType::ReferralDeclined]);
     let e = declined(&decision.events[0].event);
     assert_eq!(e.result, ReferralResult::UnsuccessfulProviderRejected);
     assert_eq!(
@@ -714,7 +715,7 @@ fn withdrawing_an_opening_cancels_its_live_referral() {
 
     let decision = s
         .when(withdraw(opening, day(2, 6)))
-        .then_expect_events(&["ReferralCancelled", "OpeningWithdrawn"]);
+        .then_expect_events(&[EventType::ReferralCancelled, EventType::OpeningWithdrawn]);
     let cancel = cancelled(&decision.events[0].event);
     assert_eq!(cancel.referral, referral_id);
     assert_eq!(cancel.household, top);
@@ -739,7 +740,7 @@ fn withdrawing_an_opening_without_a_referral_records_only_the_withdrawal() {
     let Story { s, opening, .. } = three_households_and_a_psh_opening();
 
     s.when(withdraw(opening, day(2, 6)))
-        .then_expect_events(&["OpeningWithdrawn"]);
+        .then_expect_events(&[EventType::OpeningWithdrawn]);
 }
 
 #[test]
@@ -754,9 +755,9 @@ fn exit_cancels_the_households_live_referrals() {
     let (referral_id, _) = s.refer_top(opening, referred());
 
     let decision = s.when(exit(top, day(2, 6))).then_expect_events(&[
-        "ReferralCancelled",
-        "HouseholdExited",
-        "ClientEnrollmentClosed",
+        EventType::ReferralCancelled,
+        EventType::HouseholdExited,
+        EventType::ClientEnrollmentClosed,
     ]);
     let cancel = cancelled(&decision.events[0].event);
     assert_eq!(cancel.referral, referral_id);
@@ -792,9 +793,10 @@ fn inactivity_sweep_cancels_the_inactive_households_live_referrals() {
 
     // Assessed 2025-01-07 (an assessment is contact); to 2025-04-08 is 91
     // days, more than the policy's 90.
-    let decision = s
-        .when(Sweep { as_of: day(4, 8) })
-        .then_expect_events(&["ReferralCancelled", "HouseholdInactivated"]);
+    let decision = s.when(Sweep { as_of: day(4, 8) }).then_expect_events(&[
+        EventType::ReferralCancelled,
+        EventType::HouseholdInactivated,
+    ]);
     let cancel = cancelled(&decision.events[0].event);
     assert_eq!(cancel.referral, referral_id);
     assert_eq!(cancel.cause, CancelCause::HouseholdInactive);
@@ -838,7 +840,7 @@ fn expire_returns_a_referral_with_no_result_on_day_10_after_the_offer() {
     // expirable on 2025-02-14 (day 10).
     let decision = s
         .when(ExpireReferrals { as_of: day(2, 14) })
-        .then_expect_events(&["ReferralExpired"]);
+        .then_expect_events(&[EventType::ReferralExpired]);
     let Event::ReferralExpired(e) = &decision.events[0].event else {
         panic!("expected ReferralExpired");
     };
@@ -897,7 +899,7 @@ fn expire_also_expires_an_acknowledged_referral_with_no_result() {
     s.given(acknowledge(referral_id, day(2, 6)));
 
     s.when(ExpireReferrals { as_of: day(2, 15) })
-        .then_expect_events(&["ReferralExpired"]);
+        .then_expect_events(&[EventType::ReferralExpired]);
 }
 
 // ================================================================ rules
@@ -970,7 +972,7 @@ fn a_household_may_hold_live_referrals_of_different_program_types() {
     let rrh = s.post(coulee_opening(ProgramType::Rrh, referred()));
 
     s.when(refer_named(rrh, day(2, 5), top))
-        .then_expect_events(&["ReferralOffered"]);
+        .then_expect_events(&[EventType::ReferralOffered]);
     assert_eq!(s.refer_top(rrh, day(2, 5)).1, top);
     assert_eq!(household(&s, top).live_referrals.len(), 2);
 }
@@ -1076,14 +1078,14 @@ fn refer_rejects_a_household_scored_below_the_programs_floor() {
         .then_expect_error(|e| matches!(e, Error::NoEligibleHousehold(o) if *o == psh));
     // Both are above RRH's floor, ranked by score across household types.
     s.when(refer_named(rrh, referred(), family_at_8))
-        .then_expect_events(&["ReferralOffered"]);
+        .then_expect_events(&[EventType::ReferralOffered]);
     s.when(refer_bypassing(
         rrh,
         referred(),
         single_at_7,
         "Unit has one bedroom.",
     ))
-    .then_expect_events(&["ReferralOffered"]);
+    .then_expect_events(&[EventType::ReferralOffered]);
 }
 
 #[test]
@@ -1148,7 +1150,7 @@ fn chronic_only_opening_is_referred_only_to_chronically_homeless_households() {
     ))
     .then_expect_error(not_referable(not_chronic, NotReferableReason::NotChronic));
     s.when(refer_named(opening, referred(), chronic))
-        .then_expect_events(&["ReferralOffered"]);
+        .then_expect_events(&[EventType::ReferralOffered]);
     assert_eq!(s.refer_top(opening, referred()).1, chronic);
 }
 
@@ -1314,7 +1316,7 @@ fn a_result_dated_before_the_referral_is_rejected() {
         .then_expect_error(before_referral);
     // The same day is fine.
     s.when(accept(referral_id, referred()))
-        .then_expect_events(&["ReferralAccepted"]);
+        .then_expect_events(&[EventType::ReferralAccepted]);
 }
 
 #[test]
@@ -1349,7 +1351,7 @@ fn bypass_records_the_reason_and_the_passed_over_households_in_rank_order() {
 
     let decision = s
         .when(refer_bypassing(opening, referred(), third, reason))
-        .then_expect_events(&["ReferralOffered"]);
+        .then_expect_events(&[EventType::ReferralOffered]);
     let e = offered(&decision.events[0].event);
     assert_eq!(e.household, third);
     assert_eq!(e.rank, 3);
@@ -1385,7 +1387,7 @@ fn bypass_passes_over_only_households_still_eligible_for_the_opening() {
             third,
             "Needs a ground-floor unit.",
         ))
-        .then_expect_events(&["ReferralOffered"]);
+        .then_expect_events(&[EventType::ReferralOffered]);
 
     let bypass = offered(&decision.events[0].event).bypass.clone();
     assert_eq!(bypass.map(|b| b.passed_over), Some(vec![second]));
@@ -1407,7 +1409,7 @@ fn referral_rank_counts_eligible_households_of_every_type_the_opening_serves() {
             single_adult,
             "Unit has one bedroom.",
         ))
-        .then_expect_events(&["ReferralOffered"]);
+        .then_expect_events(&[EventType::ReferralOffered]);
 
     let e = offered(&decision.events[0].event);
     let passed_over = e.bypass.clone().map(|b| b.passed_over).unwrap_or_default();
@@ -1431,7 +1433,7 @@ fn referral_rank_leaves_out_households_that_declined_the_opening() {
 
     let decision = s
         .when(refer(opening, day(2, 6)))
-        .then_expect_events(&["ReferralOffered"]);
+        .then_expect_events(&[EventType::ReferralOffered]);
 
     let e = offered(&decision.events[0].event);
     assert_eq!(e.household, second);
@@ -1454,7 +1456,7 @@ fn naming_the_top_household_needs_no_bypass_reason() {
 
     let decision = s
         .when(refer_named(opening, referred(), top))
-        .then_expect_events(&["ReferralOffered"]);
+        .then_expect_events(&[EventType::ReferralOffered]);
     assert_eq!(offered(&decision.events[0].event).bypass, None);
 
     // After the top household declines, the next one is the top eligible.
@@ -1462,7 +1464,7 @@ fn naming_the_top_household_needs_no_bypass_reason() {
     s.given(decline(first, day(2, 5), "client-location"));
     let decision = s
         .when(refer_named(opening, day(2, 6), second))
-        .then_expect_events(&["ReferralOffered"]);
+        .then_expect_events(&[EventType::ReferralOffered]);
     assert_eq!(offered(&decision.events[0].event).bypass, None);
 }
 

@@ -9,6 +9,7 @@ use crate::caseload::Caseload;
 use crate::command::{Command, CommandMeta, FollowUp, PostOpening, Refer};
 use crate::decide::{decide, Decision, Outcome};
 use crate::error::Error;
+use crate::event::EventType;
 use crate::household::Coalition;
 use crate::ids::{CommandId, HouseholdId, OpeningId, ReferralId};
 use crate::memory::MemoryStore;
@@ -242,14 +243,10 @@ impl Then {
     ///
     /// # Panics
     /// If it was rejected or emitted other events.
-    pub fn then_expect_events(self, types: &[&str]) -> Decision {
+    pub fn then_expect_events(self, types: &[EventType]) -> Decision {
         match self.result {
             Ok(decision) => {
-                let got: Vec<&str> = decision
-                    .events
-                    .iter()
-                    .map(|p| p.event.event_type())
-                    .collect();
+                let got: Vec<EventType> = decision.events.iter().map(|p| p.event.kind()).collect();
                 assert_eq!(got, types, "unexpected events");
                 decision
             }
