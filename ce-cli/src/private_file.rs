@@ -78,16 +78,9 @@ fn is_device_link(path: &Path) -> bool {
 }
 
 /// Creates `dir` (and missing parents) private (0700) if it does not
-/// exist, for exports of client data.
+/// exist, for exports of client data: the store's own rule.
 pub fn create_private_dir(dir: &Path) -> Result<(), CliError> {
-    if dir.is_dir() {
-        return Ok(());
-    }
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir).map_err(|source| CliError::Io {
+    ce_store_sled::create_private_dir(dir).map_err(|source| CliError::Io {
         path: dir.to_owned(),
         source,
     })

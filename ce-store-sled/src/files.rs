@@ -5,8 +5,10 @@ use std::fs;
 use std::io;
 use std::path::Path;
 
-/// Creates `dir` (and missing parents) with mode 0700 if it does not exist.
-pub(crate) fn create_private_dir(dir: &Path) -> io::Result<()> {
+/// Creates `dir` (and missing parents) with mode 0700 if it does not
+/// exist: for the store, and for any other directory that will hold client
+/// data (an export).
+pub fn create_private_dir(dir: &Path) -> io::Result<()> {
     if dir.is_dir() {
         return Ok(());
     }

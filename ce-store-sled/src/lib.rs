@@ -9,4 +9,5 @@ mod store;
 
 pub use backup::{Checksum, MAX_LINE_BYTES};
 pub use error::{BackendError, SledStoreError};
+pub use files::create_private_dir;
 pub use store::{ProjectionRow, SledStore, FORMAT_VERSION_CURRENT};
