@@ -109,7 +109,8 @@ fn finish_reports(
 }
 
 /// The PersonalIDs the household's members have in the HMIS it was
-/// imported from (its Client.csv links), by client.
+/// imported from (its Client.csv links, the latest import's as the HUD
+/// CSV export takes them), by client.
 pub fn source_client_ids(
     store: &SledStore,
     household: HouseholdId,
@@ -118,11 +119,11 @@ pub fn source_client_ids(
     let mut ids = BTreeMap::new();
     for envelope in &stream {
         if let ce_core::Event::HmisRecordsLinked(linked) = &envelope.event {
-            for link in &linked.links {
-                if let (Some(client), "Client.csv") = (link.client, link.file.as_str()) {
-                    ids.entry(client).or_insert_with(|| link.id.clone());
-                }
-            }
+            ids.extend(
+                linked
+                    .client_ids()
+                    .map(|(client, id)| (client, id.to_owned())),
+            );
         }
     }
     Ok(ids)

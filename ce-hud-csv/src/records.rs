@@ -250,10 +250,10 @@ impl SourceIds {
         if let (Some(h), Some(id)) = (household, &e.household_id) {
             self.households.insert(h, id.clone());
         }
+        for (client, id) in e.client_ids() {
+            self.clients.insert(client, id.to_owned());
+        }
         for link in &e.links {
-            if let (Some(client), true) = (link.client, link.file == "Client.csv") {
-                self.clients.insert(client, link.id.clone());
-            }
             let rows = self.rows.entry(link.event).or_default();
             match rows
                 .iter_mut()

@@ -2796,3 +2796,51 @@ fn a_store_whose_policy_predates_the_psh_rule_opens_and_says_what_to_fix() {
     assert!(out.status.success(), "{}", describe("verify", &out));
     assert!(out.stderr.is_empty(), "{}", describe("verify", &out));
 }
+
+/// A household imported from another HMIS is listed with its head's
+/// PersonalID there, the one the HUD CSV export writes back.
+#[test]
+fn an_imported_household_is_listed_with_its_source_personal_id() {
+    let s = Store::new();
+    // That HMIS names its scores "total" and "VI-SPDAT score".
+    s.ok("init", &[]);
+    let mut policy: Value = serde_json::from_str(&s.ok("--json policy show", &[])).expect("JSON");
+    policy["version"] = json!(policy["version"].as_u64().expect("version") + 1);
+    policy["score_result_types"] = json!(["total", "VI-SPDAT score"]);
+    let file = s.write("scores.json", &policy.to_string());
+    s.ok("--role lead init --policy {}", &[&file]);
+    let export = ce_tests::support::foreign_export_dir("month1");
+    let export = export.to_str().expect("a UTF-8 path");
+    let out = s
+        .cmd("import hud-csv {} --coalition Coulee", &[export])
+        .output()
+        .expect("ce runs");
+    assert!(out.status.success(), "{}", describe("import hud-csv", &out));
+    let client = std::fs::read_to_string(
+        workspace().join("tests/fixtures/foreign-export/month1/Client.csv"),
+    )
+    .expect("Client.csv");
+    let personal_ids: Vec<String> = client
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').next())
+        .map(|id| id.trim_matches('"').to_owned())
+        .collect();
+    let lists = s.json("list --as-of 2025-03-20", &[]);
+    let sources: Vec<String> = lists
+        .as_array()
+        .expect("reports")
+        .iter()
+        .flat_map(|l| l["rows"].as_array().cloned().unwrap_or_default())
+        .filter_map(|row| row["head_source_id"].as_str().map(str::to_owned))
+        .collect();
+    assert!(!sources.is_empty(), "no imported household listed: {lists}");
+    for id in &sources {
+        assert!(
+            personal_ids.contains(id),
+            "{id} is not a PersonalID of Client.csv"
+        );
+    }
+    let text = s.ok("list --as-of 2025-03-20", &[]);
+    assert!(text.contains(&sources[0]), "{text}");
+}

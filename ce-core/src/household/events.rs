@@ -210,6 +210,16 @@ pub struct HmisRecordsLinked {
     pub links: Vec<HmisLink>,
 }
 
+impl HmisRecordsLinked {
+    /// Each client's PersonalID in the source: its Client.csv row's id.
+    pub fn client_ids(&self) -> impl Iterator<Item = (ClientId, &str)> + '_ {
+        self.links
+            .iter()
+            .filter(|link| link.file == "Client.csv")
+            .filter_map(|link| Some((link.client?, link.id.as_str())))
+    }
+}
+
 /// One source row and the event that recorded it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
