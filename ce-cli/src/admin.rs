@@ -158,11 +158,9 @@ pub fn verify(ctx: &Ctx) -> Result<(), CliError> {
     let mut from = 0;
     // Each event is checked against the policy in force when it was
     // recorded: the one the first adoption replaced, then each adopted.
-    let adoptions = store.read_stream(&ce_core::StreamId::Policy)?;
-    let mut policy = match adoptions.first().map(|e| &e.event) {
-        Some(ce_core::Event::PolicyAdopted(first)) => (*first.replaces).clone(),
-        _ => store.policy().clone(),
-    };
+    let mut policy = store
+        .policy_before_adoptions()?
+        .unwrap_or_else(|| store.policy().clone());
     let bar = crate::output::progress(ctx.out, store.next_position()?, "verify");
     loop {
         bar.set_position(from);

@@ -117,11 +117,10 @@ impl Replay {
     fn new(ctx: &Ctx, stored: u64, finish: bool) -> Result<Self, CliError> {
         // The demo ran under the policy in force before any adoption (an
         // adoption after it is data entered since, as verify reads it).
-        let adoptions = ctx.store().read_stream(&ce_core::StreamId::Policy)?;
-        let policy = match adoptions.first().map(|e| &e.event) {
-            Some(ce_core::Event::PolicyAdopted(first)) => (*first.replaces).clone(),
-            _ => ctx.policy().clone(),
-        };
+        let policy = ctx
+            .store()
+            .policy_before_adoptions()?
+            .unwrap_or_else(|| ctx.policy().clone());
         Ok(Self {
             workflow: Workflow::new(MemoryStore::new(), policy)?,
             stored,

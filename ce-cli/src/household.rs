@@ -173,9 +173,9 @@ fn note_due_for_inactivity(ctx: &Ctx, household: HouseholdId) -> Result<(), CliE
     let Some(state) = ctx.store().household(household)? else {
         return Ok(());
     };
-    let days = state.days_since_contact(today());
-    let limit = ctx.policy().inactivity_days;
-    if state.status == HouseholdStatus::Active && !state.is_housed() && days >= i64::from(limit) {
+    let (today, limit) = (today(), ctx.policy().inactivity_days);
+    if state.is_due_for_inactivity(limit, today) {
+        let days = state.days_since_contact(today);
         crate::output::to_stderr(&format!(
             "note: household {household} is active again, but its latest contact ({}) is \
              {days} days ago, {limit} or more: the next sweep makes it inactive again",

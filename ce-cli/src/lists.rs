@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use ce_core::audit::RecordedCeEvent;
 use ce_core::priority::list_status;
 use ce_core::{
-    ClientId, Coalition, EventStore, HouseholdId, HouseholdStatus, ListHouseholdType, ListKey,
-    PriorityListReport, StreamId,
+    ClientId, Coalition, EventStore, HouseholdId, ListHouseholdType, ListKey, PriorityListReport,
+    StreamId,
 };
 use ce_store_sled::SledStore;
 use serde_json::json;
@@ -227,6 +227,7 @@ fn print_household(
     let list_type = ListHouseholdType::of(household, policy);
     let mut lists = Vec::new();
     let status = household.status;
+    let days_since_contact = household.days_since_contact(as_of);
     let mut text = format!(
         "household {id}\ncoalition {}\nproject start {}\nstatus {status}\nmembers {}\n\
          household type {} (list: {list_type})\nchronic {}\nscore {}\n\
@@ -245,13 +246,9 @@ fn print_household(
         household.current.1.living_situation,
         household.current.0,
         household.last_contact,
-        household.days_since_contact(as_of),
+        days_since_contact,
     );
-    let days_since_contact = household.days_since_contact(as_of);
-    if household.status == HouseholdStatus::Active
-        && !household.is_housed()
-        && days_since_contact >= i64::from(policy.inactivity_days)
-    {
+    if household.is_due_for_inactivity(policy.inactivity_days, as_of) {
         text.push_str(&format!(
             "no contact for {} days or more: the next sweep makes it inactive\n",
             policy.inactivity_days

@@ -308,7 +308,7 @@ pub fn check_event(caseload: &Caseload, policy: &Policy, envelope: &Envelope) ->
             _ => None,
         });
         if let Some(h) = household {
-            let days = (envelope.effective - h.last_contact).num_days();
+            let days = h.days_since_contact(envelope.effective);
             if days < i64::from(policy.inactivity_days) {
                 broken(format!(
                     "makes household {} inactive on {} although its last contact, on {}, is {days} day(s) before (the policy's limit is {})",

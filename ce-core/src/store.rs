@@ -122,6 +122,18 @@ pub trait EventStore: Send + Sync {
             _ => None,
         }))
     }
+
+    /// The policy in force before the log's first `PolicyAdopted` event
+    /// (the one it replaced), under which every earlier event was
+    /// recorded; `None` when the log adopted none (then every event was
+    /// recorded under the store's starting policy).
+    fn policy_before_adoptions(&self) -> Result<Option<Policy>, StoreError> {
+        let adoptions = self.read_stream(&StreamId::Policy)?;
+        Ok(adoptions.into_iter().find_map(|e| match e.event {
+            Event::PolicyAdopted(adopted) => Some(*adopted.replaces),
+            _ => None,
+        }))
+    }
 }
 
 impl<S: EventStore + ?Sized> EventStore for Arc<S> {
@@ -148,6 +160,9 @@ impl<S: EventStore + ?Sized> EventStore for Arc<S> {
     }
     fn policy_in_force(&self) -> Result<Option<Policy>, StoreError> {
         (**self).policy_in_force()
+    }
+    fn policy_before_adoptions(&self) -> Result<Option<Policy>, StoreError> {
+        (**self).policy_before_adoptions()
     }
 }
 

@@ -540,24 +540,17 @@ pub(crate) fn exit(ctx: &Context<'_>, c: &Exit) -> Result<Decision, Error> {
 
 pub(crate) fn sweep(ctx: &Context<'_>, c: &Sweep) -> Result<Decision, Error> {
     ctx.require(&[], "run the inactivity sweep")?;
-    let limit = i64::from(ctx.policy.inactivity_days);
     let mut events = Vec::new();
     let mut inactivated = Vec::new();
     for household in ctx.caseload.households().values() {
-        let days = household.days_since_contact(c.as_of);
-        // "No contact for 90 days" makes a household inactive on day 90
-        // after its last contact. A housed household (it accepted a
-        // referral and waits for its CE exit) is off the lists already and
-        // is not lost to contact. A backdated sweep leaves alone a
-        // household with records after its date: inactivity cannot precede
-        // what was recorded later.
-        if household.status != super::HouseholdStatus::Active
-            || days < limit
-            || household.is_housed()
+        // A backdated sweep leaves alone a household with records after
+        // its date: inactivity cannot precede what was recorded later.
+        if !household.is_due_for_inactivity(ctx.policy.inactivity_days, c.as_of)
             || household.last_activity > c.as_of
         {
             continue;
         }
+        let days = household.days_since_contact(c.as_of);
         events.extend(cancel_live_referrals(
             household,
             c.as_of,

@@ -458,6 +458,16 @@ impl Household {
         adults.all(|m| self.age(m).is_some_and(|age| age <= max_age))
     }
 
+    /// Whether a sweep on `date` finds the household lost to contact: it
+    /// is active, not housed (a housed household waits for its exit), and
+    /// its latest contact is `inactivity_days` or more before `date` ("no
+    /// contact for 90 days": inactive on day 90).
+    pub fn is_due_for_inactivity(&self, inactivity_days: u32, date: NaiveDate) -> bool {
+        self.status == HouseholdStatus::Active
+            && !self.is_housed()
+            && self.days_since_contact(date) >= i64::from(inactivity_days)
+    }
+
     /// Days since the latest contact, as of `date`.
     pub fn days_since_contact(&self, date: NaiveDate) -> i64 {
         (date - self.last_contact).num_days()
