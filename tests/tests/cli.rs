@@ -1638,6 +1638,13 @@ impl SmallDisk {
         self.0.path()
     }
 
+    /// Runs `ce --store DISK/store ARGS`.
+    fn ce(&self, args: &[&str]) -> Output {
+        let mut cmd = ce();
+        cmd.arg("--store").arg(self.path().join("store")).args(args);
+        cmd.output().expect("ce runs")
+    }
+
     /// Makes it `size` large, keeping what it holds.
     fn grow(&self, size: &str) -> bool {
         std::process::Command::new("mount")
@@ -1665,12 +1672,7 @@ fn a_read_command_on_a_full_disk_answers_from_a_copy() {
         eprintln!("skipped: cannot mount a tmpfs here");
         return;
     };
-    let store = disk.path().join("store");
-    let run = |args: &[&str]| {
-        let mut cmd = ce();
-        cmd.arg("--store").arg(&store).args(args);
-        cmd.output().expect("ce runs")
-    };
+    let run = |args: &[&str]| disk.ce(args);
     let out = run(&["demo"]);
     assert!(out.status.success(), "{}", describe("demo", &out));
     // Fill the disk.
@@ -2101,12 +2103,7 @@ fn a_hud_csv_import_on_a_full_disk_stops_clearly_and_rolls_back_once_there_is_ro
         eprintln!("skipped: cannot mount a tmpfs here");
         return;
     };
-    let store = disk.path().join("store");
-    let run = |args: &[&str]| {
-        let mut cmd = ce();
-        cmd.arg("--store").arg(&store).args(args);
-        cmd.output().expect("ce runs")
-    };
+    let run = |args: &[&str]| disk.ce(args);
     assert!(run(&["init"]).status.success());
     let import = [
         "import",
