@@ -9,28 +9,18 @@ use crate::context::{date_or_today, Ctx};
 use crate::error::CliError;
 use crate::output::table;
 
-/// Runs one report over the whole log.
+/// Runs one report: the CE APR and timeliness over the whole log, the
+/// housed-not-exited list from the projections.
 pub fn report(ctx: &Ctx, command: &ReportCommand) -> Result<(), CliError> {
-    let (from, to) = match command {
-        ReportCommand::CeApr { from, to } | ReportCommand::Timeliness { from, to } => (*from, *to),
-        ReportCommand::HousedNotExited {
-            days,
-            as_of,
-            no_names,
-        } => return housed_not_exited(ctx, *days, date_or_today(*as_of), *no_names),
-    };
-    if from > to {
-        return Err(CliError::Usage("--from must not be after --to"));
-    }
-    let log = ctx.store().read_from(0, usize::MAX)?;
     match command {
-        ReportCommand::CeApr { .. } => {
-            let apr = CeApr::build(&log, from, to);
-            ctx.out.emit(apr_text(&apr, from, to), &apr);
+        ReportCommand::CeApr { from, to } => {
+            let log = period_log(ctx, *from, *to)?;
+            let apr = CeApr::build(&log, *from, *to);
+            ctx.out.emit(apr_text(&apr, *from, *to), &apr);
         }
-        ReportCommand::HousedNotExited { .. } => {}
-        ReportCommand::Timeliness { .. } => {
-            let t = Timeliness::build(&log, from, to);
+        ReportCommand::Timeliness { from, to } => {
+            let log = period_log(ctx, *from, *to)?;
+            let t = Timeliness::build(&log, *from, *to);
             let rows = [
                 &t.assessment_to_first_referral,
                 &t.referral_to_result,
@@ -52,8 +42,25 @@ pub fn report(ctx: &Ctx, command: &ReportCommand) -> Result<(), CliError> {
             );
             ctx.out.emit(text, &t);
         }
+        ReportCommand::HousedNotExited {
+            days,
+            as_of,
+            no_names,
+        } => housed_not_exited(ctx, *days, date_or_today(*as_of), *no_names)?,
     }
     Ok(())
+}
+
+/// The whole log, for a report of `from` to `to` (checked first).
+fn period_log(
+    ctx: &Ctx,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<ce_core::Envelope>, CliError> {
+    if from > to {
+        return Err(CliError::Usage("--from must not be after --to"));
+    }
+    Ok(ctx.store().read_from(0, usize::MAX)?)
 }
 
 /// `ce report housed-not-exited`: from the store's projections, without
