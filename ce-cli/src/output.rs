@@ -115,7 +115,7 @@ pub fn report_table(report: &ce_core::PriorityListReport) -> String {
             row.household_type.to_string(),
             if row.chronic { "yes" } else { "no" }.to_owned(),
             opt(row.score.map(|s| s.to_string())),
-            ce_core::report::months_text(row.months_homeless),
+            row.months_homeless.count_text(),
             row.placed_on.to_string(),
             row.days_on_list.to_string(),
             row.last_contact.to_string(),

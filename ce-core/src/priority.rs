@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::household::{Coalition, Household, HouseholdStatus, HouseholdType};
+use crate::hud::MonthsHomeless;
 use crate::ids::HouseholdId;
 use crate::opening::ProgramType;
 use crate::policy::{OrderKey, Policy, ProgramRule};
@@ -170,13 +171,10 @@ impl RankInputs {
             OrderKey::Chronic => if self.chronic { "yes" } else { "no" }.to_owned(),
             OrderKey::Cpd1611Tier => format!("tier {}", self.cpd_16_11_tier),
             OrderKey::Score => opt(self.score.map(|s| s.to_string())),
-            OrderKey::MonthsHomeless => opt(self.months_homeless.map(|m| {
-                if m > 12 {
-                    "more than 12".to_owned()
-                } else {
-                    m.to_string()
-                }
-            })),
+            OrderKey::MonthsHomeless => self
+                .months_homeless
+                .and_then(MonthsHomeless::from_months)
+                .map_or_else(|| "-".to_owned(), MonthsHomeless::count_text),
             OrderKey::EpisodeLength => opt(self.episode_days.map(|d| d.to_string())),
             OrderKey::PlacedDate => self.placed_on.to_string(),
         }

@@ -181,7 +181,7 @@ impl fmt::Display for PriorityListReport {
                 row.household_type.as_str(),
                 if row.chronic { "yes" } else { "no" },
                 opt(row.score.map(|s| s.to_string())),
-                months_text(row.months_homeless),
+                row.months_homeless.count_text(),
                 row.placed_on,
                 row.days_on_list,
                 row.last_contact,
@@ -190,16 +190,6 @@ impl fmt::Display for PriorityListReport {
             )?;
         }
         Ok(())
-    }
-}
-
-/// 3.917 months homeless for a table column: the months, "more than 12",
-/// or "-" when not answered (8, 9, 99).
-pub fn months_text(months: MonthsHomeless) -> String {
-    match months.months() {
-        Some(13) => "more than 12".to_owned(),
-        Some(m) => m.to_string(),
-        None => "-".to_owned(),
     }
 }
 

@@ -59,6 +59,16 @@ impl MonthsHomeless {
         }
     }
 
+    /// For a table column: the months, "more than 12", or "-" when not
+    /// answered (8, 9, 99).
+    pub fn count_text(self) -> String {
+        match self.months() {
+            Some(13) => "more than 12".to_owned(),
+            Some(m) => m.to_string(),
+            None => "-".to_owned(),
+        }
+    }
+
     /// The code for `n` months: `None` for 0, and 13 or more is more than twelve.
     pub fn from_months(n: u8) -> Option<Self> {
         match n {
