@@ -1,0 +1,732 @@
+//! Part 1 rules: enrollment, assessment, follow-ups, membership, exit, and
+//! the inactivity sweep.
+
+use std::collections::HashSet;
+
+use chrono::NaiveDate;
+
+use crate::event::*;
+use crate::record::{Assessment, CeNote, CurrentLivingSituation, Member, PriorLivingSituation, EARLIEST_BIRTH_DATE, MAX_LOCATION_CHARS, MAX_MEMBERS, MAX_NAME_CHARS, MAX_NOTE_CHARS, MIN_HEAD_AGE};
+use crate::household::Household;
+use crate::vocab::Role;
+use crate::command::{AddMember, Assess, AttemptContact, ChangeHead, Correct, Enroll, Exit, FollowUp, RecordCeEvent, RemoveMember, Sweep};
+use crate::decide::{check_len, check_line, check_text, Context, Decision, Pending};
+use crate::outcome::Outcome;
+use crate::envelope::StreamId;
+use crate::error::Error;
+use crate::event::Event;
+use crate::hud::{CeEventType, Destination, LivingSituation, RelationshipToHoH, RentalSubsidyType};
+use crate::vocab::{AssessmentId, ClientId, HouseholdId};
+use crate::event::{CancelCause, ReferralCancelled};
+
+const ACCESS: &[Role] = &[Role::Access];
+
+/// A household that exists and has not exited.
+fn open_household<'a>(ctx: &'a Context<'_>, id: HouseholdId) -> Result<&'a Household, Error> {
+    let household = ctx
+        .caseload
+        .households()
+        .get(&id)
+        .ok_or(Error::UnknownHousehold(id))?;
+    if let crate::household::HouseholdStatus::Exited { date, .. } = household.status {
+        return Err(Error::HouseholdExited {
+            household: id,
+            exit_date: date,
+        });
+    }
+    Ok(household)
+}
+
+/// An open household, and `date` not before its project start.
+fn household_on<'a>(
+    ctx: &'a Context<'_>,
+    id: HouseholdId,
+    field: &'static str,
+    date: NaiveDate,
+) -> Result<&'a Household, Error> {
+    let household = open_household(ctx, id)?;
+    if date < household.project_start {
+        return Err(Error::BeforeProjectStart {
+            household: id,
+            field,
+            date,
+            project_start: household.project_start,
+        });
+    }
+    Ok(household)
+}
+
+fn check_note(note: &str) -> Result<CeNote, Error> {
+    if note.trim().is_empty() {
+        return Err(Error::EmptyNote);
+    }
+    check_len("CE note", note, MAX_NOTE_CHARS)?;
+    Ok(CeNote(note.trim().to_owned()))
+}
+
+fn check_current(current: &CurrentLivingSituation) -> Result<(), Error> {
+    let situation = current.living_situation.situation();
+    if (situation == LivingSituation::RentalWithSubsidy) != current.subsidy.is_some() {
+        return Err(Error::SubsidyMismatch { situation });
+    }
+    if let Some(details) = &current.location_details {
+        check_len("4.12 LocationDetails", details, MAX_LOCATION_CHARS)?;
+    }
+    Ok(())
+}
+
+/// A 3.12.A DestinationSubsidyType goes with destination 435 only.
+fn check_destination_subsidy(
+    destination: Destination,
+    subsidy: Option<RentalSubsidyType>,
+) -> Result<(), Error> {
+    if subsidy.is_some() && destination.situation() != LivingSituation::RentalWithSubsidy {
+        return Err(Error::DestinationSubsidyMismatch {
+            destination: destination.code(),
+        });
+    }
+    Ok(())
+}
+
+/// A member's own facts: names of a plausible length, a birth date after
+/// 1900 and not after `date` (the day they join), and a head at least
+/// [`MIN_HEAD_AGE`] on `project_start`.
+fn check_member(member: &Member, date: NaiveDate, project_start: NaiveDate) -> Result<(), Error> {
+    for (field, name) in [
+        ("first name", &member.first_name),
+        ("last name", &member.last_name),
+    ] {
+        if let Some(name) = name {
+            check_line(field, name, MAX_NAME_CHARS)?;
+        }
+    }
+    let Some(born) = member.birth_date else {
+        return Ok(());
+    };
+    let implausible = |rule| Error::ImplausibleDate {
+        field: "3.03 date of birth",
+        date: born,
+        rule,
+    };
+    if born < EARLIEST_BIRTH_DATE {
+        return Err(implausible("before 1900-01-01"));
+    }
+    if born > date {
+        return Err(implausible("after the day the client joins the household"));
+    }
+    if member.is_head() && member.age_on(project_start).unwrap_or(0) < MIN_HEAD_AGE {
+        return Err(implausible(
+            "a head of household must be at least 12 at project start; check the birth date",
+        ));
+    }
+    Ok(())
+}
+
+/// The episode start (3.917 DateToStreetESSH) lies between the head's
+/// birth and project start.
+fn check_episode_start(
+    prior: &PriorLivingSituation,
+    members: &[Member],
+    project_start: NaiveDate,
+) -> Result<(), Error> {
+    let Some(start) = prior.episode_start else {
+        return Ok(());
+    };
+    let implausible = |rule| Error::ImplausibleDate {
+        field: "3.917 DateToStreetESSH",
+        date: start,
+        rule,
+    };
+    if start > project_start {
+        return Err(implausible("after project start"));
+    }
+    let head_born = members
+        .iter()
+        .find(|m| m.is_head())
+        .and_then(|m| m.birth_date);
+    if start < EARLIEST_BIRTH_DATE || head_born.is_some_and(|born| start < born) {
+        return Err(implausible("before the head of household was born"));
+    }
+    Ok(())
+}
+
+fn one_head(members: &[Member]) -> Result<(), Error> {
+    let count = members.iter().filter(|m| m.is_head()).count();
+    if count != 1 {
+        return Err(Error::HeadOfHousehold { count });
+    }
+    Ok(())
+}
+
+/// A client may join a CE enrollment on `date` only with no enrollment open
+/// and none closed after `date`: one CE enrollment per client at a time.
+fn not_enrolled(ctx: &Context<'_>, client: ClientId, date: NaiveDate) -> Result<(), Error> {
+    if let Some(household) = ctx.caseload.open_enrollments.get(&client) {
+        return Err(Error::ClientAlreadyEnrolled {
+            client,
+            household: *household,
+        });
+    }
+    match ctx.caseload.closed_enrollments.get(&client) {
+        Some(exit_date) if *exit_date > date => Err(Error::BeforePreviousExit {
+            client,
+            date,
+            exit_date: *exit_date,
+        }),
+        _ => Ok(()),
+    }
+}
+
+fn household_event(id: HouseholdId, date: NaiveDate, event: Event) -> Pending {
+    Pending {
+        streams: vec![StreamId::Household(id)],
+        effective: date,
+        event,
+    }
+}
+
+/// Cancels every live referral of a household (exit, inactivity).
+fn cancel_live_referrals(
+    household: &Household,
+    date: NaiveDate,
+    cause: CancelCause,
+) -> Vec<Pending> {
+    household
+        .live_referrals
+        .iter()
+        .map(|live| Pending {
+            streams: vec![
+                StreamId::Household(household.id),
+                StreamId::Opening(live.opening),
+            ],
+            effective: date,
+            event: Event::ReferralCancelled(ReferralCancelled {
+                referral: live.referral,
+                opening: live.opening,
+                household: household.id,
+                cause,
+            }),
+        })
+        .collect()
+}
+
+pub(crate) fn enroll(ctx: &Context<'_>, c: &Enroll) -> Result<Decision, Error> {
+    ctx.require(ACCESS, "enroll households")?;
+    if !ctx.policy.knows_coalition(&c.coalition) {
+        return Err(Error::UnknownCoalition(c.coalition.clone()));
+    }
+    one_head(&c.members)?;
+    if c.members.len() > MAX_MEMBERS {
+        return Err(Error::TooManyMembers {
+            count: c.members.len(),
+            max: MAX_MEMBERS,
+        });
+    }
+    let mut seen = HashSet::new();
+    for member in &c.members {
+        check_member(member, c.project_start, c.project_start)?;
+        if !seen.insert(member.client) {
+            return Err(Error::DuplicateMember(member.client));
+        }
+        not_enrolled(ctx, member.client, c.project_start)?;
+    }
+    check_episode_start(&c.prior, &c.members, c.project_start)?;
+    check_current(&c.current)?;
+    let household = HouseholdId(ctx.meta.command_id.derive("household", 0));
+    let date = c.project_start;
+    let mut events = vec![household_event(
+        household,
+        date,
+        Event::HouseholdEnrolled(HouseholdEnrolled {
+            household,
+            coalition: c.coalition.clone(),
+            members: c.members.clone(),
+            prior: c.prior.clone(),
+            current: c.current.clone(),
+        }),
+    )];
+    events.extend(c.members.iter().map(|m| Pending {
+        streams: vec![StreamId::Client(m.client)],
+        effective: date,
+        event: Event::ClientEnrollmentOpened(ClientEnrollmentOpened { household }),
+    }));
+    Ok(Decision {
+        events,
+        outcome: Outcome::Enrolled { household },
+    })
+}
+
+pub(crate) fn assess(ctx: &Context<'_>, c: &Assess) -> Result<Decision, Error> {
+    ctx.require(ACCESS, "record assessments")?;
+    household_on(ctx, c.household, "assessment date", c.date)?;
+    // HUD makes AssessmentLocation nullable (FY2024 v1.4): it may be empty.
+    check_len("4.19 AssessmentLocation", &c.location, MAX_LOCATION_CHARS)?;
+    let assessment = Assessment {
+        assessment_id: AssessmentId(ctx.meta.command_id.derive("assessment", 0)),
+        location: c.location.clone(),
+        assessment_type: c.assessment_type,
+        level: c.level,
+        answers: c.answers.clone(),
+        results: c.results.clone(),
+        score: c.score,
+        prioritization: c.prioritization,
+    };
+    Ok(Decision {
+        events: vec![household_event(
+            c.household,
+            c.date,
+            Event::AssessmentRecorded(AssessmentRecorded {
+                assessment,
+                contact: ctx.policy.assessment_is_contact,
+            }),
+        )],
+        outcome: Outcome::Recorded,
+    })
+}
+
+pub(crate) fn follow_up(ctx: &Context<'_>, c: &FollowUp) -> Result<Decision, Error> {
+    ctx.require(ACCESS, "record follow-ups")?;
+    household_on(ctx, c.household, "follow-up date", c.date)?;
+    let note = check_note(&c.note)?;
+    check_current(&c.current)?;
+    Ok(Decision {
+        events: vec![household_event(
+            c.household,
+            c.date,
+            Event::ContactMade(ContactMade {
+                status: c.status.clone(),
+                current: c.current.clone(),
+                note,
+            }),
+        )],
+        outcome: Outcome::Recorded,
+    })
+}
+
+pub(crate) fn attempt_contact(ctx: &Context<'_>, c: &AttemptContact) -> Result<Decision, Error> {
+    ctx.require(ACCESS, "record follow-up attempts")?;
+    household_on(ctx, c.household, "attempt date", c.date)?;
+    let note = check_note(&c.note)?;
+    Ok(Decision {
+        events: vec![household_event(
+            c.household,
+            c.date,
+            Event::ContactAttempted(ContactAttempted {
+                method: c.method,
+                left_message: c.left_message,
+                note,
+            }),
+        )],
+        outcome: Outcome::Recorded,
+    })
+}
+
+pub(crate) fn record_ce_event(ctx: &Context<'_>, c: &RecordCeEvent) -> Result<Decision, Error> {
+    ctx.require(ACCESS, "record 4.20 events")?;
+    household_on(ctx, c.household, "4.20 EventDate", c.date)?;
+    let event = c.event;
+    let field = |field, rule| Error::CeEventField { event, field, rule };
+    if c.problem_solving_result.is_some() && event != CeEventType::ProblemSolvingDiversion {
+        return Err(field("ProbSolDivRRResult", "goes with event 2 only"));
+    }
+    if c.case_management_after.is_some()
+        && event != CeEventType::ReferralToPostPlacementCaseManagement
+    {
+        return Err(field("ReferralCaseManageAfter", "goes with event 5 only"));
+    }
+    let referral = event.carries_referral_result();
+    if c.location.is_some() && !referral {
+        return Err(field(
+            "LocationCrisisOrPHHousing",
+            "goes with events 10-15, 17 and 18 only",
+        ));
+    }
+    if let Some(location) = &c.location {
+        check_text(
+            "4.20 LocationCrisisOrPHHousing",
+            location,
+            MAX_LOCATION_CHARS,
+        )?;
+    }
+    if c.result.is_some() && !referral {
+        return Err(field(
+            "ReferralResult",
+            "goes with events 10-15, 17 and 18 only",
+        ));
+    }
+    match (c.result, c.result_date) {
+        (Some(_), None) => return Err(field("ResultDate", "is required with a result")),
+        (None, Some(_)) => return Err(field("ResultDate", "needs a ReferralResult")),
+        (_, Some(on)) if on < c.date => {
+            return Err(field("ResultDate", "is before the event date"))
+        }
+        _ => {}
+    }
+    Ok(Decision {
+        events: vec![household_event(
+            c.household,
+            c.date,
+            Event::CeEventRecorded(CeEventRecorded {
+                event,
+                problem_solving_result: c.problem_solving_result,
+                case_management_after: c.case_management_after,
+                location: c.location.as_ref().map(|l| l.trim().to_owned()),
+                result: c.result,
+                result_date: c.result_date,
+            }),
+        )],
+        outcome: Outcome::Recorded,
+    })
+}
+
+pub(crate) fn add_member(ctx: &Context<'_>, c: &AddMember) -> Result<Decision, Error> {
+    ctx.require(ACCESS, "change household membership")?;
+    let household = household_on(ctx, c.household, "membership date", c.date)?;
+    let client = c.member.client;
+    if household.members.iter().any(|m| m.client == client) {
+        return Err(Error::DuplicateMember(client));
+    }
+    if c.member.is_head() {
+        return Err(Error::HeadOfHousehold { count: 2 });
+    }
+    if household.members.len() >= MAX_MEMBERS {
+        return Err(Error::TooManyMembers {
+            count: household.members.len() + 1,
+            max: MAX_MEMBERS,
+        });
+    }
+    check_member(&c.member, c.date, household.project_start)?;
+    not_enrolled(ctx, client, c.date)?;
+    Ok(Decision {
+        events: vec![
+            household_event(
+                c.household,
+                c.date,
+                Event::MemberAdded(MemberAdded {
+                    member: c.member.clone(),
+                }),
+            ),
+            Pending {
+                streams: vec![StreamId::Client(client)],
+                effective: c.date,
+                event: Event::ClientEnrollmentOpened(ClientEnrollmentOpened {
+                    household: c.household,
+                }),
+            },
+        ],
+        outcome: Outcome::Recorded,
+    })
+}
+
+pub(crate) fn remove_member(ctx: &Context<'_>, c: &RemoveMember) -> Result<Decision, Error> {
+    ctx.require(ACCESS, "change household membership")?;
+    let household = household_on(ctx, c.household, "membership date", c.date)?;
+    let member = household
+        .members
+        .iter()
+        .find(|m| m.client == c.client)
+        .ok_or(Error::UnknownMember {
+            household: c.household,
+            client: c.client,
+        })?;
+    if member.is_head() {
+        return Err(Error::CannotRemoveHead {
+            household: c.household,
+            client: c.client,
+        });
+    }
+    if let Some(destination) = c.destination {
+        check_destination_subsidy(destination, c.destination_subsidy)?;
+    } else if c.destination_subsidy.is_some() {
+        return Err(Error::DestinationSubsidyMismatch { destination: 99 });
+    }
+    Ok(Decision {
+        events: vec![
+            household_event(
+                c.household,
+                c.date,
+                Event::MemberRemoved(MemberRemoved {
+                    client: c.client,
+                    destination: c.destination,
+                    destination_subsidy: c.destination_subsidy,
+                }),
+            ),
+            Pending {
+                streams: vec![StreamId::Client(c.client)],
+                effective: c.date,
+                event: Event::ClientEnrollmentClosed(ClientEnrollmentClosed {
+                    household: c.household,
+                }),
+            },
+        ],
+        outcome: Outcome::Recorded,
+    })
+}
+
+pub(crate) fn change_head(ctx: &Context<'_>, c: &ChangeHead) -> Result<Decision, Error> {
+    ctx.require(ACCESS, "change household membership")?;
+    let household = household_on(ctx, c.household, "membership date", c.date)?;
+    if !household.members.iter().any(|m| m.client == c.head) {
+        return Err(Error::UnknownMember {
+            household: c.household,
+            client: c.head,
+        });
+    }
+    if c.former_head_relationship == RelationshipToHoH::SelfHeadOfHousehold {
+        return Err(Error::HeadOfHousehold { count: 2 });
+    }
+    Ok(Decision {
+        events: vec![household_event(
+            c.household,
+            c.date,
+            Event::HeadOfHouseholdChanged(HeadOfHouseholdChanged {
+                head: c.head,
+                former_head_relationship: c.former_head_relationship,
+            }),
+        )],
+        outcome: Outcome::Recorded,
+    })
+}
+
+pub(crate) fn exit(ctx: &Context<'_>, c: &Exit) -> Result<Decision, Error> {
+    ctx.require(ACCESS, "exit households")?;
+    let household = household_on(ctx, c.household, "exit date", c.date)?;
+    if c.date < household.last_activity {
+        return Err(Error::BeforeLastActivity {
+            household: c.household,
+            date: c.date,
+            last_activity: household.last_activity,
+        });
+    }
+    check_text("exit reason", &c.reason, MAX_NOTE_CHARS)?;
+    check_destination_subsidy(c.destination, c.destination_subsidy)?;
+    for m in &c.member_destinations {
+        if !household.members.iter().any(|x| x.client == m.client) {
+            return Err(Error::UnknownMember {
+                household: c.household,
+                client: m.client,
+            });
+        }
+        check_destination_subsidy(m.destination, m.subsidy)?;
+    }
+    let mut events = cancel_live_referrals(household, c.date, CancelCause::HouseholdExited);
+    events.push(household_event(
+        c.household,
+        c.date,
+        Event::HouseholdExited(HouseholdExited {
+            destination: c.destination,
+            destination_subsidy: c.destination_subsidy,
+            member_destinations: c.member_destinations.clone(),
+            reason: c.reason.clone(),
+        }),
+    ));
+    events.extend(household.members.iter().map(|m| Pending {
+        streams: vec![StreamId::Client(m.client)],
+        effective: c.date,
+        event: Event::ClientEnrollmentClosed(ClientEnrollmentClosed {
+            household: c.household,
+        }),
+    }));
+    Ok(Decision {
+        events,
+        outcome: Outcome::Recorded,
+    })
+}
+
+pub(crate) fn sweep(ctx: &Context<'_>, c: &Sweep) -> Result<Decision, Error> {
+    ctx.require(&[], "run the inactivity sweep")?;
+    let mut events = Vec::new();
+    let mut inactivated = Vec::new();
+    for household in ctx.caseload.households().values() {
+        // A backdated sweep leaves alone a household with records after
+        // its date: inactivity cannot precede what was recorded later.
+        if !household.is_due_for_inactivity(ctx.policy.inactivity_days, c.as_of)
+            || household.last_activity > c.as_of
+        {
+            continue;
+        }
+        let days = household.days_since_contact(c.as_of);
+        events.extend(cancel_live_referrals(
+            household,
+            c.as_of,
+            CancelCause::HouseholdInactive,
+        ));
+        events.push(household_event(
+            household.id,
+            c.as_of,
+            Event::HouseholdInactivated(HouseholdInactivated {
+                last_contact: household.last_contact,
+                days_without_contact: days,
+                inactivity_days: ctx.policy.inactivity_days,
+            }),
+        ));
+        inactivated.push(household.id);
+    }
+    Ok(Decision {
+        events,
+        outcome: Outcome::Swept { inactivated },
+    })
+}
+
+/// Applies an RFC 7396 JSON merge patch.
+fn merge_patch(target: &mut serde_json::Value, patch: &serde_json::Value) {
+    match (target, patch) {
+        (serde_json::Value::Object(target), serde_json::Value::Object(patch)) => {
+            for (key, value) in patch {
+                if value.is_null() {
+                    target.remove(key);
+                } else {
+                    let slot = target.entry(key.clone()).or_insert(serde_json::Value::Null);
+                    merge_patch(slot, value);
+                }
+            }
+        }
+        (target, patch) => *target = patch.clone(),
+    }
+}
+
+/// The paths (a.b.c) at which two JSON values differ.
+fn changed_paths(path: &str, a: &serde_json::Value, b: &serde_json::Value, out: &mut Vec<String>) {
+    match (a, b) {
+        (serde_json::Value::Object(x), serde_json::Value::Object(y)) => {
+            let keys: std::collections::BTreeSet<&String> = x.keys().chain(y.keys()).collect();
+            let null = serde_json::Value::Null;
+            for key in keys {
+                let sub = if path.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{path}.{key}")
+                };
+                let (x, y) = (x.get(key).unwrap_or(&null), y.get(key).unwrap_or(&null));
+                changed_paths(&sub, x, y, out);
+            }
+        }
+        (x, y) if x != y => out.push(path.to_owned()),
+        _ => {}
+    }
+}
+
+pub(crate) fn correct(ctx: &Context<'_>, c: &Correct) -> Result<Decision, Error> {
+    ctx.require(ACCESS, "correct household records")?;
+    let event = c.original.event_id;
+    let not = |why| Error::NotCorrectable { event, why };
+    let invalid = |e: serde_json::Error| Error::InvalidCorrection {
+        event,
+        detail: e.to_string(),
+    };
+    // A data-entry mistake may be corrected after the exit too: the
+    // record stays part of the household's history and its reports.
+    ctx.caseload
+        .households()
+        .get(&c.household)
+        .ok_or(Error::UnknownHousehold(c.household))?;
+    if c.original
+        .version_in(&StreamId::Household(c.household))
+        .is_none()
+    {
+        return Err(not("it is not an event of this household"));
+    }
+    if !matches!(
+        c.original.event,
+        Event::HouseholdEnrolled(_)
+            | Event::AssessmentRecorded(_)
+            | Event::ContactMade(_)
+            | Event::ContactAttempted(_)
+            | Event::CeEventRecorded(_)
+    ) {
+        return Err(not(
+            "only enrollment, assessment, follow-up and 4.20 event records can be corrected",
+        ));
+    }
+    check_text("correction reason", &c.reason, MAX_NOTE_CHARS)?;
+    let original = serde_json::to_value(&c.original.event).map_err(invalid)?;
+    let mut patched = original.clone();
+    if let Some(data) = patched.get_mut("data") {
+        merge_patch(data, &c.patch);
+    }
+    let corrected: Event = serde_json::from_value(patched.clone()).map_err(invalid)?;
+    // What changed is read from the corrected record as stored, not from
+    // the patch: a path the record does not have (a misspelt field) would
+    // otherwise be reported as corrected while nothing changed.
+    let stored = serde_json::to_value(&corrected).map_err(invalid)?;
+    let mut fields = Vec::new();
+    changed_paths("", &original["data"], &stored["data"], &mut fields);
+    let mut asked = Vec::new();
+    changed_paths("", &original["data"], &patched["data"], &mut asked);
+    if let Some(unknown) = asked.iter().find(|path| !fields.contains(path)) {
+        return Err(Error::InvalidCorrection {
+            event,
+            detail: format!(
+                "{unknown} is not a field of this {} record (see `ce history` for its fields)",
+                c.original.event.event_type()
+            ),
+        });
+    }
+    if fields.is_empty() {
+        return Err(not("the patch changes nothing"));
+    }
+    let keeps_ids = match (&c.original.event, &corrected) {
+        (Event::HouseholdEnrolled(a), Event::HouseholdEnrolled(b)) => {
+            let who = |e: &HouseholdEnrolled| -> Vec<(ClientId, RelationshipToHoH)> {
+                e.members
+                    .iter()
+                    .map(|m| (m.client, m.relationship))
+                    .collect()
+            };
+            a.household == b.household && who(a) == who(b)
+        }
+        (Event::AssessmentRecorded(a), Event::AssessmentRecorded(b)) => {
+            a.assessment.assessment_id == b.assessment.assessment_id
+        }
+        (Event::CeEventRecorded(a), Event::CeEventRecorded(b)) => a.event == b.event,
+        _ => true,
+    };
+    if !keeps_ids {
+        return Err(not(
+            "ids, members, relationships and 4.20 event codes cannot be changed by a correction",
+        ));
+    }
+    match &corrected {
+        Event::HouseholdEnrolled(e) => {
+            if !ctx.policy.knows_coalition(&e.coalition) {
+                return Err(Error::UnknownCoalition(e.coalition.clone()));
+            }
+            check_current(&e.current)?;
+            let start = c.original.effective;
+            for member in &e.members {
+                check_member(member, start, start)?;
+            }
+            check_episode_start(&e.prior, &e.members, start)?;
+        }
+        Event::ContactMade(e) => {
+            check_note(&e.note.0)?;
+            check_current(&e.current)?;
+        }
+        Event::ContactAttempted(e) => {
+            check_note(&e.note.0)?;
+        }
+        Event::CeEventRecorded(e) => {
+            if let Some(location) = &e.location {
+                check_len(
+                    "4.20 LocationCrisisOrPHHousing",
+                    location,
+                    MAX_LOCATION_CHARS,
+                )?;
+            }
+        }
+        _ => {}
+    }
+    Ok(Decision {
+        events: vec![household_event(
+            c.household,
+            c.original.effective,
+            Event::EventCorrected(EventCorrected {
+                corrects: event,
+                fields,
+                reason: c.reason.clone(),
+                corrected: Box::new(corrected),
+            }),
+        )],
+        outcome: Outcome::Recorded,
+    })
+}

@@ -1,0 +1,338 @@
+//! Every event the workflow can record, as one enum.
+//!
+//! Events are immutable facts. Each serializes as `{"type": .., "data": ..}`;
+//! the envelope adds the schema version so that old events can be upcast
+//! before typed decoding (see [`crate::envelope`]).
+
+use serde::{Deserialize, Serialize};
+
+mod correction;
+mod household;
+mod opening;
+
+pub use correction::EventCorrected;
+pub use household::*;
+pub use opening::*;
+
+/// The current schema version of every event type. Bump an event's version
+/// only together with an upcaster from the previous one.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// One domain event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "data")]
+#[non_exhaustive]
+pub enum Event {
+    /// See [`HouseholdEnrolled`].
+    HouseholdEnrolled(HouseholdEnrolled),
+    /// See [`AssessmentRecorded`].
+    AssessmentRecorded(AssessmentRecorded),
+    /// See [`ContactMade`].
+    ContactMade(ContactMade),
+    /// See [`ContactAttempted`].
+    ContactAttempted(ContactAttempted),
+    /// See [`CeEventRecorded`].
+    CeEventRecorded(CeEventRecorded),
+    /// See [`MemberAdded`].
+    MemberAdded(MemberAdded),
+    /// See [`MemberRemoved`].
+    MemberRemoved(MemberRemoved),
+    /// See [`HeadOfHouseholdChanged`].
+    HeadOfHouseholdChanged(HeadOfHouseholdChanged),
+    /// See [`HouseholdExited`].
+    HouseholdExited(HouseholdExited),
+    /// See [`HouseholdInactivated`].
+    HouseholdInactivated(HouseholdInactivated),
+    /// See [`ClientEnrollmentOpened`].
+    ClientEnrollmentOpened(ClientEnrollmentOpened),
+    /// See [`ClientEnrollmentClosed`].
+    ClientEnrollmentClosed(ClientEnrollmentClosed),
+    /// See [`OpeningPosted`].
+    OpeningPosted(OpeningPosted),
+    /// See [`OpeningWithdrawn`].
+    OpeningWithdrawn(OpeningWithdrawn),
+    /// See [`ReferralOffered`].
+    ReferralOffered(ReferralOffered),
+    /// See [`ReferralAcknowledged`].
+    ReferralAcknowledged(ReferralAcknowledged),
+    /// See [`ReferralAccepted`].
+    ReferralAccepted(ReferralAccepted),
+    /// See [`ReferralDeclined`].
+    ReferralDeclined(ReferralDeclined),
+    /// See [`ReferralCancelled`].
+    ReferralCancelled(ReferralCancelled),
+    /// See [`ReferralExpired`].
+    ReferralExpired(ReferralExpired),
+    /// See [`EventCorrected`].
+    EventCorrected(EventCorrected),
+    /// See [`HmisRecordsLinked`].
+    HmisRecordsLinked(HmisRecordsLinked),
+    /// See [`HmisRecordDeleted`].
+    HmisRecordDeleted(HmisRecordDeleted),
+    /// See [`PolicyAdopted`].
+    PolicyAdopted(PolicyAdopted),
+}
+
+/// The type of an [`Event`], without its data: what a test expects, a
+/// history entry shows, a filter asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum EventType {
+    /// See [`HouseholdEnrolled`].
+    HouseholdEnrolled,
+    /// See [`AssessmentRecorded`].
+    AssessmentRecorded,
+    /// See [`ContactMade`].
+    ContactMade,
+    /// See [`ContactAttempted`].
+    ContactAttempted,
+    /// See [`CeEventRecorded`].
+    CeEventRecorded,
+    /// See [`MemberAdded`].
+    MemberAdded,
+    /// See [`MemberRemoved`].
+    MemberRemoved,
+    /// See [`HeadOfHouseholdChanged`].
+    HeadOfHouseholdChanged,
+    /// See [`HouseholdExited`].
+    HouseholdExited,
+    /// See [`HouseholdInactivated`].
+    HouseholdInactivated,
+    /// See [`ClientEnrollmentOpened`].
+    ClientEnrollmentOpened,
+    /// See [`ClientEnrollmentClosed`].
+    ClientEnrollmentClosed,
+    /// See [`OpeningPosted`].
+    OpeningPosted,
+    /// See [`OpeningWithdrawn`].
+    OpeningWithdrawn,
+    /// See [`ReferralOffered`].
+    ReferralOffered,
+    /// See [`ReferralAcknowledged`].
+    ReferralAcknowledged,
+    /// See [`ReferralAccepted`].
+    ReferralAccepted,
+    /// See [`ReferralDeclined`].
+    ReferralDeclined,
+    /// See [`ReferralCancelled`].
+    ReferralCancelled,
+    /// See [`ReferralExpired`].
+    ReferralExpired,
+    /// See [`EventCorrected`].
+    EventCorrected,
+    /// See [`HmisRecordsLinked`].
+    HmisRecordsLinked,
+    /// See [`HmisRecordDeleted`].
+    HmisRecordDeleted,
+    /// See [`PolicyAdopted`].
+    PolicyAdopted,
+}
+
+impl EventType {
+    /// Every event type, in [`Event::TYPES`]' order.
+    pub const ALL: &'static [EventType] = &[
+        EventType::HouseholdEnrolled,
+        EventType::AssessmentRecorded,
+        EventType::ContactMade,
+        EventType::ContactAttempted,
+        EventType::CeEventRecorded,
+        EventType::MemberAdded,
+        EventType::MemberRemoved,
+        EventType::HeadOfHouseholdChanged,
+        EventType::HouseholdExited,
+        EventType::HouseholdInactivated,
+        EventType::ClientEnrollmentOpened,
+        EventType::ClientEnrollmentClosed,
+        EventType::OpeningPosted,
+        EventType::OpeningWithdrawn,
+        EventType::ReferralOffered,
+        EventType::ReferralAcknowledged,
+        EventType::ReferralAccepted,
+        EventType::ReferralDeclined,
+        EventType::ReferralCancelled,
+        EventType::ReferralExpired,
+        EventType::EventCorrected,
+        EventType::HmisRecordsLinked,
+        EventType::HmisRecordDeleted,
+        EventType::PolicyAdopted,
+    ];
+
+    /// The name the log stores.
+    pub fn name(self) -> &'static str {
+        match self {
+            EventType::HouseholdEnrolled => "HouseholdEnrolled",
+            EventType::AssessmentRecorded => "AssessmentRecorded",
+            EventType::ContactMade => "ContactMade",
+            EventType::ContactAttempted => "ContactAttempted",
+            EventType::CeEventRecorded => "CeEventRecorded",
+            EventType::MemberAdded => "MemberAdded",
+            EventType::MemberRemoved => "MemberRemoved",
+            EventType::HeadOfHouseholdChanged => "HeadOfHouseholdChanged",
+            EventType::HouseholdExited => "HouseholdExited",
+            EventType::HouseholdInactivated => "HouseholdInactivated",
+            EventType::ClientEnrollmentOpened => "ClientEnrollmentOpened",
+            EventType::ClientEnrollmentClosed => "ClientEnrollmentClosed",
+            EventType::OpeningPosted => "OpeningPosted",
+            EventType::OpeningWithdrawn => "OpeningWithdrawn",
+            EventType::ReferralOffered => "ReferralOffered",
+            EventType::ReferralAcknowledged => "ReferralAcknowledged",
+            EventType::ReferralAccepted => "ReferralAccepted",
+            EventType::ReferralDeclined => "ReferralDeclined",
+            EventType::ReferralCancelled => "ReferralCancelled",
+            EventType::ReferralExpired => "ReferralExpired",
+            EventType::EventCorrected => "EventCorrected",
+            EventType::HmisRecordsLinked => "HmisRecordsLinked",
+            EventType::HmisRecordDeleted => "HmisRecordDeleted",
+            EventType::PolicyAdopted => "PolicyAdopted",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_event_type_has_its_stored_name() {
+        let names: Vec<&str> = EventType::ALL.iter().map(|t| t.name()).collect();
+        assert_eq!(names, Event::TYPES);
+        for t in EventType::ALL {
+            let json = serde_json::to_string(t).unwrap();
+            assert_eq!(json, format!("\"{}\"", t.name()));
+        }
+    }
+}
+
+impl std::fmt::Display for EventType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The CoC adopted a new policy (prioritization, eligibility, decline
+/// reasons): from this event on, lists are ranked and referrals made under
+/// it. It carries the policy it replaces, so that `verify` checks every
+/// earlier referral against the policy in force when it was made, also in
+/// a store restored from a backup.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyAdopted {
+    /// The policy in force from now on.
+    pub policy: Box<crate::policy::Policy>,
+    /// The policy it replaces.
+    pub replaces: Box<crate::policy::Policy>,
+}
+
+impl Event {
+    /// Every event type name this build knows.
+    pub const TYPES: &'static [&'static str] = &[
+        "HouseholdEnrolled",
+        "AssessmentRecorded",
+        "ContactMade",
+        "ContactAttempted",
+        "CeEventRecorded",
+        "MemberAdded",
+        "MemberRemoved",
+        "HeadOfHouseholdChanged",
+        "HouseholdExited",
+        "HouseholdInactivated",
+        "ClientEnrollmentOpened",
+        "ClientEnrollmentClosed",
+        "OpeningPosted",
+        "OpeningWithdrawn",
+        "ReferralOffered",
+        "ReferralAcknowledged",
+        "ReferralAccepted",
+        "ReferralDeclined",
+        "ReferralCancelled",
+        "ReferralExpired",
+        "EventCorrected",
+        "HmisRecordsLinked",
+        "HmisRecordDeleted",
+        "PolicyAdopted",
+    ];
+
+    /// The event's type.
+    pub fn kind(&self) -> EventType {
+        match self {
+            Event::HouseholdEnrolled(_) => EventType::HouseholdEnrolled,
+            Event::AssessmentRecorded(_) => EventType::AssessmentRecorded,
+            Event::ContactMade(_) => EventType::ContactMade,
+            Event::ContactAttempted(_) => EventType::ContactAttempted,
+            Event::CeEventRecorded(_) => EventType::CeEventRecorded,
+            Event::MemberAdded(_) => EventType::MemberAdded,
+            Event::MemberRemoved(_) => EventType::MemberRemoved,
+            Event::HeadOfHouseholdChanged(_) => EventType::HeadOfHouseholdChanged,
+            Event::HouseholdExited(_) => EventType::HouseholdExited,
+            Event::HouseholdInactivated(_) => EventType::HouseholdInactivated,
+            Event::ClientEnrollmentOpened(_) => EventType::ClientEnrollmentOpened,
+            Event::ClientEnrollmentClosed(_) => EventType::ClientEnrollmentClosed,
+            Event::OpeningPosted(_) => EventType::OpeningPosted,
+            Event::OpeningWithdrawn(_) => EventType::OpeningWithdrawn,
+            Event::ReferralOffered(_) => EventType::ReferralOffered,
+            Event::ReferralAcknowledged(_) => EventType::ReferralAcknowledged,
+            Event::ReferralAccepted(_) => EventType::ReferralAccepted,
+            Event::ReferralDeclined(_) => EventType::ReferralDeclined,
+            Event::ReferralCancelled(_) => EventType::ReferralCancelled,
+            Event::ReferralExpired(_) => EventType::ReferralExpired,
+            Event::EventCorrected(_) => EventType::EventCorrected,
+            Event::HmisRecordsLinked(_) => EventType::HmisRecordsLinked,
+            Event::HmisRecordDeleted(_) => EventType::HmisRecordDeleted,
+            Event::PolicyAdopted(_) => EventType::PolicyAdopted,
+        }
+    }
+
+    /// The event's type name, as stored.
+    pub fn event_type(&self) -> &'static str {
+        self.kind().name()
+    }
+
+    /// What the event records, in words, for audit output ("referral
+    /// expired"); [`event_type`](Self::event_type) is its stored name.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Event::HouseholdEnrolled(_) => "household enrolled in CE",
+            Event::AssessmentRecorded(_) => "CE assessment",
+            Event::ContactMade(_) => "status update with contact",
+            Event::ContactAttempted(_) => "contact attempt (CE note)",
+            Event::CeEventRecorded(_) => "CE event",
+            Event::MemberAdded(_) => "member added",
+            Event::MemberRemoved(_) => "member removed",
+            Event::HeadOfHouseholdChanged(_) => "head of household changed",
+            Event::HouseholdExited(_) => "exit from CE",
+            Event::HouseholdInactivated(_) => "made inactive by the sweep",
+            Event::ClientEnrollmentOpened(_) => "client's CE enrollment opened",
+            Event::ClientEnrollmentClosed(_) => "client's CE enrollment closed",
+            Event::OpeningPosted(_) => "opening posted",
+            Event::OpeningWithdrawn(_) => "opening withdrawn",
+            Event::ReferralOffered(_) => "referral offered",
+            Event::ReferralAcknowledged(_) => "referral acknowledged",
+            Event::ReferralAccepted(_) => "referral accepted",
+            Event::ReferralDeclined(_) => "referral declined",
+            Event::ReferralCancelled(_) => "referral cancelled",
+            Event::ReferralExpired(_) => "referral expired",
+            Event::EventCorrected(_) => "correction",
+            Event::HmisRecordsLinked(_) => "HMIS records linked",
+            Event::HmisRecordDeleted(_) => "HMIS record deleted in the source",
+            Event::PolicyAdopted(_) => "policy adopted",
+        }
+    }
+
+    /// The HUD data element the event corresponds to, for audit output.
+    pub fn hud_element(&self) -> Option<&'static str> {
+        match self {
+            Event::HouseholdEnrolled(_) => Some("3.10/3.15/3.917/4.12"),
+            Event::AssessmentRecorded(_) => Some("4.19"),
+            Event::ContactMade(_) => Some("3.917/4.12"),
+            Event::MemberAdded(_) | Event::MemberRemoved(_) => Some("3.15"),
+            Event::HeadOfHouseholdChanged(_) => Some("3.15"),
+            Event::HouseholdExited(_) => Some("3.11/3.12"),
+            Event::EventCorrected(e) => e.corrected.hud_element(),
+            Event::ReferralOffered(_)
+            | Event::ReferralAccepted(_)
+            | Event::ReferralDeclined(_)
+            | Event::CeEventRecorded(_) => Some("4.20"),
+            _ => None,
+        }
+    }
+}
