@@ -6,19 +6,19 @@
 
 use std::collections::BTreeMap;
 
-use ce_core::household::ContactMethod;
-use ce_core::household::{CurrentLivingSituation, PriorLivingSituation, StatusUpdate};
 use ce_core::hud::{
     AssessmentLevel, AssessmentType, CurrentSituation, Destination, MonthsHomeless, NoYesReasons,
     PriorSituation, PrioritizationStatus, RelationshipToHoH, TimesHomeless,
 };
+use ce_core::report::PriorityListReport;
+use ce_core::ContactMethod;
 use ce_core::{
     AcceptReferral, Actor, Assess, AttemptContact, Caseload, ClientId, Coalition, Command,
     CommandId, CommandMeta, DeclineReferral, Enroll, Envelope, Error, EventId, EventStore, Exit,
     ExpireReferrals, FollowUp, HouseholdId, ListHouseholdType, ListKey, Member, MemoryStore,
-    OpeningId, Outcome, PostOpening, PriorityListReport, ProgramType, Refer, ReferralId, Role,
-    Sweep, Workflow,
+    OpeningId, Outcome, PostOpening, ProgramType, Refer, ReferralId, Role, Sweep, Workflow,
 };
+use ce_core::{CurrentLivingSituation, PriorLivingSituation, StatusUpdate};
 use chrono::{Days, NaiveDate, TimeZone, Utc};
 use serde_json::json;
 
@@ -377,7 +377,7 @@ impl Sim<'_> {
                         assessment_type,
                         level: AssessmentLevel::HousingNeedsAssessment,
                         answers: vec![],
-                        results: vec![ce_core::household::AssessmentResultEntry {
+                        results: vec![ce_core::AssessmentResultEntry {
                             result_type: "Pre-Screen score".into(),
                             result: score.to_string(),
                         }],

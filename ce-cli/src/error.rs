@@ -95,7 +95,7 @@ pub enum CliError {
     Usage(&'static str),
     /// A policy file that does not parse.
     #[error("{0}")]
-    Policy(#[from] ce_core::policy::PolicyError),
+    Policy(#[from] ce_core::PolicyError),
     /// The demo only fills an empty store (or re-prints its own).
     #[error("the store already holds {events} events that are not this demo's: run the demo with --store on a new directory")]
     NotEmpty {
@@ -152,7 +152,7 @@ impl CliError {
             ) => 2,
             CliError::Rejected(_) => 3,
             CliError::Verify(_) => 1,
-            CliError::Policy(ce_core::policy::PolicyError::NotLead) => 3,
+            CliError::Policy(ce_core::PolicyError::NotLead) => 3,
             CliError::BadId { .. }
             | CliError::Code(_)
             | CliError::BadCode { .. }

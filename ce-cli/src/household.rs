@@ -1,6 +1,5 @@
 //! enroll, assess, members, exit, followup, event.
 
-use ce_core::household::{ContactMethod, CurrentLivingSituation, Member, StatusUpdate};
 use ce_core::hud::{
     CeEventType, CurrentSituation, Destination, MonthsHomeless, NoYesMissing, PriorSituation,
     ReferralResult, RentalSubsidyType,
@@ -9,6 +8,7 @@ use ce_core::{
     AddMember, Assess, AttemptContact, ChangeHead, Enroll, Exit, FollowUp, HouseholdId,
     HouseholdStatus, Outcome, RecordCeEvent, RemoveMember,
 };
+use ce_core::{ContactMethod, CurrentLivingSituation, Member, StatusUpdate};
 use serde_json::json;
 
 use crate::args::{EventArgs, FollowupArgs, MembersCommand, Method};

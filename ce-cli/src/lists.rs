@@ -4,10 +4,8 @@ use std::collections::BTreeMap;
 
 use ce_core::audit::RecordedCeEvent;
 use ce_core::priority::list_status;
-use ce_core::{
-    ClientId, Coalition, EventStore, HouseholdId, ListHouseholdType, ListKey, PriorityListReport,
-    StreamId,
-};
+use ce_core::report::PriorityListReport;
+use ce_core::{ClientId, Coalition, EventStore, HouseholdId, ListHouseholdType, ListKey, StreamId};
 use ce_store_sled::SledStore;
 use serde_json::json;
 

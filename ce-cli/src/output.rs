@@ -101,7 +101,7 @@ where
 }
 
 /// A priority list report as an aligned table (the BoS Priority List Report's columns).
-pub fn report_table(report: &ce_core::PriorityListReport) -> String {
+pub fn report_table(report: &ce_core::report::PriorityListReport) -> String {
     let opt = |v: Option<String>| v.unwrap_or_else(|| "-".to_owned());
     let rows = report.rows.iter().map(|row| {
         vec![

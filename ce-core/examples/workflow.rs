@@ -5,12 +5,13 @@
 //!
 //! Run: `cargo run -p ce-core --example workflow`
 
-use ce_core::household::{CurrentLivingSituation, PriorLivingSituation, StatusUpdate};
 use ce_core::hud::{
     AssessmentLevel, AssessmentType, CurrentSituation, MonthsHomeless, NoYesReasons,
     PriorSituation, PrioritizationStatus, RelationshipToHoH, TimesHomeless,
 };
+use ce_core::report::PriorityListReport;
 use ce_core::*;
+use ce_core::{CurrentLivingSituation, PriorLivingSituation, StatusUpdate};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 
 const COALITION: &str = "Coulee";

@@ -12,13 +12,16 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use crate::caseload::Caseload;
+use crate::decide::rank_among;
 use crate::envelope::{Envelope, StreamId};
 use crate::event::Event;
 use crate::household::{Household, HouseholdStatus};
-use crate::ids::{EventId, HouseholdId, ReferralId};
-use crate::opening::rank_among;
+use crate::lists::{list_status, lists_of, OffListReason};
 use crate::policy::{OrderKey, Policy};
-use crate::priority::{compare_key, list_status, lists_of, ListKey, OffListReason, RankInputs};
+use crate::rank::{compare_key, RankInputs};
+use crate::vocab::ListHouseholdType;
+use crate::vocab::ListKey;
+use crate::vocab::{EventId, HouseholdId, ReferralId};
 
 /// The caseload as it was on `date`, by everything known now.
 pub fn as_of<'a>(log: impl IntoIterator<Item = &'a Envelope>, date: NaiveDate) -> Caseload {
@@ -50,7 +53,7 @@ pub struct HistoryEntry {
     /// When it was entered.
     pub recorded_at: DateTime<Utc>,
     /// Who entered it: user, agency, role.
-    pub actor: crate::actor::Actor,
+    pub actor: crate::vocab::Actor,
     /// Event type.
     pub event_type: crate::event::EventType,
     /// The HUD data element it corresponds to.
@@ -176,7 +179,7 @@ pub struct RecordedCeEvent {
     /// When it was entered.
     pub recorded_at: DateTime<Utc>,
     /// The event with its dependent fields, corrections applied.
-    pub event: crate::household::events::CeEventRecorded,
+    pub event: crate::event::CeEventRecorded,
 }
 
 /// The 4.20 events recorded on a household, from its stream (in stream
@@ -205,7 +208,7 @@ pub fn ce_events<'a>(stream: impl IntoIterator<Item = &'a Envelope>) -> Vec<Reco
     out
 }
 
-fn ce_event_change(e: &crate::household::events::CeEventRecorded) -> String {
+fn ce_event_change(e: &crate::event::CeEventRecorded) -> String {
     let mut line = format!("4.20 event {}: {}", e.event.code(), e.event.label());
     if let Some(r) = e.problem_solving_result {
         line.push_str(&format!("; housed in a safe alternative: {}", r.label()));
@@ -252,7 +255,7 @@ pub struct Explanation {
     /// Its rank on each list it is on.
     pub lists: Vec<ListExplanation>,
     /// For each program type whose lists it is not on, the rule that keeps it off.
-    pub off_lists: Vec<(crate::opening::ProgramType, OffListReason)>,
+    pub off_lists: Vec<(crate::vocab::ProgramType, OffListReason)>,
 }
 
 /// Explains a household's place on every list (or only `list`) as of `date`.
@@ -282,7 +285,7 @@ pub fn explain(
         let key = ListKey {
             coalition: h.coalition.clone(),
             program: rule.program,
-            household_type: crate::priority::ListHouseholdType::of(h, policy),
+            household_type: ListHouseholdType::of(h, policy),
         };
         let ranked = caseload.list(policy, &key, date);
         let Some(pos) = ranked

@@ -3,19 +3,22 @@
 //! Stores maintain it incrementally; folding from scratch gives the same.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 
 use crate::envelope::{Envelope, StreamId};
 use crate::event::Event;
-use crate::household::{Coalition, Household, HouseholdStatus};
-use crate::ids::{ClientId, HouseholdId, OpeningId, ReferralId};
-use crate::opening::ProgramType;
+use crate::household::{Household, HouseholdStatus};
+use crate::lists::{build_lists, list_status, PriorityList};
 use crate::opening::{Opening, OpeningStatus, Referral, ReferralStatus};
 use crate::policy::{OrderKey, Policy};
-use crate::priority::{
-    build_lists, list_status, rank_key, ListHouseholdType, ListKey, PriorityList, RankInputs,
-};
+use crate::rank::{rank_key, RankInputs};
+use crate::store::{EventStore, StoreError};
+use crate::vocab::Coalition;
+use crate::vocab::ProgramType;
+use crate::vocab::{ClientId, HouseholdId, OpeningId, ReferralId};
+use crate::vocab::{ListHouseholdType, ListKey};
 
 /// Everything the workflow knows, folded from the log.
 ///
@@ -101,7 +104,7 @@ struct RankIndex {
     orders: Vec<Vec<OrderKey>>,
     /// For a coalition and an index into `orders`: each household's
     /// [`rank_key`] (which ends with its id), so the bytes sort as
-    /// [`crate::priority::compare`] does.
+    /// [`crate::rank::compare`] does.
     ranked: HashMap<(Coalition, usize), BTreeSet<Vec<u8>>>,
     /// The coalition and rank inputs each indexed household is filed under.
     filed: HashMap<HouseholdId, (Coalition, RankInputs)>,
@@ -229,7 +232,7 @@ impl Caseload {
     /// exited, active, not housed, placed; none if the policy has no rule
     /// for the program), best first as `policy` ranks that program's list,
     /// ties broken by household id as in
-    /// [`crate::priority::compare`]. Whether each one is eligible on a
+    /// [`crate::rank::compare`]. Whether each one is eligible on a
     /// given date (parked, placed after it, the program's rules) is left
     /// to the caller. `None` unless the caseload is [ranked](Caseload::rank_by)
     /// by this very policy.
@@ -433,5 +436,22 @@ impl Caseload {
                 key: key.clone(),
                 entries: Vec::new(),
             })
+    }
+}
+
+/// A store that keeps the caseload's projections itself, so that a
+/// workflow opened on it need not replay the log. A store that keeps none
+/// implements it with the default, and the workflow folds the log.
+pub trait Snapshots: EventStore {
+    /// The caseload as the store's own projections hold it, if it keeps
+    /// them.
+    fn snapshot(&self) -> Result<Option<Caseload>, StoreError> {
+        Ok(None)
+    }
+}
+
+impl<S: Snapshots + ?Sized> Snapshots for Arc<S> {
+    fn snapshot(&self) -> Result<Option<Caseload>, StoreError> {
+        (**self).snapshot()
     }
 }

@@ -4,20 +4,20 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::actor::Actor;
-use crate::decide::Outcome;
-use crate::household::{
-    AssessmentAnswer, AssessmentResultEntry, Coalition, ContactMethod, CurrentLivingSituation,
-    Member, MemberDestination, PriorLivingSituation, StatusUpdate,
-};
 use crate::hud::RentalSubsidyType;
 use crate::hud::{
     AssessmentLevel, AssessmentType, CeEventType, Destination, NoYesMissing, PrioritizationStatus,
     ReferralResult, RelationshipToHoH,
 };
-use crate::ids::{ClientId, CommandId, HouseholdId, OpeningId, ReferralId};
-use crate::opening::ProgramType;
-use crate::priority::ListHouseholdType;
+use crate::record::{
+    AssessmentAnswer, AssessmentResultEntry, ContactMethod, CurrentLivingSituation, Member,
+    MemberDestination, PriorLivingSituation, StatusUpdate,
+};
+use crate::vocab::Actor;
+use crate::vocab::Coalition;
+use crate::vocab::ListHouseholdType;
+use crate::vocab::ProgramType;
+use crate::vocab::{ClientId, CommandId, HouseholdId, OpeningId, ReferralId};
 
 /// Who entered a command, when, and its id (event ids derive from it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -489,109 +489,3 @@ impl From<&Command> for Command {
         command.clone()
     }
 }
-
-/// A command with a typed result, for [`Workflow::run`](crate::Workflow::run).
-pub trait TypedCommand: Into<Command> {
-    /// What a success gives the caller.
-    type Output;
-    /// The result a success of this command has, from its outcome; `None`
-    /// for an outcome another kind of command has.
-    fn output(outcome: Outcome) -> Option<Self::Output>;
-}
-
-/// What a referral gives the caller: see [`Outcome::Referred`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Referred {
-    /// The new referral.
-    pub referral: ReferralId,
-    /// The household referred.
-    pub household: HouseholdId,
-    /// Its rank among the households eligible for the opening.
-    pub rank: u32,
-}
-
-macro_rules! typed_command {
-    ($($command:ident => $output:ty: |$outcome:ident| $body:expr;)+) => {
-        $(
-            impl TypedCommand for $command {
-                type Output = $output;
-                fn output($outcome: Outcome) -> Option<$output> {
-                    $body
-                }
-            }
-        )+
-    };
-}
-
-typed_command! {
-    Enroll => HouseholdId: |o| match o {
-        Outcome::Enrolled { household } => Some(household),
-        _ => None,
-    };
-    PostOpening => OpeningId: |o| match o {
-        Outcome::Posted { opening } => Some(opening),
-        _ => None,
-    };
-    Refer => Referred: |o| match o {
-        Outcome::Referred { referral, household, rank } => Some(Referred { referral, household, rank }),
-        _ => None,
-    };
-    Sweep => Vec<HouseholdId>: |o| match o {
-        Outcome::Swept { inactivated } => Some(inactivated),
-        _ => None,
-    };
-    ExpireReferrals => Vec<ReferralId>: |o| match o {
-        Outcome::Expired { referrals } => Some(referrals),
-        _ => None,
-    };
-    Assess => (): |o| recorded(o);
-    FollowUp => (): |o| recorded(o);
-    AttemptContact => (): |o| recorded(o);
-    RecordCeEvent => (): |o| recorded(o);
-    AddMember => (): |o| recorded(o);
-    RemoveMember => (): |o| recorded(o);
-    ChangeHead => (): |o| recorded(o);
-    Exit => (): |o| recorded(o);
-    WithdrawOpening => (): |o| recorded(o);
-    AcknowledgeReferral => (): |o| recorded(o);
-    AcceptReferral => (): |o| recorded(o);
-    DeclineReferral => (): |o| recorded(o);
-    Correct => (): |o| recorded(o);
-}
-
-fn recorded(outcome: Outcome) -> Option<()> {
-    (outcome == Outcome::Recorded).then_some(())
-}
-
-macro_rules! into_command {
-    ($($variant:ident),+) => {
-        $(
-            impl From<$variant> for Command {
-                fn from(command: $variant) -> Self {
-                    Command::$variant(command)
-                }
-            }
-        )+
-    };
-}
-
-into_command!(
-    Enroll,
-    Assess,
-    FollowUp,
-    AttemptContact,
-    RecordCeEvent,
-    AddMember,
-    RemoveMember,
-    ChangeHead,
-    Exit,
-    PostOpening,
-    WithdrawOpening,
-    Refer,
-    AcknowledgeReferral,
-    AcceptReferral,
-    DeclineReferral,
-    Sweep,
-    ExpireReferrals,
-    Correct
-);

@@ -9,9 +9,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::actor::Actor;
 use crate::event::{Event, SCHEMA_VERSION};
-use crate::ids::{ClientId, EventId, HouseholdId, OpeningId};
+use crate::vocab::Actor;
+use crate::vocab::{ClientId, EventId, HouseholdId, OpeningId};
 
 /// A stream: the events of one household (CE enrollment), one client, or one
 /// opening. Serialized as `household-<uuid>`, `client-<uuid>`, `opening-<uuid>`.

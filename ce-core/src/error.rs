@@ -3,13 +3,14 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::actor::{AgencyId, Role};
-use crate::household::Coalition;
 use crate::hud::{CeEventType, InvalidCode, LivingSituation};
-use crate::ids::{ClientId, CommandId, HouseholdId, OpeningId, ReferralId};
-use crate::opening::{OpeningStatus, ProgramType, ReferralStatus};
-use crate::priority::OffListReason;
+use crate::lists::OffListReason;
+use crate::opening::{OpeningStatus, ReferralStatus};
 use crate::store::StoreError;
+use crate::vocab::Coalition;
+use crate::vocab::ProgramType;
+use crate::vocab::{AgencyId, Role};
+use crate::vocab::{ClientId, CommandId, HouseholdId, OpeningId, ReferralId};
 
 /// A command was rejected, or the store failed. A rejected command writes
 /// nothing.
@@ -92,7 +93,7 @@ pub enum Error {
     #[error("event {event} cannot be corrected: {why}")]
     NotCorrectable {
         /// The event.
-        event: crate::ids::EventId,
+        event: crate::vocab::EventId,
         /// Why not.
         why: &'static str,
     },
@@ -100,7 +101,7 @@ pub enum Error {
     #[error("corrected event {event} is not valid: {detail}")]
     InvalidCorrection {
         /// The event.
-        event: crate::ids::EventId,
+        event: crate::vocab::EventId,
         /// What serde said (field and problem).
         detail: String,
     },

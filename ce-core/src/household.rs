@@ -6,15 +6,18 @@ use std::collections::BTreeSet;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::event::Event;
 use crate::event::*;
+use crate::hud::{
+    Destination, LivingSituation, MonthsHomeless, PriorSituation, PrioritizationStatus,
+    ReferralResult, RelationshipToHoH, TimesHomeless,
+};
+use crate::policy::DeclineConsequence;
 use crate::record::{Assessment, CurrentLivingSituation, Member, PriorLivingSituation};
 use crate::vocab::Coalition;
-use crate::event::Event;
-use crate::hud::{Destination, LivingSituation, MonthsHomeless, PriorSituation, PrioritizationStatus, ReferralResult, RelationshipToHoH, TimesHomeless};
-use crate::vocab::{HouseholdId, OpeningId, ReferralId};
-use crate::policy::DeclineConsequence;
-use crate::vocab::ProgramType;
 use crate::vocab::HouseholdType;
+use crate::vocab::ProgramType;
+use crate::vocab::{HouseholdId, OpeningId, ReferralId};
 
 /// Where a household stands in CE.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -456,7 +459,7 @@ impl Household {
 /// the `inactivity_days` before it (the household was never that long
 /// without contact, so the sweep would not have found it). An older contact
 /// leaves it inactive: the sweep would have found it all the same.
-pub fn contact_undoes_inactivation(
+pub(crate) fn contact_undoes_inactivation(
     contact: NaiveDate,
     since: NaiveDate,
     inactivity_days: u32,
@@ -466,6 +469,6 @@ pub fn contact_undoes_inactivation(
 
 /// HUD homeless category 1 as CE sees it: street, emergency shelter, safe
 /// haven or transitional housing for homeless persons.
-pub fn literally_homeless(situation: LivingSituation) -> bool {
+pub(crate) fn literally_homeless(situation: LivingSituation) -> bool {
     situation.is_literally_homeless() || situation == LivingSituation::TransitionalHousing
 }

@@ -6,16 +6,16 @@ use std::fmt;
 
 use chrono::NaiveDate;
 
-use crate::actor::Role;
 use crate::caseload::Caseload;
 use crate::envelope::{Envelope, StreamId};
 use crate::event::Event;
 use crate::household::HouseholdStatus;
 use crate::hud::ReferralResult;
-use crate::ids::{HouseholdId, OpeningId, ReferralId};
-use crate::opening::ProgramType;
 use crate::policy::Policy;
-use crate::priority::ListKey;
+use crate::vocab::ListKey;
+use crate::vocab::ProgramType;
+use crate::vocab::Role;
+use crate::vocab::{HouseholdId, OpeningId, ReferralId};
 
 /// One broken invariant.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -240,7 +240,7 @@ pub fn check_event(caseload: &Caseload, policy: &Policy, envelope: &Envelope) ->
         }
     }
     let recorded = envelope.recorded_at.date_naive();
-    if envelope.effective < crate::household::EARLIEST_DATE {
+    if envelope.effective < crate::record::EARLIEST_DATE {
         broken(format!(
             "dated {}, before HMIS data start (1998-10-01)",
             envelope.effective
@@ -268,7 +268,7 @@ pub fn check_event(caseload: &Caseload, policy: &Policy, envelope: &Envelope) ->
             ));
         }
         let heads = e.members.iter().filter(|m| m.is_head()).count();
-        if heads != 1 || e.members.len() > crate::household::MAX_MEMBERS {
+        if heads != 1 || e.members.len() > crate::record::MAX_MEMBERS {
             broken(format!(
                 "a household of {} member(s) with {heads} head(s)",
                 e.members.len()

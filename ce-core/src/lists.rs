@@ -9,13 +9,12 @@ use serde::{Deserialize, Serialize};
 use crate::vocab::HouseholdType;
 
 use crate::household::{Household, HouseholdStatus};
-use crate::vocab::ProgramType;
 use crate::policy::{Policy, ProgramRule};
+use crate::rank::compare;
+use crate::rank::RankInputs;
 use crate::vocab::ListHouseholdType;
 use crate::vocab::ListKey;
-use crate::rank::RankInputs;
-use crate::rank::compare;
-
+use crate::vocab::ProgramType;
 
 impl ListHouseholdType {
     /// Which list a household belongs on.

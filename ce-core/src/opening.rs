@@ -4,13 +4,13 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::event::*;
-use crate::vocab::ProgramType;
+use crate::hud::{CeEventType, ReferralResult};
+use crate::policy::Policy;
 use crate::vocab::AgencyId;
 use crate::vocab::Coalition;
-use crate::hud::{CeEventType, ReferralResult};
-use crate::vocab::{HouseholdId, OpeningId, ReferralId};
-use crate::policy::Policy;
 use crate::vocab::ListHouseholdType;
+use crate::vocab::ProgramType;
+use crate::vocab::{HouseholdId, OpeningId, ReferralId};
 
 /// Where an opening stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

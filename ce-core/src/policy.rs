@@ -2,9 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::household::Coalition;
 use crate::hud::ReferralResult;
-use crate::opening::{DeclineConsequence, ProgramType};
+use crate::vocab::Coalition;
+use crate::vocab::ProgramType;
 
 /// The 21 local coalitions of the WI Balance of State.
 pub const WI_BOS_COALITIONS: &[&str] = &[
@@ -236,24 +236,24 @@ pub enum PolicyError {
 /// The bounds [`Policy::validate`] holds every number of a policy to: wide
 /// enough for any CoC's written standards, narrow enough that no date
 /// arithmetic on them can leave the calendar.
-pub mod bounds {
+pub(crate) mod bounds {
     /// Days without contact before a household goes inactive (ten years).
-    pub const INACTIVITY_DAYS: (u64, u64) = (1, 3_650);
+    pub(crate) const INACTIVITY_DAYS: (u64, u64) = (1, 3_650);
     /// Days before a referral without a result is overdue (one year).
-    pub const REFERRAL_OVERDUE_DAYS: (u64, u64) = (1, 365);
+    pub(crate) const REFERRAL_OVERDUE_DAYS: (u64, u64) = (1, 365);
     /// Days a decline parks a household (one year).
-    pub const PARKED_DAYS: (u64, u64) = (1, 365);
+    pub(crate) const PARKED_DAYS: (u64, u64) = (1, 365);
     /// The oldest age of a youth-headed household (HUD's youth are under 25).
-    pub const YOUTH_MAX_AGE: (u64, u64) = (18, 30);
+    pub(crate) const YOUTH_MAX_AGE: (u64, u64) = (18, 30);
     /// Scores (the severe-needs threshold and the list floors).
-    pub const SCORE: (u64, u64) = (0, 1_000);
+    pub(crate) const SCORE: (u64, u64) = (0, 1_000);
     /// The policy's version.
-    pub const VERSION: (u64, u64) = (1, 1_000_000);
+    pub(crate) const VERSION: (u64, u64) = (1, 1_000_000);
     /// Characters of a name (policy id, coalition, decline code or label,
     /// score result type).
-    pub const NAME_CHARS: usize = 100;
+    pub(crate) const NAME_CHARS: usize = 100;
     /// Coalitions, decline reasons or score result types in one policy.
-    pub const ITEMS: usize = 1_000;
+    pub(crate) const ITEMS: usize = 1_000;
 }
 
 /// Checks a number against its bounds.
@@ -357,7 +357,7 @@ impl Policy {
 
     /// Checks the policy's internal consistency.
     /// Checks the policy's internal consistency and holds every number to
-    /// its [`bounds`] and every name to the rules of a name.
+    /// its bounds and every name to the rules of a name.
     pub fn validate(&self) -> Result<(), PolicyError> {
         if self.id.is_empty() {
             return Err(PolicyError::Empty("id"));
@@ -466,53 +466,6 @@ impl Policy {
             return Err(PolicyError::PshWithoutDisability);
         }
         Ok(())
-    }
-
-    /// The request that adopts this policy in place of `current`, recorded
-    /// by `meta`'s actor (a CE lead) on the policy stream, at
-    /// `policy_version` (the stream's version now); `None` when the two
-    /// are the same policy. A changed policy must be valid and carry a
-    /// higher version, or another id.
-    pub fn adoption(
-        self,
-        current: &Policy,
-        meta: &crate::command::CommandMeta,
-        policy_version: u64,
-    ) -> Result<Option<crate::store::AppendRequest>, PolicyError> {
-        use crate::envelope::{NewEvent, StreamId};
-        use crate::event::{Event, PolicyAdopted};
-        self.validate()?;
-        if &self == current {
-            return Ok(None);
-        }
-        self.check_hud_rules()?;
-        if meta.actor.role != crate::actor::Role::Lead {
-            return Err(PolicyError::NotLead);
-        }
-        if self.id == current.id && self.version <= current.version {
-            return Err(PolicyError::VersionNotRaised {
-                id: self.id,
-                current: current.version,
-                given: self.version,
-            });
-        }
-        Ok(Some(crate::store::AppendRequest {
-            expected: vec![(
-                StreamId::Policy,
-                crate::store::ExpectedVersion::Exact(policy_version),
-            )],
-            events: vec![NewEvent {
-                event_id: crate::ids::EventId(meta.command_id.derive("event", 0)),
-                streams: vec![StreamId::Policy],
-                effective: meta.recorded_at.date_naive(),
-                recorded_at: meta.recorded_at,
-                actor: meta.actor.clone(),
-                event: Event::PolicyAdopted(PolicyAdopted {
-                    policy: Box::new(self),
-                    replaces: Box::new(current.clone()),
-                }),
-            }],
-        }))
     }
 
     /// The list rule for a program type, if the policy keeps lists for it.
@@ -680,6 +633,30 @@ impl Policy {
     }
 }
 
+/// What a decline does beyond HUD's result. Every decline also remembers the
+/// (household, opening) pair so that opening is not offered to it again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+#[non_exhaustive]
+pub enum DeclineConsequence {
+    /// The household keeps its place on every list (HUD's default: no penalty).
+    StaysOnList,
+    /// The household is off every list for this many days from the decline.
+    Parked {
+        /// Days parked.
+        days: u32,
+    },
+}
+
+impl std::fmt::Display for DeclineConsequence {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DeclineConsequence::StaysOnList => f.write_str("stays on the lists"),
+            DeclineConsequence::Parked { days } => write!(f, "off the lists for {days} days"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -729,8 +706,8 @@ mod tests {
         );
         // ... but is never adopted; chronic or a disabled adult also does.
         let lead = crate::command::CommandMeta {
-            command_id: crate::ids::CommandId::from_uuid(uuid::Uuid::from_u128(1)),
-            actor: crate::actor::Actor::new("lead", "BoS CE", crate::actor::Role::Lead),
+            command_id: crate::vocab::CommandId::from_uuid(uuid::Uuid::from_u128(1)),
+            actor: crate::vocab::Actor::new("lead", "BoS CE", crate::vocab::Role::Lead),
             recorded_at: chrono::DateTime::UNIX_EPOCH,
         };
         assert_eq!(

@@ -3,7 +3,11 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::hud::{AssessmentLevel, AssessmentType, CurrentSituation, Destination, LengthOfStay, MonthsHomeless, NoYesMissing, NoYesReasons, PriorSituation, PrioritizationStatus, RelationshipToHoH, RentalSubsidyType, TimesHomeless};
+use crate::hud::{
+    AssessmentLevel, AssessmentType, CurrentSituation, Destination, LengthOfStay, MonthsHomeless,
+    NoYesMissing, NoYesReasons, PriorSituation, PrioritizationStatus, RelationshipToHoH,
+    RentalSubsidyType, TimesHomeless,
+};
 use crate::vocab::{AssessmentId, ClientId};
 
 /// Longest CE note the BoS workflow accepts (it asks for one or two sentences).

@@ -8,10 +8,13 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::caseload::Caseload;
-use crate::household::{Coalition, Household, Member};
+use crate::household::Household;
 use crate::hud::MonthsHomeless;
-use crate::ids::{ClientId, HouseholdId, ReferralId};
-use crate::priority::{ListHouseholdType, ListKey, PriorityList};
+use crate::lists::PriorityList;
+use crate::record::Member;
+use crate::vocab::Coalition;
+use crate::vocab::{ClientId, HouseholdId, ReferralId};
+use crate::vocab::{ListHouseholdType, ListKey};
 
 /// One row of the report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

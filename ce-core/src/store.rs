@@ -2,11 +2,10 @@
 
 use std::sync::Arc;
 
-use crate::caseload::Caseload;
 use crate::envelope::{DecodeError, Envelope, NewEvent, StreamId};
 use crate::event::Event;
-use crate::ids::EventId;
 use crate::policy::Policy;
+use crate::vocab::EventId;
 
 /// What a writer expects a stream's version to be before its append.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -105,12 +104,6 @@ pub trait EventStore: Send + Sync {
     /// The position of a stored event id, if it is stored.
     fn position_of(&self, event_id: EventId) -> Result<Option<u64>, StoreError>;
 
-    /// The caseload as the store's own projections hold it, if it keeps
-    /// them, so that opening a workflow need not replay the log.
-    fn snapshot(&self) -> Result<Option<Caseload>, StoreError> {
-        Ok(None)
-    }
-
     /// The policy the store's log puts in force: the one its last
     /// `PolicyAdopted` event adopted, or the one a store that keeps its
     /// policy started under; `None` when the store has neither (a new
@@ -151,9 +144,6 @@ impl<S: EventStore + ?Sized> EventStore for Arc<S> {
     }
     fn next_position(&self) -> Result<u64, StoreError> {
         (**self).next_position()
-    }
-    fn snapshot(&self) -> Result<Option<Caseload>, StoreError> {
-        (**self).snapshot()
     }
     fn position_of(&self, event_id: EventId) -> Result<Option<u64>, StoreError> {
         (**self).position_of(event_id)

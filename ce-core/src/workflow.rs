@@ -7,17 +7,19 @@ use std::sync::{Mutex, MutexGuard};
 use chrono::NaiveDate;
 
 use crate::audit::{household_history, HistoryEntry};
-use crate::caseload::Caseload;
-use crate::command::{Command, CommandMeta, TypedCommand};
-use crate::decide::{decide, Outcome};
+use crate::caseload::{Caseload, Snapshots};
+use crate::command::{Command, CommandMeta};
+use crate::decide::decide;
 use crate::envelope::{Envelope, StreamId};
 use crate::error::Error;
 use crate::event::Event;
 use crate::household::Household;
-use crate::ids::{EventId, HouseholdId};
+use crate::lists::PriorityList;
+use crate::outcome::Outcome;
+use crate::outcome::TypedCommand;
 use crate::policy::Policy;
-use crate::priority::{ListKey, PriorityList};
-use crate::store::EventStore;
+use crate::vocab::ListKey;
+use crate::vocab::{EventId, HouseholdId};
 
 /// How many events a catch-up reads at a time.
 const CATCH_UP_BATCH: usize = 4_096;
@@ -47,9 +49,9 @@ pub struct Workflow<S> {
     caseload: Mutex<Caseload>,
 }
 
-impl<S: EventStore> Workflow<S> {
+impl<S: Snapshots> Workflow<S> {
     /// Opens a workflow on `store` under the policy the store holds
-    /// ([`EventStore::policy_in_force`]; the WI BoS default for a store
+    /// ([`EventStore::policy_in_force`](crate::store::EventStore::policy_in_force); the WI BoS default for a store
     /// that holds none): from the store's snapshot if it keeps one, then
     /// folding whatever is newer.
     pub fn open(store: S) -> Result<Self, Error> {

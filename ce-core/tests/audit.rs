@@ -5,9 +5,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use ce_core::audit::{as_known_at, as_of, check_referral_ranks, explain};
-use ce_core::policy::OrderKey;
-use ce_core::priority::OffListReason;
 use ce_core::testing::{date, follow_up, opening, HouseholdBuilder};
+use ce_core::OffListReason;
+use ce_core::OrderKey;
 use ce_core::*;
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::json;

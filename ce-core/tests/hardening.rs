@@ -4,12 +4,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use ce_core::household::{MAX_MEMBERS, MAX_NAME_CHARS};
 use ce_core::hud::{NoYesReasons, RelationshipToHoH};
-use ce_core::opening::DeclineConsequence;
-use ce_core::policy::PolicyError;
 use ce_core::testing::{client, date, HouseholdBuilder, Scenario};
+use ce_core::DeclineConsequence;
+use ce_core::PolicyError;
 use ce_core::*;
+use ce_core::{MAX_MEMBERS, MAX_NAME_CHARS};
 
 fn single() -> HouseholdBuilder {
     HouseholdBuilder::single_adult("Coulee")
@@ -84,7 +84,7 @@ fn a_stored_decline_parking_past_the_calendar_folds_without_a_panic() {
     ));
     let (referral, _) = s.refer_top(opening, date(2025, 2, 1));
     let mut caseload = s.caseload().clone();
-    let declined = ce_core::opening::ReferralDeclined {
+    let declined = ce_core::ReferralDeclined {
         referral,
         opening,
         household: id,
@@ -104,7 +104,7 @@ fn a_stored_decline_parking_past_the_calendar_folds_without_a_panic() {
         effective: date(2025, 2, 3),
         recorded_at: chrono::DateTime::from_timestamp(1_740_000_000, 0).unwrap(),
         actor: Actor::new("lead", "bos", Role::Lead),
-        schema_version: ce_core::event::SCHEMA_VERSION,
+        schema_version: ce_core::SCHEMA_VERSION,
         event: Event::ReferralDeclined(declined),
     };
     caseload.apply(&envelope);

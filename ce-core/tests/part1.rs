@@ -6,15 +6,16 @@
 
 use std::collections::BTreeSet;
 
-use ce_core::household::{ContactMethod, CurrentLivingSituation, Member, StatusUpdate};
 use ce_core::hud::{
     AssessmentLevel, AssessmentType, CeEventType, CurrentSituation, Destination, InvalidCode,
     LivingSituation, MonthsHomeless, NoYesReasons, PriorSituation, PrioritizationStatus,
     ReferralResult, RelationshipToHoH, RentalSubsidyType, TimesHomeless,
 };
-use ce_core::priority::{compare, list_status, lists_of, OffListReason};
+use ce_core::priority::{compare, list_status, lists_of};
 use ce_core::testing::{client, date, follow_up, HouseholdBuilder, Scenario};
+use ce_core::OffListReason;
 use ce_core::*;
+use ce_core::{ContactMethod, CurrentLivingSituation, Member, StatusUpdate};
 use chrono::{DateTime, Days, NaiveDate, TimeZone, Utc};
 
 // ---------------------------------------------------------------------------
@@ -2227,7 +2228,7 @@ fn an_exit_names_members_with_their_own_destination_and_a_subsidy_only_with_435(
     let mut given = Scenario::new();
     let h = given.enroll(couple(1, 2));
     let mut leaving = exit(h, date(2025, 3, 1));
-    leaving.member_destinations = vec![ce_core::household::MemberDestination {
+    leaving.member_destinations = vec![ce_core::MemberDestination {
         client: client(9),
         destination: Destination::STAYING_WITH_FAMILY_PERMANENT_TENURE,
         subsidy: None,

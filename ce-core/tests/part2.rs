@@ -7,12 +7,12 @@
 use std::sync::{Arc, Barrier};
 
 use ce_core::hud::{CeEventType, Destination, ReferralResult};
-use ce_core::opening::{
+use ce_core::testing::{date, follow_up, opening, HouseholdBuilder, Scenario};
+use ce_core::OffListReason;
+use ce_core::*;
+use ce_core::{
     Bypass, CancelCause, DeclineConsequence, ReferralCancelled, ReferralDeclined, ReferralOffered,
 };
-use ce_core::priority::OffListReason;
-use ce_core::testing::{date, follow_up, opening, HouseholdBuilder, Scenario};
-use ce_core::*;
 use chrono::{NaiveDate, TimeZone, Utc};
 
 const COALITION: &str = "Coulee";

@@ -7,12 +7,12 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::records::{AssessmentRecord, HouseholdRecord, HudEvent, HudRecords};
-use ce_core::envelope::Envelope;
 use ce_core::hud::{
     AssessmentLevel, AssessmentType, CeEventType, NoYesMissing, PrioritizationStatus,
     ReferralResult,
 };
-use ce_core::ids::HouseholdId;
+use ce_core::Envelope;
+use ce_core::HouseholdId;
 
 /// HUD's household types, by the ages of the household's members on the
 /// later of project start and the report's first day.

@@ -13,11 +13,11 @@ use super::files::*;
 use super::format::{code, date, datetime, derive, derive_from, id, lit, text, user};
 use super::records::{HouseholdRecord, HudRecords, MemberRecord, Stamp};
 use super::{HudCsvError, CSV_VERSION, SCORE_RESULT_TYPE};
-use ce_core::envelope::Envelope;
 use ce_core::hud::Destination;
-use ce_core::ids::{ClientId, EventId, HouseholdId};
-use ce_core::opening::ProgramType;
-use ce_core::policy::is_score_type;
+use ce_core::priority::is_score_type;
+use ce_core::Envelope;
+use ce_core::ProgramType;
+use ce_core::{ClientId, EventId, HouseholdId};
 
 /// What an export needs that the log does not hold.
 #[derive(Debug, Clone, PartialEq)]
@@ -402,7 +402,7 @@ impl Builder<'_> {
                 .records
                 .first_enrollment
                 .map_or(o.export_date, |(_, at)| at),
-            user: ce_core::actor::UserId("ce".to_owned()),
+            user: ce_core::UserId("ce".to_owned()),
         }
     }
 

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Utc};
 use uuid::Uuid;
 
-use ce_core::actor::UserId;
+use ce_core::UserId;
 
 /// HUD's date format (type D).
 pub(crate) const DATE: &str = "%Y-%m-%d";

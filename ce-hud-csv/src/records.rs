@@ -8,16 +8,16 @@ use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
 use super::format::derive_from;
-use ce_core::actor::{AgencyId, UserId};
-use ce_core::envelope::Envelope;
-use ce_core::event::Event;
-use ce_core::household::events::{CeEventRecorded, HmisLink, HmisRecordsLinked};
-use ce_core::household::{Assessment, CurrentLivingSituation, Member, PriorLivingSituation};
 use ce_core::hud::{
     CeEventType, Destination, NoYesMissing, ReferralResult, RelationshipToHoH, RentalSubsidyType,
 };
-use ce_core::ids::{AssessmentId, ClientId, EventId, HouseholdId, OpeningId, ReferralId};
-use ce_core::opening::ProgramType;
+use ce_core::Envelope;
+use ce_core::Event;
+use ce_core::ProgramType;
+use ce_core::{AgencyId, UserId};
+use ce_core::{Assessment, CurrentLivingSituation, Member, PriorLivingSituation};
+use ce_core::{AssessmentId, ClientId, EventId, HouseholdId, OpeningId, ReferralId};
+use ce_core::{CeEventRecorded, HmisLink, HmisRecordsLinked};
 
 /// When a record was created and last changed, and by whom.
 #[derive(Debug, Clone, PartialEq)]

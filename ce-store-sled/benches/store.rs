@@ -160,7 +160,7 @@ fn store_benches(c: &mut Criterion) {
     let named = {
         let caseload = workflow.caught_up().unwrap();
         let posted = &caseload.openings[&opening];
-        let candidates = ce_core::opening::candidates(
+        let candidates = ce_core::priority::candidates(
             &policy,
             caseload.households_in(&posted.coalition),
             posted,

@@ -5,9 +5,9 @@
 //!
 //! Run: `cargo run -p ce-store-sled --example embed`
 
-use ce_core::household::{ContactMethod, CurrentLivingSituation as Now, PriorLivingSituation};
-use ce_core::hud::{CurrentSituation, MonthsHomeless, NoYesReasons, PriorSituation};
-use ce_core::{household::StatusUpdate, hud::TimesHomeless, *};
+use ce_core::hud::{CurrentSituation, MonthsHomeless, NoYesReasons, PriorSituation, TimesHomeless};
+use ce_core::report::PriorityListReport;
+use ce_core::{CurrentLivingSituation as Now, *};
 use ce_store_sled::SledStore;
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;

@@ -1296,7 +1296,7 @@ fn full_sort_top(
         .households()
         .values()
         .filter(|h| h.coalition == opening.coalition);
-    ce_core::opening::candidates(policy, coalition, opening, on)
+    ce_core::priority::candidates(policy, coalition, opening, on)
         .first()
         .map(|(h, _)| h.id)
 }

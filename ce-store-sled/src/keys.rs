@@ -1,8 +1,8 @@
 //! Key layout. Every integer key is big-endian so sled's byte order is
 //! numeric order.
 
-use ce_core::policy::OrderKey;
 use ce_core::priority::rank_key;
+use ce_core::OrderKey;
 use ce_core::{ListKey, RankInputs, StreamId};
 
 /// Tree names; a fixed set, never a tree per stream.

@@ -8,12 +8,13 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 
-use ce_core::priority::ListEntry;
-use ce_core::store::{check_expected, validate_request};
+use ce_core::report::PriorityListReport;
+use ce_core::ListEntry;
+use ce_core::{check_expected, validate_request};
 use ce_core::{
     AppendRequest, Caseload, ClientId, Envelope, EventId, EventStore, Household, HouseholdId,
-    ListKey, Opening, OpeningId, Policy, PriorityList, PriorityListReport, Referral, ReferralId,
-    StoreError, StreamId, StreamVersion, Upcasters,
+    ListKey, Opening, OpeningId, Policy, PriorityList, Referral, ReferralId, Snapshots, StoreError,
+    StreamId, StreamVersion, Upcasters,
 };
 use chrono::NaiveDate;
 
@@ -274,7 +275,7 @@ impl SledStore {
                 meta.insert(
                     POLICY,
                     serde_json::to_vec(&policy)
-                        .map_err(|e| ce_core::policy::PolicyError::Json(e.to_string()))?,
+                        .map_err(|e| ce_core::PolicyError::Json(e.to_string()))?,
                 )?;
                 db.flush()?;
             }
@@ -401,8 +402,8 @@ impl SledStore {
 
     /// Writes `policy` to `meta/policy`.
     fn write_policy(&self, policy: &Policy) -> Result<(), SledStoreError> {
-        let json = serde_json::to_vec(policy)
-            .map_err(|e| ce_core::policy::PolicyError::Json(e.to_string()))?;
+        let json =
+            serde_json::to_vec(policy).map_err(|e| ce_core::PolicyError::Json(e.to_string()))?;
         self.trees()[META].insert(POLICY, json)?;
         Ok(())
     }
@@ -1346,6 +1347,13 @@ fn drop_projection_tree(db: &sled::Db, name: &[u8]) -> sled::Result<()> {
     Ok(())
 }
 
+/// A workflow opened on a sled store starts from its projections.
+impl Snapshots for SledStore {
+    fn snapshot(&self) -> Result<Option<Caseload>, StoreError> {
+        self.caseload().map(Some)
+    }
+}
+
 impl EventStore for SledStore {
     fn append(&self, request: AppendRequest) -> Result<Vec<Envelope>, StoreError> {
         self.append_batch(vec![request])
@@ -1407,10 +1415,6 @@ impl EventStore for SledStore {
             }
         }
         Ok(0)
-    }
-
-    fn snapshot(&self) -> Result<Option<Caseload>, StoreError> {
-        self.caseload().map(Some)
     }
 
     /// The policy the projections are ranked by: the log's last adoption,

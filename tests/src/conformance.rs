@@ -1,6 +1,6 @@
 //! Checks every [`EventStore`] must pass. Each takes a fresh, empty store.
 
-use ce_core::{Caseload, EventStore, ExpectedVersion, StoreError};
+use ce_core::{Caseload, EventStore, ExpectedVersion, Snapshots, StoreError};
 
 use crate::sample::{client_stream, new_event, request, workload, Driver};
 
@@ -143,7 +143,7 @@ pub fn idempotent_resend<S: EventStore>(store: S) {
 
 /// After a workload, the workflow's caseload and the store's own snapshot
 /// (if it keeps one) equal a fresh fold of the log.
-pub fn projections_equal_fresh_fold<S: EventStore>(store: S) {
+pub fn projections_equal_fresh_fold<S: Snapshots>(store: S) {
     let mut driver = Driver::new(store);
     workload(&mut driver);
     let store = driver.workflow.store();

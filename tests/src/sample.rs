@@ -1,12 +1,13 @@
 //! Sample events for store tests.
 
-use ce_core::household::events::ClientEnrollmentOpened;
 use ce_core::hud::Destination;
 use ce_core::testing::{date, follow_up, opening, HouseholdBuilder};
+use ce_core::ClientEnrollmentOpened;
+use ce_core::Snapshots;
 use ce_core::{
     AcceptReferral, Actor, AppendRequest, Command, CommandId, CommandMeta, DeclineReferral, Event,
-    EventId, EventStore, Exit, ExpectedVersion, HouseholdId, NewEvent, Outcome, ProgramType, Refer,
-    Role, StreamId, Sweep, Workflow,
+    EventId, Exit, ExpectedVersion, HouseholdId, NewEvent, Outcome, ProgramType, Refer, Role,
+    StreamId, Sweep, Workflow,
 };
 use chrono::{NaiveDate, TimeZone, Utc};
 
@@ -44,7 +45,7 @@ pub struct Driver<S> {
     next: u128,
 }
 
-impl<S: EventStore> Driver<S> {
+impl<S: Snapshots> Driver<S> {
     /// A driver over `store` under the default policy.
     pub fn new(store: S) -> Self {
         Self::from_workflow(Workflow::new(store, ce_core::Policy::wi_bos_default()).unwrap())
@@ -97,7 +98,7 @@ impl<S: EventStore> Driver<S> {
 /// A small caseload touching every event type: enrollments, assessments,
 /// follow-ups, an opening with a decline and an acceptance, an exit and a
 /// sweep that inactivates a household.
-pub fn workload<S: EventStore>(driver: &mut Driver<S>) {
+pub fn workload<S: Snapshots>(driver: &mut Driver<S>) {
     let mut households = Vec::new();
     for i in 0..6u32 {
         let mut builder =

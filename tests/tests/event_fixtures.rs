@@ -10,10 +10,6 @@
 
 use std::path::{Path, PathBuf};
 
-use ce_core::household::{
-    AssessmentAnswer, AssessmentResultEntry, ContactMethod, CurrentLivingSituation, Member,
-    PriorLivingSituation, StatusUpdate,
-};
 use ce_core::hud::{
     AssessmentLevel, AssessmentType, CeEventType, CurrentSituation, Destination, MonthsHomeless,
     NoYesReasons, PriorSituation, PrioritizationStatus, ReferralResult, RelationshipToHoH,
@@ -26,6 +22,10 @@ use ce_core::{
     EventStore, Exit, ExpireReferrals, FollowUp, HouseholdId, MemoryStore, Outcome, Policy,
     ProgramType, RecordCeEvent, Refer, RemoveMember, Role, StreamId, Sweep, Upcasters,
     WithdrawOpening, Workflow,
+};
+use ce_core::{
+    AssessmentAnswer, AssessmentResultEntry, ContactMethod, CurrentLivingSituation, Member,
+    PriorLivingSituation, StatusUpdate,
 };
 use chrono::NaiveDate;
 use serde_json::{json, Value};
@@ -513,11 +513,11 @@ fn one_of_each_event() -> Vec<Envelope> {
             events: vec![
                 imported(
                     1,
-                    Event::HmisRecordsLinked(ce_core::household::events::HmisRecordsLinked {
+                    Event::HmisRecordsLinked(ce_core::HmisRecordsLinked {
                         source: "WI-500/monroe-hmis".into(),
                         export_id: "EXP-2025-09".into(),
                         household_id: Some("H3001".into()),
-                        links: vec![ce_core::household::events::HmisLink {
+                        links: vec![ce_core::HmisLink {
                             file: "Event.csv".into(),
                             id: "V6001".into(),
                             event: referral_event,
@@ -528,7 +528,7 @@ fn one_of_each_event() -> Vec<Envelope> {
                 ),
                 imported(
                     2,
-                    Event::HmisRecordDeleted(ce_core::household::events::HmisRecordDeleted {
+                    Event::HmisRecordDeleted(ce_core::HmisRecordDeleted {
                         deletes: referral_event,
                         file: "Event.csv".into(),
                         id: "V6001".into(),

@@ -21,7 +21,7 @@ pub mod harness {
     use std::io::BufReader;
 
     use ce_core::invariants::check_caseload;
-    use ce_core::opening::DeclineConsequence;
+    use ce_core::DeclineConsequence;
     use ce_core::{
         Actor, AddMember, Assess, Caseload, Coalition, Command, CommandId, CommandMeta,
         DeclineReferral, Enroll, EventId, EventStore, ExpireReferrals, HouseholdId,

@@ -6,10 +6,6 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use ce_core::household::{
-    AssessmentAnswer, AssessmentResultEntry, CurrentLivingSituation, Member, PriorLivingSituation,
-    StatusUpdate,
-};
 use ce_core::hud::{
     AssessmentLevel, AssessmentType, CeEventType, CurrentSituation, Destination, MonthsHomeless,
     NoYesMissing, NoYesReasons, PriorSituation, PrioritizationStatus, RelationshipToHoH,
@@ -20,6 +16,10 @@ use ce_core::{
     AcceptReferral, Actor, AddMember, Assess, Coalition, Correct, DeclineReferral, Enroll,
     Envelope, Event, EventStore, Exit, FollowUp, HouseholdId, ListHouseholdType, MemoryStore,
     Outcome, Policy, PostOpening, ProgramType, RecordCeEvent, ReferralId, Role, StreamId, Workflow,
+};
+use ce_core::{
+    AssessmentAnswer, AssessmentResultEntry, CurrentLivingSituation, Member, PriorLivingSituation,
+    StatusUpdate,
 };
 use ce_hud_csv::{
     CeApr, ExportOptions, HudCsvExport, HudFile, ImportOptions, ImportPlan, IssueKind, Timeliness,
@@ -2770,7 +2770,7 @@ fn each_member_keeps_their_own_destination_through_export_and_import() {
         date: date(2025, 5, 1),
         destination: Destination::RENTAL_WITH_SUBSIDY,
         destination_subsidy: Some(ce_core::hud::RentalSubsidyType::PermanentSupportiveHousing),
-        member_destinations: vec![ce_core::household::MemberDestination {
+        member_destinations: vec![ce_core::MemberDestination {
             client: client(2),
             destination: Destination::STAYING_WITH_FAMILY_PERMANENT_TENURE,
             subsidy: None,

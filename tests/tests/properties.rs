@@ -39,26 +39,27 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::RangeInclusive;
 
-use ce_core::household::Member;
 use ce_core::hud::{
     AssessmentLevel, AssessmentType, CeEventType, CurrentSituation, Destination, LivingSituation,
     MonthsHomeless, NoYesMissing, NoYesReasons, PriorSituation, PrioritizationStatus,
     ReferralResult, RelationshipToHoH, RentalSubsidyType, TimesHomeless,
 };
 use ce_core::invariants::{check_caseload, check_event, check_folded, LogChecker, Violation};
-use ce_core::opening::{candidates, passed_over, rank_among, ranked_above, top_candidate};
-use ce_core::policy::{OrderKey, ProgramRule};
-use ce_core::priority::{compare, RankInputs};
+use ce_core::priority::compare;
+use ce_core::priority::{candidates, passed_over, rank_among, ranked_above, top_candidate};
 use ce_core::testing::proptest::prelude::*;
 use ce_core::testing::proptest::sample::select;
 use ce_core::testing::proptest::strategy::ValueTree;
 use ce_core::testing::proptest::test_runner::{FileFailurePersistence, TestRunner};
 use ce_core::testing::{policy_variation, steps, Created, PolicyVariation, Step};
+use ce_core::Member;
 use ce_core::{
     Caseload, Command, Envelope, Error, Event, EventStore, Executed, Household, HouseholdId,
     HouseholdStatus, ListHouseholdType, ListKey, MemoryStore, Policy, ReferralId, ReferralStatus,
     StreamId, Upcasters, Workflow,
 };
+use ce_core::{OrderKey, ProgramRule};
+use ce_core::{RankInputs, Snapshots};
 use ce_store_sled::SledStore;
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -90,13 +91,13 @@ fn config(default_cases: u32) -> ProptestConfig {
 
 /// A workflow running one sequence, with a trace of every step for the
 /// failure message.
-struct Run<S: EventStore> {
+struct Run<S: Snapshots> {
     workflow: Workflow<S>,
     created: Created,
     trace: Vec<String>,
 }
 
-impl<S: EventStore> Run<S> {
+impl<S: Snapshots> Run<S> {
     fn new(store: S, policy: Policy) -> Self {
         Self {
             workflow: Workflow::new(store, policy).unwrap(),
@@ -825,7 +826,7 @@ fn rejected_commands_write_nothing<S, P>(
     projections: impl Fn(&S) -> P,
 ) -> Result<(), TestCaseError>
 where
-    S: EventStore,
+    S: Snapshots,
     P: PartialEq,
 {
     for (i, step) in steps.iter().enumerate() {

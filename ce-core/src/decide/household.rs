@@ -5,19 +5,25 @@ use std::collections::HashSet;
 
 use chrono::NaiveDate;
 
-use crate::event::*;
-use crate::record::{Assessment, CeNote, CurrentLivingSituation, Member, PriorLivingSituation, EARLIEST_BIRTH_DATE, MAX_LOCATION_CHARS, MAX_MEMBERS, MAX_NAME_CHARS, MAX_NOTE_CHARS, MIN_HEAD_AGE};
-use crate::household::Household;
-use crate::vocab::Role;
-use crate::command::{AddMember, Assess, AttemptContact, ChangeHead, Correct, Enroll, Exit, FollowUp, RecordCeEvent, RemoveMember, Sweep};
+use crate::command::{
+    AddMember, Assess, AttemptContact, ChangeHead, Correct, Enroll, Exit, FollowUp, RecordCeEvent,
+    RemoveMember, Sweep,
+};
 use crate::decide::{check_len, check_line, check_text, Context, Decision, Pending};
-use crate::outcome::Outcome;
 use crate::envelope::StreamId;
 use crate::error::Error;
 use crate::event::Event;
-use crate::hud::{CeEventType, Destination, LivingSituation, RelationshipToHoH, RentalSubsidyType};
-use crate::vocab::{AssessmentId, ClientId, HouseholdId};
+use crate::event::*;
 use crate::event::{CancelCause, ReferralCancelled};
+use crate::household::Household;
+use crate::hud::{CeEventType, Destination, LivingSituation, RelationshipToHoH, RentalSubsidyType};
+use crate::outcome::Outcome;
+use crate::record::{
+    Assessment, CeNote, CurrentLivingSituation, Member, PriorLivingSituation, EARLIEST_BIRTH_DATE,
+    MAX_LOCATION_CHARS, MAX_MEMBERS, MAX_NAME_CHARS, MAX_NOTE_CHARS, MIN_HEAD_AGE,
+};
+use crate::vocab::Role;
+use crate::vocab::{AssessmentId, ClientId, HouseholdId};
 
 const ACCESS: &[Role] = &[Role::Access];
 

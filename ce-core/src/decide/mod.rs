@@ -5,16 +5,16 @@ use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
 
-use crate::vocab::Role;
 use crate::caseload::Caseload;
 use crate::command::{Command, CommandMeta};
 use crate::envelope::{NewEvent, StreamId};
 use crate::error::Error;
 use crate::event::Event;
-use crate::vocab::EventId;
+use crate::outcome::Outcome;
 use crate::policy::Policy;
 use crate::store::{AppendRequest, ExpectedVersion};
-use crate::outcome::Outcome;
+use crate::vocab::EventId;
+use crate::vocab::Role;
 mod household;
 mod opening;
 
@@ -137,7 +137,7 @@ pub(crate) struct Context<'a> {
 impl Context<'_> {
     /// Rejects the command unless the actor's role is one of `roles`
     /// (a CE lead may do anything).
-    pub fn require(&self, roles: &[Role], action: &'static str) -> Result<(), Error> {
+    pub(crate) fn require(&self, roles: &[Role], action: &'static str) -> Result<(), Error> {
         let role = self.meta.actor.role;
         if role == Role::Lead || roles.contains(&role) {
             Ok(())

@@ -2,21 +2,24 @@
 
 use chrono::NaiveDate;
 
-use crate::event::*;
-use crate::opening::{Opening, OpeningStatus, Referral};
-use crate::vocab::Role;
 use crate::caseload::Caseload;
-use crate::command::{AcceptReferral, AcknowledgeReferral, DeclineReferral, ExpireReferrals, PostOpening, Refer, WithdrawOpening};
+use crate::command::{
+    AcceptReferral, AcknowledgeReferral, DeclineReferral, ExpireReferrals, PostOpening, Refer,
+    WithdrawOpening,
+};
 use crate::decide::{check_text, Context, Decision, Pending};
-use crate::outcome::Outcome;
 use crate::envelope::StreamId;
 use crate::error::{Error, NotReferableReason};
 use crate::event::Event;
+use crate::event::*;
 use crate::household::Household;
-use crate::record::MAX_NOTE_CHARS;
-use crate::vocab::{HouseholdId, OpeningId, ReferralId};
-use crate::rank::{compare, RankInputs};
 use crate::lists::list_status;
+use crate::opening::{Opening, OpeningStatus, Referral};
+use crate::outcome::Outcome;
+use crate::rank::{compare, RankInputs};
+use crate::record::MAX_NOTE_CHARS;
+use crate::vocab::Role;
+use crate::vocab::{HouseholdId, OpeningId, ReferralId};
 use crate::vocab::{ListHouseholdType, ListKey};
 
 const PROVIDER: &[Role] = &[Role::Provider];

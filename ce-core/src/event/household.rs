@@ -3,10 +3,15 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::record::{Assessment, CeNote, ContactMethod, CurrentLivingSituation, Member, MemberDestination, PriorLivingSituation, StatusUpdate};
+use crate::record::{
+    Assessment, CeNote, ContactMethod, CurrentLivingSituation, Member, MemberDestination,
+    PriorLivingSituation, StatusUpdate,
+};
 
+use crate::hud::{
+    CeEventType, Destination, NoYesMissing, ReferralResult, RelationshipToHoH, RentalSubsidyType,
+};
 use crate::vocab::Coalition;
-use crate::hud::{CeEventType, Destination, NoYesMissing, ReferralResult, RelationshipToHoH, RentalSubsidyType};
 use crate::vocab::{ClientId, HouseholdId};
 
 /// A household was enrolled in the BoS Coordinated Entry project, with the

@@ -3,14 +3,14 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::vocab::ProgramType;
+use crate::hud::{CeEventType, ReferralResult};
+use crate::policy::DeclineConsequence;
+use crate::rank::RankInputs;
 use crate::vocab::AgencyId;
 use crate::vocab::Coalition;
-use crate::hud::{CeEventType, ReferralResult};
+use crate::vocab::ProgramType;
 use crate::vocab::{HouseholdId, OpeningId, ReferralId};
 use crate::vocab::{ListHouseholdType, ListKey};
-use crate::rank::RankInputs;
-use crate::policy::DeclineConsequence;
 
 /// A provider posted an opening in one of its programs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -3,16 +3,15 @@
 use chrono::NaiveDate;
 
 use crate::command::{Assess, Enroll, FollowUp, PostOpening, RecordCeEvent};
-use crate::household::{
-    Coalition, CurrentLivingSituation, Member, PriorLivingSituation, StatusUpdate,
-};
 use crate::hud::{
     AssessmentLevel, AssessmentType, CeEventType, CurrentSituation, MonthsHomeless, NoYesReasons,
     PriorSituation, PrioritizationStatus, RelationshipToHoH, TimesHomeless,
 };
-use crate::ids::{ClientId, HouseholdId};
-use crate::opening::ProgramType;
-use crate::priority::ListHouseholdType;
+use crate::record::{CurrentLivingSituation, Member, PriorLivingSituation, StatusUpdate};
+use crate::vocab::Coalition;
+use crate::vocab::ListHouseholdType;
+use crate::vocab::ProgramType;
+use crate::vocab::{ClientId, HouseholdId};
 
 /// A calendar date; panics on an impossible date (test helper).
 ///

@@ -4,19 +4,20 @@
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 
 use super::fixtures::HouseholdBuilder;
-use crate::actor::{Actor, Role};
 use crate::caseload::Caseload;
 use crate::command::{Command, CommandMeta, FollowUp, PostOpening, Refer};
-use crate::decide::{decide, Decision, Outcome};
+use crate::decide::{decide, Decision};
 use crate::error::Error;
 use crate::event::EventType;
-use crate::household::Coalition;
-use crate::ids::{CommandId, HouseholdId, OpeningId, ReferralId};
 use crate::memory::MemoryStore;
-use crate::opening::ProgramType;
+use crate::outcome::Outcome;
 use crate::policy::Policy;
-use crate::priority::{ListHouseholdType, ListKey};
 use crate::store::EventStore;
+use crate::vocab::Coalition;
+use crate::vocab::ProgramType;
+use crate::vocab::{Actor, Role};
+use crate::vocab::{CommandId, HouseholdId, OpeningId, ReferralId};
+use crate::vocab::{ListHouseholdType, ListKey};
 
 /// A caseload built by running commands through `decide` and a
 /// [`MemoryStore`], exactly as the workflow does.

@@ -54,32 +54,35 @@ use proptest::sample::select;
 /// incompatible version).
 pub use proptest;
 
-use crate::actor::{Actor, Role};
 use crate::caseload::Caseload;
+use crate::caseload::Snapshots;
 use crate::command::{
     AcceptReferral, AcknowledgeReferral, AddMember, Assess, AttemptContact, ChangeHead, Command,
     CommandMeta, Correct, DeclineReferral, Enroll, Exit, ExpireReferrals, FollowUp, PostOpening,
     RecordCeEvent, Refer, RemoveMember, Sweep, WithdrawOpening,
 };
-use crate::decide::Outcome;
 use crate::envelope::{Envelope, NewEvent, StreamId, StreamVersion};
 use crate::error::Error;
+use crate::event::ContactAttempted;
 use crate::event::Event;
-use crate::household::events::ContactAttempted;
-use crate::household::{
-    AssessmentResultEntry, CeNote, Coalition, ContactMethod, CurrentLivingSituation, Member,
-    PriorLivingSituation, StatusUpdate,
-};
 use crate::hud::{
     AssessmentLevel, AssessmentType, CeEventType, CurrentSituation, Destination, LivingSituation,
     MonthsHomeless, NoYesMissing, NoYesReasons, PriorSituation, PrioritizationStatus,
     ReferralResult, RelationshipToHoH, RentalSubsidyType, TimesHomeless,
 };
-use crate::ids::{ClientId, CommandId, EventId, HouseholdId, OpeningId, ReferralId};
-use crate::opening::{DeclineConsequence, ProgramType};
+use crate::outcome::Outcome;
+use crate::policy::DeclineConsequence;
 use crate::policy::{OrderKey, Policy};
-use crate::priority::ListHouseholdType;
+use crate::record::{
+    AssessmentResultEntry, CeNote, ContactMethod, CurrentLivingSituation, Member,
+    PriorLivingSituation, StatusUpdate,
+};
 use crate::store::EventStore;
+use crate::vocab::Coalition;
+use crate::vocab::ListHouseholdType;
+use crate::vocab::ProgramType;
+use crate::vocab::{Actor, Role};
+use crate::vocab::{ClientId, CommandId, EventId, HouseholdId, OpeningId, ReferralId};
 use crate::workflow::{Executed, Workflow};
 
 /// The coalitions generated households and openings belong to. Two, so that
@@ -2281,7 +2284,7 @@ impl Created {
     }
 
     /// Step number `index` as the metadata and command a workflow executes.
-    pub fn prepare<S: EventStore>(
+    pub fn prepare<S: Snapshots>(
         &self,
         workflow: &Workflow<S>,
         index: usize,
@@ -2293,7 +2296,7 @@ impl Created {
     }
 
     /// Runs step number `index` on `workflow` and notes what it created.
-    pub fn execute<S: EventStore>(
+    pub fn execute<S: Snapshots>(
         &mut self,
         workflow: &Workflow<S>,
         index: usize,

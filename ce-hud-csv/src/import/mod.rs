@@ -21,30 +21,30 @@ use serde::Serialize;
 
 use super::files::*;
 use super::format::{cell, derive, parse_date, parse_datetime, two_digit_year};
-use ce_core::actor::{Actor, AgencyId, Role, UserId};
-use ce_core::caseload::Caseload;
-use ce_core::command::{
-    AddMember, Assess, Command, CommandMeta, Correct, Enroll, Exit, FollowUp, RemoveMember,
-};
-use ce_core::decide::{decide, Outcome};
-use ce_core::envelope::{Envelope, NewEvent, StreamId, StreamVersion};
-use ce_core::error::Error;
-use ce_core::event::Event;
-use ce_core::household::events::{CeEventRecorded, HmisLink, HmisRecordDeleted, HmisRecordsLinked};
-use ce_core::household::{
-    AssessmentAnswer, AssessmentResultEntry, Coalition, CurrentLivingSituation, HouseholdStatus,
-    LeavingSituation, Member, MemberDestination, PriorLivingSituation, PriorStay, StatusUpdate,
-    EARLIEST_BIRTH_DATE, EARLIEST_DATE,
-};
 use ce_core::hud::{
     AssessmentLevel, AssessmentType, CeEventType, CurrentSituation, Destination, InvalidCode,
     LivingSituation, MonthsHomeless, NoYesMissing, NoYesReasons, PriorSituation,
     PrioritizationStatus, ReferralResult, RelationshipToHoH, RentalSubsidyType, TimesHomeless,
 };
-use ce_core::ids::{ClientId, CommandId, EventId, HouseholdId};
-use ce_core::policy::Policy;
-use ce_core::store::{AppendRequest, EventStore, ExpectedVersion, StoreError};
-use ce_core::workflow::Workflow;
+use ce_core::Caseload;
+use ce_core::Error;
+use ce_core::Event;
+use ce_core::Policy;
+use ce_core::Workflow;
+use ce_core::{decide, Outcome};
+use ce_core::{Actor, AgencyId, Role, UserId};
+use ce_core::{
+    AddMember, Assess, Command, CommandMeta, Correct, Enroll, Exit, FollowUp, RemoveMember,
+};
+use ce_core::{AppendRequest, EventStore, ExpectedVersion, Snapshots, StoreError};
+use ce_core::{
+    AssessmentAnswer, AssessmentResultEntry, Coalition, CurrentLivingSituation, HouseholdStatus,
+    LeavingSituation, Member, MemberDestination, PriorLivingSituation, PriorStay, StatusUpdate,
+    EARLIEST_BIRTH_DATE, EARLIEST_DATE,
+};
+use ce_core::{CeEventRecorded, HmisLink, HmisRecordDeleted, HmisRecordsLinked};
+use ce_core::{ClientId, CommandId, EventId, HouseholdId};
+use ce_core::{Envelope, NewEvent, StreamId, StreamVersion};
 
 use fields::*;
 use plan::*;
@@ -359,7 +359,7 @@ impl ImportPlan {
 
     /// Executes the plan: commands through the workflow, events through the
     /// store's append, one request at a time.
-    pub fn execute<S: EventStore>(&self, workflow: &Workflow<S>) -> Result<usize, Error> {
+    pub fn execute<S: Snapshots>(&self, workflow: &Workflow<S>) -> Result<usize, Error> {
         self.execute_with(workflow, |requests| {
             for request in requests {
                 workflow.store().append(request)?;
@@ -371,7 +371,7 @@ impl ImportPlan {
     /// Executes the plan, handing each run of consecutive event appends to
     /// `append` as one batch (a store with batched appends writes it in one
     /// transaction). Returns the number of steps executed.
-    pub fn execute_with<S: EventStore>(
+    pub fn execute_with<S: Snapshots>(
         &self,
         workflow: &Workflow<S>,
         mut append: impl FnMut(Vec<AppendRequest>) -> Result<(), StoreError>,

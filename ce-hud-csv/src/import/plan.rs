@@ -471,8 +471,7 @@ impl Planner<'_> {
                     prioritization: a.prioritization,
                 });
                 let meta = self.meta(file, &a.id, &a.src, a.date);
-                let assessment_id =
-                    ce_core::ids::AssessmentId(meta.command_id.derive("assessment", 0));
+                let assessment_id = ce_core::AssessmentId(meta.command_id.derive("assessment", 0));
                 let event = match self.command(file, a.src.line, meta, command.clone()) {
                     Some(Ran::New(_, events)) => events.first().map(|e| e.event_id),
                     Some(Ran::Existing(stored)) => {
@@ -489,12 +488,10 @@ impl Planner<'_> {
                                 now.results = c.results.clone();
                                 now.score = c.score;
                                 now.prioritization = c.prioritization;
-                                let now = Event::AssessmentRecorded(
-                                    ce_core::household::events::AssessmentRecorded {
-                                        assessment: now,
-                                        contact: before.contact,
-                                    },
-                                );
+                                let now = Event::AssessmentRecorded(ce_core::AssessmentRecorded {
+                                    assessment: now,
+                                    contact: before.contact,
+                                });
                                 self.correct_if_changed(
                                     file, a.src.line, &a.id, &a.src, &stored, now,
                                 );

@@ -1,0 +1,17 @@
+//! The words every other module speaks: ids, actors, coalitions, program
+//! types, household types and list keys. Uses nothing of ce but the HUD
+//! codes.
+
+mod actor;
+mod coalition;
+mod household_type;
+mod ids;
+mod list;
+mod program;
+
+pub use actor::*;
+pub use coalition::*;
+pub use household_type::*;
+pub use ids::*;
+pub use list::*;
+pub use program::*;
