@@ -7,7 +7,7 @@ use ce_core::testing::{date, Scenario};
 use ce_core::*;
 
 use crate::common::{
-    assess, assessed_on, family, household, lists_with, on_lists, single, COALITION,
+    assess, assessed_on, days_after, family, household, lists_with, on_lists, single, COALITION,
 };
 
 #[test]
@@ -133,4 +133,34 @@ fn a_reassessment_still_placed_keeps_the_original_placement_date() {
     let reassessed = household(&given, h);
     assert_eq!(reassessed.placed_on, Some(assessed_on()));
     assert_eq!(reassessed.score(), Some(11));
+}
+
+#[test]
+fn a_household_placed_without_a_score_is_unscored_and_a_later_assessment_does_not_keep_the_earlier_score(
+) {
+    let mut given = Scenario::new();
+    let h = given.enroll(single(1).disabled().placed_with_score(9));
+    assert!(list_status(
+        household(&given, h),
+        given.policy(),
+        ProgramType::Psh,
+        assessed_on()
+    )
+    .is_ok());
+    // Reassessed and placed, with no score: the earlier 9 is not carried over.
+    let mut unscored = assess(h, days_after(assessed_on(), 10), 9, true);
+    unscored.score = None;
+    given.given(unscored);
+    assert_eq!(household(&given, h).score(), None);
+    assert_eq!(
+        list_status(
+            household(&given, h),
+            given.policy(),
+            ProgramType::Psh,
+            days_after(assessed_on(), 10)
+        ),
+        Err(OffListReason::Ineligible {
+            rule: "unscored: its assessment has no prioritization score"
+        })
+    );
 }

@@ -8,7 +8,7 @@ use ce_core::hud::{
     PrioritizationStatus, RelationshipToHoH,
 };
 use ce_core::priority::lists_of;
-use ce_core::testing::{client, date, follow_up, HouseholdBuilder, Scenario};
+use ce_core::testing::{client, date, HouseholdBuilder, Scenario};
 use ce_core::*;
 use chrono::{DateTime, Days, NaiveDate, TimeZone, Utc};
 
@@ -149,59 +149,4 @@ pub fn sweep(as_of: NaiveDate) -> Sweep {
 /// A 4.12 record in living situation `code`.
 pub fn situation(code: u16) -> CurrentLivingSituation {
     CurrentLivingSituation::new(CurrentSituation::try_from(code).unwrap())
-}
-
-/// Every household command of Part 1, dated `on`, for a household whose
-/// head is `client(1)` and who has a second member `client(2)`.
-pub fn household_commands(household: HouseholdId, on: NaiveDate) -> Vec<(&'static str, Command)> {
-    vec![
-        ("assess", assess(household, on, 9, true).into()),
-        ("follow-up", follow_up(household, on, 3).into()),
-        ("attempt contact", attempt(household, on).into()),
-        (
-            "add member",
-            AddMember {
-                household,
-                date: on,
-                member: partner(client(3)),
-            }
-            .into(),
-        ),
-        (
-            "remove member",
-            RemoveMember {
-                destination: Default::default(),
-                destination_subsidy: None,
-                household,
-                date: on,
-                client: client(2),
-            }
-            .into(),
-        ),
-        (
-            "change head",
-            ChangeHead {
-                household,
-                date: on,
-                head: client(2),
-                former_head_relationship: RelationshipToHoH::OtherRelative,
-            }
-            .into(),
-        ),
-        ("exit", exit(household, on).into()),
-    ]
-}
-
-/// Each command is rejected by `decide` with an error matching `rule`.
-pub fn expect_each_rejected(
-    given: &Scenario,
-    commands: Vec<(&'static str, Command)>,
-    rule: impl Fn(&Error) -> bool,
-) {
-    for (name, command) in commands {
-        match given.when(command).result {
-            Err(e) => assert!(rule(&e), "{name}: unexpected error {e:?}"),
-            Ok(decision) => panic!("{name}: expected an error, got {:?}", decision.events),
-        }
-    }
 }

@@ -3,12 +3,11 @@
 
 use ce_core::hud::{LivingSituation, RelationshipToHoH, RentalSubsidyType};
 use ce_core::priority::{list_status, OffListReason};
-use ce_core::testing::{client, date, follow_up, HouseholdBuilder, Scenario};
+use ce_core::testing::{client, date, HouseholdBuilder, Scenario};
 use ce_core::*;
 
 use crate::common::{
-    child, couple, expect_each_rejected, family, household, household_commands, lists_with, single,
-    situation, start, utc, COALITION,
+    child, couple, family, household, lists_with, single, situation, start, utc, COALITION,
 };
 
 #[test]
@@ -77,22 +76,6 @@ fn enroll_is_forbidden_to_a_provider() {
     let mut given = Scenario::new();
     given.acting_as("pat", "Coulee Housing Authority", Role::Provider);
     given.when(single(1).enroll).then_expect_error(|e| {
-        matches!(
-            e,
-            Error::Forbidden {
-                role: Role::Provider,
-                ..
-            }
-        )
-    });
-}
-
-#[test]
-fn part_1_household_commands_are_forbidden_to_a_provider() {
-    let mut given = Scenario::new();
-    let h = given.enroll(family(1, 2));
-    given.acting_as("pat", "Coulee Housing Authority", Role::Provider);
-    expect_each_rejected(&given, household_commands(h, date(2025, 2, 1)), |e| {
         matches!(
             e,
             Error::Forbidden {
@@ -239,17 +222,4 @@ fn a_command_effective_on_the_day_it_is_recorded_is_accepted() {
         EventType::HouseholdEnrolled,
         EventType::ClientEnrollmentOpened,
     ]);
-}
-
-#[test]
-fn a_follow_up_dated_after_the_time_it_is_recorded_is_rejected() {
-    let mut given = Scenario::new();
-    let h = given.enroll(single(1));
-    given.recorded_at(utc(2025, 2, 1, 12, 0, 0));
-    given
-        .when(follow_up(h, date(2025, 2, 2), 3))
-        .then_expect_error(|e| {
-            matches!(e, Error::EffectiveAfterRecorded { effective, .. }
-                if *effective == date(2025, 2, 2))
-        });
 }

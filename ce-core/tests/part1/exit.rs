@@ -1,11 +1,11 @@
 //! Exit: the household leaves CE and every member's enrollment closes.
 
-use ce_core::hud::Destination;
+use ce_core::hud::{Destination, RentalSubsidyType};
 use ce_core::priority::{list_status, OffListReason};
 use ce_core::testing::{client, date, follow_up, Scenario};
 use ce_core::*;
 
-use crate::common::{exit, family, household, lists_with, single};
+use crate::common::{couple, exit, family, household, lists_with, single};
 
 #[test]
 fn exit_emits_household_exited_and_closes_every_members_enrollment() {
@@ -117,4 +117,34 @@ fn exit_requires_a_reason() {
     given
         .when(command)
         .then_expect_error(|e| matches!(e, Error::Required("exit reason")));
+}
+
+#[test]
+fn an_exit_names_members_with_their_own_destination_and_a_subsidy_only_with_435() {
+    let mut given = Scenario::new();
+    let h = given.enroll(couple(1, 2));
+    let mut leaving = exit(h, date(2025, 3, 1));
+    leaving.member_destinations = vec![ce_core::household::MemberDestination {
+        client: client(9),
+        destination: Destination::STAYING_WITH_FAMILY_PERMANENT_TENURE,
+        subsidy: None,
+    }];
+    given
+        .when(leaving.clone())
+        .then_expect_error(|e| matches!(e, Error::UnknownMember { .. }));
+    leaving.member_destinations[0].client = client(2);
+    leaving.member_destinations[0].subsidy = Some(RentalSubsidyType::PermanentSupportiveHousing);
+    given
+        .when(leaving.clone())
+        .then_expect_error(|e| matches!(e, Error::DestinationSubsidyMismatch { destination: 422 }));
+    leaving.member_destinations[0].subsidy = None;
+    let decision = given.when(leaving).then_expect_events(&[
+        EventType::HouseholdExited,
+        EventType::ClientEnrollmentClosed,
+        EventType::ClientEnrollmentClosed,
+    ]);
+    let Event::HouseholdExited(e) = &decision.events[0].event else {
+        panic!("not an exit");
+    };
+    assert_eq!(e.member_destinations[0].client, client(2));
 }

@@ -5,7 +5,20 @@ use ce_core::hud::{LivingSituation, MonthsHomeless};
 use ce_core::testing::{date, follow_up, Scenario};
 use ce_core::*;
 
-use crate::common::{household, single, situation};
+use crate::common::{household, single, situation, utc};
+
+#[test]
+fn a_follow_up_dated_after_the_time_it_is_recorded_is_rejected() {
+    let mut given = Scenario::new();
+    let h = given.enroll(single(1));
+    given.recorded_at(utc(2025, 2, 1, 12, 0, 0));
+    given
+        .when(follow_up(h, date(2025, 2, 2), 3))
+        .then_expect_error(|e| {
+            matches!(e, Error::EffectiveAfterRecorded { effective, .. }
+                if *effective == date(2025, 2, 2))
+        });
+}
 
 #[test]
 fn follow_up_records_contact_with_status_update_and_current_living_situation() {

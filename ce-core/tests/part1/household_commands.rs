@@ -2,12 +2,83 @@
 //! attempt contact, add or remove a member, change head, exit): who may
 //! send them and which households and dates they may name.
 
-use ce_core::testing::{date, follow_up, Scenario};
+use ce_core::hud::RelationshipToHoH;
+use ce_core::testing::{client, date, follow_up, Scenario};
 use ce_core::*;
+use chrono::NaiveDate;
 
-use crate::common::{
-    assess, exit, expect_each_rejected, family, household_commands, single, start,
-};
+use crate::common::{assess, attempt, exit, family, partner, single, start};
+
+/// Every household command of Part 1, dated `on`, for a household whose
+/// head is `client(1)` and who has a second member `client(2)`.
+fn household_commands(household: HouseholdId, on: NaiveDate) -> Vec<(&'static str, Command)> {
+    vec![
+        ("assess", assess(household, on, 9, true).into()),
+        ("follow-up", follow_up(household, on, 3).into()),
+        ("attempt contact", attempt(household, on).into()),
+        (
+            "add member",
+            AddMember {
+                household,
+                date: on,
+                member: partner(client(3)),
+            }
+            .into(),
+        ),
+        (
+            "remove member",
+            RemoveMember {
+                destination: Default::default(),
+                destination_subsidy: None,
+                household,
+                date: on,
+                client: client(2),
+            }
+            .into(),
+        ),
+        (
+            "change head",
+            ChangeHead {
+                household,
+                date: on,
+                head: client(2),
+                former_head_relationship: RelationshipToHoH::OtherRelative,
+            }
+            .into(),
+        ),
+        ("exit", exit(household, on).into()),
+    ]
+}
+
+/// Each command is rejected by `decide` with an error matching `rule`.
+fn expect_each_rejected(
+    given: &Scenario,
+    commands: Vec<(&'static str, Command)>,
+    rule: impl Fn(&Error) -> bool,
+) {
+    for (name, command) in commands {
+        match given.when(command).result {
+            Err(e) => assert!(rule(&e), "{name}: unexpected error {e:?}"),
+            Ok(decision) => panic!("{name}: expected an error, got {:?}", decision.events),
+        }
+    }
+}
+
+#[test]
+fn part_1_household_commands_are_forbidden_to_a_provider() {
+    let mut given = Scenario::new();
+    let h = given.enroll(family(1, 2));
+    given.acting_as("pat", "Coulee Housing Authority", Role::Provider);
+    expect_each_rejected(&given, household_commands(h, date(2025, 2, 1)), |e| {
+        matches!(
+            e,
+            Error::Forbidden {
+                role: Role::Provider,
+                ..
+            }
+        )
+    });
+}
 
 #[test]
 fn commands_on_an_unknown_household_are_rejected() {
