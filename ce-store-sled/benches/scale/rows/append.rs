@@ -66,12 +66,12 @@ pub(crate) fn row1_append(
 }
 
 /// Row 1b: what sled itself charges for the shape of an append's writes, on
-/// a fresh database (prefilled with 200,000 rows): one insert (raw), the
-/// follow-up's thirteen writes and four reads in one transaction (what
-/// `SledStore::append` does), and the same as plain inserts (what an append
-/// without a transaction would pay), each flushed. Dummy bytes of the real
-/// sizes; the difference between ce's row 1 and the transaction here is
-/// ce's own work.
+/// a fresh database (prefilled with 200,000 rows), each flushed: one insert
+/// (raw); a follow-up's thirteen writes and four reads in one transaction
+/// (the shape of an append when appends went through a sled transaction);
+/// and the same as plain inserts (close to how `SledStore::append` writes
+/// now, which no longer writes the checkpoint). Dummy bytes of the real
+/// sizes.
 pub(crate) fn row1b_write_shapes(root: &Path, samples: usize, rows: &mut Vec<Row>) {
     let dir = root.join("write-shapes");
     let _ = std::fs::remove_dir_all(&dir);
