@@ -1,5 +1,5 @@
 //! The hot paths of the sled store on a small caseload (seconds, not the
-//! issue's scale: see `examples/scale.rs` for that): a durable append of one
+//! issue's scale: see `benches/scale/` for that): a durable append of one
 //! command, top-25 of a priority list, deciding a referral, reading a chunk
 //! of the log, rebuilding, and opening.
 //!
