@@ -62,8 +62,9 @@ pub fn explain(
             household_type: ce_core::ListHouseholdType::of(h, policy),
         })
     });
-    let explanation = ce_core::audit::explain(&caseload, policy, id, date, list.as_ref())
-        .ok_or(ce_core::Error::UnknownHousehold(id))?;
+    let explanation = ce_core::audit::explain(&caseload, policy, id, date, list.as_ref()).ok_or(
+        ce_core::Error::from(ce_core::Rejection::UnknownHousehold(id)),
+    )?;
     let mut text = format!("household {id} as of {date}\n");
     for l in &explanation.lists {
         text.push_str(&format!("\n{}: rank {} of {}\n", l.list, l.rank, l.of));

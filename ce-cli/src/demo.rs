@@ -18,7 +18,7 @@ use ce_core::{
     ExpireReferrals, FollowUp, HouseholdId, ListHouseholdType, ListKey, Member, MemoryStore,
     OpeningId, Outcome, PostOpening, ProgramType, Refer, ReferralId, Role, Sweep, Workflow,
 };
-use ce_core::{CurrentLivingSituation, PriorLivingSituation, StatusUpdate};
+use ce_core::{CurrentLivingSituation, PriorLivingSituation, Rejection, StatusUpdate};
 use chrono::{Days, NaiveDate, TimeZone, Utc};
 use serde_json::json;
 
@@ -437,7 +437,7 @@ impl Sim<'_> {
                 };
                 match outcome {
                     Ok(_) => self.at(next, Action::Contact(i)),
-                    Err(Error::HouseholdExited { .. }) => {}
+                    Err(Error::Rejected(Rejection::HouseholdExited { .. })) => {}
                     Err(e) => return Err(e.into()),
                 }
             }
@@ -501,7 +501,7 @@ impl Sim<'_> {
                             }
                             let _ = agency;
                         }
-                        Ok(_) | Err(Error::NoEligibleHousehold(_)) => {}
+                        Ok(_) | Err(Error::Rejected(Rejection::NoEligibleHousehold(_))) => {}
                         Err(e) => return Err(e.into()),
                     }
                 }
@@ -545,7 +545,7 @@ impl Sim<'_> {
                     )
                 };
                 match outcome {
-                    Ok(_) | Err(Error::ReferralResolved { .. }) => {}
+                    Ok(_) | Err(Error::Rejected(Rejection::ReferralResolved { .. })) => {}
                     Err(e) => return Err(e.into()),
                 }
             }
@@ -577,8 +577,8 @@ impl Sim<'_> {
                     },
                 ) {
                     Ok(_)
-                    | Err(Error::HouseholdExited { .. })
-                    | Err(Error::BeforeLastActivity { .. }) => {}
+                    | Err(Error::Rejected(Rejection::HouseholdExited { .. }))
+                    | Err(Error::Rejected(Rejection::BeforeLastActivity { .. })) => {}
                     Err(e) => return Err(e.into()),
                 }
             }

@@ -147,9 +147,9 @@ impl CliError {
         match self {
             CliError::Rejected(ce_core::Error::Store(StoreError::Conflict { .. })) => 4,
             CliError::Rejected(ce_core::Error::Store(_)) => 5,
-            CliError::Rejected(
-                ce_core::Error::InvalidCode(_) | ce_core::Error::InvalidCorrection { .. },
-            ) => 2,
+            CliError::Rejected(ce_core::Error::Rejected(
+                ce_core::Rejection::InvalidCode(_) | ce_core::Rejection::InvalidCorrection { .. },
+            )) => 2,
             CliError::Rejected(_) => 3,
             CliError::Verify(_) => 1,
             CliError::Policy(ce_core::PolicyError::NotLead) => 3,

@@ -307,7 +307,9 @@ pub fn import(ctx: &Ctx, format: &ExportFormat) -> Result<(), CliError> {
     let coalition = coalition.as_deref().map(Coalition::new);
     if let Some(c) = &coalition {
         if !ctx.policy().knows_coalition(c) {
-            return Err(ce_core::Error::UnknownCoalition(c.clone()).into());
+            return Err(
+                ce_core::Error::from(ce_core::Rejection::UnknownCoalition(c.clone())).into(),
+            );
         }
     }
     let coalition_map = match coalition_map {

@@ -174,10 +174,9 @@ pub fn show(ctx: &Ctx, household: &str, when: &When) -> Result<(), CliError> {
     let id: HouseholdId = parse_id("household", household)?;
     let (caseload, as_of) = caseload_when(ctx, when)?;
     let policy = ctx.policy();
-    let household = caseload
-        .households()
-        .get(&id)
-        .ok_or(ce_core::Error::UnknownHousehold(id))?;
+    let household = caseload.households().get(&id).ok_or(ce_core::Error::from(
+        ce_core::Rejection::UnknownHousehold(id),
+    ))?;
     let events = ce_events(ctx.store(), id, as_of)?;
     print_household(&ctx.out, policy, household, as_of, &events, |key| {
         Ok(caseload.list(policy, key, as_of))
@@ -201,9 +200,12 @@ fn ce_events(
 /// [`list_today`]).
 fn show_today(store: &SledStore, out: &Output, household: &str) -> Result<(), CliError> {
     let id: HouseholdId = parse_id("household", household)?;
-    let household = store
-        .household(id)?
-        .ok_or(ce_core::Error::UnknownHousehold(id))?;
+    let household =
+        store
+            .household(id)?
+            .ok_or(ce_core::Error::from(ce_core::Rejection::UnknownHousehold(
+                id,
+            )))?;
     let as_of = today();
     let events = ce_events(store, id, as_of)?;
     print_household(out, store.policy(), &household, as_of, &events, |key| {

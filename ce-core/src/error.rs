@@ -1,5 +1,7 @@
-//! The one error type of ce-core: every workflow rule a command can break,
-//! with the data a user needs to fix the input, plus storage failures.
+//! What can go wrong with a command: a [`Rejection`] is a workflow rule the
+//! command broke, with the data a caseworker needs to fix the input; an
+//! [`Error`] is either that rejection or a failure an operator or the
+//! embedding program handles (storage, a lost race, a misused API).
 
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -12,11 +14,11 @@ use crate::vocab::ProgramType;
 use crate::vocab::{AgencyId, Role};
 use crate::vocab::{ClientId, CommandId, HouseholdId, OpeningId, ReferralId};
 
-/// A command was rejected, or the store failed. A rejected command writes
-/// nothing.
-#[derive(Debug, thiserror::Error)]
+/// A workflow rule the command broke. A rejected command writes nothing;
+/// the message says what to change.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
-pub enum Error {
+pub enum Rejection {
     /// No household with this id.
     #[error("unknown household {0}")]
     UnknownHousehold(HouseholdId),
@@ -300,6 +302,16 @@ pub enum Error {
     /// A decline reason that needs text was given none.
     #[error("decline reason {0:?} requires a text explanation")]
     DeclineTextRequired(String),
+}
+
+/// A command did not take effect: it was rejected by a rule, or something
+/// outside the rules failed. Either way nothing was written.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A workflow rule was broken: tell the user.
+    #[error(transparent)]
+    Rejected(#[from] Rejection),
     /// A workflow given another policy than the one its store holds: the
     /// lists it ranks and the store's would differ. Open it with
     /// [`Workflow::open`](crate::Workflow::open), which takes the store's;
@@ -364,5 +376,19 @@ impl Error {
     /// True when a concurrent writer got there first: reload and retry.
     pub fn is_conflict(&self) -> bool {
         matches!(self, Error::Store(StoreError::Conflict { .. }))
+    }
+
+    /// The rule the command broke, if it was rejected.
+    pub fn rejection(&self) -> Option<&Rejection> {
+        match self {
+            Error::Rejected(rejection) => Some(rejection),
+            _ => None,
+        }
+    }
+}
+
+impl From<InvalidCode> for Error {
+    fn from(code: InvalidCode) -> Self {
+        Error::Rejected(Rejection::InvalidCode(code))
     }
 }

@@ -11,7 +11,7 @@ use crate::caseload::{Caseload, Snapshots};
 use crate::command::{Command, CommandMeta};
 use crate::decide::decide;
 use crate::envelope::{Envelope, StreamId};
-use crate::error::Error;
+use crate::error::{Error, Rejection};
 use crate::event::Event;
 use crate::household::Household;
 use crate::lists::PriorityList;
@@ -230,18 +230,18 @@ impl<S: Snapshots> Workflow<S> {
         let position = self
             .store
             .position_of(event)?
-            .ok_or(Error::NotCorrectable {
+            .ok_or(Rejection::NotCorrectable {
                 event,
                 why: "no such event",
             })?;
-        let original = self
-            .store
-            .read_from(position, 1)?
-            .pop()
-            .ok_or(Error::NotCorrectable {
-                event,
-                why: "no such event",
-            })?;
+        let original =
+            self.store
+                .read_from(position, 1)?
+                .pop()
+                .ok_or(Rejection::NotCorrectable {
+                    event,
+                    why: "no such event",
+                })?;
         self.execute(
             meta,
             Command::Correct(crate::command::Correct {
@@ -283,7 +283,7 @@ impl<S: Snapshots> Workflow<S> {
     pub fn history(&self, household: HouseholdId) -> Result<Vec<HistoryEntry>, Error> {
         let stream = self.store.read_stream(&StreamId::Household(household))?;
         if stream.is_empty() {
-            return Err(Error::UnknownHousehold(household));
+            return Err(Rejection::UnknownHousehold(household).into());
         }
         Ok(household_history(&stream, &self.policy))
     }

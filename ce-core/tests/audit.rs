@@ -8,6 +8,7 @@ use ce_core::audit::{as_known_at, as_of, check_referral_ranks, explain};
 use ce_core::testing::{date, follow_up, opening, HouseholdBuilder};
 use ce_core::OffListReason;
 use ce_core::OrderKey;
+use ce_core::Rejection;
 use ce_core::*;
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::json;
@@ -204,7 +205,7 @@ fn history_lists_every_event_with_actor_hud_element_and_list_changes() {
         .any(|c| c == "placed on Coulee / psh / adults-only"));
     assert!(matches!(
         desk.workflow.history(HouseholdId::NIL),
-        Err(Error::UnknownHousehold(_))
+        Err(Error::Rejected(Rejection::UnknownHousehold(_)))
     ));
 }
 
@@ -462,7 +463,10 @@ fn corrections_that_change_ids_or_touch_other_records_are_rejected() {
             json!({"assessment": {"assessment_id": uuid::Uuid::nil()}}),
             "typo",
         );
-        assert!(matches!(err, Error::NotCorrectable { .. }), "{err}");
+        assert!(
+            matches!(err, Error::Rejected(Rejection::NotCorrectable { .. })),
+            "{err}"
+        );
         let err = try_correct(
             assessment,
             json!({"assessment": {"score": 9}}),
@@ -471,10 +475,10 @@ fn corrections_that_change_ids_or_touch_other_records_are_rejected() {
         assert!(
             matches!(
                 err,
-                Error::NotCorrectable {
+                Error::Rejected(Rejection::NotCorrectable {
                     why: "the patch changes nothing",
                     ..
-                }
+                })
             ),
             "{err}"
         );
@@ -484,25 +488,37 @@ fn corrections_that_change_ids_or_touch_other_records_are_rejected() {
             json!({"assessment": {"date": "2025-01-01"}}),
             "misspelt field",
         );
-        assert!(matches!(err, Error::InvalidCorrection { .. }), "{err}");
+        assert!(
+            matches!(err, Error::Rejected(Rejection::InvalidCorrection { .. })),
+            "{err}"
+        );
         assert!(err.to_string().contains("unknown field `date`"), "{err}");
         let err = try_correct(assessment, json!({"assessment": {"score": 12}}), "  ");
-        assert!(matches!(err, Error::Required("correction reason")), "{err}");
+        assert!(
+            matches!(
+                err,
+                Error::Rejected(Rejection::Required("correction reason"))
+            ),
+            "{err}"
+        );
         let err = try_correct(
             assessment,
             json!({"assessment": {"assessment_type": 7}}),
             "bad code",
         );
-        assert!(matches!(err, Error::InvalidCorrection { .. }), "{err}");
+        assert!(
+            matches!(err, Error::Rejected(Rejection::InvalidCorrection { .. })),
+            "{err}"
+        );
         assert!(err.to_string().contains("4.19 AssessmentType"), "{err}");
         let err = try_correct(EventId::NIL, json!({}), "no such event");
         assert!(
             matches!(
                 err,
-                Error::NotCorrectable {
+                Error::Rejected(Rejection::NotCorrectable {
                     why: "no such event",
                     ..
-                }
+                })
             ),
             "{err}"
         );

@@ -8,6 +8,7 @@ use ce_core::hud::{NoYesReasons, RelationshipToHoH};
 use ce_core::testing::{client, date, HouseholdBuilder, Scenario};
 use ce_core::DeclineConsequence;
 use ce_core::PolicyError;
+use ce_core::Rejection;
 use ce_core::*;
 use ce_core::{MAX_MEMBERS, MAX_NAME_CHARS};
 
@@ -119,7 +120,7 @@ fn a_head_born_after_project_start_is_refused() {
     Scenario::new().when(builder.enroll).then_expect_error(|e| {
         matches!(
             e,
-            Error::ImplausibleDate {
+            Rejection::ImplausibleDate {
                 field: "3.03 date of birth",
                 ..
             }
@@ -132,7 +133,7 @@ fn a_head_of_five_is_refused_as_a_birth_date_typo() {
     let mut builder = single();
     builder.enroll.members[0].birth_date = Some(date(2020, 1, 1));
     Scenario::new().when(builder.enroll).then_expect_error(
-        |e| matches!(e, Error::ImplausibleDate { rule, .. } if rule.contains("at least 12")),
+        |e| matches!(e, Rejection::ImplausibleDate { rule, .. } if rule.contains("at least 12")),
     );
 }
 
@@ -142,7 +143,7 @@ fn a_birth_date_before_1900_is_refused() {
     builder.enroll.members[0].birth_date = Some(date(1850, 1, 1));
     Scenario::new()
         .when(builder.enroll)
-        .then_expect_error(|e| matches!(e, Error::ImplausibleDate { .. }));
+        .then_expect_error(|e| matches!(e, Rejection::ImplausibleDate { .. }));
 }
 
 #[test]
@@ -151,7 +152,7 @@ fn a_project_start_in_year_zero_is_refused() {
     Scenario::new().when(builder.enroll).then_expect_error(|e| {
         matches!(
             e,
-            Error::ImplausibleDate {
+            Rejection::ImplausibleDate {
                 field: "effective date",
                 ..
             }
@@ -166,7 +167,7 @@ fn an_episode_start_after_project_start_is_refused() {
     Scenario::new().when(builder.enroll).then_expect_error(|e| {
         matches!(
             e,
-            Error::ImplausibleDate {
+            Rejection::ImplausibleDate {
                 field: "3.917 DateToStreetESSH",
                 ..
             }
@@ -179,7 +180,7 @@ fn a_ten_megabyte_name_is_refused() {
     let mut builder = single();
     builder.enroll.members[0].first_name = Some("x".repeat(10_000_000));
     Scenario::new().when(builder.enroll).then_expect_error(
-        |e| matches!(e, Error::TooLong { field: "first name", max, .. } if *max == MAX_NAME_CHARS),
+        |e| matches!(e, Rejection::TooLong { field: "first name", max, .. } if *max == MAX_NAME_CHARS),
     );
 }
 
@@ -189,12 +190,12 @@ fn escape_sequences_in_a_name_or_a_note_are_refused() {
     builder.enroll.members[0].last_name = Some("Doe\u{1b}]0;owned\u{7}".to_owned());
     Scenario::new()
         .when(builder.enroll)
-        .then_expect_error(|e| matches!(e, Error::ControlCharacter { code: 0x1b, .. }));
+        .then_expect_error(|e| matches!(e, Rejection::ControlCharacter { code: 0x1b, .. }));
 
     let mut s = Scenario::new();
     let id = s.enroll(single().placed_with_score(10));
     s.when_follow_up_with_note(id, date(2025, 2, 1), "called\u{0}back")
-        .then_expect_error(|e| matches!(e, Error::ControlCharacter { code: 0, .. }));
+        .then_expect_error(|e| matches!(e, Rejection::ControlCharacter { code: 0, .. }));
     // Line breaks and tabs are text.
     s.when_follow_up_with_note(id, date(2025, 2, 1), "called back.\n\tWill call again.")
         .then_expect_events(&[EventType::ContactMade]);
@@ -216,5 +217,5 @@ fn a_household_of_more_than_thirty_members_is_refused() {
     }
     Scenario::new()
         .when(builder.enroll)
-        .then_expect_error(|e| matches!(e, Error::TooManyMembers { max: 30, .. }));
+        .then_expect_error(|e| matches!(e, Rejection::TooManyMembers { max: 30, .. }));
 }

@@ -1294,7 +1294,9 @@ fn generated_sequences_reach_every_event_type_and_mix_accepted_and_rejected_step
                 }
                 Err(e) => {
                     rejected += 1;
-                    let debug = format!("{e:?}");
+                    let debug = e
+                        .rejection()
+                        .map_or_else(|| format!("{e:?}"), |r| format!("{r:?}"));
                     let kind = debug.split(['(', ' ', '{']).next().unwrap_or("").to_owned();
                     *errors.entry(kind).or_default() += 1;
                 }

@@ -11,7 +11,7 @@ use crate::command::{
 };
 use crate::decide::{check_len, check_line, check_text, Context, Decision, Pending};
 use crate::envelope::StreamId;
-use crate::error::Error;
+use crate::error::Rejection;
 use crate::event::Event;
 use crate::event::*;
 use crate::event::{CancelCause, ReferralCancelled};
@@ -28,14 +28,14 @@ use crate::vocab::{AssessmentId, ClientId, HouseholdId};
 const ACCESS: &[Role] = &[Role::Access];
 
 /// A household that exists and has not exited.
-fn open_household<'a>(ctx: &'a Context<'_>, id: HouseholdId) -> Result<&'a Household, Error> {
+fn open_household<'a>(ctx: &'a Context<'_>, id: HouseholdId) -> Result<&'a Household, Rejection> {
     let household = ctx
         .caseload
         .households()
         .get(&id)
-        .ok_or(Error::UnknownHousehold(id))?;
+        .ok_or(Rejection::UnknownHousehold(id))?;
     if let crate::household::HouseholdStatus::Exited { date, .. } = household.status {
-        return Err(Error::HouseholdExited {
+        return Err(Rejection::HouseholdExited {
             household: id,
             exit_date: date,
         });
@@ -49,10 +49,10 @@ fn household_on<'a>(
     id: HouseholdId,
     field: &'static str,
     date: NaiveDate,
-) -> Result<&'a Household, Error> {
+) -> Result<&'a Household, Rejection> {
     let household = open_household(ctx, id)?;
     if date < household.project_start {
-        return Err(Error::BeforeProjectStart {
+        return Err(Rejection::BeforeProjectStart {
             household: id,
             field,
             date,
@@ -62,18 +62,18 @@ fn household_on<'a>(
     Ok(household)
 }
 
-fn check_note(note: &str) -> Result<CeNote, Error> {
+fn check_note(note: &str) -> Result<CeNote, Rejection> {
     if note.trim().is_empty() {
-        return Err(Error::EmptyNote);
+        return Err(Rejection::EmptyNote);
     }
     check_len("CE note", note, MAX_NOTE_CHARS)?;
     Ok(CeNote(note.trim().to_owned()))
 }
 
-fn check_current(current: &CurrentLivingSituation) -> Result<(), Error> {
+fn check_current(current: &CurrentLivingSituation) -> Result<(), Rejection> {
     let situation = current.living_situation.situation();
     if (situation == LivingSituation::RentalWithSubsidy) != current.subsidy.is_some() {
-        return Err(Error::SubsidyMismatch { situation });
+        return Err(Rejection::SubsidyMismatch { situation });
     }
     if let Some(details) = &current.location_details {
         check_len("4.12 LocationDetails", details, MAX_LOCATION_CHARS)?;
@@ -85,9 +85,9 @@ fn check_current(current: &CurrentLivingSituation) -> Result<(), Error> {
 fn check_destination_subsidy(
     destination: Destination,
     subsidy: Option<RentalSubsidyType>,
-) -> Result<(), Error> {
+) -> Result<(), Rejection> {
     if subsidy.is_some() && destination.situation() != LivingSituation::RentalWithSubsidy {
-        return Err(Error::DestinationSubsidyMismatch {
+        return Err(Rejection::DestinationSubsidyMismatch {
             destination: destination.code(),
         });
     }
@@ -97,7 +97,11 @@ fn check_destination_subsidy(
 /// A member's own facts: names of a plausible length, a birth date after
 /// 1900 and not after `date` (the day they join), and a head at least
 /// [`MIN_HEAD_AGE`] on `project_start`.
-fn check_member(member: &Member, date: NaiveDate, project_start: NaiveDate) -> Result<(), Error> {
+fn check_member(
+    member: &Member,
+    date: NaiveDate,
+    project_start: NaiveDate,
+) -> Result<(), Rejection> {
     for (field, name) in [
         ("first name", &member.first_name),
         ("last name", &member.last_name),
@@ -109,7 +113,7 @@ fn check_member(member: &Member, date: NaiveDate, project_start: NaiveDate) -> R
     let Some(born) = member.birth_date else {
         return Ok(());
     };
-    let implausible = |rule| Error::ImplausibleDate {
+    let implausible = |rule| Rejection::ImplausibleDate {
         field: "3.03 date of birth",
         date: born,
         rule,
@@ -134,11 +138,11 @@ fn check_episode_start(
     prior: &PriorLivingSituation,
     members: &[Member],
     project_start: NaiveDate,
-) -> Result<(), Error> {
+) -> Result<(), Rejection> {
     let Some(start) = prior.episode_start else {
         return Ok(());
     };
-    let implausible = |rule| Error::ImplausibleDate {
+    let implausible = |rule| Rejection::ImplausibleDate {
         field: "3.917 DateToStreetESSH",
         date: start,
         rule,
@@ -156,25 +160,25 @@ fn check_episode_start(
     Ok(())
 }
 
-fn one_head(members: &[Member]) -> Result<(), Error> {
+fn one_head(members: &[Member]) -> Result<(), Rejection> {
     let count = members.iter().filter(|m| m.is_head()).count();
     if count != 1 {
-        return Err(Error::HeadOfHousehold { count });
+        return Err(Rejection::HeadOfHousehold { count });
     }
     Ok(())
 }
 
 /// A client may join a CE enrollment on `date` only with no enrollment open
 /// and none closed after `date`: one CE enrollment per client at a time.
-fn not_enrolled(ctx: &Context<'_>, client: ClientId, date: NaiveDate) -> Result<(), Error> {
+fn not_enrolled(ctx: &Context<'_>, client: ClientId, date: NaiveDate) -> Result<(), Rejection> {
     if let Some(household) = ctx.caseload.open_enrollments.get(&client) {
-        return Err(Error::ClientAlreadyEnrolled {
+        return Err(Rejection::ClientAlreadyEnrolled {
             client,
             household: *household,
         });
     }
     match ctx.caseload.closed_enrollments.get(&client) {
-        Some(exit_date) if *exit_date > date => Err(Error::BeforePreviousExit {
+        Some(exit_date) if *exit_date > date => Err(Rejection::BeforePreviousExit {
             client,
             date,
             exit_date: *exit_date,
@@ -216,14 +220,14 @@ fn cancel_live_referrals(
         .collect()
 }
 
-pub(crate) fn enroll(ctx: &Context<'_>, c: &Enroll) -> Result<Decision, Error> {
+pub(crate) fn enroll(ctx: &Context<'_>, c: &Enroll) -> Result<Decision, Rejection> {
     ctx.require(ACCESS, "enroll households")?;
     if !ctx.policy.knows_coalition(&c.coalition) {
-        return Err(Error::UnknownCoalition(c.coalition.clone()));
+        return Err(Rejection::UnknownCoalition(c.coalition.clone()));
     }
     one_head(&c.members)?;
     if c.members.len() > MAX_MEMBERS {
-        return Err(Error::TooManyMembers {
+        return Err(Rejection::TooManyMembers {
             count: c.members.len(),
             max: MAX_MEMBERS,
         });
@@ -232,7 +236,7 @@ pub(crate) fn enroll(ctx: &Context<'_>, c: &Enroll) -> Result<Decision, Error> {
     for member in &c.members {
         check_member(member, c.project_start, c.project_start)?;
         if !seen.insert(member.client) {
-            return Err(Error::DuplicateMember(member.client));
+            return Err(Rejection::DuplicateMember(member.client));
         }
         not_enrolled(ctx, member.client, c.project_start)?;
     }
@@ -262,7 +266,7 @@ pub(crate) fn enroll(ctx: &Context<'_>, c: &Enroll) -> Result<Decision, Error> {
     })
 }
 
-pub(crate) fn assess(ctx: &Context<'_>, c: &Assess) -> Result<Decision, Error> {
+pub(crate) fn assess(ctx: &Context<'_>, c: &Assess) -> Result<Decision, Rejection> {
     ctx.require(ACCESS, "record assessments")?;
     household_on(ctx, c.household, "assessment date", c.date)?;
     // HUD makes AssessmentLocation nullable (FY2024 v1.4): it may be empty.
@@ -290,7 +294,7 @@ pub(crate) fn assess(ctx: &Context<'_>, c: &Assess) -> Result<Decision, Error> {
     })
 }
 
-pub(crate) fn follow_up(ctx: &Context<'_>, c: &FollowUp) -> Result<Decision, Error> {
+pub(crate) fn follow_up(ctx: &Context<'_>, c: &FollowUp) -> Result<Decision, Rejection> {
     ctx.require(ACCESS, "record follow-ups")?;
     household_on(ctx, c.household, "follow-up date", c.date)?;
     let note = check_note(&c.note)?;
@@ -309,7 +313,10 @@ pub(crate) fn follow_up(ctx: &Context<'_>, c: &FollowUp) -> Result<Decision, Err
     })
 }
 
-pub(crate) fn attempt_contact(ctx: &Context<'_>, c: &AttemptContact) -> Result<Decision, Error> {
+pub(crate) fn attempt_contact(
+    ctx: &Context<'_>,
+    c: &AttemptContact,
+) -> Result<Decision, Rejection> {
     ctx.require(ACCESS, "record follow-up attempts")?;
     household_on(ctx, c.household, "attempt date", c.date)?;
     let note = check_note(&c.note)?;
@@ -327,11 +334,11 @@ pub(crate) fn attempt_contact(ctx: &Context<'_>, c: &AttemptContact) -> Result<D
     })
 }
 
-pub(crate) fn record_ce_event(ctx: &Context<'_>, c: &RecordCeEvent) -> Result<Decision, Error> {
+pub(crate) fn record_ce_event(ctx: &Context<'_>, c: &RecordCeEvent) -> Result<Decision, Rejection> {
     ctx.require(ACCESS, "record 4.20 events")?;
     household_on(ctx, c.household, "4.20 EventDate", c.date)?;
     let event = c.event;
-    let field = |field, rule| Error::CeEventField { event, field, rule };
+    let field = |field, rule| Rejection::CeEventField { event, field, rule };
     if c.problem_solving_result.is_some() && event != CeEventType::ProblemSolvingDiversion {
         return Err(field("ProbSolDivRRResult", "goes with event 2 only"));
     }
@@ -385,18 +392,18 @@ pub(crate) fn record_ce_event(ctx: &Context<'_>, c: &RecordCeEvent) -> Result<De
     })
 }
 
-pub(crate) fn add_member(ctx: &Context<'_>, c: &AddMember) -> Result<Decision, Error> {
+pub(crate) fn add_member(ctx: &Context<'_>, c: &AddMember) -> Result<Decision, Rejection> {
     ctx.require(ACCESS, "change household membership")?;
     let household = household_on(ctx, c.household, "membership date", c.date)?;
     let client = c.member.client;
     if household.members.iter().any(|m| m.client == client) {
-        return Err(Error::DuplicateMember(client));
+        return Err(Rejection::DuplicateMember(client));
     }
     if c.member.is_head() {
-        return Err(Error::HeadOfHousehold { count: 2 });
+        return Err(Rejection::HeadOfHousehold { count: 2 });
     }
     if household.members.len() >= MAX_MEMBERS {
-        return Err(Error::TooManyMembers {
+        return Err(Rejection::TooManyMembers {
             count: household.members.len() + 1,
             max: MAX_MEMBERS,
         });
@@ -424,19 +431,19 @@ pub(crate) fn add_member(ctx: &Context<'_>, c: &AddMember) -> Result<Decision, E
     })
 }
 
-pub(crate) fn remove_member(ctx: &Context<'_>, c: &RemoveMember) -> Result<Decision, Error> {
+pub(crate) fn remove_member(ctx: &Context<'_>, c: &RemoveMember) -> Result<Decision, Rejection> {
     ctx.require(ACCESS, "change household membership")?;
     let household = household_on(ctx, c.household, "membership date", c.date)?;
     let member = household
         .members
         .iter()
         .find(|m| m.client == c.client)
-        .ok_or(Error::UnknownMember {
+        .ok_or(Rejection::UnknownMember {
             household: c.household,
             client: c.client,
         })?;
     if member.is_head() {
-        return Err(Error::CannotRemoveHead {
+        return Err(Rejection::CannotRemoveHead {
             household: c.household,
             client: c.client,
         });
@@ -444,7 +451,7 @@ pub(crate) fn remove_member(ctx: &Context<'_>, c: &RemoveMember) -> Result<Decis
     if let Some(destination) = c.destination {
         check_destination_subsidy(destination, c.destination_subsidy)?;
     } else if c.destination_subsidy.is_some() {
-        return Err(Error::DestinationSubsidyMismatch { destination: 99 });
+        return Err(Rejection::DestinationSubsidyMismatch { destination: 99 });
     }
     Ok(Decision {
         events: vec![
@@ -469,17 +476,17 @@ pub(crate) fn remove_member(ctx: &Context<'_>, c: &RemoveMember) -> Result<Decis
     })
 }
 
-pub(crate) fn change_head(ctx: &Context<'_>, c: &ChangeHead) -> Result<Decision, Error> {
+pub(crate) fn change_head(ctx: &Context<'_>, c: &ChangeHead) -> Result<Decision, Rejection> {
     ctx.require(ACCESS, "change household membership")?;
     let household = household_on(ctx, c.household, "membership date", c.date)?;
     if !household.members.iter().any(|m| m.client == c.head) {
-        return Err(Error::UnknownMember {
+        return Err(Rejection::UnknownMember {
             household: c.household,
             client: c.head,
         });
     }
     if c.former_head_relationship == RelationshipToHoH::SelfHeadOfHousehold {
-        return Err(Error::HeadOfHousehold { count: 2 });
+        return Err(Rejection::HeadOfHousehold { count: 2 });
     }
     Ok(Decision {
         events: vec![household_event(
@@ -494,11 +501,11 @@ pub(crate) fn change_head(ctx: &Context<'_>, c: &ChangeHead) -> Result<Decision,
     })
 }
 
-pub(crate) fn exit(ctx: &Context<'_>, c: &Exit) -> Result<Decision, Error> {
+pub(crate) fn exit(ctx: &Context<'_>, c: &Exit) -> Result<Decision, Rejection> {
     ctx.require(ACCESS, "exit households")?;
     let household = household_on(ctx, c.household, "exit date", c.date)?;
     if c.date < household.last_activity {
-        return Err(Error::BeforeLastActivity {
+        return Err(Rejection::BeforeLastActivity {
             household: c.household,
             date: c.date,
             last_activity: household.last_activity,
@@ -508,7 +515,7 @@ pub(crate) fn exit(ctx: &Context<'_>, c: &Exit) -> Result<Decision, Error> {
     check_destination_subsidy(c.destination, c.destination_subsidy)?;
     for m in &c.member_destinations {
         if !household.members.iter().any(|x| x.client == m.client) {
-            return Err(Error::UnknownMember {
+            return Err(Rejection::UnknownMember {
                 household: c.household,
                 client: m.client,
             });
@@ -539,7 +546,7 @@ pub(crate) fn exit(ctx: &Context<'_>, c: &Exit) -> Result<Decision, Error> {
     })
 }
 
-pub(crate) fn sweep(ctx: &Context<'_>, c: &Sweep) -> Result<Decision, Error> {
+pub(crate) fn sweep(ctx: &Context<'_>, c: &Sweep) -> Result<Decision, Rejection> {
     ctx.require(&[], "run the inactivity sweep")?;
     let mut events = Vec::new();
     let mut inactivated = Vec::new();
@@ -612,11 +619,11 @@ fn changed_paths(path: &str, a: &serde_json::Value, b: &serde_json::Value, out: 
     }
 }
 
-pub(crate) fn correct(ctx: &Context<'_>, c: &Correct) -> Result<Decision, Error> {
+pub(crate) fn correct(ctx: &Context<'_>, c: &Correct) -> Result<Decision, Rejection> {
     ctx.require(ACCESS, "correct household records")?;
     let event = c.original.event_id;
-    let not = |why| Error::NotCorrectable { event, why };
-    let invalid = |e: serde_json::Error| Error::InvalidCorrection {
+    let not = |why| Rejection::NotCorrectable { event, why };
+    let invalid = |e: serde_json::Error| Rejection::InvalidCorrection {
         event,
         detail: e.to_string(),
     };
@@ -625,7 +632,7 @@ pub(crate) fn correct(ctx: &Context<'_>, c: &Correct) -> Result<Decision, Error>
     ctx.caseload
         .households()
         .get(&c.household)
-        .ok_or(Error::UnknownHousehold(c.household))?;
+        .ok_or(Rejection::UnknownHousehold(c.household))?;
     if c.original
         .version_in(&StreamId::Household(c.household))
         .is_none()
@@ -660,7 +667,7 @@ pub(crate) fn correct(ctx: &Context<'_>, c: &Correct) -> Result<Decision, Error>
     let mut asked = Vec::new();
     changed_paths("", &original["data"], &patched["data"], &mut asked);
     if let Some(unknown) = asked.iter().find(|path| !fields.contains(path)) {
-        return Err(Error::InvalidCorrection {
+        return Err(Rejection::InvalidCorrection {
             event,
             detail: format!(
                 "{unknown} is not a field of this {} record (see `ce history` for its fields)",
@@ -695,7 +702,7 @@ pub(crate) fn correct(ctx: &Context<'_>, c: &Correct) -> Result<Decision, Error>
     match &corrected {
         Event::HouseholdEnrolled(e) => {
             if !ctx.policy.knows_coalition(&e.coalition) {
-                return Err(Error::UnknownCoalition(e.coalition.clone()));
+                return Err(Rejection::UnknownCoalition(e.coalition.clone()));
             }
             check_current(&e.current)?;
             let start = c.original.effective;

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use crate::caseload::Caseload;
 use crate::command::{Command, CommandMeta};
 use crate::envelope::{NewEvent, StreamId};
-use crate::error::Error;
+use crate::error::Rejection;
 use crate::event::Event;
 use crate::outcome::Outcome;
 use crate::policy::Policy;
@@ -79,17 +79,17 @@ pub fn decide(
     policy: &Policy,
     meta: &CommandMeta,
     command: &Command,
-) -> Result<Decision, Error> {
+) -> Result<Decision, Rejection> {
     let effective = command.date();
     if effective < crate::record::EARLIEST_DATE {
-        return Err(Error::ImplausibleDate {
+        return Err(Rejection::ImplausibleDate {
             field: "effective date",
             date: effective,
             rule: "HMIS data start on 1998-10-01",
         });
     }
     if effective > meta.recorded_at.date_naive() {
-        return Err(Error::EffectiveAfterRecorded {
+        return Err(Rejection::EffectiveAfterRecorded {
             effective,
             recorded_at: meta.recorded_at,
         });
@@ -98,7 +98,7 @@ pub fn decide(
     check_line("user", &meta.actor.user.0, MAX_ACTOR_CHARS)?;
     check_line("agency", &meta.actor.agency.0, MAX_ACTOR_CHARS)?;
     if meta.actor.user.0.trim().is_empty() {
-        return Err(Error::Required("user"));
+        return Err(Rejection::Required("user"));
     }
     let ctx = Context {
         caseload,
@@ -137,12 +137,12 @@ pub(crate) struct Context<'a> {
 impl Context<'_> {
     /// Rejects the command unless the actor's role is one of `roles`
     /// (a CE lead may do anything).
-    pub(crate) fn require(&self, roles: &[Role], action: &'static str) -> Result<(), Error> {
+    pub(crate) fn require(&self, roles: &[Role], action: &'static str) -> Result<(), Rejection> {
         let role = self.meta.actor.role;
         if role == Role::Lead || roles.contains(&role) {
             Ok(())
         } else {
-            Err(Error::Forbidden { role, action })
+            Err(Rejection::Forbidden { role, action })
         }
     }
 }
@@ -151,9 +151,9 @@ impl Context<'_> {
 pub const MAX_ACTOR_CHARS: usize = 100;
 
 /// Checks a required free-text field and its length.
-pub(crate) fn check_text(field: &'static str, text: &str, max: usize) -> Result<(), Error> {
+pub(crate) fn check_text(field: &'static str, text: &str, max: usize) -> Result<(), Rejection> {
     if text.trim().is_empty() {
-        return Err(Error::Required(field));
+        return Err(Rejection::Required(field));
     }
     check_len(field, text, max)
 }
@@ -161,16 +161,16 @@ pub(crate) fn check_text(field: &'static str, text: &str, max: usize) -> Result<
 /// Checks a free-text field's length in characters, and that it holds no
 /// control character but line breaks and tabs (an escape sequence would
 /// rewrite the terminal of whoever reads it; a NUL breaks other systems).
-pub(crate) fn check_len(field: &'static str, text: &str, max: usize) -> Result<(), Error> {
+pub(crate) fn check_len(field: &'static str, text: &str, max: usize) -> Result<(), Rejection> {
     let chars = text.chars().count();
     if chars > max {
-        return Err(Error::TooLong { field, chars, max });
+        return Err(Rejection::TooLong { field, chars, max });
     }
     if let Some(c) = text
         .chars()
         .find(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
     {
-        return Err(Error::ControlCharacter {
+        return Err(Rejection::ControlCharacter {
             field,
             code: u32::from(c),
         });
@@ -180,10 +180,10 @@ pub(crate) fn check_len(field: &'static str, text: &str, max: usize) -> Result<(
 
 /// Checks a one-line field (a name): its length, and no control character
 /// at all.
-pub(crate) fn check_line(field: &'static str, text: &str, max: usize) -> Result<(), Error> {
+pub(crate) fn check_line(field: &'static str, text: &str, max: usize) -> Result<(), Rejection> {
     check_len(field, text, max)?;
     if let Some(c) = text.chars().find(|c| c.is_control()) {
-        return Err(Error::ControlCharacter {
+        return Err(Rejection::ControlCharacter {
             field,
             code: u32::from(c),
         });

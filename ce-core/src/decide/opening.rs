@@ -9,7 +9,7 @@ use crate::command::{
 };
 use crate::decide::{check_text, Context, Decision, Pending};
 use crate::envelope::StreamId;
-use crate::error::{Error, NotReferableReason};
+use crate::error::{NotReferableReason, Rejection};
 use crate::event::Event;
 use crate::event::*;
 use crate::household::Household;
@@ -31,19 +31,23 @@ fn both_streams(referral: &Referral) -> Vec<StreamId> {
     ]
 }
 
-fn find_opening<'a>(ctx: &'a Context<'_>, id: OpeningId) -> Result<&'a Opening, Error> {
+fn find_opening<'a>(ctx: &'a Context<'_>, id: OpeningId) -> Result<&'a Opening, Rejection> {
     ctx.caseload
         .openings
         .get(&id)
-        .ok_or(Error::UnknownOpening(id))
+        .ok_or(Rejection::UnknownOpening(id))
 }
 
 /// Providers act only on their own agency's openings; leads on any.
-fn require_owner(ctx: &Context<'_>, opening: &Opening, action: &'static str) -> Result<(), Error> {
+fn require_owner(
+    ctx: &Context<'_>,
+    opening: &Opening,
+    action: &'static str,
+) -> Result<(), Rejection> {
     ctx.require(PROVIDER, action)?;
     let agency = &ctx.meta.actor.agency;
     if ctx.meta.actor.role == Role::Provider && agency != &opening.agency {
-        return Err(Error::NotYourOpening {
+        return Err(Rejection::NotYourOpening {
             agency: agency.clone(),
             opening: opening.id,
             owner: opening.agency.clone(),
@@ -52,10 +56,10 @@ fn require_owner(ctx: &Context<'_>, opening: &Opening, action: &'static str) -> 
     Ok(())
 }
 
-fn open_opening<'a>(ctx: &'a Context<'_>, id: OpeningId) -> Result<&'a Opening, Error> {
+fn open_opening<'a>(ctx: &'a Context<'_>, id: OpeningId) -> Result<&'a Opening, Rejection> {
     let opening = find_opening(ctx, id)?;
     if opening.status != OpeningStatus::Open {
-        return Err(Error::OpeningClosed {
+        return Err(Rejection::OpeningClosed {
             opening: id,
             status: opening.status,
         });
@@ -69,22 +73,22 @@ fn live_referral<'a>(
     id: ReferralId,
     date: NaiveDate,
     action: &'static str,
-) -> Result<&'a Referral, Error> {
+) -> Result<&'a Referral, Rejection> {
     let referral = ctx
         .caseload
         .referrals
         .get(&id)
-        .ok_or(Error::UnknownReferral(id))?;
+        .ok_or(Rejection::UnknownReferral(id))?;
     let opening = find_opening(ctx, referral.opening)?;
     require_owner(ctx, opening, action)?;
     if !referral.status.is_live() {
-        return Err(Error::ReferralResolved {
+        return Err(Rejection::ReferralResolved {
             referral: id,
             status: referral.status.clone(),
         });
     }
     if date < referral.offered_on {
-        return Err(Error::ResultBeforeReferral {
+        return Err(Rejection::ResultBeforeReferral {
             referral: id,
             date,
             referred_on: referral.offered_on,
@@ -93,17 +97,17 @@ fn live_referral<'a>(
     Ok(referral)
 }
 
-pub(crate) fn post(ctx: &Context<'_>, c: &PostOpening) -> Result<Decision, Error> {
+pub(crate) fn post(ctx: &Context<'_>, c: &PostOpening) -> Result<Decision, Rejection> {
     ctx.require(PROVIDER, "post openings")?;
     if !ctx.policy.knows_coalition(&c.coalition) {
-        return Err(Error::UnknownCoalition(c.coalition.clone()));
+        return Err(Rejection::UnknownCoalition(c.coalition.clone()));
     }
     check_text("opening program", &c.program, MAX_NOTE_CHARS)?;
     if c.units == 0 {
-        return Err(Error::InvalidOpening("at least one unit"));
+        return Err(Rejection::InvalidOpening("at least one unit"));
     }
     if c.household_types.is_empty() {
-        return Err(Error::InvalidOpening("at least one household type"));
+        return Err(Rejection::InvalidOpening("at least one household type"));
     }
     let opening = OpeningId(ctx.meta.command_id.derive("opening", 0));
     Ok(Decision {
@@ -126,12 +130,12 @@ pub(crate) fn post(ctx: &Context<'_>, c: &PostOpening) -> Result<Decision, Error
     })
 }
 
-pub(crate) fn withdraw(ctx: &Context<'_>, c: &WithdrawOpening) -> Result<Decision, Error> {
+pub(crate) fn withdraw(ctx: &Context<'_>, c: &WithdrawOpening) -> Result<Decision, Rejection> {
     let opening = open_opening(ctx, c.opening)?;
     require_owner(ctx, opening, "withdraw openings")?;
     check_text("withdrawal reason", &c.reason, MAX_NOTE_CHARS)?;
     if c.date < opening.posted_on {
-        return Err(Error::BeforeOpeningPosted {
+        return Err(Rejection::BeforeOpeningPosted {
             opening: opening.id,
             date: c.date,
             posted_on: opening.posted_on,
@@ -142,7 +146,7 @@ pub(crate) fn withdraw(ctx: &Context<'_>, c: &WithdrawOpening) -> Result<Decisio
         .and_then(|id| ctx.caseload.referrals.get(&id))
         .filter(|r| c.date < r.offered_on)
     {
-        return Err(Error::ResultBeforeReferral {
+        return Err(Rejection::ResultBeforeReferral {
             referral: live.id,
             date: c.date,
             referred_on: live.offered_on,
@@ -336,17 +340,17 @@ pub fn passed_over(
         .collect()
 }
 
-pub(crate) fn refer(ctx: &Context<'_>, c: &Refer) -> Result<Decision, Error> {
+pub(crate) fn refer(ctx: &Context<'_>, c: &Refer) -> Result<Decision, Rejection> {
     ctx.require(&[], "refer households")?;
     let opening = open_opening(ctx, c.opening)?;
     if let Some(referral) = opening.live_referral {
-        return Err(Error::OpeningHasLiveReferral {
+        return Err(Rejection::OpeningHasLiveReferral {
             opening: opening.id,
             referral,
         });
     }
     if c.date < opening.posted_on {
-        return Err(Error::BeforeOpeningPosted {
+        return Err(Rejection::BeforeOpeningPosted {
             opening: opening.id,
             date: c.date,
             posted_on: opening.posted_on,
@@ -371,7 +375,7 @@ pub(crate) fn refer(ctx: &Context<'_>, c: &Refer) -> Result<Decision, Error> {
                     c.date,
                 ),
             };
-            let (top, inputs) = top.ok_or(Error::NoEligibleHousehold(opening.id))?;
+            let (top, inputs) = top.ok_or(Rejection::NoEligibleHousehold(opening.id))?;
             (top, inputs, Vec::new())
         }
         Some(id) => {
@@ -379,27 +383,27 @@ pub(crate) fn refer(ctx: &Context<'_>, c: &Refer) -> Result<Decision, Error> {
                 .caseload
                 .households()
                 .get(&id)
-                .ok_or(Error::UnknownHousehold(id))?;
+                .ok_or(Rejection::UnknownHousehold(id))?;
             if let Some(live) = household
                 .live_referrals
                 .iter()
                 .find(|r| r.program_type == opening.program_type)
             {
-                return Err(Error::AlreadyReferred {
+                return Err(Rejection::AlreadyReferred {
                     household: id,
                     program_type: opening.program_type,
                     referral: live.referral,
                 });
             }
             referable(ctx.policy, opening, household, c.date).map_err(|reason| {
-                Error::NotReferable {
+                Rejection::NotReferable {
                     household: id,
                     opening: opening.id,
                     reason,
                 }
             })?;
             let inputs = RankInputs::of(household, ctx.policy)
-                .ok_or(Error::NoEligibleHousehold(opening.id))?;
+                .ok_or(Rejection::NoEligibleHousehold(opening.id))?;
             let above = passed_over(
                 ctx.caseload,
                 ctx.policy,
@@ -412,7 +416,7 @@ pub(crate) fn refer(ctx: &Context<'_>, c: &Refer) -> Result<Decision, Error> {
         }
     };
     if c.date < household.project_start {
-        return Err(Error::BeforeProjectStart {
+        return Err(Rejection::BeforeProjectStart {
             household: household.id,
             field: "referral date",
             date: c.date,
@@ -423,7 +427,7 @@ pub(crate) fn refer(ctx: &Context<'_>, c: &Refer) -> Result<Decision, Error> {
     let bypass = match (passed_over.first(), &c.bypass_reason) {
         (None, _) => None,
         (Some(top), None) => {
-            return Err(Error::BypassReasonRequired {
+            return Err(Rejection::BypassReasonRequired {
                 household: household.id,
                 top: *top,
             })
@@ -479,10 +483,13 @@ pub(crate) fn refer(ctx: &Context<'_>, c: &Refer) -> Result<Decision, Error> {
     })
 }
 
-pub(crate) fn acknowledge(ctx: &Context<'_>, c: &AcknowledgeReferral) -> Result<Decision, Error> {
+pub(crate) fn acknowledge(
+    ctx: &Context<'_>,
+    c: &AcknowledgeReferral,
+) -> Result<Decision, Rejection> {
     let referral = live_referral(ctx, c.referral, c.date, "acknowledge referrals")?;
     if referral.status == crate::opening::ReferralStatus::Acknowledged {
-        return Err(Error::AlreadyAcknowledged(referral.id));
+        return Err(Rejection::AlreadyAcknowledged(referral.id));
     }
     Ok(Decision {
         events: vec![Pending {
@@ -498,7 +505,7 @@ pub(crate) fn acknowledge(ctx: &Context<'_>, c: &AcknowledgeReferral) -> Result<
     })
 }
 
-pub(crate) fn accept(ctx: &Context<'_>, c: &AcceptReferral) -> Result<Decision, Error> {
+pub(crate) fn accept(ctx: &Context<'_>, c: &AcceptReferral) -> Result<Decision, Rejection> {
     let referral = live_referral(ctx, c.referral, c.date, "accept referrals")?;
     let mut events = vec![Pending {
         streams: both_streams(referral),
@@ -538,15 +545,15 @@ pub(crate) fn accept(ctx: &Context<'_>, c: &AcceptReferral) -> Result<Decision, 
     })
 }
 
-pub(crate) fn decline(ctx: &Context<'_>, c: &DeclineReferral) -> Result<Decision, Error> {
+pub(crate) fn decline(ctx: &Context<'_>, c: &DeclineReferral) -> Result<Decision, Rejection> {
     let referral = live_referral(ctx, c.referral, c.date, "decline referrals")?;
     let reason = ctx
         .policy
         .decline_reason(&c.reason)
-        .ok_or_else(|| Error::UnknownDeclineReason(c.reason.clone()))?;
+        .ok_or_else(|| Rejection::UnknownDeclineReason(c.reason.clone()))?;
     let text = c.text.as_deref().map(str::trim).filter(|t| !t.is_empty());
     if reason.requires_text && text.is_none() {
-        return Err(Error::DeclineTextRequired(c.reason.clone()));
+        return Err(Rejection::DeclineTextRequired(c.reason.clone()));
     }
     if let Some(text) = text {
         crate::decide::check_len("decline text", text, MAX_NOTE_CHARS)?;
@@ -569,7 +576,7 @@ pub(crate) fn decline(ctx: &Context<'_>, c: &DeclineReferral) -> Result<Decision
     })
 }
 
-pub(crate) fn expire(ctx: &Context<'_>, c: &ExpireReferrals) -> Result<Decision, Error> {
+pub(crate) fn expire(ctx: &Context<'_>, c: &ExpireReferrals) -> Result<Decision, Rejection> {
     ctx.require(&[], "expire referrals")?;
     let expired: Vec<&Referral> = ctx
         .caseload

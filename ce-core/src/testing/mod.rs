@@ -4,13 +4,13 @@
 //!
 //! ```
 //! use ce_core::testing::{Scenario, HouseholdBuilder, date};
-//! use ce_core::Error;
+//! use ce_core::Rejection;
 //!
 //! let mut given = Scenario::new();
 //! let household = given.enroll(HouseholdBuilder::single_adult("Coulee").placed_with_score(9));
 //! given
 //!     .when_follow_up_with_note(household, date(2025, 3, 1), "")
-//!     .then_expect_error(|e| matches!(e, Error::EmptyNote));
+//!     .then_expect_error(|e| matches!(e, Rejection::EmptyNote));
 //! ```
 
 // A test helper's job is to fail the test: its panics are its assertions.

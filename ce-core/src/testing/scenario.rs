@@ -7,7 +7,7 @@ use super::fixtures::HouseholdBuilder;
 use crate::caseload::Caseload;
 use crate::command::{Command, CommandMeta, FollowUp, PostOpening, Refer};
 use crate::decide::{decide, Decision};
-use crate::error::Error;
+use crate::error::{Error, Rejection};
 use crate::event::EventType;
 use crate::memory::MemoryStore;
 use crate::outcome::Outcome;
@@ -236,7 +236,7 @@ impl Scenario {
 #[must_use = "a Then checks nothing until one of its methods runs"]
 pub struct Then {
     /// What `decide` returned.
-    pub result: Result<Decision, Error>,
+    pub result: Result<Decision, Rejection>,
 }
 
 impl Then {
@@ -259,7 +259,7 @@ impl Then {
     ///
     /// # Panics
     /// If it succeeded or failed otherwise.
-    pub fn then_expect_error(self, expected: impl FnOnce(&Error) -> bool) {
+    pub fn then_expect_error(self, expected: impl FnOnce(&Rejection) -> bool) {
         match self.result {
             Ok(decision) => panic!("expected an error, got {:?}", decision.events),
             Err(e) => assert!(expected(&e), "unexpected error: {e:?}"),

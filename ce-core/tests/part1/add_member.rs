@@ -2,6 +2,7 @@
 
 use ce_core::hud::RelationshipToHoH;
 use ce_core::testing::{client, date, Scenario};
+use ce_core::Rejection;
 use ce_core::*;
 
 use crate::common::{child, family, household, lists_with, on_lists, partner, single};
@@ -49,7 +50,7 @@ fn add_member_rejects_a_client_enrolled_in_another_household() {
             member: partner(client(2)),
         })
         .then_expect_error(|e| {
-            matches!(e, Error::ClientAlreadyEnrolled { client: c, household }
+            matches!(e, Rejection::ClientAlreadyEnrolled { client: c, household }
                 if *c == client(2) && *household == other)
         });
 }
@@ -66,7 +67,7 @@ fn add_member_rejects_a_second_head_of_household() {
             date: date(2025, 2, 1),
             member: head,
         })
-        .then_expect_error(|e| matches!(e, Error::HeadOfHousehold { count: 2 }));
+        .then_expect_error(|e| matches!(e, Rejection::HeadOfHousehold { count: 2 }));
 }
 
 #[test]
@@ -79,5 +80,5 @@ fn add_member_rejects_a_client_already_in_the_household() {
             date: date(2025, 2, 1),
             member: child(client(2)),
         })
-        .then_expect_error(|e| matches!(e, Error::DuplicateMember(c) if *c == client(2)));
+        .then_expect_error(|e| matches!(e, Rejection::DuplicateMember(c) if *c == client(2)));
 }

@@ -3,6 +3,7 @@
 
 use ce_core::hud::MonthsHomeless;
 use ce_core::testing::{date, Scenario};
+use ce_core::Rejection;
 use ce_core::*;
 
 use crate::common::{attempt, household, single, start};
@@ -31,7 +32,7 @@ fn attempt_contact_rejects_an_empty_note() {
     command.note = " ".to_owned();
     given
         .when(command)
-        .then_expect_error(|e| matches!(e, Error::EmptyNote));
+        .then_expect_error(|e| matches!(e, Rejection::EmptyNote));
 }
 
 #[test]
@@ -43,7 +44,7 @@ fn attempt_contact_rejects_a_note_over_1000_characters() {
     given.when(command).then_expect_error(|e| {
         matches!(
             e,
-            Error::TooLong {
+            Rejection::TooLong {
                 field: "CE note",
                 ..
             }

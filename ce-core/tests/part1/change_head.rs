@@ -2,6 +2,7 @@
 
 use ce_core::hud::RelationshipToHoH;
 use ce_core::testing::{client, date, Scenario};
+use ce_core::Rejection;
 use ce_core::*;
 
 use crate::common::{couple, household};
@@ -64,7 +65,7 @@ fn change_head_rejects_a_client_who_is_not_a_member() {
             former_head_relationship: RelationshipToHoH::SpouseOrPartner,
         })
         .then_expect_error(
-            |e| matches!(e, Error::UnknownMember { client: c, .. } if *c == client(9)),
+            |e| matches!(e, Rejection::UnknownMember { client: c, .. } if *c == client(9)),
         );
 }
 
@@ -79,5 +80,5 @@ fn change_head_rejects_leaving_the_former_head_as_a_second_head() {
             head: client(2),
             former_head_relationship: RelationshipToHoH::SelfHeadOfHousehold,
         })
-        .then_expect_error(|e| matches!(e, Error::HeadOfHousehold { count: 2 }));
+        .then_expect_error(|e| matches!(e, Rejection::HeadOfHousehold { count: 2 }));
 }

@@ -5,6 +5,7 @@ use ce_core::hud::{LivingSituation, RelationshipToHoH, RentalSubsidyType};
 use ce_core::priority::list_status;
 use ce_core::testing::{client, date, HouseholdBuilder, Scenario};
 use ce_core::OffListReason;
+use ce_core::Rejection;
 use ce_core::*;
 
 use crate::common::{
@@ -79,7 +80,7 @@ fn enroll_is_forbidden_to_a_provider() {
     given.when(single(1).enroll).then_expect_error(|e| {
         matches!(
             e,
-            Error::Forbidden {
+            Rejection::Forbidden {
                 role: Role::Provider,
                 ..
             }
@@ -93,7 +94,7 @@ fn enroll_rejects_a_household_without_a_head() {
     builder.enroll.members[0].relationship = RelationshipToHoH::OtherRelative;
     Scenario::new()
         .when(builder.enroll)
-        .then_expect_error(|e| matches!(e, Error::HeadOfHousehold { count: 0 }));
+        .then_expect_error(|e| matches!(e, Rejection::HeadOfHousehold { count: 0 }));
 }
 
 #[test]
@@ -102,7 +103,7 @@ fn enroll_rejects_a_household_with_no_members() {
     builder.enroll.members.clear();
     Scenario::new()
         .when(builder.enroll)
-        .then_expect_error(|e| matches!(e, Error::HeadOfHousehold { count: 0 }));
+        .then_expect_error(|e| matches!(e, Rejection::HeadOfHousehold { count: 0 }));
 }
 
 #[test]
@@ -111,7 +112,7 @@ fn enroll_rejects_a_household_with_two_heads() {
     builder.enroll.members[1].relationship = RelationshipToHoH::SelfHeadOfHousehold;
     Scenario::new()
         .when(builder.enroll)
-        .then_expect_error(|e| matches!(e, Error::HeadOfHousehold { count: 2 }));
+        .then_expect_error(|e| matches!(e, Rejection::HeadOfHousehold { count: 2 }));
 }
 
 #[test]
@@ -120,7 +121,7 @@ fn enroll_rejects_a_client_listed_twice() {
     builder.enroll.members.push(child(client(2)));
     Scenario::new()
         .when(builder.enroll)
-        .then_expect_error(|e| matches!(e, Error::DuplicateMember(c) if *c == client(2)));
+        .then_expect_error(|e| matches!(e, Rejection::DuplicateMember(c) if *c == client(2)));
 }
 
 #[test]
@@ -131,14 +132,14 @@ fn enroll_rejects_a_client_who_already_has_an_open_ce_enrollment() {
     given
         .when(single(1).starting(date(2025, 2, 1)).enroll)
         .then_expect_error(|e| {
-            matches!(e, Error::ClientAlreadyEnrolled { client: c, household }
+            matches!(e, Rejection::ClientAlreadyEnrolled { client: c, household }
                 if *c == client(1) && *household == first)
         });
     // Also when the client is a member, not the head, of the new household.
     given
         .when(family(5, 1).starting(date(2025, 2, 1)).enroll)
         .then_expect_error(|e| {
-            matches!(e, Error::ClientAlreadyEnrolled { client: c, household }
+            matches!(e, Rejection::ClientAlreadyEnrolled { client: c, household }
                 if *c == client(1) && *household == first)
         });
 }
@@ -147,7 +148,7 @@ fn enroll_rejects_a_client_who_already_has_an_open_ce_enrollment() {
 fn enroll_rejects_a_coalition_outside_the_balance_of_state() {
     Scenario::new()
         .when(HouseholdBuilder::single_adult("Milwaukee").enroll)
-        .then_expect_error(|e| matches!(e, Error::UnknownCoalition(c) if c.0 == "Milwaukee"));
+        .then_expect_error(|e| matches!(e, Rejection::UnknownCoalition(c) if c.0 == "Milwaukee"));
 }
 
 #[test]
@@ -157,7 +158,7 @@ fn enroll_rejects_rental_with_subsidy_without_a_subsidy_type() {
     Scenario::new().when(builder.enroll).then_expect_error(|e| {
         matches!(
             e,
-            Error::SubsidyMismatch {
+            Rejection::SubsidyMismatch {
                 situation: LivingSituation::RentalWithSubsidy
             }
         )
@@ -171,7 +172,7 @@ fn enroll_rejects_a_subsidy_type_with_a_situation_other_than_435() {
     Scenario::new().when(builder.enroll).then_expect_error(|e| {
         matches!(
             e,
-            Error::SubsidyMismatch {
+            Rejection::SubsidyMismatch {
                 situation: LivingSituation::PlaceNotMeantForHabitation
             }
         )
@@ -196,7 +197,7 @@ fn current_living_situation_location_details_are_limited_to_250_characters() {
     Scenario::new().when(builder.enroll).then_expect_error(|e| {
         matches!(
             e,
-            Error::TooLong {
+            Rejection::TooLong {
                 chars: 251,
                 max: 250,
                 ..
@@ -210,7 +211,7 @@ fn enroll_rejects_a_project_start_after_the_time_it_is_recorded() {
     let mut given = Scenario::new();
     given.recorded_at(utc(2025, 1, 5, 23, 59, 59));
     given.when(single(1).enroll).then_expect_error(|e| {
-        matches!(e, Error::EffectiveAfterRecorded { effective, recorded_at }
+        matches!(e, Rejection::EffectiveAfterRecorded { effective, recorded_at }
             if *effective == start() && *recorded_at == utc(2025, 1, 5, 23, 59, 59))
     });
 }

@@ -4,6 +4,7 @@ use ce_core::hud::{Destination, RentalSubsidyType};
 use ce_core::priority::list_status;
 use ce_core::testing::{client, date, follow_up, Scenario};
 use ce_core::OffListReason;
+use ce_core::Rejection;
 use ce_core::*;
 
 use crate::common::{couple, exit, family, household, lists_with, single};
@@ -97,7 +98,7 @@ fn exit_before_the_latest_recorded_activity_is_rejected() {
     given
         .when(exit(h, date(2025, 2, 15)))
         .then_expect_error(|e| {
-            matches!(e, Error::BeforeLastActivity { household, date: d, last_activity }
+            matches!(e, Rejection::BeforeLastActivity { household, date: d, last_activity }
                 if *household == h
                     && *d == date(2025, 2, 15)
                     && *last_activity == date(2025, 3, 1))
@@ -117,7 +118,7 @@ fn exit_requires_a_reason() {
     command.reason = "  ".to_owned();
     given
         .when(command)
-        .then_expect_error(|e| matches!(e, Error::Required("exit reason")));
+        .then_expect_error(|e| matches!(e, Rejection::Required("exit reason")));
 }
 
 #[test]
@@ -132,12 +133,15 @@ fn an_exit_names_members_with_their_own_destination_and_a_subsidy_only_with_435(
     }];
     given
         .when(leaving.clone())
-        .then_expect_error(|e| matches!(e, Error::UnknownMember { .. }));
+        .then_expect_error(|e| matches!(e, Rejection::UnknownMember { .. }));
     leaving.member_destinations[0].client = client(2);
     leaving.member_destinations[0].subsidy = Some(RentalSubsidyType::PermanentSupportiveHousing);
-    given
-        .when(leaving.clone())
-        .then_expect_error(|e| matches!(e, Error::DestinationSubsidyMismatch { destination: 422 }));
+    given.when(leaving.clone()).then_expect_error(|e| {
+        matches!(
+            e,
+            Rejection::DestinationSubsidyMismatch { destination: 422 }
+        )
+    });
     leaving.member_destinations[0].subsidy = None;
     let decision = given.when(leaving).then_expect_events(&[
         EventType::HouseholdExited,

@@ -3,6 +3,7 @@
 
 use ce_core::hud::{LivingSituation, MonthsHomeless};
 use ce_core::testing::{date, follow_up, Scenario};
+use ce_core::Rejection;
 use ce_core::*;
 
 use crate::common::{household, single, situation, utc};
@@ -15,7 +16,7 @@ fn a_follow_up_dated_after_the_time_it_is_recorded_is_rejected() {
     given
         .when(follow_up(h, date(2025, 2, 2), 3))
         .then_expect_error(|e| {
-            matches!(e, Error::EffectiveAfterRecorded { effective, .. }
+            matches!(e, Rejection::EffectiveAfterRecorded { effective, .. }
                 if *effective == date(2025, 2, 2))
         });
 }
@@ -47,7 +48,7 @@ fn follow_up_rejects_an_empty_note() {
     for note in ["", "   ", "\n\t "] {
         given
             .when_follow_up_with_note(h, date(2025, 3, 1), note)
-            .then_expect_error(|e| matches!(e, Error::EmptyNote));
+            .then_expect_error(|e| matches!(e, Rejection::EmptyNote));
     }
 }
 
@@ -60,7 +61,7 @@ fn follow_up_rejects_a_note_over_1000_characters() {
         .then_expect_error(|e| {
             matches!(
                 e,
-                Error::TooLong {
+                Rejection::TooLong {
                     field: "CE note",
                     chars: 1_001,
                     max: 1_000
@@ -88,7 +89,7 @@ fn follow_up_rejects_rental_with_subsidy_without_a_subsidy_type() {
     given.when(contact).then_expect_error(|e| {
         matches!(
             e,
-            Error::SubsidyMismatch {
+            Rejection::SubsidyMismatch {
                 situation: LivingSituation::RentalWithSubsidy
             }
         )

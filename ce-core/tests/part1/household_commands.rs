@@ -4,6 +4,7 @@
 
 use ce_core::hud::RelationshipToHoH;
 use ce_core::testing::{client, date, follow_up, Scenario};
+use ce_core::Rejection;
 use ce_core::*;
 use chrono::NaiveDate;
 
@@ -54,7 +55,7 @@ fn household_commands(household: HouseholdId, on: NaiveDate) -> Vec<(&'static st
 fn expect_each_rejected(
     given: &Scenario,
     commands: Vec<(&'static str, Command)>,
-    rule: impl Fn(&Error) -> bool,
+    rule: impl Fn(&Rejection) -> bool,
 ) {
     for (name, command) in commands {
         match given.when(command).result {
@@ -72,7 +73,7 @@ fn part_1_household_commands_are_forbidden_to_a_provider() {
     expect_each_rejected(&given, household_commands(h, date(2025, 2, 1)), |e| {
         matches!(
             e,
-            Error::Forbidden {
+            Rejection::Forbidden {
                 role: Role::Provider,
                 ..
             }
@@ -88,7 +89,7 @@ fn commands_on_an_unknown_household_are_rejected() {
     expect_each_rejected(
         &given,
         household_commands(unknown, date(2025, 2, 1)),
-        |e| matches!(e, Error::UnknownHousehold(h) if *h == unknown),
+        |e| matches!(e, Rejection::UnknownHousehold(h) if *h == unknown),
     );
 }
 
@@ -98,7 +99,7 @@ fn commands_on_an_exited_household_are_rejected() {
     let h = given.enroll(family(1, 2));
     given.given(exit(h, date(2025, 3, 1)));
     expect_each_rejected(&given, household_commands(h, date(2025, 3, 2)), |e| {
-        matches!(e, Error::HouseholdExited { household, exit_date }
+        matches!(e, Rejection::HouseholdExited { household, exit_date }
             if *household == h && *exit_date == date(2025, 3, 1))
     });
 }
@@ -109,7 +110,7 @@ fn commands_dated_before_project_start_are_rejected() {
     let h = given.enroll(family(1, 2));
     let day_before = date(2025, 1, 5);
     expect_each_rejected(&given, household_commands(h, day_before), |e| {
-        matches!(e, Error::BeforeProjectStart { household, date, project_start, .. }
+        matches!(e, Rejection::BeforeProjectStart { household, date, project_start, .. }
             if *household == h && *date == day_before && *project_start == start())
     });
 }
@@ -123,7 +124,7 @@ fn before_project_start_names_the_date_that_is_wrong() {
         .then_expect_error(|e| {
             matches!(
                 e,
-                Error::BeforeProjectStart {
+                Rejection::BeforeProjectStart {
                     field: "follow-up date",
                     ..
                 }
@@ -134,7 +135,7 @@ fn before_project_start_names_the_date_that_is_wrong() {
         .then_expect_error(|e| {
             matches!(
                 e,
-                Error::BeforeProjectStart {
+                Rejection::BeforeProjectStart {
                     field: "assessment date",
                     ..
                 }

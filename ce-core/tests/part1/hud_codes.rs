@@ -2,6 +2,7 @@
 //! column is rejected in another.
 
 use ce_core::hud::{CurrentSituation, Destination, InvalidCode, PriorSituation, RelationshipToHoH};
+use ce_core::Rejection;
 use ce_core::*;
 
 #[test]
@@ -18,10 +19,10 @@ fn a_destination_only_code_is_not_a_current_living_situation() {
     assert!(
         matches!(
             &error,
-            Error::InvalidCode(InvalidCode {
+            Error::Rejected(Rejection::InvalidCode(InvalidCode {
                 field: "4.12 CurrentLivingSituation",
                 code: 24
-            })
+            }))
         ),
         "{error:?}"
     );

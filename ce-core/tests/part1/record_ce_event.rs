@@ -5,6 +5,7 @@ use ce_core::hud::{CeEventType, ReferralResult};
 use ce_core::priority::list_status;
 use ce_core::testing::{date, Scenario};
 use ce_core::OffListReason;
+use ce_core::Rejection;
 use ce_core::*;
 use chrono::NaiveDate;
 
@@ -64,7 +65,7 @@ fn a_diversion_result_goes_with_event_2_only() {
     given.when(diversion).then_expect_error(|e| {
         matches!(
             e,
-            Error::CeEventField {
+            Rejection::CeEventField {
                 field: "ProbSolDivRRResult",
                 ..
             }
@@ -81,7 +82,7 @@ fn aftercare_goes_with_event_5_only() {
     given.when(aftercare).then_expect_error(|e| {
         matches!(
             e,
-            Error::CeEventField {
+            Rejection::CeEventField {
                 field: "ReferralCaseManageAfter",
                 ..
             }
@@ -96,7 +97,7 @@ fn a_referral_result_needs_a_referral_event_and_a_result_date_not_before_it() {
     let mut referral = ce_event(h, date(2025, 2, 1), 13);
     referral.location = Some("Couleecap RRH".to_owned());
     referral.result = Some(ReferralResult::UnsuccessfulProviderRejected);
-    let field = |name: &'static str| move |e: &Error| matches!(e, Error::CeEventField { field, .. } if *field == name);
+    let field = |name: &'static str| move |e: &Rejection| matches!(e, Rejection::CeEventField { field, .. } if *field == name);
     given
         .when(referral.clone())
         .then_expect_error(field("ResultDate"));
@@ -125,7 +126,7 @@ fn a_location_goes_with_referral_events_10_to_15_17_and_18_only() {
     given.when(flex).then_expect_error(|e| {
         matches!(
             e,
-            Error::CeEventField {
+            Rejection::CeEventField {
                 field: "LocationCrisisOrPHHousing",
                 ..
             }
@@ -179,10 +180,10 @@ fn a_4_20_event_cannot_be_recorded_after_the_exit_or_by_a_provider() {
     given.acting_as("pat", "Coulee Housing Authority", Role::Provider);
     given
         .when(ce_event(h, date(2025, 2, 1), 1))
-        .then_expect_error(|e| matches!(e, Error::Forbidden { .. }));
+        .then_expect_error(|e| matches!(e, Rejection::Forbidden { .. }));
     given.acting_as("jdoe", "Coulee CAP", Role::Access);
     given.given(exit(h, date(2025, 2, 1)));
     given
         .when(ce_event(h, date(2025, 2, 2), 1))
-        .then_expect_error(|e| matches!(e, Error::HouseholdExited { .. }));
+        .then_expect_error(|e| matches!(e, Rejection::HouseholdExited { .. }));
 }

@@ -1,6 +1,7 @@
 //! RemoveMember: a client other than the head leaves the household.
 
 use ce_core::testing::{client, date, Scenario};
+use ce_core::Rejection;
 use ce_core::*;
 
 use crate::common::{couple, household, single};
@@ -63,7 +64,7 @@ fn removing_the_head_of_household_is_rejected() {
             client: client(1),
         })
         .then_expect_error(|e| {
-            matches!(e, Error::CannotRemoveHead { household, client: c }
+            matches!(e, Rejection::CannotRemoveHead { household, client: c }
                 if *household == h && *c == client(1))
         });
 }
@@ -81,6 +82,6 @@ fn removing_a_client_who_is_not_a_member_is_rejected() {
             client: client(9),
         })
         .then_expect_error(
-            |e| matches!(e, Error::UnknownMember { client: c, .. } if *c == client(9)),
+            |e| matches!(e, Rejection::UnknownMember { client: c, .. } if *c == client(9)),
         );
 }

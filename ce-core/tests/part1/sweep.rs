@@ -4,6 +4,7 @@
 use ce_core::priority::list_status;
 use ce_core::testing::{date, follow_up, Scenario};
 use ce_core::OffListReason;
+use ce_core::Rejection;
 use ce_core::*;
 
 use crate::common::{
@@ -258,6 +259,6 @@ fn sweep_is_forbidden_to_access_staff_and_providers() {
         given.acting_as("someone", "Coulee CAP", role);
         given
             .when(sweep(date(2025, 6, 1)))
-            .then_expect_error(|e| matches!(e, Error::Forbidden { role: r, .. } if *r == role));
+            .then_expect_error(|e| matches!(e, Rejection::Forbidden { role: r, .. } if *r == role));
     }
 }

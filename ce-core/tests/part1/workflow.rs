@@ -1,6 +1,7 @@
 //! Workflow over MemoryStore, end to end.
 
 use ce_core::testing::{date, follow_up};
+use ce_core::Rejection;
 use ce_core::*;
 
 use crate::common::{assess, assessed_on, exit, single, utc, COALITION};
@@ -93,11 +94,17 @@ fn workflow_a_rejected_command_writes_nothing() {
     let mut empty_note = follow_up(h, date(2025, 3, 1), 3);
     empty_note.note = String::new();
     let rejected = workflow.execute(&access_meta(2), empty_note);
-    assert!(matches!(rejected, Err(Error::EmptyNote)), "{rejected:?}");
+    assert!(
+        matches!(rejected, Err(Error::Rejected(Rejection::EmptyNote))),
+        "{rejected:?}"
+    );
 
     let twice = workflow.execute(&access_meta(3), single(1).enroll);
     assert!(
-        matches!(twice, Err(Error::ClientAlreadyEnrolled { .. })),
+        matches!(
+            twice,
+            Err(Error::Rejected(Rejection::ClientAlreadyEnrolled { .. }))
+        ),
         "{twice:?}"
     );
 

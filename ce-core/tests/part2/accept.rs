@@ -3,6 +3,7 @@
 use ce_core::hud::ReferralResult;
 use ce_core::testing::Scenario;
 use ce_core::CancelCause;
+use ce_core::Rejection;
 use ce_core::*;
 
 use crate::common::{
@@ -115,7 +116,7 @@ fn accept_fills_a_one_unit_opening() {
     assert_eq!(filled.remaining(), 0);
     assert_eq!(filled.live_referral, None);
     s.when(refer(opening, day(2, 11))).then_expect_error(|e| {
-        matches!(e, Error::OpeningClosed { opening: o, status: OpeningStatus::Filled } if *o == opening)
+        matches!(e, Rejection::OpeningClosed { opening: o, status: OpeningStatus::Filled } if *o == opening)
     });
 }
 

@@ -3,6 +3,7 @@
 use ce_core::hud::Destination;
 use ce_core::testing::{date, opening, HouseholdBuilder, Scenario};
 use ce_core::ReferralCancelled;
+use ce_core::Rejection;
 use ce_core::*;
 use chrono::NaiveDate;
 
@@ -175,9 +176,9 @@ pub fn household(s: &Scenario, id: HouseholdId) -> &Household {
 pub fn not_referable(
     household: HouseholdId,
     reason: NotReferableReason,
-) -> impl Fn(&Error) -> bool {
+) -> impl Fn(&Rejection) -> bool {
     move |e| {
-        matches!(e, Error::NotReferable { household: h, reason: r, .. }
+        matches!(e, Rejection::NotReferable { household: h, reason: r, .. }
             if *h == household && *r == reason)
     }
 }

@@ -3,6 +3,7 @@
 
 use ce_core::hud::ReferralResult;
 use ce_core::OffListReason;
+use ce_core::Rejection;
 use ce_core::*;
 use ce_core::{DeclineConsequence, ReferralDeclined};
 use chrono::NaiveDate;
@@ -106,7 +107,7 @@ fn a_declined_opening_is_never_offered_to_that_household_again() {
     assert!(household(&s, top).declined_openings.contains(&opening));
     s.given(decline(last, day(2, 9), "client-not-interested"));
     s.when(refer(opening, day(2, 10)))
-        .then_expect_error(|e| matches!(e, Error::NoEligibleHousehold(o) if *o == opening));
+        .then_expect_error(|e| matches!(e, Rejection::NoEligibleHousehold(o) if *o == opening));
     s.when(refer_named(opening, day(2, 10), top))
         .then_expect_error(not_referable(top, NotReferableReason::DeclinedBefore));
     s.when(refer_bypassing(opening, day(2, 10), second, "Asked again"))
@@ -165,14 +166,16 @@ fn client_other_decline_requires_text() {
     let (referral_id, _) = s.refer_top(opening, referred());
 
     s.when(decline(referral_id, day(2, 5), "client-other"))
-        .then_expect_error(|e| matches!(e, Error::DeclineTextRequired(r) if r == "client-other"));
+        .then_expect_error(
+            |e| matches!(e, Rejection::DeclineTextRequired(r) if r == "client-other"),
+        );
     s.when(decline_with_text(
         referral_id,
         day(2, 5),
         "client-other",
         "   ",
     ))
-    .then_expect_error(|e| matches!(e, Error::DeclineTextRequired(r) if r == "client-other"));
+    .then_expect_error(|e| matches!(e, Rejection::DeclineTextRequired(r) if r == "client-other"));
 
     let decision = s
         .when(decline_with_text(
@@ -196,7 +199,9 @@ fn provider_other_decline_requires_text() {
     let (referral_id, _) = s.refer_top(opening, referred());
 
     s.when(decline(referral_id, day(2, 5), "provider-other"))
-        .then_expect_error(|e| matches!(e, Error::DeclineTextRequired(r) if r == "provider-other"));
+        .then_expect_error(
+            |e| matches!(e, Rejection::DeclineTextRequired(r) if r == "provider-other"),
+        );
 
     let decision = s
         .when(decline_with_text(
@@ -220,5 +225,7 @@ fn decline_with_an_unknown_reason_is_rejected() {
     let (referral_id, _) = s.refer_top(opening, referred());
 
     s.when(decline(referral_id, day(2, 5), "moved-away"))
-        .then_expect_error(|e| matches!(e, Error::UnknownDeclineReason(r) if r == "moved-away"));
+        .then_expect_error(
+            |e| matches!(e, Rejection::UnknownDeclineReason(r) if r == "moved-away"),
+        );
 }

@@ -4,6 +4,7 @@
 use std::sync::{Arc, Barrier};
 
 use ce_core::ReferralOffered;
+use ce_core::Rejection;
 use ce_core::*;
 use chrono::{TimeZone, Utc};
 
@@ -127,7 +128,7 @@ fn concurrent_referrals_to_one_opening_leave_exactly_one_live_referral() {
 
         assert!(
             lost.is_conflict()
-                || matches!(lost, Error::OpeningHasLiveReferral { opening: o, .. } if o == opening),
+                || matches!(lost, Error::Rejected(Rejection::OpeningHasLiveReferral { opening: o, .. }) if o == opening),
             "unexpected loser error: {lost:?}"
         );
         let Outcome::Referred {
@@ -171,8 +172,8 @@ fn concurrent_referrals_of_one_household_from_two_openings_leave_one_live_referr
 
         assert!(
             lost.is_conflict()
-                || matches!(lost, Error::NoEligibleHousehold(_))
-                || matches!(lost, Error::AlreadyReferred { household, program_type: ProgramType::Psh, .. } if household == only),
+                || matches!(lost, Error::Rejected(Rejection::NoEligibleHousehold(_)))
+                || matches!(lost, Error::Rejected(Rejection::AlreadyReferred { household, program_type: ProgramType::Psh, .. }) if household == only),
             "unexpected loser error: {lost:?}"
         );
         let Outcome::Referred { household, .. } = won.outcome else {

@@ -5,6 +5,7 @@
 use ce_core::hud::CeEventType;
 use ce_core::testing::{opening, HouseholdBuilder, Scenario};
 use ce_core::OffListReason;
+use ce_core::Rejection;
 use ce_core::*;
 use ce_core::{Bypass, ReferralOffered};
 
@@ -105,8 +106,8 @@ fn refer_rejects_a_second_live_referral_to_one_opening() {
     } = three_households_and_a_psh_opening();
     let (live, _) = s.refer_top(opening, referred());
 
-    let is_live_referral_error = |e: &Error| {
-        matches!(e, Error::OpeningHasLiveReferral { opening: o, referral: r }
+    let is_live_referral_error = |e: &Rejection| {
+        matches!(e, Rejection::OpeningHasLiveReferral { opening: o, referral: r }
             if *o == opening && *r == live)
     };
     s.when(refer(opening, day(2, 5)))
@@ -128,7 +129,7 @@ fn refer_rejects_naming_a_household_with_a_live_referral_of_the_same_program_typ
 
     s.when(refer_named(another, day(2, 5), top))
         .then_expect_error(|e| {
-            matches!(e, Error::AlreadyReferred { household, program_type: ProgramType::Psh, referral }
+            matches!(e, Rejection::AlreadyReferred { household, program_type: ProgramType::Psh, referral }
                 if *household == top && *referral == live)
         });
 }
@@ -184,7 +185,7 @@ fn refer_rejects_an_inactive_household() {
             NotReferableReason::OffList(OffListReason::Inactive { since: day(4, 8) }),
         ));
     s.when(refer(opening, day(4, 9)))
-        .then_expect_error(|e| matches!(e, Error::NoEligibleHousehold(_)));
+        .then_expect_error(|e| matches!(e, Rejection::NoEligibleHousehold(_)));
 }
 
 #[test]
@@ -266,7 +267,7 @@ fn refer_rejects_a_household_scored_below_the_programs_floor() {
     s.when(refer_named(psh, referred(), family_at_8))
         .then_expect_error(below_floor(family_at_8));
     s.when(refer(psh, referred()))
-        .then_expect_error(|e| matches!(e, Error::NoEligibleHousehold(o) if *o == psh));
+        .then_expect_error(|e| matches!(e, Rejection::NoEligibleHousehold(o) if *o == psh));
     // Both are above RRH's floor, ranked by score across household types.
     s.when(refer_named(rrh, referred(), family_at_8))
         .then_expect_events(&[EventType::ReferralOffered]);
@@ -354,7 +355,7 @@ fn chronic_only_opening_with_no_chronic_household_has_no_eligible_household() {
     });
 
     s.when(refer(opening, referred()))
-        .then_expect_error(|e| matches!(e, Error::NoEligibleHousehold(o) if *o == opening));
+        .then_expect_error(|e| matches!(e, Rejection::NoEligibleHousehold(o) if *o == opening));
 }
 
 #[test]
@@ -425,7 +426,7 @@ fn opening_for_a_household_type_nobody_on_the_list_has_finds_no_eligible_househo
     });
 
     s.when(refer(youth_only, referred()))
-        .then_expect_error(|e| matches!(e, Error::NoEligibleHousehold(o) if *o == youth_only));
+        .then_expect_error(|e| matches!(e, Rejection::NoEligibleHousehold(o) if *o == youth_only));
 }
 
 #[test]
@@ -440,11 +441,11 @@ fn naming_a_household_below_the_top_requires_a_bypass_reason() {
 
     s.when(refer_named(opening, referred(), third))
         .then_expect_error(|e| {
-            matches!(e, Error::BypassReasonRequired { household, top: t }
+            matches!(e, Rejection::BypassReasonRequired { household, top: t }
                 if *household == third && *t == top)
         });
     s.when(refer_bypassing(opening, referred(), third, "   "))
-        .then_expect_error(|e| matches!(e, Error::Required(_)));
+        .then_expect_error(|e| matches!(e, Rejection::Required(_)));
 }
 
 #[test]
@@ -585,11 +586,11 @@ fn refer_with_no_eligible_household_is_rejected() {
     let mut empty = Scenario::new();
 
     s.when(refer(elsewhere, referred()))
-        .then_expect_error(|e| matches!(e, Error::NoEligibleHousehold(o) if *o == elsewhere));
+        .then_expect_error(|e| matches!(e, Rejection::NoEligibleHousehold(o) if *o == elsewhere));
     let nobody = empty.post(coulee_opening(ProgramType::Rrh, posted()));
     empty
         .when(refer(nobody, referred()))
-        .then_expect_error(|e| matches!(e, Error::NoEligibleHousehold(o) if *o == nobody));
+        .then_expect_error(|e| matches!(e, Rejection::NoEligibleHousehold(o) if *o == nobody));
 }
 
 #[test]
@@ -602,8 +603,8 @@ fn refer_to_a_withdrawn_opening_is_rejected() {
     } = three_households_and_a_psh_opening();
     s.given(withdraw(opening, referred()));
 
-    let closed = |e: &Error| {
-        matches!(e, Error::OpeningClosed { opening: o, status: OpeningStatus::Withdrawn }
+    let closed = |e: &Rejection| {
+        matches!(e, Rejection::OpeningClosed { opening: o, status: OpeningStatus::Withdrawn }
             if *o == opening)
     };
     s.when(refer(opening, day(2, 5))).then_expect_error(closed);

@@ -1,6 +1,7 @@
 //! Rules shared by the results of a referral (acknowledge, accept,
 //! decline): a result needs a live referral and a date on or after it.
 
+use ce_core::Rejection;
 use ce_core::*;
 
 use crate::common::{
@@ -16,7 +17,7 @@ fn a_result_on_a_resolved_referral_is_rejected() {
     let (accepted_referral, _) = s.refer_top(opening, day(2, 6));
     s.given(accept(accepted_referral, day(2, 10)));
 
-    let resolved = |id: ReferralId| move |e: &Error| matches!(e, Error::ReferralResolved { referral, .. } if *referral == id);
+    let resolved = |id: ReferralId| move |e: &Rejection| matches!(e, Rejection::ReferralResolved { referral, .. } if *referral == id);
     s.when(accept(declined_referral, day(2, 11)))
         .then_expect_error(resolved(declined_referral));
     s.when(decline(
@@ -33,7 +34,7 @@ fn a_result_on_a_resolved_referral_is_rejected() {
         "provider-no-capacity",
     ))
     .then_expect_error(|e| {
-        matches!(e, Error::ReferralResolved { referral, status: ReferralStatus::Accepted { .. } }
+        matches!(e, Rejection::ReferralResolved { referral, status: ReferralStatus::Accepted { .. } }
                 if *referral == accepted_referral)
     });
     s.when(accept(accepted_referral, day(2, 11)))
@@ -51,7 +52,7 @@ fn a_result_on_an_expired_or_cancelled_referral_is_rejected() {
     s.when(accept(expired, day(2, 18))).then_expect_error(|e| {
         matches!(
             e,
-            Error::ReferralResolved {
+            Rejection::ReferralResolved {
                 status: ReferralStatus::Expired { .. },
                 ..
             }
@@ -61,7 +62,7 @@ fn a_result_on_an_expired_or_cancelled_referral_is_rejected() {
         .then_expect_error(|e| {
             matches!(
                 e,
-                Error::ReferralResolved {
+                Rejection::ReferralResolved {
                     status: ReferralStatus::Cancelled { .. },
                     ..
                 }
@@ -74,8 +75,8 @@ fn a_result_dated_before_the_referral_is_rejected() {
     let Story { mut s, opening, .. } = three_households_and_a_psh_opening();
     let (referral_id, _) = s.refer_top(opening, referred());
     let before = day(2, 3);
-    let before_referral = |e: &Error| {
-        matches!(e, Error::ResultBeforeReferral { referral, date, referred_on }
+    let before_referral = |e: &Rejection| {
+        matches!(e, Rejection::ResultBeforeReferral { referral, date, referred_on }
             if *referral == referral_id && *date == before && *referred_on == referred())
     };
 

@@ -2,6 +2,7 @@
 //! and referrals.
 
 use ce_core::testing::Scenario;
+use ce_core::Rejection;
 use ce_core::*;
 
 use crate::common::{
@@ -14,8 +15,8 @@ const PROVIDER_AGENCY: &str = "Catholic Charities La Crosse";
 
 const OTHER_AGENCY: &str = "Lutheran Social Services";
 
-fn forbidden(role: Role) -> impl Fn(&Error) -> bool {
-    move |e| matches!(e, Error::Forbidden { role: r, .. } if *r == role)
+fn forbidden(role: Role) -> impl Fn(&Rejection) -> bool {
+    move |e| matches!(e, Rejection::Forbidden { role: r, .. } if *r == role)
 }
 
 #[test]
@@ -25,7 +26,7 @@ fn access_staff_may_not_post_openings() {
 
     s.when(coulee_opening(ProgramType::Psh, posted()))
         .then_expect_error(|e| {
-            matches!(e, Error::Forbidden { role: Role::Access, action } if *action == "post openings")
+            matches!(e, Rejection::Forbidden { role: Role::Access, action } if *action == "post openings")
         });
 }
 
@@ -113,8 +114,8 @@ fn provider_may_not_act_on_another_agencys_opening() {
     let (referral_id, _) = s.refer_top(theirs, referred());
     s.acting_as("pat", OTHER_AGENCY, Role::Provider);
 
-    let not_yours = |e: &Error| {
-        matches!(e, Error::NotYourOpening { agency, opening, owner }
+    let not_yours = |e: &Rejection| {
+        matches!(e, Rejection::NotYourOpening { agency, opening, owner }
             if agency.0 == OTHER_AGENCY && *opening == theirs && owner.0 == PROVIDER_AGENCY)
     };
     s.when(acknowledge(referral_id, day(2, 5)))
