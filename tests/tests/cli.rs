@@ -7,22 +7,17 @@
 //! files and the nightly script are read from `docs/cli.md`, so the
 //! documented examples are the tested ones.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Output;
 use std::time::{Duration, SystemTime};
 
+use ce_tests::cli::{
+    argv, assert_contains, ce, ce_std, describe, first_line, refuse, succeed, text, text_of, Store,
+    EXIT_INPUT, EXIT_REJECTED, EXIT_STORAGE, EXIT_VERIFY,
+};
 use ce_tests::support::{ce_binary as ce_path, workspace};
 use serde_json::{json, Value};
 use tempfile::TempDir;
-
-/// `ce verify` found problems.
-const EXIT_VERIFY: i32 = 1;
-/// Bad usage or invalid input.
-const EXIT_INPUT: i32 = 2;
-/// A workflow rule refused the command.
-const EXIT_REJECTED: i32 = 3;
-/// Storage error (including a store in use).
-const EXIT_STORAGE: i32 = 5;
 
 /// The provider agency posting the PSH opening.
 const PSH_AGENCY: &str = "Coulee Housing Authority";
@@ -30,162 +25,6 @@ const PSH_AGENCY: &str = "Coulee Housing Authority";
 const RRH_AGENCY: &str = "Couleecap";
 /// A well-formed id no store knows.
 const UNKNOWN_ID: &str = "00000000-0000-4000-8000-000000000000";
-
-/// A `ce` command with none of the `CE_*` variables of the caller's
-/// environment.
-fn ce() -> assert_cmd::Command {
-    let mut cmd = assert_cmd::Command::new(ce_path());
-    for var in ["CE_STORE", "CE_USER", "CE_AGENCY", "CE_ROLE"] {
-        cmd.env_remove(var);
-    }
-    cmd.timeout(Duration::from_secs(60));
-    cmd
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8(bytes.to_vec()).expect("ce prints UTF-8")
-}
-
-fn describe(what: &str, out: &Output) -> String {
-    format!(
-        "`ce {what}` exited with {:?}\n--- stdout\n{}--- stderr\n{}",
-        out.status.code(),
-        text(&out.stdout),
-        text(&out.stderr)
-    )
-}
-
-/// Runs `cmd`, expects success and a quiet stderr, returns stdout.
-fn succeed(cmd: &mut assert_cmd::Command, what: &str) -> String {
-    let out = cmd.output().expect("ce runs");
-    assert!(out.status.success(), "{}", describe(what, &out));
-    assert!(
-        out.stderr.is_empty(),
-        "nothing on stderr on success: {}",
-        describe(what, &out)
-    );
-    text(&out.stdout)
-}
-
-/// Runs `cmd`, expects exit `code`, nothing on stdout and exactly one
-/// `error: ...` line on stderr, which it returns.
-fn refuse(cmd: &mut assert_cmd::Command, what: &str, code: i32) -> String {
-    let out = cmd.output().expect("ce runs");
-    assert_eq!(out.status.code(), Some(code), "{}", describe(what, &out));
-    assert!(
-        out.stdout.is_empty(),
-        "nothing on stdout: {}",
-        describe(what, &out)
-    );
-    let stderr = text(&out.stderr);
-    assert!(
-        stderr.starts_with("error: ") && stderr.ends_with('\n') && stderr.lines().count() == 1,
-        "one `error:` line on stderr: {}",
-        describe(what, &out)
-    );
-    stderr
-}
-
-/// Command-line words: `template` split on whitespace, each `{}` replaced
-/// by the next of `values` (for ids, names and notes with spaces).
-fn argv<'a>(template: &'a str, values: &[&'a str]) -> Vec<&'a str> {
-    let mut values = values.iter();
-    let args = template
-        .split_whitespace()
-        .map(|word| match word {
-            "{}" => *values.next().expect("a value for every {}"),
-            word => word,
-        })
-        .collect();
-    assert!(values.next().is_none(), "a {{}} for every value");
-    args
-}
-
-/// A temporary store and a directory for its input and backup files.
-struct Store {
-    dir: TempDir,
-    path: PathBuf,
-}
-
-impl Store {
-    fn new() -> Self {
-        let dir = tempfile::tempdir().expect("a temporary directory");
-        let path = dir.path().join("store");
-        Self { dir, path }
-    }
-
-    /// `ce --store S ARGS`, ARGS as in [`argv`].
-    fn cmd(&self, template: &str, values: &[&str]) -> assert_cmd::Command {
-        let mut cmd = ce();
-        cmd.arg("--store")
-            .arg(&self.path)
-            .args(argv(template, values));
-        cmd
-    }
-
-    /// Runs a command, expects success, returns stdout.
-    fn ok(&self, template: &str, values: &[&str]) -> String {
-        succeed(&mut self.cmd(template, values), template)
-    }
-
-    /// Runs a command with `--json`, expects success and exactly one JSON
-    /// document on stdout.
-    fn json(&self, template: &str, values: &[&str]) -> Value {
-        let template = format!("--json {template}");
-        let stdout = self.ok(&template, values);
-        serde_json::from_str(&stdout).unwrap_or_else(|e| {
-            panic!("`ce {template}` printed no single JSON document ({e}):\n{stdout}")
-        })
-    }
-
-    /// Runs a command expected to be refused with exit `code`; checks that
-    /// nothing was written and returns the error line.
-    fn refused(&self, template: &str, values: &[&str], code: i32) -> String {
-        let before = self.events();
-        let stderr = refuse(&mut self.cmd(template, values), template, code);
-        assert_eq!(self.events(), before, "`ce {template}` wrote events");
-        stderr
-    }
-
-    /// Events in the store (`ce init` reports them on an existing store).
-    fn events(&self) -> u64 {
-        self.json("init", &[])["events"]
-            .as_u64()
-            .expect("init --json has events")
-    }
-
-    /// `ce --store S ARGS` as a `std::process::Command`, whose stdout can be
-    /// any file.
-    fn std_cmd(&self, template: &str, values: &[&str]) -> std::process::Command {
-        let mut cmd = std::process::Command::new(ce_path());
-        for var in ["CE_STORE", "CE_USER", "CE_AGENCY", "CE_ROLE"] {
-            cmd.env_remove(var);
-        }
-        cmd.arg("--store")
-            .arg(&self.path)
-            .args(argv(template, values));
-        cmd
-    }
-
-    /// Runs a command on a store path where no store exists; expects exit
-    /// 5 and returns the error line.
-    fn refused_without_store(&self, template: &str) -> String {
-        refuse(&mut self.cmd(template, &[]), template, EXIT_STORAGE)
-    }
-
-    /// A path next to the store.
-    fn file(&self, name: &str) -> String {
-        let path = self.dir.path().join(name);
-        path.to_str().expect("a UTF-8 temporary path").to_owned()
-    }
-
-    /// Writes a file next to the store, returns its path.
-    fn write(&self, name: &str, contents: &str) -> String {
-        let path = self.file(name);
-        std::fs::write(&path, contents).expect("write an input file");
-        path
-    }
-}
 
 /// A fenced block of `docs/cli.md` whose info string names `name`
 /// (```` ```json household.json ````).
@@ -260,12 +99,6 @@ fn referred(stdout: &str) -> (String, String) {
 
 fn assert_recorded(stdout: &str) {
     assert!(stdout.starts_with("recorded"), "{stdout}");
-}
-
-fn assert_contains(haystack: &str, needles: &[&str]) {
-    for needle in needles {
-        assert!(haystack.contains(needle), "{needle:?} not in:\n{haystack}");
-    }
 }
 
 /// The households on any row of `ce list --json`.
@@ -1906,10 +1739,6 @@ fn verify_catches_backups_edited_to_break_the_workflow_rules() {
     let _ = (household, referral);
 }
 
-fn text_of(out: &Output) -> String {
-    text(&out.stdout) + &text(&out.stderr)
-}
-
 #[test]
 fn input_files_are_read_strictly_and_errors_are_bad_input() {
     let (s, household) = with_household();
@@ -2037,10 +1866,7 @@ fn a_killed_hud_csv_import_leaves_the_store_whole_or_rolled_back() {
     let export = source.file("export");
     source.ok("export hud-csv {}", &[&export]);
     let import = |store: &Path| {
-        let mut cmd = std::process::Command::new(ce_path());
-        for var in ["CE_STORE", "CE_USER", "CE_AGENCY", "CE_ROLE"] {
-            cmd.env_remove(var);
-        }
+        let mut cmd = ce_std();
         cmd.arg("--store")
             .arg(store)
             .args(["import", "hud-csv", "--coalition", "Coulee"])
@@ -2168,31 +1994,6 @@ fn adult(client_suffix: u8, start: &str, disabled: bool) -> Value {
     household
 }
 
-impl Store {
-    /// Runs a command the argument parser refuses (exit 2): checks that
-    /// nothing was written and that stderr starts with an `error: ` line
-    /// (clap's usage follows it); returns stderr.
-    fn refused_usage(&self, template: &str, values: &[&str]) -> String {
-        let before = self.events();
-        let out = self.cmd(template, values).output().expect("ce runs");
-        assert_eq!(
-            out.status.code(),
-            Some(EXIT_INPUT),
-            "{}",
-            describe(template, &out)
-        );
-        assert!(out.stdout.is_empty(), "{}", describe(template, &out));
-        let stderr = text(&out.stderr);
-        assert!(
-            stderr.starts_with("error: "),
-            "{}",
-            describe(template, &out)
-        );
-        assert_eq!(self.events(), before, "`ce {template}` wrote events");
-        stderr
-    }
-}
-
 /// Exports `s`, edits the first event of `event_type` in the backup,
 /// imports it into a new store (without the checksum, which the edit
 /// breaks) and runs `verify` there, which must fail; returns what it said.
@@ -2211,11 +2012,6 @@ fn verify_edited_backup(s: &Store, event_type: &str, edit: impl FnOnce(&mut Valu
     let all = text_of(&out);
     assert_eq!(out.status.code(), Some(EXIT_VERIFY), "{all}");
     all
-}
-
-/// The first line of what a refused command printed on stderr.
-fn first_line(stderr: &str) -> &str {
-    stderr.lines().next().unwrap_or_default()
 }
 
 #[test]
