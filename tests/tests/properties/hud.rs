@@ -80,7 +80,7 @@ fn hud_codes() -> Vec<u16> {
 proptest! {
     #![proptest_config(config(MEMORY_CASES * 10))]
 
-    /// Invariant 9: every HUD code list accepts exactly its codes, and
+    /// Every HUD code list accepts exactly its codes, and
     /// each code round-trips through JSON as HUD's integer.
     #[test]
     fn every_hud_code_round_trips_through_json(

@@ -16,7 +16,7 @@ use chrono::NaiveDate;
 
 use crate::reference::{listed, off_list, reference_lists};
 
-/// (1) Nobody exited, inactive, parked or housed is listed; every household
+/// Nobody exited, inactive, parked or housed is listed; every household
 /// the reference finds eligible is on each list it qualifies for, and
 /// nobody else is.
 pub fn check_list_membership(
@@ -59,7 +59,7 @@ pub fn check_list_membership(
     Ok(())
 }
 
-/// (2) Each list is in exactly the reference order, ranked 1, 2, 3, ...
+/// Each list is in exactly the reference order, ranked 1, 2, 3, ...
 pub fn check_list_order(caseload: &Caseload, policy: &Policy, on: NaiveDate) -> Result<(), String> {
     for list in caseload.lists(policy, on).values() {
         let ranks: Vec<u32> = list.entries.iter().map(|e| e.rank).collect();
@@ -86,7 +86,7 @@ pub fn check_list_order(caseload: &Caseload, policy: &Policy, on: NaiveDate) -> 
     Ok(())
 }
 
-/// (3) At most one live referral per opening and per household and program
+/// At most one live referral per opening and per household and program
 /// type, HUD results 1/2/3 dated on or after the referral, and the
 /// households' and openings' views of their referrals agree.
 pub fn check_referrals(caseload: &Caseload, policy: &Policy, on: NaiveDate) -> Result<(), String> {
@@ -167,7 +167,7 @@ pub fn check_referrals(caseload: &Caseload, policy: &Policy, on: NaiveDate) -> R
     Ok(())
 }
 
-/// (3, dates) Every referral that ended (result, cancellation or expiry)
+/// Every referral that ended (result, cancellation or expiry)
 /// ended on or after the day it was made.
 pub fn check_referral_end_dates(caseload: &Caseload) -> Result<(), String> {
     for r in caseload.referrals.values() {
@@ -189,7 +189,7 @@ pub fn check_referral_end_dates(caseload: &Caseload) -> Result<(), String> {
     Ok(())
 }
 
-/// (3, dates) A referral is dated on or after the day its household was
+/// A referral is dated on or after the day its household was
 /// placed on the lists (the placement date ce recorded in the referral).
 pub fn check_referred_after_placement(events: &[Envelope]) -> Result<(), String> {
     for envelope in events {
@@ -205,7 +205,7 @@ pub fn check_referred_after_placement(events: &[Envelope]) -> Result<(), String>
     Ok(())
 }
 
-/// (5) A fresh fold of the log equals the incremental caseload, and each
+/// A fresh fold of the log equals the incremental caseload, and each
 /// household and opening folded from its own stream alone equals it too.
 pub fn check_fresh_fold<S: EventStore>(store: &S, caseload: &Caseload) -> Result<(), String> {
     let log = store.read_from(0, usize::MAX).map_err(|e| e.to_string())?;
@@ -243,7 +243,7 @@ pub fn check_fresh_fold<S: EventStore>(store: &S, caseload: &Caseload) -> Result
     Ok(())
 }
 
-/// (6) Feeds the events appended since `checker` last ran; then every
+/// Feeds the events appended since `checker` last ran; then every
 /// stream they touched reads back with versions 1..=n, n being its head.
 pub fn check_log_shape<S: EventStore>(
     store: &S,
@@ -289,7 +289,7 @@ pub fn check_log_shape<S: EventStore>(
     Ok(())
 }
 
-/// (5, sled) The sled projections equal a fresh fold: the caseload they
+/// The sled projections equal a fresh fold: the caseload they
 /// hold, and every list read from the list rows.
 pub fn check_sled_projections(store: &SledStore, on: NaiveDate) -> Result<(), String> {
     let log = store.read_from(0, usize::MAX).map_err(|e| e.to_string())?;

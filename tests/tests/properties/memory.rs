@@ -18,7 +18,8 @@ use crate::run::{after_every_step, config, memory, MEMORY_CASES, STEPS};
 proptest! {
     #![proptest_config(config(MEMORY_CASES))]
 
-    /// Invariant 1.
+    /// Nobody off the lists is listed, and every eligible household is on
+    /// each list it qualifies for.
     #[test]
     fn off_list_households_are_never_listed_and_eligible_ones_always_are(
         variation in policy_variation(),
@@ -29,7 +30,7 @@ proptest! {
         })?;
     }
 
-    /// Invariant 2.
+    /// Every list is in the reference order, ranked 1, 2, 3, ...
     #[test]
     fn lists_are_ordered_exactly_as_the_policy_says(
         variation in policy_variation(),
@@ -40,7 +41,7 @@ proptest! {
         })?;
     }
 
-    /// Invariant 2b: `refer`'s one-pass choice over the coalition index
+    /// `refer`'s one-pass choice over the coalition index
     /// is the head of the full sort over every household.
     #[test]
     fn refer_takes_the_head_of_the_full_sort_from_the_coalition_index(
@@ -52,7 +53,9 @@ proptest! {
         })?;
     }
 
-    /// Invariant 3.
+    /// At most one live referral per opening and per household and program
+    /// type, HUD results dated on or after the referral, and the households'
+    /// and openings' views of their referrals agree.
     #[test]
     fn one_live_referral_per_opening_and_household_program_and_results_are_hud_codes_dated_after_the_referral(
         variation in policy_variation(),
@@ -63,8 +66,8 @@ proptest! {
         })?;
     }
 
-    /// Invariant 3 for every way a referral ends: a cancellation or an
-    /// expiry is not dated before the referral either.
+    /// Not only a HUD result: whatever ends a referral (a result, a
+    /// cancellation, an expiry) is not dated before the referral.
     #[test]
     fn no_referral_ends_before_it_was_made(
         variation in policy_variation(),
@@ -90,7 +93,8 @@ proptest! {
         }
     }
 
-    /// Invariant 4, in-memory store.
+    /// A rejected command writes nothing to the in-memory store: its log,
+    /// stream heads and the workflow's caseload are as they were.
     #[test]
     fn rejected_commands_write_nothing(
         variation in policy_variation(),
@@ -99,7 +103,8 @@ proptest! {
         crate::run::rejected_commands_write_nothing(memory(&variation), &steps, |_| ())?;
     }
 
-    /// Invariant 5, in-memory store.
+    /// Folding the log from scratch, or one household's or opening's
+    /// stream alone, gives the caseload the workflow built step by step.
     #[test]
     fn folding_the_log_from_scratch_equals_the_incremental_caseload(
         variation in policy_variation(),
@@ -110,7 +115,7 @@ proptest! {
         })?;
     }
 
-    /// Invariant 8: the caseload as known at each day's entry time (the
+    /// The caseload as known at each day's entry time (the
     /// events recorded by then) is the caseload the workflow held after
     /// that day's last step, by `audit::as_known_at` and by
     /// `Workflow::as_known_at`.
@@ -142,7 +147,8 @@ proptest! {
         }
     }
 
-    /// Invariant 6.
+    /// Positions are gapless, event ids unique, and every stream reads back
+    /// with versions 1 to its head.
     #[test]
     fn positions_are_gapless_and_stream_versions_contiguous(
         variation in policy_variation(),
@@ -197,7 +203,7 @@ proptest! {
         })?;
     }
 
-    /// Invariant 9: every stored event, and every command, round-trips
+    /// Every stored event, and every command, round-trips
     /// through JSON (the event through the stored envelope and
     /// `Upcasters::current`).
     #[test]

@@ -154,7 +154,7 @@ pub fn after_every_step(
     Ok(())
 }
 
-/// (4) Runs a sequence; after every rejected step, the log, the stream
+/// Runs a sequence; after every rejected step, the log, the stream
 /// heads, the workflow's caseload and `projections(store)` are unchanged.
 pub fn rejected_commands_write_nothing<S, P>(
     mut run: Run<S>,

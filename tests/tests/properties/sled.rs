@@ -14,7 +14,8 @@ use crate::run::{config, memory, summary, SLED_CASES, STEPS};
 proptest! {
     #![proptest_config(config(SLED_CASES))]
 
-    /// Invariant 4, sled store: also its projection trees and heads.
+    /// A rejected command writes nothing to the sled store: neither its
+    /// log and stream heads nor its projection trees.
     #[test]
     fn rejected_commands_write_nothing(
         variation in policy_variation(),
@@ -26,8 +27,8 @@ proptest! {
         })?;
     }
 
-    /// Invariant 5, sled store: after every step its projections equal a
-    /// fresh fold, and at the end `rebuild` writes the same bytes.
+    /// On the sled store, after every step its projections equal a fresh
+    /// fold, and at the end `rebuild` writes the same bytes.
     #[test]
     fn projections_equal_a_fresh_fold_and_rebuild_gives_the_same_bytes(
         variation in policy_variation(),
@@ -55,9 +56,10 @@ proptest! {
         })?;
     }
 
-    /// Invariant 7 (and 6 on sled): fed one sequence, both stores
-    /// accept and reject the same commands with the same outcomes,
-    /// events and errors, and end in the same state.
+    /// Fed one sequence, both stores accept and reject the same commands
+    /// with the same outcomes, events and errors, and end in the same
+    /// state; the sled log's positions and stream versions are checked as
+    /// on the in-memory store.
     #[test]
     fn memory_and_sled_stores_accept_reject_and_end_alike(
         variation in policy_variation(),
