@@ -1,13 +1,15 @@
 //! The store conformance suite: one set of checks that every
 //! [`EventStore`](ce_core::EventStore) must pass, run unchanged against the
-//! in-memory store and the sled store (see `tests/conformance.rs`); and what
-//! the tests and the crash test's writer share.
+//! in-memory store and the sled store (see `tests/conformance.rs`); the
+//! harness of the CLI end-to-end tests; and what the tests and the crash
+//! test's writer share.
 
 use std::path::Path;
 use std::time::Duration;
 
 use ce_store_sled::{SledStore, SledStoreError};
 
+pub mod cli;
 pub mod conformance;
 pub mod sample;
 pub mod support;

@@ -7,16 +7,12 @@
 //! (other options, other data entered since, a store ending inside one
 //! command) is refused in one line and writes nothing.
 
-use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
 
-use ce_tests::support::{ce_binary, workspace};
+use ce_tests::cli::{assert_contains, describe, refuse, text, Store, EXIT_INPUT};
+use ce_tests::support::workspace;
 use serde_json::Value;
-use tempfile::TempDir;
-
-/// Bad usage or invalid input.
-const EXIT_INPUT: i32 = 2;
 
 /// The demo the tests kill and finish.
 const DEMO: &[&str] = &["demo", "--households", "300", "--seed", "11"];
@@ -24,112 +20,68 @@ const DEMO: &[&str] = &["demo", "--households", "300", "--seed", "11"];
 /// A smaller demo, for the tests that cut its log short by hand.
 const SMALL_DEMO: &[&str] = &["demo", "--households", "60", "--seed", "12"];
 
-/// `ce ARGS` with none of the `CE_*` variables of the caller's environment.
-fn ce(args: &[&str]) -> Command {
-    let mut cmd = Command::new(ce_binary());
-    for var in ["CE_STORE", "CE_USER", "CE_AGENCY", "CE_ROLE"] {
-        cmd.env_remove(var);
-    }
+/// `ce ARGS` (stdin empty) with none of the `CE_*` variables of the
+/// caller's environment.
+fn ce(args: &[&str]) -> std::process::Command {
+    let mut cmd = ce_tests::cli::ce_std();
     cmd.args(args).stdin(Stdio::null());
     cmd
 }
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8(bytes.to_vec()).expect("ce prints UTF-8")
+/// `ce --store S ARGS` on `store`.
+fn cmd(store: &Store, args: &[&str]) -> std::process::Command {
+    let mut cmd = ce(&["--store"]);
+    cmd.arg(&store.path).args(args);
+    cmd
 }
 
-fn describe(args: &[&str], out: &Output) -> String {
-    format!(
-        "`ce {}` exited with {:?}\n--- stdout\n{}--- stderr\n{}",
-        args.join(" "),
-        out.status.code(),
-        text(&out.stdout),
-        text(&out.stderr)
-    )
+fn run(store: &Store, args: &[&str]) -> Output {
+    cmd(store, args).output().expect("ce runs")
 }
 
-/// A temporary directory with a store path in it (no store yet).
-struct Store {
-    dir: TempDir,
-    path: PathBuf,
+/// Runs a command on `store`, expects success, returns stdout and stderr
+/// (where a demo that finished another notes it).
+fn succeeds(store: &Store, args: &[&str]) -> (String, String) {
+    let out = run(store, args);
+    assert!(out.status.success(), "{}", describe(&args.join(" "), &out));
+    (text(&out.stdout), text(&out.stderr))
 }
 
-impl Store {
-    fn new() -> Self {
-        let dir = tempfile::tempdir().expect("a temporary directory");
-        let path = dir.path().join("store");
-        Self { dir, path }
-    }
+/// Runs a command expected to be refused with exit 2 and one `error:`
+/// line, writing nothing; returns the line.
+fn refused(store: &Store, args: &[&str]) -> String {
+    let before = verified_events(store);
+    let what = args.join(" ");
+    let mut cmd = ce_tests::cli::ce();
+    cmd.arg("--store").arg(&store.path).args(args);
+    let stderr = refuse(&mut cmd, &what, EXIT_INPUT);
+    assert_eq!(verified_events(store), before, "`ce {what}` wrote events");
+    stderr
+}
 
-    /// `ce --store S ARGS`.
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut cmd = ce(&["--store"]);
-        cmd.arg(&self.path).args(args);
-        cmd
+/// Events in `store` (0 when there is none), by `ce verify`, which must
+/// pass.
+fn verified_events(store: &Store) -> u64 {
+    if !store.path.exists() {
+        return 0;
     }
+    let (stdout, _) = succeeds(store, &["--json", "verify"]);
+    let report: Value = serde_json::from_str(&stdout).expect("JSON");
+    assert_eq!(report["problems"], Value::Array(vec![]), "{report}");
+    report["events"].as_u64().expect("events")
+}
 
-    fn run(&self, args: &[&str]) -> Output {
-        self.cmd(args).output().expect("ce runs")
-    }
+/// The store's log as `ce export jsonl` writes it.
+fn export(store: &Store) -> String {
+    let file = store.file("export.jsonl");
+    succeeds(store, &["export", "jsonl", &file]);
+    std::fs::read_to_string(file).expect("the export")
+}
 
-    /// Runs a command, expects success, returns stdout and stderr.
-    fn ok(&self, args: &[&str]) -> (String, String) {
-        let out = self.run(args);
-        assert!(out.status.success(), "{}", describe(args, &out));
-        (text(&out.stdout), text(&out.stderr))
-    }
-
-    /// Runs a command expected to be refused with exit 2 and one `error:`
-    /// line, writing nothing; returns the line.
-    fn refused(&self, args: &[&str]) -> String {
-        let before = self.events();
-        let out = self.run(args);
-        assert_eq!(
-            out.status.code(),
-            Some(EXIT_INPUT),
-            "{}",
-            describe(args, &out)
-        );
-        assert!(out.stdout.is_empty(), "{}", describe(args, &out));
-        let stderr = text(&out.stderr);
-        assert!(
-            stderr.starts_with("error: ") && stderr.lines().count() == 1,
-            "one `error:` line: {}",
-            describe(args, &out)
-        );
-        let what = args.join(" ");
-        assert_eq!(self.events(), before, "`ce {what}` wrote events");
-        stderr
-    }
-
-    /// Events in the store (0 when there is none), by `ce verify`, which
-    /// must pass.
-    fn events(&self) -> u64 {
-        if !self.path.exists() {
-            return 0;
-        }
-        let (stdout, _) = self.ok(&["--json", "verify"]);
-        let report: Value = serde_json::from_str(&stdout).expect("JSON");
-        assert_eq!(report["problems"], Value::Array(vec![]), "{report}");
-        report["events"].as_u64().expect("events")
-    }
-
-    /// The store's log as `ce export jsonl` writes it.
-    fn export(&self) -> String {
-        let file = self.dir.path().join("export.jsonl");
-        let file = file.to_str().expect("a UTF-8 temporary path");
-        self.ok(&["export", "jsonl", file]);
-        std::fs::read_to_string(file).expect("the export")
-    }
-
-    /// Imports `lines` (envelopes, no checksum line) into this store.
-    fn import(&self, lines: &[&str]) {
-        let file = self.dir.path().join("cut.jsonl");
-        let log = lines.join("\n") + "\n";
-        std::fs::write(&file, log).expect("write the cut log");
-        let file = file.to_str().expect("a UTF-8 temporary path");
-        self.ok(&["import", "jsonl", file, "--without-checksum"]);
-    }
+/// Imports `lines` (envelopes, no checksum line) into `store`.
+fn import(store: &Store, lines: &[&str]) {
+    let file = store.write("cut.jsonl", &(lines.join("\n") + "\n"));
+    succeeds(store, &["import", "jsonl", &file, "--without-checksum"]);
 }
 
 /// A demo run once on a new store: what it printed, its events, its log.
@@ -143,15 +95,15 @@ struct Clean {
 fn clean(demo: &[&str]) -> Clean {
     let store = Store::new();
     let started = Instant::now();
-    let (printed, stderr) = store.ok(demo);
+    let (printed, stderr) = succeeds(&store, demo);
     let took = started.elapsed();
     // Nothing on stderr for a demo on a new store.
     assert!(stderr.is_empty(), "{stderr}");
     assert!(printed.contains("Coulee / psh"), "{printed}");
     Clean {
         printed,
-        events: store.events(),
-        log: store.export(),
+        events: verified_events(&store),
+        log: export(&store),
         took,
     }
 }
@@ -170,8 +122,8 @@ fn other_households(demo: &[&str]) -> Vec<String> {
 /// it finished it: the clean run's lists, log and `ce verify`, a note on
 /// stderr; and that the demo once more only prints again.
 fn assert_finishes(store: &Store, demo: &[&str], clean: &Clean) {
-    let before = store.events();
-    let (printed, stderr) = store.ok(demo);
+    let before = verified_events(store);
+    let (printed, stderr) = succeeds(store, demo);
     assert_eq!(printed, clean.printed, "the clean demo's lists");
     assert!(
         stderr.starts_with("note: ")
@@ -180,31 +132,24 @@ fn assert_finishes(store: &Store, demo: &[&str], clean: &Clean) {
             && stderr.lines().count() == 1,
         "one note that the demo was finished: {stderr}"
     );
-    assert_eq!(store.events(), clean.events);
+    assert_eq!(verified_events(store), clean.events);
     assert!(
-        store.export() == clean.log,
+        export(store) == clean.log,
         "the finished demo's log is the clean demo's, byte for byte"
     );
-    let (verify, _) = store.ok(&["verify"]);
+    let (verify, _) = succeeds(store, &["verify"]);
     let ok = format!("ok: {} events", clean.events);
     assert!(verify.starts_with(&ok), "{verify}");
-    let (again, stderr) = store.ok(demo);
+    let (again, stderr) = succeeds(store, demo);
     assert_eq!(again, clean.printed);
     assert!(stderr.is_empty(), "only prints again: {stderr}");
-    assert_eq!(store.events(), clean.events);
+    assert_eq!(verified_events(store), clean.events);
 }
 
 /// Checks the one-line refusal of a demo the store holds unfinished.
 fn assert_unfinished(err: &str) {
     let says = err.contains("did not finish") && err.contains("--store");
     assert!(says, "{err}");
-}
-
-/// Checks that `text` contains each of `parts`.
-fn assert_contains(text: &str, parts: &[&str]) {
-    for part in parts {
-        assert!(text.contains(part), "{part:?} in: {text}");
-    }
 }
 
 /// The demo's log cut short: its first `events` lines (envelopes).
@@ -236,8 +181,7 @@ fn a_demo_killed_part_way_is_finished_by_the_next_demo() {
     let mut tried = Vec::new();
     for _ in 0..10 {
         let store = Store::new();
-        let mut child = store
-            .cmd(DEMO)
+        let mut child = cmd(&store, DEMO)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -248,7 +192,7 @@ fn a_demo_killed_part_way_is_finished_by_the_next_demo() {
         // Child::kill sends SIGKILL on Unix.
         let _ = child.kill();
         let _ = child.wait();
-        let stored = store.events();
+        let stored = verified_events(&store);
         let total = clean.events;
         tried.push(format!(
             "killed after {delay:?}: {stored} of {total} events"
@@ -257,17 +201,17 @@ fn a_demo_killed_part_way_is_finished_by_the_next_demo() {
             eprintln!("{}", tried.join("\n"));
             assert!(!exited, "an exited demo left {stored} of {total}");
             // Other options than the killed demo's cannot finish it.
-            let err = store.refused(&wrong);
+            let err = refused(&store, &wrong);
             assert_unfinished(&err);
             assert_finishes(&store, DEMO, &clean);
             return;
         }
         // Too early or too late: whatever is in the store, the demo again
         // shows the whole caseload.
-        let (printed, _) = store.ok(DEMO);
+        let (printed, _) = succeeds(&store, DEMO);
         assert_eq!(printed, clean.printed, "{}", tried.join("\n"));
-        assert_eq!(store.events(), clean.events);
-        assert!(store.export() == clean.log, "{}", tried.join("\n"));
+        assert_eq!(verified_events(&store), clean.events);
+        assert!(export(&store) == clean.log, "{}", tried.join("\n"));
         if stored == 0 {
             low = share;
         } else {
@@ -283,24 +227,24 @@ fn a_demo_cut_short_after_a_whole_command_is_finished_to_the_same_log() {
     let clean = clean(SMALL_DEMO);
     let at = enrollment_after_middle(&clean.log);
     let store = Store::new();
-    store.import(&cut(&clean.log, at));
-    assert_eq!(store.events(), at as u64);
+    import(&store, &cut(&clean.log, at));
+    assert_eq!(verified_events(&store), at as u64);
 
     // Another --households, another seed: refused, nothing written.
     let wrong = other_households(SMALL_DEMO);
     let wrong: Vec<&str> = wrong.iter().map(String::as_str).collect();
-    let err = store.refused(&wrong);
+    let err = refused(&store, &wrong);
     assert_unfinished(&err);
-    let err = store.refused(&["demo", "--households", "60", "--seed", "13"]);
+    let err = refused(&store, &["demo", "--households", "60", "--seed", "13"]);
     assert!(err.contains(&format!("{at} events")), "{err}");
 
     assert_finishes(&store, SMALL_DEMO, &clean);
 
     // A whole demo made with other --households prints again, as before.
-    let (printed, stderr) = store.ok(&["demo", "--seed", "12"]);
+    let (printed, stderr) = succeeds(&store, &["demo", "--seed", "12"]);
     assert_eq!(printed, clean.printed);
     assert!(stderr.is_empty(), "{stderr}");
-    assert_eq!(store.events(), clean.events);
+    assert_eq!(verified_events(&store), clean.events);
 }
 
 #[test]
@@ -315,44 +259,42 @@ fn a_demo_it_cannot_finish_is_refused_in_one_line_and_left_alone() {
 
     // The store ends inside an enrollment: not a store a demo leaves.
     let torn = Store::new();
-    torn.import(&cut(&clean.log, at + 1));
-    let err = torn.refused(SMALL_DEMO);
+    import(&torn, &cut(&clean.log, at + 1));
+    let err = refused(&torn, SMALL_DEMO);
     assert_unfinished(&err);
 
     // Other data entered into an unfinished demo.
     let mixed = Store::new();
-    mixed.import(&cut(&clean.log, at));
+    import(&mixed, &cut(&clean.log, at));
     let household = workspace().join("docs/examples/household.json");
     let household = household.to_str().expect("a UTF-8 path");
-    mixed.ok(&["--role", "access", "enroll", "--file", household]);
-    let err = mixed.refused(SMALL_DEMO);
+    succeeds(&mixed, &["--role", "access", "enroll", "--file", household]);
+    let err = refused(&mixed, SMALL_DEMO);
     assert_unfinished(&err);
 
     // A whole demo with other data entered since only prints again.
     let whole = Store::new();
-    whole.import(&cut(&clean.log, usize::MAX));
-    whole.ok(&["--role", "access", "enroll", "--file", household]);
-    let events = whole.events();
+    import(&whole, &cut(&clean.log, usize::MAX));
+    succeeds(&whole, &["--role", "access", "enroll", "--file", household]);
+    let events = verified_events(&whole);
     assert!(events > clean.events);
-    let (printed, stderr) = whole.ok(SMALL_DEMO);
+    let (printed, stderr) = succeeds(&whole, SMALL_DEMO);
     assert!(stderr.is_empty(), "{stderr}");
     assert!(printed.contains("Coulee / psh"), "{printed}");
-    assert_eq!(whole.events(), events);
+    assert_eq!(verified_events(&whole), events);
 
     // So does one whose CE lead adopted a policy since (the demo ran under
     // the one it replaced).
-    let (policy, _) = whole.ok(&["--json", "policy", "show"]);
+    let (policy, _) = succeeds(&whole, &["--json", "policy", "show"]);
     let mut policy: Value = serde_json::from_str(&policy).expect("JSON");
     policy["version"] = Value::from(policy["version"].as_u64().expect("version") + 1);
-    let file = whole.dir.path().join("policy.json");
-    std::fs::write(&file, policy.to_string()).expect("write the policy");
-    let file = file.to_str().expect("a UTF-8 temporary path");
-    whole.ok(&["--role", "lead", "init", "--policy", file]);
-    let events = whole.events();
-    let (printed, stderr) = whole.ok(SMALL_DEMO);
+    let file = whole.write("policy.json", &policy.to_string());
+    succeeds(&whole, &["--role", "lead", "init", "--policy", &file]);
+    let events = verified_events(&whole);
+    let (printed, stderr) = succeeds(&whole, SMALL_DEMO);
     assert!(stderr.is_empty(), "{stderr}");
     assert!(printed.contains("Coulee / psh"), "{printed}");
-    assert_eq!(whole.events(), events);
+    assert_eq!(verified_events(&whole), events);
 }
 
 /// Runs `ce ARGS` in an empty directory, expects exit 2, nothing on
@@ -365,14 +307,18 @@ fn usage_error(args: &[&str]) -> (String, String) {
         out.status.code(),
         Some(EXIT_INPUT),
         "{}",
-        describe(args, &out)
+        describe(&args.join(" "), &out)
     );
-    assert!(out.stdout.is_empty(), "{}", describe(args, &out));
+    assert!(out.stdout.is_empty(), "{}", describe(&args.join(" "), &out));
     let made = std::fs::read_dir(dir.path()).expect("the directory");
     assert_eq!(made.count(), 0, "a usage error makes no store");
     let stderr = text(&out.stderr);
     let (first, rest) = stderr.split_once('\n').unwrap_or((&stderr, ""));
-    assert!(first.starts_with("error: "), "{}", describe(args, &out));
+    assert!(
+        first.starts_with("error: "),
+        "{}",
+        describe(&args.join(" "), &out)
+    );
     (first.to_owned(), rest.to_owned())
 }
 
@@ -443,9 +389,18 @@ fn help_and_version_print_on_stdout_and_succeed() {
         (&["-V"], concat!("ce ", env!("CARGO_PKG_VERSION"))),
     ] {
         let out = ce(args).output().expect("ce runs");
-        assert_eq!(out.status.code(), Some(0), "{}", describe(args, &out));
-        assert!(out.stderr.is_empty(), "{}", describe(args, &out));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            describe(&args.join(" "), &out)
+        );
+        assert!(out.stderr.is_empty(), "{}", describe(&args.join(" "), &out));
         let stdout = text(&out.stdout);
-        assert!(stdout.contains(expected), "{}", describe(args, &out));
+        assert!(
+            stdout.contains(expected),
+            "{}",
+            describe(&args.join(" "), &out)
+        );
     }
 }
