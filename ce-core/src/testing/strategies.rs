@@ -2323,7 +2323,7 @@ mod tests {
         for _ in 0..cases {
             let steps = steps(1..=60).new_tree(&mut runner).unwrap().current();
             let workflow =
-                Workflow::new(crate::MemoryStore::new(), Policy::wi_bos_default()).unwrap();
+                Workflow::new(crate::memory::MemoryStore::new(), Policy::wi_bos_default()).unwrap();
             let mut created = Created::default();
             for (i, step) in steps.iter().enumerate() {
                 let _ = created.execute(&workflow, i, step);
