@@ -8,7 +8,7 @@
 //! latest ([`Ref`]); [`Created`] resolves them when the step runs, so a
 //! sequence stays meaningful whichever of its commands are rejected, and a
 //! failure shrinks to a short list that reads like a case history (with
-//! [`policy_variation`], the policy prints as one line too):
+//! [`policy`] or [`policy_variation`], the policy prints as one line too):
 //!
 //! ```text
 //! variation = WI BoS default policy, steps = [
@@ -31,7 +31,7 @@
 //! let mut runner = TestRunner::default();
 //! runner
 //!     .run(&(policy(), steps(1..=20)), |(policy, steps)| {
-//!         let workflow = Workflow::new(MemoryStore::new(), policy).unwrap();
+//!         let workflow = Workflow::new(MemoryStore::new(), policy.into()).unwrap();
 //!         let mut created = Created::default();
 //!         for (i, step) in steps.iter().enumerate() {
 //!             // Rejections are expected: the sequence mixes in invalid commands.
@@ -68,7 +68,7 @@ pub use household::{
     chronic_household, enrollment, household, HouseholdSpec, MemberSpec, PriorSpec, CLIENT_POOL,
 };
 pub use opening::OpeningSpec;
-pub use policy::{policy, policy_variation, PolicyVariation};
+pub use policy::{policy, policy_variation, GeneratedPolicy, PolicyVariation};
 pub use refs::{
     Ref, Text, Who, ACCESS_AGENCY, COALITIONS, LEAD_AGENCY, PROVIDER_AGENCIES, UNKNOWN_COALITION,
 };

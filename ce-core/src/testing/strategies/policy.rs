@@ -180,9 +180,55 @@ pub fn policy_variation() -> impl Strategy<Value = PolicyVariation> {
         )
 }
 
-/// Policies: [`policy_variation`] as a [`Policy`].
-pub fn policy() -> impl Strategy<Value = Policy> {
-    policy_variation().prop_map(|v| v.policy())
+/// A generated [`Policy`], which it derefs to, with the [`PolicyVariation`]
+/// it came from. Its `Debug` names the policy (id and version) and lists
+/// the variation on one line instead of printing every rule, so a failing
+/// case stays short. `Policy::from` (or `.into()`) takes the policy out,
+/// e.g. for [`Workflow::new`](crate::workflow::Workflow::new).
+#[derive(Clone, PartialEq)]
+pub struct GeneratedPolicy {
+    variation: PolicyVariation,
+    policy: Policy,
+}
+
+impl GeneratedPolicy {
+    /// The settings the policy varies.
+    pub fn variation(&self) -> &PolicyVariation {
+        &self.variation
+    }
+}
+
+impl std::ops::Deref for GeneratedPolicy {
+    type Target = Policy;
+
+    fn deref(&self) -> &Policy {
+        &self.policy
+    }
+}
+
+impl From<GeneratedPolicy> for Policy {
+    fn from(generated: GeneratedPolicy) -> Self {
+        generated.policy
+    }
+}
+
+impl fmt::Debug for GeneratedPolicy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} v{} ({:?})",
+            self.policy.id, self.policy.version, self.variation
+        )
+    }
+}
+
+/// Policies: [`policy_variation`] as a [`GeneratedPolicy`], a [`Policy`]
+/// that prints as its name and variation.
+pub fn policy() -> impl Strategy<Value = GeneratedPolicy> {
+    policy_variation().prop_map(|variation| GeneratedPolicy {
+        policy: variation.policy(),
+        variation,
+    })
 }
 
 #[cfg(test)]
@@ -202,5 +248,24 @@ mod tests {
             PolicyVariation::wi_bos_default().policy(),
             Policy::wi_bos_default()
         );
+    }
+
+    #[test]
+    fn generated_policies_print_as_their_name_and_variation() {
+        let mut runner = TestRunner::deterministic();
+        let mut variants = 0;
+        for _ in 0..50 {
+            let policy = policy().new_tree(&mut runner).unwrap().current();
+            assert_eq!(*policy, policy.variation().policy());
+            let printed = format!("{policy:#?}");
+            assert!(printed.lines().count() < 10, "{printed}");
+            let name = format!("{} v{}", policy.id, policy.version);
+            assert!(printed.starts_with(&name), "{printed}");
+            if policy.id != Policy::wi_bos_default().id {
+                variants += 1;
+                assert!(printed.contains("inactive after"), "{printed}");
+            }
+        }
+        assert!(variants > 0, "no generated policy varied the defaults");
     }
 }
