@@ -131,7 +131,7 @@ pub fn source_client_ids(
 /// reports, read from the store's list rows, which are kept in rank order,
 /// and the households on them, without loading the whole caseload (at
 /// 100,000 households that load takes about 1.4 s and 400 MiB; see
-/// docs/benchmarks.md, rows 4 and 6b, and change 18).
+/// docs/benchmarks.md, rows 4 and 6b).
 fn list_today(store: &SledStore, out: &Output, filter: &Filter<'_>) -> Result<(), CliError> {
     let args = filter.args;
     let as_of = today();

@@ -1,5 +1,5 @@
-//! The hot paths of the sled store on a small caseload (seconds, not the
-//! issue's scale: see `benches/scale/` for that): a durable append of one
+//! The hot paths of the sled store on a small caseload (seconds, not a
+//! Balance of State's scale: see `benches/scale/` for that): a durable append of one
 //! command, top-25 of a priority list, deciding a referral, reading a chunk
 //! of the log, rebuilding, and opening.
 //!
@@ -100,8 +100,8 @@ fn store_benches(c: &mut Criterion) {
         .measurement_time(Duration::from_secs(2))
         .sample_size(30);
 
-    // One durable command: a follow-up, decided, appended with the
-    // projections in one transaction, flushed.
+    // One durable command: a follow-up, decided, appended with its
+    // projection rows (plain writes, the next position last), flushed.
     let mut next = 1u128 << 64;
     let mut day = 0u64;
     group.bench_function("execute follow-up (durable append)", |b| {

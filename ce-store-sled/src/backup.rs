@@ -85,7 +85,8 @@ impl SledStore {
     /// once at the end. Returns the number of events imported.
     ///
     /// The batches are written without transactions (sled's transactions
-    /// read every key they write; see docs/benchmarks.md); the store is
+    /// read every key they write, which costs more than the writes; see
+    /// docs/storage.md); the store is
     /// marked as importing until the import ends, so a store whose import
     /// was killed midway, or stopped by an error of sled itself, refuses to
     /// open ([`SledStoreError::IncompleteImport`]) rather than serve a

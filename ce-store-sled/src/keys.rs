@@ -38,7 +38,7 @@ pub(crate) const FIRST_PROJECTION: usize = P_HOUSEHOLDS;
 
 /// The sled name of tree `index` (of [`TREES`]) in projection generation
 /// `generation`. The log's trees, and the projection trees of generation 0
-/// (every store before 2026-11-30), have the plain name; each rebuild
+/// (a store never rebuilt), have the plain name; each rebuild
 /// writes the projections into the next generation, named `p_lists.1`,
 /// `p_lists.2`, and so on.
 pub(crate) fn tree_name(index: usize, generation: u64) -> String {

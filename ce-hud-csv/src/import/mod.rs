@@ -369,8 +369,8 @@ impl ImportPlan {
     }
 
     /// Executes the plan, handing each run of consecutive event appends to
-    /// `append` as one batch (a store with batched appends writes it in one
-    /// transaction). Returns the number of steps executed.
+    /// `append` as one batch (a store with batched appends checks and
+    /// commits it as one). Returns the number of steps executed.
     pub fn execute_with<S: Snapshots>(
         &self,
         workflow: &Workflow<S>,
