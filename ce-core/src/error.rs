@@ -36,7 +36,7 @@ pub enum Rejection {
         /// The household.
         household: HouseholdId,
         /// Which date.
-        field: &'static str,
+        field: Field,
         /// The date given.
         date: NaiveDate,
         /// Its project start.
@@ -97,7 +97,7 @@ pub enum Rejection {
         /// The event.
         event: crate::vocab::EventId,
         /// Why not.
-        why: &'static str,
+        why: NotCorrectableReason,
     },
     /// A correction whose patched event is not valid.
     #[error("corrected event {event} is not valid: {detail}")]
@@ -114,7 +114,7 @@ pub enum Rejection {
     #[error("{field} has {chars} characters, at most {max} are allowed")]
     TooLong {
         /// Which field.
-        field: &'static str,
+        field: Field,
         /// Its length.
         chars: usize,
         /// The limit.
@@ -122,13 +122,13 @@ pub enum Rejection {
     },
     /// A required free-text field is empty.
     #[error("{0} must not be empty")]
-    Required(&'static str),
+    Required(Field),
     /// A free-text field with a control character (an escape, a NUL, ...)
     /// other than a line break or a tab.
     #[error("{field} contains a control character (U+{code:04X}); remove it")]
     ControlCharacter {
         /// Which field.
-        field: &'static str,
+        field: Field,
         /// The character's code point.
         code: u32,
     },
@@ -136,11 +136,11 @@ pub enum Rejection {
     #[error("{field} {date} is not plausible: {rule}")]
     ImplausibleDate {
         /// Which field.
-        field: &'static str,
+        field: Field,
         /// The date given.
         date: NaiveDate,
         /// The rule it breaks.
-        rule: &'static str,
+        rule: DateRule,
     },
     /// More members than one household can have.
     #[error("a household has at most {max} members; this one would have {count}")]
@@ -193,7 +193,7 @@ pub enum Rejection {
         /// The actor's role.
         role: Role,
         /// What they tried.
-        action: &'static str,
+        action: Action,
     },
     /// A provider acting on another agency's opening.
     #[error("agency {agency} may not act on opening {opening}, which belongs to {owner}")]
@@ -218,7 +218,7 @@ pub enum Rejection {
     },
     /// An opening with zero units or no household type.
     #[error("an opening needs {0}")]
-    InvalidOpening(&'static str),
+    InvalidOpening(OpeningDefect),
     /// The opening already has a live referral.
     #[error("opening {opening} already has a live referral {referral}")]
     OpeningHasLiveReferral {
@@ -277,14 +277,14 @@ pub enum Rejection {
     },
     /// A 4.20 field given with an event code that does not carry it, or
     /// missing where the event needs it.
-    #[error("4.20 {field} {rule} (event {event})")]
+    #[error("{field} {rule} (event {event})")]
     CeEventField {
         /// The event code.
         event: CeEventType,
         /// The HUD column.
-        field: &'static str,
+        field: Field,
         /// What is wrong.
-        rule: &'static str,
+        rule: CeEventRule,
     },
     /// A result dated before the referral.
     #[error("result date {date} is before referral {referral}'s date {referred_on}")]
@@ -390,5 +390,190 @@ impl Error {
 impl From<InvalidCode> for Error {
     fn from(code: InvalidCode) -> Self {
         Error::Rejected(Rejection::InvalidCode(code))
+    }
+}
+
+/// Writes each variant's words: the `Display` of a payload enum, so that a
+/// rejection's message reads as it always has while its data is typed.
+macro_rules! words {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal,)+ }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum $name {
+            $($(#[$vmeta])* $variant,)+
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(match self {
+                    $($name::$variant => $text,)+
+                })
+            }
+        }
+    };
+}
+
+words! {
+    /// The input field a rejection is about, as the user knows it (HUD's
+    /// data element and column where there is one).
+    Field {
+        /// A command's effective date.
+        EffectiveDate => "effective date",
+        /// The user entering the command.
+        User => "user",
+        /// The user's agency.
+        Agency => "agency",
+        /// 3.01 first name.
+        FirstName => "first name",
+        /// 3.01 last name.
+        LastName => "last name",
+        /// 3.03 date of birth.
+        BirthDate => "3.03 date of birth",
+        /// 3.917 DateToStreetESSH.
+        EpisodeStart => "3.917 DateToStreetESSH",
+        /// The date of an assessment (4.19).
+        AssessmentDate => "assessment date",
+        /// 4.19 AssessmentLocation.
+        AssessmentLocation => "4.19 AssessmentLocation",
+        /// The date of a follow-up with contact.
+        FollowUpDate => "follow-up date",
+        /// The date of a contact attempt.
+        AttemptDate => "attempt date",
+        /// A CE note.
+        CeNote => "CE note",
+        /// 4.12 LocationDetails.
+        LocationDetails => "4.12 LocationDetails",
+        /// 4.20 EventDate.
+        CeEventDate => "4.20 EventDate",
+        /// 4.20 ProbSolDivRRResult.
+        ProblemSolvingResult => "4.20 ProbSolDivRRResult",
+        /// 4.20 ReferralCaseManageAfter.
+        CaseManagementAfter => "4.20 ReferralCaseManageAfter",
+        /// 4.20 LocationCrisisOrPHHousing.
+        CeEventLocation => "4.20 LocationCrisisOrPHHousing",
+        /// 4.20 ReferralResult.
+        ReferralResult => "4.20 ReferralResult",
+        /// 4.20 ResultDate.
+        ResultDate => "4.20 ResultDate",
+        /// The date a member joins or leaves, or a new head takes over.
+        MembershipDate => "membership date",
+        /// The CE exit date.
+        ExitDate => "exit date",
+        /// The reason given for an exit.
+        ExitReason => "exit reason",
+        /// The reason given for a correction.
+        CorrectionReason => "correction reason",
+        /// An opening's program name.
+        OpeningProgram => "opening program",
+        /// The reason given for withdrawing an opening.
+        WithdrawalReason => "withdrawal reason",
+        /// The date of a referral.
+        ReferralDate => "referral date",
+        /// The reason for passing over households ranked higher.
+        BypassReason => "bypass reason",
+        /// The text explaining a decline.
+        DeclineText => "decline text",
+    }
+}
+
+words! {
+    /// Why a date cannot be right.
+    DateRule {
+        /// Before HMIS data begin.
+        BeforeHmisData => "HMIS data start on 1998-10-01",
+        /// A birth date before 1900.
+        BeforeEarliestBirth => "before 1900-01-01",
+        /// A birth date after the client joins the household.
+        BornAfterJoining => "after the day the client joins the household",
+        /// A head of household younger than 12 at project start.
+        HeadTooYoung => "a head of household must be at least 12 at project start; check the birth date",
+        /// An episode that starts after project start.
+        AfterProjectStart => "after project start",
+        /// An episode that starts before the head of household was born.
+        BeforeHeadWasBorn => "before the head of household was born",
+    }
+}
+
+words! {
+    /// What is wrong with a 4.20 field.
+    CeEventRule {
+        /// Only problem solving / diversion (event 2) carries it.
+        OnlyWithEvent2 => "goes with event 2 only",
+        /// Only a referral to post-placement case management (event 5)
+        /// carries it.
+        OnlyWithEvent5 => "goes with event 5 only",
+        /// Only the referral events carry it.
+        OnlyWithReferralEvents => "goes with events 10-15, 17 and 18 only",
+        /// A result needs its date.
+        RequiredWithResult => "is required with a result",
+        /// A result date needs a result.
+        NeedsResult => "needs a ReferralResult",
+        /// A result dated before the event.
+        BeforeEventDate => "is before the event date",
+    }
+}
+
+words! {
+    /// Why an event cannot be corrected.
+    NotCorrectableReason {
+        /// The log holds no event with that id.
+        NoSuchEvent => "no such event",
+        /// The event belongs to another household.
+        OtherHousehold => "it is not an event of this household",
+        /// Only records a caseworker enters can be corrected.
+        KindNotCorrectable => "only enrollment, assessment, follow-up and 4.20 event records can be corrected",
+        /// The corrected record equals the original.
+        NothingChanged => "the patch changes nothing",
+        /// A correction may not change who or what a record is about.
+        ChangesIdentity => "ids, members, relationships and 4.20 event codes cannot be changed by a correction",
+    }
+}
+
+words! {
+    /// What an opening lacks.
+    OpeningDefect {
+        /// It has no units.
+        NoUnits => "at least one unit",
+        /// It serves no household type.
+        NoHouseholdTypes => "at least one household type",
+    }
+}
+
+words! {
+    /// What a role may or may not do.
+    Action {
+        /// Enroll households.
+        Enroll => "enroll households",
+        /// Record assessments.
+        Assess => "record assessments",
+        /// Record follow-ups with contact.
+        FollowUp => "record follow-ups",
+        /// Record contact attempts.
+        AttemptContact => "record follow-up attempts",
+        /// Record 4.20 events.
+        RecordCeEvent => "record 4.20 events",
+        /// Add or remove members, change the head.
+        ChangeMembership => "change household membership",
+        /// Exit households.
+        Exit => "exit households",
+        /// Correct household records.
+        Correct => "correct household records",
+        /// Post openings.
+        PostOpening => "post openings",
+        /// Withdraw openings.
+        WithdrawOpening => "withdraw openings",
+        /// Acknowledge referrals.
+        Acknowledge => "acknowledge referrals",
+        /// Accept referrals.
+        Accept => "accept referrals",
+        /// Decline referrals.
+        Decline => "decline referrals",
+        /// Refer households to openings.
+        Refer => "refer households",
+        /// Run the inactivity sweep.
+        Sweep => "run the inactivity sweep",
+        /// Expire overdue referrals.
+        ExpireReferrals => "expire referrals",
     }
 }

@@ -60,7 +60,10 @@ pub use decide::{decide, Decision, Pending, MAX_ACTOR_CHARS};
 pub use envelope::{
     DecodeError, Envelope, InvalidStreamId, NewEvent, StreamId, StreamVersion, Upcast, Upcasters,
 };
-pub use error::{Error, NotReferableReason, Rejection};
+pub use error::{
+    Action, CeEventRule, DateRule, Error, Field, NotCorrectableReason, NotReferableReason,
+    OpeningDefect, Rejection,
+};
 pub use event::{
     AssessmentRecorded, Bypass, CancelCause, CeEventRecorded, ClientEnrollmentClosed,
     ClientEnrollmentOpened, ContactAttempted, ContactMade, Event, EventCorrected, EventType,

@@ -11,7 +11,7 @@ use crate::caseload::{Caseload, Snapshots};
 use crate::command::{Command, CommandMeta};
 use crate::decide::decide;
 use crate::envelope::{Envelope, StreamId};
-use crate::error::{Error, Rejection};
+use crate::error::{Error, NotCorrectableReason, Rejection};
 use crate::event::Event;
 use crate::household::Household;
 use crate::lists::PriorityList;
@@ -232,7 +232,7 @@ impl<S: Snapshots> Workflow<S> {
             .position_of(event)?
             .ok_or(Rejection::NotCorrectable {
                 event,
-                why: "no such event",
+                why: NotCorrectableReason::NoSuchEvent,
             })?;
         let original =
             self.store
@@ -240,7 +240,7 @@ impl<S: Snapshots> Workflow<S> {
                 .pop()
                 .ok_or(Rejection::NotCorrectable {
                     event,
-                    why: "no such event",
+                    why: NotCorrectableReason::NoSuchEvent,
                 })?;
         self.execute(
             meta,

@@ -6,10 +6,10 @@
 
 use ce_core::audit::{as_known_at, as_of, check_referral_ranks, explain};
 use ce_core::testing::{date, follow_up, opening, HouseholdBuilder};
-use ce_core::OffListReason;
 use ce_core::OrderKey;
-use ce_core::Rejection;
 use ce_core::*;
+use ce_core::{Field, Rejection};
+use ce_core::{NotCorrectableReason, OffListReason};
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::json;
 
@@ -476,7 +476,7 @@ fn corrections_that_change_ids_or_touch_other_records_are_rejected() {
             matches!(
                 err,
                 Error::Rejected(Rejection::NotCorrectable {
-                    why: "the patch changes nothing",
+                    why: NotCorrectableReason::NothingChanged,
                     ..
                 })
             ),
@@ -497,7 +497,7 @@ fn corrections_that_change_ids_or_touch_other_records_are_rejected() {
         assert!(
             matches!(
                 err,
-                Error::Rejected(Rejection::Required("correction reason"))
+                Error::Rejected(Rejection::Required(Field::CorrectionReason))
             ),
             "{err}"
         );
@@ -516,7 +516,7 @@ fn corrections_that_change_ids_or_touch_other_records_are_rejected() {
             matches!(
                 err,
                 Error::Rejected(Rejection::NotCorrectable {
-                    why: "no such event",
+                    why: NotCorrectableReason::NoSuchEvent,
                     ..
                 })
             ),

@@ -11,7 +11,7 @@ use crate::command::{
 };
 use crate::decide::{check_len, check_line, check_text, Context, Decision, Pending};
 use crate::envelope::StreamId;
-use crate::error::Rejection;
+use crate::error::{Action, CeEventRule, DateRule, Field, NotCorrectableReason, Rejection};
 use crate::event::Event;
 use crate::event::*;
 use crate::event::{CancelCause, ReferralCancelled};
@@ -47,7 +47,7 @@ fn open_household<'a>(ctx: &'a Context<'_>, id: HouseholdId) -> Result<&'a House
 fn household_on<'a>(
     ctx: &'a Context<'_>,
     id: HouseholdId,
-    field: &'static str,
+    field: Field,
     date: NaiveDate,
 ) -> Result<&'a Household, Rejection> {
     let household = open_household(ctx, id)?;
@@ -66,7 +66,7 @@ fn check_note(note: &str) -> Result<CeNote, Rejection> {
     if note.trim().is_empty() {
         return Err(Rejection::EmptyNote);
     }
-    check_len("CE note", note, MAX_NOTE_CHARS)?;
+    check_len(Field::CeNote, note, MAX_NOTE_CHARS)?;
     Ok(CeNote(note.trim().to_owned()))
 }
 
@@ -76,7 +76,7 @@ fn check_current(current: &CurrentLivingSituation) -> Result<(), Rejection> {
         return Err(Rejection::SubsidyMismatch { situation });
     }
     if let Some(details) = &current.location_details {
-        check_len("4.12 LocationDetails", details, MAX_LOCATION_CHARS)?;
+        check_len(Field::LocationDetails, details, MAX_LOCATION_CHARS)?;
     }
     Ok(())
 }
@@ -103,8 +103,8 @@ fn check_member(
     project_start: NaiveDate,
 ) -> Result<(), Rejection> {
     for (field, name) in [
-        ("first name", &member.first_name),
-        ("last name", &member.last_name),
+        (Field::FirstName, &member.first_name),
+        (Field::LastName, &member.last_name),
     ] {
         if let Some(name) = name {
             check_line(field, name, MAX_NAME_CHARS)?;
@@ -114,20 +114,18 @@ fn check_member(
         return Ok(());
     };
     let implausible = |rule| Rejection::ImplausibleDate {
-        field: "3.03 date of birth",
+        field: Field::BirthDate,
         date: born,
         rule,
     };
     if born < EARLIEST_BIRTH_DATE {
-        return Err(implausible("before 1900-01-01"));
+        return Err(implausible(DateRule::BeforeEarliestBirth));
     }
     if born > date {
-        return Err(implausible("after the day the client joins the household"));
+        return Err(implausible(DateRule::BornAfterJoining));
     }
     if member.is_head() && member.age_on(project_start).unwrap_or(0) < MIN_HEAD_AGE {
-        return Err(implausible(
-            "a head of household must be at least 12 at project start; check the birth date",
-        ));
+        return Err(implausible(DateRule::HeadTooYoung));
     }
     Ok(())
 }
@@ -143,19 +141,19 @@ fn check_episode_start(
         return Ok(());
     };
     let implausible = |rule| Rejection::ImplausibleDate {
-        field: "3.917 DateToStreetESSH",
+        field: Field::EpisodeStart,
         date: start,
         rule,
     };
     if start > project_start {
-        return Err(implausible("after project start"));
+        return Err(implausible(DateRule::AfterProjectStart));
     }
     let head_born = members
         .iter()
         .find(|m| m.is_head())
         .and_then(|m| m.birth_date);
     if start < EARLIEST_BIRTH_DATE || head_born.is_some_and(|born| start < born) {
-        return Err(implausible("before the head of household was born"));
+        return Err(implausible(DateRule::BeforeHeadWasBorn));
     }
     Ok(())
 }
@@ -221,7 +219,7 @@ fn cancel_live_referrals(
 }
 
 pub(crate) fn enroll(ctx: &Context<'_>, c: &Enroll) -> Result<Decision, Rejection> {
-    ctx.require(ACCESS, "enroll households")?;
+    ctx.require(ACCESS, Action::Enroll)?;
     if !ctx.policy.knows_coalition(&c.coalition) {
         return Err(Rejection::UnknownCoalition(c.coalition.clone()));
     }
@@ -267,10 +265,10 @@ pub(crate) fn enroll(ctx: &Context<'_>, c: &Enroll) -> Result<Decision, Rejectio
 }
 
 pub(crate) fn assess(ctx: &Context<'_>, c: &Assess) -> Result<Decision, Rejection> {
-    ctx.require(ACCESS, "record assessments")?;
-    household_on(ctx, c.household, "assessment date", c.date)?;
+    ctx.require(ACCESS, Action::Assess)?;
+    household_on(ctx, c.household, Field::AssessmentDate, c.date)?;
     // HUD makes AssessmentLocation nullable (FY2024 v1.4): it may be empty.
-    check_len("4.19 AssessmentLocation", &c.location, MAX_LOCATION_CHARS)?;
+    check_len(Field::AssessmentLocation, &c.location, MAX_LOCATION_CHARS)?;
     let assessment = Assessment {
         assessment_id: AssessmentId(ctx.meta.command_id.derive("assessment", 0)),
         location: c.location.clone(),
@@ -295,8 +293,8 @@ pub(crate) fn assess(ctx: &Context<'_>, c: &Assess) -> Result<Decision, Rejectio
 }
 
 pub(crate) fn follow_up(ctx: &Context<'_>, c: &FollowUp) -> Result<Decision, Rejection> {
-    ctx.require(ACCESS, "record follow-ups")?;
-    household_on(ctx, c.household, "follow-up date", c.date)?;
+    ctx.require(ACCESS, Action::FollowUp)?;
+    household_on(ctx, c.household, Field::FollowUpDate, c.date)?;
     let note = check_note(&c.note)?;
     check_current(&c.current)?;
     Ok(Decision {
@@ -317,8 +315,8 @@ pub(crate) fn attempt_contact(
     ctx: &Context<'_>,
     c: &AttemptContact,
 ) -> Result<Decision, Rejection> {
-    ctx.require(ACCESS, "record follow-up attempts")?;
-    household_on(ctx, c.household, "attempt date", c.date)?;
+    ctx.require(ACCESS, Action::AttemptContact)?;
+    household_on(ctx, c.household, Field::AttemptDate, c.date)?;
     let note = check_note(&c.note)?;
     Ok(Decision {
         events: vec![household_event(
@@ -335,43 +333,45 @@ pub(crate) fn attempt_contact(
 }
 
 pub(crate) fn record_ce_event(ctx: &Context<'_>, c: &RecordCeEvent) -> Result<Decision, Rejection> {
-    ctx.require(ACCESS, "record 4.20 events")?;
-    household_on(ctx, c.household, "4.20 EventDate", c.date)?;
+    ctx.require(ACCESS, Action::RecordCeEvent)?;
+    household_on(ctx, c.household, Field::CeEventDate, c.date)?;
     let event = c.event;
     let field = |field, rule| Rejection::CeEventField { event, field, rule };
     if c.problem_solving_result.is_some() && event != CeEventType::ProblemSolvingDiversion {
-        return Err(field("ProbSolDivRRResult", "goes with event 2 only"));
+        return Err(field(
+            Field::ProblemSolvingResult,
+            CeEventRule::OnlyWithEvent2,
+        ));
     }
     if c.case_management_after.is_some()
         && event != CeEventType::ReferralToPostPlacementCaseManagement
     {
-        return Err(field("ReferralCaseManageAfter", "goes with event 5 only"));
+        return Err(field(
+            Field::CaseManagementAfter,
+            CeEventRule::OnlyWithEvent5,
+        ));
     }
     let referral = event.carries_referral_result();
     if c.location.is_some() && !referral {
         return Err(field(
-            "LocationCrisisOrPHHousing",
-            "goes with events 10-15, 17 and 18 only",
+            Field::CeEventLocation,
+            CeEventRule::OnlyWithReferralEvents,
         ));
     }
     if let Some(location) = &c.location {
-        check_text(
-            "4.20 LocationCrisisOrPHHousing",
-            location,
-            MAX_LOCATION_CHARS,
-        )?;
+        check_text(Field::CeEventLocation, location, MAX_LOCATION_CHARS)?;
     }
     if c.result.is_some() && !referral {
         return Err(field(
-            "ReferralResult",
-            "goes with events 10-15, 17 and 18 only",
+            Field::ReferralResult,
+            CeEventRule::OnlyWithReferralEvents,
         ));
     }
     match (c.result, c.result_date) {
-        (Some(_), None) => return Err(field("ResultDate", "is required with a result")),
-        (None, Some(_)) => return Err(field("ResultDate", "needs a ReferralResult")),
+        (Some(_), None) => return Err(field(Field::ResultDate, CeEventRule::RequiredWithResult)),
+        (None, Some(_)) => return Err(field(Field::ResultDate, CeEventRule::NeedsResult)),
         (_, Some(on)) if on < c.date => {
-            return Err(field("ResultDate", "is before the event date"))
+            return Err(field(Field::ResultDate, CeEventRule::BeforeEventDate))
         }
         _ => {}
     }
@@ -393,8 +393,8 @@ pub(crate) fn record_ce_event(ctx: &Context<'_>, c: &RecordCeEvent) -> Result<De
 }
 
 pub(crate) fn add_member(ctx: &Context<'_>, c: &AddMember) -> Result<Decision, Rejection> {
-    ctx.require(ACCESS, "change household membership")?;
-    let household = household_on(ctx, c.household, "membership date", c.date)?;
+    ctx.require(ACCESS, Action::ChangeMembership)?;
+    let household = household_on(ctx, c.household, Field::MembershipDate, c.date)?;
     let client = c.member.client;
     if household.members.iter().any(|m| m.client == client) {
         return Err(Rejection::DuplicateMember(client));
@@ -432,8 +432,8 @@ pub(crate) fn add_member(ctx: &Context<'_>, c: &AddMember) -> Result<Decision, R
 }
 
 pub(crate) fn remove_member(ctx: &Context<'_>, c: &RemoveMember) -> Result<Decision, Rejection> {
-    ctx.require(ACCESS, "change household membership")?;
-    let household = household_on(ctx, c.household, "membership date", c.date)?;
+    ctx.require(ACCESS, Action::ChangeMembership)?;
+    let household = household_on(ctx, c.household, Field::MembershipDate, c.date)?;
     let member = household
         .members
         .iter()
@@ -477,8 +477,8 @@ pub(crate) fn remove_member(ctx: &Context<'_>, c: &RemoveMember) -> Result<Decis
 }
 
 pub(crate) fn change_head(ctx: &Context<'_>, c: &ChangeHead) -> Result<Decision, Rejection> {
-    ctx.require(ACCESS, "change household membership")?;
-    let household = household_on(ctx, c.household, "membership date", c.date)?;
+    ctx.require(ACCESS, Action::ChangeMembership)?;
+    let household = household_on(ctx, c.household, Field::MembershipDate, c.date)?;
     if !household.members.iter().any(|m| m.client == c.head) {
         return Err(Rejection::UnknownMember {
             household: c.household,
@@ -502,8 +502,8 @@ pub(crate) fn change_head(ctx: &Context<'_>, c: &ChangeHead) -> Result<Decision,
 }
 
 pub(crate) fn exit(ctx: &Context<'_>, c: &Exit) -> Result<Decision, Rejection> {
-    ctx.require(ACCESS, "exit households")?;
-    let household = household_on(ctx, c.household, "exit date", c.date)?;
+    ctx.require(ACCESS, Action::Exit)?;
+    let household = household_on(ctx, c.household, Field::ExitDate, c.date)?;
     if c.date < household.last_activity {
         return Err(Rejection::BeforeLastActivity {
             household: c.household,
@@ -511,7 +511,7 @@ pub(crate) fn exit(ctx: &Context<'_>, c: &Exit) -> Result<Decision, Rejection> {
             last_activity: household.last_activity,
         });
     }
-    check_text("exit reason", &c.reason, MAX_NOTE_CHARS)?;
+    check_text(Field::ExitReason, &c.reason, MAX_NOTE_CHARS)?;
     check_destination_subsidy(c.destination, c.destination_subsidy)?;
     for m in &c.member_destinations {
         if !household.members.iter().any(|x| x.client == m.client) {
@@ -547,7 +547,7 @@ pub(crate) fn exit(ctx: &Context<'_>, c: &Exit) -> Result<Decision, Rejection> {
 }
 
 pub(crate) fn sweep(ctx: &Context<'_>, c: &Sweep) -> Result<Decision, Rejection> {
-    ctx.require(&[], "run the inactivity sweep")?;
+    ctx.require(&[], Action::Sweep)?;
     let mut events = Vec::new();
     let mut inactivated = Vec::new();
     for household in ctx.caseload.households().values() {
@@ -620,7 +620,7 @@ fn changed_paths(path: &str, a: &serde_json::Value, b: &serde_json::Value, out: 
 }
 
 pub(crate) fn correct(ctx: &Context<'_>, c: &Correct) -> Result<Decision, Rejection> {
-    ctx.require(ACCESS, "correct household records")?;
+    ctx.require(ACCESS, Action::Correct)?;
     let event = c.original.event_id;
     let not = |why| Rejection::NotCorrectable { event, why };
     let invalid = |e: serde_json::Error| Rejection::InvalidCorrection {
@@ -637,7 +637,7 @@ pub(crate) fn correct(ctx: &Context<'_>, c: &Correct) -> Result<Decision, Reject
         .version_in(&StreamId::Household(c.household))
         .is_none()
     {
-        return Err(not("it is not an event of this household"));
+        return Err(not(NotCorrectableReason::OtherHousehold));
     }
     if !matches!(
         c.original.event,
@@ -647,11 +647,9 @@ pub(crate) fn correct(ctx: &Context<'_>, c: &Correct) -> Result<Decision, Reject
             | Event::ContactAttempted(_)
             | Event::CeEventRecorded(_)
     ) {
-        return Err(not(
-            "only enrollment, assessment, follow-up and 4.20 event records can be corrected",
-        ));
+        return Err(not(NotCorrectableReason::KindNotCorrectable));
     }
-    check_text("correction reason", &c.reason, MAX_NOTE_CHARS)?;
+    check_text(Field::CorrectionReason, &c.reason, MAX_NOTE_CHARS)?;
     let original = serde_json::to_value(&c.original.event).map_err(invalid)?;
     let mut patched = original.clone();
     if let Some(data) = patched.get_mut("data") {
@@ -676,7 +674,7 @@ pub(crate) fn correct(ctx: &Context<'_>, c: &Correct) -> Result<Decision, Reject
         });
     }
     if fields.is_empty() {
-        return Err(not("the patch changes nothing"));
+        return Err(not(NotCorrectableReason::NothingChanged));
     }
     let keeps_ids = match (&c.original.event, &corrected) {
         (Event::HouseholdEnrolled(a), Event::HouseholdEnrolled(b)) => {
@@ -695,9 +693,7 @@ pub(crate) fn correct(ctx: &Context<'_>, c: &Correct) -> Result<Decision, Reject
         _ => true,
     };
     if !keeps_ids {
-        return Err(not(
-            "ids, members, relationships and 4.20 event codes cannot be changed by a correction",
-        ));
+        return Err(not(NotCorrectableReason::ChangesIdentity));
     }
     match &corrected {
         Event::HouseholdEnrolled(e) => {
@@ -720,11 +716,7 @@ pub(crate) fn correct(ctx: &Context<'_>, c: &Correct) -> Result<Decision, Reject
         }
         Event::CeEventRecorded(e) => {
             if let Some(location) = &e.location {
-                check_len(
-                    "4.20 LocationCrisisOrPHHousing",
-                    location,
-                    MAX_LOCATION_CHARS,
-                )?;
+                check_len(Field::CeEventLocation, location, MAX_LOCATION_CHARS)?;
             }
         }
         _ => {}

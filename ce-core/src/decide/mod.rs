@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use crate::caseload::Caseload;
 use crate::command::{Command, CommandMeta};
 use crate::envelope::{NewEvent, StreamId};
-use crate::error::Rejection;
+use crate::error::{Action, DateRule, Field, Rejection};
 use crate::event::Event;
 use crate::outcome::Outcome;
 use crate::policy::Policy;
@@ -83,9 +83,9 @@ pub fn decide(
     let effective = command.date();
     if effective < crate::record::EARLIEST_DATE {
         return Err(Rejection::ImplausibleDate {
-            field: "effective date",
+            field: Field::EffectiveDate,
             date: effective,
-            rule: "HMIS data start on 1998-10-01",
+            rule: DateRule::BeforeHmisData,
         });
     }
     if effective > meta.recorded_at.date_naive() {
@@ -95,10 +95,10 @@ pub fn decide(
         });
     }
     // Who acts is recorded on every event and shown on every screen.
-    check_line("user", &meta.actor.user.0, MAX_ACTOR_CHARS)?;
-    check_line("agency", &meta.actor.agency.0, MAX_ACTOR_CHARS)?;
+    check_line(Field::User, &meta.actor.user.0, MAX_ACTOR_CHARS)?;
+    check_line(Field::Agency, &meta.actor.agency.0, MAX_ACTOR_CHARS)?;
     if meta.actor.user.0.trim().is_empty() {
-        return Err(Rejection::Required("user"));
+        return Err(Rejection::Required(Field::User));
     }
     let ctx = Context {
         caseload,
@@ -137,7 +137,7 @@ pub(crate) struct Context<'a> {
 impl Context<'_> {
     /// Rejects the command unless the actor's role is one of `roles`
     /// (a CE lead may do anything).
-    pub(crate) fn require(&self, roles: &[Role], action: &'static str) -> Result<(), Rejection> {
+    pub(crate) fn require(&self, roles: &[Role], action: Action) -> Result<(), Rejection> {
         let role = self.meta.actor.role;
         if role == Role::Lead || roles.contains(&role) {
             Ok(())
@@ -151,7 +151,7 @@ impl Context<'_> {
 pub const MAX_ACTOR_CHARS: usize = 100;
 
 /// Checks a required free-text field and its length.
-pub(crate) fn check_text(field: &'static str, text: &str, max: usize) -> Result<(), Rejection> {
+pub(crate) fn check_text(field: Field, text: &str, max: usize) -> Result<(), Rejection> {
     if text.trim().is_empty() {
         return Err(Rejection::Required(field));
     }
@@ -161,7 +161,7 @@ pub(crate) fn check_text(field: &'static str, text: &str, max: usize) -> Result<
 /// Checks a free-text field's length in characters, and that it holds no
 /// control character but line breaks and tabs (an escape sequence would
 /// rewrite the terminal of whoever reads it; a NUL breaks other systems).
-pub(crate) fn check_len(field: &'static str, text: &str, max: usize) -> Result<(), Rejection> {
+pub(crate) fn check_len(field: Field, text: &str, max: usize) -> Result<(), Rejection> {
     let chars = text.chars().count();
     if chars > max {
         return Err(Rejection::TooLong { field, chars, max });
@@ -180,7 +180,7 @@ pub(crate) fn check_len(field: &'static str, text: &str, max: usize) -> Result<(
 
 /// Checks a one-line field (a name): its length, and no control character
 /// at all.
-pub(crate) fn check_line(field: &'static str, text: &str, max: usize) -> Result<(), Rejection> {
+pub(crate) fn check_line(field: Field, text: &str, max: usize) -> Result<(), Rejection> {
     check_len(field, text, max)?;
     if let Some(c) = text.chars().find(|c| c.is_control()) {
         return Err(Rejection::ControlCharacter {

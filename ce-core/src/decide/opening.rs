@@ -9,7 +9,7 @@ use crate::command::{
 };
 use crate::decide::{check_text, Context, Decision, Pending};
 use crate::envelope::StreamId;
-use crate::error::{NotReferableReason, Rejection};
+use crate::error::{Action, Field, NotReferableReason, OpeningDefect, Rejection};
 use crate::event::Event;
 use crate::event::*;
 use crate::household::Household;
@@ -39,11 +39,7 @@ fn find_opening<'a>(ctx: &'a Context<'_>, id: OpeningId) -> Result<&'a Opening, 
 }
 
 /// Providers act only on their own agency's openings; leads on any.
-fn require_owner(
-    ctx: &Context<'_>,
-    opening: &Opening,
-    action: &'static str,
-) -> Result<(), Rejection> {
+fn require_owner(ctx: &Context<'_>, opening: &Opening, action: Action) -> Result<(), Rejection> {
     ctx.require(PROVIDER, action)?;
     let agency = &ctx.meta.actor.agency;
     if ctx.meta.actor.role == Role::Provider && agency != &opening.agency {
@@ -72,7 +68,7 @@ fn live_referral<'a>(
     ctx: &'a Context<'_>,
     id: ReferralId,
     date: NaiveDate,
-    action: &'static str,
+    action: Action,
 ) -> Result<&'a Referral, Rejection> {
     let referral = ctx
         .caseload
@@ -98,16 +94,16 @@ fn live_referral<'a>(
 }
 
 pub(crate) fn post(ctx: &Context<'_>, c: &PostOpening) -> Result<Decision, Rejection> {
-    ctx.require(PROVIDER, "post openings")?;
+    ctx.require(PROVIDER, Action::PostOpening)?;
     if !ctx.policy.knows_coalition(&c.coalition) {
         return Err(Rejection::UnknownCoalition(c.coalition.clone()));
     }
-    check_text("opening program", &c.program, MAX_NOTE_CHARS)?;
+    check_text(Field::OpeningProgram, &c.program, MAX_NOTE_CHARS)?;
     if c.units == 0 {
-        return Err(Rejection::InvalidOpening("at least one unit"));
+        return Err(Rejection::InvalidOpening(OpeningDefect::NoUnits));
     }
     if c.household_types.is_empty() {
-        return Err(Rejection::InvalidOpening("at least one household type"));
+        return Err(Rejection::InvalidOpening(OpeningDefect::NoHouseholdTypes));
     }
     let opening = OpeningId(ctx.meta.command_id.derive("opening", 0));
     Ok(Decision {
@@ -132,8 +128,8 @@ pub(crate) fn post(ctx: &Context<'_>, c: &PostOpening) -> Result<Decision, Rejec
 
 pub(crate) fn withdraw(ctx: &Context<'_>, c: &WithdrawOpening) -> Result<Decision, Rejection> {
     let opening = open_opening(ctx, c.opening)?;
-    require_owner(ctx, opening, "withdraw openings")?;
-    check_text("withdrawal reason", &c.reason, MAX_NOTE_CHARS)?;
+    require_owner(ctx, opening, Action::WithdrawOpening)?;
+    check_text(Field::WithdrawalReason, &c.reason, MAX_NOTE_CHARS)?;
     if c.date < opening.posted_on {
         return Err(Rejection::BeforeOpeningPosted {
             opening: opening.id,
@@ -341,7 +337,7 @@ pub fn passed_over(
 }
 
 pub(crate) fn refer(ctx: &Context<'_>, c: &Refer) -> Result<Decision, Rejection> {
-    ctx.require(&[], "refer households")?;
+    ctx.require(&[], Action::Refer)?;
     let opening = open_opening(ctx, c.opening)?;
     if let Some(referral) = opening.live_referral {
         return Err(Rejection::OpeningHasLiveReferral {
@@ -418,7 +414,7 @@ pub(crate) fn refer(ctx: &Context<'_>, c: &Refer) -> Result<Decision, Rejection>
     if c.date < household.project_start {
         return Err(Rejection::BeforeProjectStart {
             household: household.id,
-            field: "referral date",
+            field: Field::ReferralDate,
             date: c.date,
             project_start: household.project_start,
         });
@@ -433,7 +429,7 @@ pub(crate) fn refer(ctx: &Context<'_>, c: &Refer) -> Result<Decision, Rejection>
             })
         }
         (Some(_), Some(reason)) => {
-            check_text("bypass reason", reason, MAX_NOTE_CHARS)?;
+            check_text(Field::BypassReason, reason, MAX_NOTE_CHARS)?;
             Some(Bypass {
                 reason: reason.clone(),
                 passed_over,
@@ -487,7 +483,7 @@ pub(crate) fn acknowledge(
     ctx: &Context<'_>,
     c: &AcknowledgeReferral,
 ) -> Result<Decision, Rejection> {
-    let referral = live_referral(ctx, c.referral, c.date, "acknowledge referrals")?;
+    let referral = live_referral(ctx, c.referral, c.date, Action::Acknowledge)?;
     if referral.status == crate::opening::ReferralStatus::Acknowledged {
         return Err(Rejection::AlreadyAcknowledged(referral.id));
     }
@@ -506,7 +502,7 @@ pub(crate) fn acknowledge(
 }
 
 pub(crate) fn accept(ctx: &Context<'_>, c: &AcceptReferral) -> Result<Decision, Rejection> {
-    let referral = live_referral(ctx, c.referral, c.date, "accept referrals")?;
+    let referral = live_referral(ctx, c.referral, c.date, Action::Accept)?;
     let mut events = vec![Pending {
         streams: both_streams(referral),
         effective: c.date,
@@ -546,7 +542,7 @@ pub(crate) fn accept(ctx: &Context<'_>, c: &AcceptReferral) -> Result<Decision, 
 }
 
 pub(crate) fn decline(ctx: &Context<'_>, c: &DeclineReferral) -> Result<Decision, Rejection> {
-    let referral = live_referral(ctx, c.referral, c.date, "decline referrals")?;
+    let referral = live_referral(ctx, c.referral, c.date, Action::Decline)?;
     let reason = ctx
         .policy
         .decline_reason(&c.reason)
@@ -556,7 +552,7 @@ pub(crate) fn decline(ctx: &Context<'_>, c: &DeclineReferral) -> Result<Decision
         return Err(Rejection::DeclineTextRequired(c.reason.clone()));
     }
     if let Some(text) = text {
-        crate::decide::check_len("decline text", text, MAX_NOTE_CHARS)?;
+        crate::decide::check_len(Field::DeclineText, text, MAX_NOTE_CHARS)?;
     }
     Ok(Decision {
         events: vec![Pending {
@@ -577,7 +573,7 @@ pub(crate) fn decline(ctx: &Context<'_>, c: &DeclineReferral) -> Result<Decision
 }
 
 pub(crate) fn expire(ctx: &Context<'_>, c: &ExpireReferrals) -> Result<Decision, Rejection> {
-    ctx.require(&[], "expire referrals")?;
+    ctx.require(&[], Action::ExpireReferrals)?;
     let expired: Vec<&Referral> = ctx
         .caseload
         .referrals

@@ -3,8 +3,8 @@
 
 use ce_core::hud::MonthsHomeless;
 use ce_core::testing::{date, Scenario};
-use ce_core::Rejection;
 use ce_core::*;
+use ce_core::{Field, Rejection};
 
 use crate::common::{attempt, household, single, start};
 
@@ -45,7 +45,7 @@ fn attempt_contact_rejects_a_note_over_1000_characters() {
         matches!(
             e,
             Rejection::TooLong {
-                field: "CE note",
+                field: Field::CeNote,
                 ..
             }
         )

@@ -4,8 +4,8 @@ use ce_core::hud::{Destination, RentalSubsidyType};
 use ce_core::priority::list_status;
 use ce_core::testing::{client, date, follow_up, Scenario};
 use ce_core::OffListReason;
-use ce_core::Rejection;
 use ce_core::*;
+use ce_core::{Field, Rejection};
 
 use crate::common::{couple, exit, family, household, lists_with, single};
 
@@ -118,7 +118,7 @@ fn exit_requires_a_reason() {
     command.reason = "  ".to_owned();
     given
         .when(command)
-        .then_expect_error(|e| matches!(e, Rejection::Required("exit reason")));
+        .then_expect_error(|e| matches!(e, Rejection::Required(Field::ExitReason)));
 }
 
 #[test]

@@ -3,8 +3,8 @@
 
 use ce_core::hud::{LivingSituation, MonthsHomeless};
 use ce_core::testing::{date, follow_up, Scenario};
-use ce_core::Rejection;
 use ce_core::*;
+use ce_core::{Field, Rejection};
 
 use crate::common::{household, single, situation, utc};
 
@@ -62,7 +62,7 @@ fn follow_up_rejects_a_note_over_1000_characters() {
             matches!(
                 e,
                 Rejection::TooLong {
-                    field: "CE note",
+                    field: Field::CeNote,
                     chars: 1_001,
                     max: 1_000
                 }

@@ -4,8 +4,8 @@
 
 use ce_core::hud::RelationshipToHoH;
 use ce_core::testing::{client, date, follow_up, Scenario};
-use ce_core::Rejection;
 use ce_core::*;
+use ce_core::{Field, Rejection};
 use chrono::NaiveDate;
 
 use crate::common::{assess, attempt, exit, family, partner, single, start};
@@ -125,7 +125,7 @@ fn before_project_start_names_the_date_that_is_wrong() {
             matches!(
                 e,
                 Rejection::BeforeProjectStart {
-                    field: "follow-up date",
+                    field: Field::FollowUpDate,
                     ..
                 }
             )
@@ -136,7 +136,7 @@ fn before_project_start_names_the_date_that_is_wrong() {
             matches!(
                 e,
                 Rejection::BeforeProjectStart {
-                    field: "assessment date",
+                    field: Field::AssessmentDate,
                     ..
                 }
             )

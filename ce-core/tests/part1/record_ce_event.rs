@@ -5,8 +5,8 @@ use ce_core::hud::{CeEventType, ReferralResult};
 use ce_core::priority::list_status;
 use ce_core::testing::{date, Scenario};
 use ce_core::OffListReason;
-use ce_core::Rejection;
 use ce_core::*;
+use ce_core::{Field, Rejection};
 use chrono::NaiveDate;
 
 use crate::common::{assess, assessed_on, exit, household, lists_with, single, start};
@@ -66,7 +66,7 @@ fn a_diversion_result_goes_with_event_2_only() {
         matches!(
             e,
             Rejection::CeEventField {
-                field: "ProbSolDivRRResult",
+                field: Field::ProblemSolvingResult,
                 ..
             }
         )
@@ -83,7 +83,7 @@ fn aftercare_goes_with_event_5_only() {
         matches!(
             e,
             Rejection::CeEventField {
-                field: "ReferralCaseManageAfter",
+                field: Field::CaseManagementAfter,
                 ..
             }
         )
@@ -97,14 +97,14 @@ fn a_referral_result_needs_a_referral_event_and_a_result_date_not_before_it() {
     let mut referral = ce_event(h, date(2025, 2, 1), 13);
     referral.location = Some("Couleecap RRH".to_owned());
     referral.result = Some(ReferralResult::UnsuccessfulProviderRejected);
-    let field = |name: &'static str| move |e: &Rejection| matches!(e, Rejection::CeEventField { field, .. } if *field == name);
+    let field = |name: Field| move |e: &Rejection| matches!(e, Rejection::CeEventField { field, .. } if *field == name);
     given
         .when(referral.clone())
-        .then_expect_error(field("ResultDate"));
+        .then_expect_error(field(Field::ResultDate));
     referral.result_date = Some(date(2025, 1, 31));
     given
         .when(referral.clone())
-        .then_expect_error(field("ResultDate"));
+        .then_expect_error(field(Field::ResultDate));
     referral.result_date = Some(date(2025, 2, 3));
     given
         .when(referral.clone())
@@ -114,7 +114,7 @@ fn a_referral_result_needs_a_referral_event_and_a_result_date_not_before_it() {
     access.location = None;
     given
         .when(access)
-        .then_expect_error(field("ReferralResult"));
+        .then_expect_error(field(Field::ReferralResult));
 }
 
 #[test]
@@ -127,7 +127,7 @@ fn a_location_goes_with_referral_events_10_to_15_17_and_18_only() {
         matches!(
             e,
             Rejection::CeEventField {
-                field: "LocationCrisisOrPHHousing",
+                field: Field::CeEventLocation,
                 ..
             }
         )

@@ -26,7 +26,13 @@ fn access_staff_may_not_post_openings() {
 
     s.when(coulee_opening(ProgramType::Psh, posted()))
         .then_expect_error(|e| {
-            matches!(e, Rejection::Forbidden { role: Role::Access, action } if *action == "post openings")
+            matches!(
+                e,
+                Rejection::Forbidden {
+                    role: Role::Access,
+                    action: Action::PostOpening
+                }
+            )
         });
 }
 
