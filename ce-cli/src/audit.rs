@@ -37,7 +37,7 @@ pub fn history(ctx: &Ctx, household: &str) -> Result<(), CliError> {
                 e.event.label().to_owned(),
                 e.hud_element.unwrap_or("-").to_owned(),
                 e.event_id.to_string(),
-                e.changes.join("; "),
+                e.changes_line(),
             ]
         }),
     );

@@ -86,7 +86,7 @@ fn main() -> Result<()> {
 
     // The audit trail: every event and what it changed; the list after.
     for entry in ce.history(household)? {
-        let changes = entry.changes.join("; ");
+        let changes = entry.changes_line();
         println!("{} {}: {changes}", entry.effective, entry.event.label());
     }
     print!("{}", list("2025-04-23")?);

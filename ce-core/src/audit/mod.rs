@@ -8,6 +8,10 @@
 
 use std::collections::BTreeSet;
 
+mod change;
+
+pub use change::{Change, ReferralStep};
+
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
@@ -58,10 +62,19 @@ pub struct HistoryEntry {
     pub event_type: crate::event::EventType,
     /// The HUD data element it corresponds to.
     pub hud_element: Option<&'static str>,
-    /// What changed, in words.
-    pub changes: Vec<String>,
+    /// What it changed: lists, status, a referral's step, ...
+    /// (`Display` gives the words).
+    pub changes: Vec<Change>,
     /// The event itself.
     pub event: Event,
+}
+
+impl HistoryEntry {
+    /// What the event changed, in words, on one line (`; ` between).
+    pub fn changes_line(&self) -> String {
+        let words: Vec<String> = self.changes.iter().map(ToString::to_string).collect();
+        words.join("; ")
+    }
 }
 
 /// The history of one household from the events of its stream, in order,
@@ -88,31 +101,31 @@ pub fn household_history(stream: &[Envelope], policy: &Policy) -> Vec<HistoryEnt
             changes.extend(
                 after
                     .difference(&before_lists)
-                    .map(|k| format!("placed on {k}")),
+                    .map(|k| Change::PlacedOn(k.clone())),
             );
             changes.extend(
                 before_lists
                     .difference(&after)
-                    .map(|k| format!("removed from {k}")),
+                    .map(|k| Change::RemovedFrom(k.clone())),
             );
             match before_status {
                 Some(HouseholdStatus::Inactive {
                     since,
                     inactivity_days,
                 }) if h.status == HouseholdStatus::Active && date < since => {
-                    changes.push(format!(
-                        "now active: this contact, entered late, is dated {date}, within the \
-                         {inactivity_days} days before the inactivation on {since}, so the \
-                         household was never that long without contact"
-                    ));
+                    changes.push(Change::ActiveAgain {
+                        contact: date,
+                        inactivity_days,
+                        inactivated_on: since,
+                    });
                 }
                 Some(before) if before != h.status => {
-                    changes.push(format!("now {}", h.status));
+                    changes.push(Change::Status(h.status));
                 }
                 _ => {}
             }
         }
-        if let Some(change) = referral_change(&envelope.event) {
+        if let Some(change) = Change::of_event(&envelope.event) {
             changes.push(change);
         }
         out.push(HistoryEntry {
@@ -128,45 +141,6 @@ pub fn household_history(stream: &[Envelope], policy: &Policy) -> Vec<HistoryEnt
         });
     }
     out
-}
-
-fn referral_change(event: &Event) -> Option<String> {
-    Some(match event {
-        Event::ReferralOffered(e) => format!(
-            "referral {} offered to opening {} ({}, event {}), rank {}{}",
-            e.referral,
-            e.opening,
-            e.location,
-            e.event.code(),
-            e.rank,
-            if e.bypass.is_some() { ", bypass" } else { "" }
-        ),
-        Event::CeEventRecorded(e) => ce_event_change(e),
-        Event::HmisRecordsLinked(e) => format!(
-            "{} HMIS record(s) of {} linked (export {})",
-            e.links.len(),
-            e.source,
-            e.export_id
-        ),
-        Event::HmisRecordDeleted(e) => {
-            format!("{} {} deleted in the source: {}", e.file, e.id, e.reason)
-        }
-        Event::ReferralAcknowledged(e) => format!("referral {} acknowledged", e.referral),
-        Event::ReferralAccepted(e) => format!("referral {} accepted (result 1)", e.referral),
-        Event::ReferralDeclined(e) => format!(
-            "referral {} declined ({}), reason {}",
-            e.referral, e.result, e.reason
-        ),
-        Event::ReferralCancelled(e) => format!("referral {} cancelled: {}", e.referral, e.cause),
-        Event::ReferralExpired(e) => format!("referral {} expired", e.referral),
-        Event::EventCorrected(e) => format!(
-            "corrected event {}: {} ({})",
-            e.corrects,
-            e.fields.join(", "),
-            e.reason
-        ),
-        _ => return None,
-    })
 }
 
 /// A 4.20 event recorded on a household (not a ce referral), as corrected.
@@ -206,25 +180,6 @@ pub fn ce_events<'a>(stream: impl IntoIterator<Item = &'a Envelope>) -> Vec<Reco
         }
     }
     out
-}
-
-fn ce_event_change(e: &crate::event::CeEventRecorded) -> String {
-    let mut line = format!("4.20 event {}: {}", e.event.code(), e.event.label());
-    if let Some(r) = e.problem_solving_result {
-        line.push_str(&format!("; housed in a safe alternative: {}", r.label()));
-    }
-    if let Some(r) = e.case_management_after {
-        line.push_str(&format!("; enrolled in aftercare: {}", r.label()));
-    }
-    if let Some(location) = &e.location {
-        line.push_str(&format!("; location {location}"));
-    }
-    match (e.result, e.result_date) {
-        (Some(r), Some(on)) => line.push_str(&format!("; result {} on {on}", r.code())),
-        (Some(r), None) => line.push_str(&format!("; result {} (no result date)", r.code())),
-        _ => {}
-    }
-    line
 }
 
 /// Why a household has the rank it has on one list.
