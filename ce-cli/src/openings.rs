@@ -170,7 +170,7 @@ pub fn referral(
                 DeclineReferral {
                     referral,
                     date,
-                    reason: reason.to_owned(),
+                    reason: reason.into(),
                     text: text.map(str::to_owned),
                 },
             )

@@ -15,6 +15,7 @@ use crate::record::{
 };
 use crate::vocab::Actor;
 use crate::vocab::Coalition;
+use crate::vocab::DeclineReasonCode;
 use crate::vocab::ListHouseholdType;
 use crate::vocab::ProgramType;
 use crate::vocab::{ClientId, CommandId, HouseholdId, OpeningId, ReferralId};
@@ -287,7 +288,7 @@ pub struct DeclineReferral {
     /// Result date.
     pub date: NaiveDate,
     /// Decline reason code from the policy.
-    pub reason: String,
+    pub reason: DeclineReasonCode,
     /// Explanation (required by some reasons).
     #[serde(default)]
     pub text: Option<String>,

@@ -9,10 +9,10 @@ use crate::hud::{CeEventType, InvalidCode, LivingSituation};
 use crate::lists::OffListReason;
 use crate::opening::{OpeningStatus, ReferralStatus};
 use crate::store::StoreError;
-use crate::vocab::Coalition;
 use crate::vocab::ProgramType;
 use crate::vocab::{AgencyId, Role};
 use crate::vocab::{ClientId, CommandId, HouseholdId, OpeningId, ReferralId};
+use crate::vocab::{Coalition, DeclineReasonCode};
 
 /// A workflow rule the command broke. A rejected command writes nothing;
 /// the message says what to change.
@@ -297,11 +297,11 @@ pub enum Rejection {
         referred_on: NaiveDate,
     },
     /// A decline reason the policy does not list.
-    #[error("unknown decline reason {0:?}")]
-    UnknownDeclineReason(String),
+    #[error("unknown decline reason {:?}", .0.as_str())]
+    UnknownDeclineReason(DeclineReasonCode),
     /// A decline reason that needs text was given none.
-    #[error("decline reason {0:?} requires a text explanation")]
-    DeclineTextRequired(String),
+    #[error("decline reason {:?} requires a text explanation", .0.as_str())]
+    DeclineTextRequired(DeclineReasonCode),
 }
 
 /// A command did not take effect: it was rejected by a rule, or something

@@ -8,6 +8,7 @@ use crate::hud::{CeEventType, ReferralResult};
 use crate::policy::Policy;
 use crate::vocab::AgencyId;
 use crate::vocab::Coalition;
+use crate::vocab::DeclineReasonCode;
 use crate::vocab::ListHouseholdType;
 use crate::vocab::ProgramType;
 use crate::vocab::{HouseholdId, OpeningId, ReferralId};
@@ -113,7 +114,7 @@ pub enum ReferralStatus {
         /// HUD result.
         result: ReferralResult,
         /// Policy reason code.
-        reason: String,
+        reason: DeclineReasonCode,
     },
     /// Cancelled without a result.
     Cancelled {

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::hud::ReferralResult;
 use crate::vocab::Coalition;
+use crate::vocab::DeclineReasonCode;
 use crate::vocab::ProgramType;
 
 /// The 21 local coalitions of the WI Balance of State.
@@ -159,7 +160,7 @@ impl std::fmt::Display for OrderKey {
 #[serde(deny_unknown_fields)]
 pub struct DeclineReason {
     /// The code commands name.
-    pub code: String,
+    pub code: DeclineReasonCode,
     /// What it means.
     pub label: String,
     /// HUD referral result: 2 (client) or 3 (provider).
@@ -446,7 +447,7 @@ impl Policy {
             .iter()
             .find(|r| r.result == ReferralResult::SuccessfulClientAccepted)
         {
-            return Err(PolicyError::DeclineResult(bad.code.clone()));
+            return Err(PolicyError::DeclineResult(bad.code.to_string()));
         }
         Ok(())
     }
@@ -480,8 +481,8 @@ impl Policy {
     }
 
     /// A decline reason by code.
-    pub fn decline_reason(&self, code: &str) -> Option<&DeclineReason> {
-        self.decline_reasons.iter().find(|r| r.code == code)
+    pub fn decline_reason(&self, code: &DeclineReasonCode) -> Option<&DeclineReason> {
+        self.decline_reasons.iter().find(|r| &r.code == code)
     }
 
     /// Whether `coalition` is one of the policy's.
@@ -525,7 +526,7 @@ impl Policy {
             ..Eligibility::default()
         };
         let reason = |code: &str, label: &str, result, consequence, requires_text| DeclineReason {
-            code: code.to_owned(),
+            code: DeclineReasonCode::new(code),
             label: label.to_owned(),
             result,
             consequence,

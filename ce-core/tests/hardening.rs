@@ -90,7 +90,7 @@ fn a_stored_decline_parking_past_the_calendar_folds_without_a_panic() {
         opening,
         household: id,
         result: ce_core::hud::ReferralResult::UnsuccessfulClientRejected,
-        reason: "client-unreachable".to_owned(),
+        reason: "client-unreachable".into(),
         text: None,
         consequence: DeclineConsequence::Parked { days: u32::MAX },
     };

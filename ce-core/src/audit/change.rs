@@ -11,7 +11,7 @@ use crate::event::CancelCause;
 use crate::event::{CeEventRecorded, Event};
 use crate::household::HouseholdStatus;
 use crate::hud::{CeEventType, ReferralResult};
-use crate::vocab::{EventId, ListKey, OpeningId, ReferralId};
+use crate::vocab::{DeclineReasonCode, EventId, ListKey, OpeningId, ReferralId};
 
 /// One thing an event changed, beside the facts it records.
 #[derive(Debug, Clone, PartialEq)]
@@ -97,7 +97,7 @@ pub enum ReferralStep {
         /// HUD's result (2 or 3).
         result: ReferralResult,
         /// The decline reason's code.
-        reason: String,
+        reason: DeclineReasonCode,
     },
     /// Ended without a result.
     Cancelled(CancelCause),

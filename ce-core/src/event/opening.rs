@@ -8,6 +8,7 @@ use crate::policy::DeclineConsequence;
 use crate::rank::RankInputs;
 use crate::vocab::AgencyId;
 use crate::vocab::Coalition;
+use crate::vocab::DeclineReasonCode;
 use crate::vocab::ProgramType;
 use crate::vocab::{HouseholdId, OpeningId, ReferralId};
 use crate::vocab::{ListHouseholdType, ListKey};
@@ -131,7 +132,7 @@ pub struct ReferralDeclined {
     /// HUD result: 2 or 3.
     pub result: ReferralResult,
     /// The policy's decline reason code.
-    pub reason: String,
+    pub reason: DeclineReasonCode,
     /// Free text (required for reasons that need it, such as "other").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,

@@ -4,6 +4,7 @@
 
 mod actor;
 mod coalition;
+mod decline;
 mod household_type;
 mod ids;
 mod list;
@@ -11,6 +12,7 @@ mod program;
 
 pub use actor::*;
 pub use coalition::*;
+pub use decline::*;
 pub use household_type::*;
 pub use ids::*;
 pub use list::*;

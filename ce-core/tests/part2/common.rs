@@ -104,7 +104,7 @@ pub fn decline(referral: ReferralId, on: NaiveDate, reason: &str) -> DeclineRefe
     DeclineReferral {
         referral,
         date: on,
-        reason: reason.to_owned(),
+        reason: reason.into(),
         text: None,
     }
 }

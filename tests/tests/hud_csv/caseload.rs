@@ -359,7 +359,7 @@ pub fn caseload() -> Caseload {
     s.given(DeclineReferral {
         referral: r2,
         date: date(2025, 3, 5),
-        reason: "client-location".to_owned(),
+        reason: "client-location".into(),
         text: None,
     });
     Caseload {

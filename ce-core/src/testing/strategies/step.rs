@@ -20,7 +20,7 @@ use crate::hud::{CeEventType, NoYesMissing};
 use crate::policy::Policy;
 use crate::record::{CeNote, ContactMethod};
 use crate::store::EventStore;
-use crate::vocab::{ClientId, CommandId, EventId, HouseholdId};
+use crate::vocab::{ClientId, CommandId, DeclineReasonCode, EventId, HouseholdId};
 
 /// A client that is in no household.
 const UNKNOWN_CLIENT: u128 = 0xdead;
@@ -228,7 +228,7 @@ impl Step {
                 DeclineReferral {
                     referral: created.referral(*referral),
                     date,
-                    reason: code.to_owned(),
+                    reason: DeclineReasonCode::new(code),
                     text: text.map(|t| t.resolve("The unit is too far from the client's job.")),
                 }
                 .into()
