@@ -3,15 +3,19 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::caseload::Caseload;
+use crate::caseload::{Caseload, Snapshots};
 use crate::household::Household;
 use crate::hud::MonthsHomeless;
 use crate::lists::PriorityList;
+use crate::memory::MemoryStore;
+use crate::policy::Policy;
 use crate::record::Member;
+use crate::store::StoreError;
 use crate::vocab::Coalition;
 use crate::vocab::{ClientId, HouseholdId, ReferralId};
 use crate::vocab::{ListHouseholdType, ListKey};
@@ -267,4 +271,58 @@ pub fn housed_not_exited<'a>(
         .collect();
     rows.sort_by(|a, b| b.days.cmp(&a.days).then(a.household.cmp(&b.household)));
     rows
+}
+
+/// A store that reports a priority list: what a screen of today's list or
+/// a nightly report reads. The default folds the store's caseload (its
+/// snapshot, or else the whole log) and ranks it under the store's policy
+/// (the WI BoS default for a store that holds none); a store that keeps
+/// the lists as projections reads only the rows it needs.
+pub trait ListReader: Snapshots {
+    /// The report of one list as of `date`, its top `limit` households.
+    fn list_report(
+        &self,
+        key: &ListKey,
+        date: NaiveDate,
+        limit: usize,
+    ) -> Result<PriorityListReport, StoreError> {
+        let caseload = match self.snapshot()? {
+            Some(caseload) => caseload,
+            None => {
+                let mut caseload = Caseload::default();
+                let mut from = 0;
+                loop {
+                    let batch = self.read_from(from, 10_000)?;
+                    let Some(last) = batch.last() else {
+                        break;
+                    };
+                    from = last.position.saturating_add(1);
+                    for envelope in &batch {
+                        caseload.apply(envelope);
+                    }
+                }
+                caseload
+            }
+        };
+        let policy = self
+            .policy_in_force()?
+            .unwrap_or_else(Policy::wi_bos_default);
+        let mut list = caseload.list(&policy, key, date);
+        list.entries.truncate(limit);
+        Ok(PriorityListReport::new(&caseload, &list, date))
+    }
+}
+
+/// Folds its log for every report.
+impl ListReader for MemoryStore {}
+
+impl<S: ListReader + ?Sized> ListReader for Arc<S> {
+    fn list_report(
+        &self,
+        key: &ListKey,
+        date: NaiveDate,
+        limit: usize,
+    ) -> Result<PriorityListReport, StoreError> {
+        (**self).list_report(key, date, limit)
+    }
 }

@@ -1,5 +1,6 @@
 //! Checks every [`EventStore`] must pass. Each takes a fresh, empty store.
 
+use ce_core::report::{ListReader, PriorityListReport};
 use ce_core::{Caseload, EventStore, ExpectedVersion, Snapshots, StoreError};
 
 use crate::sample::{client_stream, new_event, request, workload, Driver};
@@ -159,4 +160,23 @@ pub fn projections_equal_fresh_fold<S: Snapshots>(store: S) {
         !fresh.lists(policy, date).is_empty(),
         "the workload puts households on lists"
     );
+}
+
+/// A store's list report equals the report of the workflow's own fold,
+/// for every list, in full and cut to its top rows.
+pub fn list_report_equals_the_fold<S: ListReader>(store: S) {
+    let mut driver = Driver::new(store);
+    workload(&mut driver);
+    let date = ce_core::testing::date(2025, 3, 1);
+    let caseload = driver.workflow.caught_up().unwrap().clone();
+    let policy = driver.workflow.policy().clone();
+    let lists = caseload.lists(&policy, date);
+    assert!(!lists.is_empty(), "the workload puts households on lists");
+    for (key, list) in lists {
+        let folded = PriorityListReport::new(&caseload, &list, date);
+        let store = driver.workflow.store();
+        assert_eq!(store.list_report(&key, date, usize::MAX).unwrap(), folded);
+        let top = store.list_report(&key, date, 1).unwrap();
+        assert_eq!(top.rows, folded.rows[..1], "{key}");
+    }
 }

@@ -34,4 +34,5 @@ conformance!(
     global_order,
     idempotent_resend,
     projections_equal_fresh_fold,
+    list_report_equals_the_fold,
 );

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::Ordering;
 
-use ce_core::report::PriorityListReport;
+use ce_core::report::{ListReader, PriorityListReport};
 use ce_core::ListEntry;
 use ce_core::{
     Caseload, ClientId, EventStore, Household, HouseholdId, ListKey, Opening, OpeningId,
@@ -246,4 +246,16 @@ fn read_referrals(trees: &[sled::Tree]) -> Result<BTreeMap<ReferralId, Referral>
         projections::referral_id,
         "referral projection does not decode",
     )
+}
+
+/// Reads the list's top rows and the households on them, never the log.
+impl ListReader for SledStore {
+    fn list_report(
+        &self,
+        key: &ListKey,
+        date: NaiveDate,
+        limit: usize,
+    ) -> Result<PriorityListReport, StoreError> {
+        SledStore::list_report(self, key, date, limit)
+    }
 }
