@@ -175,13 +175,13 @@ impl std::error::Error for BackendError {
     }
 }
 
-impl From<sled::Error> for SledStoreError {
-    fn from(e: sled::Error) -> Self {
+impl SledStoreError {
+    /// A failure of the database itself. Not a `From` impl, which would
+    /// put sled's error type in this crate's public API.
+    pub(crate) fn storage(e: sled::Error) -> Self {
         SledStoreError::Storage(BackendError(e))
     }
-}
 
-impl SledStoreError {
     /// A failure to open the database at `path`.
     pub(crate) fn open(path: std::path::PathBuf, e: sled::Error) -> Self {
         SledStoreError::Open {

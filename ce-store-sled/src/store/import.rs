@@ -52,22 +52,29 @@ impl SledStore {
             what: what.to_owned(),
         };
         let bytes = serde_json::to_vec(&mark).map_err(std::io::Error::from)?;
-        self.trees()[META].insert(IMPORTING, bytes)?;
-        self.db.flush()?;
+        self.trees()[META]
+            .insert(IMPORTING, bytes)
+            .map_err(SledStoreError::storage)?;
+        self.db.flush().map_err(SledStoreError::storage)?;
         Ok(())
     }
 
     /// Clears the mark of [`begin_import`](Self::begin_import), durably: the
     /// import is whole.
     pub fn end_import(&self) -> Result<(), SledStoreError> {
-        self.trees()[META].remove(IMPORTING)?;
-        self.db.flush()?;
+        self.trees()[META]
+            .remove(IMPORTING)
+            .map_err(SledStoreError::storage)?;
+        self.db.flush().map_err(SledStoreError::storage)?;
         Ok(())
     }
 
     /// The unfinished import's mark, if the store holds one.
     fn import_mark(&self) -> Result<Option<ImportMark>, SledStoreError> {
-        match self.trees()[META].get(IMPORTING)? {
+        match self.trees()[META]
+            .get(IMPORTING)
+            .map_err(SledStoreError::storage)?
+        {
             Some(bytes) => Ok(Some(ImportMark::read(&bytes)?)),
             None => Ok(None),
         }
@@ -92,7 +99,8 @@ impl SledStore {
         };
         let trees = self.trees();
         let end = trees[EVENTS]
-            .last()?
+            .last()
+            .map_err(SledStoreError::storage)?
             .and_then(|(key, _)| read_u64(&key))
             .map_or(0, |last| last.saturating_add(1))
             .max(self.next_position()?);
@@ -101,7 +109,7 @@ impl SledStore {
             // Nothing was stored before: the log and its indexes go whole,
             // including rows a cut-off batch left half written.
             for tree in [EVENTS, STREAMS, HEADS, EVENT_IDS] {
-                trees[tree].clear()?;
+                trees[tree].clear().map_err(SledStoreError::storage)?;
             }
             self.set_next_locked(0)?;
             self.rebuild_locked(|_, _| {})?;
@@ -111,15 +119,19 @@ impl SledStore {
             // if there were any.
             self.repair_locked(writer)?;
         }
-        trees[META].remove(IMPORTING)?;
-        self.db.flush()?;
+        trees[META]
+            .remove(IMPORTING)
+            .map_err(SledStoreError::storage)?;
+        self.db.flush().map_err(SledStoreError::storage)?;
         self.poisoned.store(false, Ordering::Release);
         Ok(Some((mark.what, removed)))
     }
 
     /// Moves the commit point (the caller holds the writer lock).
     fn set_next_locked(&self, next: u64) -> Result<(), SledStoreError> {
-        self.trees()[META].insert(NEXT_POSITION, &u64_key(next))?;
+        self.trees()[META]
+            .insert(NEXT_POSITION, &u64_key(next))
+            .map_err(SledStoreError::storage)?;
         self.next.store(next, Ordering::Release);
         Ok(())
     }
@@ -149,7 +161,11 @@ impl SledStore {
         );
         for (line, envelope) in batch {
             let id = envelope.event_id.as_uuid().as_bytes();
-            if !ids.insert(envelope.event_id) || trees[EVENT_IDS].contains_key(id)? {
+            if !ids.insert(envelope.event_id)
+                || trees[EVENT_IDS]
+                    .contains_key(id)
+                    .map_err(SledStoreError::storage)?
+            {
                 return Err(SledStoreError::ImportDuplicate {
                     line: *line,
                     event_id: envelope.event_id,
@@ -172,7 +188,8 @@ impl SledStore {
                 let previous = match heads.get(&sv.stream) {
                     Some(v) => *v,
                     None => trees[HEADS]
-                        .get(head_key(&sv.stream))?
+                        .get(head_key(&sv.stream))
+                        .map_err(SledStoreError::storage)?
                         .and_then(|b| read_u64(&b))
                         .unwrap_or(0),
                 };
@@ -198,15 +215,26 @@ impl SledStore {
             head_rows.insert(head_key(stream), &u64_key(*version));
         }
         let end = last.position + 1;
-        trees[EVENTS].apply_batch(events)?;
+        trees[EVENTS]
+            .apply_batch(events)
+            .map_err(SledStoreError::storage)?;
         let first = batch.first().map(|(_, e)| e.position);
-        self.inject(|faults| faults.import.is_some() && faults.import == first)?;
-        trees[EVENT_IDS].apply_batch(event_ids)?;
-        trees[STREAMS].apply_batch(streams)?;
-        trees[HEADS].apply_batch(head_rows)?;
-        trees[META].insert(NEXT_POSITION, &u64_key(end))?;
+        self.inject(|faults| faults.import.is_some() && faults.import == first)
+            .map_err(SledStoreError::storage)?;
+        trees[EVENT_IDS]
+            .apply_batch(event_ids)
+            .map_err(SledStoreError::storage)?;
+        trees[STREAMS]
+            .apply_batch(streams)
+            .map_err(SledStoreError::storage)?;
+        trees[HEADS]
+            .apply_batch(head_rows)
+            .map_err(SledStoreError::storage)?;
+        trees[META]
+            .insert(NEXT_POSITION, &u64_key(end))
+            .map_err(SledStoreError::storage)?;
         self.next.store(end, Ordering::Release);
-        self.db.flush()?;
+        self.db.flush().map_err(SledStoreError::storage)?;
         Ok(())
     }
 }

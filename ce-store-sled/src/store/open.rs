@@ -128,8 +128,8 @@ impl SledStore {
             },
             other => SledStoreError::open(config.path.clone(), other),
         })?;
-        let meta = db.open_tree(TREES[META])?;
-        match meta.get(FORMAT_VERSION)? {
+        let meta = db.open_tree(TREES[META]).map_err(SledStoreError::storage)?;
+        match meta.get(FORMAT_VERSION).map_err(SledStoreError::storage)? {
             Some(bytes) => {
                 let found = read_u64(&bytes).unwrap_or(u64::MAX);
                 if found != FORMAT_VERSION_CURRENT {
@@ -140,27 +140,37 @@ impl SledStore {
                 }
             }
             None => {
-                if !db.open_tree(TREES[EVENTS])?.is_empty() {
+                if !db
+                    .open_tree(TREES[EVENTS])
+                    .map_err(SledStoreError::storage)?
+                    .is_empty()
+                {
                     return Err(SledStoreError::UnknownFormatVersion {
                         found: 0,
                         supported: FORMAT_VERSION_CURRENT,
                     });
                 }
-                meta.insert(FORMAT_VERSION, &u64_key(FORMAT_VERSION_CURRENT))?;
-                meta.insert(PROJECTION_LAYOUT, &u64_key(PROJECTION_LAYOUT_CURRENT))?;
-                meta.insert(NEXT_POSITION, &u64_key(0))?;
-                db.open_tree(TREES[CHECKPOINTS])?
-                    .insert(PROJECTIONS, &u64_key(FOLLOWS_LOG))?;
+                meta.insert(FORMAT_VERSION, &u64_key(FORMAT_VERSION_CURRENT))
+                    .map_err(SledStoreError::storage)?;
+                meta.insert(PROJECTION_LAYOUT, &u64_key(PROJECTION_LAYOUT_CURRENT))
+                    .map_err(SledStoreError::storage)?;
+                meta.insert(NEXT_POSITION, &u64_key(0))
+                    .map_err(SledStoreError::storage)?;
+                db.open_tree(TREES[CHECKPOINTS])
+                    .map_err(SledStoreError::storage)?
+                    .insert(PROJECTIONS, &u64_key(FOLLOWS_LOG))
+                    .map_err(SledStoreError::storage)?;
                 let policy = Policy::wi_bos_default();
                 meta.insert(
                     POLICY,
                     serde_json::to_vec(&policy)
                         .map_err(|e| ce_core::PolicyError::Json(e.to_string()))?,
-                )?;
-                db.flush()?;
+                )
+                .map_err(SledStoreError::storage)?;
+                db.flush().map_err(SledStoreError::storage)?;
             }
         }
-        if let Some(bytes) = meta.get(IMPORTING)? {
+        if let Some(bytes) = meta.get(IMPORTING).map_err(SledStoreError::storage)? {
             if !importing {
                 let mark = ImportMark::read(&bytes)?;
                 return Err(SledStoreError::IncompleteImport {
@@ -169,19 +179,22 @@ impl SledStore {
                 });
             }
         }
-        let policy = match meta.get(POLICY)? {
+        let policy = match meta.get(POLICY).map_err(SledStoreError::storage)? {
             Some(bytes) => Policy::from_json(&String::from_utf8_lossy(&bytes))?,
             None => Policy::wi_bos_default(),
         };
         let generation = meta
-            .get(PROJECTION_GENERATION)?
+            .get(PROJECTION_GENERATION)
+            .map_err(SledStoreError::storage)?
             .and_then(|b| read_u64(&b))
             .unwrap_or(0);
         let trees = (0..TREES.len())
             .map(|i| db.open_tree(tree_name(i, generation)))
-            .collect::<Result<Vec<_>, _>>()?;
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(SledStoreError::storage)?;
         let next = meta
-            .get(NEXT_POSITION)?
+            .get(NEXT_POSITION)
+            .map_err(SledStoreError::storage)?
             .and_then(|b| read_u64(&b))
             .unwrap_or(0);
         // Projection trees of other generations: left by a rebuild that was
@@ -190,7 +203,7 @@ impl SledStore {
             let current = (FIRST_PROJECTION..TREES.len())
                 .any(|i| name.as_ref() == tree_name(i, generation).as_bytes());
             if is_projection_tree(&name) && !current {
-                drop_projection_tree(&db, &name)?;
+                drop_projection_tree(&db, &name).map_err(SledStoreError::storage)?;
             }
         }
         let mut store = Self {
@@ -222,7 +235,8 @@ impl SledStore {
             store.policy = policy;
         }
         let layout = store.trees()[META]
-            .get(PROJECTION_LAYOUT)?
+            .get(PROJECTION_LAYOUT)
+            .map_err(SledStoreError::storage)?
             .and_then(|b| read_u64(&b));
         let checkpoint = store.stored_checkpoint()?;
         let next = store.next_position()?;
@@ -233,13 +247,17 @@ impl SledStore {
         if !repaired && (!layout_current || !in_step || policy_changed) {
             store.rebuild()?;
         } else if checkpoint != Some(FOLLOWS_LOG) {
-            store.trees()[CHECKPOINTS].insert(PROJECTIONS, &u64_key(FOLLOWS_LOG))?;
+            store.trees()[CHECKPOINTS]
+                .insert(PROJECTIONS, &u64_key(FOLLOWS_LOG))
+                .map_err(SledStoreError::storage)?;
         }
         if !layout_current {
-            store.trees()[META].insert(PROJECTION_LAYOUT, &u64_key(PROJECTION_LAYOUT_CURRENT))?;
+            store.trees()[META]
+                .insert(PROJECTION_LAYOUT, &u64_key(PROJECTION_LAYOUT_CURRENT))
+                .map_err(SledStoreError::storage)?;
         }
         if !layout_current || checkpoint != Some(FOLLOWS_LOG) || policy_changed {
-            store.db.flush()?;
+            store.db.flush().map_err(SledStoreError::storage)?;
         }
         Ok(store)
     }

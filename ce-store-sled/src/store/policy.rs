@@ -48,7 +48,9 @@ impl SledStore {
     pub(super) fn write_policy(&self, policy: &Policy) -> Result<(), SledStoreError> {
         let json =
             serde_json::to_vec(policy).map_err(|e| ce_core::PolicyError::Json(e.to_string()))?;
-        self.trees()[META].insert(POLICY, json)?;
+        self.trees()[META]
+            .insert(POLICY, json)
+            .map_err(SledStoreError::storage)?;
         Ok(())
     }
 
@@ -65,7 +67,7 @@ impl SledStore {
         policy.validate()?;
         policy.check_hud_rules()?;
         self.write_policy(&policy)?;
-        self.db.flush()?;
+        self.db.flush().map_err(SledStoreError::storage)?;
         self.policy = policy;
         Ok(())
     }
