@@ -163,13 +163,22 @@ macro_rules! situation_column {
     };
 }
 
-/// Common values, valid in every column that uses them.
-macro_rules! common_situations {
-    ($name:ident: $($const:ident = $variant:ident),+ $(,)?) => {
+/// One associated constant per code the column accepts, named after the
+/// [`LivingSituation`] variant, so that every code of a column is spelled
+/// the same way (`Destination::RENTAL_WITH_SUBSIDY`). Each constant is
+/// checked at compile time to be valid for its column.
+macro_rules! column_codes {
+    ($name:ident, $valid:ident: $($const:ident = $variant:ident),+ $(,)?) => {
         impl $name {
+            /// Every code the column accepts, in HUD's listing order.
+            pub const ALL: &'static [Self] = &[$(Self::$const),+];
+
             $(
-                #[doc = concat!("`", stringify!($variant), "`.")]
-                pub const $const: Self = Self(LivingSituation::$variant);
+                #[doc = concat!("`LivingSituation::", stringify!($variant), "`.")]
+                pub const $const: Self = {
+                    assert!(LivingSituation::$variant.$valid());
+                    Self(LivingSituation::$variant)
+                };
             )+
         }
     };
@@ -193,6 +202,34 @@ situation_column! {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_code_a_column_accepts_has_its_constant() {
+        for situation in LivingSituation::ALL {
+            let code = situation.code();
+            assert_eq!(
+                PriorSituation::try_from(code).ok(),
+                PriorSituation::ALL
+                    .iter()
+                    .copied()
+                    .find(|s| s.code() == code),
+                "3.917 {code}"
+            );
+            assert_eq!(
+                CurrentSituation::try_from(code).ok(),
+                CurrentSituation::ALL
+                    .iter()
+                    .copied()
+                    .find(|s| s.code() == code),
+                "4.12 {code}"
+            );
+            assert_eq!(
+                Destination::try_from(code).ok(),
+                Destination::ALL.iter().copied().find(|s| s.code() == code),
+                "3.12 {code}"
+            );
+        }
+    }
     use crate::hud::testing::check_codes;
 
     /// HUD's living situation table: code, and whether it is a valid
@@ -342,24 +379,84 @@ mod tests {
     }
 }
 
-common_situations!(PriorSituation:
+column_codes!(PriorSituation, valid_as_prior:
     PLACE_NOT_MEANT_FOR_HABITATION = PlaceNotMeantForHabitation,
     EMERGENCY_SHELTER = EmergencyShelter,
     SAFE_HAVEN = SafeHaven,
-    STAYING_WITH_FAMILY = StayingWithFamily,
+    FOSTER_CARE_OR_GROUP_HOME = FosterCareOrGroupHome,
+    HOSPITAL_NON_PSYCHIATRIC = HospitalNonPsychiatric,
+    JAIL_PRISON_OR_JUVENILE_DETENTION = JailPrisonOrJuvenileDetention,
+    LONG_TERM_CARE_OR_NURSING_HOME = LongTermCareOrNursingHome,
+    PSYCHIATRIC_FACILITY = PsychiatricFacility,
+    SUBSTANCE_USE_TREATMENT = SubstanceUseTreatment,
+    TRANSITIONAL_HOUSING = TransitionalHousing,
+    RESIDENTIAL_PROJECT_OR_HALFWAY_HOUSE = ResidentialProjectOrHalfwayHouse,
     HOTEL_OR_MOTEL_WITHOUT_VOUCHER = HotelOrMotelWithoutVoucher,
-);
-common_situations!(CurrentSituation:
-    PLACE_NOT_MEANT_FOR_HABITATION = PlaceNotMeantForHabitation,
-    EMERGENCY_SHELTER = EmergencyShelter,
-    SAFE_HAVEN = SafeHaven,
+    HOST_HOME = HostHome,
     STAYING_WITH_FAMILY = StayingWithFamily,
-    HOTEL_OR_MOTEL_WITHOUT_VOUCHER = HotelOrMotelWithoutVoucher,
-);
-common_situations!(Destination:
+    STAYING_WITH_FRIENDS = StayingWithFriends,
     RENTAL_NO_SUBSIDY = RentalNoSubsidy,
+    OWNED_NO_SUBSIDY = OwnedNoSubsidy,
+    OWNED_WITH_SUBSIDY = OwnedWithSubsidy,
+    RENTAL_WITH_SUBSIDY = RentalWithSubsidy,
+    CLIENT_DOESNT_KNOW = ClientDoesntKnow,
+    CLIENT_PREFERS_NOT_TO_ANSWER = ClientPrefersNotToAnswer,
+    DATA_NOT_COLLECTED = DataNotCollected,
+);
+column_codes!(CurrentSituation, valid_as_current:
+    PLACE_NOT_MEANT_FOR_HABITATION = PlaceNotMeantForHabitation,
+    EMERGENCY_SHELTER = EmergencyShelter,
+    SAFE_HAVEN = SafeHaven,
+    FOSTER_CARE_OR_GROUP_HOME = FosterCareOrGroupHome,
+    HOSPITAL_NON_PSYCHIATRIC = HospitalNonPsychiatric,
+    JAIL_PRISON_OR_JUVENILE_DETENTION = JailPrisonOrJuvenileDetention,
+    LONG_TERM_CARE_OR_NURSING_HOME = LongTermCareOrNursingHome,
+    PSYCHIATRIC_FACILITY = PsychiatricFacility,
+    SUBSTANCE_USE_TREATMENT = SubstanceUseTreatment,
+    TRANSITIONAL_HOUSING = TransitionalHousing,
+    RESIDENTIAL_PROJECT_OR_HALFWAY_HOUSE = ResidentialProjectOrHalfwayHouse,
+    HOTEL_OR_MOTEL_WITHOUT_VOUCHER = HotelOrMotelWithoutVoucher,
+    HOST_HOME = HostHome,
+    STAYING_WITH_FAMILY = StayingWithFamily,
+    STAYING_WITH_FRIENDS = StayingWithFriends,
+    RENTAL_NO_SUBSIDY = RentalNoSubsidy,
+    OWNED_NO_SUBSIDY = OwnedNoSubsidy,
+    OWNED_WITH_SUBSIDY = OwnedWithSubsidy,
+    RENTAL_WITH_SUBSIDY = RentalWithSubsidy,
+    OTHER = Other,
+    WORKER_UNABLE_TO_DETERMINE = WorkerUnableToDetermine,
+    CLIENT_DOESNT_KNOW = ClientDoesntKnow,
+    CLIENT_PREFERS_NOT_TO_ANSWER = ClientPrefersNotToAnswer,
+    DATA_NOT_COLLECTED = DataNotCollected,
+);
+column_codes!(Destination, valid_as_destination:
+    PLACE_NOT_MEANT_FOR_HABITATION = PlaceNotMeantForHabitation,
+    EMERGENCY_SHELTER = EmergencyShelter,
+    SAFE_HAVEN = SafeHaven,
+    FOSTER_CARE_OR_GROUP_HOME = FosterCareOrGroupHome,
+    HOSPITAL_NON_PSYCHIATRIC = HospitalNonPsychiatric,
+    JAIL_PRISON_OR_JUVENILE_DETENTION = JailPrisonOrJuvenileDetention,
+    LONG_TERM_CARE_OR_NURSING_HOME = LongTermCareOrNursingHome,
+    PSYCHIATRIC_FACILITY = PsychiatricFacility,
+    SUBSTANCE_USE_TREATMENT = SubstanceUseTreatment,
+    TRANSITIONAL_HOUSING = TransitionalHousing,
+    RESIDENTIAL_PROJECT_OR_HALFWAY_HOUSE = ResidentialProjectOrHalfwayHouse,
+    HOTEL_OR_MOTEL_WITHOUT_VOUCHER = HotelOrMotelWithoutVoucher,
+    HOST_HOME = HostHome,
+    STAYING_WITH_FAMILY_TEMPORARY_TENURE = StayingWithFamilyTemporaryTenure,
+    STAYING_WITH_FRIENDS_TEMPORARY_TENURE = StayingWithFriendsTemporaryTenure,
+    MOVED_TO_HOPWA_TH = MovedToHopwaTh,
+    MOVED_TO_HOPWA_PH = MovedToHopwaPh,
+    RENTAL_NO_SUBSIDY = RentalNoSubsidy,
+    OWNED_NO_SUBSIDY = OwnedNoSubsidy,
+    OWNED_WITH_SUBSIDY = OwnedWithSubsidy,
     RENTAL_WITH_SUBSIDY = RentalWithSubsidy,
     STAYING_WITH_FAMILY_PERMANENT_TENURE = StayingWithFamilyPermanentTenure,
-    EMERGENCY_SHELTER = EmergencyShelter,
+    STAYING_WITH_FRIENDS_PERMANENT_TENURE = StayingWithFriendsPermanentTenure,
+    OTHER = Other,
+    DECEASED = Deceased,
     NO_EXIT_INTERVIEW_COMPLETED = NoExitInterviewCompleted,
+    CLIENT_DOESNT_KNOW = ClientDoesntKnow,
+    CLIENT_PREFERS_NOT_TO_ANSWER = ClientPrefersNotToAnswer,
+    DATA_NOT_COLLECTED = DataNotCollected,
 );
