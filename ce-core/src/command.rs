@@ -485,6 +485,57 @@ impl Refer {
     }
 }
 
+impl RecordCeEvent {
+    /// A 4.20 event with none of its dependent fields; set those an event
+    /// carries with struct update syntax
+    /// (`RecordCeEvent { result: Some(..), ..RecordCeEvent::new(..) }`).
+    pub fn new(household: HouseholdId, date: NaiveDate, event: CeEventType) -> Self {
+        Self {
+            household,
+            date,
+            event,
+            problem_solving_result: None,
+            case_management_after: None,
+            location: None,
+            result: None,
+            result_date: None,
+        }
+    }
+}
+
+impl RemoveMember {
+    /// A member leaving without a recorded destination.
+    pub fn new(household: HouseholdId, date: NaiveDate, client: ClientId) -> Self {
+        Self {
+            household,
+            date,
+            client,
+            destination: None,
+            destination_subsidy: None,
+        }
+    }
+}
+
+impl Exit {
+    /// The household's exit to `destination`, every member to the same
+    /// one, with no subsidy type.
+    pub fn new(
+        household: HouseholdId,
+        date: NaiveDate,
+        destination: Destination,
+        reason: impl Into<String>,
+    ) -> Self {
+        Self {
+            household,
+            date,
+            destination,
+            destination_subsidy: None,
+            member_destinations: Vec::new(),
+            reason: reason.into(),
+        }
+    }
+}
+
 impl From<&Command> for Command {
     fn from(command: &Command) -> Self {
         command.clone()

@@ -47,3 +47,51 @@ fn run_gives_each_command_its_own_result_and_a_retry_the_same_one() {
     );
     assert_eq!(workflow.caught_up().unwrap().households().len(), 1);
 }
+
+#[test]
+fn commands_with_optional_fields_start_from_a_constructor() {
+    use ce_core::hud::{CeEventType, Destination, ReferralResult};
+    use ce_core::{Exit, RecordCeEvent, RemoveMember};
+
+    let workflow = Workflow::open(MemoryStore::new()).unwrap();
+    let at = |day: u32| {
+        entered(
+            Role::Access,
+            "Couleecap",
+            &format!("2025-03-{day:02}T12:00:00Z"),
+        )
+    };
+    let family = HouseholdBuilder::single_adult("Coulee").with_child();
+    let child = family.enroll.members[1].client;
+    let household = workflow.run(&at(5), family.enroll).unwrap();
+
+    let referral = RecordCeEvent {
+        location: Some("Couleecap RRH".to_owned()),
+        result: Some(ReferralResult::SuccessfulClientAccepted),
+        result_date: Some(date(2025, 3, 7)),
+        ..RecordCeEvent::new(
+            household,
+            date(2025, 3, 6),
+            CeEventType::ReferralToRapidReHousing,
+        )
+    };
+    workflow.run(&at(8), referral).unwrap();
+    workflow
+        .run(
+            &at(9),
+            RemoveMember::new(household, date(2025, 3, 9), child),
+        )
+        .unwrap();
+    let exit = Exit::new(
+        household,
+        date(2025, 3, 10),
+        Destination::RENTAL_NO_SUBSIDY,
+        "Moved into an apartment.",
+    );
+    workflow.run(&at(10), exit).unwrap();
+
+    let caseload = workflow.caught_up().unwrap();
+    let state = &caseload.households()[&household];
+    assert_eq!(state.members.len(), 1);
+    assert!(state.is_exited(), "{:?}", state.status);
+}
