@@ -525,6 +525,8 @@ words! {
         KindNotCorrectable => "only enrollment, assessment, follow-up and 4.20 event records can be corrected",
         /// The corrected record equals the original.
         NothingChanged => "the patch changes nothing",
+        /// A corrected record of another kind than the original.
+        KindChanged => "a correction keeps the kind of the record it corrects",
         /// A correction may not change who or what a record is about.
         ChangesIdentity => "ids, members, relationships and 4.20 event codes cannot be changed by a correction",
     }

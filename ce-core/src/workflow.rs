@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use crate::audit::{household_history, HistoryEntry};
 use crate::caseload::{Caseload, Snapshots};
 use crate::command::{Command, CommandMeta};
-use crate::decide::decide;
+use crate::decide::{decide, merge_diff};
 use crate::envelope::{Envelope, StreamId};
 use crate::error::{Error, NotCorrectableReason, Rejection};
 use crate::event::Event;
@@ -214,6 +214,43 @@ impl<S: Snapshots> Workflow<S> {
             outcome: Outcome::of_stored(&events),
             events,
         }))
+    }
+
+    /// Corrects an earlier event of a household's stream to `corrected`,
+    /// the record as it should have been (same kind, same ids): what
+    /// differs from the stored event is recorded as the correction, as
+    /// [`correct`](Self::correct) records a patch.
+    pub fn correct_to(
+        &self,
+        meta: &CommandMeta,
+        household: HouseholdId,
+        event: EventId,
+        corrected: &Event,
+        reason: &str,
+    ) -> Result<Executed, Error> {
+        let not = |why| Rejection::NotCorrectable { event, why };
+        let position = self
+            .store
+            .position_of(event)?
+            .ok_or(not(NotCorrectableReason::NoSuchEvent))?;
+        let original = self
+            .store
+            .read_from(position, 1)?
+            .pop()
+            .ok_or(not(NotCorrectableReason::NoSuchEvent))?;
+        if original.event.kind() != corrected.kind() {
+            return Err(not(NotCorrectableReason::KindChanged).into());
+        }
+        let data = |e: &Event| {
+            serde_json::to_value(e)
+                .map(|v| v.get("data").cloned().unwrap_or_default())
+                .map_err(|e| Rejection::InvalidCorrection {
+                    event,
+                    detail: e.to_string(),
+                })
+        };
+        let patch = merge_diff(&data(&original.event)?, &data(corrected)?);
+        self.correct(meta, household, event, patch, reason)
     }
 
     /// Corrects an earlier event of a household's stream: loads the stored

@@ -95,3 +95,88 @@ fn commands_with_optional_fields_start_from_a_constructor() {
     assert_eq!(state.members.len(), 1);
     assert!(state.is_exited(), "{:?}", state.status);
 }
+
+#[test]
+fn a_record_is_corrected_to_its_right_value_without_writing_a_patch() {
+    use ce_core::{AssessmentRecorded, Event, NotCorrectableReason, Rejection};
+
+    let workflow = Workflow::open(MemoryStore::new()).unwrap();
+    let access = |day: u32| {
+        entered(
+            Role::Access,
+            "Couleecap",
+            &format!("2025-03-{day:02}T12:00:00Z"),
+        )
+    };
+    let enroll = HouseholdBuilder::single_adult("Coulee").enroll;
+    let household = workflow.run(&access(5), enroll).unwrap();
+    let assessed = workflow
+        .execute(&access(6), Assess::placed(household, date(2025, 3, 6), 9))
+        .unwrap();
+    let stored = &assessed.events[0];
+    let Event::AssessmentRecorded(recorded) = &stored.event else {
+        panic!(
+            "an assessment records AssessmentRecorded: {:?}",
+            stored.event
+        );
+    };
+
+    // The score was mistyped: 12, not 9.
+    let mut right = recorded.assessment.clone();
+    right.score = Some(12);
+    let corrected = Event::AssessmentRecorded(AssessmentRecorded {
+        assessment: right.clone(),
+        ..recorded.clone()
+    });
+    workflow
+        .correct_to(
+            &access(7),
+            household,
+            stored.event_id,
+            &corrected,
+            "Score was mistyped",
+        )
+        .unwrap();
+    let score = |w: &Workflow<MemoryStore>| w.caught_up().unwrap().households()[&household].score();
+    assert_eq!(score(&workflow), Some(12));
+
+    // A field the right record does not have is removed (a null in the
+    // patch), not kept.
+    right.score = None;
+    let unscored = Event::AssessmentRecorded(AssessmentRecorded {
+        assessment: right,
+        ..recorded.clone()
+    });
+    workflow
+        .correct_to(
+            &access(8),
+            household,
+            stored.event_id,
+            &unscored,
+            "Not scored after all",
+        )
+        .unwrap();
+    assert_eq!(score(&workflow), None);
+
+    // A record of another kind is no correction.
+    let enrolled = workflow.history(household).unwrap()[0].event.clone();
+    let err = workflow
+        .correct_to(
+            &access(9),
+            household,
+            stored.event_id,
+            &enrolled,
+            "Wrong record",
+        )
+        .unwrap_err();
+    assert!(
+        matches!(
+            err.rejection(),
+            Some(Rejection::NotCorrectable {
+                why: NotCorrectableReason::KindChanged,
+                ..
+            })
+        ),
+        "{err}"
+    );
+}

@@ -598,6 +598,32 @@ fn merge_patch(target: &mut serde_json::Value, patch: &serde_json::Value) {
     }
 }
 
+/// The JSON merge patch (RFC 7396) that turns `from` into `to`: what
+/// changed, `null` for what `to` no longer has.
+pub(crate) fn merge_diff(from: &serde_json::Value, to: &serde_json::Value) -> serde_json::Value {
+    match (from, to) {
+        (serde_json::Value::Object(from), serde_json::Value::Object(to)) => {
+            let mut patch = serde_json::Map::new();
+            for (key, value) in to {
+                match from.get(key) {
+                    Some(old) if old == value => {}
+                    Some(old) => {
+                        patch.insert(key.clone(), merge_diff(old, value));
+                    }
+                    None => {
+                        patch.insert(key.clone(), value.clone());
+                    }
+                }
+            }
+            for key in from.keys().filter(|key| !to.contains_key(*key)) {
+                patch.insert(key.clone(), serde_json::Value::Null);
+            }
+            serde_json::Value::Object(patch)
+        }
+        (_, to) => to.clone(),
+    }
+}
+
 /// The paths (a.b.c) at which two JSON values differ.
 fn changed_paths(path: &str, a: &serde_json::Value, b: &serde_json::Value, out: &mut Vec<String>) {
     match (a, b) {

@@ -18,6 +18,7 @@ use crate::vocab::Role;
 mod household;
 mod opening;
 
+pub(crate) use household::merge_diff;
 pub use opening::{candidates, passed_over, rank_among, ranked_above, referable, top_candidate};
 mod policy;
 
