@@ -10,9 +10,9 @@ use crate::lists::OffListReason;
 use crate::opening::{OpeningStatus, ReferralStatus};
 use crate::store::StoreError;
 use crate::vocab::ProgramType;
+use crate::vocab::{words, Coalition, DeclineReasonCode};
 use crate::vocab::{AgencyId, Role};
 use crate::vocab::{ClientId, CommandId, HouseholdId, OpeningId, ReferralId};
-use crate::vocab::{Coalition, DeclineReasonCode};
 
 /// A workflow rule the command broke. A rejected command writes nothing;
 /// the message says what to change.
@@ -391,27 +391,6 @@ impl From<InvalidCode> for Error {
     fn from(code: InvalidCode) -> Self {
         Error::Rejected(Rejection::InvalidCode(code))
     }
-}
-
-/// Writes each variant's words: the `Display` of a payload enum, so that a
-/// rejection's message reads as it always has while its data is typed.
-macro_rules! words {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal,)+ }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        #[non_exhaustive]
-        pub enum $name {
-            $($(#[$vmeta])* $variant,)+
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(match self {
-                    $($name::$variant => $text,)+
-                })
-            }
-        }
-    };
 }
 
 words! {

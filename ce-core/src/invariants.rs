@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 
 use crate::caseload::Caseload;
 use crate::envelope::{Envelope, StreamId};
-use crate::event::Event;
+use crate::event::{Event, EventType};
 use crate::household::HouseholdStatus;
 use crate::hud::ReferralResult;
 use crate::policy::Policy;
@@ -98,7 +98,7 @@ pub enum Violation {
         /// The event's position.
         position: u64,
         /// Its type.
-        event_type: &'static str,
+        event_type: EventType,
         /// The rule it breaks.
         rule: String,
     },
@@ -206,7 +206,7 @@ fn roles_allowed(event: &Event) -> &'static [Role] {
 /// hand, or written by another program, breaks them.
 pub fn check_event(caseload: &Caseload, policy: &Policy, envelope: &Envelope) -> Vec<Violation> {
     let mut found = Vec::new();
-    let event_type = envelope.event.event_type();
+    let event_type = envelope.event.kind();
     let mut broken = |rule: String| {
         found.push(Violation::Rule {
             position: envelope.position,
@@ -344,7 +344,7 @@ pub fn check_folded(caseload: &Caseload, envelope: &Envelope) -> Vec<Violation> 
             let heads = h.members.iter().filter(|m| m.is_head()).count();
             (heads != 1).then(|| Violation::Rule {
                 position: envelope.position,
-                event_type: envelope.event.event_type(),
+                event_type: envelope.event.kind(),
                 rule: format!(
                     "leaves household {} with {} member(s) and {heads} head(s)",
                     h.id,

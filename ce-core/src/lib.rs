@@ -73,13 +73,13 @@ pub use event::{
     ReferralDeclined, ReferralExpired, ReferralOffered, SCHEMA_VERSION,
 };
 pub use household::{Household, HouseholdStatus, LiveReferral};
-pub use lists::{ListEntry, OffListReason, PriorityList};
+pub use lists::{IneligibleRule, ListEntry, OffListReason, PriorityList};
 pub use memory::MemoryStore;
 pub use opening::{Opening, OpeningStatus, Referral, ReferralStatus};
 pub use outcome::{Outcome, Referred, TypedCommand};
 pub use policy::{
-    DeclineConsequence, DeclineReason, Eligibility, OrderKey, Policy, PolicyError, ProgramRule,
-    DEFAULT_SCORE_RESULT_TYPE, WI_BOS_COALITIONS,
+    DeclineConsequence, DeclineReason, Eligibility, NameProblem, OrderKey, Policy, PolicyError,
+    ProgramRule, DEFAULT_SCORE_RESULT_TYPE, WI_BOS_COALITIONS,
 };
 pub use rank::RankInputs;
 pub use record::{
@@ -89,7 +89,8 @@ pub use record::{
     MAX_NAME_CHARS, MAX_NOTE_CHARS, MIN_HEAD_AGE,
 };
 pub use store::{
-    check_expected, validate_request, AppendRequest, EventStore, ExpectedVersion, StoreError,
+    check_expected, validate_request, AppendProblem, AppendRequest, EventStore, ExpectedVersion,
+    StoreError,
 };
 pub use vocab::*;
 pub use workflow::{Executed, Workflow};

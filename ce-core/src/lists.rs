@@ -6,7 +6,7 @@ use std::fmt;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::vocab::HouseholdType;
+use crate::vocab::{words, HouseholdType};
 
 use crate::household::{Household, HouseholdStatus};
 use crate::policy::{Policy, ProgramRule};
@@ -93,8 +93,26 @@ pub enum OffListReason {
     /// Fails the program's eligibility rule.
     Ineligible {
         /// Which floor or condition.
-        rule: &'static str,
+        rule: IneligibleRule,
     },
+}
+
+words! {
+    /// Which of a program's eligibility conditions a household fails.
+    IneligibleRule {
+        /// Unscored: its assessment has no prioritization score.
+        Unscored => "unscored: its assessment has no prioritization score",
+        /// Score below the program's floor.
+        BelowFloor => "score below the program's floor",
+        /// Not literally homeless.
+        NotLiterallyHomeless => "not literally homeless",
+        /// No adult with a disabling condition.
+        NoDisabledAdult => "no adult with a disabling condition",
+        /// No member with a disabling condition (HUD CoC PSH, 24 CFR 578.37(a)(1)(i)).
+        NoDisabledMember => "no member with a disabling condition (HUD CoC PSH, 24 CFR 578.37(a)(1)(i))",
+        /// Not chronically homeless.
+        NotChronic => "not chronically homeless",
+    }
 }
 
 impl fmt::Display for OffListReason {
@@ -143,7 +161,7 @@ pub fn list_status(
     eligible(household, rule).map_err(|rule| OffListReason::Ineligible { rule })
 }
 
-fn eligible(household: &Household, rule: &ProgramRule) -> Result<(), &'static str> {
+fn eligible(household: &Household, rule: &ProgramRule) -> Result<(), IneligibleRule> {
     let e = &rule.eligibility;
     let with_children = household.household_type() == HouseholdType::AdultsAndChildren;
     let floor = if with_children {
@@ -153,22 +171,22 @@ fn eligible(household: &Household, rule: &ProgramRule) -> Result<(), &'static st
     };
     if let Some(floor) = floor {
         match household.score() {
-            None => return Err("unscored: its assessment has no prioritization score"),
-            Some(s) if s < floor => return Err("score below the program's floor"),
+            None => return Err(IneligibleRule::Unscored),
+            Some(s) if s < floor => return Err(IneligibleRule::BelowFloor),
             Some(_) => {}
         }
     }
     if e.literally_homeless && !household.literally_homeless() {
-        return Err("not literally homeless");
+        return Err(IneligibleRule::NotLiterallyHomeless);
     }
     if e.disabled_adult && !household.has_disabled_adult() {
-        return Err("no adult with a disabling condition");
+        return Err(IneligibleRule::NoDisabledAdult);
     }
     if e.disabled_member && !household.has_disabled_member() {
-        return Err("no member with a disabling condition (HUD CoC PSH, 24 CFR 578.37(a)(1)(i))");
+        return Err(IneligibleRule::NoDisabledMember);
     }
     if e.chronic && !household.is_chronic() {
-        return Err("not chronically homeless");
+        return Err(IneligibleRule::NotChronic);
     }
     Ok(())
 }

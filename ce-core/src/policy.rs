@@ -3,9 +3,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::hud::ReferralResult;
-use crate::vocab::Coalition;
 use crate::vocab::DeclineReasonCode;
 use crate::vocab::ProgramType;
+use crate::vocab::{words, Coalition};
 
 /// The 21 local coalitions of the WI Balance of State.
 pub const WI_BOS_COALITIONS: &[&str] = &[
@@ -201,7 +201,7 @@ pub enum PolicyError {
     NotLead,
     /// A required setting is zero or empty.
     #[error("policy setting {0} must not be zero or empty")]
-    Empty(&'static str),
+    Empty(String),
     /// A number outside the range the workflow can use.
     #[error("policy setting {setting} is {value}; it must be {min} to {max}")]
     OutOfRange {
@@ -230,8 +230,24 @@ pub enum PolicyError {
         /// The value given (control characters escaped when printed).
         value: String,
         /// What is wrong.
-        reason: &'static str,
+        reason: NameProblem,
     },
+}
+
+words! {
+    /// What is wrong with a name in a policy.
+    NameProblem {
+        /// It is empty.
+        Empty => "must not be empty",
+        /// It starts or ends with spaces.
+        SpacesAround => "must not start or end with spaces",
+        /// It contains control characters.
+        ControlCharacters => "must not contain control characters",
+        /// It is longer than 100 characters.
+        TooLong => "is longer than 100 characters",
+        /// Another name of the same list is the same but for case.
+        GivenTwice => "is given twice",
+    }
 }
 
 /// The bounds [`Policy::validate`] holds every number of a policy to: wide
@@ -285,16 +301,16 @@ fn check_name(setting: impl Into<String>, value: &str) -> Result<(), PolicyError
         reason,
     };
     if value.trim().is_empty() {
-        return Err(bad("must not be empty"));
+        return Err(bad(NameProblem::Empty));
     }
     if value.trim() != value {
-        return Err(bad("must not start or end with spaces"));
+        return Err(bad(NameProblem::SpacesAround));
     }
     if value.chars().any(char::is_control) {
-        return Err(bad("must not contain control characters"));
+        return Err(bad(NameProblem::ControlCharacters));
     }
     if value.chars().count() > bounds::NAME_CHARS {
-        return Err(bad("is longer than 100 characters"));
+        return Err(bad(NameProblem::TooLong));
     }
     Ok(())
 }
@@ -320,7 +336,7 @@ fn check_names<'a>(
             return Err(PolicyError::BadName {
                 setting: format!("{setting}[{i}]"),
                 value: value.to_owned(),
-                reason: "is given twice",
+                reason: NameProblem::GivenTwice,
             });
         }
     }
@@ -361,26 +377,26 @@ impl Policy {
     /// its bounds and every name to the rules of a name.
     pub fn validate(&self) -> Result<(), PolicyError> {
         if self.id.is_empty() {
-            return Err(PolicyError::Empty("id"));
+            return Err(PolicyError::Empty("id".to_owned()));
         }
         check_name("id", &self.id)?;
         in_range("version", self.version.into(), bounds::VERSION)?;
         if self.coalitions.is_empty() {
-            return Err(PolicyError::Empty("coalitions"));
+            return Err(PolicyError::Empty("coalitions".to_owned()));
         }
         check_names("coalitions", self.coalitions.iter().map(|c| c.0.as_str()))?;
         if self.score_result_types.iter().all(|t| t.trim().is_empty()) {
-            return Err(PolicyError::Empty("score_result_types"));
+            return Err(PolicyError::Empty("score_result_types".to_owned()));
         }
         check_names(
             "score_result_types",
             self.score_result_types.iter().map(String::as_str),
         )?;
         if self.inactivity_days == 0 {
-            return Err(PolicyError::Empty("inactivity_days"));
+            return Err(PolicyError::Empty("inactivity_days".to_owned()));
         }
         if self.referral_overdue_days == 0 {
-            return Err(PolicyError::Empty("referral_overdue_days"));
+            return Err(PolicyError::Empty("referral_overdue_days".to_owned()));
         }
         in_range(
             "inactivity_days",

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use crate::envelope::{DecodeError, Envelope, NewEvent, StreamId};
 use crate::event::Event;
 use crate::policy::Policy;
-use crate::vocab::EventId;
+use crate::vocab::{words, EventId};
 
 /// What a writer expects a stream's version to be before its append.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -56,7 +56,7 @@ pub enum StoreError {
     PartialDuplicate(EventId),
     /// The request itself is malformed (e.g. an event with no stream).
     #[error("invalid append: {0}")]
-    InvalidAppend(&'static str),
+    InvalidAppend(AppendProblem),
     /// A stored event could not be decoded.
     #[error("event at position {position} cannot be read: {source}")]
     Decode {
@@ -72,7 +72,7 @@ pub enum StoreError {
         /// Where.
         position: u64,
         /// What was found.
-        detail: &'static str,
+        detail: String,
     },
     /// The storage engine failed.
     #[error("storage engine error: {0}")]
@@ -129,6 +129,18 @@ pub trait EventStore: Send + Sync {
     }
 }
 
+words! {
+    /// What is wrong with an append request itself.
+    AppendProblem {
+        /// It holds no events.
+        NoEvents => "no events",
+        /// An event belongs to no stream.
+        NoStream => "an event belongs to no stream",
+        /// An event cannot be serialized to be stored.
+        DoesNotSerialize => "event does not serialize",
+    }
+}
+
 impl<S: EventStore + ?Sized> EventStore for Arc<S> {
     fn append(&self, request: AppendRequest) -> Result<Vec<Envelope>, StoreError> {
         (**self).append(request)
@@ -159,10 +171,10 @@ impl<S: EventStore + ?Sized> EventStore for Arc<S> {
 /// Checks a request's shape; shared by the stores so they reject alike.
 pub fn validate_request(request: &AppendRequest) -> Result<(), StoreError> {
     if request.events.is_empty() {
-        return Err(StoreError::InvalidAppend("no events"));
+        return Err(StoreError::InvalidAppend(AppendProblem::NoEvents));
     }
     if request.events.iter().any(|e| e.streams.is_empty()) {
-        return Err(StoreError::InvalidAppend("an event belongs to no stream"));
+        return Err(StoreError::InvalidAppend(AppendProblem::NoStream));
     }
     Ok(())
 }

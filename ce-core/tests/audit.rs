@@ -6,6 +6,7 @@
 
 use ce_core::audit::{as_known_at, as_of, check_referral_ranks, explain};
 use ce_core::testing::{date, follow_up, opening, HouseholdBuilder};
+use ce_core::IneligibleRule;
 use ce_core::OrderKey;
 use ce_core::*;
 use ce_core::{Field, Rejection};
@@ -323,7 +324,12 @@ fn explain_gives_the_rule_that_keeps_a_household_off_the_lists() {
     let e = explain(&caseload, policy, low, date(2025, 2, 1), None).unwrap();
     assert_eq!(e.lists.len(), 1, "RRH only");
     assert!(e.off_lists.iter().any(|(p, r)| *p == ProgramType::Psh
-        && matches!(r, OffListReason::Ineligible { rule } if rule.contains("floor"))));
+        && matches!(
+            r,
+            OffListReason::Ineligible {
+                rule: IneligibleRule::BelowFloor
+            }
+        )));
     assert!(explain(&caseload, policy, HouseholdId::NIL, date(2025, 2, 1), None).is_none());
 }
 

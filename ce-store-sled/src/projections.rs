@@ -119,7 +119,10 @@ pub(crate) fn load_row<T: DeserializeOwned>(
         None => Ok(None),
         Some(bytes) => serde_json::from_slice(&bytes)
             .map(Some)
-            .map_err(|_| StoreError::Corrupt { position, detail }),
+            .map_err(|_| StoreError::Corrupt {
+                position,
+                detail: detail.to_owned(),
+            }),
     }
 }
 
@@ -201,7 +204,7 @@ impl<'a> Folder<'a> {
         buf.clear();
         let encoded = serde_json::to_writer(&mut buf, value).map_err(|_| StoreError::Corrupt {
             position: 0,
-            detail,
+            detail: detail.to_owned(),
         });
         let put = encoded.and_then(|()| self.put(tree, key, Some(&buf)));
         self.buf = buf;
@@ -364,11 +367,11 @@ where
         let (key, value) = row.map_err(crate::error::backend)?;
         let id = uuid::Uuid::from_slice(&key).map_err(|_| StoreError::Corrupt {
             position: 0,
-            detail,
+            detail: detail.to_owned(),
         })?;
         let value = serde_json::from_slice(&value).map_err(|_| StoreError::Corrupt {
             position: 0,
-            detail,
+            detail: detail.to_owned(),
         })?;
         out.insert(wrap(id), value);
     }

@@ -9,6 +9,7 @@ mod household_type;
 mod ids;
 mod list;
 mod program;
+mod words;
 
 pub use actor::*;
 pub use coalition::*;
@@ -17,3 +18,4 @@ pub use household_type::*;
 pub use ids::*;
 pub use list::*;
 pub use program::*;
+pub(crate) use words::words;

@@ -4,8 +4,8 @@
 use ce_core::hud::NoYesReasons;
 use ce_core::priority::list_status;
 use ce_core::testing::{date, Scenario};
-use ce_core::OffListReason;
 use ce_core::*;
+use ce_core::{IneligibleRule, OffListReason};
 
 use crate::common::{
     assess, assessed_on, days_after, family, household, lists_with, on_lists, single, COALITION,
@@ -62,7 +62,7 @@ fn a_household_without_a_disabling_condition_is_on_no_psh_list() {
             assessed_on()
         ),
         Err(OffListReason::Ineligible {
-            rule: "no member with a disabling condition (HUD CoC PSH, 24 CFR 578.37(a)(1)(i))"
+            rule: IneligibleRule::NoDisabledMember
         })
     );
     // A family whose only member with a disability is a child is eligible.
@@ -161,7 +161,7 @@ fn a_household_placed_without_a_score_is_unscored_and_a_later_assessment_does_no
             days_after(assessed_on(), 10)
         ),
         Err(OffListReason::Ineligible {
-            rule: "unscored: its assessment has no prioritization score"
+            rule: IneligibleRule::Unscored
         })
     );
 }

@@ -4,10 +4,10 @@
 
 use ce_core::hud::CeEventType;
 use ce_core::testing::{opening, HouseholdBuilder, Scenario};
-use ce_core::OffListReason;
 use ce_core::Rejection;
 use ce_core::*;
 use ce_core::{Bypass, ReferralOffered};
+use ce_core::{IneligibleRule, OffListReason};
 
 use crate::common::{
     accept, coulee_opening, day, decline, exit, household, not_referable, opening_of, posted,
@@ -257,7 +257,7 @@ fn refer_rejects_a_household_scored_below_the_programs_floor() {
         not_referable(
             household,
             NotReferableReason::OffList(OffListReason::Ineligible {
-                rule: "score below the program's floor",
+                rule: IneligibleRule::BelowFloor,
             }),
         )
     };

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 
+use ce_core::AppendProblem;
 use ce_core::{check_expected, validate_request};
 use ce_core::{AppendRequest, Envelope, EventId, EventStore, StoreError, StreamId, StreamVersion};
 
@@ -198,7 +199,7 @@ impl SledStore {
             let envelope = Envelope::stored(new, position, versions);
             let bytes = envelope
                 .to_json()
-                .map_err(|_| StoreError::InvalidAppend("event does not serialize"))?;
+                .map_err(|_| StoreError::InvalidAppend(AppendProblem::DoesNotSerialize))?;
             let at = u64_key(position).to_vec();
             // The event's row first: the repair after a crash finds the
             // index rows from it.
@@ -235,7 +236,7 @@ impl SledStore {
             None => 0,
             Some(bytes) => read_u64(&bytes).ok_or(StoreError::Corrupt {
                 position: 0,
-                detail: "stream head is not a version",
+                detail: "stream head is not a version".to_owned(),
             })?,
         };
         heads.insert(*stream, v);

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::MutexGuard;
 
+use ce_core::AppendProblem;
 use ce_core::{Envelope, EventStore, StoreError, StreamId};
 
 use super::SledStore;
@@ -33,7 +34,7 @@ impl ImportMark {
         }
         serde_json::from_slice(bytes).map_err(|_| StoreError::Corrupt {
             position: 0,
-            detail: "the mark of an unfinished import cannot be read",
+            detail: "the mark of an unfinished import cannot be read".to_owned(),
         })
     }
 }
@@ -206,7 +207,7 @@ impl SledStore {
             }
             let bytes = envelope
                 .to_json()
-                .map_err(|_| StoreError::InvalidAppend("event does not serialize"))?;
+                .map_err(|_| StoreError::InvalidAppend(AppendProblem::DoesNotSerialize))?;
             events.insert(&position, bytes);
             event_ids.insert(id, &position);
         }

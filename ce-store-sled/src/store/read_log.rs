@@ -16,7 +16,7 @@ impl SledStore {
         if envelope.position != position {
             return Err(StoreError::Corrupt {
                 position,
-                detail: "stored envelope names another position",
+                detail: "stored envelope names another position".to_owned(),
             });
         }
         Ok(envelope)
@@ -34,12 +34,12 @@ impl SledStore {
         let (key, bytes) = row.map_err(backend)?;
         let position = read_u64(&key).ok_or(StoreError::Corrupt {
             position: expected,
-            detail: "event key is not a position",
+            detail: "event key is not a position".to_owned(),
         })?;
         if contiguous && position != expected {
             return Err(StoreError::Corrupt {
                 position: expected,
-                detail: "gap in the event log",
+                detail: "gap in the event log".to_owned(),
             });
         }
         self.decode(position, &bytes)
@@ -51,7 +51,7 @@ impl SledStore {
             .map_err(backend)?
             .ok_or(StoreError::Corrupt {
                 position,
-                detail: "index names a missing event",
+                detail: "index names a missing event".to_owned(),
             })?;
         self.decode(position, &bytes)
     }
@@ -65,7 +65,7 @@ impl SledStore {
             .map(|p| {
                 read_u64(&p).ok_or(StoreError::Corrupt {
                     position: 0,
-                    detail: "event id index row is not a position",
+                    detail: "event id index row is not a position".to_owned(),
                 })
             })
             .transpose()
@@ -80,7 +80,7 @@ impl SledStore {
             let (_, position) = row.map_err(backend)?;
             let position = read_u64(&position).ok_or(StoreError::Corrupt {
                 position: 0,
-                detail: "stream index row is not a position",
+                detail: "stream index row is not a position".to_owned(),
             })?;
             // Versions come in position order: the rest are not committed.
             if position >= end {
@@ -126,13 +126,13 @@ impl SledStore {
             let (key, position) = row.map_err(backend)?;
             let corrupt = StoreError::Corrupt {
                 position: 0,
-                detail: "stream index row is not a version and a position",
+                detail: "stream index row is not a version and a position".to_owned(),
             };
             let position = read_u64(&position).ok_or(corrupt)?;
             if position < end {
                 return version_of_stream_key(&key).ok_or(StoreError::Corrupt {
                     position,
-                    detail: "stream index key does not end in a version",
+                    detail: "stream index key does not end in a version".to_owned(),
                 });
             }
         }
@@ -169,7 +169,7 @@ mod tests {
             other => panic!("not corruption: {other}"),
         };
         let third = events.remove(u64_key(3)).unwrap().unwrap();
-        let gap = (3, "gap in the event log");
+        let gap = (3, "gap in the event log".to_owned());
         assert_eq!(corrupt(store.read_from(0, usize::MAX).unwrap_err()), gap);
         assert_eq!(corrupt(store.read_from(2, 5).unwrap_err()), gap);
         assert_eq!(store.read_from(0, 3).unwrap().len(), 3);
@@ -181,7 +181,7 @@ mod tests {
         events
             .insert([&u64_key(1)[..], &[0]].concat(), b"{}".to_vec())
             .unwrap();
-        let stray = (2, "event key is not a position");
+        let stray = (2, "event key is not a position".to_owned());
         assert_eq!(corrupt(store.read_from(0, usize::MAX).unwrap_err()), stray);
         assert_eq!(corrupt(store.rebuild().unwrap_err()), stray);
     }

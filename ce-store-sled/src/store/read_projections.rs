@@ -69,7 +69,7 @@ impl SledStore {
             let (_, value) = row.map_err(backend)?;
             let row: ListRow = serde_json::from_slice(&value).map_err(|_| StoreError::Corrupt {
                 position: 0,
-                detail: "list row does not decode",
+                detail: "list row does not decode".to_owned(),
             })?;
             // Parked on `date`, or placed after it: not on the list then.
             if row.parked_until.is_none_or(|until| until <= date) && row.inputs.placed_on <= date {
@@ -180,11 +180,11 @@ impl SledStore {
                 .and_then(|s| s.parse().ok())
                 .ok_or(StoreError::Corrupt {
                     position: 0,
-                    detail: "stream head key is not a stream id",
+                    detail: "stream head key is not a stream id".to_owned(),
                 })?;
             let version = read_u64(&value).ok_or(StoreError::Corrupt {
                 position: 0,
-                detail: "stream head is not a version",
+                detail: "stream head is not a version".to_owned(),
             })?;
             versions.insert(stream, version);
         }

@@ -185,7 +185,7 @@ proptest! {
             if let Some(m) = ce_core::audit::list_place_mismatch(&fold, &policy, &envelope) {
                 found.push(Violation::Rule {
                     position: envelope.position,
-                    event_type: "ReferralOffered",
+                    event_type: ce_core::EventType::ReferralOffered,
                     rule: format!(
                         "recorded place {} on its list; the list gives {:?}",
                         m.recorded, m.recomputed
