@@ -11,14 +11,14 @@ use ce_core::hud::{
     PriorSituation, PrioritizationStatus, RelationshipToHoH, TimesHomeless,
 };
 use ce_core::report::PriorityListReport;
-use ce_core::ContactMethod;
 use ce_core::{
     AcceptReferral, Actor, Assess, AttemptContact, Caseload, ClientId, Coalition, Command,
-    CommandId, CommandMeta, DeclineReferral, Enroll, Envelope, Error, EventId, EventStore, Exit,
-    ExpireReferrals, FollowUp, HouseholdId, ListHouseholdType, ListKey, Member, MemoryStore,
-    OpeningId, Outcome, PostOpening, ProgramType, Refer, ReferralId, Role, Sweep, Workflow,
+    CommandId, CommandMeta, ContactMethod, CurrentLivingSituation, DeclineReferral, Enroll,
+    Envelope, Error, EventId, EventStore, Exit, ExpireReferrals, FollowUp, HouseholdId,
+    ListHouseholdType, ListKey, Member, MemoryStore, OpeningId, Outcome, PostOpening,
+    PriorLivingSituation, ProgramType, Refer, ReferralId, Rejection, Role, StatusUpdate, Sweep,
+    Workflow,
 };
-use ce_core::{CurrentLivingSituation, PriorLivingSituation, Rejection, StatusUpdate};
 use chrono::{Days, NaiveDate, TimeZone, Utc};
 use serde_json::json;
 

@@ -5,10 +5,10 @@ use ce_core::hud::{
     ReferralResult, RentalSubsidyType,
 };
 use ce_core::{
-    AddMember, Assess, AttemptContact, ChangeHead, Enroll, Exit, FollowUp, HouseholdId,
-    HouseholdStatus, Outcome, RecordCeEvent, RemoveMember,
+    AddMember, Assess, AttemptContact, ChangeHead, ContactMethod, CurrentLivingSituation, Enroll,
+    Exit, FollowUp, HouseholdId, HouseholdStatus, Member, Outcome, RecordCeEvent, RemoveMember,
+    StatusUpdate,
 };
-use ce_core::{ContactMethod, CurrentLivingSituation, Member, StatusUpdate};
 use serde_json::json;
 
 use crate::args::{EventArgs, FollowupArgs, MembersCommand, Method};

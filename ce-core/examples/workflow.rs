@@ -10,8 +10,7 @@ use ce_core::hud::{
     PriorSituation, PrioritizationStatus, RelationshipToHoH, TimesHomeless,
 };
 use ce_core::report::PriorityListReport;
-use ce_core::*;
-use ce_core::{CurrentLivingSituation, PriorLivingSituation, StatusUpdate};
+use ce_core::{CurrentLivingSituation, PriorLivingSituation, StatusUpdate, *};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 
 const COALITION: &str = "Coulee";

@@ -15,10 +15,10 @@ use crate::opening::{Opening, OpeningStatus, Referral, ReferralStatus};
 use crate::policy::{OrderKey, Policy};
 use crate::rank::{rank_key, RankInputs};
 use crate::store::{EventStore, StoreError};
-use crate::vocab::Coalition;
-use crate::vocab::ProgramType;
-use crate::vocab::{ClientId, HouseholdId, OpeningId, ReferralId};
-use crate::vocab::{ListHouseholdType, ListKey};
+use crate::vocab::{
+    ClientId, Coalition, HouseholdId, ListHouseholdType, ListKey, OpeningId, ProgramType,
+    ReferralId,
+};
 
 /// Everything the workflow knows, folded from the log.
 ///

@@ -4,21 +4,18 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::hud::RentalSubsidyType;
 use crate::hud::{
     AssessmentLevel, AssessmentType, CeEventType, Destination, NoYesMissing, PrioritizationStatus,
-    ReferralResult, RelationshipToHoH,
+    ReferralResult, RelationshipToHoH, RentalSubsidyType,
 };
 use crate::record::{
     AssessmentAnswer, AssessmentResultEntry, ContactMethod, CurrentLivingSituation, Member,
     MemberDestination, PriorLivingSituation, StatusUpdate,
 };
-use crate::vocab::Actor;
-use crate::vocab::Coalition;
-use crate::vocab::DeclineReasonCode;
-use crate::vocab::ListHouseholdType;
-use crate::vocab::ProgramType;
-use crate::vocab::{ClientId, CommandId, HouseholdId, OpeningId, ReferralId};
+use crate::vocab::{
+    Actor, ClientId, Coalition, CommandId, DeclineReasonCode, HouseholdId, ListHouseholdType,
+    OpeningId, ProgramType, ReferralId,
+};
 
 /// Who entered a command, when, and its id (event ids derive from it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

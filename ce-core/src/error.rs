@@ -9,10 +9,10 @@ use crate::hud::{CeEventType, InvalidCode, LivingSituation};
 use crate::lists::OffListReason;
 use crate::opening::{OpeningStatus, ReferralStatus};
 use crate::store::StoreError;
-use crate::vocab::ProgramType;
-use crate::vocab::{words, Coalition, DeclineReasonCode};
-use crate::vocab::{AgencyId, Role};
-use crate::vocab::{ClientId, CommandId, HouseholdId, OpeningId, ReferralId};
+use crate::vocab::{
+    words, AgencyId, ClientId, Coalition, CommandId, DeclineReasonCode, HouseholdId, OpeningId,
+    ProgramType, ReferralId, Role,
+};
 
 /// A workflow rule the command broke. A rejected command writes nothing;
 /// the message says what to change.

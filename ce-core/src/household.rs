@@ -6,18 +6,14 @@ use std::collections::BTreeSet;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::event::Event;
-use crate::event::*;
+use crate::event::{Event, *};
 use crate::hud::{
     Destination, LivingSituation, MonthsHomeless, PriorSituation, PrioritizationStatus,
     ReferralResult, RelationshipToHoH, TimesHomeless,
 };
 use crate::policy::DeclineConsequence;
 use crate::record::{Assessment, CurrentLivingSituation, Member, PriorLivingSituation};
-use crate::vocab::Coalition;
-use crate::vocab::HouseholdType;
-use crate::vocab::ProgramType;
-use crate::vocab::{HouseholdId, OpeningId, ReferralId};
+use crate::vocab::{Coalition, HouseholdId, HouseholdType, OpeningId, ProgramType, ReferralId};
 
 /// Where a household stands in CE.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

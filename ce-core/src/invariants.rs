@@ -12,10 +12,7 @@ use crate::event::{Event, EventType};
 use crate::household::HouseholdStatus;
 use crate::hud::ReferralResult;
 use crate::policy::Policy;
-use crate::vocab::ListKey;
-use crate::vocab::ProgramType;
-use crate::vocab::Role;
-use crate::vocab::{HouseholdId, OpeningId, ReferralId};
+use crate::vocab::{HouseholdId, ListKey, OpeningId, ProgramType, ReferralId, Role};
 
 /// One broken invariant.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -6,15 +6,11 @@ use std::fmt;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::vocab::{words, HouseholdType};
+use crate::vocab::{words, HouseholdType, ListHouseholdType, ListKey, ProgramType};
 
 use crate::household::{Household, HouseholdStatus};
 use crate::policy::{Policy, ProgramRule};
-use crate::rank::compare;
-use crate::rank::RankInputs;
-use crate::vocab::ListHouseholdType;
-use crate::vocab::ListKey;
-use crate::vocab::ProgramType;
+use crate::rank::{compare, RankInputs};
 
 impl ListHouseholdType {
     /// Which list a household belongs on.

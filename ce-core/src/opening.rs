@@ -6,12 +6,10 @@ use serde::{Deserialize, Serialize};
 use crate::event::*;
 use crate::hud::{CeEventType, ReferralResult};
 use crate::policy::Policy;
-use crate::vocab::AgencyId;
-use crate::vocab::Coalition;
-use crate::vocab::DeclineReasonCode;
-use crate::vocab::ListHouseholdType;
-use crate::vocab::ProgramType;
-use crate::vocab::{HouseholdId, OpeningId, ReferralId};
+use crate::vocab::{
+    AgencyId, Coalition, DeclineReasonCode, HouseholdId, ListHouseholdType, OpeningId, ProgramType,
+    ReferralId,
+};
 
 /// Where an opening stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -4,8 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::command::*;
-use crate::envelope::Envelope;
-use crate::envelope::StreamId;
+use crate::envelope::{Envelope, StreamId};
 use crate::event::Event;
 use crate::vocab::{HouseholdId, OpeningId, ReferralId};
 

@@ -3,9 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::hud::ReferralResult;
-use crate::vocab::DeclineReasonCode;
-use crate::vocab::ProgramType;
-use crate::vocab::{words, Coalition};
+use crate::vocab::{words, Coalition, DeclineReasonCode, ProgramType};
 
 /// The 21 local coalitions of the WI Balance of State.
 pub const WI_BOS_COALITIONS: &[&str] = &[

@@ -16,9 +16,7 @@ use crate::memory::MemoryStore;
 use crate::policy::Policy;
 use crate::record::Member;
 use crate::store::StoreError;
-use crate::vocab::Coalition;
-use crate::vocab::{ClientId, HouseholdId, ReferralId};
-use crate::vocab::{ListHouseholdType, ListKey};
+use crate::vocab::{ClientId, Coalition, HouseholdId, ListHouseholdType, ListKey, ReferralId};
 
 /// One row of the report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

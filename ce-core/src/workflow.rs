@@ -15,11 +15,9 @@ use crate::error::{Error, NotCorrectableReason, Rejection};
 use crate::event::Event;
 use crate::household::Household;
 use crate::lists::PriorityList;
-use crate::outcome::Outcome;
-use crate::outcome::TypedCommand;
+use crate::outcome::{Outcome, TypedCommand};
 use crate::policy::Policy;
-use crate::vocab::ListKey;
-use crate::vocab::{EventId, HouseholdId};
+use crate::vocab::{EventId, HouseholdId, ListKey};
 
 /// How many events a catch-up reads at a time.
 const CATCH_UP_BATCH: usize = 4_096;

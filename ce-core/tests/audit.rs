@@ -6,11 +6,7 @@
 
 use ce_core::audit::{as_known_at, as_of, check_referral_ranks, explain};
 use ce_core::testing::{date, follow_up, opening, HouseholdBuilder};
-use ce_core::IneligibleRule;
-use ce_core::OrderKey;
-use ce_core::*;
-use ce_core::{Field, Rejection};
-use ce_core::{NotCorrectableReason, OffListReason};
+use ce_core::{Field, IneligibleRule, NotCorrectableReason, OffListReason, OrderKey, Rejection, *};
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::json;
 

@@ -6,11 +6,9 @@
 
 use ce_core::hud::{NoYesReasons, RelationshipToHoH};
 use ce_core::testing::{client, date, HouseholdBuilder, Scenario};
-use ce_core::PolicyError;
-use ce_core::*;
-use ce_core::{DateRule, DeclineConsequence};
-use ce_core::{Field, Rejection};
-use ce_core::{MAX_MEMBERS, MAX_NAME_CHARS};
+use ce_core::{
+    DateRule, DeclineConsequence, Field, PolicyError, Rejection, MAX_MEMBERS, MAX_NAME_CHARS, *,
+};
 
 fn single() -> HouseholdBuilder {
     HouseholdBuilder::single_adult("Coulee")

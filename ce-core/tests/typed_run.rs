@@ -4,8 +4,10 @@
 #![allow(clippy::expect_used)]
 
 use ce_core::testing::{date, HouseholdBuilder};
-use ce_core::{Actor, Assess, CommandMeta, Error, MemoryStore, PostOpening, Refer, Role};
-use ce_core::{Coalition, ProgramType, Timestamp, Workflow};
+use ce_core::{
+    Actor, Assess, Coalition, CommandMeta, Error, MemoryStore, PostOpening, ProgramType, Refer,
+    Role, Timestamp, Workflow,
+};
 
 fn entered(role: Role, agency: &str, at: &str) -> CommandMeta {
     let at: Timestamp = at.parse().expect("a time");

@@ -11,8 +11,7 @@ use ce_core::hud::{
     AssessmentLevel, AssessmentType, CeEventType, NoYesMissing, PrioritizationStatus,
     ReferralResult,
 };
-use ce_core::Envelope;
-use ce_core::HouseholdId;
+use ce_core::{Envelope, HouseholdId};
 
 /// HUD's household types, by the ages of the household's members on the
 /// later of project start and the report's first day.

@@ -15,9 +15,7 @@ use super::records::{HouseholdRecord, HudRecords, MemberRecord, Stamp};
 use super::{HudCsvError, CSV_VERSION, SCORE_RESULT_TYPE};
 use ce_core::hud::Destination;
 use ce_core::priority::is_score_type;
-use ce_core::Envelope;
-use ce_core::ProgramType;
-use ce_core::{ClientId, EventId, HouseholdId};
+use ce_core::{ClientId, Envelope, EventId, HouseholdId, ProgramType};
 
 /// What an export needs that the log does not hold.
 #[derive(Debug, Clone, PartialEq)]

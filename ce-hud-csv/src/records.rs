@@ -11,13 +11,11 @@ use super::format::derive_from;
 use ce_core::hud::{
     CeEventType, Destination, NoYesMissing, ReferralResult, RelationshipToHoH, RentalSubsidyType,
 };
-use ce_core::Envelope;
-use ce_core::Event;
-use ce_core::ProgramType;
-use ce_core::{AgencyId, UserId};
-use ce_core::{Assessment, CurrentLivingSituation, Member, PriorLivingSituation};
-use ce_core::{AssessmentId, ClientId, EventId, HouseholdId, OpeningId, ReferralId};
-use ce_core::{CeEventRecorded, HmisLink, HmisRecordsLinked};
+use ce_core::{
+    AgencyId, Assessment, AssessmentId, CeEventRecorded, ClientId, CurrentLivingSituation,
+    Envelope, Event, EventId, HmisLink, HmisRecordsLinked, HouseholdId, Member, OpeningId,
+    PriorLivingSituation, ProgramType, ReferralId, UserId,
+};
 
 /// When a record was created and last changed, and by whom.
 #[derive(Debug, Clone, PartialEq)]

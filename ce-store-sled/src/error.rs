@@ -1,8 +1,7 @@
 //! Errors of opening, importing and exporting a sled store. Errors of
 //! appending and reading are ce-core's [`StoreError`].
 
-use ce_core::PolicyError;
-use ce_core::StoreError;
+use ce_core::{PolicyError, StoreError};
 
 /// What can go wrong opening or maintaining a sled store.
 #[derive(Debug, thiserror::Error)]

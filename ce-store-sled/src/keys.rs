@@ -2,8 +2,7 @@
 //! numeric order.
 
 use ce_core::priority::rank_key;
-use ce_core::OrderKey;
-use ce_core::{ListKey, RankInputs, StreamId};
+use ce_core::{ListKey, OrderKey, RankInputs, StreamId};
 
 /// Tree names; a fixed set, never a tree per stream.
 pub(crate) const TREES: [&str; 11] = [

@@ -2,12 +2,10 @@
 
 use ce_core::hud::Destination;
 use ce_core::testing::{date, follow_up, opening, HouseholdBuilder};
-use ce_core::ClientEnrollmentOpened;
-use ce_core::Snapshots;
 use ce_core::{
-    AcceptReferral, Actor, AppendRequest, Command, CommandId, CommandMeta, DeclineReferral, Event,
-    EventId, Exit, ExpectedVersion, HouseholdId, NewEvent, Outcome, ProgramType, Refer, Role,
-    StreamId, Sweep, Workflow,
+    AcceptReferral, Actor, AppendRequest, ClientEnrollmentOpened, Command, CommandId, CommandMeta,
+    DeclineReferral, Event, EventId, Exit, ExpectedVersion, HouseholdId, NewEvent, Outcome,
+    ProgramType, Refer, Role, Snapshots, StreamId, Sweep, Workflow,
 };
 use chrono::{NaiveDate, TimeZone, Utc};
 

@@ -17,15 +17,12 @@ use ce_core::hud::{
 };
 use ce_core::testing::{client, date, opening};
 use ce_core::{
-    AcceptReferral, AcknowledgeReferral, Actor, AddMember, Assess, AttemptContact, ChangeHead,
-    Coalition, Command, CommandId, CommandMeta, DeclineReferral, DecodeError, Envelope, Event,
-    EventStore, Exit, ExpireReferrals, FollowUp, HouseholdId, MemoryStore, Outcome, Policy,
-    ProgramType, RecordCeEvent, Refer, RemoveMember, Role, StreamId, Sweep, Upcasters,
-    WithdrawOpening, Workflow,
-};
-use ce_core::{
-    AssessmentAnswer, AssessmentResultEntry, ContactMethod, CurrentLivingSituation, Member,
-    PriorLivingSituation, StatusUpdate,
+    AcceptReferral, AcknowledgeReferral, Actor, AddMember, Assess, AssessmentAnswer,
+    AssessmentResultEntry, AttemptContact, ChangeHead, Coalition, Command, CommandId, CommandMeta,
+    ContactMethod, CurrentLivingSituation, DeclineReferral, DecodeError, Envelope, Event,
+    EventStore, Exit, ExpireReferrals, FollowUp, HouseholdId, Member, MemoryStore, Outcome, Policy,
+    PriorLivingSituation, ProgramType, RecordCeEvent, Refer, RemoveMember, Role, StatusUpdate,
+    StreamId, Sweep, Upcasters, WithdrawOpening, Workflow,
 };
 use chrono::NaiveDate;
 use serde_json::{json, Value};

@@ -7,8 +7,7 @@ use std::fmt;
 use chrono::NaiveDate;
 use serde::{Serialize, Serializer};
 
-use crate::event::CancelCause;
-use crate::event::{CeEventRecorded, Event};
+use crate::event::{CancelCause, CeEventRecorded, Event};
 use crate::household::HouseholdStatus;
 use crate::hud::{CeEventType, ReferralResult};
 use crate::vocab::{DeclineReasonCode, EventId, ListKey, OpeningId, ReferralId};

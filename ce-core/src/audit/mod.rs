@@ -23,9 +23,7 @@ use crate::household::{Household, HouseholdStatus};
 use crate::lists::{list_status, lists_of, OffListReason};
 use crate::policy::{OrderKey, Policy};
 use crate::rank::{compare_key, RankInputs};
-use crate::vocab::ListHouseholdType;
-use crate::vocab::ListKey;
-use crate::vocab::{EventId, HouseholdId, ReferralId};
+use crate::vocab::{EventId, HouseholdId, ListHouseholdType, ListKey, ReferralId};
 
 /// The caseload as it was on `date`, by everything known now.
 pub fn as_of<'a>(log: impl IntoIterator<Item = &'a Envelope>, date: NaiveDate) -> Caseload {

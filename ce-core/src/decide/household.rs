@@ -12,9 +12,7 @@ use crate::command::{
 use crate::decide::{check_len, check_line, check_text, Context, Decision, Pending};
 use crate::envelope::StreamId;
 use crate::error::{Action, CeEventRule, DateRule, Field, NotCorrectableReason, Rejection};
-use crate::event::Event;
-use crate::event::*;
-use crate::event::{CancelCause, ReferralCancelled};
+use crate::event::{CancelCause, Event, ReferralCancelled, *};
 use crate::household::Household;
 use crate::hud::{CeEventType, Destination, LivingSituation, RelationshipToHoH, RentalSubsidyType};
 use crate::outcome::Outcome;
@@ -22,8 +20,7 @@ use crate::record::{
     Assessment, CeNote, CurrentLivingSituation, Member, PriorLivingSituation, EARLIEST_BIRTH_DATE,
     MAX_LOCATION_CHARS, MAX_MEMBERS, MAX_NAME_CHARS, MAX_NOTE_CHARS, MIN_HEAD_AGE,
 };
-use crate::vocab::Role;
-use crate::vocab::{AssessmentId, ClientId, HouseholdId};
+use crate::vocab::{AssessmentId, ClientId, HouseholdId, Role};
 
 const ACCESS: &[Role] = &[Role::Access];
 

@@ -13,8 +13,7 @@ use crate::event::Event;
 use crate::outcome::Outcome;
 use crate::policy::Policy;
 use crate::store::{AppendRequest, ExpectedVersion};
-use crate::vocab::EventId;
-use crate::vocab::Role;
+use crate::vocab::{EventId, Role};
 mod household;
 mod opening;
 

@@ -10,17 +10,14 @@ use crate::command::{
 use crate::decide::{check_text, Context, Decision, Pending};
 use crate::envelope::StreamId;
 use crate::error::{Action, Field, NotReferableReason, OpeningDefect, Rejection};
-use crate::event::Event;
-use crate::event::*;
+use crate::event::{Event, *};
 use crate::household::Household;
 use crate::lists::list_status;
 use crate::opening::{Opening, OpeningStatus, Referral};
 use crate::outcome::Outcome;
 use crate::rank::{compare, RankInputs};
 use crate::record::MAX_NOTE_CHARS;
-use crate::vocab::Role;
-use crate::vocab::{HouseholdId, OpeningId, ReferralId};
-use crate::vocab::{ListHouseholdType, ListKey};
+use crate::vocab::{HouseholdId, ListHouseholdType, ListKey, OpeningId, ReferralId, Role};
 
 const PROVIDER: &[Role] = &[Role::Provider];
 

@@ -12,8 +12,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::event::{Event, SCHEMA_VERSION};
-use crate::vocab::Actor;
-use crate::vocab::EventId;
+use crate::vocab::{Actor, EventId};
 
 /// A stream and the version an event has in it (1 for its first event).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

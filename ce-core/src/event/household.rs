@@ -11,8 +11,7 @@ use crate::record::{
 use crate::hud::{
     CeEventType, Destination, NoYesMissing, ReferralResult, RelationshipToHoH, RentalSubsidyType,
 };
-use crate::vocab::Coalition;
-use crate::vocab::{ClientId, HouseholdId};
+use crate::vocab::{ClientId, Coalition, HouseholdId};
 
 /// A household was enrolled in the BoS Coordinated Entry project, with the
 /// same-day Current Living Situation. Its effective date is the project start.

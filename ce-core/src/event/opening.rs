@@ -6,12 +6,10 @@ use serde::{Deserialize, Serialize};
 use crate::hud::{CeEventType, ReferralResult};
 use crate::policy::DeclineConsequence;
 use crate::rank::RankInputs;
-use crate::vocab::AgencyId;
-use crate::vocab::Coalition;
-use crate::vocab::DeclineReasonCode;
-use crate::vocab::ProgramType;
-use crate::vocab::{HouseholdId, OpeningId, ReferralId};
-use crate::vocab::{ListHouseholdType, ListKey};
+use crate::vocab::{
+    AgencyId, Coalition, DeclineReasonCode, HouseholdId, ListHouseholdType, ListKey, OpeningId,
+    ProgramType, ReferralId,
+};
 
 /// A provider posted an opening in one of its programs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

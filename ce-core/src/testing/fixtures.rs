@@ -8,10 +8,7 @@ use crate::hud::{
     PriorSituation, PrioritizationStatus, RelationshipToHoH, TimesHomeless,
 };
 use crate::record::{CurrentLivingSituation, Member, PriorLivingSituation, StatusUpdate};
-use crate::vocab::Coalition;
-use crate::vocab::ListHouseholdType;
-use crate::vocab::ProgramType;
-use crate::vocab::{ClientId, HouseholdId};
+use crate::vocab::{ClientId, Coalition, HouseholdId, ListHouseholdType, ProgramType};
 
 /// A calendar date; panics on an impossible date (test helper).
 ///

@@ -13,11 +13,10 @@ use crate::memory::MemoryStore;
 use crate::outcome::Outcome;
 use crate::policy::Policy;
 use crate::store::EventStore;
-use crate::vocab::Coalition;
-use crate::vocab::ProgramType;
-use crate::vocab::{Actor, Role};
-use crate::vocab::{CommandId, HouseholdId, OpeningId, ReferralId};
-use crate::vocab::{ListHouseholdType, ListKey};
+use crate::vocab::{
+    Actor, Coalition, CommandId, HouseholdId, ListHouseholdType, ListKey, OpeningId, ProgramType,
+    ReferralId, Role,
+};
 
 /// A caseload built by running commands through `decide` and a
 /// [`MemoryStore`], exactly as the workflow does.

@@ -4,8 +4,7 @@
 use ce_core::hud::NoYesReasons;
 use ce_core::priority::list_status;
 use ce_core::testing::{date, Scenario};
-use ce_core::*;
-use ce_core::{IneligibleRule, OffListReason};
+use ce_core::{IneligibleRule, OffListReason, *};
 
 use crate::common::{
     assess, assessed_on, days_after, family, household, lists_with, on_lists, single, COALITION,

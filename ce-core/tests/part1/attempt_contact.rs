@@ -3,8 +3,7 @@
 
 use ce_core::hud::MonthsHomeless;
 use ce_core::testing::{date, Scenario};
-use ce_core::*;
-use ce_core::{Field, Rejection};
+use ce_core::{Field, Rejection, *};
 
 use crate::common::{attempt, household, single, start};
 

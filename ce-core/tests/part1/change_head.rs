@@ -2,8 +2,7 @@
 
 use ce_core::hud::RelationshipToHoH;
 use ce_core::testing::{client, date, Scenario};
-use ce_core::Rejection;
-use ce_core::*;
+use ce_core::{Rejection, *};
 
 use crate::common::{couple, household};
 

@@ -8,8 +8,7 @@ use ce_core::hud::{
 };
 use ce_core::priority::lists_of;
 use ce_core::testing::{client, date, HouseholdBuilder, Scenario};
-use ce_core::*;
-use ce_core::{ContactMethod, CurrentLivingSituation, Member};
+use ce_core::{ContactMethod, CurrentLivingSituation, Member, *};
 use chrono::{DateTime, Days, NaiveDate, TimeZone, Utc};
 
 pub const COALITION: &str = "Coulee";

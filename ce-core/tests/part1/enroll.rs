@@ -4,9 +4,7 @@
 use ce_core::hud::{LivingSituation, RelationshipToHoH, RentalSubsidyType};
 use ce_core::priority::list_status;
 use ce_core::testing::{client, date, HouseholdBuilder, Scenario};
-use ce_core::OffListReason;
-use ce_core::Rejection;
-use ce_core::*;
+use ce_core::{OffListReason, Rejection, *};
 
 use crate::common::{
     child, couple, family, household, lists_with, single, situation, start, utc, COALITION,

@@ -3,9 +3,7 @@
 use ce_core::hud::{Destination, RentalSubsidyType};
 use ce_core::priority::list_status;
 use ce_core::testing::{client, date, follow_up, Scenario};
-use ce_core::OffListReason;
-use ce_core::*;
-use ce_core::{Field, Rejection};
+use ce_core::{Field, OffListReason, Rejection, *};
 
 use crate::common::{couple, exit, family, household, lists_with, single};
 

@@ -3,8 +3,7 @@
 
 use ce_core::hud::{LivingSituation, MonthsHomeless};
 use ce_core::testing::{date, follow_up, Scenario};
-use ce_core::*;
-use ce_core::{Field, Rejection};
+use ce_core::{Field, Rejection, *};
 
 use crate::common::{household, single, situation, utc};
 

@@ -4,8 +4,7 @@
 
 use ce_core::hud::RelationshipToHoH;
 use ce_core::testing::{client, date, follow_up, Scenario};
-use ce_core::*;
-use ce_core::{Field, Rejection};
+use ce_core::{Field, Rejection, *};
 use chrono::NaiveDate;
 
 use crate::common::{assess, attempt, exit, family, partner, single, start};

@@ -2,8 +2,7 @@
 //! column is rejected in another.
 
 use ce_core::hud::{CurrentSituation, Destination, InvalidCode, PriorSituation, RelationshipToHoH};
-use ce_core::Rejection;
-use ce_core::*;
+use ce_core::{Rejection, *};
 
 #[test]
 fn a_destination_only_code_is_not_a_current_living_situation() {

@@ -2,8 +2,7 @@
 
 use ce_core::priority::{compare, list_status};
 use ce_core::testing::Scenario;
-use ce_core::OffListReason;
-use ce_core::*;
+use ce_core::{OffListReason, *};
 
 use crate::common::{assessed_on, family, household, lists_with, single, COALITION};
 

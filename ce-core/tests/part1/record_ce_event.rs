@@ -4,9 +4,7 @@
 use ce_core::hud::{CeEventType, ReferralResult};
 use ce_core::priority::list_status;
 use ce_core::testing::{date, Scenario};
-use ce_core::OffListReason;
-use ce_core::*;
-use ce_core::{Field, Rejection};
+use ce_core::{Field, OffListReason, Rejection, *};
 use chrono::NaiveDate;
 
 use crate::common::{assess, assessed_on, exit, household, lists_with, single, start};

@@ -1,8 +1,7 @@
 //! RemoveMember: a client other than the head leaves the household.
 
 use ce_core::testing::{client, date, Scenario};
-use ce_core::Rejection;
-use ce_core::*;
+use ce_core::{Rejection, *};
 
 use crate::common::{couple, household, single};
 

@@ -3,9 +3,7 @@
 
 use ce_core::priority::list_status;
 use ce_core::testing::{date, follow_up, Scenario};
-use ce_core::OffListReason;
-use ce_core::Rejection;
-use ce_core::*;
+use ce_core::{OffListReason, Rejection, *};
 
 use crate::common::{
     assessed_on, attempt, days_after, days_before, exit, household, lists_with, single, start,

@@ -1,8 +1,7 @@
 //! Workflow over MemoryStore, end to end.
 
 use ce_core::testing::{date, follow_up};
-use ce_core::Rejection;
-use ce_core::*;
+use ce_core::{Rejection, *};
 
 use crate::common::{assess, assessed_on, exit, single, utc, COALITION};
 

@@ -2,9 +2,7 @@
 
 use ce_core::hud::ReferralResult;
 use ce_core::testing::Scenario;
-use ce_core::CancelCause;
-use ce_core::Rejection;
-use ce_core::*;
+use ce_core::{CancelCause, Rejection, *};
 
 use crate::common::{
     accept, cancelled, coulee_opening, day, household, on_any_list, opening_of, posted, refer,

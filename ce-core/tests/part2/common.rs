@@ -2,9 +2,7 @@
 
 use ce_core::hud::Destination;
 use ce_core::testing::{date, opening, HouseholdBuilder, Scenario};
-use ce_core::ReferralCancelled;
-use ce_core::Rejection;
-use ce_core::*;
+use ce_core::{ReferralCancelled, Rejection, *};
 use chrono::NaiveDate;
 
 pub const COALITION: &str = "Coulee";

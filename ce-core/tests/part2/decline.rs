@@ -2,10 +2,7 @@
 //! and what the reason does to the household's place on the lists.
 
 use ce_core::hud::ReferralResult;
-use ce_core::OffListReason;
-use ce_core::Rejection;
-use ce_core::*;
-use ce_core::{DeclineConsequence, ReferralDeclined};
+use ce_core::{DeclineConsequence, OffListReason, ReferralDeclined, Rejection, *};
 use chrono::NaiveDate;
 
 use crate::common::{

@@ -1,7 +1,6 @@
 //! Exit: a household that leaves CE loses its live referrals.
 
-use ce_core::CancelCause;
-use ce_core::*;
+use ce_core::{CancelCause, *};
 
 use crate::common::{
     cancelled, day, exit, on_any_list, opening_of, referral, referred,

@@ -3,9 +3,7 @@
 
 use std::sync::{Arc, Barrier};
 
-use ce_core::ReferralOffered;
-use ce_core::Rejection;
-use ce_core::*;
+use ce_core::{ReferralOffered, Rejection, *};
 use chrono::{TimeZone, Utc};
 
 use crate::common::{coulee_opening, posted, refer, refer_named, referred, single};

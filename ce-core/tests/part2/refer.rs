@@ -4,10 +4,7 @@
 
 use ce_core::hud::CeEventType;
 use ce_core::testing::{opening, HouseholdBuilder, Scenario};
-use ce_core::Rejection;
-use ce_core::*;
-use ce_core::{Bypass, ReferralOffered};
-use ce_core::{IneligibleRule, OffListReason};
+use ce_core::{Bypass, IneligibleRule, OffListReason, ReferralOffered, Rejection, *};
 
 use crate::common::{
     accept, coulee_opening, day, decline, exit, household, not_referable, opening_of, posted,

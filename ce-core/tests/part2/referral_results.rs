@@ -1,8 +1,7 @@
 //! Rules shared by the results of a referral (acknowledge, accept,
 //! decline): a result needs a live referral and a date on or after it.
 
-use ce_core::Rejection;
-use ce_core::*;
+use ce_core::{Rejection, *};
 
 use crate::common::{
     accept, acknowledge, day, decline, referred, three_households_and_a_psh_opening, withdraw,

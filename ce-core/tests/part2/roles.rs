@@ -2,8 +2,7 @@
 //! and referrals.
 
 use ce_core::testing::Scenario;
-use ce_core::Rejection;
-use ce_core::*;
+use ce_core::{Rejection, *};
 
 use crate::common::{
     accept, acknowledge, coulee_opening, day, decline, household, opening_of, posted, refer,

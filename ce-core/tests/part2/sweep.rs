@@ -2,8 +2,7 @@
 //! housed household alone.
 
 use ce_core::testing::follow_up;
-use ce_core::CancelCause;
-use ce_core::*;
+use ce_core::{CancelCause, *};
 
 use crate::common::{
     accept, cancelled, day, opening_of, psh_list, referral, referred,

@@ -1,7 +1,6 @@
 //! WithdrawOpening: the agency takes the opening back.
 
-use ce_core::CancelCause;
-use ce_core::*;
+use ce_core::{CancelCause, *};
 
 use crate::common::{
     cancelled, day, household, opening_of, psh_list, referral, referred,

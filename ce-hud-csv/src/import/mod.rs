@@ -26,25 +26,15 @@ use ce_core::hud::{
     LivingSituation, MonthsHomeless, NoYesMissing, NoYesReasons, PriorSituation,
     PrioritizationStatus, ReferralResult, RelationshipToHoH, RentalSubsidyType, TimesHomeless,
 };
-use ce_core::Caseload;
-use ce_core::Error;
-use ce_core::Event;
-use ce_core::Policy;
-use ce_core::Workflow;
-use ce_core::{decide, Outcome};
-use ce_core::{Actor, AgencyId, Role, UserId};
 use ce_core::{
-    AddMember, Assess, Command, CommandMeta, Correct, Enroll, Exit, FollowUp, RemoveMember,
+    decide, Actor, AddMember, AgencyId, AppendRequest, Assess, AssessmentAnswer,
+    AssessmentResultEntry, Caseload, CeEventRecorded, ClientId, Coalition, Command, CommandId,
+    CommandMeta, Correct, CurrentLivingSituation, Enroll, Envelope, Error, Event, EventId,
+    EventStore, Exit, ExpectedVersion, FollowUp, HmisLink, HmisRecordDeleted, HmisRecordsLinked,
+    HouseholdId, HouseholdStatus, LeavingSituation, Member, MemberDestination, NewEvent, Outcome,
+    Policy, PriorLivingSituation, PriorStay, RemoveMember, Role, Snapshots, StatusUpdate,
+    StoreError, StreamId, StreamVersion, UserId, Workflow, EARLIEST_BIRTH_DATE, EARLIEST_DATE,
 };
-use ce_core::{AppendRequest, EventStore, ExpectedVersion, Snapshots, StoreError};
-use ce_core::{
-    AssessmentAnswer, AssessmentResultEntry, Coalition, CurrentLivingSituation, HouseholdStatus,
-    LeavingSituation, Member, MemberDestination, PriorLivingSituation, PriorStay, StatusUpdate,
-    EARLIEST_BIRTH_DATE, EARLIEST_DATE,
-};
-use ce_core::{CeEventRecorded, HmisLink, HmisRecordDeleted, HmisRecordsLinked};
-use ce_core::{ClientId, CommandId, EventId, HouseholdId};
-use ce_core::{Envelope, NewEvent, StreamId, StreamVersion};
 
 use fields::*;
 use plan::*;

@@ -5,9 +5,10 @@
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 
-use ce_core::AppendProblem;
-use ce_core::{check_expected, validate_request};
-use ce_core::{AppendRequest, Envelope, EventId, EventStore, StoreError, StreamId, StreamVersion};
+use ce_core::{
+    check_expected, validate_request, AppendProblem, AppendRequest, Envelope, EventId, EventStore,
+    StoreError, StreamId, StreamVersion,
+};
 
 use super::{poisoned, SledStore};
 use crate::error::backend;

@@ -6,8 +6,7 @@ use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::MutexGuard;
 
-use ce_core::AppendProblem;
-use ce_core::{Envelope, EventStore, StoreError, StreamId};
+use ce_core::{AppendProblem, Envelope, EventStore, StoreError, StreamId};
 
 use super::SledStore;
 use crate::error::SledStoreError;

@@ -15,9 +15,9 @@
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 
-use ce_core::Snapshots;
 use ce_core::{
-    AppendRequest, Caseload, Envelope, EventId, EventStore, Policy, StoreError, StreamId, Upcasters,
+    AppendRequest, Caseload, Envelope, EventId, EventStore, Policy, Snapshots, StoreError,
+    StreamId, Upcasters,
 };
 
 mod append;

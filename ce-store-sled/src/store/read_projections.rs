@@ -5,9 +5,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::Ordering;
 
 use ce_core::report::{ListReader, PriorityListReport};
-use ce_core::ListEntry;
 use ce_core::{
-    Caseload, ClientId, EventStore, Household, HouseholdId, ListKey, Opening, OpeningId,
+    Caseload, ClientId, EventStore, Household, HouseholdId, ListEntry, ListKey, Opening, OpeningId,
     PriorityList, Referral, ReferralId, StoreError, StreamId,
 };
 use chrono::NaiveDate;

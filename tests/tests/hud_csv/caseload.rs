@@ -8,13 +8,10 @@ use ce_core::hud::{
 };
 use ce_core::testing::{client, date, Scenario};
 use ce_core::{
-    AcceptReferral, AddMember, Assess, Correct, DeclineReferral, Enroll, Event, EventStore, Exit,
-    FollowUp, HouseholdId, ListHouseholdType, Outcome, PostOpening, ProgramType, ReferralId, Role,
-    StreamId,
-};
-use ce_core::{
-    AssessmentAnswer, AssessmentResultEntry, CurrentLivingSituation, Member, PriorLivingSituation,
-    StatusUpdate,
+    AcceptReferral, AddMember, Assess, AssessmentAnswer, AssessmentResultEntry, Correct,
+    CurrentLivingSituation, DeclineReferral, Enroll, Event, EventStore, Exit, FollowUp,
+    HouseholdId, ListHouseholdType, Member, Outcome, PostOpening, PriorLivingSituation,
+    ProgramType, ReferralId, Role, StatusUpdate, StreamId,
 };
 
 use crate::support::{at, coulee};

@@ -5,12 +5,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use ce_core::hud::ReferralResult;
 use ce_core::invariants::{check_caseload, LogChecker};
-use ce_core::priority::compare;
-use ce_core::priority::{candidates, passed_over, rank_among, ranked_above, top_candidate};
-use ce_core::RankInputs;
+use ce_core::priority::{
+    candidates, compare, passed_over, rank_among, ranked_above, top_candidate,
+};
 use ce_core::{
     Caseload, Envelope, Event, EventStore, Household, HouseholdId, HouseholdStatus, ListKey,
-    Policy, ReferralId, ReferralStatus, StreamId,
+    Policy, RankInputs, ReferralId, ReferralStatus, StreamId,
 };
 use ce_store_sled::SledStore;
 use chrono::NaiveDate;

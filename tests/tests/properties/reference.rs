@@ -5,11 +5,10 @@
 use std::collections::BTreeMap;
 
 use ce_core::hud::{NoYesReasons, RelationshipToHoH};
-use ce_core::Member;
 use ce_core::{
-    Caseload, Household, HouseholdId, HouseholdStatus, ListHouseholdType, ListKey, Policy,
+    Caseload, Household, HouseholdId, HouseholdStatus, ListHouseholdType, ListKey, Member,
+    OrderKey, Policy, ProgramRule,
 };
-use ce_core::{OrderKey, ProgramRule};
 use chrono::NaiveDate;
 
 /// A member's age at project start.

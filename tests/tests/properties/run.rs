@@ -8,8 +8,9 @@ use std::ops::RangeInclusive;
 use ce_core::testing::proptest::prelude::*;
 use ce_core::testing::proptest::test_runner::FileFailurePersistence;
 use ce_core::testing::{Created, PolicyVariation, Step};
-use ce_core::Snapshots;
-use ce_core::{Caseload, Command, Envelope, Error, Executed, MemoryStore, Policy, Workflow};
+use ce_core::{
+    Caseload, Command, Envelope, Error, Executed, MemoryStore, Policy, Snapshots, Workflow,
+};
 use ce_store_sled::SledStore;
 
 /// Cases of each in-memory property when `PROPTEST_CASES` is not set.
