@@ -1,4 +1,5 @@
-//! The conformance suite, run unchanged against both stores.
+//! The conformance suite, run unchanged against every store: in memory,
+//! sled and PostgreSQL.
 
 use ce_core::MemoryStore;
 use ce_store_sled::SledStore;
@@ -22,6 +23,14 @@ macro_rules! conformance {
             fn $check() {
                 let (_dir, store) = super::sled();
                 ce_tests::conformance::$check(store);
+            })+
+        }
+        mod postgres {
+            $(#[test]
+            fn $check() {
+                if let Some(store) = ce_tests::postgres::store() {
+                    ce_tests::conformance::$check(store);
+                }
             })+
         }
     };

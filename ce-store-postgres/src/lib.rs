@@ -1,0 +1,372 @@
+//! The ce-core event store on PostgreSQL: the same [`EventStore`] contract
+//! as the sled store, shared by many processes on many hosts.
+//!
+//! The log is two tables: `ce_events` (one row per event: its global
+//! position, id, type, dates and the envelope's JSON bytes as ce wrote
+//! them) and `ce_streams` (one row per event and stream it belongs to,
+//! `PRIMARY KEY (stream, version)`). An append is one transaction that
+//! first locks the single row of `ce_head`, which holds the next position:
+//! appends from every process take their positions in commit order, so
+//! positions are gapless and a reader catching up by position never skips
+//! one that commits later. docs/storage.md says why, and what it costs.
+//!
+//! The schema is created and upgraded on open, from numbered migrations
+//! recorded in `ce_schema`; a database whose schema is newer than this
+//! build is refused.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard};
+
+use ce_core::report::ListReader;
+use ce_core::{
+    check_expected, validate_request, AppendProblem, AppendRequest, Envelope, EventId, EventStore,
+    Snapshots, StoreError, StreamId, StreamVersion, Upcasters,
+};
+use postgres::{Client, NoTls, Transaction};
+
+/// The migrations, in order: migration `n` (1-based) takes the schema from
+/// version `n - 1` to `n`. A migration is never edited once released; a
+/// change is a new one.
+const MIGRATIONS: &[&str] = &["CREATE TABLE ce_head (
+         id smallint PRIMARY KEY CHECK (id = 1),
+         next_position bigint NOT NULL CHECK (next_position >= 0)
+     );
+     INSERT INTO ce_head VALUES (1, 0);
+     CREATE TABLE ce_events (
+         position bigint PRIMARY KEY CHECK (position >= 0),
+         event_id uuid NOT NULL UNIQUE,
+         event_type text NOT NULL,
+         effective date NOT NULL,
+         recorded_at timestamptz NOT NULL,
+         envelope bytea NOT NULL
+     );
+     CREATE TABLE ce_streams (
+         stream text NOT NULL,
+         version bigint NOT NULL CHECK (version >= 1),
+         position bigint NOT NULL REFERENCES ce_events (position),
+         PRIMARY KEY (stream, version)
+     );"];
+
+/// The schema version this build writes and reads.
+pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
+
+/// Serializes migrations between processes opening the same database at
+/// once (an arbitrary constant: "ce" in ASCII).
+const MIGRATION_LOCK: i64 = 0x6365;
+
+/// Why a store could not be opened.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PgStoreError {
+    /// The server could not be reached, refused the login, or has no such
+    /// database.
+    #[error("cannot connect to PostgreSQL: {0}")]
+    Connect(#[source] postgres::Error),
+    /// The database holds a schema written by a newer ce.
+    #[error("the database's ce schema is version {found}, this build knows up to {supported}: upgrade ce")]
+    SchemaTooNew {
+        /// The database's schema version.
+        found: u32,
+        /// The newest this build knows.
+        supported: u32,
+    },
+    /// A schema name that is not a plain lower-case identifier.
+    #[error("schema name {0:?} must be lower-case letters, digits and _, starting with a letter")]
+    BadSchemaName(String),
+    /// Creating or upgrading the schema failed.
+    #[error("cannot create or upgrade the ce schema: {0}")]
+    Migrate(#[source] postgres::Error),
+}
+
+/// The event store on one PostgreSQL database (and schema).
+pub struct PgStore {
+    client: Mutex<Client>,
+    upcasters: Upcasters,
+}
+
+impl std::fmt::Debug for PgStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgStore").finish_non_exhaustive()
+    }
+}
+
+impl PgStore {
+    /// Connects to `url` (`postgres://user@host/db`, or
+    /// `postgresql:///db?host=/run/postgresql` for a Unix socket) and
+    /// creates or upgrades the schema in the database's `public` schema.
+    pub fn open(url: &str) -> Result<Self, PgStoreError> {
+        Self::open_in(url, "public")
+    }
+
+    /// As [`open`](Self::open), in the PostgreSQL schema `schema` (created
+    /// if missing): several ce stores, e.g. one per test, in one database.
+    pub fn open_in(url: &str, schema: &str) -> Result<Self, PgStoreError> {
+        let plain = schema.starts_with(|c: char| c.is_ascii_lowercase())
+            && schema
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if !plain || schema.len() > 63 {
+            return Err(PgStoreError::BadSchemaName(schema.to_owned()));
+        }
+        let mut client = Client::connect(url, NoTls).map_err(PgStoreError::Connect)?;
+        client
+            .batch_execute(&format!(
+                "CREATE SCHEMA IF NOT EXISTS {schema}; SET search_path TO {schema}"
+            ))
+            .map_err(PgStoreError::Migrate)?;
+        migrate(&mut client)?;
+        Ok(Self {
+            client: Mutex::new(client),
+            upcasters: Upcasters::current(),
+        })
+    }
+
+    fn client(&self) -> MutexGuard<'_, Client> {
+        // A panic while holding the client leaves at worst an open
+        // transaction, which the server rolls back when it is dropped.
+        self.client
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn decode(&self, position: i64, bytes: &[u8]) -> Result<Envelope, StoreError> {
+        let position = to_u64(position)?;
+        self.upcasters
+            .decode(bytes)
+            .map_err(|source| StoreError::Decode { position, source })
+    }
+
+    fn decode_rows(&self, rows: &[postgres::Row]) -> Result<Vec<Envelope>, StoreError> {
+        rows.iter()
+            .map(|row| {
+                let position: i64 = row.try_get(0).map_err(backend)?;
+                let bytes: Vec<u8> = row.try_get(1).map_err(backend)?;
+                self.decode(position, &bytes)
+            })
+            .collect()
+    }
+}
+
+/// Creates or upgrades the schema, one migration at a time, under a lock
+/// that other processes opening the database wait for.
+fn migrate(client: &mut Client) -> Result<(), PgStoreError> {
+    let mut tx = client.transaction().map_err(PgStoreError::Migrate)?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
+        .map_err(PgStoreError::Migrate)?;
+    tx.batch_execute("CREATE TABLE IF NOT EXISTS ce_schema (version integer NOT NULL)")
+        .map_err(PgStoreError::Migrate)?;
+    let found: i32 = tx
+        .query_opt("SELECT version FROM ce_schema", &[])
+        .map_err(PgStoreError::Migrate)?
+        .map(|row| row.try_get(0))
+        .transpose()
+        .map_err(PgStoreError::Migrate)?
+        .unwrap_or(0);
+    let found = u32::try_from(found).unwrap_or(u32::MAX);
+    if found > SCHEMA_VERSION {
+        return Err(PgStoreError::SchemaTooNew {
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    for migration in MIGRATIONS.iter().skip(found as usize) {
+        tx.batch_execute(migration).map_err(PgStoreError::Migrate)?;
+    }
+    if found < SCHEMA_VERSION {
+        let version = i32::try_from(SCHEMA_VERSION).unwrap_or(i32::MAX);
+        tx.execute("DELETE FROM ce_schema", &[])
+            .map_err(PgStoreError::Migrate)?;
+        tx.execute("INSERT INTO ce_schema VALUES ($1)", &[&version])
+            .map_err(PgStoreError::Migrate)?;
+    }
+    tx.commit().map_err(PgStoreError::Migrate)
+}
+
+fn backend(e: postgres::Error) -> StoreError {
+    StoreError::Backend(Box::new(e))
+}
+
+fn to_u64(value: i64) -> Result<u64, StoreError> {
+    u64::try_from(value).map_err(|_| StoreError::Corrupt {
+        position: 0,
+        detail: format!("negative position or version {value}"),
+    })
+}
+
+fn to_i64(value: u64) -> Result<i64, StoreError> {
+    i64::try_from(value).map_err(|_| StoreError::Corrupt {
+        position: value,
+        detail: "position or version beyond what the database holds".to_owned(),
+    })
+}
+
+/// The stream's current version inside an append's transaction.
+fn version_of(tx: &mut Transaction<'_>, stream: &str) -> Result<u64, StoreError> {
+    let row = tx
+        .query_one(
+            "SELECT coalesce(max(version), 0) FROM ce_streams WHERE stream = $1",
+            &[&stream],
+        )
+        .map_err(backend)?;
+    to_u64(row.try_get(0).map_err(backend)?)
+}
+
+impl EventStore for PgStore {
+    fn append(&self, request: AppendRequest) -> Result<Vec<Envelope>, StoreError> {
+        validate_request(&request)?;
+        let mut client = self.client();
+        let mut tx = client.transaction().map_err(backend)?;
+        // The commit point of every append: whoever holds this row appends
+        // next, so positions are handed out in commit order.
+        let next: i64 = tx
+            .query_one(
+                "SELECT next_position FROM ce_head WHERE id = 1 FOR UPDATE",
+                &[],
+            )
+            .map_err(backend)?
+            .try_get(0)
+            .map_err(backend)?;
+        let mut next = to_u64(next)?;
+
+        let ids: Vec<uuid::Uuid> = request.events.iter().map(|e| e.event_id.0).collect();
+        let stored = tx
+            .query(
+                "SELECT position, envelope FROM ce_events WHERE event_id = ANY($1) ORDER BY position",
+                &[&ids],
+            )
+            .map_err(backend)?;
+        if stored.len() == ids.len() {
+            // A resend of an append already stored: its envelopes, nothing
+            // written.
+            return self.decode_rows(&stored);
+        }
+        if !stored.is_empty() {
+            let envelopes = self.decode_rows(&stored)?;
+            let dup = envelopes
+                .first()
+                .map_or(EventId(uuid::Uuid::nil()), |e| e.event_id);
+            return Err(StoreError::PartialDuplicate(dup));
+        }
+
+        let mut versions: HashMap<StreamId, u64> = HashMap::new();
+        for (stream, expected) in &request.expected {
+            let actual = version_of(&mut tx, &stream.to_string())?;
+            check_expected(*stream, *expected, actual)?;
+            versions.insert(*stream, actual);
+        }
+        let mut out = Vec::with_capacity(request.events.len());
+        for new in request.events {
+            let mut stream_versions = Vec::with_capacity(new.streams.len());
+            for stream in &new.streams {
+                let version = match versions.get(stream) {
+                    Some(v) => *v,
+                    None => version_of(&mut tx, &stream.to_string())?,
+                }
+                .saturating_add(1);
+                versions.insert(*stream, version);
+                stream_versions.push(StreamVersion {
+                    stream: *stream,
+                    version,
+                });
+            }
+            let envelope = Envelope::stored(new, next, stream_versions);
+            let bytes = envelope
+                .to_json()
+                .map_err(|_| StoreError::InvalidAppend(AppendProblem::DoesNotSerialize))?;
+            let position = to_i64(next)?;
+            tx.execute(
+                "INSERT INTO ce_events (position, event_id, event_type, effective, recorded_at, envelope)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+                &[
+                    &position,
+                    &envelope.event_id.0,
+                    &envelope.event.event_type(),
+                    &envelope.effective,
+                    &envelope.recorded_at,
+                    &bytes,
+                ],
+            )
+            .map_err(backend)?;
+            for sv in &envelope.streams {
+                tx.execute(
+                    "INSERT INTO ce_streams (stream, version, position) VALUES ($1, $2, $3)",
+                    &[&sv.stream.to_string(), &to_i64(sv.version)?, &position],
+                )
+                .map_err(backend)?;
+            }
+            next = next.saturating_add(1);
+            out.push(envelope);
+        }
+        tx.execute(
+            "UPDATE ce_head SET next_position = $1 WHERE id = 1",
+            &[&to_i64(next)?],
+        )
+        .map_err(backend)?;
+        tx.commit().map_err(backend)?;
+        Ok(out)
+    }
+
+    fn read_stream(&self, stream: &StreamId) -> Result<Vec<Envelope>, StoreError> {
+        let rows = self
+            .client()
+            .query(
+                "SELECT e.position, e.envelope FROM ce_streams s
+                 JOIN ce_events e ON e.position = s.position
+                 WHERE s.stream = $1 ORDER BY s.version",
+                &[&stream.to_string()],
+            )
+            .map_err(backend)?;
+        self.decode_rows(&rows)
+    }
+
+    fn read_from(&self, from: u64, limit: usize) -> Result<Vec<Envelope>, StoreError> {
+        let from = i64::try_from(from).unwrap_or(i64::MAX);
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = self
+            .client()
+            .query(
+                "SELECT position, envelope FROM ce_events
+                 WHERE position >= $1 ORDER BY position LIMIT $2",
+                &[&from, &limit],
+            )
+            .map_err(backend)?;
+        self.decode_rows(&rows)
+    }
+
+    fn stream_version(&self, stream: &StreamId) -> Result<u64, StoreError> {
+        let row = self
+            .client()
+            .query_one(
+                "SELECT coalesce(max(version), 0) FROM ce_streams WHERE stream = $1",
+                &[&stream.to_string()],
+            )
+            .map_err(backend)?;
+        to_u64(row.try_get(0).map_err(backend)?)
+    }
+
+    fn next_position(&self) -> Result<u64, StoreError> {
+        let row = self
+            .client()
+            .query_one("SELECT next_position FROM ce_head WHERE id = 1", &[])
+            .map_err(backend)?;
+        to_u64(row.try_get(0).map_err(backend)?)
+    }
+
+    fn position_of(&self, event_id: EventId) -> Result<Option<u64>, StoreError> {
+        let row = self
+            .client()
+            .query_opt(
+                "SELECT position FROM ce_events WHERE event_id = $1",
+                &[&event_id.0],
+            )
+            .map_err(backend)?;
+        row.map(|row| to_u64(row.try_get(0).map_err(backend)?))
+            .transpose()
+    }
+}
+
+/// Keeps no projections yet: a workflow on it folds the log.
+impl Snapshots for PgStore {}
+
+/// Ranks the folded log for a report.
+impl ListReader for PgStore {}
