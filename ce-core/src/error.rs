@@ -193,7 +193,7 @@ pub enum Rejection {
         /// The actor's role.
         role: Role,
         /// What they tried.
-        action: Action,
+        action: Operation,
     },
     /// A provider acting on another agency's opening.
     #[error("agency {agency} may not act on opening {opening}, which belongs to {owner}")]
@@ -523,7 +523,7 @@ words! {
 
 words! {
     /// What a role may or may not do.
-    Action {
+    Operation {
         /// Enroll households.
         Enroll => "enroll households",
         /// Record assessments.

@@ -61,8 +61,8 @@ pub use envelope::{
     DecodeError, Envelope, InvalidStreamId, NewEvent, StreamId, StreamVersion, Upcast, Upcasters,
 };
 pub use error::{
-    Action, CeEventRule, DateRule, Error, Field, NotCorrectableReason, NotReferableReason,
-    OpeningDefect, Rejection,
+    CeEventRule, DateRule, Error, Field, NotCorrectableReason, NotReferableReason, OpeningDefect,
+    Operation, Rejection,
 };
 pub use event::{
     AssessmentRecorded, Bypass, CancelCause, CeEventRecorded, ClientEnrollmentClosed,

@@ -272,43 +272,56 @@ pub fn housed_not_exited<'a>(
 }
 
 /// A store that reports a priority list: what a screen of today's list or
-/// a nightly report reads. The default folds the store's caseload (its
-/// snapshot, or else the whole log) and ranks it under the store's policy
-/// (the WI BoS default for a store that holds none); a store that keeps
-/// the lists as projections reads only the rows it needs.
+/// a nightly report reads. The default ranks the store's caseload (its
+/// snapshot, or else the whole log folded) under the policy given; a store
+/// that keeps its lists ranked reads only the rows it needs when the
+/// policy given is the one it ranks by.
 pub trait ListReader: Snapshots {
-    /// The report of one list as of `date`, its top `limit` households.
+    /// The report of one list as of `date` under `policy` (the workflow's:
+    /// [`Workflow::policy`](crate::workflow::Workflow::policy)), its top
+    /// `limit` households.
     fn list_report(
         &self,
+        policy: &Policy,
         key: &ListKey,
         date: NaiveDate,
         limit: usize,
     ) -> Result<PriorityListReport, StoreError> {
-        let caseload = match self.snapshot()? {
-            Some(caseload) => caseload,
-            None => {
-                let mut caseload = Caseload::default();
-                let mut from = 0;
-                loop {
-                    let batch = self.read_from(from, 10_000)?;
-                    let Some(last) = batch.last() else {
-                        break;
-                    };
-                    from = last.position.saturating_add(1);
-                    for envelope in &batch {
-                        caseload.apply(envelope);
-                    }
-                }
-                caseload
-            }
-        };
-        let policy = self
-            .policy_in_force()?
-            .unwrap_or_else(Policy::wi_bos_default);
-        let mut list = caseload.list(&policy, key, date);
-        list.entries.truncate(limit);
-        Ok(PriorityListReport::new(&caseload, &list, date))
+        list_report_by_fold(self, policy, key, date, limit)
     }
+}
+
+/// A list report from the store's caseload (its snapshot, or the log
+/// folded), ranked under `policy`: [`ListReader`]'s default, for a store
+/// that keeps no ranked lists or ranks by another policy.
+pub fn list_report_by_fold<S: Snapshots + ?Sized>(
+    store: &S,
+    policy: &Policy,
+    key: &ListKey,
+    date: NaiveDate,
+    limit: usize,
+) -> Result<PriorityListReport, StoreError> {
+    let caseload = match store.snapshot()? {
+        Some(caseload) => caseload,
+        None => {
+            let mut caseload = Caseload::default();
+            let mut from = 0;
+            loop {
+                let batch = store.read_from(from, 10_000)?;
+                let Some(last) = batch.last() else {
+                    break;
+                };
+                from = last.position.saturating_add(1);
+                for envelope in &batch {
+                    caseload.apply(envelope);
+                }
+            }
+            caseload
+        }
+    };
+    let mut list = caseload.list(policy, key, date);
+    list.entries.truncate(limit);
+    Ok(PriorityListReport::new(&caseload, &list, date))
 }
 
 /// Folds its log for every report.
@@ -317,10 +330,11 @@ impl ListReader for MemoryStore {}
 impl<S: ListReader + ?Sized> ListReader for Arc<S> {
     fn list_report(
         &self,
+        policy: &Policy,
         key: &ListKey,
         date: NaiveDate,
         limit: usize,
     ) -> Result<PriorityListReport, StoreError> {
-        (**self).list_report(key, date, limit)
+        (**self).list_report(policy, key, date, limit)
     }
 }

@@ -216,8 +216,9 @@ impl<S: Snapshots> Workflow<S> {
 
     /// Corrects an earlier event of a household's stream to `corrected`,
     /// the record as it should have been (same kind, same ids): what
-    /// differs from the stored event is recorded as the correction, as
-    /// [`correct`](Self::correct) records a patch.
+    /// differs from the record as it stands (with earlier corrections) is
+    /// recorded as the correction, as [`correct`](Self::correct) records a
+    /// patch.
     pub fn correct_to(
         &self,
         meta: &CommandMeta,
@@ -226,18 +227,13 @@ impl<S: Snapshots> Workflow<S> {
         corrected: &Event,
         reason: &str,
     ) -> Result<Executed, Error> {
-        let not = |why| Rejection::NotCorrectable { event, why };
-        let position = self
-            .store
-            .position_of(event)?
-            .ok_or(not(NotCorrectableReason::NoSuchEvent))?;
-        let original = self
-            .store
-            .read_from(position, 1)?
-            .pop()
-            .ok_or(not(NotCorrectableReason::NoSuchEvent))?;
-        if original.event.kind() != corrected.kind() {
-            return Err(not(NotCorrectableReason::KindChanged).into());
+        let current = self.as_corrected(household, event)?;
+        if current.event.kind() != corrected.kind() {
+            return Err(Rejection::NotCorrectable {
+                event,
+                why: NotCorrectableReason::KindChanged,
+            }
+            .into());
         }
         let data = |e: &Event| {
             serde_json::to_value(e)
@@ -247,13 +243,15 @@ impl<S: Snapshots> Workflow<S> {
                     detail: e.to_string(),
                 })
         };
-        let patch = merge_diff(&data(&original.event)?, &data(corrected)?);
-        self.correct(meta, household, event, patch, reason)
+        let patch = merge_diff(&data(&current.event)?, &data(corrected)?);
+        self.record_correction(meta, household, current, patch, reason)
     }
 
-    /// Corrects an earlier event of a household's stream: loads the stored
-    /// event, applies `patch` (a JSON merge patch of its data) and records
-    /// the correction. The original stays in the log.
+    /// Corrects an earlier event of a household's stream: loads the event
+    /// as it stands (the stored one with its latest correction, so that a
+    /// patch never undoes an earlier correction it does not name), applies
+    /// `patch` (a JSON merge patch of its data) and records the correction.
+    /// The original stays in the log.
     pub fn correct(
         &self,
         meta: &CommandMeta,
@@ -262,21 +260,42 @@ impl<S: Snapshots> Workflow<S> {
         patch: serde_json::Value,
         reason: &str,
     ) -> Result<Executed, Error> {
-        let position = self
+        let current = self.as_corrected(household, event)?;
+        self.record_correction(meta, household, current, patch, reason)
+    }
+
+    /// The stored event `event`, its data replaced by its latest
+    /// correction on the household's stream, if any.
+    fn as_corrected(&self, household: HouseholdId, event: EventId) -> Result<Envelope, Error> {
+        let missing = Rejection::NotCorrectable {
+            event,
+            why: NotCorrectableReason::NoSuchEvent,
+        };
+        let position = self.store.position_of(event)?.ok_or(missing.clone())?;
+        let mut stored = self.store.read_from(position, 1)?.pop().ok_or(missing)?;
+        let latest = self
             .store
-            .position_of(event)?
-            .ok_or(Rejection::NotCorrectable {
-                event,
-                why: NotCorrectableReason::NoSuchEvent,
-            })?;
-        let original =
-            self.store
-                .read_from(position, 1)?
-                .pop()
-                .ok_or(Rejection::NotCorrectable {
-                    event,
-                    why: NotCorrectableReason::NoSuchEvent,
-                })?;
+            .read_stream(&StreamId::Household(household))?
+            .into_iter()
+            .rev()
+            .find_map(|e| match e.event {
+                Event::EventCorrected(c) if c.corrects == event => Some(*c.corrected),
+                _ => None,
+            });
+        if let Some(latest) = latest {
+            stored.event = latest;
+        }
+        Ok(stored)
+    }
+
+    fn record_correction(
+        &self,
+        meta: &CommandMeta,
+        household: HouseholdId,
+        original: Envelope,
+        patch: serde_json::Value,
+        reason: &str,
+    ) -> Result<Executed, Error> {
         self.execute(
             meta,
             Command::Correct(crate::command::Correct {

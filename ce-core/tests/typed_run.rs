@@ -142,6 +142,40 @@ fn a_record_is_corrected_to_its_right_value_without_writing_a_patch() {
     let score = |w: &Workflow<MemoryStore>| w.caught_up().unwrap().households()[&household].score();
     assert_eq!(score(&workflow), Some(12));
 
+    // A correction starts from the record as it stands: back to 9 is a
+    // change, and a change of the location alone names the location only.
+    let mut back = right.clone();
+    back.score = Some(9);
+    let to_nine = Event::AssessmentRecorded(AssessmentRecorded {
+        assessment: back,
+        ..recorded.clone()
+    });
+    workflow
+        .correct_to(&access(7), household, stored.event_id, &to_nine, "It was 9")
+        .unwrap();
+    assert_eq!(score(&workflow), Some(9));
+    let mut moved = right.clone();
+    moved.score = Some(9);
+    moved.location = "Couleecap, La Crosse".to_owned();
+    let located = Event::AssessmentRecorded(AssessmentRecorded {
+        assessment: moved,
+        ..recorded.clone()
+    });
+    let executed = workflow
+        .correct_to(
+            &access(7),
+            household,
+            stored.event_id,
+            &located,
+            "Where it was done",
+        )
+        .unwrap();
+    let Event::EventCorrected(correction) = &executed.events[0].event else {
+        panic!("a correction records EventCorrected");
+    };
+    assert_eq!(correction.fields, ["assessment.location"]);
+    assert_eq!(score(&workflow), Some(9));
+
     // A field the right record does not have is removed (a null in the
     // patch), not kept.
     right.score = None;

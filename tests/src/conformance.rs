@@ -175,8 +175,35 @@ pub fn list_report_equals_the_fold<S: ListReader>(store: S) {
     for (key, list) in lists {
         let folded = PriorityListReport::new(&caseload, &list, date);
         let store = driver.workflow.store();
-        assert_eq!(store.list_report(&key, date, usize::MAX).unwrap(), folded);
-        let top = store.list_report(&key, date, 1).unwrap();
+        assert_eq!(
+            store.list_report(&policy, &key, date, usize::MAX).unwrap(),
+            folded
+        );
+        let top = store.list_report(&policy, &key, date, 1).unwrap();
         assert_eq!(top.rows, folded.rows[..1], "{key}");
+    }
+}
+
+/// A list report ranks under the policy it is given, whatever the store
+/// ranks by: with floors no one meets, every list is empty.
+pub fn list_report_follows_the_policy_given<S: ListReader>(store: S) {
+    let mut driver = Driver::new(store);
+    workload(&mut driver);
+    let date = ce_core::testing::date(2025, 3, 1);
+    let policy = driver.workflow.policy().clone();
+    let mut strict = policy.clone();
+    for program in &mut strict.programs {
+        program.eligibility.min_score_without_children = Some(1_000);
+        program.eligibility.min_score_with_children = Some(1_000);
+    }
+    let caseload = driver.workflow.caught_up().unwrap().clone();
+    let lists = caseload.lists(&policy, date);
+    assert!(!lists.is_empty(), "the workload puts households on lists");
+    let store = driver.workflow.store();
+    for key in lists.keys() {
+        let report = store.list_report(&strict, key, date, usize::MAX).unwrap();
+        assert!(report.rows.is_empty(), "{key} under floors of 1,000");
+        let report = store.list_report(&policy, key, date, usize::MAX).unwrap();
+        assert!(!report.rows.is_empty(), "{key} under the workflow's policy");
     }
 }

@@ -44,4 +44,5 @@ conformance!(
     idempotent_resend,
     projections_equal_fresh_fold,
     list_report_equals_the_fold,
+    list_report_follows_the_policy_given,
 );

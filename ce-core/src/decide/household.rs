@@ -11,7 +11,7 @@ use crate::command::{
 };
 use crate::decide::{check_len, check_line, check_text, Context, Decision, Pending};
 use crate::envelope::StreamId;
-use crate::error::{Action, CeEventRule, DateRule, Field, NotCorrectableReason, Rejection};
+use crate::error::{CeEventRule, DateRule, Field, NotCorrectableReason, Operation, Rejection};
 use crate::event::{CancelCause, Event, ReferralCancelled, *};
 use crate::household::Household;
 use crate::hud::{CeEventType, Destination, LivingSituation, RelationshipToHoH, RentalSubsidyType};
@@ -216,7 +216,7 @@ fn cancel_live_referrals(
 }
 
 pub(crate) fn enroll(ctx: &Context<'_>, c: &Enroll) -> Result<Decision, Rejection> {
-    ctx.require(ACCESS, Action::Enroll)?;
+    ctx.require(ACCESS, Operation::Enroll)?;
     if !ctx.policy.knows_coalition(&c.coalition) {
         return Err(Rejection::UnknownCoalition(c.coalition.clone()));
     }
@@ -262,7 +262,7 @@ pub(crate) fn enroll(ctx: &Context<'_>, c: &Enroll) -> Result<Decision, Rejectio
 }
 
 pub(crate) fn assess(ctx: &Context<'_>, c: &Assess) -> Result<Decision, Rejection> {
-    ctx.require(ACCESS, Action::Assess)?;
+    ctx.require(ACCESS, Operation::Assess)?;
     household_on(ctx, c.household, Field::AssessmentDate, c.date)?;
     // HUD makes AssessmentLocation nullable (FY2024 v1.4): it may be empty.
     check_len(Field::AssessmentLocation, &c.location, MAX_LOCATION_CHARS)?;
@@ -290,7 +290,7 @@ pub(crate) fn assess(ctx: &Context<'_>, c: &Assess) -> Result<Decision, Rejectio
 }
 
 pub(crate) fn follow_up(ctx: &Context<'_>, c: &FollowUp) -> Result<Decision, Rejection> {
-    ctx.require(ACCESS, Action::FollowUp)?;
+    ctx.require(ACCESS, Operation::FollowUp)?;
     household_on(ctx, c.household, Field::FollowUpDate, c.date)?;
     let note = check_note(&c.note)?;
     check_current(&c.current)?;
@@ -312,7 +312,7 @@ pub(crate) fn attempt_contact(
     ctx: &Context<'_>,
     c: &AttemptContact,
 ) -> Result<Decision, Rejection> {
-    ctx.require(ACCESS, Action::AttemptContact)?;
+    ctx.require(ACCESS, Operation::AttemptContact)?;
     household_on(ctx, c.household, Field::AttemptDate, c.date)?;
     let note = check_note(&c.note)?;
     Ok(Decision {
@@ -330,7 +330,7 @@ pub(crate) fn attempt_contact(
 }
 
 pub(crate) fn record_ce_event(ctx: &Context<'_>, c: &RecordCeEvent) -> Result<Decision, Rejection> {
-    ctx.require(ACCESS, Action::RecordCeEvent)?;
+    ctx.require(ACCESS, Operation::RecordCeEvent)?;
     household_on(ctx, c.household, Field::CeEventDate, c.date)?;
     let event = c.event;
     let field = |field, rule| Rejection::CeEventField { event, field, rule };
@@ -390,7 +390,7 @@ pub(crate) fn record_ce_event(ctx: &Context<'_>, c: &RecordCeEvent) -> Result<De
 }
 
 pub(crate) fn add_member(ctx: &Context<'_>, c: &AddMember) -> Result<Decision, Rejection> {
-    ctx.require(ACCESS, Action::ChangeMembership)?;
+    ctx.require(ACCESS, Operation::ChangeMembership)?;
     let household = household_on(ctx, c.household, Field::MembershipDate, c.date)?;
     let client = c.member.client;
     if household.members.iter().any(|m| m.client == client) {
@@ -429,7 +429,7 @@ pub(crate) fn add_member(ctx: &Context<'_>, c: &AddMember) -> Result<Decision, R
 }
 
 pub(crate) fn remove_member(ctx: &Context<'_>, c: &RemoveMember) -> Result<Decision, Rejection> {
-    ctx.require(ACCESS, Action::ChangeMembership)?;
+    ctx.require(ACCESS, Operation::ChangeMembership)?;
     let household = household_on(ctx, c.household, Field::MembershipDate, c.date)?;
     let member = household
         .members
@@ -474,7 +474,7 @@ pub(crate) fn remove_member(ctx: &Context<'_>, c: &RemoveMember) -> Result<Decis
 }
 
 pub(crate) fn change_head(ctx: &Context<'_>, c: &ChangeHead) -> Result<Decision, Rejection> {
-    ctx.require(ACCESS, Action::ChangeMembership)?;
+    ctx.require(ACCESS, Operation::ChangeMembership)?;
     let household = household_on(ctx, c.household, Field::MembershipDate, c.date)?;
     if !household.members.iter().any(|m| m.client == c.head) {
         return Err(Rejection::UnknownMember {
@@ -499,7 +499,7 @@ pub(crate) fn change_head(ctx: &Context<'_>, c: &ChangeHead) -> Result<Decision,
 }
 
 pub(crate) fn exit(ctx: &Context<'_>, c: &Exit) -> Result<Decision, Rejection> {
-    ctx.require(ACCESS, Action::Exit)?;
+    ctx.require(ACCESS, Operation::Exit)?;
     let household = household_on(ctx, c.household, Field::ExitDate, c.date)?;
     if c.date < household.last_activity {
         return Err(Rejection::BeforeLastActivity {
@@ -544,7 +544,7 @@ pub(crate) fn exit(ctx: &Context<'_>, c: &Exit) -> Result<Decision, Rejection> {
 }
 
 pub(crate) fn sweep(ctx: &Context<'_>, c: &Sweep) -> Result<Decision, Rejection> {
-    ctx.require(&[], Action::Sweep)?;
+    ctx.require(&[], Operation::Sweep)?;
     let mut events = Vec::new();
     let mut inactivated = Vec::new();
     for household in ctx.caseload.households().values() {
@@ -643,7 +643,7 @@ fn changed_paths(path: &str, a: &serde_json::Value, b: &serde_json::Value, out: 
 }
 
 pub(crate) fn correct(ctx: &Context<'_>, c: &Correct) -> Result<Decision, Rejection> {
-    ctx.require(ACCESS, Action::Correct)?;
+    ctx.require(ACCESS, Operation::Correct)?;
     let event = c.original.event_id;
     let not = |why| Rejection::NotCorrectable { event, why };
     let invalid = |e: serde_json::Error| Rejection::InvalidCorrection {
@@ -757,4 +757,41 @@ pub(crate) fn correct(ctx: &Context<'_>, c: &Correct) -> Result<Decision, Reject
         )],
         outcome: Outcome::Recorded,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// Applying the diff of `from` and `to` to `from` gives `to`.
+    #[test]
+    fn a_merge_diff_applied_as_a_patch_gives_the_target() {
+        let cases = [
+            (
+                json!({"a": 1, "b": {"c": 2, "d": 3}}),
+                json!({"a": 1, "b": {"c": 4, "d": 3}}),
+            ),
+            (json!({"a": 1, "b": 2}), json!({"a": 1})),
+            (json!({"a": [1, 2, 3]}), json!({"a": [1, 3]})),
+            (json!({"a": {"b": 1}}), json!({"a": 7})),
+            (json!({"a": 7}), json!({"a": {"b": 1}})),
+            (
+                json!({"a": {"b": {"c": 1, "d": 2}}}),
+                json!({"a": {"b": {"c": 1}}, "e": "x"}),
+            ),
+            (json!({"a": 1}), json!({"a": 1})),
+        ];
+        for (from, to) in cases {
+            let diff = merge_diff(&from, &to);
+            let mut patched = from.clone();
+            merge_patch(&mut patched, &diff);
+            assert_eq!(patched, to, "{from} -> {to} by {diff}");
+        }
+        assert_eq!(
+            merge_diff(&json!({"a": 1, "b": 2}), &json!({"a": 1, "b": 3})),
+            json!({"b": 3}),
+            "only what changed"
+        );
+    }
 }

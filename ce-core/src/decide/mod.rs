@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use crate::caseload::Caseload;
 use crate::command::{Command, CommandMeta};
 use crate::envelope::{NewEvent, StreamId};
-use crate::error::{Action, DateRule, Field, Rejection};
+use crate::error::{DateRule, Field, Operation, Rejection};
 use crate::event::Event;
 use crate::outcome::Outcome;
 use crate::policy::Policy;
@@ -137,7 +137,7 @@ pub(crate) struct Context<'a> {
 impl Context<'_> {
     /// Rejects the command unless the actor's role is one of `roles`
     /// (a CE lead may do anything).
-    pub(crate) fn require(&self, roles: &[Role], action: Action) -> Result<(), Rejection> {
+    pub(crate) fn require(&self, roles: &[Role], action: Operation) -> Result<(), Rejection> {
         let role = self.meta.actor.role;
         if role == Role::Lead || roles.contains(&role) {
             Ok(())

@@ -9,7 +9,7 @@ use crate::command::{
 };
 use crate::decide::{check_text, Context, Decision, Pending};
 use crate::envelope::StreamId;
-use crate::error::{Action, Field, NotReferableReason, OpeningDefect, Rejection};
+use crate::error::{Field, NotReferableReason, OpeningDefect, Operation, Rejection};
 use crate::event::{Event, *};
 use crate::household::Household;
 use crate::lists::list_status;
@@ -36,7 +36,7 @@ fn find_opening<'a>(ctx: &'a Context<'_>, id: OpeningId) -> Result<&'a Opening, 
 }
 
 /// Providers act only on their own agency's openings; leads on any.
-fn require_owner(ctx: &Context<'_>, opening: &Opening, action: Action) -> Result<(), Rejection> {
+fn require_owner(ctx: &Context<'_>, opening: &Opening, action: Operation) -> Result<(), Rejection> {
     ctx.require(PROVIDER, action)?;
     let agency = &ctx.meta.actor.agency;
     if ctx.meta.actor.role == Role::Provider && agency != &opening.agency {
@@ -65,7 +65,7 @@ fn live_referral<'a>(
     ctx: &'a Context<'_>,
     id: ReferralId,
     date: NaiveDate,
-    action: Action,
+    action: Operation,
 ) -> Result<&'a Referral, Rejection> {
     let referral = ctx
         .caseload
@@ -91,7 +91,7 @@ fn live_referral<'a>(
 }
 
 pub(crate) fn post(ctx: &Context<'_>, c: &PostOpening) -> Result<Decision, Rejection> {
-    ctx.require(PROVIDER, Action::PostOpening)?;
+    ctx.require(PROVIDER, Operation::PostOpening)?;
     if !ctx.policy.knows_coalition(&c.coalition) {
         return Err(Rejection::UnknownCoalition(c.coalition.clone()));
     }
@@ -125,7 +125,7 @@ pub(crate) fn post(ctx: &Context<'_>, c: &PostOpening) -> Result<Decision, Rejec
 
 pub(crate) fn withdraw(ctx: &Context<'_>, c: &WithdrawOpening) -> Result<Decision, Rejection> {
     let opening = open_opening(ctx, c.opening)?;
-    require_owner(ctx, opening, Action::WithdrawOpening)?;
+    require_owner(ctx, opening, Operation::WithdrawOpening)?;
     check_text(Field::WithdrawalReason, &c.reason, MAX_NOTE_CHARS)?;
     if c.date < opening.posted_on {
         return Err(Rejection::BeforeOpeningPosted {
@@ -334,7 +334,7 @@ pub fn passed_over(
 }
 
 pub(crate) fn refer(ctx: &Context<'_>, c: &Refer) -> Result<Decision, Rejection> {
-    ctx.require(&[], Action::Refer)?;
+    ctx.require(&[], Operation::Refer)?;
     let opening = open_opening(ctx, c.opening)?;
     if let Some(referral) = opening.live_referral {
         return Err(Rejection::OpeningHasLiveReferral {
@@ -480,7 +480,7 @@ pub(crate) fn acknowledge(
     ctx: &Context<'_>,
     c: &AcknowledgeReferral,
 ) -> Result<Decision, Rejection> {
-    let referral = live_referral(ctx, c.referral, c.date, Action::Acknowledge)?;
+    let referral = live_referral(ctx, c.referral, c.date, Operation::Acknowledge)?;
     if referral.status == crate::opening::ReferralStatus::Acknowledged {
         return Err(Rejection::AlreadyAcknowledged(referral.id));
     }
@@ -499,7 +499,7 @@ pub(crate) fn acknowledge(
 }
 
 pub(crate) fn accept(ctx: &Context<'_>, c: &AcceptReferral) -> Result<Decision, Rejection> {
-    let referral = live_referral(ctx, c.referral, c.date, Action::Accept)?;
+    let referral = live_referral(ctx, c.referral, c.date, Operation::Accept)?;
     let mut events = vec![Pending {
         streams: both_streams(referral),
         effective: c.date,
@@ -539,7 +539,7 @@ pub(crate) fn accept(ctx: &Context<'_>, c: &AcceptReferral) -> Result<Decision, 
 }
 
 pub(crate) fn decline(ctx: &Context<'_>, c: &DeclineReferral) -> Result<Decision, Rejection> {
-    let referral = live_referral(ctx, c.referral, c.date, Action::Decline)?;
+    let referral = live_referral(ctx, c.referral, c.date, Operation::Decline)?;
     let reason = ctx
         .policy
         .decline_reason(&c.reason)
@@ -570,7 +570,7 @@ pub(crate) fn decline(ctx: &Context<'_>, c: &DeclineReferral) -> Result<Decision
 }
 
 pub(crate) fn expire(ctx: &Context<'_>, c: &ExpireReferrals) -> Result<Decision, Rejection> {
-    ctx.require(&[], Action::ExpireReferrals)?;
+    ctx.require(&[], Operation::ExpireReferrals)?;
     let expired: Vec<&Referral> = ctx
         .caseload
         .referrals

@@ -172,6 +172,14 @@ macro_rules! column_codes {
         impl $name {
             /// Every code the column accepts, in HUD's listing order.
             pub const ALL: &'static [Self] = &[$(Self::$const),+];
+        }
+
+        // Evaluates every constant at build time, so that the `assert!` in
+        // each one refuses a code the column does not accept in any build,
+        // not only in one that uses the constant.
+        const _: &[$name] = $name::ALL;
+
+        impl $name {
 
             $(
                 #[doc = concat!("`LivingSituation::", stringify!($variant), "`.")]

@@ -27,7 +27,25 @@ impl DeclineReasonCode {
 
 impl fmt::Display for DeclineReasonCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.pad(&self.0)
+    }
+}
+
+impl From<String> for DeclineReasonCode {
+    fn from(code: String) -> Self {
+        Self(code)
+    }
+}
+
+impl AsRef<str> for DeclineReasonCode {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for DeclineReasonCode {
+    fn borrow(&self) -> &str {
+        &self.0
     }
 }
 

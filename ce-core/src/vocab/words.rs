@@ -14,7 +14,7 @@ macro_rules! words {
 
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(match self {
+                f.pad(match self {
                     $($name::$variant => $text,)+
                 })
             }

@@ -29,7 +29,7 @@ fn access_staff_may_not_post_openings() {
                 e,
                 Rejection::Forbidden {
                     role: Role::Access,
-                    action: Action::PostOpening
+                    action: Operation::PostOpening
                 }
             )
         });

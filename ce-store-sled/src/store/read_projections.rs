@@ -4,10 +4,10 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::Ordering;
 
-use ce_core::report::{ListReader, PriorityListReport};
+use ce_core::report::{list_report_by_fold, ListReader, PriorityListReport};
 use ce_core::{
     Caseload, ClientId, EventStore, Household, HouseholdId, ListEntry, ListKey, Opening, OpeningId,
-    PriorityList, Referral, ReferralId, StoreError, StreamId,
+    Policy, PriorityList, Referral, ReferralId, StoreError, StreamId,
 };
 use chrono::NaiveDate;
 
@@ -247,14 +247,21 @@ fn read_referrals(trees: &[sled::Tree]) -> Result<BTreeMap<ReferralId, Referral>
     )
 }
 
-/// Reads the list's top rows and the households on them, never the log.
+/// Reads the list's top rows and the households on them, never the log,
+/// when asked for the policy the store ranks by (a workflow on the store
+/// has no other); under another policy, ranks the store's caseload.
 impl ListReader for SledStore {
     fn list_report(
         &self,
+        policy: &Policy,
         key: &ListKey,
         date: NaiveDate,
         limit: usize,
     ) -> Result<PriorityListReport, StoreError> {
-        SledStore::list_report(self, key, date, limit)
+        if policy == self.policy() {
+            SledStore::list_report(self, key, date, limit)
+        } else {
+            list_report_by_fold(self, policy, key, date, limit)
+        }
     }
 }
