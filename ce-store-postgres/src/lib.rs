@@ -16,12 +16,14 @@
 
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
 
 use ce_core::report::ListReader;
 use ce_core::{
     check_expected, validate_request, AppendProblem, AppendRequest, Envelope, EventId, EventStore,
     Snapshots, StoreError, StreamId, StreamVersion, Upcasters,
 };
+use postgres::fallible_iterator::FallibleIterator;
 use postgres::{Client, NoTls, Transaction};
 
 /// The migrations, in order: migration `n` (1-based) takes the schema from
@@ -82,6 +84,8 @@ pub enum PgStoreError {
 pub struct PgStore {
     client: Mutex<Client>,
     upcasters: Upcasters,
+    url: String,
+    schema: String,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -118,7 +122,22 @@ impl PgStore {
         Ok(Self {
             client: Mutex::new(client),
             upcasters: Upcasters::current(),
+            url: url.to_owned(),
+            schema: schema.to_owned(),
         })
+    }
+
+    /// A second connection that waits for other processes' appends to this
+    /// store: a long-running program (a server) sleeps in
+    /// [`Appends::wait`] and catches its workflow up when it wakes, instead
+    /// of polling the log.
+    pub fn appends(&self) -> Result<Appends, PgStoreError> {
+        let mut client = Client::connect(&self.url, NoTls).map_err(PgStoreError::Connect)?;
+        let channel = channel(&self.schema);
+        client
+            .batch_execute(&format!("LISTEN {channel}"))
+            .map_err(PgStoreError::Connect)?;
+        Ok(Appends { client })
     }
 
     fn client(&self) -> MutexGuard<'_, Client> {
@@ -144,6 +163,42 @@ impl PgStore {
                 self.decode(position, &bytes)
             })
             .collect()
+    }
+}
+
+/// The notification channel of the store in `schema` (an identifier: the
+/// schema name is checked on open).
+fn channel(schema: &str) -> String {
+    format!("ce_appends_{schema}")
+}
+
+/// Wakes a waiting program when an append to the store commits. A
+/// notification is a hint to read the log, never the data: PostgreSQL
+/// keeps none for a listener that was not connected.
+pub struct Appends {
+    client: Client,
+}
+
+impl std::fmt::Debug for Appends {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Appends").finish_non_exhaustive()
+    }
+}
+
+impl Appends {
+    /// Waits up to `timeout` for an append by any process; `true` when one
+    /// committed (read the log from where you were), `false` on timeout.
+    /// Notifications that came meanwhile are all taken at once.
+    pub fn wait(&mut self, timeout: Duration) -> Result<bool, StoreError> {
+        let mut notifications = self.client.notifications();
+        let woke = notifications
+            .timeout_iter(timeout)
+            .next()
+            .map_err(backend)?
+            .is_some();
+        // Drain what else is queued: one catch-up reads them all.
+        while notifications.iter().next().map_err(backend)?.is_some() {}
+        Ok(woke)
     }
 }
 
@@ -300,6 +355,12 @@ impl EventStore for PgStore {
         tx.execute(
             "UPDATE ce_head SET next_position = $1 WHERE id = 1",
             &[&to_i64(next)?],
+        )
+        .map_err(backend)?;
+        // Delivered to listeners when (and only if) the append commits.
+        tx.execute(
+            "SELECT pg_notify($1, $2)",
+            &[&channel(&self.schema), &next.to_string()],
         )
         .map_err(backend)?;
         tx.commit().map_err(backend)?;

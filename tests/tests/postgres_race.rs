@@ -221,3 +221,43 @@ fn race_writer() {
     }
     println!("won {won} refused {refused} conflicts {conflicts}");
 }
+
+/// A long-running program waits for appends instead of polling: a commit
+/// by another connection wakes it, and its workflow then catches up by
+/// position.
+#[test]
+fn a_waiting_workflow_wakes_when_another_process_appends() {
+    let Some(url) = ce_tests::postgres::url() else {
+        return;
+    };
+    let schema = format!("wake_{}", uuid::Uuid::new_v4().simple());
+    let store = PgStore::open_in(&url, &schema).unwrap();
+    let mut appends = store.appends().unwrap();
+    let workflow = Workflow::open(store).unwrap();
+    assert!(
+        !appends.wait(std::time::Duration::from_millis(100)).unwrap(),
+        "nothing appended, nothing to wake for"
+    );
+    let (url2, schema2) = (url.clone(), schema.clone());
+    let other = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        let writer = Workflow::open(PgStore::open_in(&url2, &schema2).unwrap()).unwrap();
+        let enroll = HouseholdBuilder::single_adult("Coulee").enroll;
+        writer
+            .run(
+                &meta(Role::Access, "Couleecap", CommandId::random()),
+                enroll,
+            )
+            .unwrap()
+    });
+    assert!(
+        appends.wait(std::time::Duration::from_secs(30)).unwrap(),
+        "the other writer's commit wakes the waiter"
+    );
+    let household = other.join().unwrap();
+    assert!(workflow
+        .caught_up()
+        .unwrap()
+        .households()
+        .contains_key(&household));
+}
