@@ -24,7 +24,7 @@ use ce_core::{
     Snapshots, StoreError, StreamId, StreamVersion, Upcasters,
 };
 use postgres::fallible_iterator::FallibleIterator;
-use postgres::{Client, NoTls, Transaction};
+use postgres::{Client, NoTls, Statement, Transaction};
 
 /// The migrations, in order: migration `n` (1-based) takes the schema from
 /// version `n - 1` to `n`. A migration is never edited once released; a
@@ -82,7 +82,7 @@ pub enum PgStoreError {
 
 /// The event store on one PostgreSQL database (and schema).
 pub struct PgStore {
-    client: Mutex<Client>,
+    conn: Mutex<Conn>,
     upcasters: Upcasters,
     url: String,
     schema: String,
@@ -119,8 +119,9 @@ impl PgStore {
             ))
             .map_err(PgStoreError::Migrate)?;
         migrate(&mut client)?;
+        let statements = Statements::prepare(&mut client).map_err(PgStoreError::Migrate)?;
         Ok(Self {
-            client: Mutex::new(client),
+            conn: Mutex::new(Conn { client, statements }),
             upcasters: Upcasters::current(),
             url: url.to_owned(),
             schema: schema.to_owned(),
@@ -140,10 +141,10 @@ impl PgStore {
         Ok(Appends { client })
     }
 
-    fn client(&self) -> MutexGuard<'_, Client> {
-        // A panic while holding the client leaves at worst an open
+    fn conn(&self) -> MutexGuard<'_, Conn> {
+        // A panic while holding the connection leaves at worst an open
         // transaction, which the server rolls back when it is dropped.
-        self.client
+        self.conn
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
@@ -163,6 +164,63 @@ impl PgStore {
                 self.decode(position, &bytes)
             })
             .collect()
+    }
+}
+
+/// One connection and the statements prepared on it (a statement
+/// prepared once saves a round trip on every use).
+struct Conn {
+    client: Client,
+    statements: Statements,
+}
+
+struct Statements {
+    head_for_update: Statement,
+    head: Statement,
+    stored_ids: Statement,
+    stream_version: Statement,
+    insert_event: Statement,
+    insert_stream: Statement,
+    set_head: Statement,
+    notify: Statement,
+    read_stream: Statement,
+    read_from: Statement,
+    position_of: Statement,
+}
+
+impl Statements {
+    fn prepare(client: &mut Client) -> Result<Self, postgres::Error> {
+        Ok(Self {
+            head_for_update: client
+                .prepare("SELECT next_position FROM ce_head WHERE id = 1 FOR UPDATE")?,
+            head: client.prepare("SELECT next_position FROM ce_head WHERE id = 1")?,
+            stored_ids: client.prepare(
+                "SELECT position, envelope FROM ce_events
+                 WHERE event_id = ANY($1) ORDER BY position",
+            )?,
+            stream_version: client
+                .prepare("SELECT coalesce(max(version), 0) FROM ce_streams WHERE stream = $1")?,
+            insert_event: client.prepare(
+                "INSERT INTO ce_events
+                 (position, event_id, event_type, effective, recorded_at, envelope)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )?,
+            insert_stream: client.prepare(
+                "INSERT INTO ce_streams (stream, version, position) VALUES ($1, $2, $3)",
+            )?,
+            set_head: client.prepare("UPDATE ce_head SET next_position = $1 WHERE id = 1")?,
+            notify: client.prepare("SELECT pg_notify($1, $2)")?,
+            read_stream: client.prepare(
+                "SELECT e.position, e.envelope FROM ce_streams s
+                 JOIN ce_events e ON e.position = s.position
+                 WHERE s.stream = $1 ORDER BY s.version",
+            )?,
+            read_from: client.prepare(
+                "SELECT position, envelope FROM ce_events
+                 WHERE position >= $1 ORDER BY position LIMIT $2",
+            )?,
+            position_of: client.prepare("SELECT position FROM ce_events WHERE event_id = $1")?,
+        })
     }
 }
 
@@ -256,12 +314,13 @@ fn to_i64(value: u64) -> Result<i64, StoreError> {
 }
 
 /// The stream's current version inside an append's transaction.
-fn version_of(tx: &mut Transaction<'_>, stream: &str) -> Result<u64, StoreError> {
+fn version_of(
+    tx: &mut Transaction<'_>,
+    statement: &Statement,
+    stream: &StreamId,
+) -> Result<u64, StoreError> {
     let row = tx
-        .query_one(
-            "SELECT coalesce(max(version), 0) FROM ce_streams WHERE stream = $1",
-            &[&stream],
-        )
+        .query_one(statement, &[&stream.to_string()])
         .map_err(backend)?;
     to_u64(row.try_get(0).map_err(backend)?)
 }
@@ -269,27 +328,20 @@ fn version_of(tx: &mut Transaction<'_>, stream: &str) -> Result<u64, StoreError>
 impl EventStore for PgStore {
     fn append(&self, request: AppendRequest) -> Result<Vec<Envelope>, StoreError> {
         validate_request(&request)?;
-        let mut client = self.client();
+        let mut conn = self.conn();
+        let Conn { client, statements } = &mut *conn;
         let mut tx = client.transaction().map_err(backend)?;
         // The commit point of every append: whoever holds this row appends
         // next, so positions are handed out in commit order.
         let next: i64 = tx
-            .query_one(
-                "SELECT next_position FROM ce_head WHERE id = 1 FOR UPDATE",
-                &[],
-            )
+            .query_one(&statements.head_for_update, &[])
             .map_err(backend)?
             .try_get(0)
             .map_err(backend)?;
         let mut next = to_u64(next)?;
 
         let ids: Vec<uuid::Uuid> = request.events.iter().map(|e| e.event_id.0).collect();
-        let stored = tx
-            .query(
-                "SELECT position, envelope FROM ce_events WHERE event_id = ANY($1) ORDER BY position",
-                &[&ids],
-            )
-            .map_err(backend)?;
+        let stored = tx.query(&statements.stored_ids, &[&ids]).map_err(backend)?;
         if stored.len() == ids.len() {
             // A resend of an append already stored: its envelopes, nothing
             // written.
@@ -305,7 +357,7 @@ impl EventStore for PgStore {
 
         let mut versions: HashMap<StreamId, u64> = HashMap::new();
         for (stream, expected) in &request.expected {
-            let actual = version_of(&mut tx, &stream.to_string())?;
+            let actual = version_of(&mut tx, &statements.stream_version, stream)?;
             check_expected(*stream, *expected, actual)?;
             versions.insert(*stream, actual);
         }
@@ -315,7 +367,7 @@ impl EventStore for PgStore {
             for stream in &new.streams {
                 let version = match versions.get(stream) {
                     Some(v) => *v,
-                    None => version_of(&mut tx, &stream.to_string())?,
+                    None => version_of(&mut tx, &statements.stream_version, stream)?,
                 }
                 .saturating_add(1);
                 versions.insert(*stream, version);
@@ -330,8 +382,7 @@ impl EventStore for PgStore {
                 .map_err(|_| StoreError::InvalidAppend(AppendProblem::DoesNotSerialize))?;
             let position = to_i64(next)?;
             tx.execute(
-                "INSERT INTO ce_events (position, event_id, event_type, effective, recorded_at, envelope)
-                 VALUES ($1, $2, $3, $4, $5, $6)",
+                &statements.insert_event,
                 &[
                     &position,
                     &envelope.event_id.0,
@@ -344,7 +395,7 @@ impl EventStore for PgStore {
             .map_err(backend)?;
             for sv in &envelope.streams {
                 tx.execute(
-                    "INSERT INTO ce_streams (stream, version, position) VALUES ($1, $2, $3)",
+                    &statements.insert_stream,
                     &[&sv.stream.to_string(), &to_i64(sv.version)?, &position],
                 )
                 .map_err(backend)?;
@@ -352,14 +403,11 @@ impl EventStore for PgStore {
             next = next.saturating_add(1);
             out.push(envelope);
         }
-        tx.execute(
-            "UPDATE ce_head SET next_position = $1 WHERE id = 1",
-            &[&to_i64(next)?],
-        )
-        .map_err(backend)?;
+        tx.execute(&statements.set_head, &[&to_i64(next)?])
+            .map_err(backend)?;
         // Delivered to listeners when (and only if) the append commits.
         tx.execute(
-            "SELECT pg_notify($1, $2)",
+            &statements.notify,
             &[&channel(&self.schema), &next.to_string()],
         )
         .map_err(backend)?;
@@ -368,14 +416,10 @@ impl EventStore for PgStore {
     }
 
     fn read_stream(&self, stream: &StreamId) -> Result<Vec<Envelope>, StoreError> {
-        let rows = self
-            .client()
-            .query(
-                "SELECT e.position, e.envelope FROM ce_streams s
-                 JOIN ce_events e ON e.position = s.position
-                 WHERE s.stream = $1 ORDER BY s.version",
-                &[&stream.to_string()],
-            )
+        let mut conn = self.conn();
+        let Conn { client, statements } = &mut *conn;
+        let rows = client
+            .query(&statements.read_stream, &[&stream.to_string()])
             .map_err(backend)?;
         self.decode_rows(&rows)
     }
@@ -383,43 +427,35 @@ impl EventStore for PgStore {
     fn read_from(&self, from: u64, limit: usize) -> Result<Vec<Envelope>, StoreError> {
         let from = i64::try_from(from).unwrap_or(i64::MAX);
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let rows = self
-            .client()
-            .query(
-                "SELECT position, envelope FROM ce_events
-                 WHERE position >= $1 ORDER BY position LIMIT $2",
-                &[&from, &limit],
-            )
+        let mut conn = self.conn();
+        let Conn { client, statements } = &mut *conn;
+        let rows = client
+            .query(&statements.read_from, &[&from, &limit])
             .map_err(backend)?;
         self.decode_rows(&rows)
     }
 
     fn stream_version(&self, stream: &StreamId) -> Result<u64, StoreError> {
-        let row = self
-            .client()
-            .query_one(
-                "SELECT coalesce(max(version), 0) FROM ce_streams WHERE stream = $1",
-                &[&stream.to_string()],
-            )
+        let mut conn = self.conn();
+        let Conn { client, statements } = &mut *conn;
+        let row = client
+            .query_one(&statements.stream_version, &[&stream.to_string()])
             .map_err(backend)?;
         to_u64(row.try_get(0).map_err(backend)?)
     }
 
     fn next_position(&self) -> Result<u64, StoreError> {
-        let row = self
-            .client()
-            .query_one("SELECT next_position FROM ce_head WHERE id = 1", &[])
-            .map_err(backend)?;
+        let mut conn = self.conn();
+        let Conn { client, statements } = &mut *conn;
+        let row = client.query_one(&statements.head, &[]).map_err(backend)?;
         to_u64(row.try_get(0).map_err(backend)?)
     }
 
     fn position_of(&self, event_id: EventId) -> Result<Option<u64>, StoreError> {
-        let row = self
-            .client()
-            .query_opt(
-                "SELECT position FROM ce_events WHERE event_id = $1",
-                &[&event_id.0],
-            )
+        let mut conn = self.conn();
+        let Conn { client, statements } = &mut *conn;
+        let row = client
+            .query_opt(&statements.position_of, &[&event_id.0])
             .map_err(backend)?;
         row.map(|row| to_u64(row.try_get(0).map_err(backend)?))
             .transpose()
