@@ -255,3 +255,46 @@ fn fault_writer() {
         println!("ack {n}");
     }
 }
+
+/// Opening names what is wrong in one line: no server, or a schema written
+/// by a newer ce (refused, nothing changed).
+#[test]
+fn opening_says_what_is_wrong_with_the_server_or_its_schema() {
+    let Some(url) = ce_tests::postgres::url() else {
+        return;
+    };
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let nowhere = tempfile::tempdir().unwrap();
+    let err = PgStore::open(&format!("host={} user=postgres", nowhere.path().display()))
+        .unwrap_err()
+        .to_string();
+    assert!(err.starts_with("cannot connect to PostgreSQL"), "{err}");
+    assert!(!err.contains('\n'), "{err}");
+
+    let schema = format!("newer_{}", uuid::Uuid::new_v4().simple());
+    PgStore::open_in(&url, &schema).unwrap();
+    let mut admin = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    admin
+        .batch_execute(&format!("UPDATE {schema}.ce_schema SET version = 99"))
+        .unwrap();
+    let err = PgStore::open_in(&url, &schema).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            ce_store_postgres::PgStoreError::SchemaTooNew { found: 99, .. }
+        ),
+        "{err}"
+    );
+    assert!(err.to_string().contains("upgrade ce"), "{err}");
+    let version: i32 = admin
+        .query_one(&format!("SELECT version FROM {schema}.ce_schema"), &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(version, 99, "a refused open changes nothing");
+
+    let err = PgStore::open_in(&url, "Robert'); DROP TABLE students;--").unwrap_err();
+    assert!(
+        matches!(err, ce_store_postgres::PgStoreError::BadSchemaName(_)),
+        "{err}"
+    );
+}
