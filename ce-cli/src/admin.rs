@@ -24,14 +24,17 @@ const BATCH: usize = 4_096;
 
 /// `ce init [--policy FILE]`.
 pub fn init(cli: &Cli, policy: Option<&Path>) -> Result<(), CliError> {
+    let meta = ce_core::CommandMeta {
+        command_id: ce_core::CommandId::random(),
+        actor: ce_core::Actor::new(cli.user.clone(), cli.agency.clone(), cli.role),
+        recorded_at: chrono::Utc::now(),
+    };
+    if crate::store::is_postgres(&cli.store) {
+        return init_postgres(cli, policy, &meta);
+    }
     let mut store = SledStore::open(&cli.store)?;
     if let Some(path) = policy {
         let policy: Policy = read_json(path)?;
-        let meta = ce_core::CommandMeta {
-            command_id: ce_core::CommandId::random(),
-            actor: ce_core::Actor::new(cli.user.clone(), cli.agency.clone(), cli.role),
-            recorded_at: chrono::Utc::now(),
-        };
         // A policy that is not valid is bad input (nothing was stored).
         store.set_policy(policy, &meta).map_err(|e| match e {
             ce_store_sled::SledStoreError::Policy(e) => CliError::Policy(e),
@@ -81,7 +84,8 @@ fn note_hud_rules(policy: &Policy) {
 pub fn export(ctx: &Ctx, path: &Path) -> Result<(), CliError> {
     // A backup holds client data: private, and a failed export never
     // destroys the previous backup at `path`.
-    let events = write_private(path, |out| Ok(ctx.store().export_jsonl(out)?))?;
+    let store = ctx.store().sled("ce export jsonl")?;
+    let events = write_private(path, |out| Ok(store.export_jsonl(out)?))?;
     ctx.out.emit(
         format!("exported {events} events to {}", path.display()),
         &json!({ "events": events, "file": path }),
@@ -89,8 +93,46 @@ pub fn export(ctx: &Ctx, path: &Path) -> Result<(), CliError> {
     Ok(())
 }
 
+/// `ce init` on PostgreSQL: the schema is made on open; a policy is
+/// adopted as an event on the log, as on sled.
+fn init_postgres(
+    cli: &Cli,
+    policy: Option<&Path>,
+    meta: &ce_core::CommandMeta,
+) -> Result<(), CliError> {
+    let mut store = crate::store::CliStore::postgres(&cli.store.to_string_lossy())?;
+    if let Some(path) = policy {
+        let policy: Policy = read_json(path)?;
+        let version = store.stream_version(&ce_core::StreamId::Policy)?;
+        if let Some(request) = policy
+            .clone()
+            .adoption(store.policy(), meta, version)
+            .map_err(CliError::Policy)?
+        {
+            store.append(request)?;
+            store = crate::store::CliStore::postgres(&cli.store.to_string_lossy())?;
+        }
+    }
+    let events = store.next_position()?;
+    let policy = store.policy();
+    Output { json: cli.json }.emit(
+        format!(
+            "store {} ready: {events} events, policy {} v{}",
+            crate::store::shown(&cli.store.to_string_lossy()),
+            policy.id,
+            policy.version
+        ),
+        &json!({ "store": crate::store::shown(&cli.store.to_string_lossy()), "events": events, "policy": policy.id, "version": policy.version }),
+    );
+    Ok(())
+}
+
 /// `ce rollback-import`: removes what an unfinished import wrote.
 pub fn rollback_import(cli: &Cli) -> Result<(), CliError> {
+    if crate::store::is_postgres(&cli.store) {
+        // A PostgreSQL import is one transaction: nothing to roll back.
+        return Err(CliError::NotOnPostgres("ce rollback-import"));
+    }
     let (store, rolled_back) = SledStore::open_rolling_back_import(&cli.store)?;
     let events = store.next_position()?;
     let (text, value) = match rolled_back {
@@ -116,7 +158,7 @@ pub fn import(ctx: &Ctx, path: &Path, without_checksum: bool) -> Result<(), CliE
         source,
     })?;
     let bar = crate::output::progress(ctx.out, 0, "import");
-    let events = ctx.store().import_jsonl_with(
+    let events = ctx.store().sled("ce import jsonl")?.import_jsonl_with(
         BufReader::new(file),
         if without_checksum {
             ce_store_sled::Checksum::IfPresent
@@ -137,7 +179,9 @@ pub fn import(ctx: &Ctx, path: &Path, without_checksum: bool) -> Result<(), CliE
 pub fn rebuild(ctx: &Ctx) -> Result<(), CliError> {
     let events = ctx.store().next_position()?;
     let bar = crate::output::progress(ctx.out, events, "rebuild");
-    ctx.store().rebuild_with(|done, _| bar.set_position(done))?;
+    ctx.store()
+        .sled("ce rebuild")?
+        .rebuild_with(|done, _| bar.set_position(done))?;
     bar.finish_and_clear();
     ctx.out.emit(
         format!("rebuilt the projections from {events} events"),
@@ -236,7 +280,7 @@ pub fn verify(ctx: &Ctx) -> Result<(), CliError> {
     note_hud_rules(store.policy());
     // Rebuilding needs a readable log: with an unreadable event it would
     // fail half-way and leave the projections worse than it found them.
-    if readable {
+    if let (true, crate::store::CliStore::Sled(store)) = (readable, store) {
         let before = store.projection_bytes()?;
         store.rebuild()?;
         if store.projection_bytes()? != before {

@@ -14,13 +14,14 @@ use serde::de::DeserializeOwned;
 use crate::args::{Cli, CliCommand};
 use crate::error::CliError;
 use crate::output::Output;
+use crate::store::{is_postgres, CliStore};
 
 /// The workflow the CLI runs commands through.
-pub type CliWorkflow = Workflow<Arc<SledStore>>;
+pub type CliWorkflow = Workflow<Arc<CliStore>>;
 
 /// An open store and who is acting.
 pub struct Ctx {
-    store: Arc<SledStore>,
+    store: Arc<CliStore>,
     /// The workflow over the store, made on first use: its snapshot loads
     /// every household, which commands that read only the projections
     /// (today's lists, a household, the openings) do without.
@@ -37,10 +38,14 @@ impl Ctx {
     /// mistyped path is an error, not an empty store); read commands fall
     /// back to a private copy when the store's disk is full or read-only.
     pub fn open(cli: &Cli) -> Result<Self, CliError> {
-        let store = match store_use(&cli.command) {
-            StoreUse::Create => SledStore::open(&cli.store)?,
-            StoreUse::Change => SledStore::open_existing(&cli.store)?,
-            StoreUse::Read => open_for_reading(&cli.store)?,
+        let store = if is_postgres(&cli.store) {
+            CliStore::postgres(&cli.store.to_string_lossy())?
+        } else {
+            CliStore::Sled(Box::new(match store_use(&cli.command) {
+                StoreUse::Create => SledStore::open(&cli.store)?,
+                StoreUse::Change => SledStore::open_existing(&cli.store)?,
+                StoreUse::Read => open_for_reading(&cli.store)?,
+            }))
         };
         Ok(Self {
             store: Arc::new(store),
@@ -51,7 +56,7 @@ impl Ctx {
     }
 
     /// The store.
-    pub fn store(&self) -> &SledStore {
+    pub fn store(&self) -> &CliStore {
         &self.store
     }
 

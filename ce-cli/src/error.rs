@@ -11,6 +11,13 @@ pub enum CliError {
     /// The store could not be opened or maintained.
     #[error("{0}")]
     Store(#[from] ce_store_sled::SledStoreError),
+    /// The PostgreSQL store could not be opened: no server, a wrong login
+    /// or database, a schema from a newer ce.
+    #[error("{0}")]
+    Postgres(#[from] ce_store_postgres::PgStoreError),
+    /// A command only the sled store has.
+    #[error("{0} is not available on a PostgreSQL store yet (back it up with pg_dump)")]
+    NotOnPostgres(&'static str),
     /// A file could not be read or written.
     #[error("{path}: {source}")]
     Io {
@@ -165,7 +172,8 @@ impl CliError {
             | CliError::NotEmpty { .. }
             | CliError::CoalitionMap { .. }
             | CliError::ImportBlocked(_)
-            | CliError::ImportInvalid { .. } => 2,
+            | CliError::ImportInvalid { .. }
+            | CliError::NotOnPostgres(_) => 2,
             CliError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => 2,
             CliError::Store(
                 ce_store_sled::SledStoreError::NotEmpty(_)
@@ -180,6 +188,7 @@ impl CliError {
             ) => 2,
             CliError::StoreIo(StoreError::Conflict { .. }) => 4,
             CliError::Store(_)
+            | CliError::Postgres(_)
             | CliError::Io { .. }
             | CliError::StoreUnwritable { .. }
             | CliError::ImportInterrupted { .. }

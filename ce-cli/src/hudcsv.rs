@@ -348,7 +348,7 @@ pub fn import(ctx: &Ctx, format: &ExportFormat) -> Result<(), CliError> {
         // All or nothing: the mark makes a store cut off midway (a kill, a
         // full disk) refuse to open until `ce rollback-import`, and an
         // append that fails here is rolled back at once.
-        let store = ctx.store();
+        let store = ctx.store().sled("ce import hud-csv")?;
         store.begin_import(&format!("HUD CSV export in {}", dir.display()))?;
         let written = plan.execute_with(ctx.workflow()?, |batch| {
             store.append_batch(batch).map(|_| ())

@@ -14,6 +14,7 @@ mod openings;
 mod output;
 mod private_file;
 mod report;
+mod store;
 
 use std::process::ExitCode;
 

@@ -62,7 +62,7 @@ const MIGRATION_LOCK: i64 = 0x6365;
 pub enum PgStoreError {
     /// The server could not be reached, refused the login, or has no such
     /// database.
-    #[error("cannot connect to PostgreSQL: {0}")]
+    #[error("cannot connect to PostgreSQL: {}", chain(.0))]
     Connect(#[source] postgres::Error),
     /// The database holds a schema written by a newer ce.
     #[error("the database's ce schema is version {found}, this build knows up to {supported}: upgrade ce")]
@@ -76,8 +76,24 @@ pub enum PgStoreError {
     #[error("schema name {0:?} must be lower-case letters, digits and _, starting with a letter")]
     BadSchemaName(String),
     /// Creating or upgrading the schema failed.
-    #[error("cannot create or upgrade the ce schema: {0}")]
+    #[error("cannot create or upgrade the ce schema: {}", chain(.0))]
     Migrate(#[source] postgres::Error),
+}
+
+/// An error and its causes on one line (the client's own message alone is
+/// often "error connecting to server", without the why).
+fn chain(error: &postgres::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text.replace('\n', " ")
 }
 
 /// The event store on one PostgreSQL database (and schema).

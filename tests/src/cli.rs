@@ -139,6 +139,29 @@ impl Store {
         Self { dir, path }
     }
 
+    /// A store in a new, empty PostgreSQL database on the test server
+    /// (`None`, said on stderr, without one; see [`crate::postgres::url`]):
+    /// `path` is its connection string.
+    pub fn postgres() -> Option<Self> {
+        let url = crate::postgres::url()?;
+        let database = format!("ce_cli_{}", uuid::Uuid::new_v4().simple());
+        let mut admin = postgres::Client::connect(&url, postgres::NoTls).expect("the test server");
+        admin
+            .batch_execute(&format!("CREATE DATABASE {database}"))
+            .expect("a database for the test");
+        let mut conn: Vec<&str> = url
+            .split_whitespace()
+            .filter(|kv| !kv.starts_with("dbname="))
+            .collect();
+        let dbname = format!("dbname={database}");
+        conn.push(&dbname);
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        Some(Self {
+            dir,
+            path: PathBuf::from(conn.join(" ")),
+        })
+    }
+
     /// `ce --store S ARGS`, ARGS as in [`argv`].
     pub fn cmd(&self, template: &str, values: &[&str]) -> assert_cmd::Command {
         let mut cmd = ce();

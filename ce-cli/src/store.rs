@@ -1,0 +1,261 @@
+//! The store `--store` names: a directory is the embedded sled store, a
+//! PostgreSQL connection string (`postgres://...`, `postgresql://...`, or
+//! `host=... dbname=...`) the PostgreSQL one. Reads the sled store answers
+//! from its projections, the PostgreSQL store answers from a fold of its
+//! log under its policy; what only sled has (backups, rebuilds, the HUD CSV
+//! import's all-or-nothing mark) is refused on PostgreSQL with a line that
+//! says so.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use ce_core::report::{list_report_by_fold, PriorityListReport};
+use ce_core::{
+    AppendRequest, Caseload, Envelope, EventId, EventStore, Household, HouseholdId, ListKey,
+    Opening, OpeningId, Policy, PriorityList, Referral, ReferralId, Snapshots, StoreError,
+    StreamId,
+};
+use ce_store_postgres::PgStore;
+use ce_store_sled::SledStore;
+use chrono::NaiveDate;
+
+use crate::error::CliError;
+
+/// Events read per step of a fold.
+const BATCH: usize = 10_000;
+
+/// Whether `--store` names a PostgreSQL database rather than a directory.
+pub fn is_postgres(store: &Path) -> bool {
+    store.to_str().is_some_and(|s| {
+        s.starts_with("postgres://")
+            || s.starts_with("postgresql://")
+            || (s.contains("host=") && s.contains('='))
+    })
+}
+
+/// A connection string as it may be shown: without its password.
+pub fn shown(store: &str) -> String {
+    if let Some((scheme, rest)) = store.split_once("://") {
+        if let Some((userinfo, host)) = rest.split_once('@') {
+            let user = userinfo.split(':').next().unwrap_or("");
+            return format!("{scheme}://{user}@{host}");
+        }
+        return store.to_owned();
+    }
+    store
+        .split_whitespace()
+        .filter(|kv| !kv.starts_with("password="))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// An open store of either kind.
+pub enum CliStore {
+    /// The embedded sled store.
+    Sled(Box<SledStore>),
+    /// A PostgreSQL store and the policy its log puts in force.
+    Postgres {
+        /// The store.
+        store: Box<PgStore>,
+        /// Its policy (the WI BoS default until a lead adopts one).
+        policy: Box<Policy>,
+    },
+}
+
+impl CliStore {
+    /// Opens the PostgreSQL store at `url`, creating its schema if needed.
+    pub fn postgres(url: &str) -> Result<Self, CliError> {
+        let store = PgStore::open(url)?;
+        let policy = store
+            .policy_in_force()?
+            .unwrap_or_else(Policy::wi_bos_default);
+        Ok(CliStore::Postgres {
+            store: Box::new(store),
+            policy: Box::new(policy),
+        })
+    }
+
+    /// The sled store, for what only it has; `what` names the command.
+    pub fn sled(&self, what: &'static str) -> Result<&SledStore, CliError> {
+        match self {
+            CliStore::Sled(store) => Ok(store.as_ref()),
+            CliStore::Postgres { .. } => Err(CliError::NotOnPostgres(what)),
+        }
+    }
+
+    /// The policy the store ranks by.
+    pub fn policy(&self) -> &Policy {
+        match self {
+            CliStore::Sled(store) => store.policy(),
+            CliStore::Postgres { policy, .. } => policy,
+        }
+    }
+
+    /// The whole caseload: the sled projections, or a fold of the log.
+    pub fn caseload(&self) -> Result<Caseload, StoreError> {
+        match self {
+            CliStore::Sled(store) => store.caseload(),
+            CliStore::Postgres { store, .. } => fold(store),
+        }
+    }
+
+    /// One household as it stands.
+    pub fn household(&self, id: HouseholdId) -> Result<Option<Household>, StoreError> {
+        match self {
+            CliStore::Sled(store) => store.household(id),
+            CliStore::Postgres { store, .. } => Ok(fold(store)?.households().get(&id).cloned()),
+        }
+    }
+
+    /// Every opening.
+    pub fn openings(&self) -> Result<BTreeMap<OpeningId, Opening>, StoreError> {
+        match self {
+            CliStore::Sled(store) => store.openings(),
+            CliStore::Postgres { store, .. } => Ok(fold(store)?.openings),
+        }
+    }
+
+    /// Every referral.
+    pub fn referrals(&self) -> Result<BTreeMap<ReferralId, Referral>, StoreError> {
+        match self {
+            CliStore::Sled(store) => store.referrals(),
+            CliStore::Postgres { store, .. } => Ok(fold(store)?.referrals),
+        }
+    }
+
+    /// The keys of today's non-empty lists.
+    pub fn list_keys(&self, today: NaiveDate) -> Result<Vec<ListKey>, StoreError> {
+        match self {
+            CliStore::Sled(store) => store.list_keys(),
+            CliStore::Postgres { store, policy } => {
+                Ok(fold(store)?.lists(policy, today).into_keys().collect())
+            }
+        }
+    }
+
+    /// One list as of `date`.
+    pub fn list(&self, key: &ListKey, date: NaiveDate) -> Result<PriorityList, StoreError> {
+        match self {
+            CliStore::Sled(store) => store.list(key, date),
+            CliStore::Postgres { store, policy } => Ok(fold(store)?.list(policy, key, date)),
+        }
+    }
+
+    /// The report of one list as of `date`, its top `limit` households.
+    pub fn list_report(
+        &self,
+        key: &ListKey,
+        date: NaiveDate,
+        limit: usize,
+    ) -> Result<PriorityListReport, StoreError> {
+        match self {
+            CliStore::Sled(store) => store.list_report(key, date, limit),
+            CliStore::Postgres { store, policy } => {
+                list_report_by_fold(store.as_ref(), policy, key, date, limit)
+            }
+        }
+    }
+}
+
+/// The caseload folded from the whole log.
+fn fold(store: &PgStore) -> Result<Caseload, StoreError> {
+    let mut caseload = Caseload::default();
+    let mut from = 0;
+    loop {
+        let batch = store.read_from(from, BATCH)?;
+        let Some(last) = batch.last() else {
+            return Ok(caseload);
+        };
+        from = last.position.saturating_add(1);
+        for envelope in &batch {
+            caseload.apply(envelope);
+        }
+    }
+}
+
+impl EventStore for CliStore {
+    fn append(&self, request: AppendRequest) -> Result<Vec<Envelope>, StoreError> {
+        match self {
+            CliStore::Sled(store) => store.append(request),
+            CliStore::Postgres { store, .. } => store.append(request),
+        }
+    }
+
+    fn read_stream(&self, stream: &StreamId) -> Result<Vec<Envelope>, StoreError> {
+        match self {
+            CliStore::Sled(store) => store.read_stream(stream),
+            CliStore::Postgres { store, .. } => store.read_stream(stream),
+        }
+    }
+
+    fn read_from(&self, from: u64, limit: usize) -> Result<Vec<Envelope>, StoreError> {
+        match self {
+            CliStore::Sled(store) => store.read_from(from, limit),
+            CliStore::Postgres { store, .. } => store.read_from(from, limit),
+        }
+    }
+
+    fn stream_version(&self, stream: &StreamId) -> Result<u64, StoreError> {
+        match self {
+            CliStore::Sled(store) => store.stream_version(stream),
+            CliStore::Postgres { store, .. } => store.stream_version(stream),
+        }
+    }
+
+    fn next_position(&self) -> Result<u64, StoreError> {
+        match self {
+            CliStore::Sled(store) => store.next_position(),
+            CliStore::Postgres { store, .. } => store.next_position(),
+        }
+    }
+
+    fn position_of(&self, event_id: EventId) -> Result<Option<u64>, StoreError> {
+        match self {
+            CliStore::Sled(store) => store.position_of(event_id),
+            CliStore::Postgres { store, .. } => store.position_of(event_id),
+        }
+    }
+
+    fn policy_in_force(&self) -> Result<Option<Policy>, StoreError> {
+        match self {
+            CliStore::Sled(store) => store.policy_in_force(),
+            CliStore::Postgres { policy, .. } => Ok(Some(policy.as_ref().clone())),
+        }
+    }
+
+    fn policy_before_adoptions(&self) -> Result<Option<Policy>, StoreError> {
+        match self {
+            CliStore::Sled(store) => store.policy_before_adoptions(),
+            CliStore::Postgres { store, .. } => store.policy_before_adoptions(),
+        }
+    }
+}
+
+impl Snapshots for CliStore {
+    fn snapshot(&self) -> Result<Option<Caseload>, StoreError> {
+        match self {
+            CliStore::Sled(store) => store.snapshot(),
+            CliStore::Postgres { .. } => Ok(None),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_connection_string_is_shown_without_its_password() {
+        assert_eq!(
+            shown("postgres://ce:secret@db.example/coc"),
+            "postgres://ce@db.example/coc"
+        );
+        assert_eq!(
+            shown("host=/run/postgresql user=ce password=secret dbname=coc"),
+            "host=/run/postgresql user=ce dbname=coc"
+        );
+        assert!(is_postgres(Path::new("postgresql:///coc")));
+        assert!(is_postgres(Path::new("host=/tmp/x dbname=coc")));
+        assert!(!is_postgres(Path::new("./ce-data")));
+    }
+}

@@ -1,0 +1,70 @@
+//! `ce --store <PostgreSQL connection string>`: the same commands on the
+//! same seed give the same output as on the sled store; what only sled has
+//! is refused in one line; a server that cannot be reached is exit 5.
+
+use ce_tests::cli::{Store, EXIT_INPUT};
+
+#[test]
+fn the_demo_lists_histories_and_verify_read_the_same_on_postgres_as_on_sled() {
+    let Some(pg) = Store::postgres() else {
+        return;
+    };
+    let sled = Store::new();
+    let demo = "demo --households 40 --seed 7";
+    assert_eq!(pg.ok(demo, &[]), sled.ok(demo, &[]), "ce {demo}");
+    let households = sled.json("list", &[]);
+    let household = households[0]["rows"][0]["household"]
+        .as_str()
+        .expect("a listed household")
+        .to_owned();
+    for command in [
+        "list",
+        "list --coalition Coulee --limit 2",
+        "list --as-of 2025-08-01",
+        "referrals",
+        "openings",
+        "verify",
+        "report housed-not-exited --days 30",
+    ] {
+        assert_eq!(pg.ok(command, &[]), sled.ok(command, &[]), "ce {command}");
+    }
+    for command in ["show {}", "history {}", "explain {}"] {
+        assert_eq!(
+            pg.ok(command, &[&household]),
+            sled.ok(command, &[&household]),
+            "ce {command}"
+        );
+    }
+    assert_eq!(
+        pg.json("list", &[]),
+        sled.json("list", &[]),
+        "ce --json list"
+    );
+    assert_eq!(
+        pg.json("show {}", &[&household]),
+        sled.json("show {}", &[&household]),
+        "ce --json show"
+    );
+}
+
+#[test]
+fn what_only_sled_has_is_refused_on_postgres_and_a_missing_server_is_a_storage_error() {
+    let Some(pg) = Store::postgres() else {
+        return;
+    };
+    pg.ok("init", &[]);
+    let backup = pg.dir.path().join("backup.jsonl");
+    let backup = backup.to_string_lossy();
+    let err = pg.refused("export jsonl {}", &[&backup], EXIT_INPUT);
+    assert!(err.contains("not available on a PostgreSQL store"), "{err}");
+    let err = pg.refused("rebuild", &[], EXIT_INPUT);
+    assert!(err.contains("pg_dump"), "{err}");
+
+    let nowhere = tempfile::tempdir().expect("a directory");
+    let gone = Store {
+        path: format!("host={} user=postgres dbname=ce", nowhere.path().display()).into(),
+        dir: nowhere,
+    };
+    let err = gone.refused_without_store("list");
+    assert!(err.contains("cannot connect to PostgreSQL"), "{err}");
+}
