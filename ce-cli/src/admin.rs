@@ -84,8 +84,10 @@ fn note_hud_rules(policy: &Policy) {
 pub fn export(ctx: &Ctx, path: &Path) -> Result<(), CliError> {
     // A backup holds client data: private, and a failed export never
     // destroys the previous backup at `path`.
-    let store = ctx.store().sled("ce export jsonl")?;
-    let events = write_private(path, |out| Ok(store.export_jsonl(out)?))?;
+    // The same format from either store: a sled backup restores into
+    // PostgreSQL, and the other way.
+    let store = ctx.store();
+    let events = write_private(path, |out| Ok(ce_store_sled::write_jsonl(store, out)?))?;
     ctx.out.emit(
         format!("exported {events} events to {}", path.display()),
         &json!({ "events": events, "file": path }),
@@ -158,15 +160,40 @@ pub fn import(ctx: &Ctx, path: &Path, without_checksum: bool) -> Result<(), CliE
         source,
     })?;
     let bar = crate::output::progress(ctx.out, 0, "import");
-    let events = ctx.store().sled("ce import jsonl")?.import_jsonl_with(
-        BufReader::new(file),
-        if without_checksum {
-            ce_store_sled::Checksum::IfPresent
-        } else {
-            ce_store_sled::Checksum::Required
-        },
-        |n| bar.set_position(n),
-    )?;
+    let checksum = if without_checksum {
+        ce_store_sled::Checksum::IfPresent
+    } else {
+        ce_store_sled::Checksum::Required
+    };
+    let events = match ctx.store() {
+        crate::store::CliStore::Sled(store) => {
+            store.import_jsonl_with(BufReader::new(file), checksum, |n| bar.set_position(n))?
+        }
+        crate::store::CliStore::Postgres { store, .. } => {
+            // One transaction: a bad line, or any failure, leaves the
+            // store as empty as it was.
+            let mut import = store.begin_import()?;
+            let mut failed = None;
+            let read = ce_store_sled::read_jsonl(BufReader::new(file), checksum, |batch| {
+                let envelopes: Vec<ce_core::Envelope> =
+                    batch.iter().map(|(_, e)| e.clone()).collect();
+                if let Err(e) = import.add(&envelopes) {
+                    failed = Some(e);
+                    // Stops the reading; the error returned is `failed`.
+                    return Err(ce_store_sled::SledStoreError::NotEmpty(0));
+                }
+                if let Some(last) = envelopes.last() {
+                    bar.set_position(last.position.saturating_add(1));
+                }
+                Ok(())
+            });
+            if let Some(e) = failed {
+                return Err(e.into());
+            }
+            read?;
+            import.commit()?
+        }
+    };
     bar.finish_and_clear();
     ctx.out.emit(
         format!("imported {events} events from {}", path.display()),

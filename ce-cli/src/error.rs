@@ -15,6 +15,9 @@ pub enum CliError {
     /// or database, a schema from a newer ce.
     #[error("{0}")]
     Postgres(#[from] ce_store_postgres::PgStoreError),
+    /// A PostgreSQL import that could not be made (nothing stays of it).
+    #[error("{0}")]
+    PostgresImport(#[from] ce_store_postgres::ImportError),
     /// A command only the sled store has.
     #[error("{0} is not available on a PostgreSQL store yet (back it up with pg_dump)")]
     NotOnPostgres(&'static str),
@@ -173,7 +176,11 @@ impl CliError {
             | CliError::CoalitionMap { .. }
             | CliError::ImportBlocked(_)
             | CliError::ImportInvalid { .. }
-            | CliError::NotOnPostgres(_) => 2,
+            | CliError::NotOnPostgres(_)
+            | CliError::PostgresImport(
+                ce_store_postgres::ImportError::NotEmpty(_)
+                | ce_store_postgres::ImportError::Discontinuous { .. },
+            ) => 2,
             CliError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => 2,
             CliError::Store(
                 ce_store_sled::SledStoreError::NotEmpty(_)
@@ -189,6 +196,7 @@ impl CliError {
             CliError::StoreIo(StoreError::Conflict { .. }) => 4,
             CliError::Store(_)
             | CliError::Postgres(_)
+            | CliError::PostgresImport(_)
             | CliError::Io { .. }
             | CliError::StoreUnwritable { .. }
             | CliError::ImportInterrupted { .. }

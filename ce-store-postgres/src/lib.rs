@@ -478,6 +478,165 @@ impl EventStore for PgStore {
     }
 }
 
+/// Why an import could not start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ImportError {
+    /// Imports go into an empty store only.
+    #[error("import needs an empty store; this one holds {0} events")]
+    NotEmpty(u64),
+    /// An envelope that does not continue the log: its position, a stream
+    /// version, or an event id already imported.
+    #[error("event at position {position} does not continue the log: {why}")]
+    Discontinuous {
+        /// Its position.
+        position: u64,
+        /// What is wrong.
+        why: Discontinuity,
+    },
+    /// The database failed; nothing of the import stays.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// How an imported envelope fails to continue the log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Discontinuity {
+    /// Its position is not the next one.
+    #[error("positions must run on without a gap")]
+    PositionGap,
+    /// A stream's version is not the stream's next one.
+    #[error("a stream's versions must run on from 1")]
+    StreamVersion,
+    /// Its event id came before.
+    #[error("its event id is already in the log")]
+    RepeatedId,
+}
+
+/// An import into an empty store: one transaction from
+/// [`PgStore::begin_import`] to [`commit`](Self::commit), holding the
+/// position lock, so the log holds all of it or none of it, and no append
+/// comes between. Dropped without a commit, it rolls back.
+pub struct Import<'a> {
+    conn: MutexGuard<'a, Conn>,
+    next: u64,
+    versions: HashMap<StreamId, u64>,
+    open: bool,
+}
+
+impl std::fmt::Debug for Import<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Import")
+            .field("next", &self.next)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PgStore {
+    /// Starts an import of stored envelopes (a backup) into this store,
+    /// which must be empty.
+    pub fn begin_import(&self) -> Result<Import<'_>, ImportError> {
+        let mut conn = self.conn();
+        conn.client.batch_execute("BEGIN").map_err(backend)?;
+        let mut import = Import {
+            conn,
+            next: 0,
+            versions: HashMap::new(),
+            open: true,
+        };
+        let Conn { client, statements } = &mut *import.conn;
+        let next: i64 = client
+            .query_one(&statements.head_for_update, &[])
+            .map_err(backend)?
+            .try_get(0)
+            .map_err(backend)?;
+        let next = to_u64(next)?;
+        if next != 0 {
+            return Err(ImportError::NotEmpty(next));
+        }
+        Ok(import)
+    }
+}
+
+impl Import<'_> {
+    /// Adds envelopes exactly as stored elsewhere: their positions must
+    /// continue the import, each stream's versions must run on from 1, and
+    /// no event id may come twice.
+    pub fn add(&mut self, envelopes: &[Envelope]) -> Result<(), ImportError> {
+        for envelope in envelopes {
+            let position = envelope.position;
+            let discontinuous = |why| ImportError::Discontinuous { position, why };
+            if position != self.next {
+                return Err(discontinuous(Discontinuity::PositionGap));
+            }
+            for sv in &envelope.streams {
+                let current = self.versions.get(&sv.stream).copied().unwrap_or(0);
+                if sv.version != current.saturating_add(1) {
+                    return Err(discontinuous(Discontinuity::StreamVersion));
+                }
+                self.versions.insert(sv.stream, sv.version);
+            }
+            let bytes = envelope
+                .to_json()
+                .map_err(|_| StoreError::InvalidAppend(AppendProblem::DoesNotSerialize))?;
+            let Conn { client, statements } = &mut *self.conn;
+            let at = to_i64(position)?;
+            client
+                .execute(
+                    &statements.insert_event,
+                    &[
+                        &at,
+                        &envelope.event_id.0,
+                        &envelope.event.event_type(),
+                        &envelope.effective,
+                        &envelope.recorded_at,
+                        &bytes,
+                    ],
+                )
+                .map_err(|e| match e.code() {
+                    Some(&postgres::error::SqlState::UNIQUE_VIOLATION) => {
+                        discontinuous(Discontinuity::RepeatedId)
+                    }
+                    _ => backend(e).into(),
+                })?;
+            for sv in &envelope.streams {
+                client
+                    .execute(
+                        &statements.insert_stream,
+                        &[&sv.stream.to_string(), &to_i64(sv.version)?, &at],
+                    )
+                    .map_err(backend)?;
+            }
+            self.next = self.next.saturating_add(1);
+        }
+        Ok(())
+    }
+
+    /// Makes the import the log, all of it at once. Returns its events.
+    pub fn commit(mut self) -> Result<u64, ImportError> {
+        let next = to_i64(self.next)?;
+        let Conn { client, statements } = &mut *self.conn;
+        client
+            .execute(&statements.set_head, &[&next])
+            .map_err(backend)?;
+        client.batch_execute("COMMIT").map_err(backend)?;
+        self.open = false;
+        Ok(self.next)
+    }
+}
+
+impl Drop for Import<'_> {
+    fn drop(&mut self) {
+        if self.open {
+            // Nothing of an import that did not commit stays; a failed
+            // rollback leaves the transaction to the server, which ends it
+            // with the connection.
+            let _ = self.conn.client.batch_execute("ROLLBACK");
+        }
+    }
+}
+
 /// Keeps no projections yet: a workflow on it folds the log.
 impl Snapshots for PgStore {}
 

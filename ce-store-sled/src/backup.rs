@@ -4,7 +4,7 @@
 use std::io::{BufRead, Write};
 use std::sync::atomic::Ordering;
 
-use ce_core::{EventStore, Upcasters};
+use ce_core::{Envelope, EventStore, Upcasters};
 
 use crate::error::SledStoreError;
 use crate::store::{poisoned, SledStore};
@@ -48,34 +48,10 @@ fn hex(digest: &[u8]) -> String {
 }
 
 impl SledStore {
-    /// Writes every event, in order, one JSON envelope per line. Returns the
-    /// number of events written. Stops at the first event that cannot be
-    /// read, naming its position.
-    pub fn export_jsonl(&self, mut out: impl Write) -> Result<u64, SledStoreError> {
-        use sha2::Digest;
-        let mut hash = sha2::Sha256::new();
-        let mut from = 0;
-        let mut line = Vec::new();
-        loop {
-            let batch = self.read_from(from, BATCH)?;
-            let Some(last) = batch.last() else { break };
-            from = last.position + 1;
-            for envelope in &batch {
-                line.clear();
-                serde_json::to_writer(&mut line, envelope).map_err(std::io::Error::from)?;
-                line.push(b'\n');
-                hash.update(&line);
-                out.write_all(&line)?;
-            }
-        }
-        let trailer = Trailer {
-            checksum: format!("sha256:{}", hex(&hash.finalize())),
-            events: from,
-        };
-        serde_json::to_writer(&mut out, &trailer).map_err(std::io::Error::from)?;
-        out.write_all(b"\n")?;
-        out.flush()?;
-        Ok(from)
+    /// Writes every event, in order, one JSON envelope per line, and the
+    /// checksum line (see [`write_jsonl`]). Returns the number of events.
+    pub fn export_jsonl(&self, out: impl Write) -> Result<u64, SledStoreError> {
+        write_jsonl(self, out)
     }
 
     /// Appends a JSON Lines backup to this empty store, keeping every event's
@@ -149,94 +125,149 @@ impl SledStore {
     /// events stored so far.
     fn import_batches(
         &self,
-        mut input: impl BufRead,
+        input: impl BufRead,
         checksum: Checksum,
         progress: &mut impl FnMut(u64),
         imported: &mut u64,
     ) -> Result<(), SledStoreError> {
-        use sha2::Digest;
-        let upcasters = Upcasters::current();
-        let mut batch = Vec::with_capacity(BATCH);
-        let mut expected_position = 0u64;
-        let mut hash = sha2::Sha256::new();
-        let mut trailer: Option<(u64, Trailer)> = None;
-        let mut line = Vec::new();
-        for line_no in 1u64.. {
+        read_jsonl(input, checksum, |batch| {
+            self.import_log_batch(batch)?;
+            if let Some((_, last)) = batch.last() {
+                *imported = last.position.saturating_add(1);
+                progress(*imported);
+            }
+            Ok(())
+        })
+        .map(|_| ())
+    }
+}
+
+/// Writes a store's every event, in order, one JSON envelope per line,
+/// then the checksum line: the backup format, the same from every store.
+/// Returns the number of events written. Stops at the first event that cannot be
+/// read, naming its position.
+pub fn write_jsonl<S: EventStore + ?Sized>(
+    store: &S,
+    mut out: impl Write,
+) -> Result<u64, SledStoreError> {
+    use sha2::Digest;
+    let mut hash = sha2::Sha256::new();
+    let mut from = 0;
+    let mut line = Vec::new();
+    loop {
+        let batch = store.read_from(from, BATCH)?;
+        let Some(last) = batch.last() else { break };
+        from = last.position + 1;
+        for envelope in &batch {
             line.clear();
-            let limit = u64::try_from(MAX_LINE_BYTES)
-                .unwrap_or(u64::MAX)
-                .saturating_add(1);
-            let read = std::io::Read::take(input.by_ref(), limit).read_until(b'\n', &mut line)?;
-            if read == 0 {
-                break;
-            }
-            if line.len() > MAX_LINE_BYTES {
-                return Err(SledStoreError::ImportLineTooLong {
-                    line: line_no,
-                    max: MAX_LINE_BYTES,
-                });
-            }
-            let text = line.trim_ascii();
-            if trailer.is_some() {
-                if text.is_empty() {
-                    continue;
-                }
-                return Err(SledStoreError::ImportInvalid {
-                    line: line_no,
-                    reason: "a line follows the checksum line, which must be the last",
-                });
-            }
-            if text.starts_with(b"{\"checksum\"") {
-                let parsed = serde_json::from_slice::<Trailer>(text).map_err(|_| {
-                    SledStoreError::ImportInvalid {
-                        line: line_no,
-                        reason:
-                            "the checksum line is not `{\"checksum\":\"sha256:...\",\"events\":N}`",
-                    }
-                })?;
-                trailer = Some((line_no, parsed));
-                continue;
-            }
+            serde_json::to_writer(&mut line, envelope).map_err(std::io::Error::from)?;
+            line.push(b'\n');
             hash.update(&line);
+            out.write_all(&line)?;
+        }
+    }
+    let trailer = Trailer {
+        checksum: format!("sha256:{}", hex(&hash.finalize())),
+        events: from,
+    };
+    serde_json::to_writer(&mut out, &trailer).map_err(std::io::Error::from)?;
+    out.write_all(b"\n")?;
+    out.flush()?;
+    Ok(from)
+}
+
+/// Reads a JSON Lines backup, checking it line by line (each envelope
+/// decodes, positions run on from 0, at most [`MAX_LINE_BYTES`] a line, the
+/// checksum line last and matching), and hands the envelopes to `batches`
+/// in order, up to a thousand at a time with their line numbers, as they
+/// are read: any store can restore from it. Returns the number of events.
+/// An error names the line; batches handed over before it are the
+/// caller's to undo.
+pub fn read_jsonl(
+    mut input: impl BufRead,
+    checksum: Checksum,
+    mut batches: impl FnMut(&[(u64, Envelope)]) -> Result<(), SledStoreError>,
+) -> Result<u64, SledStoreError> {
+    use sha2::Digest;
+    let upcasters = Upcasters::current();
+    let mut batch = Vec::with_capacity(BATCH);
+    let mut expected_position = 0u64;
+    let mut hash = sha2::Sha256::new();
+    let mut trailer: Option<(u64, Trailer)> = None;
+    let mut line = Vec::new();
+    for line_no in 1u64.. {
+        line.clear();
+        let limit = u64::try_from(MAX_LINE_BYTES)
+            .unwrap_or(u64::MAX)
+            .saturating_add(1);
+        let read = std::io::Read::take(input.by_ref(), limit).read_until(b'\n', &mut line)?;
+        if read == 0 {
+            break;
+        }
+        if line.len() > MAX_LINE_BYTES {
+            return Err(SledStoreError::ImportLineTooLong {
+                line: line_no,
+                max: MAX_LINE_BYTES,
+            });
+        }
+        let text = line.trim_ascii();
+        if trailer.is_some() {
             if text.is_empty() {
                 continue;
             }
-            let envelope = upcasters
-                .decode(text)
-                .map_err(|source| SledStoreError::ImportLine {
-                    line: line_no,
-                    source,
-                })?;
-            if envelope.position != expected_position {
-                return Err(SledStoreError::ImportGap {
-                    line: line_no,
-                    expected: expected_position,
-                    found: envelope.position,
-                });
-            }
-            expected_position += 1;
-            batch.push((line_no, envelope));
-            if batch.len() == BATCH {
-                self.import_log_batch(&batch)?;
-                batch.clear();
-                *imported = expected_position;
-                progress(expected_position);
-            }
+            return Err(SledStoreError::ImportInvalid {
+                line: line_no,
+                reason: "a line follows the checksum line, which must be the last",
+            });
         }
-        match trailer {
-            Some((line, trailer)) => {
-                let actual = format!("sha256:{}", hex(&hash.finalize()));
-                if trailer.checksum != actual || trailer.events != expected_position {
-                    return Err(SledStoreError::ImportChecksum { line });
+        if text.starts_with(b"{\"checksum\"") {
+            let parsed = serde_json::from_slice::<Trailer>(text).map_err(|_| {
+                SledStoreError::ImportInvalid {
+                    line: line_no,
+                    reason: "the checksum line is not `{\"checksum\":\"sha256:...\",\"events\":N}`",
                 }
-            }
-            None if checksum == Checksum::Required => {
-                return Err(SledStoreError::ImportNoChecksum);
-            }
-            None => {}
+            })?;
+            trailer = Some((line_no, parsed));
+            continue;
         }
-        self.import_log_batch(&batch)?;
-        *imported = expected_position;
-        Ok(())
+        hash.update(&line);
+        if text.is_empty() {
+            continue;
+        }
+        let envelope = upcasters
+            .decode(text)
+            .map_err(|source| SledStoreError::ImportLine {
+                line: line_no,
+                source,
+            })?;
+        if envelope.position != expected_position {
+            return Err(SledStoreError::ImportGap {
+                line: line_no,
+                expected: expected_position,
+                found: envelope.position,
+            });
+        }
+        expected_position += 1;
+        batch.push((line_no, envelope));
+        if batch.len() == BATCH {
+            batches(&batch)?;
+            batch.clear();
+        }
     }
+    match trailer {
+        Some((line, trailer)) => {
+            let actual = format!("sha256:{}", hex(&hash.finalize()));
+            if trailer.checksum != actual || trailer.events != expected_position {
+                return Err(SledStoreError::ImportChecksum { line });
+            }
+        }
+        None if checksum == Checksum::Required => {
+            return Err(SledStoreError::ImportNoChecksum);
+        }
+        None => {}
+    }
+    if !batch.is_empty() {
+        batches(&batch)?;
+    }
+    Ok(expected_position)
 }

@@ -7,7 +7,7 @@ mod keys;
 mod projections;
 mod store;
 
-pub use backup::{Checksum, MAX_LINE_BYTES};
+pub use backup::{read_jsonl, write_jsonl, Checksum, MAX_LINE_BYTES};
 pub use error::{BackendError, SledStoreError};
 pub use files::create_private_dir;
 pub use store::{ProjectionRow, SledStore, FORMAT_VERSION_CURRENT};

@@ -40,6 +40,15 @@ fn the_demo_lists_histories_and_verify_read_the_same_on_postgres_as_on_sled() {
         sled.json("list", &[]),
         "ce --json list"
     );
+    let pg_backup = pg.dir.path().join("pg.jsonl");
+    let sled_backup = sled.dir.path().join("sled.jsonl");
+    pg.ok("export jsonl {}", &[&pg_backup.to_string_lossy()]);
+    sled.ok("export jsonl {}", &[&sled_backup.to_string_lossy()]);
+    assert_eq!(
+        std::fs::read(&pg_backup).expect("the PostgreSQL backup"),
+        std::fs::read(&sled_backup).expect("the sled backup"),
+        "one backup format, byte for byte"
+    );
     assert_eq!(
         pg.json("show {}", &[&household]),
         sled.json("show {}", &[&household]),
@@ -53,10 +62,6 @@ fn what_only_sled_has_is_refused_on_postgres_and_a_missing_server_is_a_storage_e
         return;
     };
     pg.ok("init", &[]);
-    let backup = pg.dir.path().join("backup.jsonl");
-    let backup = backup.to_string_lossy();
-    let err = pg.refused("export jsonl {}", &[&backup], EXIT_INPUT);
-    assert!(err.contains("not available on a PostgreSQL store"), "{err}");
     let err = pg.refused("rebuild", &[], EXIT_INPUT);
     assert!(err.contains("pg_dump"), "{err}");
 
@@ -67,4 +72,34 @@ fn what_only_sled_has_is_refused_on_postgres_and_a_missing_server_is_a_storage_e
     };
     let err = gone.refused_without_store("list");
     assert!(err.contains("cannot connect to PostgreSQL"), "{err}");
+}
+
+/// The migration path: a sled store's backup imported into PostgreSQL is
+/// the same store there (`verify` passes, lists read alike); a second
+/// import, or a damaged backup, is refused and leaves the store as it was.
+#[test]
+fn a_sled_backup_restores_into_postgres() {
+    let Some(pg) = Store::postgres() else {
+        return;
+    };
+    let sled = Store::new();
+    sled.ok("demo --households 30 --seed 11", &[]);
+    let backup = sled.dir.path().join("backup.jsonl");
+    let backup = backup.to_string_lossy().into_owned();
+    sled.ok("export jsonl {}", &[&backup]);
+
+    let damaged = sled.dir.path().join("damaged.jsonl");
+    let text = std::fs::read_to_string(&backup).expect("the backup");
+    std::fs::write(&damaged, text.replacen("Coulee", "Kenosha", 1)).expect("a damaged copy");
+    let err = pg.refused("import jsonl {}", &[&damaged.to_string_lossy()], EXIT_INPUT);
+    assert!(err.contains("checksum"), "{err}");
+    assert_eq!(pg.events(), 0, "nothing of a refused import stays");
+
+    pg.ok("import jsonl {}", &[&backup]);
+    assert_eq!(pg.events(), sled.events());
+    for command in ["verify", "list", "referrals", "openings"] {
+        assert_eq!(pg.ok(command, &[]), sled.ok(command, &[]), "ce {command}");
+    }
+    let err = pg.refused("import jsonl {}", &[&backup], EXIT_INPUT);
+    assert!(err.contains("empty store"), "{err}");
 }
