@@ -15,10 +15,9 @@ use std::process::{Child, Command as Process, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use ce_core::invariants::{check_caseload, check_event};
 use ce_core::testing::{client, date, HouseholdBuilder};
 use ce_core::{
-    Actor, Caseload, CommandId, CommandMeta, Event, EventId, EventStore, Role, Timestamp, Workflow,
+    Actor, CommandId, CommandMeta, Event, EventId, EventStore, Role, Timestamp, Workflow,
 };
 use ce_store_postgres::PgStore;
 
@@ -111,15 +110,7 @@ fn check_after(url: &str, schema: &str, acked: &[u64]) {
         .execute(&enroll_meta(next), enrollment(next))
         .unwrap();
     let log = workflow.store().read_from(0, usize::MAX).unwrap();
-    let policy = ce_core::Policy::wi_bos_default();
-    let mut caseload = Caseload::default();
-    for (i, envelope) in log.iter().enumerate() {
-        assert_eq!(envelope.position, i as u64, "gapless positions");
-        let broken = check_event(&caseload, &policy, envelope);
-        assert!(broken.is_empty(), "{broken:?}");
-        caseload.apply(envelope);
-    }
-    assert!(check_caseload(&caseload, &policy, date(2025, 6, 1)).is_empty());
+    let caseload = ce_tests::postgres::verified(&log, date(2025, 6, 1));
     // An enrollment is one append of a household event and a client event:
     // never one without the other, and each command at most once.
     let enrolled = log

@@ -10,12 +10,10 @@
 use std::collections::BTreeMap;
 use std::process::Command as Process;
 
-use ce_core::audit::check_referral_ranks;
-use ce_core::invariants::{check_caseload, check_event};
 use ce_core::testing::{date, HouseholdBuilder};
 use ce_core::{
-    Actor, Caseload, CommandId, CommandMeta, Error, Event, EventStore, MemoryStore, OpeningId,
-    PostOpening, ProgramType, Refer, Rejection, Role, StoreError, Timestamp, Workflow,
+    Actor, CommandId, CommandMeta, Error, Event, EventStore, MemoryStore, OpeningId, PostOpening,
+    ProgramType, Refer, Rejection, Role, StoreError, Timestamp, Workflow,
 };
 use ce_store_postgres::PgStore;
 
@@ -167,18 +165,7 @@ fn eight_processes_refer_to_each_opening_and_exactly_one_wins() {
         "one referral per opening"
     );
     // What `ce verify` checks: positions, every event's rules, the ranks.
-    let policy = ce_core::Policy::wi_bos_default();
-    let mut caseload = Caseload::default();
-    for (i, envelope) in log.iter().enumerate() {
-        assert_eq!(envelope.position, i as u64, "gapless positions");
-        let broken = check_event(&caseload, &policy, envelope);
-        assert!(broken.is_empty(), "{broken:?}");
-        caseload.apply(envelope);
-    }
-    let violations = check_caseload(&caseload, &policy, date(2025, 6, 1));
-    assert!(violations.is_empty(), "{violations:?}");
-    let ranks = check_referral_ranks(&log, &policy);
-    assert!(ranks.is_empty(), "{ranks:?}");
+    ce_tests::postgres::verified(&log, date(2025, 6, 1));
 }
 
 /// One writer process of the race (a no-op test when not started by it):

@@ -46,16 +46,7 @@ pub fn follow_up(household: HouseholdId, on: NaiveDate, months: u8) -> FollowUp 
 
 /// A 4.20 event of `event` on the household, with no dependent field.
 pub fn ce_event(household: HouseholdId, on: NaiveDate, event: CeEventType) -> RecordCeEvent {
-    RecordCeEvent {
-        household,
-        date: on,
-        event,
-        problem_solving_result: None,
-        case_management_after: None,
-        location: None,
-        result: None,
-        result_date: None,
-    }
+    RecordCeEvent::new(household, on, event)
 }
 
 /// An opening serving every household type.
