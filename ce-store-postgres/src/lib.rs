@@ -128,16 +128,8 @@ impl PgStore {
         if !plain || schema.len() > 63 {
             return Err(PgStoreError::BadSchemaName(schema.to_owned()));
         }
-        let mut client = Client::connect(url, NoTls).map_err(PgStoreError::Connect)?;
-        client
-            .batch_execute(&format!(
-                "CREATE SCHEMA IF NOT EXISTS {schema}; SET search_path TO {schema}"
-            ))
-            .map_err(PgStoreError::Migrate)?;
-        migrate(&mut client)?;
-        let statements = Statements::prepare(&mut client).map_err(PgStoreError::Migrate)?;
         Ok(Self {
-            conn: Mutex::new(Conn { client, statements }),
+            conn: Mutex::new(connect(url, schema)?),
             upcasters: Upcasters::current(),
             url: url.to_owned(),
             schema: schema.to_owned(),
@@ -160,9 +152,20 @@ impl PgStore {
     fn conn(&self) -> MutexGuard<'_, Conn> {
         // A panic while holding the connection leaves at worst an open
         // transaction, which the server rolls back when it is dropped.
-        self.conn
+        let mut conn = self
+            .conn
             .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        // A connection the server closed (a restart, a failover, an idle
+        // timeout) is opened again for the next operation; the operation
+        // that met the closed one has already failed, telling its caller.
+        // Failing that, the closed one stays, and its error says so.
+        if conn.client.is_closed() {
+            if let Ok(fresh) = connect(&self.url, &self.schema) {
+                *conn = fresh;
+            }
+        }
+        conn
     }
 
     fn decode(&self, position: i64, bytes: &[u8]) -> Result<Envelope, StoreError> {
@@ -274,6 +277,20 @@ impl Appends {
         while notifications.iter().next().map_err(backend)?.is_some() {}
         Ok(woke)
     }
+}
+
+/// Connects, selects the store's schema (creating it and its tables or
+/// upgrading them as needed) and prepares the statements.
+fn connect(url: &str, schema: &str) -> Result<Conn, PgStoreError> {
+    let mut client = Client::connect(url, NoTls).map_err(PgStoreError::Connect)?;
+    client
+        .batch_execute(&format!(
+            "CREATE SCHEMA IF NOT EXISTS {schema}; SET search_path TO {schema}"
+        ))
+        .map_err(PgStoreError::Migrate)?;
+    migrate(&mut client)?;
+    let statements = Statements::prepare(&mut client).map_err(PgStoreError::Migrate)?;
+    Ok(Conn { client, statements })
 }
 
 /// Creates or upgrades the schema, one migration at a time, under a lock

@@ -204,7 +204,8 @@ fn a_server_stopped_immediately_during_appends_loses_nothing_acknowledged() {
         return;
     };
     let schema = format!("crash_{}", uuid::Uuid::new_v4().simple());
-    PgStore::open_in(&url, &schema).unwrap();
+    // A store opened before the crash, as a long-running program holds one.
+    let survivor = PgStore::open_in(&url, &schema).unwrap();
     let mut child = writer(&url, &schema);
     let (mut acked, lines) = acks_until(&mut child, 200);
     pg_ctl(&ctl, &data, &["-m", "immediate", "-w", "stop"]);
@@ -227,6 +228,18 @@ fn a_server_stopped_immediately_during_appends_loses_nothing_acknowledged() {
         std::thread::sleep(Duration::from_millis(100));
     }
     check_after(&url, &schema, &acked);
+    // The survivor's connection died with the server: the operation that
+    // meets it fails, and the next one connects again.
+    let fresh = PgStore::open_in(&url, &schema)
+        .unwrap()
+        .next_position()
+        .unwrap();
+    let again = (0..3).find_map(|_| survivor.next_position().ok());
+    assert_eq!(
+        again,
+        Some(fresh),
+        "a store reconnects after a server restart"
+    );
 }
 
 /// The writer (a no-op test unless a fault test started it): enrolls one
