@@ -18,6 +18,10 @@ pub enum CliError {
     /// A PostgreSQL import that could not be made (nothing stays of it).
     #[error("{0}")]
     PostgresImport(#[from] ce_store_postgres::ImportError),
+    /// A `--store` that is not a PostgreSQL connection string the client
+    /// can read.
+    #[error("--store: not a valid PostgreSQL connection string: {0}")]
+    BadConnectionString(String),
     /// A command only the sled store has.
     #[error("{0} is not available on a PostgreSQL store yet (back it up with pg_dump)")]
     NotOnPostgres(&'static str),
@@ -177,6 +181,7 @@ impl CliError {
             | CliError::ImportBlocked(_)
             | CliError::ImportInvalid { .. }
             | CliError::NotOnPostgres(_)
+            | CliError::BadConnectionString(_)
             | CliError::PostgresImport(
                 ce_store_postgres::ImportError::NotEmpty(_)
                 | ce_store_postgres::ImportError::Discontinuous { .. },

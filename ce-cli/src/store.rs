@@ -65,6 +65,12 @@ pub enum CliStore {
 impl CliStore {
     /// Opens the PostgreSQL store at `url`, creating its schema if needed.
     pub fn postgres(url: &str) -> Result<Self, CliError> {
+        // A string the client cannot read is the user's to fix (exit 2);
+        // a server that cannot be reached is a storage error (exit 5).
+        url.parse::<postgres::Config>().map_err(|e| {
+            let why = std::error::Error::source(&e).map_or_else(String::new, |s| format!(": {s}"));
+            CliError::BadConnectionString(format!("{e}{why}"))
+        })?;
         let store = PgStore::open(url)?;
         let policy = store
             .policy_in_force()?

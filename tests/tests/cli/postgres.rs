@@ -72,6 +72,15 @@ fn what_only_sled_has_is_refused_on_postgres_and_a_missing_server_is_a_storage_e
     };
     let err = gone.refused_without_store("list");
     assert!(err.contains("cannot connect to PostgreSQL"), "{err}");
+    let typo = Store {
+        path: "host=/tmp dbname='unterminated".into(),
+        dir: tempfile::tempdir().expect("a directory"),
+    };
+    let err = ce_tests::cli::refuse(&mut typo.cmd("list", &[]), "list", EXIT_INPUT);
+    assert!(
+        err.contains("not a valid PostgreSQL connection string"),
+        "{err}"
+    );
 }
 
 /// The migration path: a sled store's backup imported into PostgreSQL is
