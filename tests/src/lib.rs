@@ -37,6 +37,29 @@ pub fn open_when_released(
     SledStore::open(dir.as_ref())
 }
 
+/// Waits (up to 5 s) until nothing holds the sled store in `dir`: sled
+/// lets go of a dropped store's file lock from a background thread, so a
+/// `ce` started right after a test closed the store in-process could find
+/// it "in use". Tries the same `flock` sled takes, on a file handle of its
+/// own (which conflicts with sled's even in this process), and lets go.
+pub fn wait_until_sled_released(dir: impl AsRef<Path>) {
+    use fs4::fs_std::FileExt;
+    let Ok(file) = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(dir.as_ref().join("db"))
+    else {
+        return;
+    };
+    for _ in 0..500 {
+        if let Ok(true) = FileExt::try_lock_exclusive(&file) {
+            let _ = FileExt::unlock(&file);
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
 /// `sled::open` of a store's directory, for tests that tamper with its raw
 /// trees, waiting (up to 5 s) while a `SledStore` dropped a moment ago in
 /// this process still holds the directory's file lock.

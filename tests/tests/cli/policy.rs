@@ -65,6 +65,7 @@ fn a_store_whose_policy_predates_the_psh_rule_opens_and_says_what_to_fix() {
             .expect("write");
         db.flush().expect("flush");
     }
+    ce_tests::wait_until_sled_released(&s.path);
     let none = enroll_assessed(&s, "none", &adult(2, "2025-03-03", false), "2025-03-04", 15);
     let out = s.cmd("policy show", &[]).output().expect("ce runs");
     assert!(out.status.success(), "{}", describe("policy show", &out));
