@@ -27,9 +27,10 @@ const BATCH: usize = 10_000;
 /// Whether `--store` names a PostgreSQL database rather than a directory.
 pub fn is_postgres(store: &Path) -> bool {
     store.to_str().is_some_and(|s| {
-        s.starts_with("postgres://")
-            || s.starts_with("postgresql://")
-            || (s.contains("host=") && s.contains('='))
+        let key_value = s.split_whitespace().all(|kv| kv.contains('='))
+            && s.split_whitespace()
+                .any(|kv| kv.starts_with("host=") || kv.starts_with("dbname="));
+        s.starts_with("postgres://") || s.starts_with("postgresql://") || key_value
     })
 }
 
@@ -263,5 +264,6 @@ mod tests {
         assert!(is_postgres(Path::new("postgresql:///coc")));
         assert!(is_postgres(Path::new("host=/tmp/x dbname=coc")));
         assert!(!is_postgres(Path::new("./ce-data")));
+        assert!(!is_postgres(Path::new("/srv/host=1/ce-data store")));
     }
 }
