@@ -6,7 +6,12 @@ use std::path::Path;
 use std::str::FromStr;
 use std::sync::Arc;
 
-use ce_core::{Actor, Coalition, Command, CommandId, CommandMeta, Executed, Policy, Workflow};
+use std::collections::BTreeMap;
+
+use ce_core::{
+    Actor, Caseload, Coalition, Command, CommandId, CommandMeta, Executed, Household, HouseholdId,
+    ListKey, Opening, OpeningId, Policy, Referral, ReferralId, Workflow,
+};
 use ce_store_sled::SledStore;
 use chrono::{NaiveDate, Utc};
 use serde::de::DeserializeOwned;
@@ -73,6 +78,54 @@ impl Ctx {
         }
         let workflow = Workflow::open(Arc::clone(&self.store))?;
         Ok(self.workflow.get_or_init(|| workflow))
+    }
+
+    /// The caseload as it stands: the sled store's projections, or the
+    /// workflow's fold of a PostgreSQL log (made once per process).
+    pub fn caseload(&self) -> Result<Caseload, CliError> {
+        match self.store.as_ref() {
+            CliStore::Sled(store) => Ok(store.caseload()?),
+            CliStore::Postgres { .. } => Ok(self.workflow()?.caught_up()?.clone()),
+        }
+    }
+
+    /// One household as it stands (see [`caseload`](Self::caseload)).
+    pub fn household(&self, id: HouseholdId) -> Result<Option<Household>, CliError> {
+        match self.store.as_ref() {
+            CliStore::Sled(store) => Ok(store.household(id)?),
+            CliStore::Postgres { .. } => {
+                Ok(self.workflow()?.caught_up()?.households().get(&id).cloned())
+            }
+        }
+    }
+
+    /// Every opening as it stands.
+    pub fn openings(&self) -> Result<BTreeMap<OpeningId, Opening>, CliError> {
+        match self.store.as_ref() {
+            CliStore::Sled(store) => Ok(store.openings()?),
+            CliStore::Postgres { .. } => Ok(self.workflow()?.caught_up()?.openings.clone()),
+        }
+    }
+
+    /// Every referral as it stands.
+    pub fn referrals(&self) -> Result<BTreeMap<ReferralId, Referral>, CliError> {
+        match self.store.as_ref() {
+            CliStore::Sled(store) => Ok(store.referrals()?),
+            CliStore::Postgres { .. } => Ok(self.workflow()?.caught_up()?.referrals.clone()),
+        }
+    }
+
+    /// The keys of the lists with households on them today.
+    pub fn list_keys(&self) -> Result<Vec<ListKey>, CliError> {
+        match self.store.as_ref() {
+            CliStore::Sled(store) => Ok(store.list_keys()?),
+            CliStore::Postgres { .. } => Ok(self
+                .workflow()?
+                .caught_up()?
+                .lists(self.policy(), today())
+                .into_keys()
+                .collect()),
+        }
     }
 
     /// Runs one command, recorded now by the acting user.

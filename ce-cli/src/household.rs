@@ -121,7 +121,7 @@ pub fn followup(ctx: &Ctx, args: &FollowupArgs) -> Result<(), CliError> {
             .transpose()?;
         // A contact dated before the household's inactivation: a paper
         // form entered late.
-        let late_for_inactivation = ctx.store().household(household)?.is_some_and(
+        let late_for_inactivation = ctx.household(household)?.is_some_and(
             |h| matches!(h.status, HouseholdStatus::Inactive { since, .. } if date < since),
         );
         recorded(
@@ -170,7 +170,7 @@ pub fn followup(ctx: &Ctx, args: &FollowupArgs) -> Result<(), CliError> {
 /// so the household stays on the lists until the next sweep makes it
 /// inactive again.
 fn note_due_for_inactivity(ctx: &Ctx, household: HouseholdId) -> Result<(), CliError> {
-    let Some(state) = ctx.store().household(household)? else {
+    let Some(state) = ctx.household(household)? else {
         return Ok(());
     };
     let (today, limit) = (today(), ctx.policy().inactivity_days);

@@ -7,6 +7,7 @@ use ce_core::audit::RecordedCeEvent;
 use ce_core::priority::list_status;
 use ce_core::report::PriorityListReport;
 use ce_core::{ClientId, Coalition, EventStore, HouseholdId, ListHouseholdType, ListKey, StreamId};
+use ce_store_sled::SledStore;
 use serde_json::json;
 
 use crate::args::{ListArgs, When};
@@ -24,8 +25,7 @@ pub fn list(ctx: &Ctx, args: &ListArgs) -> Result<(), CliError> {
         Some(name) => Some(match coalition_arg(ctx.policy(), name) {
             Ok(coalition) => coalition,
             Err(unknown) => ctx
-                .store()
-                .list_keys(today())?
+                .list_keys()?
                 .into_iter()
                 .map(|key| key.coalition)
                 .find(|c| c.0.eq_ignore_ascii_case(name.trim()))
@@ -38,8 +38,8 @@ pub fn list(ctx: &Ctx, args: &ListArgs) -> Result<(), CliError> {
     };
     // Today's lists from the sled store's list rows; the PostgreSQL store
     // keeps none, and its caught-up fold serves as every other date's.
-    if args.when.is_now() && matches!(ctx.store(), CliStore::Sled(_)) {
-        return list_today(ctx.store(), &ctx.out, &filter);
+    if let (true, CliStore::Sled(store)) = (args.when.is_now(), ctx.store()) {
+        return list_today(store, &ctx.out, &filter);
     }
     let (caseload, as_of) = caseload_when(ctx, &args.when)?;
     let mut reports: Vec<PriorityListReport> = caseload
@@ -79,7 +79,7 @@ impl Filter<'_> {
 /// Fills each row's source HMIS PersonalID (households imported from HUD
 /// CSV), or blanks the names for `--no-names`.
 fn finish_reports(
-    store: &CliStore,
+    store: &impl EventStore,
     reports: &mut Vec<PriorityListReport>,
     no_names: bool,
 ) -> Result<(), CliError> {
@@ -112,7 +112,7 @@ fn finish_reports(
 /// imported from (its Client.csv links, the latest import's as the HUD
 /// CSV export takes them), by client.
 pub fn source_client_ids(
-    store: &CliStore,
+    store: &impl EventStore,
     household: HouseholdId,
 ) -> Result<BTreeMap<ClientId, String>, CliError> {
     let stream = store.read_stream(&StreamId::Household(household))?;
@@ -134,10 +134,10 @@ pub fn source_client_ids(
 /// and the households on them, without loading the whole caseload (at
 /// 100,000 households that load takes about 1.4 s and 400 MiB; see
 /// docs/benchmarks.md, rows 4 and 6b).
-fn list_today(store: &CliStore, out: &Output, filter: &Filter<'_>) -> Result<(), CliError> {
+fn list_today(store: &SledStore, out: &Output, filter: &Filter<'_>) -> Result<(), CliError> {
     let args = filter.args;
     let as_of = today();
-    let mut keys = store.list_keys(as_of)?;
+    let mut keys = store.list_keys()?;
     keys.retain(|key| filter.matches(key));
     keys.sort();
     let mut reports = Vec::with_capacity(keys.len());
@@ -170,8 +170,8 @@ fn emit_reports(out: &Output, reports: &[PriorityListReport]) {
 
 /// `ce show HOUSEHOLD`.
 pub fn show(ctx: &Ctx, household: &str, when: &When) -> Result<(), CliError> {
-    if when.is_now() && matches!(ctx.store(), CliStore::Sled(_)) {
-        return show_today(ctx.store(), &ctx.out, household);
+    if let (true, CliStore::Sled(store)) = (when.is_now(), ctx.store()) {
+        return show_today(store, &ctx.out, household);
     }
     let id: HouseholdId = parse_id("household", household)?;
     let (caseload, as_of) = caseload_when(ctx, when)?;
@@ -187,7 +187,7 @@ pub fn show(ctx: &Ctx, household: &str, when: &When) -> Result<(), CliError> {
 
 /// The household's 4.20 events dated on or before `as_of`, from its stream.
 fn ce_events(
-    store: &CliStore,
+    store: &impl EventStore,
     household: HouseholdId,
     as_of: chrono::NaiveDate,
 ) -> Result<Vec<RecordedCeEvent>, CliError> {
@@ -200,7 +200,7 @@ fn ce_events(
 /// `ce show HOUSEHOLD` as of today: the household's projection row and
 /// the store's list rows, without loading the whole caseload (see
 /// [`list_today`]).
-fn show_today(store: &CliStore, out: &Output, household: &str) -> Result<(), CliError> {
+fn show_today(store: &SledStore, out: &Output, household: &str) -> Result<(), CliError> {
     let id: HouseholdId = parse_id("household", household)?;
     let household =
         store

@@ -65,7 +65,7 @@ pub fn opening(ctx: &Ctx, command: &OpeningCommand) -> Result<(), CliError> {
 /// `ce openings`.
 pub fn openings(ctx: &Ctx) -> Result<(), CliError> {
     // From the store's rows: the households are not needed.
-    let openings = ctx.store().openings()?;
+    let openings = ctx.openings()?;
     let text = crate::output::table(
         &[
             "opening",
@@ -194,7 +194,7 @@ pub fn referrals(ctx: &Ctx, args: &ReferralsArgs) -> Result<(), CliError> {
     let as_of = date_or_today(args.as_of);
     let policy = ctx.policy();
     // From the store's rows: the households are not needed.
-    let referrals = ctx.store().referrals()?;
+    let referrals = ctx.referrals()?;
     let mut rows: Vec<&Referral> = referrals
         .values()
         .filter(|r| !args.open || r.status.is_live())

@@ -71,7 +71,7 @@ fn housed_not_exited(
     as_of: NaiveDate,
     no_names: bool,
 ) -> Result<(), CliError> {
-    let caseload = ctx.store().caseload()?;
+    let caseload = ctx.caseload()?;
     let mut rows = ce_core::report::housed_not_exited(
         caseload.households().values(),
         |id| caseload.referrals.get(&id).cloned(),

@@ -1,28 +1,20 @@
 //! The store `--store` names: a directory is the embedded sled store, a
 //! PostgreSQL connection string (`postgres://...`, `postgresql://...`, or
-//! `host=... dbname=...`) the PostgreSQL one. Reads the sled store answers
-//! from its projections, the PostgreSQL store answers from a fold of its
-//! log under its policy; what only sled has (backups, rebuilds, the HUD CSV
+//! `host=... dbname=...`) the PostgreSQL one. What the sled store reads
+//! from its projections the PostgreSQL store reads from the workflow's fold
+//! of its log (see `Ctx`); what only sled has (rebuilds, the HUD CSV
 //! import's all-or-nothing mark) is refused on PostgreSQL with a line that
 //! says so.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
-use ce_core::report::{list_report_by_fold, PriorityListReport};
 use ce_core::{
-    AppendRequest, Caseload, Envelope, EventId, EventStore, Household, HouseholdId, ListKey,
-    Opening, OpeningId, Policy, PriorityList, Referral, ReferralId, Snapshots, StoreError,
-    StreamId,
+    AppendRequest, Caseload, Envelope, EventId, EventStore, Policy, Snapshots, StoreError, StreamId,
 };
 use ce_store_postgres::PgStore;
 use ce_store_sled::SledStore;
-use chrono::NaiveDate;
 
 use crate::error::CliError;
-
-/// Events read per step of a fold.
-const BATCH: usize = 10_000;
 
 /// Whether `--store` names a PostgreSQL database rather than a directory.
 pub fn is_postgres(store: &Path) -> bool {
@@ -95,87 +87,6 @@ impl CliStore {
         match self {
             CliStore::Sled(store) => store.policy(),
             CliStore::Postgres { policy, .. } => policy,
-        }
-    }
-
-    /// The whole caseload: the sled projections, or a fold of the log.
-    pub fn caseload(&self) -> Result<Caseload, StoreError> {
-        match self {
-            CliStore::Sled(store) => store.caseload(),
-            CliStore::Postgres { store, .. } => fold(store),
-        }
-    }
-
-    /// One household as it stands.
-    pub fn household(&self, id: HouseholdId) -> Result<Option<Household>, StoreError> {
-        match self {
-            CliStore::Sled(store) => store.household(id),
-            CliStore::Postgres { store, .. } => Ok(fold(store)?.households().get(&id).cloned()),
-        }
-    }
-
-    /// Every opening.
-    pub fn openings(&self) -> Result<BTreeMap<OpeningId, Opening>, StoreError> {
-        match self {
-            CliStore::Sled(store) => store.openings(),
-            CliStore::Postgres { store, .. } => Ok(fold(store)?.openings),
-        }
-    }
-
-    /// Every referral.
-    pub fn referrals(&self) -> Result<BTreeMap<ReferralId, Referral>, StoreError> {
-        match self {
-            CliStore::Sled(store) => store.referrals(),
-            CliStore::Postgres { store, .. } => Ok(fold(store)?.referrals),
-        }
-    }
-
-    /// The keys of today's non-empty lists.
-    pub fn list_keys(&self, today: NaiveDate) -> Result<Vec<ListKey>, StoreError> {
-        match self {
-            CliStore::Sled(store) => store.list_keys(),
-            CliStore::Postgres { store, policy } => {
-                Ok(fold(store)?.lists(policy, today).into_keys().collect())
-            }
-        }
-    }
-
-    /// One list as of `date`.
-    pub fn list(&self, key: &ListKey, date: NaiveDate) -> Result<PriorityList, StoreError> {
-        match self {
-            CliStore::Sled(store) => store.list(key, date),
-            CliStore::Postgres { store, policy } => Ok(fold(store)?.list(policy, key, date)),
-        }
-    }
-
-    /// The report of one list as of `date`, its top `limit` households.
-    pub fn list_report(
-        &self,
-        key: &ListKey,
-        date: NaiveDate,
-        limit: usize,
-    ) -> Result<PriorityListReport, StoreError> {
-        match self {
-            CliStore::Sled(store) => store.list_report(key, date, limit),
-            CliStore::Postgres { store, policy } => {
-                list_report_by_fold(store.as_ref(), policy, key, date, limit)
-            }
-        }
-    }
-}
-
-/// The caseload folded from the whole log.
-fn fold(store: &PgStore) -> Result<Caseload, StoreError> {
-    let mut caseload = Caseload::default();
-    let mut from = 0;
-    loop {
-        let batch = store.read_from(from, BATCH)?;
-        let Some(last) = batch.last() else {
-            return Ok(caseload);
-        };
-        from = last.position.saturating_add(1);
-        for envelope in &batch {
-            caseload.apply(envelope);
         }
     }
 }

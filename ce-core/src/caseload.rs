@@ -171,6 +171,28 @@ impl Caseload {
         caseload
     }
 
+    /// Folds a store's whole log, streaming it in batches, keeping only the
+    /// events `keep` accepts.
+    pub fn fold_log<S: EventStore + ?Sized>(
+        store: &S,
+        keep: impl Fn(&Envelope) -> bool,
+    ) -> Result<Self, StoreError> {
+        /// Events read per batch.
+        const BATCH: usize = 4_096;
+        let mut caseload = Self::default();
+        let mut from = 0;
+        loop {
+            let batch = store.read_from(from, BATCH)?;
+            let Some(last) = batch.last() else {
+                return Ok(caseload);
+            };
+            from = last.position.saturating_add(1);
+            for envelope in batch.iter().filter(|e| keep(e)) {
+                caseload.apply(envelope);
+            }
+        }
+    }
+
     /// A stream's current version (0 if it has no events).
     pub fn version(&self, stream: &StreamId) -> u64 {
         self.versions.get(stream).copied().unwrap_or(0)

@@ -303,21 +303,7 @@ pub fn list_report_by_fold<S: Snapshots + ?Sized>(
 ) -> Result<PriorityListReport, StoreError> {
     let caseload = match store.snapshot()? {
         Some(caseload) => caseload,
-        None => {
-            let mut caseload = Caseload::default();
-            let mut from = 0;
-            loop {
-                let batch = store.read_from(from, 10_000)?;
-                let Some(last) = batch.last() else {
-                    break;
-                };
-                from = last.position.saturating_add(1);
-                for envelope in &batch {
-                    caseload.apply(envelope);
-                }
-            }
-            caseload
-        }
+        None => Caseload::fold_log(store, |_| true)?,
     };
     let mut list = caseload.list(policy, key, date);
     list.entries.truncate(limit);

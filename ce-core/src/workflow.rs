@@ -309,18 +309,7 @@ impl<S: Snapshots> Workflow<S> {
 
     /// Folds the whole log, streaming, keeping only what `keep` accepts.
     fn fold_where(&self, keep: impl Fn(&Envelope) -> bool) -> Result<Caseload, Error> {
-        let mut caseload = Caseload::default();
-        let mut from = 0;
-        loop {
-            let batch = self.store.read_from(from, CATCH_UP_BATCH)?;
-            let Some(last) = batch.last() else {
-                return Ok(caseload);
-            };
-            from = last.position + 1;
-            for envelope in batch.iter().filter(|e| keep(e)) {
-                caseload.apply(envelope);
-            }
-        }
+        Ok(Caseload::fold_log(&self.store, keep)?)
     }
 
     /// The caseload as it was on `date`, by everything known now.
