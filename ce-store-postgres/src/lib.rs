@@ -14,7 +14,7 @@
 //! recorded in `ce_schema`; a database whose schema is newer than this
 //! build is refused.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -24,7 +24,7 @@ use ce_core::{
     Snapshots, StoreError, StreamId, StreamVersion, Upcasters,
 };
 use postgres::fallible_iterator::FallibleIterator;
-use postgres::{Client, NoTls, Statement, Transaction};
+use postgres::{Client, GenericClient, NoTls, Statement, Transaction};
 
 /// The migrations, in order: migration `n` (1-based) takes the schema from
 /// version `n - 1` to `n`. A migration is never edited once released; a
@@ -358,6 +358,42 @@ fn version_of(
     to_u64(row.try_get(0).map_err(backend)?)
 }
 
+/// Writes one envelope's rows, as an append and an import both store it:
+/// the event row (the envelope's JSON bytes as ce writes them), then one
+/// row per stream it belongs to.
+fn insert_rows(
+    client: &mut impl GenericClient,
+    statements: &Statements,
+    envelope: &Envelope,
+) -> Result<(), StoreError> {
+    let bytes = envelope
+        .to_json()
+        .map_err(|_| StoreError::InvalidAppend(AppendProblem::DoesNotSerialize))?;
+    let position = to_i64(envelope.position)?;
+    client
+        .execute(
+            &statements.insert_event,
+            &[
+                &position,
+                &envelope.event_id.0,
+                &envelope.event.event_type(),
+                &envelope.effective,
+                &envelope.recorded_at,
+                &bytes,
+            ],
+        )
+        .map_err(backend)?;
+    for sv in &envelope.streams {
+        client
+            .execute(
+                &statements.insert_stream,
+                &[&sv.stream.to_string(), &to_i64(sv.version)?, &position],
+            )
+            .map_err(backend)?;
+    }
+    Ok(())
+}
+
 impl EventStore for PgStore {
     fn append(&self, request: AppendRequest) -> Result<Vec<Envelope>, StoreError> {
         validate_request(&request)?;
@@ -410,29 +446,7 @@ impl EventStore for PgStore {
                 });
             }
             let envelope = Envelope::stored(new, next, stream_versions);
-            let bytes = envelope
-                .to_json()
-                .map_err(|_| StoreError::InvalidAppend(AppendProblem::DoesNotSerialize))?;
-            let position = to_i64(next)?;
-            tx.execute(
-                &statements.insert_event,
-                &[
-                    &position,
-                    &envelope.event_id.0,
-                    &envelope.event.event_type(),
-                    &envelope.effective,
-                    &envelope.recorded_at,
-                    &bytes,
-                ],
-            )
-            .map_err(backend)?;
-            for sv in &envelope.streams {
-                tx.execute(
-                    &statements.insert_stream,
-                    &[&sv.stream.to_string(), &to_i64(sv.version)?, &position],
-                )
-                .map_err(backend)?;
-            }
+            insert_rows(&mut tx, statements, &envelope)?;
             next = next.saturating_add(1);
             out.push(envelope);
         }
@@ -539,6 +553,7 @@ pub struct Import<'a> {
     conn: MutexGuard<'a, Conn>,
     next: u64,
     versions: HashMap<StreamId, u64>,
+    ids: HashSet<EventId>,
     open: bool,
 }
 
@@ -560,6 +575,7 @@ impl PgStore {
             conn,
             next: 0,
             versions: HashMap::new(),
+            ids: HashSet::new(),
             open: true,
         };
         let Conn { client, statements } = &mut *import.conn;
@@ -594,37 +610,13 @@ impl Import<'_> {
                 }
                 self.versions.insert(sv.stream, sv.version);
             }
-            let bytes = envelope
-                .to_json()
-                .map_err(|_| StoreError::InvalidAppend(AppendProblem::DoesNotSerialize))?;
-            let Conn { client, statements } = &mut *self.conn;
-            let at = to_i64(position)?;
-            client
-                .execute(
-                    &statements.insert_event,
-                    &[
-                        &at,
-                        &envelope.event_id.0,
-                        &envelope.event.event_type(),
-                        &envelope.effective,
-                        &envelope.recorded_at,
-                        &bytes,
-                    ],
-                )
-                .map_err(|e| match e.code() {
-                    Some(&postgres::error::SqlState::UNIQUE_VIOLATION) => {
-                        discontinuous(Discontinuity::RepeatedId)
-                    }
-                    _ => backend(e).into(),
-                })?;
-            for sv in &envelope.streams {
-                client
-                    .execute(
-                        &statements.insert_stream,
-                        &[&sv.stream.to_string(), &to_i64(sv.version)?, &at],
-                    )
-                    .map_err(backend)?;
+            // The store was empty: an id already imported is the only one
+            // the log can hold twice.
+            if !self.ids.insert(envelope.event_id) {
+                return Err(discontinuous(Discontinuity::RepeatedId));
             }
+            let Conn { client, statements } = &mut *self.conn;
+            insert_rows(client, statements, envelope)?;
             self.next = self.next.saturating_add(1);
         }
         Ok(())

@@ -248,3 +248,52 @@ fn a_waiting_workflow_wakes_when_another_process_appends() {
         .households()
         .contains_key(&household));
 }
+
+/// An import is one transaction: a repeated event id, a gap or a stream
+/// version out of turn is refused and leaves the store empty; a whole log
+/// is stored as it was.
+#[test]
+fn an_import_takes_a_log_whole_or_not_at_all() {
+    use ce_store_postgres::{Discontinuity, ImportError};
+    let Some(store) = ce_tests::postgres::store() else {
+        return;
+    };
+    let source = Workflow::open(MemoryStore::new()).unwrap();
+    for n in 0..3u128 {
+        let household =
+            HouseholdBuilder::single_adult("Coulee").client(ce_core::testing::client(n + 1));
+        source
+            .run(
+                &meta(Role::Access, "Couleecap", CommandId::random()),
+                household.enroll,
+            )
+            .unwrap();
+    }
+    let log = source.store().read_from(0, usize::MAX).unwrap();
+
+    let mut repeated = log.clone();
+    repeated[2].event_id = repeated[0].event_id;
+    let mut gap = log.clone();
+    gap.remove(1);
+    for (bad, why) in [
+        (repeated, Discontinuity::RepeatedId),
+        (gap, Discontinuity::PositionGap),
+    ] {
+        let mut import = store.begin_import().unwrap();
+        let err = import.add(&bad).unwrap_err();
+        assert!(
+            matches!(err, ImportError::Discontinuous { why: w, .. } if w == why),
+            "{err}"
+        );
+        drop(import);
+        assert_eq!(store.next_position().unwrap(), 0, "nothing of it stays");
+    }
+    let mut import = store.begin_import().unwrap();
+    import.add(&log).unwrap();
+    assert_eq!(import.commit().unwrap(), log.len() as u64);
+    assert_eq!(store.read_from(0, usize::MAX).unwrap(), log);
+    assert!(matches!(
+        store.begin_import().unwrap_err(),
+        ImportError::NotEmpty(n) if n == log.len() as u64
+    ));
+}
