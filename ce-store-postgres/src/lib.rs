@@ -24,12 +24,13 @@ use ce_core::{
     Snapshots, StoreError, StreamId, StreamVersion, Upcasters,
 };
 use postgres::fallible_iterator::FallibleIterator;
-use postgres::{Client, GenericClient, NoTls, Statement, Transaction};
+use postgres::{Client, GenericClient, NoTls, Statement};
 
 /// The migrations, in order: migration `n` (1-based) takes the schema from
 /// version `n - 1` to `n`. A migration is never edited once released; a
 /// change is a new one.
-const MIGRATIONS: &[&str] = &["CREATE TABLE ce_head (
+const MIGRATIONS: &[&str] = &[
+    "CREATE TABLE ce_head (
          id smallint PRIMARY KEY CHECK (id = 1),
          next_position bigint NOT NULL CHECK (next_position >= 0)
      );
@@ -47,7 +48,30 @@ const MIGRATIONS: &[&str] = &["CREATE TABLE ce_head (
          version bigint NOT NULL CHECK (version >= 1),
          position bigint NOT NULL REFERENCES ce_events (position),
          PRIMARY KEY (stream, version)
-     );"];
+     );",
+    // The first half of an append as one round trip: lock the head, then
+    // (each statement of a PL/pgSQL function takes a fresh snapshot, so
+    // these see every append that committed before the lock was granted)
+    // the rows of any of the event ids already stored and the current
+    // version of each stream named.
+    "CREATE FUNCTION ce_reserve(ids uuid[], streams text[])
+     RETURNS TABLE (next bigint, stored_positions bigint[], stored_envelopes bytea[],
+                    versions bigint[])
+     LANGUAGE plpgsql AS $$
+     BEGIN
+         SELECT h.next_position INTO next FROM ce_head h WHERE h.id = 1 FOR UPDATE;
+         SELECT coalesce(array_agg(e.position ORDER BY e.position), '{}'),
+                coalesce(array_agg(e.envelope ORDER BY e.position), '{}')
+           INTO stored_positions, stored_envelopes
+           FROM ce_events e WHERE e.event_id = ANY(ids);
+         SELECT coalesce(array_agg(
+                    (SELECT coalesce(max(s.version), 0) FROM ce_streams s WHERE s.stream = n.stream)
+                    ORDER BY n.i), '{}')
+           INTO versions
+           FROM unnest(streams) WITH ORDINALITY AS n(stream, i);
+         RETURN NEXT;
+     END $$;",
+];
 
 /// The schema version this build writes and reads.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -191,17 +215,19 @@ impl PgStore {
 struct Conn {
     client: Client,
     statements: Statements,
+    /// The server process serving this connection (its pid and start
+    /// time): after a connection breaks during a commit, the store waits
+    /// for that process to end before it looks for what it committed.
+    backend: (i32, chrono::DateTime<chrono::Utc>),
 }
 
 struct Statements {
     head_for_update: Statement,
     head: Statement,
-    stored_ids: Statement,
+    reserve: Statement,
+    write: Statement,
     stream_version: Statement,
-    insert_event: Statement,
-    insert_stream: Statement,
-    set_head: Statement,
-    notify: Statement,
+    stored_ids: Statement,
     read_stream: Statement,
     read_from: Statement,
     position_of: Statement,
@@ -213,22 +239,32 @@ impl Statements {
             head_for_update: client
                 .prepare("SELECT next_position FROM ce_head WHERE id = 1 FOR UPDATE")?,
             head: client.prepare("SELECT next_position FROM ce_head WHERE id = 1")?,
+            reserve: client.prepare("SELECT * FROM ce_reserve($1, $2)")?,
+            // Every row of an append (or of an import's batch) in one
+            // statement: the event rows, their stream rows, the head, and
+            // the notification listeners get when (and only if) it commits.
+            // The stream rows' foreign keys are checked at the statement's
+            // end, when the event rows are there.
+            write: client.prepare(
+                "WITH events AS (
+                     INSERT INTO ce_events
+                     (position, event_id, event_type, effective, recorded_at, envelope)
+                     SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::date[],
+                                          $5::timestamptz[], $6::bytea[])
+                 ), streams AS (
+                     INSERT INTO ce_streams (stream, version, position)
+                     SELECT * FROM unnest($7::text[], $8::bigint[], $9::bigint[])
+                 ), head AS (
+                     UPDATE ce_head SET next_position = $10 WHERE id = 1
+                 )
+                 SELECT pg_notify($11, $10::text)",
+            )?,
+            stream_version: client
+                .prepare("SELECT coalesce(max(version), 0) FROM ce_streams WHERE stream = $1")?,
             stored_ids: client.prepare(
                 "SELECT position, envelope FROM ce_events
                  WHERE event_id = ANY($1) ORDER BY position",
             )?,
-            stream_version: client
-                .prepare("SELECT coalesce(max(version), 0) FROM ce_streams WHERE stream = $1")?,
-            insert_event: client.prepare(
-                "INSERT INTO ce_events
-                 (position, event_id, event_type, effective, recorded_at, envelope)
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-            )?,
-            insert_stream: client.prepare(
-                "INSERT INTO ce_streams (stream, version, position) VALUES ($1, $2, $3)",
-            )?,
-            set_head: client.prepare("UPDATE ce_head SET next_position = $1 WHERE id = 1")?,
-            notify: client.prepare("SELECT pg_notify($1, $2)")?,
             read_stream: client.prepare(
                 "SELECT e.position, e.envelope FROM ce_streams s
                  JOIN ce_events e ON e.position = s.position
@@ -290,7 +326,21 @@ fn connect(url: &str, schema: &str) -> Result<Conn, PgStoreError> {
         .map_err(PgStoreError::Migrate)?;
     migrate(&mut client)?;
     let statements = Statements::prepare(&mut client).map_err(PgStoreError::Migrate)?;
-    Ok(Conn { client, statements })
+    let row = client
+        .query_one(
+            "SELECT pid, backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid()",
+            &[],
+        )
+        .map_err(PgStoreError::Connect)?;
+    let backend = (
+        row.try_get(0).map_err(PgStoreError::Connect)?,
+        row.try_get(1).map_err(PgStoreError::Connect)?,
+    );
+    Ok(Conn {
+        client,
+        statements,
+        backend,
+    })
 }
 
 /// Creates or upgrades the schema, one migration at a time, under a lock
@@ -346,125 +396,157 @@ fn to_i64(value: u64) -> Result<i64, StoreError> {
     })
 }
 
-/// The stream's current version inside an append's transaction.
-fn version_of(
-    tx: &mut Transaction<'_>,
-    statement: &Statement,
-    stream: &StreamId,
-) -> Result<u64, StoreError> {
-    let row = tx
-        .query_one(statement, &[&stream.to_string()])
-        .map_err(backend)?;
-    to_u64(row.try_get(0).map_err(backend)?)
-}
-
-/// Writes one envelope's rows, as an append and an import both store it:
-/// the event row (the envelope's JSON bytes as ce writes them), then one
-/// row per stream it belongs to.
-fn insert_rows(
+/// Writes envelopes' rows, as an append and an import both store them, in
+/// one statement: the event rows (each envelope's JSON bytes as ce writes
+/// them), one row per stream each belongs to, and the head, which becomes
+/// `next`. Listeners on `channel` are told when the transaction commits.
+fn write_rows(
     client: &mut impl GenericClient,
     statements: &Statements,
-    envelope: &Envelope,
+    envelopes: &[Envelope],
+    next: u64,
+    channel: &str,
 ) -> Result<(), StoreError> {
-    let bytes = envelope
-        .to_json()
-        .map_err(|_| StoreError::InvalidAppend(AppendProblem::DoesNotSerialize))?;
-    let position = to_i64(envelope.position)?;
+    let n = envelopes.len();
+    let (mut positions, mut ids, mut types) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    let (mut effective, mut recorded, mut bytes) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    let (mut streams, mut versions, mut stream_positions) = (Vec::new(), Vec::new(), Vec::new());
+    for envelope in envelopes {
+        let position = to_i64(envelope.position)?;
+        positions.push(position);
+        ids.push(envelope.event_id.0);
+        types.push(envelope.event.event_type());
+        effective.push(envelope.effective);
+        recorded.push(envelope.recorded_at);
+        bytes.push(
+            envelope
+                .to_json()
+                .map_err(|_| StoreError::InvalidAppend(AppendProblem::DoesNotSerialize))?,
+        );
+        for sv in &envelope.streams {
+            streams.push(sv.stream.to_string());
+            versions.push(to_i64(sv.version)?);
+            stream_positions.push(position);
+        }
+    }
     client
         .execute(
-            &statements.insert_event,
+            &statements.write,
             &[
-                &position,
-                &envelope.event_id.0,
-                &envelope.event.event_type(),
-                &envelope.effective,
-                &envelope.recorded_at,
+                &positions,
+                &ids,
+                &types,
+                &effective,
+                &recorded,
                 &bytes,
+                &streams,
+                &versions,
+                &stream_positions,
+                &to_i64(next)?,
+                &channel,
             ],
         )
         .map_err(backend)?;
-    for sv in &envelope.streams {
-        client
-            .execute(
-                &statements.insert_stream,
-                &[&sv.stream.to_string(), &to_i64(sv.version)?, &position],
-            )
-            .map_err(backend)?;
-    }
     Ok(())
 }
 
 impl EventStore for PgStore {
     fn append(&self, request: AppendRequest) -> Result<Vec<Envelope>, StoreError> {
         validate_request(&request)?;
-        let mut conn = self.conn();
-        let Conn { client, statements } = &mut *conn;
-        let mut tx = client.transaction().map_err(backend)?;
-        // The commit point of every append: whoever holds this row appends
-        // next, so positions are handed out in commit order.
-        let next: i64 = tx
-            .query_one(&statements.head_for_update, &[])
-            .map_err(backend)?
-            .try_get(0)
-            .map_err(backend)?;
-        let mut next = to_u64(next)?;
-
         let ids: Vec<uuid::Uuid> = request.events.iter().map(|e| e.event_id.0).collect();
-        let stored = tx.query(&statements.stored_ids, &[&ids]).map_err(backend)?;
-        if stored.len() == ids.len() {
-            // A resend of an append already stored: its envelopes, nothing
-            // written.
-            return self.decode_rows(&stored);
+        // Every stream whose version the append checks or extends, once.
+        let mut named: Vec<StreamId> = Vec::new();
+        for stream in request
+            .expected
+            .iter()
+            .map(|(stream, _)| stream)
+            .chain(request.events.iter().flat_map(|e| e.streams.iter()))
+        {
+            if !named.contains(stream) {
+                named.push(*stream);
+            }
         }
-        if !stored.is_empty() {
-            let envelopes = self.decode_rows(&stored)?;
+        let names: Vec<String> = named.iter().map(ToString::to_string).collect();
+
+        let mut conn = self.conn();
+        let Conn {
+            client, statements, ..
+        } = &mut *conn;
+        let mut tx = client.transaction().map_err(backend)?;
+        // The commit point of every append: whoever holds the head appends
+        // next, so positions are handed out in commit order.
+        let reserved = tx
+            .query_one(&statements.reserve, &[&ids, &names])
+            .map_err(backend)?;
+        let mut next = to_u64(reserved.try_get("next").map_err(backend)?)?;
+        let stored_positions: Vec<i64> = reserved.try_get("stored_positions").map_err(backend)?;
+        let stored_envelopes: Vec<Vec<u8>> =
+            reserved.try_get("stored_envelopes").map_err(backend)?;
+        let current: Vec<i64> = reserved.try_get("versions").map_err(backend)?;
+        if !stored_positions.is_empty() {
+            let envelopes = stored_positions
+                .iter()
+                .zip(&stored_envelopes)
+                .map(|(position, bytes)| self.decode(*position, bytes))
+                .collect::<Result<Vec<_>, _>>()?;
+            if envelopes.len() == ids.len() {
+                // A resend of an append already stored: its envelopes,
+                // nothing written.
+                return Ok(envelopes);
+            }
             let dup = envelopes
                 .first()
                 .map_or(EventId(uuid::Uuid::nil()), |e| e.event_id);
             return Err(StoreError::PartialDuplicate(dup));
         }
-
-        let mut versions: HashMap<StreamId, u64> = HashMap::new();
+        let mut versions: HashMap<StreamId, u64> = HashMap::with_capacity(named.len());
+        for (stream, version) in named.iter().zip(current) {
+            versions.insert(*stream, to_u64(version)?);
+        }
         for (stream, expected) in &request.expected {
-            let actual = version_of(&mut tx, &statements.stream_version, stream)?;
+            let actual = versions.get(stream).copied().unwrap_or(0);
             check_expected(*stream, *expected, actual)?;
-            versions.insert(*stream, actual);
         }
         let mut out = Vec::with_capacity(request.events.len());
         for new in request.events {
-            let mut stream_versions = Vec::with_capacity(new.streams.len());
-            for stream in &new.streams {
-                let version = match versions.get(stream) {
-                    Some(v) => *v,
-                    None => version_of(&mut tx, &statements.stream_version, stream)?,
-                }
-                .saturating_add(1);
-                versions.insert(*stream, version);
-                stream_versions.push(StreamVersion {
-                    stream: *stream,
-                    version,
-                });
-            }
-            let envelope = Envelope::stored(new, next, stream_versions);
-            insert_rows(&mut tx, statements, &envelope)?;
+            let stream_versions = new
+                .streams
+                .iter()
+                .map(|stream| {
+                    let version = versions.entry(*stream).or_insert(0);
+                    *version = version.saturating_add(1);
+                    StreamVersion {
+                        stream: *stream,
+                        version: *version,
+                    }
+                })
+                .collect();
+            out.push(Envelope::stored(new, next, stream_versions));
             next = next.saturating_add(1);
-            out.push(envelope);
         }
-        tx.execute(&statements.set_head, &[&to_i64(next)?])
-            .map_err(backend)?;
-        // Delivered to listeners when (and only if) the append commits.
-        tx.execute(
-            &statements.notify,
-            &[&channel(&self.schema), &next.to_string()],
-        )
-        .map_err(backend)?;
-        tx.commit().map_err(backend)?;
-        Ok(out)
+        write_rows(&mut tx, statements, &out, next, &channel(&self.schema))?;
+        match tx.commit() {
+            Ok(()) => Ok(out),
+            Err(cut) => {
+                drop(conn);
+                self.settle_commit(cut, &ids, out)
+            }
+        }
     }
 
     fn read_stream(&self, stream: &StreamId) -> Result<Vec<Envelope>, StoreError> {
         let mut conn = self.conn();
-        let Conn { client, statements } = &mut *conn;
+        let Conn {
+            client, statements, ..
+        } = &mut *conn;
         let rows = client
             .query(&statements.read_stream, &[&stream.to_string()])
             .map_err(backend)?;
@@ -475,7 +557,9 @@ impl EventStore for PgStore {
         let from = i64::try_from(from).unwrap_or(i64::MAX);
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let mut conn = self.conn();
-        let Conn { client, statements } = &mut *conn;
+        let Conn {
+            client, statements, ..
+        } = &mut *conn;
         let rows = client
             .query(&statements.read_from, &[&from, &limit])
             .map_err(backend)?;
@@ -484,7 +568,9 @@ impl EventStore for PgStore {
 
     fn stream_version(&self, stream: &StreamId) -> Result<u64, StoreError> {
         let mut conn = self.conn();
-        let Conn { client, statements } = &mut *conn;
+        let Conn {
+            client, statements, ..
+        } = &mut *conn;
         let row = client
             .query_one(&statements.stream_version, &[&stream.to_string()])
             .map_err(backend)?;
@@ -493,19 +579,106 @@ impl EventStore for PgStore {
 
     fn next_position(&self) -> Result<u64, StoreError> {
         let mut conn = self.conn();
-        let Conn { client, statements } = &mut *conn;
+        let Conn {
+            client, statements, ..
+        } = &mut *conn;
         let row = client.query_one(&statements.head, &[]).map_err(backend)?;
         to_u64(row.try_get(0).map_err(backend)?)
     }
 
     fn position_of(&self, event_id: EventId) -> Result<Option<u64>, StoreError> {
         let mut conn = self.conn();
-        let Conn { client, statements } = &mut *conn;
+        let Conn {
+            client, statements, ..
+        } = &mut *conn;
         let row = client
             .query_opt(&statements.position_of, &[&event_id.0])
             .map_err(backend)?;
         row.map(|row| to_u64(row.try_get(0).map_err(backend)?))
             .transpose()
+    }
+}
+
+/// An append whose connection broke while it committed: the server may or
+/// may not have committed it. The store finds out on a new connection
+/// (once the server process of the old one has ended, so that its commit
+/// can no longer land) and answers with the stored envelopes when it did;
+/// otherwise the append fails with this error, inside
+/// [`StoreError::Backend`].
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LostCommit {
+    /// The server ended the transaction without committing it.
+    #[error("the connection to PostgreSQL broke before the append committed ({0}); nothing was written: enter it again")]
+    NotCommitted(String),
+    /// The store could not find out.
+    #[error("the connection to PostgreSQL broke while the append committed ({0}), and the server could not be asked whether it did; look for event {1} in the log before entering it again (the same command id is never stored twice)")]
+    Unknown(String, EventId),
+}
+
+impl PgStore {
+    /// Settles an append whose `COMMIT` got no answer: `written` are the
+    /// envelopes it wrote, `cut` the client's error.
+    fn settle_commit(
+        &self,
+        cut: postgres::Error,
+        ids: &[uuid::Uuid],
+        written: Vec<Envelope>,
+    ) -> Result<Vec<Envelope>, StoreError> {
+        let mut conn = self
+            .conn
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if !conn.client.is_closed() {
+            // The server answered: the commit failed, so nothing of it
+            // was written.
+            return Err(backend(cut));
+        }
+        let first = written
+            .first()
+            .map_or(EventId(uuid::Uuid::nil()), |e| e.event_id);
+        let unknown = |why: String| {
+            StoreError::Backend(Box::new(LostCommit::Unknown(
+                format!("{}; then {why}", chain(&cut)),
+                first,
+            )))
+        };
+        let (pid, started) = conn.backend;
+        *conn = connect(&self.url, &self.schema).map_err(|e| unknown(e.to_string()))?;
+        let Conn {
+            client, statements, ..
+        } = &mut *conn;
+        // Until the old server process has ended, a COMMIT it received may
+        // still land: end it (waiting up to 30 s; a process in its commit
+        // finishes the commit first) and make sure it is gone.
+        let running = client
+            .query(
+                "SELECT pg_terminate_backend(pid, 30000) FROM pg_stat_activity
+                 WHERE pid = $1 AND backend_start = $2",
+                &[&pid, &started],
+            )
+            .and_then(|_| {
+                client.query(
+                    "SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND backend_start = $2",
+                    &[&pid, &started],
+                )
+            })
+            .map_err(|e| unknown(chain(&e)))?;
+        if !running.is_empty() {
+            return Err(unknown(
+                "the server process that held it did not end".to_owned(),
+            ));
+        }
+        let stored = client
+            .query(&statements.stored_ids, &[&ids])
+            .map_err(|e| unknown(chain(&e)))?;
+        if stored.is_empty() {
+            return Err(StoreError::Backend(Box::new(LostCommit::NotCommitted(
+                chain(&cut),
+            ))));
+        }
+        // It committed: all of it, as written (one transaction).
+        Ok(written)
     }
 }
 
@@ -555,6 +728,7 @@ pub struct Import<'a> {
     versions: HashMap<StreamId, u64>,
     ids: HashSet<EventId>,
     open: bool,
+    channel: String,
 }
 
 impl std::fmt::Debug for Import<'_> {
@@ -577,8 +751,11 @@ impl PgStore {
             versions: HashMap::new(),
             ids: HashSet::new(),
             open: true,
+            channel: channel(&self.schema),
         };
-        let Conn { client, statements } = &mut *import.conn;
+        let Conn {
+            client, statements, ..
+        } = &mut *import.conn;
         let next: i64 = client
             .query_one(&statements.head_for_update, &[])
             .map_err(backend)?
@@ -615,21 +792,18 @@ impl Import<'_> {
             if !self.ids.insert(envelope.event_id) {
                 return Err(discontinuous(Discontinuity::RepeatedId));
             }
-            let Conn { client, statements } = &mut *self.conn;
-            insert_rows(client, statements, envelope)?;
             self.next = self.next.saturating_add(1);
         }
+        let Conn {
+            client, statements, ..
+        } = &mut *self.conn;
+        write_rows(client, statements, envelopes, self.next, &self.channel)?;
         Ok(())
     }
 
     /// Makes the import the log, all of it at once. Returns its events.
     pub fn commit(mut self) -> Result<u64, ImportError> {
-        let next = to_i64(self.next)?;
-        let Conn { client, statements } = &mut *self.conn;
-        client
-            .execute(&statements.set_head, &[&next])
-            .map_err(backend)?;
-        client.batch_execute("COMMIT").map_err(backend)?;
+        self.conn.client.batch_execute("COMMIT").map_err(backend)?;
         self.open = false;
         Ok(self.next)
     }
