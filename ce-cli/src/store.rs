@@ -60,10 +60,15 @@ impl CliStore {
     pub fn postgres(url: &str) -> Result<Self, CliError> {
         // A string the client cannot read is the user's to fix (exit 2);
         // a server that cannot be reached is a storage error (exit 5).
-        url.parse::<postgres::Config>().map_err(|e| {
+        let config = url.parse::<postgres::Config>().map_err(|e| {
             let why = std::error::Error::source(&e).map_or_else(String::new, |s| format!(": {s}"));
             CliError::BadConnectionString(format!("{e}{why}"))
         })?;
+        if config.get_hosts().is_empty() && config.get_hostaddrs().is_empty() {
+            return Err(CliError::BadConnectionString(
+                "it names no server: write postgres://USER@HOST/DATABASE, or add ?host=/var/run/postgresql for the local socket".to_owned(),
+            ));
+        }
         let store = PgStore::open(url)?;
         let policy = store
             .policy_in_force()?

@@ -5,6 +5,11 @@
 //! partial may be, the log must pass verify's checks, and the command that
 //! was in flight, retried with its command id, must be stored once.
 //!
+//! A third fault cuts the connection between an append's `COMMIT` and its
+//! answer (and, beside it, before the server has the `COMMIT`): the store
+//! says which happened, and the retry with the command's id is stored
+//! once.
+//!
 //! The writer is this test binary run again with `fault_writer` as the
 //! only test. The two faults run one after the other (the second stops the
 //! server every test of this binary uses).
@@ -20,6 +25,7 @@ use ce_core::{
     Actor, CommandId, CommandMeta, Event, EventId, EventStore, Role, Timestamp, Workflow,
 };
 use ce_store_postgres::PgStore;
+use ce_tests::cut::{Cut, CutProxy};
 
 const URL: &str = "CE_FAULT_URL";
 const SCHEMA: &str = "CE_FAULT_SCHEMA";
@@ -240,6 +246,50 @@ fn a_server_stopped_immediately_during_appends_loses_nothing_acknowledged() {
         Some(fresh),
         "a store reconnects after a server restart"
     );
+}
+
+#[test]
+fn a_connection_cut_around_a_commit_is_settled_and_its_retry_stored_once() {
+    let Some(url) = ce_tests::postgres::url() else {
+        return;
+    };
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let schema = format!("cut_{}", uuid::Uuid::new_v4().simple());
+    PgStore::open_in(&url, &schema).unwrap();
+    let proxy = CutProxy::start(&url);
+    let workflow = Workflow::open(PgStore::open_in(proxy.url(), &schema).unwrap()).unwrap();
+    workflow.execute(&enroll_meta(0), enrollment(0)).unwrap();
+
+    // The server committed; its answer never came. The store finds the
+    // append stored and acknowledges it.
+    proxy.arm(Cut::AfterCommit);
+    let first = workflow.execute(&enroll_meta(1), enrollment(1)).unwrap();
+    assert!(proxy.fired(), "the proxy cut the commit's answer");
+    let retried = workflow.execute(&enroll_meta(1), enrollment(1)).unwrap();
+    assert_eq!(
+        retried.events, first.events,
+        "the stored outcome, not a new one"
+    );
+
+    // The COMMIT never reached the server: nothing was written, and the
+    // error says so.
+    proxy.arm(Cut::BeforeCommit);
+    let err = workflow
+        .execute(&enroll_meta(2), enrollment(2))
+        .unwrap_err()
+        .to_string();
+    assert!(proxy.fired(), "the proxy cut the commit");
+    assert!(err.contains("before the append committed"), "{err}");
+    assert!(err.contains("nothing was written"), "{err}");
+    let direct = PgStore::open_in(&url, &schema).unwrap();
+    assert_eq!(direct.position_of(first_event(2)).unwrap(), None);
+    workflow.execute(&enroll_meta(2), enrollment(2)).unwrap();
+
+    // Three enrollments, each stored once and whole.
+    let log = direct.read_from(0, usize::MAX).unwrap();
+    let caseload = ce_tests::postgres::verified(&log, date(2025, 6, 1));
+    assert_eq!(caseload.households().len(), 3);
+    assert_eq!(log.len(), 6, "two events per enrollment, none twice");
 }
 
 /// The writer (a no-op test unless a fault test started it): enrolls one

@@ -81,6 +81,14 @@ fn what_only_sled_has_is_refused_on_postgres_and_a_missing_server_is_a_storage_e
         err.contains("not a valid PostgreSQL connection string"),
         "{err}"
     );
+    // A URL without a server is the user's to fix too (the client has no
+    // default socket, as libpq does).
+    let hostless = Store {
+        path: "postgres:///ce".into(),
+        dir: tempfile::tempdir().expect("a directory"),
+    };
+    let err = ce_tests::cli::refuse(&mut hostless.cmd("list", &[]), "list", EXIT_INPUT);
+    assert!(err.contains("names no server"), "{err}");
 }
 
 /// The migration path: a sled store's backup imported into PostgreSQL is
