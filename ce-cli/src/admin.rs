@@ -131,9 +131,18 @@ fn init_postgres(
 
 /// `ce rollback-import`: removes what an unfinished import wrote.
 pub fn rollback_import(cli: &Cli) -> Result<(), CliError> {
-    if crate::store::is_postgres(&cli.store) {
+    if let Some(url) = cli
+        .store
+        .to_str()
+        .filter(|_| crate::store::is_postgres(&cli.store))
+    {
         // A PostgreSQL import is one transaction: nothing to roll back.
-        return Err(CliError::NotOnPostgres("ce rollback-import"));
+        let events = crate::store::CliStore::postgres(url)?.next_position()?;
+        Output { json: cli.json }.emit(
+            format!("no unfinished import: an import into PostgreSQL is one transaction, which the server rolls back if it stops midway; the store holds {events} events, unchanged"),
+            &json!({ "rolled_back": null, "removed": 0, "events": events }),
+        );
+        return Ok(());
     }
     let (store, rolled_back) = SledStore::open_rolling_back_import(&cli.store)?;
     let events = store.next_position()?;
@@ -205,6 +214,13 @@ pub fn import(ctx: &Ctx, path: &Path, without_checksum: bool) -> Result<(), CliE
 /// `ce rebuild`.
 pub fn rebuild(ctx: &Ctx) -> Result<(), CliError> {
     let events = ctx.store().next_position()?;
+    if let crate::store::CliStore::Postgres { .. } = ctx.store() {
+        ctx.out.emit(
+            format!("nothing to rebuild: the PostgreSQL store keeps no projections, its reads fold the log ({events} events)"),
+            &json!({ "events": events, "rebuilt": false }),
+        );
+        return Ok(());
+    }
     let bar = crate::output::progress(ctx.out, events, "rebuild");
     ctx.store()
         .sled("ce rebuild")?

@@ -15,6 +15,7 @@ use crate::args::ExportFormat;
 use crate::context::Ctx;
 use crate::error::CliError;
 use crate::private_file::{create_private_dir, write_private};
+use crate::store::CliStore;
 
 fn io(path: &Path) -> impl Fn(std::io::Error) -> CliError + '_ {
     move |source| CliError::Io {
@@ -344,7 +345,20 @@ pub fn import(ctx: &Ctx, format: &ExportFormat) -> Result<(), CliError> {
     if let Some(path) = findings {
         write_findings(path, &plan.report)?;
     }
-    let steps = if plan.report.writes {
+    let steps = if !plan.report.writes {
+        0
+    } else if let CliStore::Postgres { store, .. } = ctx.store() {
+        // All or nothing: one transaction, which the server rolls back if
+        // the command dies midway.
+        let batch = store.batch()?;
+        let steps = plan.execute_with(ctx.workflow()?, |requests| {
+            requests
+                .into_iter()
+                .try_for_each(|request| store.append(request).map(|_| ()))
+        })?;
+        batch.commit()?;
+        steps
+    } else {
         // All or nothing: the mark makes a store cut off midway (a kill, a
         // full disk) refuse to open until `ce rollback-import`, and an
         // append that fails here is rolled back at once.
@@ -370,8 +384,6 @@ pub fn import(ctx: &Ctx, format: &ExportFormat) -> Result<(), CliError> {
                 });
             }
         }
-    } else {
-        0
     };
     let mut report = plan.report;
     let errors = report.count(IssueKind::Error);

@@ -173,7 +173,7 @@ impl PgStore {
         Ok(Appends { client })
     }
 
-    fn conn(&self) -> MutexGuard<'_, Conn> {
+    fn conn(&self) -> Result<MutexGuard<'_, Conn>, StoreError> {
         // A panic while holding the connection leaves at worst an open
         // transaction, which the server rolls back when it is dropped.
         let mut conn = self
@@ -185,11 +185,96 @@ impl PgStore {
         // that met the closed one has already failed, telling its caller.
         // Failing that, the closed one stays, and its error says so.
         if conn.client.is_closed() {
-            if let Ok(fresh) = connect(&self.url, &self.schema) {
+            if let Ok(mut fresh) = connect(&self.url, &self.schema) {
+                if conn.batch != BatchState::None {
+                    fresh.batch = BatchState::Broken;
+                }
                 *conn = fresh;
             }
         }
-        conn
+        if conn.batch == BatchState::Broken {
+            return Err(StoreError::Backend(Box::new(BatchBroken)));
+        }
+        Ok(conn)
+    }
+
+    /// An append's statements in the transaction `tx` is in: the lock and
+    /// checks, then every row. Returns whether it wrote (not a resend) and
+    /// the envelopes.
+    fn append_in(
+        &self,
+        tx: &mut impl GenericClient,
+        statements: &Statements,
+        request: AppendRequest,
+    ) -> Result<(bool, Vec<Envelope>), StoreError> {
+        let ids: Vec<uuid::Uuid> = request.events.iter().map(|e| e.event_id.0).collect();
+        // Every stream whose version the append checks or extends, once.
+        let mut named: Vec<StreamId> = Vec::new();
+        for stream in request
+            .expected
+            .iter()
+            .map(|(stream, _)| stream)
+            .chain(request.events.iter().flat_map(|e| e.streams.iter()))
+        {
+            if !named.contains(stream) {
+                named.push(*stream);
+            }
+        }
+        let names: Vec<String> = named.iter().map(ToString::to_string).collect();
+
+        // The commit point of every append: whoever holds the head appends
+        // next, so positions are handed out in commit order.
+        let reserved = tx
+            .query_one(&statements.reserve, &[&ids, &names])
+            .map_err(backend)?;
+        let mut next = to_u64(reserved.try_get("next").map_err(backend)?)?;
+        let stored_positions: Vec<i64> = reserved.try_get("stored_positions").map_err(backend)?;
+        let stored_envelopes: Vec<Vec<u8>> =
+            reserved.try_get("stored_envelopes").map_err(backend)?;
+        let current: Vec<i64> = reserved.try_get("versions").map_err(backend)?;
+        if !stored_positions.is_empty() {
+            let envelopes = stored_positions
+                .iter()
+                .zip(&stored_envelopes)
+                .map(|(position, bytes)| self.decode(*position, bytes))
+                .collect::<Result<Vec<_>, _>>()?;
+            if envelopes.len() == ids.len() {
+                // A resend of an append already stored: its envelopes,
+                // nothing written.
+                return Ok((false, envelopes));
+            }
+            let dup = envelopes
+                .first()
+                .map_or(EventId(uuid::Uuid::nil()), |e| e.event_id);
+            return Err(StoreError::PartialDuplicate(dup));
+        }
+        let mut versions: HashMap<StreamId, u64> = HashMap::with_capacity(named.len());
+        for (stream, version) in named.iter().zip(current) {
+            versions.insert(*stream, to_u64(version)?);
+        }
+        for (stream, expected) in &request.expected {
+            let actual = versions.get(stream).copied().unwrap_or(0);
+            check_expected(*stream, *expected, actual)?;
+        }
+        let mut out = Vec::with_capacity(request.events.len());
+        for new in request.events {
+            let stream_versions = new
+                .streams
+                .iter()
+                .map(|stream| {
+                    let version = versions.entry(*stream).or_insert(0);
+                    *version = version.saturating_add(1);
+                    StreamVersion {
+                        stream: *stream,
+                        version: *version,
+                    }
+                })
+                .collect();
+            out.push(Envelope::stored(new, next, stream_versions));
+            next = next.saturating_add(1);
+        }
+        write_rows(tx, statements, &out, next, &channel(&self.schema))?;
+        Ok((true, out))
     }
 
     fn decode(&self, position: i64, bytes: &[u8]) -> Result<Envelope, StoreError> {
@@ -219,6 +304,23 @@ struct Conn {
     /// time): after a connection breaks during a commit, the store waits
     /// for that process to end before it looks for what it committed.
     backend: (i32, chrono::DateTime<chrono::Utc>),
+    /// Whether a [`Batch`] holds this connection's transaction open.
+    batch: BatchState,
+    /// The last event an open batch wrote.
+    batch_last: Option<EventId>,
+}
+
+/// Where a connection stands with a [`Batch`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BatchState {
+    /// No batch: each append is its own transaction.
+    None,
+    /// A batch's transaction is open: appends go into it.
+    Open,
+    /// The connection broke while a batch was open: the server rolled the
+    /// batch back, and every operation fails until the batch is dropped,
+    /// so that nothing meant for it is written outside it.
+    Broken,
 }
 
 struct Statements {
@@ -340,6 +442,8 @@ fn connect(url: &str, schema: &str) -> Result<Conn, PgStoreError> {
         client,
         statements,
         backend,
+        batch: BatchState::None,
+        batch_last: None,
     })
 }
 
@@ -461,89 +565,37 @@ fn write_rows(
 impl EventStore for PgStore {
     fn append(&self, request: AppendRequest) -> Result<Vec<Envelope>, StoreError> {
         validate_request(&request)?;
-        let ids: Vec<uuid::Uuid> = request.events.iter().map(|e| e.event_id.0).collect();
-        // Every stream whose version the append checks or extends, once.
-        let mut named: Vec<StreamId> = Vec::new();
-        for stream in request
-            .expected
-            .iter()
-            .map(|(stream, _)| stream)
-            .chain(request.events.iter().flat_map(|e| e.streams.iter()))
-        {
-            if !named.contains(stream) {
-                named.push(*stream);
-            }
-        }
-        let names: Vec<String> = named.iter().map(ToString::to_string).collect();
-
-        let mut conn = self.conn();
+        let mut conn = self.conn()?;
         let Conn {
-            client, statements, ..
+            client,
+            statements,
+            batch,
+            ..
         } = &mut *conn;
-        let mut tx = client.transaction().map_err(backend)?;
-        // The commit point of every append: whoever holds the head appends
-        // next, so positions are handed out in commit order.
-        let reserved = tx
-            .query_one(&statements.reserve, &[&ids, &names])
-            .map_err(backend)?;
-        let mut next = to_u64(reserved.try_get("next").map_err(backend)?)?;
-        let stored_positions: Vec<i64> = reserved.try_get("stored_positions").map_err(backend)?;
-        let stored_envelopes: Vec<Vec<u8>> =
-            reserved.try_get("stored_envelopes").map_err(backend)?;
-        let current: Vec<i64> = reserved.try_get("versions").map_err(backend)?;
-        if !stored_positions.is_empty() {
-            let envelopes = stored_positions
-                .iter()
-                .zip(&stored_envelopes)
-                .map(|(position, bytes)| self.decode(*position, bytes))
-                .collect::<Result<Vec<_>, _>>()?;
-            if envelopes.len() == ids.len() {
-                // A resend of an append already stored: its envelopes,
-                // nothing written.
-                return Ok(envelopes);
+        if *batch == BatchState::Open {
+            // Inside a batch's transaction, which holds the head already.
+            let (_, out) = self.append_in(client, statements, request)?;
+            if let Some(last) = out.last() {
+                conn.batch_last = Some(last.event_id);
             }
-            let dup = envelopes
-                .first()
-                .map_or(EventId(uuid::Uuid::nil()), |e| e.event_id);
-            return Err(StoreError::PartialDuplicate(dup));
+            return Ok(out);
         }
-        let mut versions: HashMap<StreamId, u64> = HashMap::with_capacity(named.len());
-        for (stream, version) in named.iter().zip(current) {
-            versions.insert(*stream, to_u64(version)?);
+        let mut tx = client.transaction().map_err(backend)?;
+        let (wrote, out) = self.append_in(&mut tx, statements, request)?;
+        if !wrote {
+            return Ok(out);
         }
-        for (stream, expected) in &request.expected {
-            let actual = versions.get(stream).copied().unwrap_or(0);
-            check_expected(*stream, *expected, actual)?;
-        }
-        let mut out = Vec::with_capacity(request.events.len());
-        for new in request.events {
-            let stream_versions = new
-                .streams
-                .iter()
-                .map(|stream| {
-                    let version = versions.entry(*stream).or_insert(0);
-                    *version = version.saturating_add(1);
-                    StreamVersion {
-                        stream: *stream,
-                        version: *version,
-                    }
-                })
-                .collect();
-            out.push(Envelope::stored(new, next, stream_versions));
-            next = next.saturating_add(1);
-        }
-        write_rows(&mut tx, statements, &out, next, &channel(&self.schema))?;
         match tx.commit() {
             Ok(()) => Ok(out),
             Err(cut) => {
                 drop(conn);
-                self.settle_commit(cut, &ids, out)
+                self.settle_commit(cut, out)
             }
         }
     }
 
     fn read_stream(&self, stream: &StreamId) -> Result<Vec<Envelope>, StoreError> {
-        let mut conn = self.conn();
+        let mut conn = self.conn()?;
         let Conn {
             client, statements, ..
         } = &mut *conn;
@@ -556,7 +608,7 @@ impl EventStore for PgStore {
     fn read_from(&self, from: u64, limit: usize) -> Result<Vec<Envelope>, StoreError> {
         let from = i64::try_from(from).unwrap_or(i64::MAX);
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let mut conn = self.conn();
+        let mut conn = self.conn()?;
         let Conn {
             client, statements, ..
         } = &mut *conn;
@@ -567,7 +619,7 @@ impl EventStore for PgStore {
     }
 
     fn stream_version(&self, stream: &StreamId) -> Result<u64, StoreError> {
-        let mut conn = self.conn();
+        let mut conn = self.conn()?;
         let Conn {
             client, statements, ..
         } = &mut *conn;
@@ -578,7 +630,7 @@ impl EventStore for PgStore {
     }
 
     fn next_position(&self) -> Result<u64, StoreError> {
-        let mut conn = self.conn();
+        let mut conn = self.conn()?;
         let Conn {
             client, statements, ..
         } = &mut *conn;
@@ -587,7 +639,7 @@ impl EventStore for PgStore {
     }
 
     fn position_of(&self, event_id: EventId) -> Result<Option<u64>, StoreError> {
-        let mut conn = self.conn();
+        let mut conn = self.conn()?;
         let Conn {
             client, statements, ..
         } = &mut *conn;
@@ -622,9 +674,16 @@ impl PgStore {
     fn settle_commit(
         &self,
         cut: postgres::Error,
-        ids: &[uuid::Uuid],
         written: Vec<Envelope>,
     ) -> Result<Vec<Envelope>, StoreError> {
+        let ids: Vec<EventId> = written.iter().map(|e| e.event_id).collect();
+        self.settle(cut, &ids).map(|()| written)
+    }
+
+    /// Settles a transaction whose `COMMIT` got no answer, by `ids`, the
+    /// events it wrote (it committed all of them or none): `Ok` when it
+    /// committed, else the error that says what is known.
+    fn settle(&self, cut: postgres::Error, ids: &[EventId]) -> Result<(), StoreError> {
         let mut conn = self
             .conn
             .lock()
@@ -634,9 +693,8 @@ impl PgStore {
             // was written.
             return Err(backend(cut));
         }
-        let first = written
-            .first()
-            .map_or(EventId(uuid::Uuid::nil()), |e| e.event_id);
+        let first = ids.first().copied().unwrap_or(EventId(uuid::Uuid::nil()));
+        let ids: Vec<uuid::Uuid> = ids.iter().map(|id| id.0).collect();
         let unknown = |why: String| {
             StoreError::Backend(Box::new(LostCommit::Unknown(
                 format!("{}; then {why}", chain(&cut)),
@@ -678,7 +736,100 @@ impl PgStore {
             ))));
         }
         // It committed: all of it, as written (one transaction).
-        Ok(written)
+        Ok(())
+    }
+}
+
+/// Several appends as one transaction: from [`PgStore::batch`] to
+/// [`commit`](Self::commit), every append through the store goes into one
+/// transaction that holds the position lock, so the log takes all of them
+/// or none, and no other writer's append comes between. Dropped without a
+/// commit, it rolls back: a workflow that folded the batch's events must
+/// then be opened again. Made for imports whose steps are workflow
+/// commands (the HUD CSV import), which read their own writes as they go.
+pub struct Batch<'a> {
+    store: &'a PgStore,
+    open: bool,
+}
+
+impl std::fmt::Debug for Batch<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Batch").field("open", &self.open).finish()
+    }
+}
+
+/// The connection broke while a [`Batch`] was open: the server rolled the
+/// batch back.
+#[derive(Debug, Clone, Copy, thiserror::Error)]
+#[error("the connection to PostgreSQL broke during a batch of appends; the server rolled all of them back: nothing of the batch was written")]
+pub struct BatchBroken;
+
+impl PgStore {
+    /// Opens a [`Batch`]: the appends that follow, until it commits, are
+    /// one transaction.
+    pub fn batch(&self) -> Result<Batch<'_>, StoreError> {
+        let mut conn = self.conn()?;
+        if conn.batch != BatchState::None {
+            return Err(StoreError::Backend("a batch is already open".into()));
+        }
+        let Conn {
+            client, statements, ..
+        } = &mut *conn;
+        client.batch_execute("BEGIN").map_err(backend)?;
+        if let Err(e) = client.query_one(&statements.head_for_update, &[]) {
+            let _ = client.batch_execute("ROLLBACK");
+            return Err(backend(e));
+        }
+        conn.batch = BatchState::Open;
+        Ok(Batch {
+            store: self,
+            open: true,
+        })
+    }
+}
+
+impl Batch<'_> {
+    /// Commits every append of the batch at once. A commit whose answer
+    /// is lost is settled as an append's is ([`LostCommit`]).
+    pub fn commit(mut self) -> Result<(), StoreError> {
+        // A broken batch fails here, and its drop clears it.
+        let store = self.store;
+        let mut conn = store.conn()?;
+        self.open = false;
+        conn.batch = BatchState::None;
+        let last = conn.batch_last.take();
+        match conn.client.batch_execute("COMMIT") {
+            Ok(()) => Ok(()),
+            Err(cut) => {
+                drop(conn);
+                // Settled as an append is, by the batch's last event: the
+                // batch committed whole or not at all. A batch that wrote
+                // nothing has nothing to lose.
+                match last {
+                    Some(last) => self.store.settle(cut, &[last]),
+                    None => Ok(()),
+                }
+            }
+        }
+    }
+}
+
+impl Drop for Batch<'_> {
+    fn drop(&mut self) {
+        if self.open {
+            let mut conn = self
+                .store
+                .conn
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            if conn.batch == BatchState::Open {
+                // A failed rollback leaves the transaction to the server,
+                // which ends it with the connection.
+                let _ = conn.client.batch_execute("ROLLBACK");
+            }
+            conn.batch = BatchState::None;
+            conn.batch_last = None;
+        }
     }
 }
 
@@ -743,7 +894,10 @@ impl PgStore {
     /// Starts an import of stored envelopes (a backup) into this store,
     /// which must be empty.
     pub fn begin_import(&self) -> Result<Import<'_>, ImportError> {
-        let mut conn = self.conn();
+        let mut conn = self.conn()?;
+        if conn.batch != BatchState::None {
+            return Err(StoreError::Backend("a batch is open".into()).into());
+        }
         conn.client.batch_execute("BEGIN").map_err(backend)?;
         let mut import = Import {
             conn,

@@ -292,6 +292,59 @@ fn a_connection_cut_around_a_commit_is_settled_and_its_retry_stored_once() {
     assert_eq!(log.len(), 6, "two events per enrollment, none twice");
 }
 
+/// A batch of appends (how the HUD CSV import writes on PostgreSQL) is one
+/// transaction: dropped, nothing of it stays; its COMMIT cut before the
+/// server has it, nothing stays and the error says so; cut after, all of
+/// it is there and the commit says so.
+#[test]
+fn a_batch_commits_whole_or_not_at_all_even_when_its_commit_is_cut() {
+    let Some(url) = ce_tests::postgres::url() else {
+        return;
+    };
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+    let schema = format!("batch_{}", uuid::Uuid::new_v4().simple());
+    let direct = PgStore::open_in(&url, &schema).unwrap();
+    let proxy = CutProxy::start(&url);
+    let store = std::sync::Arc::new(PgStore::open_in(proxy.url(), &schema).unwrap());
+    let batch_of = |from: u64| {
+        // A workflow per batch: one that folded a rolled-back batch is
+        // opened again.
+        let workflow = Workflow::open(std::sync::Arc::clone(&store)).unwrap();
+        let batch = store.batch().unwrap();
+        for n in from..from + 3 {
+            workflow.execute(&enroll_meta(n), enrollment(n)).unwrap();
+        }
+        batch
+    };
+
+    drop(batch_of(0));
+    assert_eq!(
+        direct.next_position().unwrap(),
+        0,
+        "a dropped batch leaves nothing"
+    );
+
+    proxy.arm(Cut::BeforeCommit);
+    let err = batch_of(0).commit().unwrap_err().to_string();
+    assert!(proxy.fired());
+    assert!(err.contains("nothing was written"), "{err}");
+    assert_eq!(
+        direct.next_position().unwrap(),
+        0,
+        "an uncommitted batch leaves nothing"
+    );
+
+    proxy.arm(Cut::AfterCommit);
+    batch_of(0).commit().unwrap();
+    assert!(proxy.fired());
+    assert_eq!(
+        direct.next_position().unwrap(),
+        6,
+        "three enrollments, whole"
+    );
+    ce_tests::postgres::verified(&direct.read_from(0, usize::MAX).unwrap(), date(2025, 6, 1));
+}
+
 /// The writer (a no-op test unless a fault test started it): enrolls one
 /// household after another and prints `ack N` once the store has
 /// acknowledged command N; stops at the first error.
