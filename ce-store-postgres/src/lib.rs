@@ -422,11 +422,22 @@ impl Appends {
 fn connect(url: &str, schema: &str) -> Result<Conn, PgStoreError> {
     let mut client = Client::connect(url, NoTls).map_err(PgStoreError::Connect)?;
     client
-        .batch_execute(&format!(
-            "CREATE SCHEMA IF NOT EXISTS {schema}; SET search_path TO {schema}"
-        ))
+        .batch_execute(&format!("SET search_path TO {schema}"))
         .map_err(PgStoreError::Migrate)?;
-    migrate(&mut client)?;
+    // A current schema is only read: opening writes nothing, so a store
+    // opens on a read-only connection (a standby) too.
+    let current = client
+        .query_opt("SELECT version FROM ce_schema", &[])
+        .ok()
+        .flatten()
+        .and_then(|row| row.try_get::<_, i32>(0).ok())
+        .and_then(|v| u32::try_from(v).ok());
+    if current != Some(SCHEMA_VERSION) {
+        client
+            .batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {schema}"))
+            .map_err(PgStoreError::Migrate)?;
+        migrate(&mut client)?;
+    }
     let statements = Statements::prepare(&mut client).map_err(PgStoreError::Migrate)?;
     let row = client
         .query_one(
@@ -483,7 +494,19 @@ fn migrate(client: &mut Client) -> Result<(), PgStoreError> {
 }
 
 fn backend(e: postgres::Error) -> StoreError {
-    StoreError::Backend(Box::new(e))
+    StoreError::Backend(Box::new(ServerError {
+        text: chain(&e),
+        source: e,
+    }))
+}
+
+/// A PostgreSQL error as the store reports it: the client's error with
+/// the server's message (`postgres::Error` shows only "db error").
+#[derive(Debug, thiserror::Error)]
+#[error("{text}")]
+struct ServerError {
+    text: String,
+    source: postgres::Error,
 }
 
 fn to_u64(value: i64) -> Result<u64, StoreError> {

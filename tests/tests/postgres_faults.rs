@@ -345,6 +345,40 @@ fn a_batch_commits_whole_or_not_at_all_even_when_its_commit_is_cut() {
     ce_tests::postgres::verified(&direct.read_from(0, usize::MAX).unwrap(), date(2025, 6, 1));
 }
 
+/// A store whose schema is current opens without writing, so it opens on
+/// a read-only connection (as on a streaming-replication standby): reads
+/// work, and an append is refused by the server with nothing written.
+#[test]
+fn a_store_opens_and_reads_on_a_read_only_connection() {
+    let Some(url) = ce_tests::postgres::url() else {
+        return;
+    };
+    let schema = format!("ro_{}", uuid::Uuid::new_v4().simple());
+    let workflow = Workflow::open(PgStore::open_in(&url, &schema).unwrap()).unwrap();
+    workflow.execute(&enroll_meta(0), enrollment(0)).unwrap();
+    let read_only = if url.contains("://") {
+        let joint = if url.contains('?') { '&' } else { '?' };
+        format!("{url}{joint}options=-c%20default_transaction_read_only%3Don")
+    } else {
+        format!("{url} options='-c default_transaction_read_only=on'")
+    };
+    let reader = PgStore::open_in(&read_only, &schema).unwrap();
+    assert_eq!(reader.read_from(0, 10).unwrap().len(), 2);
+    let err = Workflow::open(reader)
+        .unwrap()
+        .execute(&enroll_meta(1), enrollment(1))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("read-only"), "{err}");
+    assert_eq!(
+        PgStore::open_in(&url, &schema)
+            .unwrap()
+            .next_position()
+            .unwrap(),
+        2
+    );
+}
+
 /// The writer (a no-op test unless a fault test started it): enrolls one
 /// household after another and prints `ack N` once the store has
 /// acknowledged command N; stops at the first error.
