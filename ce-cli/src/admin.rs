@@ -214,17 +214,18 @@ pub fn import(ctx: &Ctx, path: &Path, without_checksum: bool) -> Result<(), CliE
 /// `ce rebuild`.
 pub fn rebuild(ctx: &Ctx) -> Result<(), CliError> {
     let events = ctx.store().next_position()?;
-    if let crate::store::CliStore::Postgres { .. } = ctx.store() {
-        ctx.out.emit(
-            format!("nothing to rebuild: the PostgreSQL store keeps no projections, its reads fold the log ({events} events)"),
-            &json!({ "events": events, "rebuilt": false }),
-        );
-        return Ok(());
-    }
+    let store = match ctx.store() {
+        crate::store::CliStore::Sled(store) => store,
+        crate::store::CliStore::Postgres { .. } => {
+            ctx.out.emit(
+                format!("nothing to rebuild: the PostgreSQL store keeps no projections, its reads fold the log ({events} events)"),
+                &json!({ "events": events, "rebuilt": false }),
+            );
+            return Ok(());
+        }
+    };
     let bar = crate::output::progress(ctx.out, events, "rebuild");
-    ctx.store()
-        .sled("ce rebuild")?
-        .rebuild_with(|done, _| bar.set_position(done))?;
+    store.rebuild_with(|done, _| bar.set_position(done))?;
     bar.finish_and_clear();
     ctx.out.emit(
         format!("rebuilt the projections from {events} events"),

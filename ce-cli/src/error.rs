@@ -22,9 +22,6 @@ pub enum CliError {
     /// can read.
     #[error("--store: not a valid PostgreSQL connection string: {0}")]
     BadConnectionString(String),
-    /// A command only the sled store has.
-    #[error("{0} is not available on a PostgreSQL store yet (back it up with pg_dump)")]
-    NotOnPostgres(&'static str),
     /// A file could not be read or written.
     #[error("{path}: {source}")]
     Io {
@@ -180,7 +177,6 @@ impl CliError {
             | CliError::CoalitionMap { .. }
             | CliError::ImportBlocked(_)
             | CliError::ImportInvalid { .. }
-            | CliError::NotOnPostgres(_)
             | CliError::BadConnectionString(_)
             | CliError::PostgresImport(
                 ce_store_postgres::ImportError::NotEmpty(_)

@@ -345,43 +345,44 @@ pub fn import(ctx: &Ctx, format: &ExportFormat) -> Result<(), CliError> {
     if let Some(path) = findings {
         write_findings(path, &plan.report)?;
     }
-    let steps = if !plan.report.writes {
-        0
-    } else if let CliStore::Postgres { store, .. } = ctx.store() {
-        // All or nothing: one transaction, which the server rolls back if
-        // the command dies midway.
-        let batch = store.batch()?;
-        let steps = plan.execute_with(ctx.workflow()?, |requests| {
-            requests
-                .into_iter()
-                .try_for_each(|request| store.append(request).map(|_| ()))
-        })?;
-        batch.commit()?;
-        steps
-    } else {
-        // All or nothing: the mark makes a store cut off midway (a kill, a
-        // full disk) refuse to open until `ce rollback-import`, and an
-        // append that fails here is rolled back at once.
-        let store = ctx.store().sled("ce import hud-csv")?;
-        store.begin_import(&format!("HUD CSV export in {}", dir.display()))?;
-        let written = plan.execute_with(ctx.workflow()?, |batch| {
-            store.append_batch(batch).map(|_| ())
-        });
-        match written {
-            Ok(steps) => {
-                store.end_import()?;
-                steps
-            }
-            Err(e) => {
-                return Err(match store.roll_back_import() {
-                    Ok(_) => e.into(),
-                    // A full disk stops the rollback too: the mark stays,
-                    // and the store refuses to open until it is rolled back.
-                    Err(rollback) => CliError::ImportInterrupted {
-                        cause: e.to_string(),
-                        rollback: rollback.to_string(),
-                    },
-                });
+    let steps = match ctx.store() {
+        _ if !plan.report.writes => 0,
+        CliStore::Postgres { store, .. } => {
+            // All or nothing: one transaction, which the server rolls back if
+            // the command dies midway.
+            let batch = store.batch()?;
+            let steps = plan.execute_with(ctx.workflow()?, |requests| {
+                requests
+                    .into_iter()
+                    .try_for_each(|request| store.append(request).map(|_| ()))
+            })?;
+            batch.commit()?;
+            steps
+        }
+        CliStore::Sled(store) => {
+            // All or nothing: the mark makes a store cut off midway (a kill, a
+            // full disk) refuse to open until `ce rollback-import`, and an
+            // append that fails here is rolled back at once.
+            store.begin_import(&format!("HUD CSV export in {}", dir.display()))?;
+            let written = plan.execute_with(ctx.workflow()?, |batch| {
+                store.append_batch(batch).map(|_| ())
+            });
+            match written {
+                Ok(steps) => {
+                    store.end_import()?;
+                    steps
+                }
+                Err(e) => {
+                    return Err(match store.roll_back_import() {
+                        Ok(_) => e.into(),
+                        // A full disk stops the rollback too: the mark stays,
+                        // and the store refuses to open until it is rolled back.
+                        Err(rollback) => CliError::ImportInterrupted {
+                            cause: e.to_string(),
+                            rollback: rollback.to_string(),
+                        },
+                    });
+                }
             }
         }
     };

@@ -2,9 +2,8 @@
 //! PostgreSQL connection string (`postgres://...`, `postgresql://...`, or
 //! `host=... dbname=...`) the PostgreSQL one. What the sled store reads
 //! from its projections the PostgreSQL store reads from the workflow's fold
-//! of its log (see `Ctx`); what only sled has (rebuilds, the HUD CSV
-//! import's all-or-nothing mark) is refused on PostgreSQL with a line that
-//! says so.
+//! of its log (see `Ctx`). The HUD CSV import is all or nothing on both:
+//! under sled's import mark, or in one PostgreSQL transaction.
 
 use std::path::Path;
 
@@ -77,14 +76,6 @@ impl CliStore {
             store: Box::new(store),
             policy: Box::new(policy),
         })
-    }
-
-    /// The sled store, for what only it has; `what` names the command.
-    pub fn sled(&self, what: &'static str) -> Result<&SledStore, CliError> {
-        match self {
-            CliStore::Sled(store) => Ok(store.as_ref()),
-            CliStore::Postgres { .. } => Err(CliError::NotOnPostgres(what)),
-        }
     }
 
     /// The policy the store ranks by.
