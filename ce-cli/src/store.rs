@@ -95,6 +95,20 @@ impl EventStore for CliStore {
         }
     }
 
+    fn append_unsynced(&self, request: AppendRequest) -> Result<Vec<Envelope>, StoreError> {
+        match self {
+            CliStore::Sled(store) => store.append_unsynced(request),
+            CliStore::Postgres { store, .. } => store.append_unsynced(request),
+        }
+    }
+
+    fn sync(&self, next: u64) -> Result<(), StoreError> {
+        match self {
+            CliStore::Sled(store) => store.sync(next),
+            CliStore::Postgres { store, .. } => store.sync(next),
+        }
+    }
+
     fn read_stream(&self, stream: &StreamId) -> Result<Vec<Envelope>, StoreError> {
         match self {
             CliStore::Sled(store) => store.read_stream(stream),

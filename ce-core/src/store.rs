@@ -89,6 +89,26 @@ pub trait EventStore: Send + Sync {
     /// already stored returns the stored envelopes and writes nothing.
     fn append(&self, request: AppendRequest) -> Result<Vec<Envelope>, StoreError>;
 
+    /// Appends like [`append`](Self::append), but may return before the
+    /// events are durable: readers see them at once, and the caller must
+    /// [`sync`](Self::sync) past them before it tells anyone they are
+    /// stored. A store that makes appends durable one flush at a time lets
+    /// appends that arrive together share one flush this way (group
+    /// commit): a writer that holds a lock while it appends releases it
+    /// before it syncs. The default is `append` itself, durable at once.
+    fn append_unsynced(&self, request: AppendRequest) -> Result<Vec<Envelope>, StoreError> {
+        self.append(request)
+    }
+
+    /// Returns once every event before position `next` is durable; an
+    /// error means their durability is unknown (the store's disk failed).
+    /// The default, for stores whose appends are durable when they
+    /// return, does nothing.
+    fn sync(&self, next: u64) -> Result<(), StoreError> {
+        let _ = next;
+        Ok(())
+    }
+
     /// Every event of one stream, in version order.
     fn read_stream(&self, stream: &StreamId) -> Result<Vec<Envelope>, StoreError>;
 
@@ -144,6 +164,12 @@ words! {
 impl<S: EventStore + ?Sized> EventStore for Arc<S> {
     fn append(&self, request: AppendRequest) -> Result<Vec<Envelope>, StoreError> {
         (**self).append(request)
+    }
+    fn append_unsynced(&self, request: AppendRequest) -> Result<Vec<Envelope>, StoreError> {
+        (**self).append_unsynced(request)
+    }
+    fn sync(&self, next: u64) -> Result<(), StoreError> {
+        (**self).sync(next)
     }
     fn read_stream(&self, stream: &StreamId) -> Result<Vec<Envelope>, StoreError> {
         (**self).read_stream(stream)

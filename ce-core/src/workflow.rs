@@ -33,7 +33,8 @@ pub struct Executed {
 
 /// Runs the CE workflow on an event store under a policy.
 ///
-/// Commands on one `Workflow` are serialized. Several workflows may share
+/// Commands on one `Workflow` are decided one at a time (their flushes
+/// overlap: see [`execute`](Self::execute)). Several workflows may share
 /// one store (e.g. one per process); each command's append carries the
 /// stream versions it was decided against, so a stale decision fails with a
 /// conflict ([`Error::is_conflict`]) and writes nothing.
@@ -134,6 +135,11 @@ impl<S: Snapshots> Workflow<S> {
     /// A command whose id was already executed is not decided again: its
     /// stored events and outcome are returned, so a caller that lost the
     /// first response can retry safely.
+    ///
+    /// Returns once the events are durable. Commands are decided one at a
+    /// time, but one waiting for its flush does not hold up the next: on
+    /// a store that supports it, commands that arrive together share one
+    /// flush ([`EventStore::append_unsynced`](crate::EventStore::append_unsynced)).
     pub fn execute(
         &self,
         meta: &CommandMeta,
@@ -142,6 +148,11 @@ impl<S: Snapshots> Workflow<S> {
         let command = command.into();
         let mut caseload = self.caught_up()?;
         if let Some(executed) = self.replay(meta)? {
+            drop(caseload);
+            // The first attempt may still be waiting for its flush.
+            if let Some(last) = executed.events.last() {
+                self.store.sync(last.position.saturating_add(1))?;
+            }
             return Ok(executed);
         }
         let decision = decide(&caseload, &self.policy, meta, &command)?;
@@ -152,7 +163,10 @@ impl<S: Snapshots> Workflow<S> {
             });
         }
         let request = decision.to_request(&caseload, meta);
-        let appended = self.store.append(request);
+        // Stored but maybe not yet durable: the caseload lock is released
+        // before the flush, so that commands arriving meanwhile are decided
+        // and share it (group commit); each returns only once durable.
+        let appended = self.store.append_unsynced(request);
         match &appended {
             // Ours directly follow what we had folded: fold them as
             // returned, without reading them back. Anything another writer
@@ -169,7 +183,11 @@ impl<S: Snapshots> Workflow<S> {
             // Fold in order whatever is new, any other writer's and ours.
             _ => self.catch_up(&mut caseload)?,
         }
+        drop(caseload);
         let events = appended?;
+        if let Some(last) = events.last() {
+            self.store.sync(last.position.saturating_add(1))?;
+        }
         Ok(Executed {
             outcome: decision.outcome,
             events,

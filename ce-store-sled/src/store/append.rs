@@ -54,7 +54,23 @@ impl SledStore {
     /// `next_position`: [`open`](Self::open) removes them and rebuilds the
     /// projections. Readers of the log stop at `next_position` and never
     /// see an append before its commit point.
+    ///
+    /// Appends that arrive together share their flush (see
+    /// [`sync_through`](Self::sync_through)); each returns once its own
+    /// rows are flushed.
     pub fn append_batch(
+        &self,
+        requests: Vec<AppendRequest>,
+    ) -> Result<Vec<Vec<Envelope>>, StoreError> {
+        let out = self.append_batch_unsynced(requests)?;
+        self.sync_through(self.next.load(Ordering::Acquire))?;
+        Ok(out)
+    }
+
+    /// [`append_batch`](Self::append_batch) without the flush: readers
+    /// see the events at once; call [`sync_through`](Self::sync_through)
+    /// with the position after the last one before acknowledging them.
+    pub fn append_batch_unsynced(
         &self,
         requests: Vec<AppendRequest>,
     ) -> Result<Vec<Vec<Envelope>>, StoreError> {
@@ -75,8 +91,28 @@ impl SledStore {
             return Err(backend(e));
         }
         self.next.store(next, Ordering::Release);
-        self.db.flush().map_err(backend)?;
+        if self.commits.per_append() {
+            // The comparison baseline: one flush per append, under the
+            // writer lock.
+            self.db.flush().map_err(backend)?;
+            self.commits.flushed(next);
+        }
         Ok(out)
+    }
+
+    /// Returns once every event before position `next` is durable. One
+    /// caller at a time flushes, for every append written so far; the
+    /// others wait for that flush and return if it covered them, so
+    /// appends that arrive while a flush runs share the next one (group
+    /// commit). sled recovers a prefix of its log, so a flush that makes
+    /// an append durable makes every earlier one durable too.
+    pub fn sync_through(&self, next: u64) -> Result<(), StoreError> {
+        self.commits.sync_through(next, || {
+            // Everything written before this read is in what the flush
+            // writes: `next` is stored after an append's rows.
+            let written = self.next.load(Ordering::Acquire);
+            self.db.flush().map(|_| written).map_err(backend)
+        })
     }
 
     /// Checks `requests` and stages every row their append writes, in the

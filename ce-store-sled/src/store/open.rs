@@ -11,6 +11,7 @@ use std::sync::{Mutex, RwLock};
 
 use ce_core::{EventStore, Policy, Upcasters};
 
+use super::commit::GroupCommit;
 use super::import::ImportMark;
 use super::rebuild::drop_projection_tree;
 #[cfg(test)]
@@ -214,6 +215,7 @@ impl SledStore {
             upcasters: Upcasters::current(),
             writer: Mutex::new(()),
             next: AtomicU64::new(next),
+            commits: GroupCommit::new(next),
             poisoned: AtomicBool::new(false),
             #[cfg(test)]
             faults: Mutex::new(Faults::default()),
