@@ -213,6 +213,82 @@ pub enum CliCommand {
     RollbackImport,
     /// Replay the log, check every invariant and the projections.
     Verify,
+    /// Serve the workflow in a browser and over a JSON API (see
+    /// docs/server.md). The first run creates an `admin` account and
+    /// prints its password once.
+    Serve(ServeArgs),
+    /// Manage the accounts `ce serve` signs in (the file in --state-dir).
+    User {
+        /// Where the accounts live.
+        #[arg(long, env = "CE_SERVE_STATE_DIR", default_value = "./ce-serve")]
+        state_dir: PathBuf,
+        /// What to do.
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+/// `ce serve` options (each overrides the --config file and the
+/// `CE_SERVE_*` environment).
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// A TOML configuration file (see docs/server.md).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Address and port to listen on (default 127.0.0.1:8080).
+    #[arg(long)]
+    pub listen: Option<std::net::SocketAddr>,
+    /// Where accounts and the view log live (default ./ce-serve).
+    #[arg(long)]
+    pub state_dir: Option<PathBuf>,
+    /// Mark the session cookie Secure (behind a TLS reverse proxy).
+    #[arg(long)]
+    pub secure_cookies: bool,
+}
+
+/// `ce user` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account; its password is read from stdin with
+    /// --password-stdin, else generated and printed once.
+    Add {
+        /// Sign-in name.
+        name: String,
+        /// access, provider, lead or admin.
+        #[arg(value_name = "ROLE")]
+        account_role: ce_server::AccountRole,
+        /// The account's agency (a provider's openings are its agency's).
+        agency: String,
+        /// Read the password from the first line of stdin.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Set a new password (read from stdin with --password-stdin, else
+    /// generated and printed once); the account's sessions end.
+    Passwd {
+        /// Sign-in name.
+        name: String,
+        /// Read the password from the first line of stdin.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Disable an account: it cannot sign in, its sessions end.
+    Disable {
+        /// Sign-in name.
+        name: String,
+    },
+    /// Enable a disabled account.
+    Enable {
+        /// Sign-in name.
+        name: String,
+    },
+    /// Issue an API token for an account (printed once).
+    Token {
+        /// Sign-in name.
+        name: String,
+    },
+    /// List the accounts and the log of changes.
+    List,
 }
 
 /// `ce demo` options.

@@ -60,6 +60,11 @@ impl Ctx {
         })
     }
 
+    /// The store, to share with a server.
+    pub fn shared_store(&self) -> Arc<CliStore> {
+        Arc::clone(&self.store)
+    }
+
     /// The store.
     pub fn store(&self) -> &CliStore {
         &self.store

@@ -5,6 +5,15 @@ use std::path::PathBuf;
 /// Why a `ce` command failed.
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
+    /// `ce serve` could not start or stopped.
+    #[error("{0}")]
+    Serve(#[from] ce_server::ServeError),
+    /// An account change was refused, or the accounts file failed.
+    #[error("{0}")]
+    Accounts(#[from] ce_server::accounts::AccountError),
+    /// The server's configuration is not usable.
+    #[error("{0}")]
+    ServeConfig(#[from] ce_server::config::ConfigError),
     /// The workflow rejected the command (nothing was written).
     #[error("{0}")]
     Rejected(#[from] ce_core::Error),
@@ -163,6 +172,12 @@ impl CliError {
             )) => 2,
             CliError::Rejected(_) => 3,
             CliError::Verify(_) => 1,
+            CliError::Accounts(
+                ce_server::accounts::AccountError::Invalid(_)
+                | ce_server::accounts::AccountError::Unknown(_),
+            )
+            | CliError::ServeConfig(_) => 2,
+            CliError::Accounts(_) | CliError::Serve(_) => 5,
             CliError::Policy(ce_core::PolicyError::NotLead) => 3,
             CliError::BadId { .. }
             | CliError::Code(_)

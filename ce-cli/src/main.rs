@@ -14,6 +14,7 @@ mod openings;
 mod output;
 mod private_file;
 mod report;
+mod serve;
 mod store;
 
 use std::process::ExitCode;
@@ -140,9 +141,13 @@ fn run(cli: &Cli) -> Result<(), CliError> {
     if let CliCommand::RollbackImport = &cli.command {
         return admin::rollback_import(cli);
     }
+    if let CliCommand::User { state_dir, command } = &cli.command {
+        return serve::user(&output::Output { json: cli.json }, state_dir, command);
+    }
     let ctx = Ctx::open(cli)?;
     match &cli.command {
-        CliCommand::Init { .. } | CliCommand::RollbackImport => Ok(()),
+        CliCommand::Init { .. } | CliCommand::RollbackImport | CliCommand::User { .. } => Ok(()),
+        CliCommand::Serve(args) => serve::serve(&ctx, args),
         CliCommand::Demo(args) => demo::run(&ctx, args),
         CliCommand::Policy {
             command: PolicyCommand::Show,

@@ -85,11 +85,7 @@ fn run(writers: usize, per_append: bool, seconds: u64) -> (f64, Duration, Durati
         .collect();
     latencies.sort();
     let at = |q: f64| latencies[((latencies.len() as f64 * q) as usize).min(latencies.len() - 1)];
-    (
-        latencies.len() as f64 / seconds as f64,
-        at(0.5),
-        at(0.99),
-    )
+    (latencies.len() as f64 / seconds as f64, at(0.5), at(0.99))
 }
 
 fn main() {

@@ -38,6 +38,17 @@ impl ListHouseholdType {
     }
 }
 
+impl ListHouseholdType {
+    /// The household type in words.
+    pub fn label(self) -> &'static str {
+        match self {
+            ListHouseholdType::AdultsOnly => "Adults only",
+            ListHouseholdType::WithChildren => "Households with children",
+            ListHouseholdType::Youth => "Youth-headed or children only",
+        }
+    }
+}
+
 impl fmt::Display for ListHouseholdType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

@@ -72,6 +72,22 @@ impl ProgramType {
     }
 }
 
+impl ProgramType {
+    /// The program type in words, as HUD's project types name it.
+    pub fn label(self) -> &'static str {
+        match self {
+            ProgramType::Es => "Emergency Shelter",
+            ProgramType::Th => "Transitional Housing",
+            ProgramType::JointThRrh => "Joint TH and PH-RRH",
+            ProgramType::Rrh => "PH - Rapid Re-Housing",
+            ProgramType::Psh => "PH - Permanent Supportive Housing",
+            ProgramType::OtherPh => "Other permanent housing",
+            ProgramType::Ehv => "Emergency Housing Voucher",
+            ProgramType::Hsv => "Housing Stability Voucher",
+        }
+    }
+}
+
 impl fmt::Display for ProgramType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

@@ -1,0 +1,348 @@
+//! The server's state and what every route needs: who is asking (from the
+//! session cookie or an API token, never from the request's fields), what
+//! they may see, and running the library's blocking calls off the async
+//! threads.
+
+use std::sync::Arc;
+
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use ce_core::{
+    Actor, Caseload, Command, CommandId, CommandMeta, Executed, HouseholdId, Snapshots, Workflow,
+};
+use chrono::Utc;
+
+use crate::accounts::{Account, AccountRole, Accounts};
+use crate::config::Config;
+use crate::sessions::Sessions;
+use crate::views::{View, ViewLog};
+
+/// The store a server runs on: either kind, behind the store trait.
+pub type Store = Arc<dyn Snapshots>;
+
+/// The name of the session cookie.
+pub const SESSION_COOKIE: &str = "ce_session";
+
+/// Everything the routes share.
+pub struct App {
+    /// The workflow over the store (one fold for every user).
+    pub workflow: Workflow<Store>,
+    /// The accounts.
+    pub accounts: Accounts,
+    /// The signed-in sessions.
+    pub sessions: Sessions,
+    /// Who saw which household.
+    pub views: ViewLog,
+    /// How the server runs.
+    pub config: Config,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App").field("config", &self.config).finish()
+    }
+}
+
+/// The signed-in account of a request.
+#[derive(Debug, Clone)]
+pub struct Who {
+    /// The account.
+    pub account: Account,
+    /// The session's CSRF token (`None` for an API token).
+    pub csrf: Option<String>,
+    /// The session cookie's token, for sign-out.
+    pub session: Option<String>,
+}
+
+impl Who {
+    /// The workflow actor (none for an admin).
+    pub fn actor(&self) -> Option<Actor> {
+        self.account
+            .role
+            .workflow_role()
+            .map(|role| Actor::new(&self.account.name, &self.account.agency, role))
+    }
+
+    /// The account's role.
+    pub fn role(&self) -> AccountRole {
+        self.account.role
+    }
+
+    /// Whether the account may see household `id` in `caseload`: access
+    /// staff and the lead see every household; a provider only those
+    /// referred to its agency's openings; an admin none.
+    pub fn may_see(&self, caseload: &Caseload, id: HouseholdId) -> bool {
+        match self.role() {
+            AccountRole::Access | AccountRole::Lead => true,
+            AccountRole::Admin => false,
+            AccountRole::Provider => caseload.referrals.values().any(|r| {
+                r.household == id
+                    && caseload
+                        .openings
+                        .get(&r.opening)
+                        .is_some_and(|o| o.agency.0 == self.account.agency)
+            }),
+        }
+    }
+
+    /// A view record of household `id`, shown by `what`.
+    pub fn view(&self, id: HouseholdId, what: &str) -> View {
+        View {
+            at: Utc::now(),
+            user: self.account.name.clone(),
+            agency: self.account.agency.clone(),
+            role: self.account.role.as_str().to_owned(),
+            household: id,
+            what: what.to_owned(),
+        }
+    }
+}
+
+/// What a route could not do.
+#[derive(Debug)]
+pub enum Failure {
+    /// Not signed in (or the session ended).
+    SignIn,
+    /// Signed in, but the role or agency may not.
+    Forbidden(String),
+    /// No such thing (or not one this account may see).
+    NotFound(String),
+    /// The request itself is wrong: which field, what is wrong.
+    Bad {
+        /// The field, if one.
+        field: Option<String>,
+        /// What is wrong.
+        message: String,
+    },
+    /// The workflow refused the command (its rule's message).
+    Rejected(ce_core::Error),
+    /// Something on the server failed (the store, a file).
+    Internal(String),
+}
+
+impl Failure {
+    /// A bad field.
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        Failure::Bad {
+            field: Some(field.to_owned()),
+            message: message.into(),
+        }
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Failure::SignIn => StatusCode::UNAUTHORIZED,
+            Failure::Forbidden(_) => StatusCode::FORBIDDEN,
+            Failure::NotFound(_) => StatusCode::NOT_FOUND,
+            Failure::Bad { .. } => StatusCode::BAD_REQUEST,
+            Failure::Rejected(e) if e.is_conflict() => StatusCode::CONFLICT,
+            Failure::Rejected(e) => match e.rejection() {
+                Some(
+                    ce_core::Rejection::Forbidden { .. }
+                    | ce_core::Rejection::NotYourOpening { .. },
+                ) => StatusCode::FORBIDDEN,
+                Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                None => StatusCode::INTERNAL_SERVER_ERROR,
+            },
+            Failure::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The message a user reads.
+    pub fn message(&self) -> String {
+        match self {
+            Failure::SignIn => "sign in first (or again: the session ended)".to_owned(),
+            Failure::Forbidden(why) | Failure::NotFound(why) => why.clone(),
+            Failure::Bad { field, message } => match field {
+                Some(field) => format!("{field}: {message}"),
+                None => message.clone(),
+            },
+            Failure::Rejected(e) => e.to_string(),
+            Failure::Internal(why) => format!("the server could not do it: {why}"),
+        }
+    }
+
+    /// The message without the field's name (shown beside the field).
+    pub fn detail(&self) -> String {
+        match self {
+            Failure::Bad { message, .. } => message.clone(),
+            other => other.message(),
+        }
+    }
+
+    /// The form field the failure is about, if any.
+    pub fn field_name(&self) -> Option<String> {
+        match self {
+            Failure::Bad { field, .. } => field.clone(),
+            Failure::Rejected(e) => e.rejection().and_then(rejection_field).map(str::to_owned),
+            _ => None,
+        }
+    }
+}
+
+/// The form field a workflow rejection names.
+fn rejection_field(rejection: &ce_core::Rejection) -> Option<&'static str> {
+    use ce_core::Field as F;
+    let field = match rejection {
+        ce_core::Rejection::TooLong { field, .. }
+        | ce_core::Rejection::ControlCharacter { field, .. }
+        | ce_core::Rejection::ImplausibleDate { field, .. }
+        | ce_core::Rejection::BeforeProjectStart { field, .. } => *field,
+        ce_core::Rejection::Required(field) => *field,
+        ce_core::Rejection::EmptyNote => F::CeNote,
+        ce_core::Rejection::BeforeLastActivity { .. }
+        | ce_core::Rejection::EffectiveAfterRecorded { .. } => F::EffectiveDate,
+        _ => return None,
+    };
+    Some(match field {
+        F::FirstName => "first_name",
+        F::LastName => "last_name",
+        F::BirthDate => "birth_date",
+        F::CeNote => "note",
+        F::LocationDetails => "location_details",
+        F::AssessmentLocation | F::CeEventLocation => "location",
+        F::ExitReason | F::WithdrawalReason | F::CorrectionReason => "reason",
+        F::BypassReason => "bypass_reason",
+        F::DeclineText => "text",
+        F::OpeningProgram => "program",
+        F::ResultDate => "result_date",
+        _ => "date",
+    })
+}
+
+impl From<ce_core::Error> for Failure {
+    fn from(e: ce_core::Error) -> Self {
+        match e {
+            ce_core::Error::Store(ref store) if !e.is_conflict() => {
+                Failure::Internal(store.to_string())
+            }
+            e => Failure::Rejected(e),
+        }
+    }
+}
+
+impl From<crate::accounts::AccountError> for Failure {
+    fn from(e: crate::accounts::AccountError) -> Self {
+        match e {
+            crate::accounts::AccountError::Invalid(why) => Failure::Bad {
+                field: None,
+                message: why,
+            },
+            crate::accounts::AccountError::Unknown(_) => Failure::NotFound(e.to_string()),
+            e => Failure::Internal(e.to_string()),
+        }
+    }
+}
+
+impl From<std::io::Error> for Failure {
+    fn from(e: std::io::Error) -> Self {
+        Failure::Internal(e.to_string())
+    }
+}
+
+/// The JSON body of a failure: `{"error": ..., "field": ...}`.
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        let body = serde_json::json!({
+            "error": self.message(),
+            "field": self.field_name(),
+        });
+        (self.status(), axum::Json(body)).into_response()
+    }
+}
+
+/// Runs a blocking call (the store, argon2, files) on tokio's blocking
+/// pool.
+pub async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, Failure> + Send + 'static,
+) -> Result<T, Failure> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| Failure::Internal(format!("a worker stopped: {e}")))?
+}
+
+impl App {
+    /// The account a request is signed in as: by its session cookie, or
+    /// by `Authorization: Bearer TOKEN` (an API token).
+    pub fn who(&self, headers: &HeaderMap) -> Result<Who, Failure> {
+        if let Some(token) = bearer(headers) {
+            let account = self
+                .accounts
+                .by_token(token)
+                .map_err(Failure::from)?
+                .ok_or(Failure::SignIn)?;
+            return Ok(Who {
+                account,
+                csrf: None,
+                session: None,
+            });
+        }
+        let token = cookie(headers, SESSION_COOKIE).ok_or(Failure::SignIn)?;
+        let session = self.sessions.get(token).ok_or(Failure::SignIn)?;
+        let account = self
+            .accounts
+            .get(&session.user)?
+            .filter(|a| !a.disabled)
+            .ok_or_else(|| {
+                self.sessions.end_all_of(&session.user);
+                Failure::SignIn
+            })?;
+        Ok(Who {
+            account,
+            csrf: Some(session.csrf),
+            session: Some(token.to_owned()),
+        })
+    }
+
+    /// Runs one workflow command as `who`, entered now; `command_id` (a
+    /// form's hidden field) makes a resubmission harmless.
+    pub fn execute(
+        &self,
+        who: &Who,
+        command_id: Option<CommandId>,
+        command: Command,
+    ) -> Result<Executed, Failure> {
+        let actor = who.actor().ok_or_else(|| {
+            Failure::Forbidden(
+                "an admin account manages accounts; it takes no part in the workflow".to_owned(),
+            )
+        })?;
+        let mut meta = CommandMeta::new(actor, Utc::now());
+        if let Some(id) = command_id {
+            meta = meta.with_id(id);
+        }
+        Ok(self.workflow.execute(&meta, command)?)
+    }
+}
+
+/// The bearer token of a request, if any.
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
+
+/// The value of cookie `name`, if sent.
+pub fn cookie<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// Compares two tokens in time independent of where they differ.
+pub fn same_token(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}

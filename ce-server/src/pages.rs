@@ -1,0 +1,1772 @@
+//! The pages: server-rendered HTML, one handler per route. Every handler
+//! asks the session who is signing in, checks the CSRF token of a form,
+//! runs the library on the blocking pool and renders the result; a form
+//! the workflow refuses comes back with what was typed and the rule's
+//! message beside its field.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use ce_core::hud::{
+    AssessmentLevel, AssessmentType, CeEventType, CurrentSituation, Destination, LivingSituation,
+    MonthsHomeless, NoYesReasons, PriorSituation, PrioritizationStatus, ReferralResult,
+    RelationshipToHoH, TimesHomeless,
+};
+use ce_core::report::PriorityListReport;
+use ce_core::{
+    HouseholdId, ListHouseholdType, OpeningId, OpeningStatus, ProgramType, ReferralId,
+    ReferralStatus,
+};
+use chrono::NaiveDate;
+use maud::{html, Markup};
+use serde::Deserialize;
+
+use crate::accounts::AccountRole;
+use crate::app::{blocking, same_token, App, Failure, Who, SESSION_COOKIE};
+use crate::forms;
+use crate::html::{
+    codes, failure_page, field_error, form_head, input, page, select, textarea, typed, Fields,
+    FormState,
+};
+
+type AppState = State<Arc<App>>;
+
+/// Today's date on the server's clock (the default "as of").
+fn today() -> NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+/// A failure as a page: a GET without a session goes to sign-in.
+fn fail(who: Option<&Who>, failure: Failure, get: bool) -> Response {
+    if get && matches!(failure, Failure::SignIn) {
+        return Redirect::to("/login").into_response();
+    }
+    (failure.status(), failure_page(who, &failure)).into_response()
+}
+
+/// The session's account, or a failure page.
+fn signed_in(app: &App, headers: &HeaderMap, get: bool) -> Result<Who, Box<Response>> {
+    app.who(headers).map_err(|f| Box::new(fail(None, f, get)))
+}
+
+/// Refuses a form whose CSRF token is not the session's.
+fn check_csrf(who: &Who, fields: &Fields) -> Result<(), Failure> {
+    match &who.csrf {
+        Some(csrf) if same_token(csrf, fields.get("csrf")) => Ok(()),
+        _ => Err(Failure::Forbidden(
+            "the form's security token is missing or out of date: reload the page and send it again"
+                .to_owned(),
+        )),
+    }
+}
+
+fn require(who: &Who, roles: &[AccountRole], what: &str) -> Result<(), Failure> {
+    if roles.contains(&who.role()) {
+        Ok(())
+    } else {
+        Err(Failure::Forbidden(format!(
+            "a {} account may not {what}",
+            who.role().as_str()
+        )))
+    }
+}
+
+fn command_id(fields: &Fields) -> Option<ce_core::CommandId> {
+    fields.opt("command_id").and_then(|s| s.parse().ok())
+}
+
+/// The "done" notice carried by a redirect after a command.
+#[derive(Debug, Default, Deserialize)]
+pub struct Notice {
+    done: Option<String>,
+    as_of: Option<String>,
+}
+
+impl Notice {
+    fn as_of(&self) -> Result<NaiveDate, Failure> {
+        match self.as_of.as_deref().filter(|s| !s.is_empty()) {
+            None => Ok(today()),
+            Some(s) => s
+                .parse()
+                .map_err(|_| Failure::field("as_of", format!("{s:?} is not a date (YYYY-MM-DD)"))),
+        }
+    }
+}
+
+fn done(path: &str, what: &str) -> Response {
+    let encoded: String = what
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' => (b as char).to_string(),
+            b' ' => "+".to_owned(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    Redirect::to(&format!("{path}?done={encoded}")).into_response()
+}
+
+// ---------------------------------------------------------------- sign-in
+
+/// The login CSRF cookie (double submit: the form repeats it).
+const LOGIN_COOKIE: &str = "ce_login";
+
+pub async fn login_page(State(app): AppState, headers: HeaderMap) -> Response {
+    if app.who(&headers).is_ok() {
+        return Redirect::to("/").into_response();
+    }
+    login_form(&app, None, "", StatusCode::OK)
+}
+
+fn login_form(app: &App, error: Option<&str>, name: &str, status: StatusCode) -> Response {
+    let Ok(token) = crate::random_token() else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "no random source").into_response();
+    };
+    let body = html! {
+        form method="post" action="/login" {
+            input type="hidden" name="login_csrf" value=(token);
+            @if let Some(error) = error { p.error role="alert" { (error) } }
+            label for="name" { "User name" }
+            input type="text" id="name" name="name" value=(name) autocomplete="username" autofocus;
+            label for="password" { "Password" }
+            input type="password" id="password" name="password" autocomplete="current-password";
+            p { button type="submit" { "Sign in" } }
+        }
+    };
+    let cookie = format!(
+        "{LOGIN_COOKIE}={token}; Path=/login; HttpOnly; SameSite=Strict{}",
+        if app.config.secure_cookies {
+            "; Secure"
+        } else {
+            ""
+        }
+    );
+    (
+        status,
+        [(header::SET_COOKIE, cookie)],
+        page("Sign in", None, None, body),
+    )
+        .into_response()
+}
+
+pub async fn login(
+    State(app): AppState,
+    headers: HeaderMap,
+    Form(fields): Form<Fields>,
+) -> Response {
+    let name = fields.get("name").to_owned();
+    let sent = fields.get("login_csrf");
+    let expected = crate::app::cookie(&headers, LOGIN_COOKIE).unwrap_or("");
+    if expected.is_empty() || !same_token(expected, sent) {
+        return login_form(
+            &app,
+            Some("the sign-in form was out of date: try again"),
+            &name,
+            StatusCode::FORBIDDEN,
+        );
+    }
+    if app.sessions.locked(&name) {
+        return login_form(
+            &app,
+            Some("too many failed sign-ins: this account is locked for a while; ask an admin if it lasts"),
+            &name,
+            StatusCode::TOO_MANY_REQUESTS,
+        );
+    }
+    let password = fields.get("password").to_owned();
+    let checking = Arc::clone(&app);
+    let who = name.clone();
+    let account = blocking(move || Ok(checking.accounts.verify(&who, &password)?)).await;
+    match account {
+        Ok(Some(account)) => {
+            app.sessions.succeeded(&name);
+            let Ok((token, _)) = app.sessions.start(&account.name) else {
+                return (StatusCode::INTERNAL_SERVER_ERROR, "no random source").into_response();
+            };
+            tracing::info!(user = %account.name, "signed in");
+            let cookie = format!(
+                "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict{}",
+                if app.config.secure_cookies {
+                    "; Secure"
+                } else {
+                    ""
+                }
+            );
+            (
+                StatusCode::SEE_OTHER,
+                [
+                    (header::SET_COOKIE, cookie),
+                    (header::LOCATION, "/".to_owned()),
+                ],
+            )
+                .into_response()
+        }
+        Ok(None) => {
+            app.sessions.failed(&name);
+            tracing::info!(user = %name, "failed sign-in");
+            login_form(
+                &app,
+                Some("the user name or password is not right, or the account is disabled"),
+                &name,
+                StatusCode::UNAUTHORIZED,
+            )
+        }
+        Err(failure) => fail(None, failure, false),
+    }
+}
+
+pub async fn logout(
+    State(app): AppState,
+    headers: HeaderMap,
+    Form(fields): Form<Fields>,
+) -> Response {
+    let who = match signed_in(&app, &headers, false) {
+        Ok(who) => who,
+        Err(response) => return *response,
+    };
+    if let Err(failure) = check_csrf(&who, &fields) {
+        return fail(Some(&who), failure, false);
+    }
+    if let Some(token) = &who.session {
+        app.sessions.end(token);
+    }
+    (
+        StatusCode::SEE_OTHER,
+        [
+            (
+                header::SET_COOKIE,
+                format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"),
+            ),
+            (header::LOCATION, "/login".to_owned()),
+        ],
+    )
+        .into_response()
+}
+
+pub async fn home(State(app): AppState, headers: HeaderMap) -> Response {
+    let who = match signed_in(&app, &headers, true) {
+        Ok(who) => who,
+        Err(response) => return *response,
+    };
+    let target = match who.role() {
+        AccountRole::Access | AccountRole::Lead => "/lists",
+        AccountRole::Provider => "/referrals",
+        AccountRole::Admin => "/admin/users",
+    };
+    Redirect::to(target).into_response()
+}
+
+// ---------------------------------------------------------------- lists
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    coalition: Option<String>,
+    program: Option<String>,
+    household_type: Option<String>,
+    as_of: Option<String>,
+    done: Option<String>,
+}
+
+/// The lists a query selects, as reports, and its date.
+fn list_reports(app: &App, q: &ListQuery) -> Result<(Vec<PriorityListReport>, NaiveDate), Failure> {
+    let as_of = Notice {
+        done: None,
+        as_of: q.as_of.clone(),
+    }
+    .as_of()?;
+    let policy = app.workflow.policy();
+    let coalition = match q.coalition.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some(name) => Some(policy.coalition_named(name).cloned().ok_or_else(|| {
+            Failure::field("coalition", format!("the policy has no coalition {name:?}"))
+        })?),
+    };
+    let program: Option<ProgramType> = match q.program.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some(p) => Some(
+            p.parse()
+                .map_err(|_| Failure::field("program", format!("{p:?} is not a program type")))?,
+        ),
+    };
+    let household_type: Option<ListHouseholdType> =
+        match q.household_type.as_deref().filter(|s| !s.is_empty()) {
+            None => None,
+            Some(t) => Some(t.parse().map_err(|_| {
+                Failure::field("household_type", format!("{t:?} is not a household type"))
+            })?),
+        };
+    let caseload = if as_of == today() {
+        app.workflow.caught_up()?.clone()
+    } else {
+        app.workflow.as_of(as_of)?
+    };
+    let reports = caseload
+        .lists(policy, as_of)
+        .into_values()
+        .filter(|l| {
+            coalition.as_ref().is_none_or(|c| &l.key.coalition == c)
+                && program.is_none_or(|p| l.key.program == p)
+                && household_type.is_none_or(|t| l.key.household_type == t)
+        })
+        .map(|l| PriorityListReport::new(&caseload, &l, as_of))
+        .collect();
+    Ok((reports, as_of))
+}
+
+pub async fn lists(
+    State(app): AppState,
+    headers: HeaderMap,
+    Query(q): Query<ListQuery>,
+) -> Response {
+    let who = match signed_in(&app, &headers, true) {
+        Ok(who) => who,
+        Err(response) => return *response,
+    };
+    if let Err(f) = require(
+        &who,
+        &[AccountRole::Access, AccountRole::Lead],
+        "see the priority lists",
+    ) {
+        return fail(Some(&who), f, true);
+    }
+    let a = Arc::clone(&app);
+    let query = ListQuery {
+        coalition: q.coalition.clone(),
+        program: q.program.clone(),
+        household_type: q.household_type.clone(),
+        as_of: q.as_of.clone(),
+        done: None,
+    };
+    let (reports, as_of) = match blocking(move || list_reports(&a, &query)).await {
+        Ok(r) => r,
+        Err(f) => return fail(Some(&who), f, true),
+    };
+    let policy = app.workflow.policy();
+    let coalitions: Vec<(String, String)> = policy
+        .coalitions
+        .iter()
+        .map(|c| (c.0.clone(), c.0.clone()))
+        .collect();
+    let programs: Vec<(String, String)> = policy
+        .programs
+        .iter()
+        .map(|r| (r.program.to_string(), r.program.label().to_owned()))
+        .collect();
+    let types: Vec<(String, String)> = ListHouseholdType::ALL
+        .iter()
+        .map(|t| (t.to_string(), t.label().to_owned()))
+        .collect();
+    let values = |v: &Option<String>| v.clone().unwrap_or_default();
+    let state = FormState {
+        form: "filter".to_owned(),
+        values: [
+            ("coalition".to_owned(), values(&q.coalition)),
+            ("program".to_owned(), values(&q.program)),
+            ("household_type".to_owned(), values(&q.household_type)),
+            ("as_of".to_owned(), as_of.to_string()),
+        ]
+        .into_iter()
+        .collect(),
+        errors: Default::default(),
+    };
+    let s = Some(&state);
+    let query_string = format!(
+        "coalition={}&program={}&household_type={}&as_of={as_of}",
+        url_encode(&values(&q.coalition)),
+        url_encode(&values(&q.program)),
+        url_encode(&values(&q.household_type)),
+    );
+    let body = html! {
+        p.muted { "Lists are viewed here, not downloaded (the list-holder rule): only the CE lead downloads a list, and every download is recorded." }
+        form method="get" action="/lists" {
+            fieldset {
+                legend { "Which lists" }
+                (select(s, "filter", "coalition", "Coalition", &coalitions, "", true))
+                (select(s, "filter", "program", "Program type", &programs, "", true))
+                (select(s, "filter", "household_type", "Household type", &types, "", true))
+                (input(s, "filter", "as_of", "As of", "date", ""))
+                p { button type="submit" { "Show" } }
+            }
+        }
+        @if who.role() == AccountRole::Lead {
+            p { a href=(format!("/lists/download?{query_string}")) { "Download these lists (CSV; recorded)" } }
+        }
+        @if reports.is_empty() {
+            p { "No household is on a matching list on " (as_of) "." }
+        }
+        @for report in &reports {
+            h2 { (report.key.coalition) " — " (report.key.program.label()) " — " (report.key.household_type.label()) }
+            table {
+                thead { tr {
+                    th { "Rank" } th { "Head of household" } th { "Client id" } th { "Chronic" }
+                    th { "Score" } th { "Months homeless (3.917)" } th { "On list since" }
+                    th { "Last contact" } th { "Live referral" } th { "Why" }
+                } }
+                tbody {
+                    @for row in &report.rows {
+                        tr {
+                            td { (row.rank) }
+                            td { a href=(format!("/households/{}", row.household)) { (row.head_name.as_deref().unwrap_or("(no name recorded)")) } }
+                            td { (row.head.map(|c| c.to_string()).unwrap_or_default()) }
+                            td { (if row.chronic { "yes" } else { "no" }) }
+                            td { (row.score.map(|s| s.to_string()).unwrap_or_else(|| "—".to_owned())) }
+                            td { (row.months_homeless.label()) }
+                            td { (row.placed_on) " (" (row.days_on_list) " days)" }
+                            td { (row.last_contact) " (" (row.days_since_contact) " days ago)" }
+                            td { (row.live_referral.map(|r| r.to_string()).unwrap_or_else(|| "—".to_owned())) }
+                            td { a href=(format!("/households/{}?as_of={as_of}#why", row.household)) { "why" } }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    page("Priority lists", Some(&who), q.done.as_deref(), body).into_response()
+}
+
+fn url_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// A CSV field, quoted (and a leading formula character defused).
+fn csv_field(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '-', '@']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    };
+    format!("\"{}\"", text.replace('"', "\"\""))
+}
+
+pub async fn download_lists(
+    State(app): AppState,
+    headers: HeaderMap,
+    Query(q): Query<ListQuery>,
+) -> Response {
+    let who = match signed_in(&app, &headers, true) {
+        Ok(who) => who,
+        Err(response) => return *response,
+    };
+    if let Err(f) = require(&who, &[AccountRole::Lead], "download a priority list") {
+        return fail(Some(&who), f, true);
+    }
+    let a = Arc::clone(&app);
+    let viewer = who.clone();
+    let result = blocking(move || {
+        let (reports, as_of) = list_reports(&a, &q)?;
+        let views: Vec<_> = reports
+            .iter()
+            .flat_map(|r| {
+                r.rows
+                    .iter()
+                    .map(|row| viewer.view(row.household, "list download"))
+            })
+            .collect();
+        a.views.record(&views)?;
+        Ok((reports, as_of))
+    })
+    .await;
+    let (reports, as_of) = match result {
+        Ok(r) => r,
+        Err(f) => return fail(Some(&who), f, true),
+    };
+    let mut csv = String::from("coalition,program,household_type,rank,household,head_client_id,head_name,chronic,score,months_homeless,placed_on,last_contact\n");
+    for report in &reports {
+        for row in &report.rows {
+            let fields = [
+                report.key.coalition.0.clone(),
+                report.key.program.to_string(),
+                report.key.household_type.to_string(),
+                row.rank.to_string(),
+                row.household.to_string(),
+                row.head.map(|c| c.to_string()).unwrap_or_default(),
+                row.head_name.clone().unwrap_or_default(),
+                row.chronic.to_string(),
+                row.score.map(|s| s.to_string()).unwrap_or_default(),
+                row.months_homeless.code().to_string(),
+                row.placed_on.to_string(),
+                row.last_contact.to_string(),
+            ];
+            csv.push_str(
+                &fields
+                    .iter()
+                    .map(|f| csv_field(f))
+                    .collect::<Vec<_>>()
+                    .join(","),
+            );
+            csv.push('\n');
+        }
+    }
+    tracing::info!(user = %who.account.name, rows = csv.lines().count().saturating_sub(1), "list download");
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"priority-lists-{as_of}.csv\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        csv,
+    )
+        .into_response()
+}
+
+// ---------------------------------------------------------------- a household
+
+/// Everything the household page shows, read on the blocking pool.
+struct HouseholdView {
+    household: ce_core::Household,
+    explanation: Option<ce_core::audit::Explanation>,
+    history: Vec<ce_core::audit::HistoryEntry>,
+    referrals: Vec<(ce_core::Referral, Option<ce_core::Opening>)>,
+    as_of: NaiveDate,
+}
+
+fn load_household(
+    app: &App,
+    who: &Who,
+    id: HouseholdId,
+    as_of: NaiveDate,
+    what: &str,
+) -> Result<HouseholdView, Failure> {
+    let caseload = app.workflow.caught_up()?.clone();
+    let not_found = || Failure::NotFound(format!("no household {id} that this account may see"));
+    if !who.may_see(&caseload, id) {
+        return Err(not_found());
+    }
+    let household = caseload
+        .households()
+        .get(&id)
+        .cloned()
+        .ok_or_else(not_found)?;
+    let dated = if as_of == today() {
+        caseload.clone()
+    } else {
+        app.workflow.as_of(as_of)?
+    };
+    let explanation = ce_core::audit::explain(&dated, app.workflow.policy(), id, as_of, None);
+    let history = app.workflow.history(id)?;
+    let referrals = caseload
+        .referrals
+        .values()
+        .filter(|r| r.household == id)
+        .map(|r| (r.clone(), caseload.openings.get(&r.opening).cloned()))
+        .collect();
+    // Recorded before the page is sent.
+    app.views.record(&[who.view(id, what)])?;
+    Ok(HouseholdView {
+        household,
+        explanation,
+        history,
+        referrals,
+        as_of,
+    })
+}
+
+pub async fn household(
+    State(app): AppState,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(notice): Query<Notice>,
+) -> Response {
+    let who = match signed_in(&app, &headers, true) {
+        Ok(who) => who,
+        Err(response) => return *response,
+    };
+    let Ok(id) = id.parse::<HouseholdId>() else {
+        return fail(
+            Some(&who),
+            Failure::NotFound(format!("{id:?} is not a household id")),
+            true,
+        );
+    };
+    let as_of = match notice.as_of() {
+        Ok(d) => d,
+        Err(f) => return fail(Some(&who), f, true),
+    };
+    household_response(&app, who, id, as_of, notice.done.as_deref(), None).await
+}
+
+async fn household_response(
+    app: &Arc<App>,
+    who: Who,
+    id: HouseholdId,
+    as_of: NaiveDate,
+    notice: Option<&str>,
+    state: Option<FormState>,
+) -> Response {
+    let a = Arc::clone(app);
+    let viewer = who.clone();
+    let view =
+        match blocking(move || load_household(&a, &viewer, id, as_of, "household page")).await {
+            Ok(v) => v,
+            Err(f) => return fail(Some(&who), f, true),
+        };
+    let status = if state.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let title = format!(
+        "Household of {}",
+        view.household
+            .head()
+            .and_then(ce_core::report::member_name)
+            .unwrap_or_else(|| "(no name recorded)".to_owned())
+    );
+    (
+        status,
+        page(
+            &title,
+            Some(&who),
+            notice,
+            household_body(app, &who, &view, state.as_ref()),
+        ),
+    )
+        .into_response()
+}
+
+fn household_body(app: &App, who: &Who, view: &HouseholdView, s: Option<&FormState>) -> Markup {
+    let h = &view.household;
+    let policy = app.workflow.policy();
+    let today = today().to_string();
+    let id = h.id;
+    let may_record = matches!(who.role(), AccountRole::Access | AccountRole::Lead);
+    let prior_options = codes(
+        PriorSituation::ALL,
+        |c| c.code(),
+        |c| LivingSituation::from(c).label(),
+    );
+    let current_options = codes(
+        CurrentSituation::ALL,
+        |c| c.code(),
+        |c| LivingSituation::from(c).label(),
+    );
+    let months_options = codes(MonthsHomeless::ALL, |c| c.code(), MonthsHomeless::label);
+    let action = format!("/households/{id}");
+    html! {
+        section {
+            h2 { "State" }
+            table {
+                tr { th { "Household id" } td { (id) } }
+                tr { th { "Coalition" } td { (h.coalition) } }
+                tr { th { "Project start" } td { (h.project_start) } }
+                tr { th { "Status" } td { (h.status) } }
+                tr { th { "Household type" } td { (h.household_type().as_str()) " (list: " (ListHouseholdType::of(h, policy)) ")" } }
+                tr { th { "Chronically homeless" } td { (if h.is_chronic() { "yes" } else { "no" }) } }
+                tr { th { "Score" } td { (h.score().map(|s| s.to_string()).unwrap_or_else(|| "—".to_owned())) } }
+                tr { th { "Residence (Status Update)" } td { (LivingSituation::from(h.residence).label()) } }
+                tr { th { "Months homeless (3.917)" } td { (h.months_homeless.label()) } }
+                tr { th { "Current living situation (4.12)" } td { (LivingSituation::from(h.current.1.living_situation).label()) " on " (h.current.0) } }
+                tr { th { "Last contact" } td { (h.last_contact) " (" (h.days_since_contact(view.as_of)) " days before " (view.as_of) ")" } }
+            }
+            h3 { "Members" }
+            table {
+                thead { tr { th { "Client id" } th { "Name" } th { "Relationship (3.15)" } th { "Date of birth" } } }
+                tbody {
+                    @for m in &h.members {
+                        tr {
+                            td { (m.client) }
+                            td { (ce_core::report::member_name(m).unwrap_or_else(|| "(no name recorded)".to_owned())) }
+                            td { (m.relationship.label()) }
+                            td { (m.birth_date.map(|d| d.to_string()).unwrap_or_default()) }
+                        }
+                    }
+                }
+            }
+        }
+        section id="why" {
+            h2 { "Lists and why (as of " (view.as_of) ")" }
+            @match &view.explanation {
+                None => p { "Not known on " (view.as_of) "." }
+                Some(e) => {
+                    @if e.lists.is_empty() { p { "On no list." } }
+                    @for l in &e.lists {
+                        h3 { (l.list) ": rank " (l.rank) " of " (l.of) }
+                        ul {
+                            @for (key, value) in &l.keys { li { (key) ": " (value) } }
+                        }
+                        p {
+                            @match (&l.above, &l.separated_by) {
+                                (Some(above), Some((Some(key), theirs, ours))) => { "Directly above: household " (above) ", put first by " (key) " (" (theirs) " against " (ours) ")." }
+                                (Some(above), _) => { "Directly above: household " (above) ", equal on every key; the household id breaks the tie." }
+                                _ => { "Top of the list." }
+                            }
+                        }
+                    }
+                    @for (program, reason) in &e.off_lists {
+                        p { "Off the " (program.label()) " lists: " (reason) }
+                    }
+                }
+            }
+        }
+        section {
+            h2 { "Referrals" }
+            @if view.referrals.is_empty() { p { "None." } }
+            @else {
+                table {
+                    thead { tr { th { "Referral" } th { "Program" } th { "Agency" } th { "Offered" } th { "Status" } } }
+                    tbody {
+                        @for (r, opening) in &view.referrals {
+                            tr {
+                                td { (r.id) }
+                                td { (opening.as_ref().map(|o| o.program.clone()).unwrap_or_default()) " (" (r.program_type.label()) ")" }
+                                td { (opening.as_ref().map(|o| o.agency.0.clone()).unwrap_or_default()) }
+                                td { (r.offered_on) }
+                                td { (referral_status(&r.status)) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        @if may_record && !h.is_exited() {
+            section {
+                h2 { "Record" }
+                form method="post" action=(action) {
+                    fieldset {
+                        legend { "Follow-up with contact" }
+                        (form_head(who, "follow-up", s))
+                        (input(s, "follow-up", "date", "Contact date", "date", &today))
+                        (select(s, "follow-up", "residence", "Residence (Status Update)", &prior_options, &LivingSituation::from(h.residence).code().to_string(), false))
+                        (select(s, "follow-up", "months_homeless", "Months homeless in the past three years", &months_options, &h.months_homeless.code().to_string(), false))
+                        (select(s, "follow-up", "living_situation", "Current living situation (4.12)", &current_options, &LivingSituation::from(h.current.1.living_situation).code().to_string(), false))
+                        (input(s, "follow-up", "location_details", "Location details (optional)", "text", ""))
+                        (textarea(s, "follow-up", "note", "CE note (one or two sentences)"))
+                        p { button type="submit" { "Record follow-up" } }
+                    }
+                }
+                form method="post" action=(action) {
+                    fieldset {
+                        legend { "Attempt without contact" }
+                        (form_head(who, "attempt", s))
+                        (input(s, "attempt", "date", "Attempt date", "date", &today))
+                        (select(s, "attempt", "method", "How staff tried", &[
+                            ("phone".to_owned(), "Phone".to_owned()),
+                            ("text".to_owned(), "Text message".to_owned()),
+                            ("email".to_owned(), "Email".to_owned()),
+                            ("in-person".to_owned(), "In person".to_owned()),
+                            ("other".to_owned(), "Other".to_owned()),
+                        ], "phone", false))
+                        label { input type="checkbox" name="left_message" checked[typed(s, "attempt", "left_message", "") == "on"]; " Left a message" }
+                        (textarea(s, "attempt", "note", "CE note about the attempt"))
+                        p { button type="submit" { "Record attempt" } }
+                    }
+                }
+                form method="post" action=(action) {
+                    fieldset {
+                        legend { "Assessment (4.19)" }
+                        (form_head(who, "assess", s))
+                        (input(s, "assess", "date", "Assessment date", "date", &today))
+                        (input(s, "assess", "location", "Assessment location", "text", ""))
+                        (select(s, "assess", "assessment_type", "Assessment type", &codes(AssessmentType::ALL, |c| c.code(), AssessmentType::label), "", false))
+                        (select(s, "assess", "level", "Assessment level", &codes(AssessmentLevel::ALL, |c| c.code(), AssessmentLevel::label), "", false))
+                        (input(s, "assess", "score", "Prioritization score (optional)", "number", ""))
+                        (select(s, "assess", "prioritization", "Prioritization status", &codes(PrioritizationStatus::ALL, |c| c.code(), PrioritizationStatus::label), "", false))
+                        p { button type="submit" { "Record assessment" } }
+                    }
+                }
+                form method="post" action=(action) {
+                    fieldset {
+                        legend { "4.20 Coordinated Entry event" }
+                        (form_head(who, "ce-event", s))
+                        (input(s, "ce-event", "date", "Event date", "date", &today))
+                        (select(s, "ce-event", "event", "Event", &codes(CeEventType::ALL, |c| c.code(), CeEventType::label), "", false))
+                        (input(s, "ce-event", "location", "Location of crisis or PH housing (referral events)", "text", ""))
+                        (select(s, "ce-event", "result", "Referral result (optional)", &codes(ReferralResult::ALL, |c| c.code(), ReferralResult::label), "", true))
+                        (input(s, "ce-event", "result_date", "Result date (optional)", "date", ""))
+                        p { button type="submit" { "Record event" } }
+                    }
+                }
+                form method="post" action=(action) {
+                    fieldset {
+                        legend { "Add a member" }
+                        (form_head(who, "add-member", s))
+                        (input(s, "add-member", "date", "Date joined", "date", &today))
+                        (input(s, "add-member", "first_name", "First name", "text", ""))
+                        (input(s, "add-member", "last_name", "Last name", "text", ""))
+                        (input(s, "add-member", "birth_date", "Date of birth", "date", ""))
+                        (select(s, "add-member", "relationship", "Relationship to head of household (3.15)", &codes(RelationshipToHoH::ALL, |c| c.code(), RelationshipToHoH::label), "", false))
+                        (select(s, "add-member", "veteran", "Veteran status (3.07)", &codes(NoYesReasons::ALL, |c| c.code(), NoYesReasons::label), "99", false))
+                        (select(s, "add-member", "disabling_condition", "Disabling condition (3.08)", &codes(NoYesReasons::ALL, |c| c.code(), NoYesReasons::label), "99", false))
+                        p { button type="submit" { "Add member" } }
+                    }
+                }
+                form method="post" action=(action) {
+                    fieldset {
+                        legend { "Exit from CE" }
+                        (form_head(who, "exit", s))
+                        (input(s, "exit", "date", "Exit date", "date", &today))
+                        (select(s, "exit", "destination", "Destination (3.12)", &codes(Destination::ALL, |c| c.code(), |c| LivingSituation::from(c).label()), "", false))
+                        (input(s, "exit", "reason", "Reason", "text", ""))
+                        p { button type="submit" { "Exit household" } }
+                    }
+                }
+            }
+        }
+        section {
+            h2 { "History" }
+            table {
+                thead { tr { th { "Effective" } th { "Recorded" } th { "By" } th { "What" } th { "Changed" } } }
+                tbody {
+                    @for e in &view.history {
+                        tr {
+                            td { (e.effective) }
+                            td { (e.recorded_at.format("%Y-%m-%d %H:%M UTC")) }
+                            td { (e.actor.user) " (" (e.actor.role) ", " (e.actor.agency) ")" }
+                            td { (e.event_type) @if let Some(el) = e.hud_element { " (" (el) ")" } }
+                            td { (e.changes_line()) }
+                        }
+                    }
+                }
+            }
+        }
+        @if who.role() == AccountRole::Lead {
+            p { a href=(format!("/households/{id}/views")) { "Who viewed this household" } }
+        }
+    }
+}
+
+fn referral_status(status: &ReferralStatus) -> String {
+    match status {
+        ReferralStatus::Offered => "offered".to_owned(),
+        ReferralStatus::Acknowledged => "acknowledged by the provider".to_owned(),
+        ReferralStatus::Accepted { date } => format!("accepted on {date}"),
+        ReferralStatus::Declined { date, .. } => format!("declined on {date}"),
+        other => format!("{other:?}"),
+    }
+}
+
+pub async fn household_post(
+    State(app): AppState,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(fields): Form<Fields>,
+) -> Response {
+    let who = match signed_in(&app, &headers, false) {
+        Ok(who) => who,
+        Err(response) => return *response,
+    };
+    let Ok(id) = id.parse::<HouseholdId>() else {
+        return fail(
+            Some(&who),
+            Failure::NotFound(format!("{id:?} is not a household id")),
+            false,
+        );
+    };
+    if let Err(f) = check_csrf(&who, &fields) {
+        return fail(Some(&who), f, false);
+    }
+    if let Err(f) = require(
+        &who,
+        &[AccountRole::Access, AccountRole::Lead],
+        "record on a household",
+    ) {
+        return fail(Some(&who), f, false);
+    }
+    let form = fields.get("form").to_owned();
+    let a = Arc::clone(&app);
+    let (actor, sent) = (who.clone(), fields.clone());
+    let result = blocking(move || {
+        let command = forms::household_command(
+            id,
+            &sent
+                .0
+                .iter()
+                .find(|(k, _)| k == "form")
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default(),
+            &sent,
+        )?;
+        a.execute(&actor, command_id(&sent), command)
+    })
+    .await;
+    match result {
+        Ok(_) => done(
+            &format!("/households/{id}"),
+            &format!("{} recorded", form_name(&form)),
+        ),
+        Err(f) if f.status() == StatusCode::FORBIDDEN => fail(Some(&who), f, false),
+        Err(f) => {
+            let state = FormState::failed(&form, &fields, &f);
+            household_response(&app, who, id, today(), None, Some(state)).await
+        }
+    }
+}
+
+fn form_name(form: &str) -> &'static str {
+    match form {
+        "follow-up" => "Follow-up",
+        "attempt" => "Contact attempt",
+        "assess" => "Assessment",
+        "exit" => "Exit",
+        "ce-event" => "4.20 event",
+        "add-member" => "New member",
+        "post" => "Opening",
+        "withdraw" => "Withdrawal",
+        "refer" => "Referral",
+        "acknowledge" => "Acknowledgement",
+        "accept" => "Acceptance",
+        "decline" => "Decline",
+        "sweep" => "Sweep",
+        "expire" => "Expiry",
+        _ => "Change",
+    }
+}
+
+pub async fn household_views(
+    State(app): AppState,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let who = match signed_in(&app, &headers, true) {
+        Ok(who) => who,
+        Err(response) => return *response,
+    };
+    if let Err(f) = require(&who, &[AccountRole::Lead], "see who viewed a household") {
+        return fail(Some(&who), f, true);
+    }
+    let Ok(id) = id.parse::<HouseholdId>() else {
+        return fail(
+            Some(&who),
+            Failure::NotFound(format!("{id:?} is not a household id")),
+            true,
+        );
+    };
+    let a = Arc::clone(&app);
+    let views = match blocking(move || Ok(a.views.of(id)?)).await {
+        Ok(v) => v,
+        Err(f) => return fail(Some(&who), f, true),
+    };
+    let body = html! {
+        p { a href=(format!("/households/{id}")) { "Back to the household" } }
+        table {
+            thead { tr { th { "When (UTC)" } th { "User" } th { "Role" } th { "Agency" } th { "What" } } }
+            tbody {
+                @for v in &views {
+                    tr { td { (v.at.format("%Y-%m-%d %H:%M:%S")) } td { (v.user) } td { (v.role) } td { (v.agency) } td { (v.what) } }
+                }
+            }
+        }
+    };
+    page(
+        &format!("Who viewed household {id}"),
+        Some(&who),
+        None,
+        body,
+    )
+    .into_response()
+}
+
+// ---------------------------------------------------------------- enroll
+
+pub async fn enroll_page(
+    State(app): AppState,
+    headers: HeaderMap,
+    Query(n): Query<Notice>,
+) -> Response {
+    let who = match signed_in(&app, &headers, true) {
+        Ok(who) => who,
+        Err(response) => return *response,
+    };
+    if let Err(f) = require(
+        &who,
+        &[AccountRole::Access, AccountRole::Lead],
+        "enroll households",
+    ) {
+        return fail(Some(&who), f, true);
+    }
+    page(
+        "Enroll a household",
+        Some(&who),
+        n.done.as_deref(),
+        enroll_form(&app, &who, None),
+    )
+    .into_response()
+}
+
+fn enroll_form(app: &App, who: &Who, s: Option<&FormState>) -> Markup {
+    let f = "enroll";
+    let today = today().to_string();
+    let coalitions: Vec<(String, String)> = app
+        .workflow
+        .policy()
+        .coalitions
+        .iter()
+        .map(|c| (c.0.clone(), c.0.clone()))
+        .collect();
+    html! {
+        form method="post" action="/enroll" {
+            (form_head(who, f, s))
+            fieldset {
+                legend { "Enrollment" }
+                (select(s, f, "coalition", "Local coalition", &coalitions, "", false))
+                (input(s, f, "project_start", "Project start date", "date", &today))
+            }
+            fieldset {
+                legend { "Head of household" }
+                (input(s, f, "first_name", "First name", "text", ""))
+                (input(s, f, "last_name", "Last name", "text", ""))
+                (input(s, f, "birth_date", "Date of birth (3.03)", "date", ""))
+                (select(s, f, "veteran", "Veteran status (3.07)", &codes(NoYesReasons::ALL, |c| c.code(), NoYesReasons::label), "99", false))
+                (select(s, f, "disabling_condition", "Disabling condition (3.08)", &codes(NoYesReasons::ALL, |c| c.code(), NoYesReasons::label), "99", false))
+            }
+            fieldset {
+                legend { "Prior living situation (3.917)" }
+                (select(s, f, "prior_situation", "Living situation", &codes(PriorSituation::ALL, |c| c.code(), |c| LivingSituation::from(c).label()), "116", false))
+                (input(s, f, "episode_start", "Date homelessness started (optional)", "date", ""))
+                (select(s, f, "times_homeless", "Times homeless in the past three years", &codes(TimesHomeless::ALL, |c| c.code(), TimesHomeless::label), "99", false))
+                (select(s, f, "months_homeless", "Months homeless in the past three years", &codes(MonthsHomeless::ALL, |c| c.code(), MonthsHomeless::label), "99", false))
+            }
+            fieldset {
+                legend { "Current living situation (4.12)" }
+                (select(s, f, "living_situation", "Living situation", &codes(CurrentSituation::ALL, |c| c.code(), |c| LivingSituation::from(c).label()), "116", false))
+                (input(s, f, "location_details", "Location details (optional)", "text", ""))
+            }
+            p { button type="submit" { "Enroll" } }
+        }
+    }
+}
+
+pub async fn enroll(
+    State(app): AppState,
+    headers: HeaderMap,
+    Form(fields): Form<Fields>,
+) -> Response {
+    let who = match signed_in(&app, &headers, false) {
+        Ok(who) => who,
+        Err(response) => return *response,
+    };
+    if let Err(f) = check_csrf(&who, &fields).and_then(|()| {
+        require(
+            &who,
+            &[AccountRole::Access, AccountRole::Lead],
+            "enroll households",
+        )
+    }) {
+        return fail(Some(&who), f, false);
+    }
+    let a = Arc::clone(&app);
+    let (actor, sent) = (who.clone(), fields.clone());
+    let result = blocking(move || {
+        let command = forms::enroll(&sent)?;
+        a.execute(&actor, command_id(&sent), command)
+    })
+    .await;
+    match result {
+        Ok(executed) => match executed.outcome {
+            ce_core::Outcome::Enrolled { household } => {
+                done(&format!("/households/{household}"), "Household enrolled")
+            }
+            _ => done("/enroll", "Enrolled"),
+        },
+        Err(f) => {
+            let state = FormState::failed("enroll", &fields, &f);
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                page(
+                    "Enroll a household",
+                    Some(&who),
+                    None,
+                    enroll_form(&app, &who, Some(&state)),
+                ),
+            )
+                .into_response()
+        }
+    }
+}
+
+// ---------------------------------------------------------------- openings
+
+pub async fn openings(
+    State(app): AppState,
+    headers: HeaderMap,
+    Query(n): Query<Notice>,
+) -> Response {
+    let who = match signed_in(&app, &headers, true) {
+        Ok(who) => who,
+        Err(response) => return *response,
+    };
+    if let Err(f) = require(
+        &who,
+        &[AccountRole::Provider, AccountRole::Lead],
+        "see openings",
+    ) {
+        return fail(Some(&who), f, true);
+    }
+    openings_response(&app, &who, n.done.as_deref(), None).await
+}
+
+async fn openings_response(
+    app: &Arc<App>,
+    who: &Who,
+    notice: Option<&str>,
+    s: Option<FormState>,
+) -> Response {
+    let a = Arc::clone(app);
+    let caseload = match blocking(move || Ok(a.workflow.caught_up()?.clone())).await {
+        Ok(c) => c,
+        Err(f) => return fail(Some(who), f, true),
+    };
+    let s = s.as_ref();
+    let mine: Vec<&ce_core::Opening> = caseload
+        .openings
+        .values()
+        .filter(|o| who.role() == AccountRole::Lead || o.agency.0 == who.account.agency)
+        .collect();
+    let today = today().to_string();
+    let policy = app.workflow.policy();
+    let coalitions: Vec<(String, String)> = policy
+        .coalitions
+        .iter()
+        .map(|c| (c.0.clone(), c.0.clone()))
+        .collect();
+    let programs: Vec<(String, String)> = ProgramType::ALL
+        .iter()
+        .map(|p| (p.to_string(), p.label().to_owned()))
+        .collect();
+    let body = html! {
+        table {
+            thead { tr { th { "Opening" } th { "Agency" } th { "Program" } th { "Type" } th { "Coalition" } th { "Serves" } th { "Units (filled)" } th { "Status" } th { "Actions" } } }
+            tbody {
+                @for o in &mine {
+                    tr {
+                        td { (o.id) }
+                        td { (o.agency.0) }
+                        td { (o.program) }
+                        td { (o.program_type.label()) }
+                        td { (o.coalition) }
+                        td { (o.household_types.iter().map(|t| t.label()).collect::<Vec<_>>().join("; ")) @if o.chronic_only { " (chronic only)" } @if o.veterans_only { " (veterans only)" } }
+                        td { (o.units) " (" (o.filled) ")" }
+                        td { (o.status) @if let Some(r) = o.live_referral { ", live referral " (r) } }
+                        td {
+                            @if o.status == OpeningStatus::Open {
+                                @if who.role() == AccountRole::Lead && o.live_referral.is_none() {
+                                    form method="post" action=(format!("/openings/{}", o.id)) {
+                                        (form_head(who, "refer", s))
+                                        (input(s, "refer", "date", "Referral date", "date", &today))
+                                        (input(s, "refer", "household", "Household (blank: the top eligible one)", "text", ""))
+                                        (input(s, "refer", "bypass_reason", "Bypass reason (when naming a household ranked lower)", "text", ""))
+                                        button type="submit" { "Refer" }
+                                    }
+                                }
+                                form method="post" action=(format!("/openings/{}", o.id)) {
+                                    (form_head(who, "withdraw", s))
+                                    (input(s, "withdraw", "date", "Date", "date", &today))
+                                    (input(s, "withdraw", "reason", "Why withdrawn", "text", ""))
+                                    button type="submit" { "Withdraw" }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        form method="post" action="/openings" {
+            fieldset {
+                legend { "Post an opening" }
+                (form_head(who, "post", s))
+                (input(s, "post", "date", "Date posted", "date", &today))
+                (input(s, "post", "program", "Program name", "text", ""))
+                (select(s, "post", "program_type", "Program type", &programs, "rrh", false))
+                (select(s, "post", "coalition", "Coalition", &coalitions, "", false))
+                p { "Household types served:" }
+                @for t in ListHouseholdType::ALL {
+                    label { input type="checkbox" name=(format!("type_{t}")) checked[typed(s, "post", &format!("type_{t}"), "") == "on"]; " " (t.label()) }
+                }
+                (field_error(s, "post", "household_types"))
+                label { input type="checkbox" name="chronic_only" checked[typed(s, "post", "chronic_only", "") == "on"]; " Chronically homeless only" }
+                label { input type="checkbox" name="veterans_only" checked[typed(s, "post", "veterans_only", "") == "on"]; " Veterans only" }
+                (input(s, "post", "units", "Units", "number", "1"))
+                p { button type="submit" { "Post opening" } }
+            }
+        }
+    };
+    let status = if s.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    (status, page("Openings", Some(who), notice, body)).into_response()
+}
+
+pub async fn post_opening(
+    State(app): AppState,
+    headers: HeaderMap,
+    Form(fields): Form<Fields>,
+) -> Response {
+    opening_post(app, headers, None, fields).await
+}
+
+pub async fn opening_action(
+    State(app): AppState,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(fields): Form<Fields>,
+) -> Response {
+    opening_post(app, headers, Some(id), fields).await
+}
+
+async fn opening_post(
+    app: Arc<App>,
+    headers: HeaderMap,
+    id: Option<String>,
+    fields: Fields,
+) -> Response {
+    let who = match signed_in(&app, &headers, false) {
+        Ok(who) => who,
+        Err(response) => return *response,
+    };
+    if let Err(f) = check_csrf(&who, &fields).and_then(|()| {
+        require(
+            &who,
+            &[AccountRole::Provider, AccountRole::Lead],
+            "change openings",
+        )
+    }) {
+        return fail(Some(&who), f, false);
+    }
+    let form = fields.get("form").to_owned();
+    let opening = match id.as_deref().map(str::parse::<OpeningId>) {
+        None => None,
+        Some(Ok(o)) => Some(o),
+        Some(Err(_)) => {
+            return fail(
+                Some(&who),
+                Failure::NotFound("no such opening".to_owned()),
+                false,
+            )
+        }
+    };
+    let a = Arc::clone(&app);
+    let (actor, sent, f2) = (who.clone(), fields.clone(), form.clone());
+    let result = blocking(move || {
+        let command = match opening {
+            None => forms::post_opening(&sent)?,
+            Some(o) => forms::opening_command(o, &f2, &sent)?,
+        };
+        a.execute(&actor, command_id(&sent), command)
+    })
+    .await;
+    match result {
+        Ok(_) => done("/openings", &format!("{} recorded", form_name(&form))),
+        Err(f) if f.status() == StatusCode::FORBIDDEN => fail(Some(&who), f, false),
+        Err(f) => {
+            let state = FormState::failed(&form, &fields, &f);
+            openings_response(&app, &who, None, Some(state)).await
+        }
+    }
+}
+
+// ---------------------------------------------------------------- referrals
+
+pub async fn referrals(
+    State(app): AppState,
+    headers: HeaderMap,
+    Query(n): Query<Notice>,
+) -> Response {
+    let who = match signed_in(&app, &headers, true) {
+        Ok(who) => who,
+        Err(response) => return *response,
+    };
+    if let Err(f) = require(
+        &who,
+        &[AccountRole::Provider, AccountRole::Lead],
+        "see referrals",
+    ) {
+        return fail(Some(&who), f, true);
+    }
+    referrals_response(&app, &who, n.done.as_deref(), None).await
+}
+
+async fn referrals_response(
+    app: &Arc<App>,
+    who: &Who,
+    notice: Option<&str>,
+    s: Option<FormState>,
+) -> Response {
+    let a = Arc::clone(app);
+    let caseload = match blocking(move || Ok(a.workflow.caught_up()?.clone())).await {
+        Ok(c) => c,
+        Err(f) => return fail(Some(who), f, true),
+    };
+    let s = s.as_ref();
+    let policy = app.workflow.policy();
+    let today_date = today();
+    let today = today_date.to_string();
+    let reasons: Vec<(String, String)> = policy
+        .decline_reasons
+        .iter()
+        .map(|r| {
+            (
+                r.code.to_string(),
+                format!(
+                    "{} (by the {})",
+                    r.label,
+                    if r.result == ReferralResult::UnsuccessfulClientRejected {
+                        "client"
+                    } else {
+                        "provider"
+                    }
+                ),
+            )
+        })
+        .collect();
+    let mut rows: BTreeMap<
+        (NaiveDate, ReferralId),
+        (&ce_core::Referral, Option<&ce_core::Opening>),
+    > = BTreeMap::new();
+    for r in caseload.referrals.values() {
+        let opening = caseload.openings.get(&r.opening);
+        let ours = who.role() == AccountRole::Lead
+            || opening.is_some_and(|o| o.agency.0 == who.account.agency);
+        if ours {
+            rows.insert((r.offered_on, r.id), (r, opening));
+        }
+    }
+    let live = |r: &ce_core::Referral| {
+        matches!(
+            r.status,
+            ReferralStatus::Offered | ReferralStatus::Acknowledged
+        )
+    };
+    let body = html! {
+        @if who.role() == AccountRole::Provider {
+            p.muted { "Households referred to your agency's openings. You see these households, not the whole caseload." }
+        }
+        table {
+            thead { tr { th { "Referral" } th { "Household" } th { "Opening" } th { "Offered" } th { "Due" } th { "Status" } th { "Actions" } } }
+            tbody {
+                @for (r, opening) in rows.values().rev() {
+                    @let due = policy.referral_due_on(r.offered_on);
+                    @let head = caseload.households().get(&r.household).and_then(|h| h.head()).and_then(ce_core::report::member_name);
+                    tr {
+                        td { (r.id) }
+                        td { a href=(format!("/households/{}", r.household)) { (head.unwrap_or_else(|| r.household.to_string())) } }
+                        td { (opening.map(|o| format!("{} ({}, {})", o.program, o.program_type.label(), o.agency.0)).unwrap_or_default()) }
+                        td { (r.offered_on) }
+                        td { (due) @if live(r) && today_date >= due { strong.error { " overdue" } } }
+                        td { (referral_status(&r.status)) }
+                        td {
+                            @if live(r) {
+                                @let action = format!("/referrals/{}", r.id);
+                                @if r.status == ReferralStatus::Offered {
+                                    form.inline method="post" action=(action) {
+                                        (form_head(who, "acknowledge", s))
+                                        input type="hidden" name="date" value=(today);
+                                        button type="submit" { "Acknowledge" }
+                                    }
+                                }
+                                form.inline method="post" action=(action) {
+                                    (form_head(who, "accept", s))
+                                    input type="hidden" name="date" value=(today);
+                                    button type="submit" { "Accept" }
+                                }
+                                form method="post" action=(action) {
+                                    (form_head(who, "decline", s))
+                                    input type="hidden" name="date" value=(today);
+                                    (select(s, "decline", "reason", "Decline reason", &reasons, "", false))
+                                    (input(s, "decline", "text", "Explanation (optional)", "text", ""))
+                                    button type="submit" { "Decline" }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    let status = if s.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let title = if who.role() == AccountRole::Provider {
+        "Referral inbox"
+    } else {
+        "Referrals"
+    };
+    (status, page(title, Some(who), notice, body)).into_response()
+}
+
+pub async fn referral_action(
+    State(app): AppState,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(fields): Form<Fields>,
+) -> Response {
+    let who = match signed_in(&app, &headers, false) {
+        Ok(who) => who,
+        Err(response) => return *response,
+    };
+    if let Err(f) = check_csrf(&who, &fields).and_then(|()| {
+        require(
+            &who,
+            &[AccountRole::Provider, AccountRole::Lead],
+            "answer referrals",
+        )
+    }) {
+        return fail(Some(&who), f, false);
+    }
+    let Ok(referral) = id.parse::<ReferralId>() else {
+        return fail(
+            Some(&who),
+            Failure::NotFound("no such referral".to_owned()),
+            false,
+        );
+    };
+    let form = fields.get("form").to_owned();
+    let a = Arc::clone(&app);
+    let (actor, sent, f2) = (who.clone(), fields.clone(), form.clone());
+    let result = blocking(move || {
+        let command = forms::referral_command(referral, &f2, &sent)?;
+        a.execute(&actor, command_id(&sent), command)
+    })
+    .await;
+    match result {
+        Ok(_) => done("/referrals", &format!("{} recorded", form_name(&form))),
+        Err(f) if f.status() == StatusCode::FORBIDDEN => fail(Some(&who), f, false),
+        Err(f) => {
+            let state = FormState::failed(&form, &fields, &f);
+            referrals_response(&app, &who, None, Some(state)).await
+        }
+    }
+}
+
+// ---------------------------------------------------------------- lead tools
+
+pub async fn lead(State(app): AppState, headers: HeaderMap, Query(n): Query<Notice>) -> Response {
+    let who = match signed_in(&app, &headers, true) {
+        Ok(who) => who,
+        Err(response) => return *response,
+    };
+    if let Err(f) = require(&who, &[AccountRole::Lead], "use the lead tools") {
+        return fail(Some(&who), f, true);
+    }
+    lead_response(&app, &who, n.done.as_deref(), None).await
+}
+
+async fn lead_response(
+    app: &Arc<App>,
+    who: &Who,
+    notice: Option<&str>,
+    s: Option<FormState>,
+) -> Response {
+    let a = Arc::clone(app);
+    let caseload = match blocking(move || Ok(a.workflow.caught_up()?.clone())).await {
+        Ok(c) => c,
+        Err(f) => return fail(Some(who), f, true),
+    };
+    let s = s.as_ref();
+    let policy = app.workflow.policy();
+    let today_date = today();
+    let today = today_date.to_string();
+    let due: Vec<&ce_core::Household> = caseload
+        .households()
+        .values()
+        .filter(|h| !h.is_exited() && h.is_due_for_inactivity(policy.inactivity_days, today_date))
+        .collect();
+    let housed = ce_core::report::housed_not_exited(
+        caseload.households().values(),
+        |r| caseload.referrals.get(&r).cloned(),
+        today_date,
+        30,
+    );
+    let overdue: Vec<&ce_core::Referral> = caseload
+        .referrals
+        .values()
+        .filter(|r| {
+            matches!(
+                r.status,
+                ReferralStatus::Offered | ReferralStatus::Acknowledged
+            )
+        })
+        .filter(|r| today_date >= policy.referral_due_on(r.offered_on))
+        .collect();
+    let body = html! {
+        form method="post" action="/lead" {
+            fieldset {
+                legend { "Inactivity sweep" }
+                p { "Households with no contact for " (policy.inactivity_days) " days or more become inactive and leave the lists." }
+                (form_head(who, "sweep", s))
+                (input(s, "sweep", "as_of", "As of", "date", &today))
+                button type="submit" { "Sweep" }
+            }
+        }
+        form method="post" action="/lead" {
+            fieldset {
+                legend { "Expire overdue referrals" }
+                (form_head(who, "expire", s))
+                (input(s, "expire", "as_of", "As of", "date", &today))
+                button type="submit" { "Expire" }
+            }
+        }
+        h2 { "Overdue referrals (" (overdue.len()) ")" }
+        ul {
+            @for r in &overdue {
+                li { a href=(format!("/households/{}", r.household)) { "Household " (r.household) } ": referral " (r.id) " offered " (r.offered_on) ", due " (policy.referral_due_on(r.offered_on)) }
+            }
+        }
+        h2 { "Data quality" }
+        h3 { "Due for inactivity (" (due.len()) ")" }
+        ul {
+            @for h in &due {
+                li { a href=(format!("/households/{}", h.id)) { "Household " (h.id) } ": last contact " (h.last_contact) }
+            }
+        }
+        h3 { "Housed but not exited after 30 days (" (housed.len()) ")" }
+        ul {
+            @for row in &housed {
+                li { a href=(format!("/households/{}", row.household)) { "Household " (row.household) } }
+            }
+        }
+    };
+    let status = if s.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    (status, page("Lead tools", Some(who), notice, body)).into_response()
+}
+
+pub async fn lead_post(
+    State(app): AppState,
+    headers: HeaderMap,
+    Form(fields): Form<Fields>,
+) -> Response {
+    let who = match signed_in(&app, &headers, false) {
+        Ok(who) => who,
+        Err(response) => return *response,
+    };
+    if let Err(f) = check_csrf(&who, &fields)
+        .and_then(|()| require(&who, &[AccountRole::Lead], "sweep or expire"))
+    {
+        return fail(Some(&who), f, false);
+    }
+    let form = fields.get("form").to_owned();
+    let a = Arc::clone(&app);
+    let (actor, sent, f2) = (who.clone(), fields.clone(), form.clone());
+    let result = blocking(move || {
+        let command = forms::lead_command(&f2, &sent)?;
+        a.execute(&actor, command_id(&sent), command)
+    })
+    .await;
+    match result {
+        Ok(executed) => done(
+            "/lead",
+            &format!(
+                "{} recorded ({} events)",
+                form_name(&form),
+                executed.events.len()
+            ),
+        ),
+        Err(f) if f.status() == StatusCode::FORBIDDEN => fail(Some(&who), f, false),
+        Err(f) => {
+            let state = FormState::failed(&form, &fields, &f);
+            lead_response(&app, &who, None, Some(state)).await
+        }
+    }
+}
+
+// ---------------------------------------------------------------- accounts
+
+pub async fn users(State(app): AppState, headers: HeaderMap, Query(n): Query<Notice>) -> Response {
+    let who = match signed_in(&app, &headers, true) {
+        Ok(who) => who,
+        Err(response) => return *response,
+    };
+    if let Err(f) = require(&who, &[AccountRole::Admin], "manage accounts") {
+        return fail(Some(&who), f, true);
+    }
+    users_response(&app, &who, n.done.as_deref(), None).await
+}
+
+async fn users_response(
+    app: &Arc<App>,
+    who: &Who,
+    notice: Option<&str>,
+    s: Option<FormState>,
+) -> Response {
+    let a = Arc::clone(app);
+    let (accounts, log) = match blocking(move || Ok((a.accounts.all()?, a.accounts.log()?))).await {
+        Ok(x) => x,
+        Err(f) => return fail(Some(who), f, true),
+    };
+    let s = s.as_ref();
+    let roles: Vec<(String, String)> = AccountRole::ALL
+        .iter()
+        .map(|r| (r.as_str().to_owned(), r.as_str().to_owned()))
+        .collect();
+    let body = html! {
+        table {
+            thead { tr { th { "User" } th { "Role" } th { "Agency" } th { "State" } th { "Actions" } } }
+            tbody {
+                @for a in &accounts {
+                    tr {
+                        td { (a.name) } td { (a.role) } td { (a.agency) }
+                        td { (if a.disabled { "disabled" } else { "enabled" }) }
+                        td {
+                            form.inline method="post" action="/admin/users" {
+                                (form_head(who, if a.disabled { "enable" } else { "disable" }, s))
+                                input type="hidden" name="name" value=(a.name);
+                                button type="submit" { (if a.disabled { "Enable" } else { "Disable" }) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        form method="post" action="/admin/users" {
+            fieldset {
+                legend { "Add an account" }
+                (form_head(who, "add", s))
+                (input(s, "add", "name", "User name", "text", ""))
+                (select(s, "add", "role", "Role", &roles, "access", false))
+                (input(s, "add", "agency", "Agency", "text", ""))
+                label for="add-password" { "Password (at least 12 characters)" }
+                input type="password" id="add-password" name="password" autocomplete="new-password";
+                p { button type="submit" { "Add account" } }
+            }
+        }
+        form method="post" action="/admin/users" {
+            fieldset {
+                legend { "Set a password" }
+                (form_head(who, "password", s))
+                (input(s, "password", "name", "User name", "text", ""))
+                label for="password-password" { "New password" }
+                input type="password" id="password-password" name="password" autocomplete="new-password";
+                p { button type="submit" { "Set password" } }
+            }
+        }
+        h2 { "Changes" }
+        table {
+            thead { tr { th { "When (UTC)" } th { "By" } th { "Change" } } }
+            tbody {
+                @for r in log.iter().rev() {
+                    tr {
+                        td { (r.at.format("%Y-%m-%d %H:%M:%S")) } td { (r.by) }
+                        td { (match &r.change {
+                            crate::accounts::Change::Added { user, role, agency, .. } => format!("added {user} ({role}, {agency})"),
+                            crate::accounts::Change::PasswordSet { user, .. } => format!("set the password of {user}"),
+                            crate::accounts::Change::Disabled { user } => format!("disabled {user}"),
+                            crate::accounts::Change::Enabled { user } => format!("enabled {user}"),
+                            crate::accounts::Change::TokenIssued { user, .. } => format!("issued an API token to {user}"),
+                        }) }
+                    }
+                }
+            }
+        }
+    };
+    let status = if s.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    (status, page("Accounts", Some(who), notice, body)).into_response()
+}
+
+pub async fn users_post(
+    State(app): AppState,
+    headers: HeaderMap,
+    Form(fields): Form<Fields>,
+) -> Response {
+    let who = match signed_in(&app, &headers, false) {
+        Ok(who) => who,
+        Err(response) => return *response,
+    };
+    if let Err(f) = check_csrf(&who, &fields)
+        .and_then(|()| require(&who, &[AccountRole::Admin], "manage accounts"))
+    {
+        return fail(Some(&who), f, false);
+    }
+    let form = fields.get("form").to_owned();
+    let a = Arc::clone(&app);
+    let (by, sent, f2) = (who.account.name.clone(), fields.clone(), form.clone());
+    let result = blocking(move || {
+        let now = chrono::Utc::now();
+        let name = sent.required("name", "User name")?;
+        match f2.as_str() {
+            "add" => {
+                let role: AccountRole = sent.parse("role", "Role")?;
+                a.accounts.add(
+                    &by,
+                    now,
+                    name,
+                    role,
+                    sent.get("agency"),
+                    sent.get("password"),
+                )?;
+            }
+            "password" => {
+                a.accounts
+                    .set_password(&by, now, name, sent.get("password"))?;
+                a.sessions.end_all_of(name);
+            }
+            "disable" => {
+                a.accounts.set_disabled(&by, now, name, true)?;
+                a.sessions.end_all_of(name);
+            }
+            "enable" => a.accounts.set_disabled(&by, now, name, false)?,
+            other => {
+                return Err(Failure::field(
+                    "form",
+                    format!("no accounts form {other:?}"),
+                ))
+            }
+        }
+        tracing::info!(by = %by, user = %name, change = %f2, "account changed");
+        Ok(())
+    })
+    .await;
+    match result {
+        Ok(()) => done("/admin/users", "Account changed"),
+        Err(f) => {
+            let state = FormState::failed(&form, &fields, &f);
+            users_response(&app, &who, None, Some(state)).await
+        }
+    }
+}
+
+pub async fn style() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        crate::html::STYLE,
+    )
+        .into_response()
+}
+
+/// The page for a route that does not exist.
+pub async fn not_found(State(app): AppState, headers: HeaderMap) -> Response {
+    let who = app.who(&headers).ok();
+    let failure = Failure::NotFound("no such page".to_owned());
+    (StatusCode::NOT_FOUND, failure_page(who.as_ref(), &failure)).into_response()
+}
+
+/// The lists the API's query selects (see [`lists`]).
+pub fn list_reports_for(
+    app: &App,
+    coalition: Option<String>,
+    program: Option<String>,
+    household_type: Option<String>,
+    as_of: Option<String>,
+) -> Result<(Vec<PriorityListReport>, NaiveDate), Failure> {
+    list_reports(
+        app,
+        &ListQuery {
+            coalition,
+            program,
+            household_type,
+            as_of,
+            done: None,
+        },
+    )
+}

@@ -1,0 +1,125 @@
+//! Signed-in sessions (in memory: a restart signs everyone out) and the
+//! lockout after repeated failed sign-ins.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+/// One signed-in session.
+#[derive(Debug, Clone)]
+pub struct Session {
+    /// The account name.
+    pub user: String,
+    /// The token every form of this session carries.
+    pub csrf: String,
+    created: Instant,
+    last_seen: Instant,
+}
+
+/// How long sessions last and when sign-ins lock.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// A session unused this long ends.
+    pub idle: Duration,
+    /// A session ends this long after sign-in, used or not.
+    pub absolute: Duration,
+    /// Failed sign-ins in a row that lock an account name.
+    pub max_failures: u32,
+    /// How long the lock lasts.
+    pub lockout: Duration,
+}
+
+/// The sessions and failed sign-ins.
+#[derive(Debug)]
+pub struct Sessions {
+    limits: Limits,
+    sessions: Mutex<HashMap<String, Session>>,
+    failures: Mutex<HashMap<String, (u32, Option<Instant>)>>,
+}
+
+impl Sessions {
+    /// No sessions yet.
+    pub fn new(limits: Limits) -> Self {
+        Self {
+            limits,
+            sessions: Mutex::new(HashMap::new()),
+            failures: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Starts a session for `user`: its cookie token and CSRF token.
+    pub fn start(&self, user: &str) -> std::io::Result<(String, Session)> {
+        let token = crate::random_token()?;
+        let now = Instant::now();
+        let session = Session {
+            user: user.to_owned(),
+            csrf: crate::random_token()?,
+            created: now,
+            last_seen: now,
+        };
+        let mut sessions = self.sessions.lock().unwrap_or_else(PoisonError::into_inner);
+        // Expired sessions go as new ones come.
+        sessions.retain(|_, s| !self.expired(s, now));
+        sessions.insert(token.clone(), session.clone());
+        Ok((token, session))
+    }
+
+    fn expired(&self, session: &Session, now: Instant) -> bool {
+        now.duration_since(session.last_seen) > self.limits.idle
+            || now.duration_since(session.created) > self.limits.absolute
+    }
+
+    /// The live session of a cookie token (its idle clock restarts).
+    pub fn get(&self, token: &str) -> Option<Session> {
+        let now = Instant::now();
+        let mut sessions = self.sessions.lock().unwrap_or_else(PoisonError::into_inner);
+        let session = sessions.get_mut(token)?;
+        if self.expired(session, now) {
+            sessions.remove(token);
+            return None;
+        }
+        session.last_seen = now;
+        Some(session.clone())
+    }
+
+    /// Ends a session.
+    pub fn end(&self, token: &str) {
+        self.sessions
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(token);
+    }
+
+    /// Ends every session of `user` (disabled, or a new password).
+    pub fn end_all_of(&self, user: &str) {
+        self.sessions
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .retain(|_, s| s.user != user);
+    }
+
+    /// Whether sign-ins as `user` are locked now.
+    pub fn locked(&self, user: &str) -> bool {
+        let failures = self.failures.lock().unwrap_or_else(PoisonError::into_inner);
+        matches!(failures.get(user), Some((_, Some(until))) if Instant::now() < *until)
+    }
+
+    /// Counts a failed sign-in; locks the name after too many in a row.
+    pub fn failed(&self, user: &str) {
+        let mut failures = self.failures.lock().unwrap_or_else(PoisonError::into_inner);
+        let entry = failures.entry(user.to_owned()).or_insert((0, None));
+        entry.0 = entry.0.saturating_add(1);
+        if entry.0 >= self.limits.max_failures {
+            entry.0 = 0;
+            entry.1 = Instant::now().checked_add(self.limits.lockout);
+        }
+    }
+
+    /// Clears the failures of a successful sign-in.
+    pub fn succeeded(&self, user: &str) {
+        self.failures
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(user);
+    }
+}

@@ -1,0 +1,1011 @@
+//! `ce serve` over loopback HTTP: every route with each role's allowed and
+//! refused requests, sessions, CSRF, hostile input, and that a refused
+//! request writes nothing.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    missing_docs,
+    reason = "tests fail loudly"
+)]
+
+use std::sync::Arc;
+
+use ce_core::testing::{date, opening, HouseholdBuilder};
+use ce_core::{
+    Actor, CommandMeta, EventStore, HouseholdId, MemoryStore, OpeningId, Outcome, ProgramType,
+    ReferralId, Role,
+};
+use ce_server::{AccountRole, App, Config};
+use reqwest::redirect::Policy;
+use reqwest::{Client, StatusCode};
+use serde_json::{json, Value};
+
+const PASSWORD: &str = "a long enough password";
+
+struct Server {
+    base: String,
+    app: Arc<App>,
+    _dir: tempfile::TempDir,
+    households: Vec<HouseholdId>,
+    opening_a: OpeningId,
+    referral: ReferralId,
+}
+
+fn meta(user: &str, agency: &str, role: Role) -> CommandMeta {
+    CommandMeta::new(Actor::new(user, agency, role), chrono::Utc::now())
+}
+
+async fn start(tweak: impl FnOnce(&mut Config)) -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config {
+        state_dir: dir.path().join("state"),
+        ..Config::default()
+    };
+    tweak(&mut config);
+    let store: ce_server::Store = Arc::new(MemoryStore::new());
+    let app = ce_server::app(config, store).unwrap();
+    let now = chrono::Utc::now();
+    for (name, role, agency) in [
+        ("admin", AccountRole::Admin, "BoS CE"),
+        ("lead", AccountRole::Lead, "BoS CE"),
+        ("access", AccountRole::Access, "Couleecap"),
+        ("provider-a", AccountRole::Provider, "Agency A"),
+        ("provider-b", AccountRole::Provider, "Agency B"),
+    ] {
+        app.accounts
+            .add("test", now, name, role, agency, PASSWORD)
+            .unwrap();
+    }
+    // Two listed households (the first with markup in its name), an
+    // opening of Agency A, and a referral of the top household to it.
+    let w = &app.workflow;
+    let mut households = Vec::new();
+    for (i, name) in ["<script>alert('x')</script>", "Bea"]
+        .into_iter()
+        .enumerate()
+    {
+        let mut builder =
+            HouseholdBuilder::single_adult("Coulee").placed_with_score(10 - i as u32 * 5);
+        builder.enroll.members[0].first_name = Some(name.to_owned());
+        let Outcome::Enrolled { household } = w
+            .execute(
+                &meta("access", "Couleecap", Role::Access),
+                builder.enroll.clone(),
+            )
+            .unwrap()
+            .outcome
+        else {
+            panic!("not enrolled")
+        };
+        w.execute(
+            &meta("access", "Couleecap", Role::Access),
+            builder.assessment(household).unwrap(),
+        )
+        .unwrap();
+        households.push(household);
+    }
+    let post = |agency: &str| {
+        let user = if agency == "Agency A" {
+            "provider-a"
+        } else {
+            "provider-b"
+        };
+        match w
+            .execute(
+                &meta(user, agency, Role::Provider),
+                opening(ProgramType::Rrh, "Coulee", date(2025, 2, 1)),
+            )
+            .unwrap()
+            .outcome
+        {
+            Outcome::Posted { opening } => opening,
+            other => panic!("{other:?}"),
+        }
+    };
+    let opening_a = post("Agency A");
+    post("Agency B");
+    let referral = match w
+        .execute(
+            &meta("lead", "BoS CE", Role::Lead),
+            ce_core::Refer {
+                opening: opening_a,
+                date: date(2025, 2, 2),
+                household: None,
+                bypass_reason: None,
+            },
+        )
+        .unwrap()
+        .outcome
+    {
+        Outcome::Referred { referral, .. } => referral,
+        other => panic!("{other:?}"),
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let serving = Arc::clone(&app);
+    tokio::spawn(async move {
+        ce_server::serve_on(listener, serving, std::future::pending())
+            .await
+            .unwrap();
+    });
+    Server {
+        base,
+        app,
+        _dir: dir,
+        households,
+        opening_a,
+        referral,
+    }
+}
+
+fn client() -> Client {
+    Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .build()
+        .unwrap()
+}
+
+impl Server {
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    fn events(&self) -> u64 {
+        self.app.workflow.store().next_position().unwrap()
+    }
+
+    /// A client signed in as `name`, and its session's CSRF token.
+    async fn login(&self, name: &str) -> (Client, String) {
+        let client = client();
+        let page = client.get(self.url("/login")).send().await.unwrap();
+        let html = page.text().await.unwrap();
+        let token = between(&html, "name=\"login_csrf\" value=\"", "\"");
+        let response = client
+            .post(self.url("/login"))
+            .form(&[
+                ("login_csrf", token.as_str()),
+                ("name", name),
+                ("password", PASSWORD),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::SEE_OTHER,
+            "sign-in as {name}"
+        );
+        let me: Value = client
+            .get(self.url("/api/me"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let csrf = me["csrf"].as_str().unwrap().to_owned();
+        (client, csrf)
+    }
+}
+
+fn between(text: &str, start: &str, end: &str) -> String {
+    let from = text.find(start).map(|i| i + start.len()).expect(start);
+    let to = text[from..].find(end).unwrap() + from;
+    text[from..to].to_owned()
+}
+
+fn today() -> String {
+    chrono::Utc::now().date_naive().to_string()
+}
+
+fn follow_up_form<'a>(csrf: &'a str, note: &'a str, today: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("csrf", csrf),
+        ("form", "follow-up"),
+        ("date", today),
+        ("residence", "116"),
+        ("months_homeless", "103"),
+        ("living_situation", "116"),
+        ("note", note),
+    ]
+}
+
+#[tokio::test]
+async fn without_a_session_pages_send_to_sign_in_and_posts_and_the_api_are_refused() {
+    let s = start(|_| {}).await;
+    let c = client();
+    let h = s.households[0];
+    for path in [
+        "/".to_owned(),
+        "/lists".to_owned(),
+        format!("/households/{h}"),
+        "/enroll".to_owned(),
+        "/openings".to_owned(),
+        "/referrals".to_owned(),
+        "/lead".to_owned(),
+        "/admin/users".to_owned(),
+        "/lists/download".to_owned(),
+        format!("/households/{h}/views"),
+    ] {
+        let r = c.get(s.url(&path)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{path}");
+        assert_eq!(r.headers()["location"], "/login", "{path}");
+    }
+    let before = s.events();
+    for path in [
+        format!("/households/{h}"),
+        "/enroll".to_owned(),
+        "/openings".to_owned(),
+        format!("/openings/{}", s.opening_a),
+        format!("/referrals/{}", s.referral),
+        "/lead".to_owned(),
+        "/admin/users".to_owned(),
+    ] {
+        let r = c
+            .post(s.url(&path))
+            .form(&[("form", "sweep"), ("as_of", "2026-01-01")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{path}");
+    }
+    for path in ["/api/me", "/api/lists", "/api/openings", "/api/referrals"] {
+        let r = c.get(s.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{path}");
+    }
+    let r = c
+        .post(s.url("/api/commands"))
+        .json(&json!({"command": "sweep", "as_of": "2026-01-01"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(s.events(), before, "a refused request wrote events");
+}
+
+#[tokio::test]
+async fn each_role_reaches_its_pages_and_is_refused_the_others() {
+    let s = start(|_| {}).await;
+    let h = s.households[0];
+    let household = format!("/households/{h}");
+    let views = format!("/households/{h}/views");
+    // (path, roles allowed)
+    let table: Vec<(&str, &[&str])> = vec![
+        ("/lists", &["lead", "access"]),
+        ("/lists/download", &["lead"]),
+        (&household, &["lead", "access", "provider-a"]),
+        (&views, &["lead"]),
+        ("/enroll", &["lead", "access"]),
+        ("/openings", &["lead", "provider-a", "provider-b"]),
+        ("/referrals", &["lead", "provider-a", "provider-b"]),
+        ("/lead", &["lead"]),
+        ("/admin/users", &["admin"]),
+    ];
+    for user in ["admin", "lead", "access", "provider-a", "provider-b"] {
+        let (c, _) = s.login(user).await;
+        for (path, allowed) in &table {
+            let status = c.get(s.url(path)).send().await.unwrap().status();
+            if allowed.contains(&user) {
+                assert_eq!(status, StatusCode::OK, "{user} {path}");
+            } else {
+                assert!(
+                    status == StatusCode::FORBIDDEN || status == StatusCode::NOT_FOUND,
+                    "{user} {path}: {status}"
+                );
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn refused_actions_write_nothing() {
+    let s = start(|_| {}).await;
+    let today = today();
+    let before = s.events();
+    let opening = format!("/openings/{}", s.opening_a);
+    let referral = format!("/referrals/{}", s.referral);
+    // An access user refers; a provider of another agency accepts,
+    // declines, withdraws; an access user sweeps; a provider records a
+    // follow-up; the admin runs a workflow command.
+    type Case<'a> = (&'a str, String, Vec<(&'a str, &'a str)>);
+    let cases: Vec<Case> = vec![
+        (
+            "access",
+            opening.clone(),
+            vec![("form", "refer"), ("date", &today)],
+        ),
+        (
+            "provider-b",
+            referral.clone(),
+            vec![("form", "accept"), ("date", &today)],
+        ),
+        (
+            "provider-b",
+            referral.clone(),
+            vec![
+                ("form", "decline"),
+                ("date", &today),
+                ("reason", "client-unreachable"),
+            ],
+        ),
+        (
+            "provider-b",
+            opening.clone(),
+            vec![("form", "withdraw"), ("date", &today), ("reason", "gone")],
+        ),
+        (
+            "access",
+            "/lead".to_owned(),
+            vec![("form", "sweep"), ("as_of", &today)],
+        ),
+        (
+            "provider-a",
+            format!("/households/{}", s.households[0]),
+            follow_up_form("", "note", &today),
+        ),
+        (
+            "admin",
+            "/lead".to_owned(),
+            vec![("form", "sweep"), ("as_of", &today)],
+        ),
+    ];
+    for (user, path, form) in cases {
+        let (c, csrf) = s.login(user).await;
+        let mut form: Vec<(&str, &str)> = form.into_iter().filter(|(k, _)| *k != "csrf").collect();
+        form.push(("csrf", &csrf));
+        let status = c
+            .post(s.url(&path))
+            .form(&form)
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(status, StatusCode::FORBIDDEN, "{user} {path}");
+    }
+    // The same through the API.
+    let (c, csrf) = s.login("access").await;
+    let r = c
+        .post(s.url("/api/commands"))
+        .header("x-csrf-token", &csrf)
+        .json(&json!({"command": "refer", "opening": s.opening_a, "date": today}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(s.events(), before, "a refused request wrote events");
+}
+
+#[tokio::test]
+async fn a_missing_or_wrong_csrf_token_is_refused() {
+    let s = start(|_| {}).await;
+    let (c, csrf) = s.login("lead").await;
+    let before = s.events();
+    let path = format!("/households/{}", s.households[0]);
+    let today = today();
+    for token in ["", "0000", &csrf[..csrf.len() - 1]] {
+        let form = follow_up_form(token, "Met at the library.", &today);
+        let r = c.post(s.url(&path)).form(&form).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "token {token:?}");
+    }
+    let r = c
+        .post(s.url("/api/commands"))
+        .json(&json!({"command": "sweep", "as_of": today}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::FORBIDDEN,
+        "API call without X-CSRF-Token"
+    );
+    assert_eq!(s.events(), before);
+    // With the token it goes through.
+    let form = follow_up_form(&csrf, "Met at the library.", &today);
+    let r = c.post(s.url(&path)).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert!(s.events() > before);
+}
+
+#[tokio::test]
+async fn an_expired_session_must_sign_in_again() {
+    let s = start(|c| c.idle_seconds = 1).await;
+    let (c, _) = s.login("lead").await;
+    assert_eq!(
+        c.get(s.url("/lists")).send().await.unwrap().status(),
+        StatusCode::OK
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    let r = c.get(s.url("/lists")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()["location"], "/login");
+}
+
+#[tokio::test]
+async fn repeated_failures_lock_the_account_and_logout_ends_the_session() {
+    let s = start(|c| c.max_failures = 3).await;
+    let c = client();
+    for _ in 0..3 {
+        let html = c
+            .get(s.url("/login"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let token = between(&html, "name=\"login_csrf\" value=\"", "\"");
+        let r = c
+            .post(s.url("/login"))
+            .form(&[
+                ("login_csrf", token.as_str()),
+                ("name", "lead"),
+                ("password", "not the password"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    }
+    let html = c
+        .get(s.url("/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let token = between(&html, "name=\"login_csrf\" value=\"", "\"");
+    let r = c
+        .post(s.url("/login"))
+        .form(&[
+            ("login_csrf", token.as_str()),
+            ("name", "lead"),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "locked even with the right password"
+    );
+    // A sign-in form without its cookie's token is refused.
+    let r = client()
+        .post(s.url("/login"))
+        .form(&[
+            ("login_csrf", "x"),
+            ("name", "access"),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let (c, csrf) = s.login("access").await;
+    let r = c
+        .post(s.url("/logout"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        c.get(s.url("/lists")).send().await.unwrap().status(),
+        StatusCode::SEE_OTHER
+    );
+}
+
+#[tokio::test]
+async fn the_actor_comes_from_the_session_and_markup_comes_back_escaped() {
+    let s = start(|_| {}).await;
+    let (c, csrf) = s.login("access").await;
+    let h = s.households[1];
+    let path = format!("/households/{h}");
+    let today = today();
+    let note = "<img src=x onerror=alert(1)> \"quoted\" & more";
+    let mut form = follow_up_form(&csrf, note, &today);
+    form.extend([
+        ("user", "evil"),
+        ("agency", "Agency A"),
+        ("role", "lead"),
+        ("location_details", "<b>under the bridge</b>"),
+    ]);
+    let r = c.post(s.url(&path)).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let events = s.app.workflow.store().read_from(0, 10_000).unwrap();
+    let last = events.last().unwrap();
+    assert_eq!(last.actor.user.0, "access");
+    assert_eq!(last.actor.agency.0, "Couleecap");
+    assert_eq!(last.actor.role, Role::Access);
+    let html = c
+        .get(s.url(&path))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!html.contains("<img src=x"), "unescaped note");
+    assert!(!html.contains("<b>under"), "unescaped location");
+    // The first household's name is markup: escaped on the lists and its page.
+    let lists = c
+        .get(s.url("/lists"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        lists.contains("&lt;script&gt;alert('x')&lt;/script&gt;")
+            || lists.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"),
+        "{lists}"
+    );
+    assert!(!lists.contains("<script>"));
+    let page = c
+        .get(s.url(&format!("/households/{}", s.households[0])))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!page.contains("<script>"));
+    // A resubmitted form (same command id) is recorded once.
+    let before = s.events();
+    let mut again = follow_up_form(&csrf, "Second visit.", &today);
+    again.push(("command_id", "7d0f3f0e-7d6b-4a59-9a43-3d1c5c1b0a01"));
+    for _ in 0..2 {
+        let r = c.post(s.url(&path)).form(&again).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    }
+    let once = s.events() - before;
+    assert!(once > 0);
+    let r = c.post(s.url(&path)).form(&again).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        s.events() - before,
+        once,
+        "a resubmission was recorded twice"
+    );
+}
+
+#[tokio::test]
+async fn a_refused_form_shows_the_rule_beside_its_field_and_keeps_what_was_typed() {
+    let s = start(|_| {}).await;
+    let (c, csrf) = s.login("access").await;
+    let before = s.events();
+    let path = format!("/households/{}", s.households[0]);
+    let today = today();
+    // An empty note: the workflow's rule.
+    let mut form = follow_up_form(&csrf, "", &today);
+    form.push(("location_details", "Kept <as> typed"));
+    let r = c.post(s.url(&path)).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("id=\"follow-up-note-error\""),
+        "no error beside the note"
+    );
+    assert!(
+        html.contains("value=\"Kept &lt;as&gt; typed\""),
+        "typed value lost"
+    );
+    // A date that is not one: named.
+    let form = follow_up_form(&csrf, "A note.", "12/01/2026");
+    let r = c.post(s.url(&path)).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("id=\"follow-up-date-error\""));
+    assert!(html.contains("value=\"12/01/2026\""));
+    // A code the column does not have.
+    let mut form = follow_up_form(&csrf, "A note.", &today);
+    form[3] = ("residence", "999");
+    let r = c.post(s.url(&path)).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r
+        .text()
+        .await
+        .unwrap()
+        .contains("id=\"follow-up-residence-error\""));
+    assert_eq!(s.events(), before);
+}
+
+#[tokio::test]
+async fn oversized_bodies_and_malformed_json_are_refused_with_the_field_named() {
+    let s = start(|_| {}).await;
+    let (c, csrf) = s.login("lead").await;
+    let before = s.events();
+    let big = "x".repeat(200 * 1024);
+    let path = format!("/households/{}", s.households[0]);
+    let form = follow_up_form(&csrf, &big, "2026-01-01");
+    let r = c.post(s.url(&path)).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let post = |body: String| {
+        c.post(s.url("/api/commands"))
+            .header("x-csrf-token", &csrf)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+    };
+    let r = post(format!("{{\"command\":\"follow_up\",\"note\":\"{big}\"}}"))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let r = post("{\"command\": \"sweep\", ".to_owned()).await.unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let body: Value = r.json().await.unwrap();
+    assert!(body["error"].as_str().unwrap().contains("line 1"), "{body}");
+    let r = post(
+        json!({"command": "follow_up", "household": "not-an-id", "date": "2026-01-01"}).to_string(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["field"], "household", "{body}");
+    let r = post(json!({"command": "sweep", "as_of": "yesterday"}).to_string())
+        .await
+        .unwrap();
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["field"], "as_of", "{body}");
+    let r = post(json!({"command": "launch_rockets"}).to_string())
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(s.events(), before);
+}
+
+#[tokio::test]
+async fn a_provider_sees_only_households_referred_to_its_agency() {
+    let s = start(|_| {}).await;
+    let referred = s.households[0];
+    let other = s.households[1];
+    let (a, _) = s.login("provider-a").await;
+    let (b, _) = s.login("provider-b").await;
+    assert_eq!(
+        a.get(s.url(&format!("/households/{referred}")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        a.get(s.url(&format!("/households/{other}")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        b.get(s.url(&format!("/households/{referred}")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        b.get(s.url(&format!("/api/households/{referred}")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        a.get(s.url("/lists")).send().await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+    let inbox_a = a
+        .get(s.url("/referrals"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(inbox_a.contains(&s.referral.to_string()));
+    let inbox_b = b
+        .get(s.url("/referrals"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!inbox_b.contains(&s.referral.to_string()));
+    let api_b: Value = b
+        .get(s.url("/api/referrals"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(api_b.as_array().unwrap().len(), 0);
+    let api_a: Value = a
+        .get(s.url("/api/referrals"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(api_a.as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn every_household_view_and_download_is_recorded_and_only_a_lead_sees_them() {
+    let s = start(|_| {}).await;
+    let h = s.households[0];
+    let (access, _) = s.login("access").await;
+    assert_eq!(
+        access
+            .get(s.url(&format!("/households/{h}")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        access
+            .get(s.url(&format!("/api/households/{h}")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        access
+            .get(s.url("/lists/download"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        access
+            .get(s.url("/api/lists"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        access
+            .get(s.url(&format!("/api/households/{h}/views")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    let (lead, _) = s.login("lead").await;
+    let csv = lead.get(s.url("/lists/download")).send().await.unwrap();
+    assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
+    let csv = csv.text().await.unwrap();
+    assert!(csv.lines().count() >= 3, "{csv}");
+    let views: Value = lead
+        .get(s.url(&format!("/api/households/{h}/views")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let whats: Vec<(&str, &str)> = views
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| (v["user"].as_str().unwrap(), v["what"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        whats,
+        [
+            ("access", "household page"),
+            ("access", "api household"),
+            ("lead", "list download")
+        ]
+    );
+    let page = lead
+        .get(s.url(&format!("/households/{h}/views")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("household page") && page.contains("access"));
+}
+
+#[tokio::test]
+async fn api_tokens_run_commands_with_the_same_checks() {
+    let s = start(|_| {}).await;
+    let now = chrono::Utc::now();
+    let lead = s.app.accounts.issue_token("test", now, "lead").unwrap();
+    let access = s.app.accounts.issue_token("test", now, "access").unwrap();
+    let c = client();
+    let today = today();
+    let r = c
+        .post(s.url("/api/commands"))
+        .bearer_auth(&access)
+        .json(&json!({"command": "expire_referrals", "as_of": today}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = c
+        .post(s.url("/api/commands"))
+        .bearer_auth(&lead)
+        .json(&json!({"command": "sweep", "as_of": today}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "{:?}", r.text().await);
+    let r = c
+        .get(s.url("/api/openings"))
+        .bearer_auth("not a token")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    s.app
+        .accounts
+        .set_disabled("test", now, "lead", true)
+        .unwrap();
+    let r = c
+        .get(s.url("/api/openings"))
+        .bearer_auth(&lead)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::UNAUTHORIZED,
+        "a disabled account's token"
+    );
+}
+
+#[tokio::test]
+async fn the_admin_manages_accounts_and_a_disabled_account_is_signed_out() {
+    let s = start(|_| {}).await;
+    let (admin, csrf) = s.login("admin").await;
+    let (access, _) = s.login("access").await;
+    let r = admin
+        .post(s.url("/admin/users"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("form", "add"),
+            ("name", "new-lead"),
+            ("role", "lead"),
+            ("agency", "BoS CE"),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    s.login("new-lead").await;
+    let r = admin
+        .post(s.url("/admin/users"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("form", "add"),
+            ("name", "short"),
+            ("role", "lead"),
+            ("agency", "BoS CE"),
+            ("password", "short"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = admin
+        .post(s.url("/admin/users"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("form", "disable"),
+            ("name", "access"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        access.get(s.url("/lists")).send().await.unwrap().status(),
+        StatusCode::SEE_OTHER
+    );
+    let log = s.app.accounts.log().unwrap();
+    assert!(log.iter().any(|r| r.by == "admin" && matches!(&r.change, ce_server::accounts::Change::Disabled { user } if user == "access")));
+    // The lead may not manage accounts.
+    let (lead, csrf) = s.login("lead").await;
+    let r = lead
+        .post(s.url("/admin/users"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("form", "enable"),
+            ("name", "access"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_workflow_runs_through_the_pages() {
+    let s = start(|_| {}).await;
+    let today = today();
+    // A provider posts an opening; the lead refers the top household; the
+    // provider accepts.
+    let (provider, pcsrf) = s.login("provider-a").await;
+    let r = provider
+        .post(s.url("/openings"))
+        .form(&[
+            ("csrf", pcsrf.as_str()),
+            ("form", "post"),
+            ("date", today.as_str()),
+            ("program", "Scattered-site RRH"),
+            ("program_type", "rrh"),
+            ("coalition", "Coulee"),
+            ("type_adults-only", "on"),
+            ("units", "1"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{:?}", r.text().await);
+    let caseload = s.app.workflow.caught_up().unwrap().clone();
+    let opening = caseload
+        .openings
+        .values()
+        .find(|o| o.program == "Scattered-site RRH")
+        .unwrap()
+        .id;
+    let (lead, lcsrf) = s.login("lead").await;
+    let r = lead
+        .post(s.url(&format!("/openings/{opening}")))
+        .form(&[
+            ("csrf", lcsrf.as_str()),
+            ("form", "refer"),
+            ("date", today.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{:?}", r.text().await);
+    let caseload = s.app.workflow.caught_up().unwrap().clone();
+    let referral = caseload
+        .referrals
+        .values()
+        .find(|r| r.opening == opening)
+        .unwrap()
+        .id;
+    let r = provider
+        .post(s.url(&format!("/referrals/{referral}")))
+        .form(&[
+            ("csrf", pcsrf.as_str()),
+            ("form", "accept"),
+            ("date", today.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{:?}", r.text().await);
+    let caseload = s.app.workflow.caught_up().unwrap().clone();
+    assert!(matches!(
+        caseload.referrals[&referral].status,
+        ce_core::ReferralStatus::Accepted { .. }
+    ));
+}
