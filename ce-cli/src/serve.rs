@@ -166,9 +166,23 @@ pub fn serve(ctx: &Ctx, args: &ServeArgs) -> Result<(), CliError> {
         path: "the async runtime".into(),
         source,
     })?;
-    let listen = config.listen;
-    println!("serving on http://{listen}/ (Ctrl-C stops)");
-    runtime.block_on(ce_server::serve(config, store, shutdown_signal()))?;
+    runtime.block_on(async move {
+        let listen = config.listen;
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .map_err(|source| ce_server::ServeError::Listen {
+                addr: listen,
+                source,
+            })?;
+        let bound = listener.local_addr().map_err(ce_server::ServeError::Io)?;
+        let app = tokio::task::spawn_blocking(move || ce_server::app(config, store))
+            .await
+            .map_err(|e| ce_server::ServeError::Io(std::io::Error::other(e.to_string())))??;
+        // Printed once the address is bound and the store open: a script
+        // (or the browser test) waits for this line.
+        println!("serving on http://{bound}/ (Ctrl-C stops)");
+        ce_server::serve_on(listener, app, shutdown_signal()).await
+    })?;
     to_stderr("stopped");
     Ok(())
 }

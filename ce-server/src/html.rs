@@ -156,6 +156,8 @@ pub fn page(title: &str, who: Option<&Who>, notice: Option<&str>, body: Markup) 
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " — ce" }
                 link rel="stylesheet" href="/style.css";
+                // No icon: the browser would otherwise ask for /favicon.ico.
+                link rel="icon" href="data:,";
             }
             body {
                 header {
