@@ -12,6 +12,7 @@ use ce_store_sled::{SledStore, SledStoreError};
 pub mod cli;
 pub mod conformance;
 pub mod cut;
+pub mod load;
 pub mod postgres;
 pub mod sample;
 pub mod support;
