@@ -43,7 +43,7 @@ pub const ROUTES: &[RouteDoc] = &[
     RouteDoc { method: "GET", path: "/api/households/{id}/views", roles: "lead", what: "Who viewed the household, when, and through what." },
     RouteDoc { method: "GET", path: "/api/openings", roles: "provider (its agency's), lead (all)", what: "Openings." },
     RouteDoc { method: "GET", path: "/api/referrals", roles: "provider (to its agency's openings), lead (all)", what: "Referrals, with whether each is overdue." },
-    RouteDoc { method: "POST", path: "/api/commands", roles: "access, provider, lead (the workflow checks each command's role and agency)", what: "Runs one workflow command, a JSON object with \"command\" naming it (enroll, assess, follow_up, attempt_contact, record_ce_event, add_member, remove_member, change_head, exit, post_opening, withdraw_opening, refer, acknowledge_referral, accept_referral, decline_referral, sweep, expire_referrals) and its fields; \"command_id\" (a UUID) makes a retry safe. Answers the outcome and the stored events." },
+    RouteDoc { method: "POST", path: "/api/commands", roles: "access, provider, lead (the workflow checks each command's role and agency)", what: "Runs one workflow command, a JSON object with \"command\" naming it (enroll, assess, follow_up, attempt_contact, record_ce_event, add_member, remove_member, change_head, exit, post_opening, withdraw_opening, refer, acknowledge_referral, accept_referral, decline_referral, sweep, expire_referrals, correct) and its fields; \"command_id\" (a UUID) makes a retry safe. Answers the outcome and the stored events." },
 ];
 
 fn require(who: &Who, roles: &[AccountRole]) -> Result<(), Failure> {

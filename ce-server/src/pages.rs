@@ -661,7 +661,7 @@ fn household_body(app: &App, who: &Who, view: &HouseholdView, s: Option<&FormSta
                 tr { th { "Coalition" } td { (h.coalition) } }
                 tr { th { "Project start" } td { (h.project_start) } }
                 tr { th { "Status" } td { (h.status) } }
-                tr { th { "Household type" } td { (h.household_type().as_str()) " (list: " (ListHouseholdType::of(h, policy)) ")" } }
+                tr { th { "Household type (lists)" } td { (ListHouseholdType::of(h, policy).label()) } }
                 tr { th { "Chronically homeless" } td { (if h.is_chronic() { "yes" } else { "no" }) } }
                 tr { th { "Score" } td { (h.score().map(|s| s.to_string()).unwrap_or_else(|| "—".to_owned())) } }
                 tr { th { "Residence (Status Update)" } td { (LivingSituation::from(h.residence).label()) } }

@@ -283,10 +283,20 @@ impl Walk {
         assert!(self.url().await.ends_with("/login"));
     }
 
+    /// Saves the visible part of the page (1280×900) as `name`.png; the
+    /// docs show every one, so each must be in `docs/screenshots/`.
     async fn shot(&self, name: &str) {
+        let documented = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../docs/screenshots")
+            .join(format!("{name}.png"));
+        assert!(
+            documented.is_file() || std::env::var_os("CE_UPDATE_SCREENSHOTS").is_some(),
+            "{} is missing: run the test with CE_UPDATE_SCREENSHOTS=1",
+            documented.display()
+        );
         let path = self.shots.join(format!("{name}.png"));
         self.page
-            .save_screenshot(ScreenshotParams::builder().full_page(true).build(), &path)
+            .save_screenshot(ScreenshotParams::builder().build(), &path)
             .await
             .unwrap_or_else(|e| panic!("screenshot {name}: {e}"));
     }
@@ -344,6 +354,7 @@ async fn a_caseworker_provider_and_lead_walk_the_workflow_in_chromium() {
             .arg("--disable-dev-shm-usage")
             .user_data_dir(dir.path().join("chromium"))
             .window_size(1280, 900)
+            .viewport(None)
             .request_timeout(Duration::from_secs(60))
             .build()
             .expect("browser config"),
