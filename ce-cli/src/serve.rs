@@ -162,27 +162,32 @@ pub fn serve(ctx: &Ctx, args: &ServeArgs) -> Result<(), CliError> {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let store: ce_server::Store = ctx.shared_store();
+    let listen = config.listen;
+    // The workflow opens (and is dropped, below) outside the async
+    // runtime: the PostgreSQL store's client runs a runtime of its own.
+    let app = ce_server::app(config, store)?;
+    let listener = std::net::TcpListener::bind(listen)
+        .and_then(|l| l.set_nonblocking(true).map(|()| l))
+        .map_err(|source| ce_server::ServeError::Listen {
+            addr: listen,
+            source,
+        })?;
+    let bound = listener.local_addr().map_err(ce_server::ServeError::Io)?;
     let runtime = tokio::runtime::Runtime::new().map_err(|source| CliError::Io {
         path: "the async runtime".into(),
         source,
     })?;
+    let serving = std::sync::Arc::clone(&app);
     runtime.block_on(async move {
-        let listen = config.listen;
-        let listener = tokio::net::TcpListener::bind(listen)
-            .await
-            .map_err(|source| ce_server::ServeError::Listen {
-                addr: listen,
-                source,
-            })?;
-        let bound = listener.local_addr().map_err(ce_server::ServeError::Io)?;
-        let app = tokio::task::spawn_blocking(move || ce_server::app(config, store))
-            .await
-            .map_err(|e| ce_server::ServeError::Io(std::io::Error::other(e.to_string())))??;
+        let listener =
+            tokio::net::TcpListener::from_std(listener).map_err(ce_server::ServeError::Io)?;
         // Printed once the address is bound and the store open: a script
         // (or the browser test) waits for this line.
         println!("serving on http://{bound}/ (Ctrl-C stops)");
-        ce_server::serve_on(listener, app, shutdown_signal()).await
+        ce_server::serve_on(listener, serving, shutdown_signal()).await
     })?;
+    drop(runtime);
+    drop(app);
     to_stderr("stopped");
     Ok(())
 }

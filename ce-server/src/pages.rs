@@ -97,6 +97,20 @@ impl Notice {
     }
 }
 
+/// The notice a `done` code (set by [`done`] after a command) shows: only
+/// the server's own words, never text from the link.
+fn notice_of(code: &Option<String>) -> Option<String> {
+    match code.as_deref()? {
+        "enrolled" => Some("Household enrolled".to_owned()),
+        "account" => Some("Account changed".to_owned()),
+        form => match form_name(form) {
+            "Change" => None,
+            name => Some(format!("{name} recorded")),
+        },
+    }
+}
+
+/// Redirects to `path` with the notice of `what` (a form's code).
 fn done(path: &str, what: &str) -> Response {
     let encoded: String = what
         .bytes()
@@ -298,21 +312,25 @@ fn list_reports(app: &App, q: &ListQuery) -> Result<(Vec<PriorityListReport>, Na
                 Failure::field("household_type", format!("{t:?} is not a household type"))
             })?),
         };
-    let caseload = if as_of == today() {
-        app.workflow.caught_up()?.clone()
-    } else {
-        app.workflow.as_of(as_of)?
+    let reports = |caseload: &ce_core::Caseload| -> Vec<PriorityListReport> {
+        caseload
+            .lists(policy, as_of)
+            .into_values()
+            .filter(|l| {
+                coalition.as_ref().is_none_or(|c| &l.key.coalition == c)
+                    && program.is_none_or(|p| l.key.program == p)
+                    && household_type.is_none_or(|t| l.key.household_type == t)
+            })
+            .map(|l| PriorityListReport::new(caseload, &l, as_of))
+            .collect()
     };
-    let reports = caseload
-        .lists(policy, as_of)
-        .into_values()
-        .filter(|l| {
-            coalition.as_ref().is_none_or(|c| &l.key.coalition == c)
-                && program.is_none_or(|p| l.key.program == p)
-                && household_type.is_none_or(|t| l.key.household_type == t)
-        })
-        .map(|l| PriorityListReport::new(&caseload, &l, as_of))
-        .collect();
+    // Today's lists from the live fold (read under its lock, not copied);
+    // another date's from a fold of the log up to it.
+    let reports = if as_of == today() {
+        reports(&*app.workflow.caught_up()?)
+    } else {
+        reports(&app.workflow.as_of(as_of)?)
+    };
     Ok((reports, as_of))
 }
 
@@ -424,7 +442,13 @@ pub async fn lists(
             }
         }
     };
-    page("Priority lists", Some(&who), q.done.as_deref(), body).into_response()
+    page(
+        "Priority lists",
+        Some(&who),
+        notice_of(&q.done).as_deref(),
+        body,
+    )
+    .into_response()
 }
 
 fn url_encode(text: &str) -> String {
@@ -538,29 +562,36 @@ fn load_household(
     as_of: NaiveDate,
     what: &str,
 ) -> Result<HouseholdView, Failure> {
-    let caseload = app.workflow.caught_up()?.clone();
     let not_found = || Failure::NotFound(format!("no household {id} that this account may see"));
-    if !who.may_see(&caseload, id) {
-        return Err(not_found());
-    }
-    let household = caseload
-        .households()
-        .get(&id)
-        .cloned()
-        .ok_or_else(not_found)?;
-    let dated = if as_of == today() {
-        caseload.clone()
-    } else {
-        app.workflow.as_of(as_of)?
+    let policy = app.workflow.policy();
+    // Read under the fold's lock, copying only this household's part.
+    let (household, explanation, referrals) = {
+        let caseload = app.workflow.caught_up()?;
+        if !who.may_see(&caseload, id) {
+            return Err(not_found());
+        }
+        let household = caseload
+            .households()
+            .get(&id)
+            .cloned()
+            .ok_or_else(not_found)?;
+        let explanation = (as_of == today())
+            .then(|| ce_core::audit::explain(&caseload, policy, id, as_of, None))
+            .flatten();
+        let referrals: Vec<_> = caseload
+            .referrals
+            .values()
+            .filter(|r| r.household == id)
+            .map(|r| (r.clone(), caseload.openings.get(&r.opening).cloned()))
+            .collect();
+        (household, explanation, referrals)
     };
-    let explanation = ce_core::audit::explain(&dated, app.workflow.policy(), id, as_of, None);
+    let explanation = if as_of == today() {
+        explanation
+    } else {
+        ce_core::audit::explain(&app.workflow.as_of(as_of)?, policy, id, as_of, None)
+    };
     let history = app.workflow.history(id)?;
-    let referrals = caseload
-        .referrals
-        .values()
-        .filter(|r| r.household == id)
-        .map(|r| (r.clone(), caseload.openings.get(&r.opening).cloned()))
-        .collect();
     // Recorded before the page is sent.
     app.views.record(&[who.view(id, what)])?;
     Ok(HouseholdView {
@@ -593,7 +624,15 @@ pub async fn household(
         Ok(d) => d,
         Err(f) => return fail(Some(&who), f, true),
     };
-    household_response(&app, who, id, as_of, notice.done.as_deref(), None).await
+    household_response(
+        &app,
+        who,
+        id,
+        as_of,
+        notice_of(&notice.done).as_deref(),
+        None,
+    )
+    .await
 }
 
 async fn household_response(
@@ -877,24 +916,12 @@ pub async fn household_post(
     let a = Arc::clone(&app);
     let (actor, sent) = (who.clone(), fields.clone());
     let result = blocking(move || {
-        let command = forms::household_command(
-            id,
-            &sent
-                .0
-                .iter()
-                .find(|(k, _)| k == "form")
-                .map(|(_, v)| v.clone())
-                .unwrap_or_default(),
-            &sent,
-        )?;
+        let command = forms::household_command(id, sent.get("form"), &sent)?;
         a.execute(&actor, command_id(&sent), command)
     })
     .await;
     match result {
-        Ok(_) => done(
-            &format!("/households/{id}"),
-            &format!("{} recorded", form_name(&form)),
-        ),
+        Ok(_) => done(&format!("/households/{id}"), &form),
         Err(f) if f.status() == StatusCode::FORBIDDEN => fail(Some(&who), f, false),
         Err(f) => {
             let state = FormState::failed(&form, &fields, &f);
@@ -988,7 +1015,7 @@ pub async fn enroll_page(
     page(
         "Enroll a household",
         Some(&who),
-        n.done.as_deref(),
+        notice_of(&n.done).as_deref(),
         enroll_form(&app, &who, None),
     )
     .into_response()
@@ -1065,9 +1092,9 @@ pub async fn enroll(
     match result {
         Ok(executed) => match executed.outcome {
             ce_core::Outcome::Enrolled { household } => {
-                done(&format!("/households/{household}"), "Household enrolled")
+                done(&format!("/households/{household}"), "enrolled")
             }
-            _ => done("/enroll", "Enrolled"),
+            _ => done("/enroll", "enrolled"),
         },
         Err(f) => {
             let state = FormState::failed("enroll", &fields, &f);
@@ -1103,7 +1130,7 @@ pub async fn openings(
     ) {
         return fail(Some(&who), f, true);
     }
-    openings_response(&app, &who, n.done.as_deref(), None).await
+    openings_response(&app, &who, notice_of(&n.done).as_deref(), None).await
 }
 
 async fn openings_response(
@@ -1112,17 +1139,22 @@ async fn openings_response(
     notice: Option<&str>,
     s: Option<FormState>,
 ) -> Response {
-    let a = Arc::clone(app);
-    let caseload = match blocking(move || Ok(a.workflow.caught_up()?.clone())).await {
+    let (a, viewer) = (Arc::clone(app), who.clone());
+    let mine = match blocking(move || {
+        let caseload = a.workflow.caught_up()?;
+        Ok(caseload
+            .openings
+            .values()
+            .filter(|o| viewer.role() == AccountRole::Lead || o.agency.0 == viewer.account.agency)
+            .cloned()
+            .collect::<Vec<ce_core::Opening>>())
+    })
+    .await
+    {
         Ok(c) => c,
         Err(f) => return fail(Some(who), f, true),
     };
     let s = s.as_ref();
-    let mine: Vec<&ce_core::Opening> = caseload
-        .openings
-        .values()
-        .filter(|o| who.role() == AccountRole::Lead || o.agency.0 == who.account.agency)
-        .collect();
     let today = today().to_string();
     let policy = app.workflow.policy();
     let coalitions: Vec<(String, String)> = policy
@@ -1258,7 +1290,7 @@ async fn opening_post(
     })
     .await;
     match result {
-        Ok(_) => done("/openings", &format!("{} recorded", form_name(&form))),
+        Ok(_) => done("/openings", &form),
         Err(f) if f.status() == StatusCode::FORBIDDEN => fail(Some(&who), f, false),
         Err(f) => {
             let state = FormState::failed(&form, &fields, &f);
@@ -1285,7 +1317,7 @@ pub async fn referrals(
     ) {
         return fail(Some(&who), f, true);
     }
-    referrals_response(&app, &who, n.done.as_deref(), None).await
+    referrals_response(&app, &who, notice_of(&n.done).as_deref(), None).await
 }
 
 async fn referrals_response(
@@ -1294,8 +1326,29 @@ async fn referrals_response(
     notice: Option<&str>,
     s: Option<FormState>,
 ) -> Response {
-    let a = Arc::clone(app);
-    let caseload = match blocking(move || Ok(a.workflow.caught_up()?.clone())).await {
+    let (a, viewer) = (Arc::clone(app), who.clone());
+    // Only the referrals this account sees, their openings and households.
+    let caseload = match blocking(move || {
+        let all = a.workflow.caught_up()?;
+        let mut slim = ce_core::Caseload::default();
+        for r in all.referrals.values() {
+            let opening = all.openings.get(&r.opening);
+            if viewer.role() == AccountRole::Lead
+                || opening.is_some_and(|o| o.agency.0 == viewer.account.agency)
+            {
+                slim.referrals.insert(r.id, r.clone());
+                if let Some(o) = opening {
+                    slim.openings.insert(o.id, o.clone());
+                }
+                if let Some(h) = all.households().get(&r.household) {
+                    slim.insert_household(h.clone());
+                }
+            }
+        }
+        Ok(slim)
+    })
+    .await
+    {
         Ok(c) => c,
         Err(f) => return fail(Some(who), f, true),
     };
@@ -1433,7 +1486,7 @@ pub async fn referral_action(
     })
     .await;
     match result {
-        Ok(_) => done("/referrals", &format!("{} recorded", form_name(&form))),
+        Ok(_) => done("/referrals", &form),
         Err(f) if f.status() == StatusCode::FORBIDDEN => fail(Some(&who), f, false),
         Err(f) => {
             let state = FormState::failed(&form, &fields, &f);
@@ -1452,7 +1505,7 @@ pub async fn lead(State(app): AppState, headers: HeaderMap, Query(n): Query<Noti
     if let Err(f) = require(&who, &[AccountRole::Lead], "use the lead tools") {
         return fail(Some(&who), f, true);
     }
-    lead_response(&app, &who, n.done.as_deref(), None).await
+    lead_response(&app, &who, notice_of(&n.done).as_deref(), None).await
 }
 
 async fn lead_response(
@@ -1462,36 +1515,46 @@ async fn lead_response(
     s: Option<FormState>,
 ) -> Response {
     let a = Arc::clone(app);
-    let caseload = match blocking(move || Ok(a.workflow.caught_up()?.clone())).await {
-        Ok(c) => c,
+    let today_date = today();
+    let today = today_date.to_string();
+    // The lists this page shows, made under the fold's lock.
+    let (due, housed, overdue) = match blocking(move || {
+        let caseload = a.workflow.caught_up()?;
+        let policy = a.workflow.policy();
+        let due: Vec<(HouseholdId, NaiveDate)> = caseload
+            .households()
+            .values()
+            .filter(|h| {
+                !h.is_exited() && h.is_due_for_inactivity(policy.inactivity_days, today_date)
+            })
+            .map(|h| (h.id, h.last_contact))
+            .collect();
+        let housed = ce_core::report::housed_not_exited(
+            caseload.households().values(),
+            |r| caseload.referrals.get(&r).cloned(),
+            today_date,
+            30,
+        );
+        let overdue: Vec<ce_core::Referral> = caseload
+            .referrals
+            .values()
+            .filter(|r| {
+                matches!(
+                    r.status,
+                    ReferralStatus::Offered | ReferralStatus::Acknowledged
+                ) && today_date >= policy.referral_due_on(r.offered_on)
+            })
+            .cloned()
+            .collect();
+        Ok((due, housed, overdue))
+    })
+    .await
+    {
+        Ok(x) => x,
         Err(f) => return fail(Some(who), f, true),
     };
     let s = s.as_ref();
     let policy = app.workflow.policy();
-    let today_date = today();
-    let today = today_date.to_string();
-    let due: Vec<&ce_core::Household> = caseload
-        .households()
-        .values()
-        .filter(|h| !h.is_exited() && h.is_due_for_inactivity(policy.inactivity_days, today_date))
-        .collect();
-    let housed = ce_core::report::housed_not_exited(
-        caseload.households().values(),
-        |r| caseload.referrals.get(&r).cloned(),
-        today_date,
-        30,
-    );
-    let overdue: Vec<&ce_core::Referral> = caseload
-        .referrals
-        .values()
-        .filter(|r| {
-            matches!(
-                r.status,
-                ReferralStatus::Offered | ReferralStatus::Acknowledged
-            )
-        })
-        .filter(|r| today_date >= policy.referral_due_on(r.offered_on))
-        .collect();
     let body = html! {
         form method="post" action="/lead" {
             fieldset {
@@ -1519,8 +1582,8 @@ async fn lead_response(
         h2 { "Data quality" }
         h3 { "Due for inactivity (" (due.len()) ")" }
         ul {
-            @for h in &due {
-                li { a href=(format!("/households/{}", h.id)) { "Household " (h.id) } ": last contact " (h.last_contact) }
+            @for (id, last_contact) in &due {
+                li { a href=(format!("/households/{id}")) { "Household " (id) } ": last contact " (last_contact) }
             }
         }
         h3 { "Housed but not exited after 30 days (" (housed.len()) ")" }
@@ -1561,14 +1624,7 @@ pub async fn lead_post(
     })
     .await;
     match result {
-        Ok(executed) => done(
-            "/lead",
-            &format!(
-                "{} recorded ({} events)",
-                form_name(&form),
-                executed.events.len()
-            ),
-        ),
+        Ok(_) => done("/lead", &form),
         Err(f) if f.status() == StatusCode::FORBIDDEN => fail(Some(&who), f, false),
         Err(f) => {
             let state = FormState::failed(&form, &fields, &f);
@@ -1587,7 +1643,7 @@ pub async fn users(State(app): AppState, headers: HeaderMap, Query(n): Query<Not
     if let Err(f) = require(&who, &[AccountRole::Admin], "manage accounts") {
         return fail(Some(&who), f, true);
     }
-    users_response(&app, &who, n.done.as_deref(), None).await
+    users_response(&app, &who, notice_of(&n.done).as_deref(), None).await
 }
 
 async fn users_response(
@@ -1728,7 +1784,7 @@ pub async fn users_post(
     })
     .await;
     match result {
-        Ok(()) => done("/admin/users", "Account changed"),
+        Ok(()) => done("/admin/users", "account"),
         Err(f) => {
             let state = FormState::failed(&form, &fields, &f);
             users_response(&app, &who, None, Some(state)).await

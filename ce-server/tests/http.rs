@@ -1009,3 +1009,231 @@ async fn the_workflow_runs_through_the_pages() {
         ce_core::ReferralStatus::Accepted { .. }
     ));
 }
+
+#[tokio::test]
+async fn pages_forbid_framing_scripts_and_caching() {
+    let s = start(|_| {}).await;
+    let (c, _) = s.login("lead").await;
+    for path in ["/login", "/lists", "/api/openings"] {
+        let r = c.get(s.url(path)).send().await.unwrap();
+        let h = r.headers();
+        assert_eq!(h["x-frame-options"], "DENY", "{path}");
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(h["cache-control"], "no-store", "{path}");
+        let csp = h["content-security-policy"].to_str().unwrap();
+        assert!(
+            csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"),
+            "{csp}"
+        );
+    }
+    // A notice comes from the server's words, never from the link.
+    let html = c
+        .get(s.url("/lists?done=Call+555-0100+to+verify+your+password"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!html.contains("555-0100"));
+}
+
+#[tokio::test]
+async fn markup_in_every_free_text_field_comes_back_escaped() {
+    let s = start(|_| {}).await;
+    const X: &str = "<script>alert(1)</script>";
+    let today = today();
+    let h = format!("/households/{}", s.households[1]);
+    let opening = format!("/openings/{}", s.opening_a);
+    let referral = format!("/referrals/{}", s.referral);
+    type Post<'a> = (&'a str, String, Vec<(&'a str, &'a str)>);
+    let posts: Vec<Post> = vec![
+        (
+            "access",
+            "/enroll".to_owned(),
+            vec![
+                ("form", "enroll"),
+                ("coalition", "Coulee"),
+                ("project_start", &today),
+                ("first_name", X),
+                ("last_name", X),
+                ("veteran", "0"),
+                ("disabling_condition", "0"),
+                ("prior_situation", "116"),
+                ("times_homeless", "1"),
+                ("months_homeless", "101"),
+                ("living_situation", "116"),
+                ("location_details", X),
+            ],
+        ),
+        (
+            "access",
+            h.clone(),
+            vec![
+                ("form", "follow-up"),
+                ("date", &today),
+                ("residence", "116"),
+                ("months_homeless", "103"),
+                ("living_situation", "116"),
+                ("location_details", X),
+                ("note", X),
+            ],
+        ),
+        (
+            "access",
+            h.clone(),
+            vec![
+                ("form", "attempt"),
+                ("date", &today),
+                ("method", "phone"),
+                ("note", X),
+            ],
+        ),
+        (
+            "access",
+            h.clone(),
+            vec![
+                ("form", "assess"),
+                ("date", &today),
+                ("location", X),
+                ("assessment_type", "3"),
+                ("level", "2"),
+                ("prioritization", "1"),
+            ],
+        ),
+        (
+            "access",
+            h.clone(),
+            vec![
+                ("form", "ce-event"),
+                ("date", &today),
+                ("event", "12"),
+                ("location", X),
+            ],
+        ),
+        (
+            "access",
+            h.clone(),
+            vec![
+                ("form", "add-member"),
+                ("date", &today),
+                ("first_name", X),
+                ("last_name", X),
+                ("relationship", "2"),
+                ("veteran", "0"),
+                ("disabling_condition", "0"),
+            ],
+        ),
+        (
+            "provider-a",
+            "/openings".to_owned(),
+            vec![
+                ("form", "post"),
+                ("date", &today),
+                ("program", X),
+                ("program_type", "rrh"),
+                ("coalition", "Coulee"),
+                ("type_adults-only", "on"),
+                ("units", "1"),
+            ],
+        ),
+        (
+            "provider-a",
+            referral.clone(),
+            vec![
+                ("form", "decline"),
+                ("date", &today),
+                ("reason", X),
+                ("text", X),
+            ],
+        ),
+        (
+            "lead",
+            opening.clone(),
+            vec![
+                ("form", "refer"),
+                ("date", &today),
+                ("household", X),
+                ("bypass_reason", X),
+            ],
+        ),
+        (
+            "provider-a",
+            opening.clone(),
+            vec![("form", "withdraw"), ("date", X), ("reason", X)],
+        ),
+        (
+            "access",
+            h.clone(),
+            vec![
+                ("form", "exit"),
+                ("date", &today),
+                ("destination", "116"),
+                ("reason", X),
+            ],
+        ),
+        (
+            "admin",
+            "/admin/users".to_owned(),
+            vec![
+                ("form", "add"),
+                ("name", X),
+                ("role", "access"),
+                ("agency", X),
+                ("password", PASSWORD),
+            ],
+        ),
+    ];
+    for (user, path, mut form) in posts {
+        let (c, csrf) = s.login(user).await;
+        form.push(("csrf", &csrf));
+        let r = c.post(s.url(&path)).form(&form).send().await.unwrap();
+        let status = r.status();
+        let body = r.text().await.unwrap();
+        assert!(
+            !body.contains("<script>alert"),
+            "{user} {path} ({status}) echoed markup"
+        );
+        assert!(
+            status == StatusCode::SEE_OTHER || status == StatusCode::UNPROCESSABLE_ENTITY,
+            "{user} {path}: {status} {body}"
+        );
+    }
+    let caseload = s.app.workflow.caught_up().unwrap().clone();
+    let mut pages = vec![
+        "/lists".to_owned(),
+        "/openings".to_owned(),
+        "/referrals".to_owned(),
+        "/lead".to_owned(),
+    ];
+    pages.extend(
+        caseload
+            .households()
+            .keys()
+            .map(|id| format!("/households/{id}")),
+    );
+    for user in ["lead", "admin"] {
+        let (c, _) = s.login(user).await;
+        for path in pages
+            .iter()
+            .chain(std::iter::once(&"/admin/users".to_owned()))
+        {
+            let body = c
+                .get(s.url(path))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            assert!(
+                !body.contains("<script>alert"),
+                "{user} {path} shows markup unescaped"
+            );
+        }
+    }
+    assert!(
+        caseload.households().len() > 2,
+        "the enrollment with markup in its names was refused"
+    );
+}
