@@ -792,6 +792,15 @@ async fn every_household_view_and_download_is_recorded_and_only_a_lead_sees_them
         StatusCode::FORBIDDEN
     );
     let (lead, _) = s.login("lead").await;
+    let history: Value = access
+        .get(s.url(&format!("/api/households/{h}/history")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(history.as_array().unwrap().len() >= 2, "{history}");
     let csv = lead.get(s.url("/lists/download")).send().await.unwrap();
     assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
     let csv = csv.text().await.unwrap();
@@ -815,6 +824,7 @@ async fn every_household_view_and_download_is_recorded_and_only_a_lead_sees_them
         [
             ("access", "household page"),
             ("access", "api household"),
+            ("access", "api history"),
             ("lead", "list download")
         ]
     );
