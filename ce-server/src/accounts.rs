@@ -281,13 +281,18 @@ impl Accounts {
         line.push('\n');
         let mut file = OpenOptions::new()
             .create(true)
+            .read(true)
             .append(true)
             .mode(0o600)
             .open(&self.path)
             .map_err(|e| self.io(e))?;
-        // One write of the whole line (O_APPEND), then to disk.
-        file.write_all(line.as_bytes()).map_err(|e| self.io(e))?;
-        file.sync_data().map_err(|e| self.io(e))?;
+        // Appends from every process (the server, `ce user`) take turns.
+        fs4::fs_std::FileExt::lock_exclusive(&file).map_err(|e| self.io(e))?;
+        let written = crate::files::repair_torn_tail(&file)
+            .and_then(|()| file.write_all(line.as_bytes()))
+            .and_then(|()| file.sync_data());
+        let _ = fs4::fs_std::FileExt::unlock(&file);
+        written.map_err(|e| self.io(e))?;
         self.refresh()
     }
 
@@ -603,6 +608,26 @@ mod tests {
         assert_eq!(accounts.by_token(&token).unwrap().unwrap().name, "ana");
         let text = std::fs::read_to_string(dir.path().join("accounts.jsonl")).unwrap();
         assert!(!text.contains(&token) && !text.contains("correct horse"));
+        // A line cut short by a crash is skipped by readers and removed by
+        // the next change.
+        let path = dir.path().join("accounts.jsonl");
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap()
+            .write_all(b"{\"at\":\"2026-")
+            .unwrap();
+        let reader = Accounts::open(dir.path()).unwrap();
+        assert_eq!(reader.all().unwrap().len(), 1);
+        accounts.set_disabled("admin", at, "ana", true).unwrap();
+        assert!(
+            Accounts::open(dir.path())
+                .unwrap()
+                .get("ana")
+                .unwrap()
+                .unwrap()
+                .disabled
+        );
         use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(dir.path().join("accounts.jsonl"))
             .unwrap()
