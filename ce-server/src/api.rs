@@ -95,15 +95,10 @@ pub(crate) async fn lists(
             q.household_type,
             q.as_of,
         )?;
-        let views: Vec<_> = reports
+        let shown = reports
             .iter()
-            .flat_map(|r| {
-                r.rows
-                    .iter()
-                    .map(|row| who.view(row.household, "api lists"))
-            })
-            .collect();
-        app.views.record(&views)?;
+            .flat_map(|r| r.rows.iter().map(|row| row.household));
+        app.record_shown(&who, shown, "api lists")?;
         Ok(Json(json!({ "as_of": as_of, "lists": reports })))
     })
     .await
@@ -129,8 +124,7 @@ pub(crate) async fn household(
             .map_err(|_| Failure::field("as_of", format!("{s:?} is not a date (YYYY-MM-DD)")))?,
     };
     blocking(move || {
-        let not_found =
-            || Failure::NotFound(format!("no household {id} that this account may see"));
+        let not_found = || Failure::unseen(id);
         let policy = app.workflow.policy();
         let today = as_of == chrono::Utc::now().date_naive();
         // Read under the fold's lock, copying only this household.
@@ -154,7 +148,7 @@ pub(crate) async fn household(
         } else {
             ce_core::audit::explain(&app.workflow.as_of(as_of)?, policy, id, as_of, None)
         };
-        app.views.record(&[who.view(id, "api household")])?;
+        app.record_shown(&who, [id], "api household")?;
         Ok(Json(json!({
             "household": household,
             "chronic": household.is_chronic(),
@@ -176,12 +170,10 @@ pub(crate) async fn history(
         let seen = who.may_see(&caseload, id);
         drop(caseload);
         if !seen {
-            return Err(Failure::NotFound(format!(
-                "no household {id} that this account may see"
-            )));
+            return Err(Failure::unseen(id));
         }
         let history = app.workflow.history(id)?;
-        app.views.record(&[who.view(id, "api history")])?;
+        app.record_shown(&who, [id], "api history")?;
         let entries: Vec<Value> = history
             .iter()
             .map(|e| {

@@ -129,6 +129,12 @@ impl Failure {
         }
     }
 
+    /// A household that does not exist or that the account may not see
+    /// (the same answer, so that a provider learns nothing of others').
+    pub fn unseen(id: HouseholdId) -> Self {
+        Failure::NotFound(format!("no household {id} that this account may see"))
+    }
+
     /// The HTTP status.
     pub fn status(&self) -> StatusCode {
         match self {
@@ -293,6 +299,18 @@ impl App {
             csrf: Some(session.csrf),
             session: Some(token.to_owned()),
         })
+    }
+
+    /// Records that `who` was shown `households` through `what`; returns
+    /// once the records are on disk.
+    pub fn record_shown(
+        &self,
+        who: &Who,
+        households: impl IntoIterator<Item = HouseholdId>,
+        what: &str,
+    ) -> Result<(), Failure> {
+        let views: Vec<View> = households.into_iter().map(|h| who.view(h, what)).collect();
+        Ok(self.views.record(&views)?)
     }
 
     /// Runs one workflow command as `who`, entered now; `command_id` (a

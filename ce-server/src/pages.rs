@@ -79,6 +79,156 @@ fn command_id(fields: &Fields) -> Option<ce_core::CommandId> {
     fields.opt("command_id").and_then(|s| s.parse().ok())
 }
 
+const ACCESS_LEAD: &[AccountRole] = &[AccountRole::Access, AccountRole::Lead];
+const PROVIDER_LEAD: &[AccountRole] = &[AccountRole::Provider, AccountRole::Lead];
+const LEAD: &[AccountRole] = &[AccountRole::Lead];
+const ADMIN: &[AccountRole] = &[AccountRole::Admin];
+
+/// The signed-in account of a request if its role is one of `roles`, or
+/// the page that says why not (`get`: a page, which sends a request
+/// without a session to sign-in).
+fn gate(
+    app: &App,
+    headers: &HeaderMap,
+    get: bool,
+    roles: &[AccountRole],
+    what: &str,
+) -> Result<Who, Box<Response>> {
+    let who = signed_in(app, headers, get)?;
+    require(&who, roles, what).map_err(|f| Box::new(fail(Some(&who), f, get)))?;
+    Ok(who)
+}
+
+/// The page for an id in a path that is not one: for the signed-in only.
+fn no_such(app: &App, headers: &HeaderMap, what: &str, id: &str, get: bool) -> Response {
+    match app.who(headers) {
+        Ok(who) => fail(
+            Some(&who),
+            Failure::NotFound(format!("{id:?} is not a {what} id")),
+            get,
+        ),
+        Err(f) => fail(None, f, get),
+    }
+}
+
+/// A page that holds workflow forms: where a form goes back to, with what
+/// was typed, when the workflow refuses it.
+#[derive(Debug, Clone, Copy)]
+enum FormPage {
+    Household(HouseholdId),
+    Enroll,
+    Openings,
+    Referrals,
+    Lead,
+}
+
+impl FormPage {
+    fn path(self) -> String {
+        match self {
+            FormPage::Household(id) => format!("/households/{id}"),
+            FormPage::Enroll => "/enroll".to_owned(),
+            FormPage::Openings => "/openings".to_owned(),
+            FormPage::Referrals => "/referrals".to_owned(),
+            FormPage::Lead => "/lead".to_owned(),
+        }
+    }
+
+    /// The page, with a notice after a command or a refused form's state.
+    async fn show(
+        self,
+        app: &Arc<App>,
+        who: Who,
+        notice: Option<&str>,
+        state: Option<FormState>,
+    ) -> Response {
+        match self {
+            FormPage::Household(id) => {
+                household_response(app, who, id, today(), notice, state).await
+            }
+            FormPage::Enroll => (
+                if state.is_some() {
+                    StatusCode::UNPROCESSABLE_ENTITY
+                } else {
+                    StatusCode::OK
+                },
+                page(
+                    "Enroll a household",
+                    Some(&who),
+                    notice,
+                    enroll_form(app, &who, state.as_ref()),
+                ),
+            )
+                .into_response(),
+            FormPage::Openings => openings_response(app, &who, notice, state).await,
+            FormPage::Referrals => referrals_response(app, &who, notice, state).await,
+            FormPage::Lead => lead_response(app, &who, notice, state).await,
+        }
+    }
+}
+
+/// A GET of a page of workflow forms for `roles`.
+async fn show_page(
+    app: Arc<App>,
+    headers: &HeaderMap,
+    roles: &[AccountRole],
+    what: &str,
+    target: FormPage,
+    notice: &Notice,
+) -> Response {
+    match gate(&app, headers, true, roles, what) {
+        Ok(who) => {
+            target
+                .show(&app, who, notice_of(&notice.done).as_deref(), None)
+                .await
+        }
+        Err(response) => *response,
+    }
+}
+
+/// Runs the workflow command a form on `target` asks for (`build` makes
+/// it from the form's code and fields) as the signed-in account: then
+/// back to the page with a notice, or the page again with what was typed
+/// and the rule's message beside its field.
+async fn run_form(
+    app: Arc<App>,
+    headers: &HeaderMap,
+    fields: Fields,
+    roles: &[AccountRole],
+    what: &str,
+    target: FormPage,
+    build: impl FnOnce(&str, &Fields) -> Result<ce_core::Command, Failure> + Send + 'static,
+) -> Response {
+    let who = match gate(&app, headers, false, roles, what) {
+        Ok(who) => who,
+        Err(response) => return *response,
+    };
+    if let Err(f) = check_csrf(&who, &fields) {
+        return fail(Some(&who), f, false);
+    }
+    let form = fields.get("form").to_owned();
+    let (a, actor, sent, code) = (Arc::clone(&app), who.clone(), fields.clone(), form.clone());
+    let result = blocking(move || {
+        let command = build(&code, &sent)?;
+        a.execute(&actor, command_id(&sent), command)
+    })
+    .await;
+    match result {
+        Ok(executed) => match executed.outcome {
+            ce_core::Outcome::Enrolled { household } => {
+                done(&format!("/households/{household}"), "enrolled")
+            }
+            _ => done(&target.path(), &form),
+        },
+        Err(f) if matches!(f.status(), StatusCode::FORBIDDEN | StatusCode::NOT_FOUND) => {
+            fail(Some(&who), f, false)
+        }
+        Err(f) => {
+            let state = FormState::failed(&form, &fields, &f);
+            target.show(&app, who, None, Some(state)).await
+        }
+    }
+}
+
 /// The "done" notice carried by a redirect after a command.
 #[derive(Debug, Default, Deserialize)]
 pub struct Notice {
@@ -339,17 +489,10 @@ pub async fn lists(
     headers: HeaderMap,
     Query(q): Query<ListQuery>,
 ) -> Response {
-    let who = match signed_in(&app, &headers, true) {
+    let who = match gate(&app, &headers, true, ACCESS_LEAD, "see the priority lists") {
         Ok(who) => who,
         Err(response) => return *response,
     };
-    if let Err(f) = require(
-        &who,
-        &[AccountRole::Access, AccountRole::Lead],
-        "see the priority lists",
-    ) {
-        return fail(Some(&who), f, true);
-    }
     let a = Arc::clone(&app);
     let query = ListQuery {
         coalition: q.coalition.clone(),
@@ -475,26 +618,18 @@ pub async fn download_lists(
     headers: HeaderMap,
     Query(q): Query<ListQuery>,
 ) -> Response {
-    let who = match signed_in(&app, &headers, true) {
+    let who = match gate(&app, &headers, true, LEAD, "download a priority list") {
         Ok(who) => who,
         Err(response) => return *response,
     };
-    if let Err(f) = require(&who, &[AccountRole::Lead], "download a priority list") {
-        return fail(Some(&who), f, true);
-    }
     let a = Arc::clone(&app);
     let viewer = who.clone();
     let result = blocking(move || {
         let (reports, as_of) = list_reports(&a, &q)?;
-        let views: Vec<_> = reports
+        let shown = reports
             .iter()
-            .flat_map(|r| {
-                r.rows
-                    .iter()
-                    .map(|row| viewer.view(row.household, "list download"))
-            })
-            .collect();
-        a.views.record(&views)?;
+            .flat_map(|r| r.rows.iter().map(|row| row.household));
+        a.record_shown(&viewer, shown, "list download")?;
         Ok((reports, as_of))
     })
     .await;
@@ -562,7 +697,7 @@ fn load_household(
     as_of: NaiveDate,
     what: &str,
 ) -> Result<HouseholdView, Failure> {
-    let not_found = || Failure::NotFound(format!("no household {id} that this account may see"));
+    let not_found = || Failure::unseen(id);
     let policy = app.workflow.policy();
     // Read under the fold's lock, copying only this household's part.
     let (household, explanation, referrals) = {
@@ -593,7 +728,7 @@ fn load_household(
     };
     let history = app.workflow.history(id)?;
     // Recorded before the page is sent.
-    app.views.record(&[who.view(id, what)])?;
+    app.record_shown(who, [id], what)?;
     Ok(HouseholdView {
         household,
         explanation,
@@ -614,11 +749,7 @@ pub async fn household(
         Err(response) => return *response,
     };
     let Ok(id) = id.parse::<HouseholdId>() else {
-        return fail(
-            Some(&who),
-            Failure::NotFound(format!("{id:?} is not a household id")),
-            true,
-        );
+        return no_such(&app, &headers, "household", &id, true);
     };
     let as_of = match notice.as_of() {
         Ok(d) => d,
@@ -891,43 +1022,19 @@ pub async fn household_post(
     Path(id): Path<String>,
     Form(fields): Form<Fields>,
 ) -> Response {
-    let who = match signed_in(&app, &headers, false) {
-        Ok(who) => who,
-        Err(response) => return *response,
-    };
     let Ok(id) = id.parse::<HouseholdId>() else {
-        return fail(
-            Some(&who),
-            Failure::NotFound(format!("{id:?} is not a household id")),
-            false,
-        );
+        return no_such(&app, &headers, "household", &id, false);
     };
-    if let Err(f) = check_csrf(&who, &fields) {
-        return fail(Some(&who), f, false);
-    }
-    if let Err(f) = require(
-        &who,
-        &[AccountRole::Access, AccountRole::Lead],
+    run_form(
+        app,
+        &headers,
+        fields,
+        ACCESS_LEAD,
         "record on a household",
-    ) {
-        return fail(Some(&who), f, false);
-    }
-    let form = fields.get("form").to_owned();
-    let a = Arc::clone(&app);
-    let (actor, sent) = (who.clone(), fields.clone());
-    let result = blocking(move || {
-        let command = forms::household_command(id, sent.get("form"), &sent)?;
-        a.execute(&actor, command_id(&sent), command)
-    })
-    .await;
-    match result {
-        Ok(_) => done(&format!("/households/{id}"), &form),
-        Err(f) if f.status() == StatusCode::FORBIDDEN => fail(Some(&who), f, false),
-        Err(f) => {
-            let state = FormState::failed(&form, &fields, &f);
-            household_response(&app, who, id, today(), None, Some(state)).await
-        }
-    }
+        FormPage::Household(id),
+        move |form, f| forms::household_command(id, form, f),
+    )
+    .await
 }
 
 fn form_name(form: &str) -> &'static str {
@@ -955,19 +1062,12 @@ pub async fn household_views(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    let who = match signed_in(&app, &headers, true) {
+    let who = match gate(&app, &headers, true, LEAD, "see who viewed a household") {
         Ok(who) => who,
         Err(response) => return *response,
     };
-    if let Err(f) = require(&who, &[AccountRole::Lead], "see who viewed a household") {
-        return fail(Some(&who), f, true);
-    }
     let Ok(id) = id.parse::<HouseholdId>() else {
-        return fail(
-            Some(&who),
-            Failure::NotFound(format!("{id:?} is not a household id")),
-            true,
-        );
+        return no_such(&app, &headers, "household", &id, true);
     };
     let a = Arc::clone(&app);
     let views = match blocking(move || Ok(a.views.of(id)?)).await {
@@ -1001,24 +1101,15 @@ pub async fn enroll_page(
     headers: HeaderMap,
     Query(n): Query<Notice>,
 ) -> Response {
-    let who = match signed_in(&app, &headers, true) {
-        Ok(who) => who,
-        Err(response) => return *response,
-    };
-    if let Err(f) = require(
-        &who,
-        &[AccountRole::Access, AccountRole::Lead],
+    show_page(
+        app,
+        &headers,
+        ACCESS_LEAD,
         "enroll households",
-    ) {
-        return fail(Some(&who), f, true);
-    }
-    page(
-        "Enroll a household",
-        Some(&who),
-        notice_of(&n.done).as_deref(),
-        enroll_form(&app, &who, None),
+        FormPage::Enroll,
+        &n,
     )
-    .into_response()
+    .await
 }
 
 fn enroll_form(app: &App, who: &Who, s: Option<&FormState>) -> Markup {
@@ -1069,47 +1160,16 @@ pub async fn enroll(
     headers: HeaderMap,
     Form(fields): Form<Fields>,
 ) -> Response {
-    let who = match signed_in(&app, &headers, false) {
-        Ok(who) => who,
-        Err(response) => return *response,
-    };
-    if let Err(f) = check_csrf(&who, &fields).and_then(|()| {
-        require(
-            &who,
-            &[AccountRole::Access, AccountRole::Lead],
-            "enroll households",
-        )
-    }) {
-        return fail(Some(&who), f, false);
-    }
-    let a = Arc::clone(&app);
-    let (actor, sent) = (who.clone(), fields.clone());
-    let result = blocking(move || {
-        let command = forms::enroll(&sent)?;
-        a.execute(&actor, command_id(&sent), command)
-    })
-    .await;
-    match result {
-        Ok(executed) => match executed.outcome {
-            ce_core::Outcome::Enrolled { household } => {
-                done(&format!("/households/{household}"), "enrolled")
-            }
-            _ => done("/enroll", "enrolled"),
-        },
-        Err(f) => {
-            let state = FormState::failed("enroll", &fields, &f);
-            (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                page(
-                    "Enroll a household",
-                    Some(&who),
-                    None,
-                    enroll_form(&app, &who, Some(&state)),
-                ),
-            )
-                .into_response()
-        }
-    }
+    run_form(
+        app,
+        &headers,
+        fields,
+        ACCESS_LEAD,
+        "enroll households",
+        FormPage::Enroll,
+        |_, f| forms::enroll(f),
+    )
+    .await
 }
 
 // ---------------------------------------------------------------- openings
@@ -1119,18 +1179,15 @@ pub async fn openings(
     headers: HeaderMap,
     Query(n): Query<Notice>,
 ) -> Response {
-    let who = match signed_in(&app, &headers, true) {
-        Ok(who) => who,
-        Err(response) => return *response,
-    };
-    if let Err(f) = require(
-        &who,
-        &[AccountRole::Provider, AccountRole::Lead],
+    show_page(
+        app,
+        &headers,
+        PROVIDER_LEAD,
         "see openings",
-    ) {
-        return fail(Some(&who), f, true);
-    }
-    openings_response(&app, &who, notice_of(&n.done).as_deref(), None).await
+        FormPage::Openings,
+        &n,
+    )
+    .await
 }
 
 async fn openings_response(
@@ -1236,7 +1293,16 @@ pub async fn post_opening(
     headers: HeaderMap,
     Form(fields): Form<Fields>,
 ) -> Response {
-    opening_post(app, headers, None, fields).await
+    run_form(
+        app,
+        &headers,
+        fields,
+        PROVIDER_LEAD,
+        "change openings",
+        FormPage::Openings,
+        |_, f| forms::post_opening(f),
+    )
+    .await
 }
 
 pub async fn opening_action(
@@ -1245,58 +1311,19 @@ pub async fn opening_action(
     Path(id): Path<String>,
     Form(fields): Form<Fields>,
 ) -> Response {
-    opening_post(app, headers, Some(id), fields).await
-}
-
-async fn opening_post(
-    app: Arc<App>,
-    headers: HeaderMap,
-    id: Option<String>,
-    fields: Fields,
-) -> Response {
-    let who = match signed_in(&app, &headers, false) {
-        Ok(who) => who,
-        Err(response) => return *response,
+    let Ok(opening) = id.parse::<OpeningId>() else {
+        return no_such(&app, &headers, "opening", &id, false);
     };
-    if let Err(f) = check_csrf(&who, &fields).and_then(|()| {
-        require(
-            &who,
-            &[AccountRole::Provider, AccountRole::Lead],
-            "change openings",
-        )
-    }) {
-        return fail(Some(&who), f, false);
-    }
-    let form = fields.get("form").to_owned();
-    let opening = match id.as_deref().map(str::parse::<OpeningId>) {
-        None => None,
-        Some(Ok(o)) => Some(o),
-        Some(Err(_)) => {
-            return fail(
-                Some(&who),
-                Failure::NotFound("no such opening".to_owned()),
-                false,
-            )
-        }
-    };
-    let a = Arc::clone(&app);
-    let (actor, sent, f2) = (who.clone(), fields.clone(), form.clone());
-    let result = blocking(move || {
-        let command = match opening {
-            None => forms::post_opening(&sent)?,
-            Some(o) => forms::opening_command(o, &f2, &sent)?,
-        };
-        a.execute(&actor, command_id(&sent), command)
-    })
-    .await;
-    match result {
-        Ok(_) => done("/openings", &form),
-        Err(f) if f.status() == StatusCode::FORBIDDEN => fail(Some(&who), f, false),
-        Err(f) => {
-            let state = FormState::failed(&form, &fields, &f);
-            openings_response(&app, &who, None, Some(state)).await
-        }
-    }
+    run_form(
+        app,
+        &headers,
+        fields,
+        PROVIDER_LEAD,
+        "change openings",
+        FormPage::Openings,
+        move |form, f| forms::opening_command(opening, form, f),
+    )
+    .await
 }
 
 // ---------------------------------------------------------------- referrals
@@ -1306,18 +1333,15 @@ pub async fn referrals(
     headers: HeaderMap,
     Query(n): Query<Notice>,
 ) -> Response {
-    let who = match signed_in(&app, &headers, true) {
-        Ok(who) => who,
-        Err(response) => return *response,
-    };
-    if let Err(f) = require(
-        &who,
-        &[AccountRole::Provider, AccountRole::Lead],
+    show_page(
+        app,
+        &headers,
+        PROVIDER_LEAD,
         "see referrals",
-    ) {
-        return fail(Some(&who), f, true);
-    }
-    referrals_response(&app, &who, notice_of(&n.done).as_deref(), None).await
+        FormPage::Referrals,
+        &n,
+    )
+    .await
 }
 
 async fn referrals_response(
@@ -1457,55 +1481,33 @@ pub async fn referral_action(
     Path(id): Path<String>,
     Form(fields): Form<Fields>,
 ) -> Response {
-    let who = match signed_in(&app, &headers, false) {
-        Ok(who) => who,
-        Err(response) => return *response,
-    };
-    if let Err(f) = check_csrf(&who, &fields).and_then(|()| {
-        require(
-            &who,
-            &[AccountRole::Provider, AccountRole::Lead],
-            "answer referrals",
-        )
-    }) {
-        return fail(Some(&who), f, false);
-    }
     let Ok(referral) = id.parse::<ReferralId>() else {
-        return fail(
-            Some(&who),
-            Failure::NotFound("no such referral".to_owned()),
-            false,
-        );
+        return no_such(&app, &headers, "referral", &id, false);
     };
-    let form = fields.get("form").to_owned();
-    let a = Arc::clone(&app);
-    let (actor, sent, f2) = (who.clone(), fields.clone(), form.clone());
-    let result = blocking(move || {
-        let command = forms::referral_command(referral, &f2, &sent)?;
-        a.execute(&actor, command_id(&sent), command)
-    })
-    .await;
-    match result {
-        Ok(_) => done("/referrals", &form),
-        Err(f) if f.status() == StatusCode::FORBIDDEN => fail(Some(&who), f, false),
-        Err(f) => {
-            let state = FormState::failed(&form, &fields, &f);
-            referrals_response(&app, &who, None, Some(state)).await
-        }
-    }
+    run_form(
+        app,
+        &headers,
+        fields,
+        PROVIDER_LEAD,
+        "answer referrals",
+        FormPage::Referrals,
+        move |form, f| forms::referral_command(referral, form, f),
+    )
+    .await
 }
 
 // ---------------------------------------------------------------- lead tools
 
 pub async fn lead(State(app): AppState, headers: HeaderMap, Query(n): Query<Notice>) -> Response {
-    let who = match signed_in(&app, &headers, true) {
-        Ok(who) => who,
-        Err(response) => return *response,
-    };
-    if let Err(f) = require(&who, &[AccountRole::Lead], "use the lead tools") {
-        return fail(Some(&who), f, true);
-    }
-    lead_response(&app, &who, notice_of(&n.done).as_deref(), None).await
+    show_page(
+        app,
+        &headers,
+        LEAD,
+        "use the lead tools",
+        FormPage::Lead,
+        &n,
+    )
+    .await
 }
 
 async fn lead_response(
@@ -1606,43 +1608,25 @@ pub async fn lead_post(
     headers: HeaderMap,
     Form(fields): Form<Fields>,
 ) -> Response {
-    let who = match signed_in(&app, &headers, false) {
-        Ok(who) => who,
-        Err(response) => return *response,
-    };
-    if let Err(f) = check_csrf(&who, &fields)
-        .and_then(|()| require(&who, &[AccountRole::Lead], "sweep or expire"))
-    {
-        return fail(Some(&who), f, false);
-    }
-    let form = fields.get("form").to_owned();
-    let a = Arc::clone(&app);
-    let (actor, sent, f2) = (who.clone(), fields.clone(), form.clone());
-    let result = blocking(move || {
-        let command = forms::lead_command(&f2, &sent)?;
-        a.execute(&actor, command_id(&sent), command)
-    })
-    .await;
-    match result {
-        Ok(_) => done("/lead", &form),
-        Err(f) if f.status() == StatusCode::FORBIDDEN => fail(Some(&who), f, false),
-        Err(f) => {
-            let state = FormState::failed(&form, &fields, &f);
-            lead_response(&app, &who, None, Some(state)).await
-        }
-    }
+    run_form(
+        app,
+        &headers,
+        fields,
+        LEAD,
+        "sweep or expire",
+        FormPage::Lead,
+        forms::lead_command,
+    )
+    .await
 }
 
 // ---------------------------------------------------------------- accounts
 
 pub async fn users(State(app): AppState, headers: HeaderMap, Query(n): Query<Notice>) -> Response {
-    let who = match signed_in(&app, &headers, true) {
+    let who = match gate(&app, &headers, true, ADMIN, "manage accounts") {
         Ok(who) => who,
         Err(response) => return *response,
     };
-    if let Err(f) = require(&who, &[AccountRole::Admin], "manage accounts") {
-        return fail(Some(&who), f, true);
-    }
     users_response(&app, &who, notice_of(&n.done).as_deref(), None).await
 }
 
@@ -1735,13 +1719,11 @@ pub async fn users_post(
     headers: HeaderMap,
     Form(fields): Form<Fields>,
 ) -> Response {
-    let who = match signed_in(&app, &headers, false) {
+    let who = match gate(&app, &headers, false, ADMIN, "manage accounts") {
         Ok(who) => who,
         Err(response) => return *response,
     };
-    if let Err(f) = check_csrf(&who, &fields)
-        .and_then(|()| require(&who, &[AccountRole::Admin], "manage accounts"))
-    {
+    if let Err(f) = check_csrf(&who, &fields) {
         return fail(Some(&who), f, false);
     }
     let form = fields.get("form").to_owned();
