@@ -7,9 +7,10 @@ use ce_core::hud::{
     TimesHomeless,
 };
 use ce_core::{
-    AcceptReferral, AcknowledgeReferral, AddMember, Assess, AttemptContact, ClientId, Command,
-    DeclineReferral, Enroll, Exit, ExpireReferrals, FollowUp, HouseholdId, ListHouseholdType,
-    OpeningId, PostOpening, ProgramType, RecordCeEvent, Refer, ReferralId, Sweep, WithdrawOpening,
+    AcceptReferral, AcknowledgeReferral, AddMember, Assess, AttemptContact, ChangeHead, ClientId,
+    Command, DeclineReferral, Enroll, Exit, ExpireReferrals, FollowUp, HouseholdId,
+    ListHouseholdType, OpeningId, PostOpening, ProgramType, RecordCeEvent, Refer, ReferralId,
+    RemoveMember, Sweep, WithdrawOpening,
 };
 use ce_core::{ContactMethod, CurrentLivingSituation, Member, PriorLivingSituation, StatusUpdate};
 
@@ -84,6 +85,22 @@ pub fn household_command(
                     "relationship",
                     "3.15 Relationship to head of household",
                 )?,
+            )?,
+        }),
+        "remove-member" => Command::RemoveMember(RemoveMember {
+            household,
+            date: f.date("date", "Date left")?,
+            client: f.parse::<ClientId>("client", "Member")?,
+            destination: f.opt_code::<Destination>("destination", "3.12 Destination")?,
+            destination_subsidy: None,
+        }),
+        "change-head" => Command::ChangeHead(ChangeHead {
+            household,
+            date: f.date("date", "Date")?,
+            head: f.parse::<ClientId>("head", "New head of household")?,
+            former_head_relationship: f.code::<RelationshipToHoH>(
+                "former_head_relationship",
+                "3.15 Former head's relationship to the new head",
             )?,
         }),
         other => {

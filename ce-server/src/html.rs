@@ -229,6 +229,21 @@ pub fn form_head(who: &Who, form: &str, state: Option<&FormState>) -> Markup {
     }
 }
 
+/// The summary at the top of a page whose form was refused: what was not
+/// recorded and why (the same message stands beside the field, when the
+/// form is still on the page).
+pub fn form_alert(state: Option<&FormState>) -> Markup {
+    let Some(state) = state else {
+        return html! {};
+    };
+    html! {
+        div.alert role="alert" {
+            "Not recorded: "
+            @for message in state.errors.values() { (message) " " }
+        }
+    }
+}
+
 /// What `state` says `name` of `form` was typed as, else `default`.
 pub fn typed(state: Option<&FormState>, form: &str, name: &str, default: &str) -> String {
     state

@@ -29,8 +29,8 @@ use crate::accounts::AccountRole;
 use crate::app::{blocking, same_token, App, Failure, Who, SESSION_COOKIE};
 use crate::forms;
 use crate::html::{
-    codes, failure_page, field_error, form_head, input, page, select, textarea, typed, Fields,
-    FormState,
+    codes, failure_page, field_error, form_alert, form_head, input, page, select, textarea, typed,
+    Fields, FormState,
 };
 
 type AppState = State<Arc<App>>;
@@ -823,7 +823,23 @@ fn household_body(app: &App, who: &Who, view: &HouseholdView, s: Option<&FormSta
     );
     let months_options = codes(MonthsHomeless::ALL, |c| c.code(), MonthsHomeless::label);
     let action = format!("/households/{id}");
+    let destinations = codes(
+        Destination::ALL,
+        |c| c.code(),
+        |c| LivingSituation::from(c).label(),
+    );
+    // Members other than the head, by name (or client id).
+    let others: Vec<(String, String)> = h
+        .members
+        .iter()
+        .filter(|m| m.relationship != RelationshipToHoH::SelfHeadOfHousehold)
+        .map(|m| {
+            let name = ce_core::report::member_name(m).unwrap_or_else(|| m.client.to_string());
+            (m.client.to_string(), name)
+        })
+        .collect();
     html! {
+        (form_alert(s))
         section {
             h2 { "State" }
             table {
@@ -971,12 +987,34 @@ fn household_body(app: &App, who: &Who, view: &HouseholdView, s: Option<&FormSta
                         p { button type="submit" { "Add member" } }
                     }
                 }
+                @if !others.is_empty() {
+                    form method="post" action=(action) {
+                        fieldset {
+                            legend { "A member leaves" }
+                            (form_head(who, "remove-member", s))
+                            (input(s, "remove-member", "date", "Date left", "date", &today))
+                            (select(s, "remove-member", "client", "Member", &others, "", false))
+                            (select(s, "remove-member", "destination", "Destination (3.12, optional)", &destinations, "", true))
+                            p { button type="submit" { "Record leaving" } }
+                        }
+                    }
+                    form method="post" action=(action) {
+                        fieldset {
+                            legend { "Change the head of household" }
+                            (form_head(who, "change-head", s))
+                            (input(s, "change-head", "date", "Date", "date", &today))
+                            (select(s, "change-head", "head", "New head of household", &others, "", false))
+                            (select(s, "change-head", "former_head_relationship", "The former head's relationship to the new head (3.15)", &codes(RelationshipToHoH::ALL, |c| c.code(), RelationshipToHoH::label), "", false))
+                            p { button type="submit" { "Change head" } }
+                        }
+                    }
+                }
                 form method="post" action=(action) {
                     fieldset {
                         legend { "Exit from CE" }
                         (form_head(who, "exit", s))
                         (input(s, "exit", "date", "Exit date", "date", &today))
-                        (select(s, "exit", "destination", "Destination (3.12)", &codes(Destination::ALL, |c| c.code(), |c| LivingSituation::from(c).label()), "", false))
+                        (select(s, "exit", "destination", "Destination (3.12)", &destinations, "", false))
                         (input(s, "exit", "reason", "Reason", "text", ""))
                         p { button type="submit" { "Exit household" } }
                     }
@@ -1045,6 +1083,8 @@ fn form_name(form: &str) -> &'static str {
         "exit" => "Exit",
         "ce-event" => "4.20 event",
         "add-member" => "New member",
+        "remove-member" => "Member leaving",
+        "change-head" => "Change of head",
         "post" => "Opening",
         "withdraw" => "Withdrawal",
         "refer" => "Referral",
@@ -1123,6 +1163,7 @@ fn enroll_form(app: &App, who: &Who, s: Option<&FormState>) -> Markup {
         .map(|c| (c.0.clone(), c.0.clone()))
         .collect();
     html! {
+        (form_alert(s))
         form method="post" action="/enroll" {
             (form_head(who, f, s))
             fieldset {
@@ -1224,6 +1265,7 @@ async fn openings_response(
         .map(|p| (p.to_string(), p.label().to_owned()))
         .collect();
     let body = html! {
+        (form_alert(s))
         table {
             thead { tr { th { "Opening" } th { "Agency" } th { "Program" } th { "Type" } th { "Coalition" } th { "Serves" } th { "Units (filled)" } th { "Status" } th { "Actions" } } }
             tbody {
@@ -1417,6 +1459,7 @@ async fn referrals_response(
         )
     };
     let body = html! {
+        (form_alert(s))
         @if who.role() == AccountRole::Provider {
             p.muted { "Households referred to your agency's openings. You see these households, not the whole caseload." }
         }
@@ -1558,6 +1601,7 @@ async fn lead_response(
     let s = s.as_ref();
     let policy = app.workflow.policy();
     let body = html! {
+        (form_alert(s))
         form method="post" action="/lead" {
             fieldset {
                 legend { "Inactivity sweep" }
@@ -1647,6 +1691,7 @@ async fn users_response(
         .map(|r| (r.as_str().to_owned(), r.as_str().to_owned()))
         .collect();
     let body = html! {
+        (form_alert(s))
         table {
             thead { tr { th { "User" } th { "Role" } th { "Agency" } th { "State" } th { "Actions" } } }
             tbody {

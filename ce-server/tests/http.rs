@@ -1247,3 +1247,70 @@ async fn markup_in_every_free_text_field_comes_back_escaped() {
         "the enrollment with markup in its names was refused"
     );
 }
+
+#[tokio::test]
+async fn members_join_lead_and_leave_through_the_household_page() {
+    let s = start(|_| {}).await;
+    let (c, csrf) = s.login("access").await;
+    let h = s.households[1];
+    let path = format!("/households/{h}");
+    let today = today();
+    let post = |form: Vec<(&'static str, String)>| {
+        let mut form = form;
+        form.push(("csrf", csrf.clone()));
+        c.post(s.url(&path)).form(&form).send()
+    };
+    let r = post(vec![
+        ("form", "add-member".into()),
+        ("date", today.clone()),
+        ("first_name", "Cal".into()),
+        ("birth_date", "1985-02-03".into()),
+        ("relationship", "3".into()),
+        ("veteran", "0".into()),
+        ("disabling_condition", "0".into()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let household = s.app.workflow.caught_up().unwrap().households()[&h].clone();
+    let cal = household
+        .members
+        .iter()
+        .find(|m| m.first_name.as_deref() == Some("Cal"))
+        .unwrap()
+        .client;
+    let head = household.head().unwrap().client;
+    let r = post(vec![
+        ("form", "change-head".into()),
+        ("date", today.clone()),
+        ("head", cal.to_string()),
+        ("former_head_relationship", "3".into()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{:?}", r.text().await);
+    let r = post(vec![
+        ("form", "remove-member".into()),
+        ("date", today.clone()),
+        ("client", head.to_string()),
+        ("destination", "116".into()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{:?}", r.text().await);
+    let household = s.app.workflow.caught_up().unwrap().households()[&h].clone();
+    assert_eq!(household.head().unwrap().client, cal);
+    assert_eq!(household.members.len(), 1);
+    // Not a client of the household: the rule's message beside the field.
+    let r = post(vec![
+        ("form", "remove-member".into()),
+        ("date", today.clone()),
+        ("client", "not-a-client".into()),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Not recorded: "), "{html}");
+    assert!(html.contains("not-a-client"), "{html}");
+}
