@@ -34,6 +34,43 @@ pub fn append_and_read<S: EventStore>(store: S) {
     assert_eq!(store.next_position().unwrap(), 3);
 }
 
+/// An append that may return before it is durable (group commit) is
+/// stored, checked and read like any other; `sync` past it succeeds, and
+/// a plain append after it follows it.
+pub fn unsynced_appends_are_appends<S: EventStore>(store: S) {
+    let a = client_stream(1);
+    let first = store
+        .append_unsynced(request(
+            &[(a, ExpectedVersion::Exact(0))],
+            vec![new_event(1, &[a]), new_event(2, &[a])],
+        ))
+        .unwrap();
+    assert_eq!(first.iter().map(|e| e.position).collect::<Vec<_>>(), [0, 1]);
+    assert_eq!(store.read_from(0, 10).unwrap().len(), 2);
+    store.sync(store.next_position().unwrap()).unwrap();
+    // Checked like an append: a stale version conflicts, a re-send returns
+    // the stored events.
+    assert!(matches!(
+        store.append_unsynced(request(
+            &[(a, ExpectedVersion::Exact(0))],
+            vec![new_event(3, &[a])]
+        )),
+        Err(StoreError::Conflict { .. })
+    ));
+    let again = store
+        .append_unsynced(request(
+            &[(a, ExpectedVersion::Exact(0))],
+            vec![new_event(1, &[a]), new_event(2, &[a])],
+        ))
+        .unwrap();
+    assert_eq!(again, first);
+    store
+        .append(request(&[], vec![new_event(4, &[a])]))
+        .unwrap();
+    store.sync(0).unwrap();
+    assert_eq!(store.stream_version(&a).unwrap(), 3);
+}
+
 /// A stale expected version is a typed conflict and writes nothing.
 pub fn expected_version_conflict<S: EventStore>(store: S) {
     let a = client_stream(1);

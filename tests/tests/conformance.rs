@@ -42,6 +42,7 @@ conformance!(
     multi_stream_atomicity,
     global_order,
     idempotent_resend,
+    unsynced_appends_are_appends,
     projections_equal_fresh_fold,
     list_report_equals_the_fold,
     list_report_follows_the_policy_given,
