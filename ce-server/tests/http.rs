@@ -234,6 +234,11 @@ async fn without_a_session_pages_send_to_sign_in_and_posts_and_the_api_are_refus
         assert_eq!(r.status(), StatusCode::SEE_OTHER, "{path}");
         assert_eq!(r.headers()["location"], "/login", "{path}");
     }
+    // The sign-in page and its stylesheet need no session.
+    for path in ["/login", "/style.css"] {
+        let r = c.get(s.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{path}");
+    }
     let before = s.events();
     for path in [
         format!("/households/{h}"),
