@@ -16,6 +16,8 @@ mod rank;
 // The facts: events, and the envelope that stores them.
 mod event;
 mod envelope;
+// Which fields of the events are personal data.
+pub mod privacy;
 // The store trait, free of every read model.
 mod store;
 // State as folds of the events: a household, an opening, the lists, the

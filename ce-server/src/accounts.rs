@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 /// What an account may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum AccountRole {
     /// Access-point staff: enroll, assess, follow up, exit.
     Access,
@@ -101,6 +102,7 @@ pub struct Account {
 /// One change to the accounts, as the log keeps it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "change", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Change {
     /// An account was created.
     Added {
@@ -153,6 +155,7 @@ pub struct Record {
 
 /// What went wrong with an account or the accounts file.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum AccountError {
     /// The file could not be read or written.
     #[error("{path}: {source}")]

@@ -100,6 +100,7 @@ impl Who {
 
 /// What a route could not do.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum Failure {
     /// Not signed in (or the session ended).
     SignIn,

@@ -43,6 +43,7 @@ pub use config::Config;
 
 /// What keeps the server from starting.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ServeError {
     /// The workflow could not be opened on the store.
     #[error("cannot open the workflow on the store: {0}")]

@@ -65,4 +65,5 @@ mod run;
 mod generator;
 mod hud;
 mod memory;
+mod privacy;
 mod sled;
