@@ -87,6 +87,22 @@ impl CliStore {
     }
 }
 
+impl ce_core::ViewLog for CliStore {
+    fn record_views(&self, views: &[ce_core::View]) -> Result<(), StoreError> {
+        match self {
+            CliStore::Sled(store) => store.record_views(views),
+            CliStore::Postgres { store, .. } => store.record_views(views),
+        }
+    }
+
+    fn views_of(&self, household: ce_core::HouseholdId) -> Result<Vec<ce_core::View>, StoreError> {
+        match self {
+            CliStore::Sled(store) => store.views_of(household),
+            CliStore::Postgres { store, .. } => store.views_of(household),
+        }
+    }
+}
+
 impl EventStore for CliStore {
     fn append(&self, request: AppendRequest) -> Result<Vec<Envelope>, StoreError> {
         match self {

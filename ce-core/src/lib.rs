@@ -92,7 +92,7 @@ pub use record::{
 };
 pub use store::{
     check_expected, validate_request, AppendProblem, AppendRequest, EventStore, ExpectedVersion,
-    StoreError,
+    StoreError, View, ViewLog,
 };
 pub use vocab::*;
 pub use workflow::{Executed, Workflow};

@@ -5,7 +5,9 @@ use std::sync::{Mutex, MutexGuard};
 
 use crate::caseload::Snapshots;
 use crate::envelope::{Envelope, StreamId, StreamVersion};
-use crate::store::{check_expected, validate_request, AppendRequest, EventStore, StoreError};
+use crate::store::{
+    check_expected, validate_request, AppendRequest, EventStore, StoreError, View, ViewLog,
+};
 use crate::vocab::EventId;
 
 #[derive(Debug, Default)]
@@ -19,6 +21,7 @@ struct Log {
 #[derive(Debug, Default)]
 pub struct MemoryStore {
     log: Mutex<Log>,
+    views: Mutex<Vec<View>>,
 }
 
 impl MemoryStore {
@@ -120,3 +123,24 @@ impl EventStore for MemoryStore {
 
 /// Keeps no projections: a workflow on it folds the log.
 impl Snapshots for MemoryStore {}
+
+impl ViewLog for MemoryStore {
+    fn record_views(&self, views: &[View]) -> Result<(), StoreError> {
+        self.views
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .extend_from_slice(views);
+        Ok(())
+    }
+
+    fn views_of(&self, household: crate::vocab::HouseholdId) -> Result<Vec<View>, StoreError> {
+        Ok(self
+            .views
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .iter()
+            .filter(|v| v.household == household)
+            .cloned()
+            .collect())
+    }
+}

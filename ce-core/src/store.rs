@@ -220,3 +220,38 @@ pub fn check_expected(
         _ => Ok(()),
     }
 }
+
+/// One household's data shown to someone: the record of who saw whom that
+/// HMIS privacy standards ask for. Ids only: no name, no note.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct View {
+    /// When it was shown.
+    pub at: chrono::DateTime<chrono::Utc>,
+    /// Who saw it: user, agency, role.
+    pub actor: crate::vocab::Actor,
+    /// The household shown.
+    pub household: crate::vocab::HouseholdId,
+    /// Why, or what showed it (`household page`, `ce show`, ...).
+    pub purpose: String,
+}
+
+/// Where a store keeps its [`View`]s, beside its event log (not in it: a
+/// backup of the log does not carry them, and reading leaves the log as
+/// it is).
+pub trait ViewLog: Send + Sync {
+    /// Records views; returns once they are durable, so that a caller
+    /// shows the data only after the record is kept.
+    fn record_views(&self, views: &[View]) -> Result<(), StoreError>;
+
+    /// Every recorded view of `household`, oldest first.
+    fn views_of(&self, household: crate::vocab::HouseholdId) -> Result<Vec<View>, StoreError>;
+}
+
+impl<S: ViewLog + ?Sized> ViewLog for Arc<S> {
+    fn record_views(&self, views: &[View]) -> Result<(), StoreError> {
+        (**self).record_views(views)
+    }
+    fn views_of(&self, household: crate::vocab::HouseholdId) -> Result<Vec<View>, StoreError> {
+        (**self).views_of(household)
+    }
+}

@@ -202,7 +202,7 @@ pub(crate) async fn views(
     let who = app.who(&headers)?;
     require(&who, &[AccountRole::Lead])?;
     let id = household_id(&id)?;
-    blocking(move || Ok(Json(json!(app.views.of(id)?)))).await
+    blocking(move || Ok(Json(json!(app.workflow.store().views_of(id)?)))).await
 }
 
 pub(crate) async fn openings(

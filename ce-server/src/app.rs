@@ -8,17 +8,23 @@ use std::sync::Arc;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use ce_core::{
-    Actor, Caseload, Command, CommandId, CommandMeta, Executed, HouseholdId, Snapshots, Workflow,
+    Actor, Caseload, Command, CommandId, CommandMeta, Executed, HouseholdId, Snapshots, View,
+    ViewLog, Workflow,
 };
 use chrono::Utc;
 
 use crate::accounts::{Account, AccountRole, Accounts};
 use crate::config::Config;
 use crate::sessions::Sessions;
-use crate::views::{View, ViewLog};
 
-/// The store a server runs on: either kind, behind the store trait.
-pub type Store = Arc<dyn Snapshots>;
+/// What a server needs of a store: the event log (with the store's own
+/// fold, if it keeps one) and the log of who saw whom.
+pub trait ServerStore: Snapshots + ViewLog {}
+
+impl<S: Snapshots + ViewLog + ?Sized> ServerStore for S {}
+
+/// The store a server runs on: either kind, behind the store traits.
+pub type Store = Arc<dyn ServerStore>;
 
 /// The name of the session cookie.
 pub const SESSION_COOKIE: &str = "ce_session";
@@ -31,8 +37,6 @@ pub struct App {
     pub accounts: Accounts,
     /// The signed-in sessions.
     pub sessions: Sessions,
-    /// Who saw which household.
-    pub views: ViewLog,
     /// How the server runs.
     pub config: Config,
 }
@@ -89,12 +93,22 @@ impl Who {
     pub fn view(&self, id: HouseholdId, what: &str) -> View {
         View {
             at: Utc::now(),
-            user: self.account.name.clone(),
-            agency: self.account.agency.clone(),
-            role: self.account.role.as_str().to_owned(),
+            actor: Actor::new(
+                &self.account.name,
+                &self.account.agency,
+                self.role_for_views(),
+            ),
             household: id,
-            what: what.to_owned(),
+            purpose: what.to_owned(),
         }
+    }
+
+    /// The role a view is recorded under (an admin sees no household).
+    fn role_for_views(&self) -> ce_core::Role {
+        self.account
+            .role
+            .workflow_role()
+            .unwrap_or(ce_core::Role::Lead)
     }
 }
 
@@ -218,6 +232,12 @@ fn rejection_field(rejection: &ce_core::Rejection) -> Option<&'static str> {
     })
 }
 
+impl From<ce_core::StoreError> for Failure {
+    fn from(e: ce_core::StoreError) -> Self {
+        Failure::Internal(e.to_string())
+    }
+}
+
 impl From<ce_core::Error> for Failure {
     fn from(e: ce_core::Error) -> Self {
         match e {
@@ -311,7 +331,7 @@ impl App {
         what: &str,
     ) -> Result<(), Failure> {
         let views: Vec<View> = households.into_iter().map(|h| who.view(h, what)).collect();
-        Ok(self.views.record(&views)?)
+        Ok(self.workflow.store().record_views(&views)?)
     }
 
     /// Runs one workflow command as `who`, entered now; `command_id` (a

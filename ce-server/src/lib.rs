@@ -28,7 +28,6 @@ mod forms;
 mod html;
 mod pages;
 pub mod sessions;
-pub mod views;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -38,7 +37,7 @@ use axum::routing::{get, post};
 use axum::Router;
 
 pub use accounts::{AccountRole, Accounts};
-pub use app::{App, Store};
+pub use app::{App, ServerStore, Store};
 pub use config::Config;
 
 /// What keeps the server from starting.
@@ -76,13 +75,11 @@ pub fn random_token() -> std::io::Result<String> {
 pub fn app(config: Config, store: Store) -> Result<Arc<App>, ServeError> {
     let workflow = ce_core::Workflow::open(store)?;
     let accounts = Accounts::open(&config.state_dir)?;
-    let views = views::ViewLog::open(&config.state_dir);
     let sessions = sessions::Sessions::new(config.limits());
     Ok(Arc::new(App {
         workflow,
         accounts,
         sessions,
-        views,
         config,
     }))
 }

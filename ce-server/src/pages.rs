@@ -1110,7 +1110,7 @@ pub async fn household_views(
         return no_such(&app, &headers, "household", &id, true);
     };
     let a = Arc::clone(&app);
-    let views = match blocking(move || Ok(a.views.of(id)?)).await {
+    let views = match blocking(move || Ok(a.workflow.store().views_of(id)?)).await {
         Ok(v) => v,
         Err(f) => return fail(Some(&who), f, true),
     };
@@ -1120,7 +1120,7 @@ pub async fn household_views(
             thead { tr { th { "When (UTC)" } th { "User" } th { "Role" } th { "Agency" } th { "What" } } }
             tbody {
                 @for v in &views {
-                    tr { td { (v.at.format("%Y-%m-%d %H:%M:%S")) } td { (v.user) } td { (v.role) } td { (v.agency) } td { (v.what) } }
+                    tr { td { (v.at.format("%Y-%m-%d %H:%M:%S")) } td { (v.actor.user) } td { (v.actor.role) } td { (v.actor.agency) } td { (v.purpose) } }
                 }
             }
         }

@@ -822,7 +822,12 @@ async fn every_household_view_and_download_is_recorded_and_only_a_lead_sees_them
         .as_array()
         .unwrap()
         .iter()
-        .map(|v| (v["user"].as_str().unwrap(), v["what"].as_str().unwrap()))
+        .map(|v| {
+            (
+                v["actor"]["user"].as_str().unwrap(),
+                v["purpose"].as_str().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(
         whats,

@@ -71,6 +71,13 @@ const MIGRATIONS: &[&str] = &[
            FROM unnest(streams) WITH ORDINALITY AS n(stream, i);
          RETURN NEXT;
      END $$;",
+    // Who saw which household: beside the log, not in it.
+    "CREATE TABLE ce_views (
+         id bigserial PRIMARY KEY,
+         household uuid NOT NULL,
+         view jsonb NOT NULL
+     );
+     CREATE INDEX ce_views_household ON ce_views (household, id);",
 ];
 
 /// The schema version this build writes and reads.
@@ -999,6 +1006,51 @@ impl Drop for Import<'_> {
 
 /// Keeps no projections yet: a workflow on it folds the log.
 impl Snapshots for PgStore {}
+
+/// Views in `ce_views`, one row each, written in one statement and
+/// committed before `record_views` returns.
+impl ce_core::ViewLog for PgStore {
+    fn record_views(&self, views: &[ce_core::View]) -> Result<(), StoreError> {
+        if views.is_empty() {
+            return Ok(());
+        }
+        let households: Vec<uuid::Uuid> = views.iter().map(|v| *v.household.as_uuid()).collect();
+        let bodies: Vec<serde_json::Value> = views
+            .iter()
+            .map(serde_json::to_value)
+            .collect::<Result<_, _>>()
+            .map_err(|e| StoreError::Backend(Box::new(e)))?;
+        let mut conn = self.conn()?;
+        conn.client
+            .execute(
+                "INSERT INTO ce_views (household, view)
+                 SELECT * FROM unnest($1::uuid[], $2::jsonb[])",
+                &[&households, &bodies],
+            )
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    fn views_of(&self, household: ce_core::HouseholdId) -> Result<Vec<ce_core::View>, StoreError> {
+        let mut conn = self.conn()?;
+        let rows = conn
+            .client
+            .query(
+                "SELECT view FROM ce_views WHERE household = $1 ORDER BY id",
+                &[household.as_uuid()],
+            )
+            .map_err(backend)?;
+        rows.iter()
+            .map(|row| {
+                let value: serde_json::Value = row.try_get(0).map_err(backend)?;
+                serde_json::from_value(value).map_err(|e| StoreError::Corrupt {
+                    position: 0,
+                    detail: format!("a view of household {household} does not decode: {e}"),
+                })
+            })
+            .collect()
+    }
+}
 
 /// Ranks the folded log for a report.
 impl ListReader for PgStore {}

@@ -1,7 +1,10 @@
 //! Checks every [`EventStore`] must pass. Each takes a fresh, empty store.
 
 use ce_core::report::{ListReader, PriorityListReport};
-use ce_core::{Caseload, EventStore, ExpectedVersion, Snapshots, StoreError};
+use ce_core::{
+    Actor, Caseload, EventStore, ExpectedVersion, HouseholdId, Role, Snapshots, StoreError, View,
+    ViewLog,
+};
 
 use crate::sample::{client_stream, new_event, request, workload, Driver};
 
@@ -69,6 +72,31 @@ pub fn unsynced_appends_are_appends<S: EventStore>(store: S) {
         .unwrap();
     store.sync(0).unwrap();
     assert_eq!(store.stream_version(&a).unwrap(), 3);
+}
+
+/// Views are kept per household, in the order recorded, ids only, and
+/// leave the event log as it was.
+pub fn views_are_kept_per_household_beside_the_log<S: EventStore + ViewLog>(store: S) {
+    let (a, b) = (HouseholdId::random(), HouseholdId::random());
+    let at = chrono::DateTime::from_timestamp(1_764_000_000, 0).unwrap();
+    let view = |household, purpose: &str| View {
+        at,
+        actor: Actor::new("ana", "Couleecap", Role::Access),
+        household,
+        purpose: purpose.to_owned(),
+    };
+    assert_eq!(store.views_of(a).unwrap(), []);
+    store.record_views(&[]).unwrap();
+    store
+        .record_views(&[view(a, "household page"), view(b, "list download")])
+        .unwrap();
+    store.record_views(&[view(a, "ce show")]).unwrap();
+    assert_eq!(
+        store.views_of(a).unwrap(),
+        [view(a, "household page"), view(a, "ce show")]
+    );
+    assert_eq!(store.views_of(b).unwrap(), [view(b, "list download")]);
+    assert_eq!(store.next_position().unwrap(), 0);
 }
 
 /// A stale expected version is a typed conflict and writes nothing.

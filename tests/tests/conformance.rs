@@ -43,6 +43,7 @@ conformance!(
     global_order,
     idempotent_resend,
     unsynced_appends_are_appends,
+    views_are_kept_per_household_beside_the_log,
     projections_equal_fresh_fold,
     list_report_equals_the_fold,
     list_report_follows_the_policy_given,

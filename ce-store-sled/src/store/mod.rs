@@ -33,6 +33,7 @@ mod read_log;
 mod read_projections;
 mod rebuild;
 mod repair;
+mod views;
 
 /// The on-disk format this build writes and reads.
 pub const FORMAT_VERSION_CURRENT: u64 = 1;
@@ -44,6 +45,8 @@ pub type ProjectionRow = (String, Vec<u8>, Vec<u8>);
 #[derive(Debug)]
 pub struct SledStore {
     db: sled::Db,
+    /// Who saw which household (see `views.rs`); not part of the log.
+    views: sled::Tree,
     /// The trees, by their index in [`TREES`](crate::keys::TREES); the projection trees of the
     /// current generation. A rebuild swaps in the next generation's; an
     /// operation keeps the handles it took at its start.

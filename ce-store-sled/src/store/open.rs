@@ -14,6 +14,7 @@ use ce_core::{EventStore, Policy, Upcasters};
 use super::commit::GroupCommit;
 use super::import::ImportMark;
 use super::rebuild::drop_projection_tree;
+use super::views::VIEWS_TREE;
 #[cfg(test)]
 use super::Faults;
 use super::{SledStore, FORMAT_VERSION_CURRENT};
@@ -207,8 +208,10 @@ impl SledStore {
                 drop_projection_tree(&db, &name).map_err(SledStoreError::storage)?;
             }
         }
+        let views = db.open_tree(VIEWS_TREE).map_err(SledStoreError::storage)?;
         let mut store = Self {
             db,
+            views,
             trees: RwLock::new(trees.into()),
             retired: Mutex::new(Vec::new()),
             policy,
