@@ -87,6 +87,8 @@ pub fn export(ctx: &Ctx, path: &Path) -> Result<(), CliError> {
     // The same format from either store: a sled backup restores into
     // PostgreSQL, and the other way.
     let store = ctx.store();
+    let shown: Vec<_> = ctx.caseload()?.households().keys().copied().collect();
+    ctx.record_shown(shown, "ce export jsonl")?;
     let events = write_private(path, |out| Ok(ce_store_sled::write_jsonl(store, out)?))?;
     ctx.out.emit(
         format!("exported {events} events to {}", path.display()),

@@ -213,6 +213,12 @@ pub enum CliCommand {
     RollbackImport,
     /// Replay the log, check every invariant and the projections.
     Verify,
+    /// The audit trail of reading: who was shown a household's data.
+    Audit {
+        /// What to show.
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Serve the workflow in a browser and over a JSON API (see
     /// docs/server.md). The first run creates an `admin` account and
     /// prints its password once.
@@ -225,6 +231,18 @@ pub enum CliCommand {
         /// What to do.
         #[command(subcommand)]
         command: UserCommand,
+    },
+}
+
+/// `ce audit` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Who was shown the household's personal data, when and by what
+    /// (a CE lead only).
+    Views {
+        /// The household.
+        #[arg(long)]
+        household: String,
     },
 }
 

@@ -13,6 +13,7 @@ use crate::output::table;
 pub fn history(ctx: &Ctx, household: &str) -> Result<(), CliError> {
     let id: HouseholdId = parse_id("household", household)?;
     let entries = ctx.workflow()?.history(id)?;
+    ctx.record_shown([id], "ce history")?;
     let text = table(
         &[
             "position",
@@ -116,5 +117,37 @@ pub fn correct(
         format!("corrected event {event}"),
         &json!({ "corrected": event, "positions": positions }),
     );
+    Ok(())
+}
+
+/// `ce audit views --household H`: every recorded view of the household,
+/// oldest first (a CE lead only).
+pub fn views(ctx: &Ctx, household: &str) -> Result<(), CliError> {
+    if ctx.actor.role != ce_core::Role::Lead {
+        return Err(ce_core::Error::from(ce_core::Rejection::Forbidden {
+            role: ctx.actor.role,
+            action: ce_core::Operation::ReadViews,
+        })
+        .into());
+    }
+    let id: HouseholdId = parse_id("household", household)?;
+    let views = ce_core::ViewLog::views_of(ctx.store(), id)?;
+    let text = if views.is_empty() {
+        format!("no recorded view of household {id}")
+    } else {
+        table(
+            &["at", "user", "agency", "role", "by"],
+            views.iter().map(|v| {
+                vec![
+                    v.at.format("%Y-%m-%d %H:%M:%S").to_string(),
+                    v.actor.user.to_string(),
+                    v.actor.agency.to_string(),
+                    v.actor.role.to_string(),
+                    v.purpose.clone(),
+                ]
+            }),
+        )
+    };
+    ctx.out.emit(text, &views);
     Ok(())
 }

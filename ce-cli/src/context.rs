@@ -133,6 +133,30 @@ impl Ctx {
         }
     }
 
+    /// Records that the acting user is shown `households` (personal data:
+    /// names, notes) by `what`, before it is printed: a record that cannot
+    /// be kept stops the command, and nothing is shown.
+    pub fn record_shown(
+        &self,
+        households: impl IntoIterator<Item = HouseholdId>,
+        what: &str,
+    ) -> Result<(), CliError> {
+        let at = Utc::now();
+        // One record per household, however often the output shows it.
+        let mut seen = std::collections::HashSet::new();
+        let views: Vec<ce_core::View> = households
+            .into_iter()
+            .filter(|h| seen.insert(*h))
+            .map(|household| ce_core::View {
+                at,
+                actor: self.actor.clone(),
+                household,
+                purpose: what.to_owned(),
+            })
+            .collect();
+        Ok(ce_core::ViewLog::record_views(self.store.as_ref(), &views)?)
+    }
+
     /// Runs one command, recorded now by the acting user.
     pub fn execute(&self, command: impl Into<Command>) -> Result<Executed, CliError> {
         let meta = CommandMeta {
@@ -170,7 +194,8 @@ pub fn store_use(command: &CliCommand) -> StoreUse {
         | CliCommand::Explain { .. }
         | CliCommand::Export { .. }
         | CliCommand::Report { .. }
-        | CliCommand::Verify => StoreUse::Read,
+        | CliCommand::Verify
+        | CliCommand::Audit { .. } => StoreUse::Read,
         _ => StoreUse::Change,
     }
 }

@@ -69,6 +69,8 @@ pub fn export(ctx: &Ctx, format: &ExportFormat) -> Result<(), CliError> {
     options.to = to;
     options.score_result_types = ctx.policy().score_result_types.clone();
     let export = HudCsvExport::build(&log, &options);
+    let shown: Vec<_> = ctx.caseload()?.households().keys().copied().collect();
+    ctx.record_shown(shown, "ce export hud-csv")?;
     create_private_dir(dir)?;
     let mut rows = serde_json::Map::new();
     let mut text = Vec::new();

@@ -13,7 +13,6 @@ use serde_json::json;
 use crate::args::{ListArgs, When};
 use crate::context::{caseload_when, coalition_arg, parse_id, today, Ctx};
 use crate::error::CliError;
-use crate::output::Output;
 
 /// `ce list`: one Priority List Report per matching list.
 pub fn list(ctx: &Ctx, args: &ListArgs) -> Result<(), CliError> {
@@ -39,7 +38,7 @@ pub fn list(ctx: &Ctx, args: &ListArgs) -> Result<(), CliError> {
     // Today's lists from the sled store's list rows; the PostgreSQL store
     // keeps none, and its caught-up fold serves as every other date's.
     if let (true, CliStore::Sled(store)) = (args.when.is_now(), ctx.store()) {
-        return list_today(store, &ctx.out, &filter);
+        return list_today(ctx, store, &filter);
     }
     let (caseload, as_of) = caseload_when(ctx, &args.when)?;
     let mut reports: Vec<PriorityListReport> = caseload
@@ -54,8 +53,7 @@ pub fn list(ctx: &Ctx, args: &ListArgs) -> Result<(), CliError> {
         })
         .collect();
     finish_reports(ctx.store(), &mut reports, args.no_names)?;
-    emit_reports(&ctx.out, &reports);
-    Ok(())
+    emit_reports(ctx, &reports, args.no_names)
 }
 
 /// Which lists `ce list` was asked for.
@@ -134,7 +132,7 @@ pub fn source_client_ids(
 /// and the households on them, without loading the whole caseload (at
 /// 100,000 households that load takes about 1.4 s and 400 MiB; see
 /// docs/benchmarks.md, rows 4 and 6b).
-fn list_today(store: &SledStore, out: &Output, filter: &Filter<'_>) -> Result<(), CliError> {
+fn list_today(ctx: &Ctx, store: &SledStore, filter: &Filter<'_>) -> Result<(), CliError> {
     let args = filter.args;
     let as_of = today();
     let mut keys = store.list_keys()?;
@@ -151,11 +149,19 @@ fn list_today(store: &SledStore, out: &Output, filter: &Filter<'_>) -> Result<()
         reports.push(report);
     }
     finish_reports(store, &mut reports, args.no_names)?;
-    emit_reports(out, &reports);
-    Ok(())
+    emit_reports(ctx, &reports, args.no_names)
 }
 
-fn emit_reports(out: &Output, reports: &[PriorityListReport]) {
+/// Prints the reports, once the households they name are recorded as
+/// shown (not when `no_names` left the names out).
+fn emit_reports(ctx: &Ctx, reports: &[PriorityListReport], no_names: bool) -> Result<(), CliError> {
+    if !no_names {
+        let shown = reports
+            .iter()
+            .flat_map(|r| r.rows.iter().map(|row| row.household));
+        ctx.record_shown(shown, "ce list")?;
+    }
+    let out = &ctx.out;
     let text = if reports.is_empty() {
         "no household is on a matching list".to_owned()
     } else {
@@ -166,12 +172,13 @@ fn emit_reports(out: &Output, reports: &[PriorityListReport]) {
             .join("\n\n")
     };
     out.emit(text.trim_end(), &reports);
+    Ok(())
 }
 
 /// `ce show HOUSEHOLD`.
 pub fn show(ctx: &Ctx, household: &str, when: &When) -> Result<(), CliError> {
     if let (true, CliStore::Sled(store)) = (when.is_now(), ctx.store()) {
-        return show_today(store, &ctx.out, household);
+        return show_today(ctx, store, household);
     }
     let id: HouseholdId = parse_id("household", household)?;
     let (caseload, as_of) = caseload_when(ctx, when)?;
@@ -180,7 +187,7 @@ pub fn show(ctx: &Ctx, household: &str, when: &When) -> Result<(), CliError> {
         ce_core::Rejection::UnknownHousehold(id),
     ))?;
     let events = ce_events(ctx.store(), id, as_of)?;
-    print_household(&ctx.out, policy, household, as_of, &events, |key| {
+    print_household(ctx, policy, household, as_of, &events, |key| {
         Ok(caseload.list(policy, key, as_of))
     })
 }
@@ -200,7 +207,7 @@ fn ce_events(
 /// `ce show HOUSEHOLD` as of today: the household's projection row and
 /// the store's list rows, without loading the whole caseload (see
 /// [`list_today`]).
-fn show_today(store: &SledStore, out: &Output, household: &str) -> Result<(), CliError> {
+fn show_today(ctx: &Ctx, store: &SledStore, household: &str) -> Result<(), CliError> {
     let id: HouseholdId = parse_id("household", household)?;
     let household =
         store
@@ -210,7 +217,7 @@ fn show_today(store: &SledStore, out: &Output, household: &str) -> Result<(), Cl
             )))?;
     let as_of = today();
     let events = ce_events(store, id, as_of)?;
-    print_household(out, store.policy(), &household, as_of, &events, |key| {
+    print_household(ctx, store.policy(), &household, as_of, &events, |key| {
         Ok(store.list(key, as_of)?)
     })
 }
@@ -218,7 +225,7 @@ fn show_today(store: &SledStore, out: &Output, household: &str) -> Result<(), Cl
 /// Prints a household and its rank on each list (`list` reads a list as of
 /// `as_of`) or why it is off it.
 fn print_household(
-    out: &Output,
+    ctx: &Ctx,
     policy: &ce_core::Policy,
     household: &ce_core::Household,
     as_of: chrono::NaiveDate,
@@ -226,6 +233,8 @@ fn print_household(
     list: impl Fn(&ListKey) -> Result<ce_core::PriorityList, CliError>,
 ) -> Result<(), CliError> {
     let id = household.id;
+    ctx.record_shown([id], "ce show")?;
+    let out = &ctx.out;
     let list_type = ListHouseholdType::of(household, policy);
     let mut lists = Vec::new();
     let status = household.status;

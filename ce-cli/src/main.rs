@@ -148,6 +148,9 @@ fn run(cli: &Cli) -> Result<(), CliError> {
     match &cli.command {
         CliCommand::Init { .. } | CliCommand::RollbackImport | CliCommand::User { .. } => Ok(()),
         CliCommand::Serve(args) => serve::serve(&ctx, args),
+        CliCommand::Audit {
+            command: args::AuditCommand::Views { household },
+        } => audit::views(&ctx, household),
         CliCommand::Demo(args) => demo::run(&ctx, args),
         CliCommand::Policy {
             command: PolicyCommand::Show,

@@ -78,6 +78,12 @@ fn housed_not_exited(
         as_of,
         days,
     );
+    if !no_names {
+        ctx.record_shown(
+            rows.iter().map(|r| r.household),
+            "ce report housed-not-exited",
+        )?;
+    }
     for row in &mut rows {
         if no_names {
             row.head_name = None;

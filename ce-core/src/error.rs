@@ -556,5 +556,7 @@ words! {
         Sweep => "run the inactivity sweep",
         /// Expire overdue referrals.
         ExpireReferrals => "expire referrals",
+        /// Read who viewed a household.
+        ReadViews => "read who viewed a household",
     }
 }

@@ -330,7 +330,13 @@ impl App {
         households: impl IntoIterator<Item = HouseholdId>,
         what: &str,
     ) -> Result<(), Failure> {
-        let views: Vec<View> = households.into_iter().map(|h| who.view(h, what)).collect();
+        // One record per household, however often the answer shows it.
+        let mut seen = std::collections::HashSet::new();
+        let views: Vec<View> = households
+            .into_iter()
+            .filter(|h| seen.insert(*h))
+            .map(|h| who.view(h, what))
+            .collect();
         Ok(self.workflow.store().record_views(&views)?)
     }
 

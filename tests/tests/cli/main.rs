@@ -29,5 +29,6 @@ mod postgres;
 mod referrals;
 mod store;
 mod verify;
+mod views;
 mod walkthrough;
 mod workflow_rules;
