@@ -154,6 +154,15 @@ impl Ctx {
                 purpose: what.to_owned(),
             })
             .collect();
+        if let CliStore::Sled(store) = self.store.as_ref() {
+            if store.is_private_copy() {
+                crate::output::to_stderr(&format!(
+                    "note: the store cannot be written, so this read of {} household(s) is not in its view log; note it by hand",
+                    views.len()
+                ));
+                return Ok(());
+            }
+        }
         Ok(ce_core::ViewLog::record_views(self.store.as_ref(), &views)?)
     }
 

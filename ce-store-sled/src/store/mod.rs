@@ -143,6 +143,13 @@ impl SledStore {
         Ok(())
     }
 
+    /// Whether this is a private copy of a store that could not be opened
+    /// for writing ([`open_snapshot`](Self::open_snapshot)): what is
+    /// written to it (a view record) is gone with it.
+    pub fn is_private_copy(&self) -> bool {
+        self.snapshot.is_some()
+    }
+
     /// Makes every append flush on its own under the writer lock (`true`)
     /// instead of sharing flushes with the appends that arrive with it
     /// (the default): the baseline a group commit benchmark compares

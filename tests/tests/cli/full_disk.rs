@@ -83,6 +83,12 @@ fn a_read_command_on_a_full_disk_answers_from_a_copy() {
         "{}",
         describe("list", &out)
     );
+    // Its view cannot be recorded: it says so.
+    assert!(
+        text(&out.stderr).contains("is not in its view log"),
+        "{}",
+        describe("list", &out)
+    );
     let out = run(&["verify"]);
     assert!(
         out.status.success(),
