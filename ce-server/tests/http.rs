@@ -153,6 +153,35 @@ impl Server {
         format!("{}{path}", self.base)
     }
 
+    /// GET `path` as `client`: the status.
+    async fn status(&self, client: &Client, path: &str) -> StatusCode {
+        client.get(self.url(path)).send().await.unwrap().status()
+    }
+
+    /// GET `path` as `client`: the body as text.
+    async fn text(&self, client: &Client, path: &str) -> String {
+        client
+            .get(self.url(path))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
+    /// GET `path` as `client`: the body as JSON.
+    async fn json(&self, client: &Client, path: &str) -> Value {
+        client
+            .get(self.url(path))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
     fn events(&self) -> u64 {
         self.app.workflow.store().next_position().unwrap()
     }
@@ -292,7 +321,7 @@ async fn each_role_reaches_its_pages_and_is_refused_the_others() {
     for user in ["admin", "lead", "access", "provider-a", "provider-b"] {
         let (c, _) = s.login(user).await;
         for (path, allowed) in &table {
-            let status = c.get(s.url(path)).send().await.unwrap().status();
+            let status = s.status(&c, path).await;
             if allowed.contains(&user) {
                 assert_eq!(status, StatusCode::OK, "{user} {path}");
             } else {
@@ -418,10 +447,7 @@ async fn a_missing_or_wrong_csrf_token_is_refused() {
 async fn an_expired_session_must_sign_in_again() {
     let s = start(|c| c.idle_seconds = 1).await;
     let (c, _) = s.login("lead").await;
-    assert_eq!(
-        c.get(s.url("/lists")).send().await.unwrap().status(),
-        StatusCode::OK
-    );
+    assert_eq!(s.status(&c, "/lists").await, StatusCode::OK);
     tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
     let r = c.get(s.url("/lists")).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
@@ -433,14 +459,7 @@ async fn repeated_failures_lock_the_account_and_logout_ends_the_session() {
     let s = start(|c| c.max_failures = 3).await;
     let c = client();
     for _ in 0..3 {
-        let html = c
-            .get(s.url("/login"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let html = s.text(&c, "/login").await;
         let token = between(&html, "name=\"login_csrf\" value=\"", "\"");
         let r = c
             .post(s.url("/login"))
@@ -454,14 +473,7 @@ async fn repeated_failures_lock_the_account_and_logout_ends_the_session() {
             .unwrap();
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
     }
-    let html = c
-        .get(s.url("/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = s.text(&c, "/login").await;
     let token = between(&html, "name=\"login_csrf\" value=\"", "\"");
     let r = c
         .post(s.url("/login"))
@@ -498,10 +510,7 @@ async fn repeated_failures_lock_the_account_and_logout_ends_the_session() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(
-        c.get(s.url("/lists")).send().await.unwrap().status(),
-        StatusCode::SEE_OTHER
-    );
+    assert_eq!(s.status(&c, "/lists").await, StatusCode::SEE_OTHER);
 }
 
 #[tokio::test]
@@ -526,39 +535,20 @@ async fn the_actor_comes_from_the_session_and_markup_comes_back_escaped() {
     assert_eq!(last.actor.user.0, "access");
     assert_eq!(last.actor.agency.0, "Couleecap");
     assert_eq!(last.actor.role, Role::Access);
-    let html = c
-        .get(s.url(&path))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = s.text(&c, &path).await;
     assert!(!html.contains("<img src=x"), "unescaped note");
     assert!(!html.contains("<b>under"), "unescaped location");
     // The first household's name is markup: escaped on the lists and its page.
-    let lists = c
-        .get(s.url("/lists"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let lists = s.text(&c, "/lists").await;
     assert!(
         lists.contains("&lt;script&gt;alert('x')&lt;/script&gt;")
             || lists.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"),
         "{lists}"
     );
     assert!(!lists.contains("<script>"));
-    let page = c
-        .get(s.url(&format!("/households/{}", s.households[0])))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = s
+        .text(&c, &format!("/households/{}", s.households[0]))
+        .await;
     assert!(!page.contains("<script>"));
     // A resubmitted form (same command id) is recorded once.
     let before = s.events();
@@ -673,76 +663,29 @@ async fn a_provider_sees_only_households_referred_to_its_agency() {
     let (a, _) = s.login("provider-a").await;
     let (b, _) = s.login("provider-b").await;
     assert_eq!(
-        a.get(s.url(&format!("/households/{referred}")))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        s.status(&a, &format!("/households/{referred}")).await,
         StatusCode::OK
     );
     assert_eq!(
-        a.get(s.url(&format!("/households/{other}")))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        s.status(&a, &format!("/households/{other}")).await,
         StatusCode::NOT_FOUND
     );
     assert_eq!(
-        b.get(s.url(&format!("/households/{referred}")))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        s.status(&b, &format!("/households/{referred}")).await,
         StatusCode::NOT_FOUND
     );
     assert_eq!(
-        b.get(s.url(&format!("/api/households/{referred}")))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        s.status(&b, &format!("/api/households/{referred}")).await,
         StatusCode::NOT_FOUND
     );
-    assert_eq!(
-        a.get(s.url("/lists")).send().await.unwrap().status(),
-        StatusCode::FORBIDDEN
-    );
-    let inbox_a = a
-        .get(s.url("/referrals"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    assert_eq!(s.status(&a, "/lists").await, StatusCode::FORBIDDEN);
+    let inbox_a = s.text(&a, "/referrals").await;
     assert!(inbox_a.contains(&s.referral.to_string()));
-    let inbox_b = b
-        .get(s.url("/referrals"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let inbox_b = s.text(&b, "/referrals").await;
     assert!(!inbox_b.contains(&s.referral.to_string()));
-    let api_b: Value = b
-        .get(s.url("/api/referrals"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let api_b: Value = s.json(&b, "/api/referrals").await;
     assert_eq!(api_b.as_array().unwrap().len(), 0);
-    let api_a: Value = a
-        .get(s.url("/api/referrals"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let api_a: Value = s.json(&a, "/api/referrals").await;
     assert_eq!(api_a.as_array().unwrap().len(), 1);
 }
 
@@ -752,72 +695,33 @@ async fn every_household_view_and_download_is_recorded_and_only_a_lead_sees_them
     let h = s.households[0];
     let (access, _) = s.login("access").await;
     assert_eq!(
-        access
-            .get(s.url(&format!("/households/{h}")))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        s.status(&access, &format!("/households/{h}")).await,
         StatusCode::OK
     );
     assert_eq!(
-        access
-            .get(s.url(&format!("/api/households/{h}")))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        s.status(&access, &format!("/api/households/{h}")).await,
         StatusCode::OK
     );
     assert_eq!(
-        access
-            .get(s.url("/lists/download"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        s.status(&access, "/lists/download").await,
         StatusCode::FORBIDDEN
     );
+    assert_eq!(s.status(&access, "/api/lists").await, StatusCode::FORBIDDEN);
     assert_eq!(
-        access
-            .get(s.url("/api/lists"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        StatusCode::FORBIDDEN
-    );
-    assert_eq!(
-        access
-            .get(s.url(&format!("/api/households/{h}/views")))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        s.status(&access, &format!("/api/households/{h}/views"))
+            .await,
         StatusCode::FORBIDDEN
     );
     let (lead, _) = s.login("lead").await;
-    let history: Value = access
-        .get(s.url(&format!("/api/households/{h}/history")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let history: Value = s
+        .json(&access, &format!("/api/households/{h}/history"))
+        .await;
     assert!(history.as_array().unwrap().len() >= 2, "{history}");
     let csv = lead.get(s.url("/lists/download")).send().await.unwrap();
     assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
     let csv = csv.text().await.unwrap();
     assert!(csv.lines().count() >= 3, "{csv}");
-    let views: Value = lead
-        .get(s.url(&format!("/api/households/{h}/views")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let views: Value = s.json(&lead, &format!("/api/households/{h}/views")).await;
     let whats: Vec<(&str, &str)> = views
         .as_array()
         .unwrap()
@@ -838,14 +742,7 @@ async fn every_household_view_and_download_is_recorded_and_only_a_lead_sees_them
             ("lead", "list download")
         ]
     );
-    let page = lead
-        .get(s.url(&format!("/households/{h}/views")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = s.text(&lead, &format!("/households/{h}/views")).await;
     assert!(page.contains("household page") && page.contains("access"));
 }
 
@@ -942,10 +839,7 @@ async fn the_admin_manages_accounts_and_a_disabled_account_is_signed_out() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(
-        access.get(s.url("/lists")).send().await.unwrap().status(),
-        StatusCode::SEE_OTHER
-    );
+    assert_eq!(s.status(&access, "/lists").await, StatusCode::SEE_OTHER);
     let log = s.app.accounts.log().unwrap();
     assert!(log.iter().any(|r| r.by == "admin" && matches!(&r.change, ce_server::accounts::Change::Disabled { user } if user == "access")));
     // The lead may not manage accounts.
@@ -1047,14 +941,9 @@ async fn pages_forbid_framing_scripts_and_caching() {
         );
     }
     // A notice comes from the server's words, never from the link.
-    let html = c
-        .get(s.url("/lists?done=Call+555-0100+to+verify+your+password"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = s
+        .text(&c, "/lists?done=Call+555-0100+to+verify+your+password")
+        .await;
     assert!(!html.contains("555-0100"));
 }
 
@@ -1238,14 +1127,7 @@ async fn markup_in_every_free_text_field_comes_back_escaped() {
             .iter()
             .chain(std::iter::once(&"/admin/users".to_owned()))
         {
-            let body = c
-                .get(s.url(path))
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap();
+            let body = s.text(&c, path).await;
             assert!(
                 !body.contains("<script>alert"),
                 "{user} {path} shows markup unescaped"
