@@ -501,7 +501,18 @@ pub async fn lists(
         as_of: q.as_of.clone(),
         done: None,
     };
-    let (reports, as_of) = match blocking(move || list_reports(&a, &query)).await {
+    let viewer = who.clone();
+    let (reports, as_of) = match blocking(move || {
+        let (reports, as_of) = list_reports(&a, &query)?;
+        // The page shows the heads' names: each household is a view.
+        let shown = reports
+            .iter()
+            .flat_map(|r| r.rows.iter().map(|row| row.household));
+        a.record_shown(&viewer, shown, "priority lists page")?;
+        Ok((reports, as_of))
+    })
+    .await
+    {
         Ok(r) => r,
         Err(f) => return fail(Some(&who), f, true),
     };
@@ -1411,6 +1422,9 @@ async fn referrals_response(
                 }
             }
         }
+        drop(all);
+        // The page shows the heads' names: each household is a view.
+        a.record_shown(&viewer, slim.households().keys().copied(), "referrals page")?;
         Ok(slim)
     })
     .await

@@ -694,6 +694,7 @@ async fn every_household_view_and_download_is_recorded_and_only_a_lead_sees_them
     let s = start(|_| {}).await;
     let h = s.households[0];
     let (access, _) = s.login("access").await;
+    assert_eq!(s.status(&access, "/lists").await, StatusCode::OK);
     assert_eq!(
         s.status(&access, &format!("/households/{h}")).await,
         StatusCode::OK
@@ -736,6 +737,7 @@ async fn every_household_view_and_download_is_recorded_and_only_a_lead_sees_them
     assert_eq!(
         whats,
         [
+            ("access", "priority lists page"),
             ("access", "household page"),
             ("access", "api household"),
             ("access", "api history"),
