@@ -124,35 +124,12 @@ pub(crate) async fn household(
             .map_err(|_| Failure::field("as_of", format!("{s:?} is not a date (YYYY-MM-DD)")))?,
     };
     blocking(move || {
-        let not_found = || Failure::unseen(id);
-        let policy = app.workflow.policy();
-        let today = as_of == chrono::Utc::now().date_naive();
-        // Read under the fold's lock, copying only this household.
-        let (household, explanation) = {
-            let caseload = app.workflow.caught_up()?;
-            if !who.may_see(&caseload, id) {
-                return Err(not_found());
-            }
-            let household = caseload
-                .households()
-                .get(&id)
-                .cloned()
-                .ok_or_else(not_found)?;
-            let explanation = today
-                .then(|| ce_core::audit::explain(&caseload, policy, id, as_of, None))
-                .flatten();
-            (household, explanation)
-        };
-        let explanation = if today {
-            explanation
-        } else {
-            ce_core::audit::explain(&app.workflow.as_of(as_of)?, policy, id, as_of, None)
-        };
+        let seen = app.household_for(&who, id, as_of)?;
         app.record_shown(&who, [id], "api household")?;
         Ok(Json(json!({
-            "household": household,
-            "chronic": household.is_chronic(),
-            "explanation": explanation,
+            "household": seen.household,
+            "chronic": seen.household.is_chronic(),
+            "explanation": seen.explanation,
         })))
     })
     .await

@@ -112,6 +112,17 @@ impl Who {
     }
 }
 
+/// A household as an account may see it (see [`App::household_for`]).
+#[derive(Debug, Clone)]
+pub struct SeenHousehold {
+    /// Its state.
+    pub household: ce_core::Household,
+    /// Why it ranks where it does (none when it is on no list that day).
+    pub explanation: Option<ce_core::audit::Explanation>,
+    /// Its referrals and their openings.
+    pub referrals: Vec<(ce_core::Referral, Option<ce_core::Opening>)>,
+}
+
 /// What a route could not do.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -320,6 +331,49 @@ impl App {
             csrf: Some(session.csrf),
             session: Some(token.to_owned()),
         })
+    }
+
+    /// Household `id` as it stands, why it ranks where it does as of
+    /// `as_of`, and its referrals with their openings, if `who` may see it
+    /// ([`Failure::unseen`] otherwise, the same answer as for no such
+    /// household). Read under the fold's lock, copying only this
+    /// household's part; another date's explanation folds the log up to it.
+    pub fn household_for(
+        &self,
+        who: &Who,
+        id: HouseholdId,
+        as_of: chrono::NaiveDate,
+    ) -> Result<SeenHousehold, Failure> {
+        let policy = self.workflow.policy();
+        let today = as_of == Utc::now().date_naive();
+        let mut seen = {
+            let caseload = self.workflow.caught_up()?;
+            if !who.may_see(&caseload, id) {
+                return Err(Failure::unseen(id));
+            }
+            let household = caseload
+                .households()
+                .get(&id)
+                .cloned()
+                .ok_or_else(|| Failure::unseen(id))?;
+            SeenHousehold {
+                household,
+                explanation: today
+                    .then(|| ce_core::audit::explain(&caseload, policy, id, as_of, None))
+                    .flatten(),
+                referrals: caseload
+                    .referrals
+                    .values()
+                    .filter(|r| r.household == id)
+                    .map(|r| (r.clone(), caseload.openings.get(&r.opening).cloned()))
+                    .collect(),
+            }
+        };
+        if !today {
+            seen.explanation =
+                ce_core::audit::explain(&self.workflow.as_of(as_of)?, policy, id, as_of, None);
+        }
+        Ok(seen)
     }
 
     /// Records that `who` was shown `households` through `what`; returns

@@ -26,7 +26,7 @@ use maud::{html, Markup};
 use serde::Deserialize;
 
 use crate::accounts::AccountRole;
-use crate::app::{blocking, same_token, App, Failure, Who, SESSION_COOKIE};
+use crate::app::{blocking, same_token, App, Failure, SeenHousehold, Who, SESSION_COOKIE};
 use crate::forms;
 use crate::html::{
     codes, failure_page, field_error, form_alert, form_head, input, page, select, textarea, typed,
@@ -694,10 +694,8 @@ pub async fn download_lists(
 
 /// Everything the household page shows, read on the blocking pool.
 struct HouseholdView {
-    household: ce_core::Household,
-    explanation: Option<ce_core::audit::Explanation>,
+    seen: SeenHousehold,
     history: Vec<ce_core::audit::HistoryEntry>,
-    referrals: Vec<(ce_core::Referral, Option<ce_core::Opening>)>,
     as_of: NaiveDate,
 }
 
@@ -708,43 +706,13 @@ fn load_household(
     as_of: NaiveDate,
     what: &str,
 ) -> Result<HouseholdView, Failure> {
-    let not_found = || Failure::unseen(id);
-    let policy = app.workflow.policy();
-    // Read under the fold's lock, copying only this household's part.
-    let (household, explanation, referrals) = {
-        let caseload = app.workflow.caught_up()?;
-        if !who.may_see(&caseload, id) {
-            return Err(not_found());
-        }
-        let household = caseload
-            .households()
-            .get(&id)
-            .cloned()
-            .ok_or_else(not_found)?;
-        let explanation = (as_of == today())
-            .then(|| ce_core::audit::explain(&caseload, policy, id, as_of, None))
-            .flatten();
-        let referrals: Vec<_> = caseload
-            .referrals
-            .values()
-            .filter(|r| r.household == id)
-            .map(|r| (r.clone(), caseload.openings.get(&r.opening).cloned()))
-            .collect();
-        (household, explanation, referrals)
-    };
-    let explanation = if as_of == today() {
-        explanation
-    } else {
-        ce_core::audit::explain(&app.workflow.as_of(as_of)?, policy, id, as_of, None)
-    };
+    let seen = app.household_for(who, id, as_of)?;
     let history = app.workflow.history(id)?;
     // Recorded before the page is sent.
     app.record_shown(who, [id], what)?;
     Ok(HouseholdView {
-        household,
-        explanation,
+        seen,
         history,
-        referrals,
         as_of,
     })
 }
@@ -799,7 +767,8 @@ async fn household_response(
     };
     let title = format!(
         "Household of {}",
-        view.household
+        view.seen
+            .household
             .head()
             .and_then(ce_core::report::member_name)
             .unwrap_or_else(|| "(no name recorded)".to_owned())
@@ -817,7 +786,7 @@ async fn household_response(
 }
 
 fn household_body(app: &App, who: &Who, view: &HouseholdView, s: Option<&FormState>) -> Markup {
-    let h = &view.household;
+    let h = &view.seen.household;
     let policy = app.workflow.policy();
     let today = today().to_string();
     let id = h.id;
@@ -883,7 +852,7 @@ fn household_body(app: &App, who: &Who, view: &HouseholdView, s: Option<&FormSta
         }
         section id="why" {
             h2 { "Lists and why (as of " (view.as_of) ")" }
-            @match &view.explanation {
+            @match &view.seen.explanation {
                 None => p { "Not known on " (view.as_of) "." }
                 Some(e) => {
                     @if e.lists.is_empty() { p { "On no list." } }
@@ -908,12 +877,12 @@ fn household_body(app: &App, who: &Who, view: &HouseholdView, s: Option<&FormSta
         }
         section {
             h2 { "Referrals" }
-            @if view.referrals.is_empty() { p { "None." } }
+            @if view.seen.referrals.is_empty() { p { "None." } }
             @else {
                 table {
                     thead { tr { th { "Referral" } th { "Program" } th { "Agency" } th { "Offered" } th { "Status" } } }
                     tbody {
-                        @for (r, opening) in &view.referrals {
+                        @for (r, opening) in &view.seen.referrals {
                             tr {
                                 td { (r.id) }
                                 td { (opening.as_ref().map(|o| o.program.clone()).unwrap_or_default()) " (" (r.program_type.label()) ")" }
