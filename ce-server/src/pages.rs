@@ -262,15 +262,7 @@ fn notice_of(code: &Option<String>) -> Option<String> {
 
 /// Redirects to `path` with the notice of `what` (a form's code).
 fn done(path: &str, what: &str) -> Response {
-    let encoded: String = what
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' => (b as char).to_string(),
-            b' ' => "+".to_owned(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect();
-    Redirect::to(&format!("{path}?done={encoded}")).into_response()
+    Redirect::to(&format!("{path}?done={}", url_encode(what))).into_response()
 }
 
 // ---------------------------------------------------------------- sign-in
@@ -614,14 +606,14 @@ fn url_encode(text: &str) -> String {
         .collect()
 }
 
-/// A CSV field, quoted (and a leading formula character defused).
-fn csv_field(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@']) {
+/// A CSV field with a leading formula character defused (a spreadsheet
+/// would run `=...` typed as a name).
+fn defused(text: String) -> String {
+    if text.starts_with(['=', '+', '-', '@']) {
         format!("'{text}")
     } else {
-        text.to_owned()
-    };
-    format!("\"{}\"", text.replace('"', "\"\""))
+        text
+    }
 }
 
 pub async fn download_lists(
@@ -648,7 +640,25 @@ pub async fn download_lists(
         Ok(r) => r,
         Err(f) => return fail(Some(&who), f, true),
     };
-    let mut csv = String::from("coalition,program,household_type,rank,household,head_client_id,head_name,chronic,score,months_homeless,placed_on,last_contact\n");
+    let mut csv = csv::WriterBuilder::new()
+        .quote_style(csv::QuoteStyle::Always)
+        .from_writer(Vec::new());
+    let header = [
+        "coalition",
+        "program",
+        "household_type",
+        "rank",
+        "household",
+        "head_client_id",
+        "head_name",
+        "chronic",
+        "score",
+        "months_homeless",
+        "placed_on",
+        "last_contact",
+    ];
+    let mut rows = 0usize;
+    let mut written = csv.write_record(header);
     for report in &reports {
         for row in &report.rows {
             let fields = [
@@ -665,17 +675,15 @@ pub async fn download_lists(
                 row.placed_on.to_string(),
                 row.last_contact.to_string(),
             ];
-            csv.push_str(
-                &fields
-                    .iter()
-                    .map(|f| csv_field(f))
-                    .collect::<Vec<_>>()
-                    .join(","),
-            );
-            csv.push('\n');
+            written = written.and_then(|()| csv.write_record(fields.map(defused)));
+            rows = rows.saturating_add(1);
         }
     }
-    tracing::info!(user = %who.account.name, rows = csv.lines().count().saturating_sub(1), "list download");
+    let csv = match written.and_then(|()| csv.into_inner().map_err(|e| e.into_error().into())) {
+        Ok(bytes) => bytes,
+        Err(e) => return fail(Some(&who), Failure::Internal(e.to_string()), true),
+    };
+    tracing::info!(user = %who.account.name, rows, "list download");
     (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
