@@ -335,7 +335,7 @@ impl App {
 
     /// Household `id` as it stands, why it ranks where it does as of
     /// `as_of`, and its referrals with their openings, if `who` may see it
-    /// ([`Failure::unseen`] otherwise, the same answer as for no such
+    /// (a not-found failure otherwise, the same answer as for no such
     /// household). Read under the fold's lock, copying only this
     /// household's part; another date's explanation folds the log up to it.
     pub fn household_for(
