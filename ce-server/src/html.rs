@@ -245,10 +245,22 @@ pub fn form_alert(state: Option<&FormState>) -> Markup {
 }
 
 /// What `state` says `name` of `form` was typed as, else `default`.
+/// A control character typed (which the workflow refuses, and which has
+/// no place in a page) comes back as U+FFFD, where it was.
 pub fn typed(state: Option<&FormState>, form: &str, name: &str, default: &str) -> String {
     state
         .filter(|s| s.form == form)
-        .and_then(|s| s.values.get(name).cloned())
+        .and_then(|s| s.values.get(name))
+        .map(|typed| {
+            typed
+                .chars()
+                .map(|c| match c {
+                    '\n' | '\r' | '\t' => c,
+                    c if c.is_control() => '\u{FFFD}',
+                    c => c,
+                })
+                .collect()
+        })
         .unwrap_or_else(|| default.to_owned())
 }
 

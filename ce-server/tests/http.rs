@@ -597,6 +597,14 @@ async fn a_refused_form_shows_the_rule_beside_its_field_and_keeps_what_was_typed
     let html = r.text().await.unwrap();
     assert!(html.contains("id=\"follow-up-date-error\""));
     assert!(html.contains("value=\"12/01/2026\""));
+    // Control characters are refused, and not sent back into the page.
+    let form = follow_up_form(&csrf, "bell\u{7} and nul\u{0}", &today);
+    let r = c.post(s.url(&path)).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("control character"), "{html}");
+    assert!(!html.contains('\u{7}') && !html.contains('\u{0}'));
+    assert!(html.contains("bell\u{FFFD} and nul\u{FFFD}"));
     // A code the column does not have.
     let mut form = follow_up_form(&csrf, "A note.", &today);
     form[3] = ("residence", "999");
