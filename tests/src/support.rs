@@ -69,11 +69,36 @@ fn build_ce(cargo: &str, profile_dir: &Path) {
     );
 }
 
+/// Whether `bin` exists and is newer than every workspace source it was
+/// built from, and than `Cargo.lock`.
+fn is_fresh(bin: &Path) -> Result<(), String> {
+    let built = std::fs::metadata(bin)
+        .and_then(|m| m.modified())
+        .map_err(|_| format!("the ce binary is missing at {}", bin.display()))?;
+    let mut sources = sources_of(bin);
+    if sources.is_empty() {
+        return Err(format!("no dep-info beside {}", bin.display()));
+    }
+    sources.push(workspace().join("Cargo.lock"));
+    for source in sources {
+        let changed = std::fs::metadata(&source).and_then(|m| m.modified());
+        if !changed.is_ok_and(|changed| changed <= built) {
+            return Err(format!(
+                "the ce binary at {} is older than {}",
+                bin.display(),
+                source.display()
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// The `ce` binary of this build: `target/<profile>/deps/NAME-HASH` is the
-/// calling test, `target/<profile>/ce` the binary. Under cargo (`$CARGO`
-/// set) it is built first; otherwise the test fails, rather than testing
-/// old code, when the binary is missing or older than the sources it was
-/// built from.
+/// calling test, `target/<profile>/ce` the binary. `cargo test` of the
+/// workspace builds it (for ce-cli's own integration test); when it is
+/// missing or older than its sources (`cargo test -p ce-tests`, say) and
+/// the test runs under cargo (`$CARGO` set), it is built here. Otherwise
+/// the test fails rather than test old code.
 pub fn ce_binary() -> &'static Path {
     static PATH: OnceLock<PathBuf> = OnceLock::new();
     PATH.get_or_init(|| {
@@ -82,26 +107,14 @@ pub fn ce_binary() -> &'static Path {
             .parent()
             .and_then(Path::parent)
             .expect("the test runs from target/<profile>/deps");
-        if let Ok(cargo) = std::env::var("CARGO") {
-            build_ce(&cargo, profile_dir);
-        }
         let bin = profile_dir.join(format!("ce{}", std::env::consts::EXE_SUFFIX));
-        let built = std::fs::metadata(&bin)
-            .and_then(|m| m.modified())
-            .unwrap_or_else(|_| {
-                panic!(
-                    "the ce binary is missing at {}: run `cargo build -p ce-cli` first",
-                    bin.display()
-                )
-            });
-        for source in sources_of(&bin) {
-            let changed = std::fs::metadata(&source).and_then(|m| m.modified());
-            assert!(
-                changed.is_ok_and(|changed| changed <= built),
-                "the ce binary at {} is older than {}: run `cargo build -p ce-cli` first",
-                bin.display(),
-                source.display()
-            );
+        if is_fresh(&bin).is_err() {
+            if let Ok(cargo) = std::env::var("CARGO") {
+                build_ce(&cargo, profile_dir);
+            }
+        }
+        if let Err(why) = is_fresh(&bin) {
+            panic!("{why}: run `cargo build -p ce-cli` first");
         }
         bin
     })
