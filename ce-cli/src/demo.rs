@@ -290,6 +290,7 @@ impl Sim<'_> {
             },
             first_name: Some((*rng.pick(&FIRST_NAMES)).to_owned()),
             last_name: Some(last_name.to_owned()),
+            age_band: None,
         }];
         if (6..9).contains(&kind) {
             for n in 1..=rng.range(1, 4) {
@@ -305,6 +306,7 @@ impl Sim<'_> {
                     },
                     first_name: Some((*rng.pick(&FIRST_NAMES)).to_owned()),
                     last_name: Some(last_name.to_owned()),
+                    age_band: None,
                 });
             }
         }

@@ -8,6 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use crate::hud::{CeEventType, InvalidCode, LivingSituation};
 use crate::lists::OffListReason;
 use crate::opening::{OpeningStatus, ReferralStatus};
+use crate::record::{AgeBand, MIN_HEAD_AGE};
 use crate::store::StoreError;
 use crate::vocab::{
     words, AgencyId, ClientId, Coalition, CommandId, DeclineReasonCode, HouseholdId, OpeningId,
@@ -131,6 +132,23 @@ pub enum Rejection {
         field: Field,
         /// The character's code point.
         code: u32,
+    },
+    /// An age band that the member's birth date contradicts.
+    #[error("age band {given} does not match the date of birth {birth_date}, which puts the member in {derived} at project start; give one or make them agree")]
+    AgeBandDisagrees {
+        /// The band given.
+        given: AgeBand,
+        /// The birth date given.
+        birth_date: NaiveDate,
+        /// The birth date's band at project start.
+        derived: AgeBand,
+    },
+    /// A head of household whose age band is wholly under the youngest a
+    /// head may be.
+    #[error("a head of household must be at least {MIN_HEAD_AGE} at project start; age band {band} is younger")]
+    HeadTooYoung {
+        /// The head's band.
+        band: AgeBand,
     },
     /// A date outside what the field can hold.
     #[error("{field} {date} is not plausible: {rule}")]
@@ -409,6 +427,8 @@ words! {
         LastName => "last name",
         /// 3.03 date of birth.
         BirthDate => "3.03 date of birth",
+        /// The age band at project start.
+        AgeBand => "age band at project start",
         /// 3.917 DateToStreetESSH.
         EpisodeStart => "3.917 DateToStreetESSH",
         /// The date of an assessment (4.19).

@@ -12,7 +12,7 @@ use crate::hud::{
     ReferralResult, RelationshipToHoH, TimesHomeless,
 };
 use crate::policy::DeclineConsequence;
-use crate::record::{Assessment, CurrentLivingSituation, Member, PriorLivingSituation};
+use crate::record::{AgeBand, Assessment, CurrentLivingSituation, Member, PriorLivingSituation};
 use crate::vocab::{Coalition, HouseholdId, HouseholdType, OpeningId, ProgramType, ReferralId};
 
 /// Where a household stands in CE.
@@ -403,11 +403,18 @@ impl Household {
         member.age_on(self.project_start)
     }
 
-    /// Adults are 18 or older at project start; a member with no birth date
+    /// A member's age band at project start: what the policy ranks by,
+    /// recorded in clear (or, for a record from before bands were, the
+    /// birth date's).
+    pub fn age_band(&self, member: &Member) -> Option<AgeBand> {
+        member.band_at(self.project_start)
+    }
+
+    /// Adults are 18 or older at project start; a member of unknown age
     /// counts as an adult unless recorded as a child of the head.
     pub fn is_adult(&self, member: &Member) -> bool {
-        match self.age(member) {
-            Some(age) => age >= 18,
+        match self.age_band(member) {
+            Some(band) => band.is_adult(),
             None => member.relationship != RelationshipToHoH::Child,
         }
     }
@@ -423,14 +430,19 @@ impl Household {
         }
     }
 
-    /// Youth household: every adult is 18 to `max_age` (HUD's 18–24), or only
-    /// children. Adults of unknown age are not youth.
+    /// Youth household: every adult's band ends at `max_age` or younger
+    /// (HUD's 18–24), or only children. Adults of unknown age are not
+    /// youth.
     pub fn is_youth(&self, max_age: u32) -> bool {
         let mut adults = self.members.iter().filter(|m| self.is_adult(m)).peekable();
         if adults.peek().is_none() {
             return true;
         }
-        adults.all(|m| self.age(m).is_some_and(|age| age <= max_age))
+        adults.all(|m| {
+            self.age_band(m)
+                .and_then(AgeBand::max_age)
+                .is_some_and(|oldest| oldest <= max_age)
+        })
     }
 
     /// Whether a sweep on `date` finds the household lost to contact: it

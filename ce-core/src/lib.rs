@@ -85,7 +85,7 @@ pub use policy::{
 };
 pub use rank::RankInputs;
 pub use record::{
-    Assessment, AssessmentAnswer, AssessmentResultEntry, CeNote, ContactMethod,
+    AgeBand, Assessment, AssessmentAnswer, AssessmentResultEntry, CeNote, ContactMethod,
     CurrentLivingSituation, LeavingSituation, Member, MemberDestination, PriorLivingSituation,
     PriorStay, StatusUpdate, EARLIEST_BIRTH_DATE, EARLIEST_DATE, MAX_LOCATION_CHARS, MAX_MEMBERS,
     MAX_NAME_CHARS, MAX_NOTE_CHARS, MIN_HEAD_AGE,

@@ -45,6 +45,8 @@ pub struct Policy {
     /// Days after which a referral without a result is overdue.
     pub referral_overdue_days: u32,
     /// Oldest age (inclusive) of a youth-headed household (18 to this).
+    /// Must be 24, the top of HUD's youth age band: ages are recorded in
+    /// bands at project start (see [`AgeBand`](crate::AgeBand)).
     pub youth_max_age: u32,
     /// Score at or above which a household has "most severe service needs"
     /// for the HUD CPD-16-11 order.
@@ -258,8 +260,10 @@ pub(crate) mod bounds {
     pub(crate) const REFERRAL_OVERDUE_DAYS: (u64, u64) = (1, 365);
     /// Days a decline parks a household (one year).
     pub(crate) const PARKED_DAYS: (u64, u64) = (1, 365);
-    /// The oldest age of a youth-headed household (HUD's youth are under 25).
-    pub(crate) const YOUTH_MAX_AGE: (u64, u64) = (18, 30);
+    /// The oldest age of a youth-headed household: HUD's youth are under
+    /// 25, and ages at project start are recorded in HUD's bands, whose
+    /// youth band ends at 24, so that no ranking needs a birth date.
+    pub(crate) const YOUTH_MAX_AGE: (u64, u64) = (24, 24);
     /// Scores (the severe-needs threshold and the list floors).
     pub(crate) const SCORE: (u64, u64) = (0, 1_000);
     /// The policy's version.

@@ -55,6 +55,12 @@ pub struct Member {
     /// Last name, for reports.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
+    /// Age at the household's project start in HUD's reporting bands: what
+    /// the policy ranks and checks by, kept in clear so that rankings never
+    /// need the birth date. Derived from the birth date when there is one;
+    /// given alone when the birth date is not recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub age_band: Option<AgeBand>,
 }
 
 impl Member {
@@ -70,6 +76,7 @@ impl Member {
             disabling_condition: NoYesReasons::DataNotCollected,
             first_name: None,
             last_name: None,
+            age_band: None,
         }
     }
 
@@ -81,6 +88,138 @@ impl Member {
     /// Age in whole years on `date`, when the birth date is known.
     pub fn age_on(&self, date: NaiveDate) -> Option<u32> {
         self.birth_date.and_then(|born| date.years_since(born))
+    }
+
+    /// The age band at `project_start`: the recorded one, or else the
+    /// birth date's (a record from before bands were recorded).
+    pub fn band_at(&self, project_start: NaiveDate) -> Option<AgeBand> {
+        self.age_band
+            .or_else(|| self.age_on(project_start).map(AgeBand::of))
+    }
+}
+
+/// An age in HUD's reporting bands (the APR's and CSV's age groups). The
+/// policy asks only whether a member is an adult, a youth (18 to 24) or
+/// old enough to head a household, which the bands answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum AgeBand {
+    /// Under 5.
+    #[serde(rename = "0-4")]
+    Under5,
+    /// 5 to 12.
+    #[serde(rename = "5-12")]
+    From5To12,
+    /// 13 to 17.
+    #[serde(rename = "13-17")]
+    From13To17,
+    /// 18 to 24: HUD's youth.
+    #[serde(rename = "18-24")]
+    From18To24,
+    /// 25 to 34.
+    #[serde(rename = "25-34")]
+    From25To34,
+    /// 35 to 44.
+    #[serde(rename = "35-44")]
+    From35To44,
+    /// 45 to 54.
+    #[serde(rename = "45-54")]
+    From45To54,
+    /// 55 to 64.
+    #[serde(rename = "55-64")]
+    From55To64,
+    /// 65 and over.
+    #[serde(rename = "65+")]
+    From65,
+}
+
+impl AgeBand {
+    /// Every band, youngest first.
+    pub const ALL: [AgeBand; 9] = [
+        AgeBand::Under5,
+        AgeBand::From5To12,
+        AgeBand::From13To17,
+        AgeBand::From18To24,
+        AgeBand::From25To34,
+        AgeBand::From35To44,
+        AgeBand::From45To54,
+        AgeBand::From55To64,
+        AgeBand::From65,
+    ];
+
+    /// The band of an age in whole years.
+    pub fn of(age: u32) -> Self {
+        Self::ALL
+            .into_iter()
+            .find(|band| band.max_age().is_none_or(|max| age <= max))
+            .unwrap_or(AgeBand::From65)
+    }
+
+    /// The youngest age in the band.
+    pub fn min_age(self) -> u32 {
+        match self {
+            AgeBand::Under5 => 0,
+            AgeBand::From5To12 => 5,
+            AgeBand::From13To17 => 13,
+            AgeBand::From18To24 => 18,
+            AgeBand::From25To34 => 25,
+            AgeBand::From35To44 => 35,
+            AgeBand::From45To54 => 45,
+            AgeBand::From55To64 => 55,
+            AgeBand::From65 => 65,
+        }
+    }
+
+    /// The oldest age in the band; `None` for 65 and over.
+    pub fn max_age(self) -> Option<u32> {
+        match self {
+            AgeBand::From65 => None,
+            band => Self::ALL
+                .iter()
+                .skip_while(|b| **b != band)
+                .nth(1)
+                .map(|next| next.min_age().saturating_sub(1)),
+        }
+    }
+
+    /// 18 or older.
+    pub fn is_adult(self) -> bool {
+        self.min_age() >= 18
+    }
+
+    /// The band's words: `18-24`, `65+`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AgeBand::Under5 => "0-4",
+            AgeBand::From5To12 => "5-12",
+            AgeBand::From13To17 => "13-17",
+            AgeBand::From18To24 => "18-24",
+            AgeBand::From25To34 => "25-34",
+            AgeBand::From35To44 => "35-44",
+            AgeBand::From45To54 => "45-54",
+            AgeBand::From55To64 => "55-64",
+            AgeBand::From65 => "65+",
+        }
+    }
+}
+
+impl std::fmt::Display for AgeBand {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+impl std::str::FromStr for AgeBand {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|band| band.as_str() == s.trim())
+            .ok_or_else(|| {
+                let all: Vec<&str> = Self::ALL.iter().map(|b| b.as_str()).collect();
+                format!("{s:?} is not an age band; one of {}", all.join(", "))
+            })
     }
 }
 
@@ -296,4 +435,39 @@ pub struct Assessment {
     pub score: Option<u32>,
     /// Placed on the prioritization list or not.
     pub prioritization: PrioritizationStatus,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AgeBand;
+
+    #[test]
+    fn each_age_falls_in_the_band_that_holds_it() {
+        for age in 0..=120 {
+            let band = AgeBand::of(age);
+            assert!(band.min_age() <= age, "{age} in {band}");
+            assert!(
+                band.max_age().is_none_or(|max| age <= max),
+                "{age} in {band}"
+            );
+        }
+        assert_eq!(AgeBand::of(17), AgeBand::From13To17);
+        assert_eq!(AgeBand::of(18), AgeBand::From18To24);
+        assert_eq!(AgeBand::of(24), AgeBand::From18To24);
+        assert_eq!(AgeBand::of(25), AgeBand::From25To34);
+        assert_eq!(AgeBand::of(u32::MAX), AgeBand::From65);
+        assert!(!AgeBand::From13To17.is_adult() && AgeBand::From18To24.is_adult());
+    }
+
+    #[test]
+    fn a_band_reads_and_writes_as_its_words() {
+        for band in AgeBand::ALL {
+            assert_eq!(band.as_str().parse::<AgeBand>(), Ok(band));
+            assert_eq!(
+                serde_json::to_value(band).ok(),
+                Some(serde_json::Value::from(band.as_str()))
+            );
+        }
+        assert!("25-30".parse::<AgeBand>().is_err());
+    }
 }

@@ -217,6 +217,7 @@ fn a_household_of_more_than_thirty_members_is_refused() {
             disabling_condition: NoYesReasons::No,
             first_name: None,
             last_name: None,
+            age_band: None,
         });
     }
     Scenario::new()

@@ -270,9 +270,15 @@ fn household_type(h: &HouseholdRecord, from: NaiveDate, to: NaiveDate) -> HudHou
         .iter()
         .filter(|m| m.entry <= to && m.exit.as_ref().is_none_or(|x| x.date >= from))
     {
-        match m.member.birth_date.and_then(|born| on.years_since(born)) {
-            Some(age) if age >= 18 => adults += 1,
-            Some(_) => children += 1,
+        // The birth date when there is one; else the band recorded at
+        // project start (a member entered, or erased, without one).
+        let adult = match m.member.birth_date.and_then(|born| on.years_since(born)) {
+            Some(age) => Some(age >= 18),
+            None => m.member.age_band.map(ce_core::AgeBand::is_adult),
+        };
+        match adult {
+            Some(true) => adults += 1,
+            Some(false) => children += 1,
             None => unknown += 1,
         }
     }

@@ -223,6 +223,7 @@ fn rejection_field(rejection: &ce_core::Rejection) -> Option<&'static str> {
         | ce_core::Rejection::BeforeProjectStart { field, .. } => *field,
         ce_core::Rejection::Required(field) => *field,
         ce_core::Rejection::EmptyNote => F::CeNote,
+        ce_core::Rejection::AgeBandDisagrees { .. } => F::BirthDate,
         ce_core::Rejection::BeforeLastActivity { .. }
         | ce_core::Rejection::EffectiveAfterRecorded { .. } => F::EffectiveDate,
         _ => return None,

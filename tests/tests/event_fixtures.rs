@@ -207,6 +207,7 @@ fn member(n: u128, relationship: RelationshipToHoH, born: NaiveDate) -> Member {
         disabling_condition: NoYesReasons::No,
         first_name: None,
         last_name: None,
+        age_band: None,
     }
 }
 

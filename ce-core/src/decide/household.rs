@@ -17,8 +17,9 @@ use crate::household::Household;
 use crate::hud::{CeEventType, Destination, LivingSituation, RelationshipToHoH, RentalSubsidyType};
 use crate::outcome::Outcome;
 use crate::record::{
-    Assessment, CeNote, CurrentLivingSituation, Member, PriorLivingSituation, EARLIEST_BIRTH_DATE,
-    MAX_LOCATION_CHARS, MAX_MEMBERS, MAX_NAME_CHARS, MAX_NOTE_CHARS, MIN_HEAD_AGE,
+    AgeBand, Assessment, CeNote, CurrentLivingSituation, Member, PriorLivingSituation,
+    EARLIEST_BIRTH_DATE, MAX_LOCATION_CHARS, MAX_MEMBERS, MAX_NAME_CHARS, MAX_NOTE_CHARS,
+    MIN_HEAD_AGE,
 };
 use crate::vocab::{AssessmentId, ClientId, HouseholdId, Role};
 
@@ -92,13 +93,16 @@ fn check_destination_subsidy(
 }
 
 /// A member's own facts: names of a plausible length, a birth date after
-/// 1900 and not after `date` (the day they join), and a head at least
-/// [`MIN_HEAD_AGE`] on `project_start`.
+/// 1900 and not after `date` (the day they join), an age band that agrees
+/// with it, and a head at least [`MIN_HEAD_AGE`] on `project_start`.
+/// Returns the member as recorded: with the age band at project start
+/// derived from the birth date, so that rankings never need the birth
+/// date itself.
 fn check_member(
     member: &Member,
     date: NaiveDate,
     project_start: NaiveDate,
-) -> Result<(), Rejection> {
+) -> Result<Member, Rejection> {
     for (field, name) in [
         (Field::FirstName, &member.first_name),
         (Field::LastName, &member.last_name),
@@ -107,8 +111,14 @@ fn check_member(
             check_line(field, name, MAX_NAME_CHARS)?;
         }
     }
+    let mut recorded = member.clone();
     let Some(born) = member.birth_date else {
-        return Ok(());
+        if let Some(band) = member.age_band {
+            if member.is_head() && band.max_age().is_some_and(|max| max < MIN_HEAD_AGE) {
+                return Err(Rejection::HeadTooYoung { band });
+            }
+        }
+        return Ok(recorded);
     };
     let implausible = |rule| Rejection::ImplausibleDate {
         field: Field::BirthDate,
@@ -124,7 +134,20 @@ fn check_member(
     if member.is_head() && member.age_on(project_start).unwrap_or(0) < MIN_HEAD_AGE {
         return Err(implausible(DateRule::HeadTooYoung));
     }
-    Ok(())
+    // Born after project start (a baby who joins later): no age at
+    // project start, as before bands were recorded.
+    let derived = member.age_on(project_start).map(AgeBand::of);
+    if let (Some(given), Some(derived)) = (member.age_band, derived) {
+        if given != derived {
+            return Err(Rejection::AgeBandDisagrees {
+                given,
+                birth_date: born,
+                derived,
+            });
+        }
+    }
+    recorded.age_band = derived;
+    Ok(recorded)
 }
 
 /// The episode start (3.917 DateToStreetESSH) lies between the head's
@@ -228,8 +251,9 @@ pub(crate) fn enroll(ctx: &Context<'_>, c: &Enroll) -> Result<Decision, Rejectio
         });
     }
     let mut seen = HashSet::new();
+    let mut members = Vec::with_capacity(c.members.len());
     for member in &c.members {
-        check_member(member, c.project_start, c.project_start)?;
+        members.push(check_member(member, c.project_start, c.project_start)?);
         if !seen.insert(member.client) {
             return Err(Rejection::DuplicateMember(member.client));
         }
@@ -245,7 +269,7 @@ pub(crate) fn enroll(ctx: &Context<'_>, c: &Enroll) -> Result<Decision, Rejectio
         Event::HouseholdEnrolled(HouseholdEnrolled {
             household,
             coalition: c.coalition.clone(),
-            members: c.members.clone(),
+            members,
             prior: c.prior.clone(),
             current: c.current.clone(),
         }),
@@ -405,16 +429,14 @@ pub(crate) fn add_member(ctx: &Context<'_>, c: &AddMember) -> Result<Decision, R
             max: MAX_MEMBERS,
         });
     }
-    check_member(&c.member, c.date, household.project_start)?;
+    let member = check_member(&c.member, c.date, household.project_start)?;
     not_enrolled(ctx, client, c.date)?;
     Ok(Decision {
         events: vec![
             household_event(
                 c.household,
                 c.date,
-                Event::MemberAdded(MemberAdded {
-                    member: c.member.clone(),
-                }),
+                Event::MemberAdded(MemberAdded { member }),
             ),
             Pending {
                 streams: vec![StreamId::Client(client)],
@@ -678,7 +700,17 @@ pub(crate) fn correct(ctx: &Context<'_>, c: &Correct) -> Result<Decision, Reject
     if let Some(data) = patched.get_mut("data") {
         merge_patch(data, &c.patch);
     }
-    let corrected: Event = serde_json::from_value(patched.clone()).map_err(invalid)?;
+    let mut corrected: Event = serde_json::from_value(patched.clone()).map_err(invalid)?;
+    if let Event::HouseholdEnrolled(e) = &mut corrected {
+        // A corrected birth date brings its age band with it.
+        let start = c.original.effective;
+        for member in &mut e.members {
+            if member.birth_date.is_some() {
+                member.age_band = None;
+            }
+            *member = check_member(member, start, start)?;
+        }
+    }
     // What changed is read from the corrected record as stored, not from
     // the patch: a path the record does not have (a misspelt field) would
     // otherwise be reported as corrected while nothing changed.
@@ -724,11 +756,7 @@ pub(crate) fn correct(ctx: &Context<'_>, c: &Correct) -> Result<Decision, Reject
                 return Err(Rejection::UnknownCoalition(e.coalition.clone()));
             }
             check_current(&e.current)?;
-            let start = c.original.effective;
-            for member in &e.members {
-                check_member(member, start, start)?;
-            }
-            check_episode_start(&e.prior, &e.members, start)?;
+            check_episode_start(&e.prior, &e.members, c.original.effective)?;
         }
         Event::ContactMade(e) => {
             check_note(&e.note.0)?;

@@ -90,6 +90,7 @@ impl HouseholdBuilder {
                     disabling_condition: NoYesReasons::No,
                     first_name: None,
                     last_name: None,
+                    age_band: None,
                 }],
                 prior: PriorLivingSituation {
                     stay: Default::default(),
@@ -168,6 +169,7 @@ impl HouseholdBuilder {
             disabling_condition: NoYesReasons::No,
             first_name: None,
             last_name: None,
+            age_band: None,
         });
         self
     }

@@ -46,6 +46,7 @@ pub fn person(id: ClientId, relationship: RelationshipToHoH, born: NaiveDate) ->
         disabling_condition: NoYesReasons::No,
         first_name: None,
         last_name: None,
+        age_band: None,
     }
 }
 

@@ -103,3 +103,59 @@ fn a_placed_youth_household_is_on_the_youth_lists_only() {
         ])
     );
 }
+
+#[test]
+fn the_age_band_at_project_start_is_recorded_from_the_birth_date() {
+    let mut given = Scenario::new();
+    // Head born 2000-06-01 is 24 on 2025-01-06; the child born 2018 is 6.
+    let h = given.enroll(head_born(family(1, 2), date(2000, 6, 1)));
+    let enrolled = household(&given, h);
+    let bands: Vec<Option<AgeBand>> = enrolled.members.iter().map(|m| m.age_band).collect();
+    assert_eq!(bands, [Some(AgeBand::From18To24), Some(AgeBand::From5To12)]);
+}
+
+#[test]
+fn bands_alone_rank_as_birth_dates_do() {
+    // The same family twice: once with birth dates, once with only the
+    // bands they give (a household entered without personal data).
+    let dated = head_born(family(1, 2), date(2000, 6, 1));
+    let mut banded = head_born(family(3, 4), date(2000, 6, 1));
+    for member in &mut banded.enroll.members {
+        member.age_band = member
+            .birth_date
+            .and_then(|born| crate::common::start().years_since(born).map(AgeBand::of));
+        member.birth_date = None;
+    }
+    assert_eq!(list_type(dated), list_type(banded));
+}
+
+#[test]
+fn a_band_the_birth_date_contradicts_is_refused() {
+    let mut builder = single(1);
+    builder.enroll.members[0].age_band = Some(AgeBand::From65);
+    Scenario::new().when(builder.enroll).then_expect_error(|e| {
+        matches!(
+            e,
+            Rejection::AgeBandDisagrees {
+                given: AgeBand::From65,
+                derived: AgeBand::From35To44,
+                ..
+            }
+        )
+    });
+}
+
+#[test]
+fn a_head_in_the_under_5_band_is_refused() {
+    let mut builder = single(1);
+    builder.enroll.members[0].birth_date = None;
+    builder.enroll.members[0].age_band = Some(AgeBand::Under5);
+    Scenario::new().when(builder.enroll).then_expect_error(|e| {
+        matches!(
+            e,
+            Rejection::HeadTooYoung {
+                band: AgeBand::Under5
+            }
+        )
+    });
+}

@@ -272,6 +272,7 @@ impl Planner<'_> {
             disabling_condition: e.disabling,
             first_name: client.first.clone(),
             last_name: client.last.clone(),
+            age_band: None,
         })
     }
 

@@ -34,6 +34,7 @@ pub fn member(
         disabling_condition: disabling,
         first_name: first.map(str::to_owned),
         last_name: last.map(str::to_owned),
+        age_band: None,
     }
 }
 

@@ -73,6 +73,7 @@ impl MemberSpec {
             disabling_condition: yes_no(self.disabled),
             first_name: None,
             last_name: None,
+            age_band: None,
         }
     }
 }
