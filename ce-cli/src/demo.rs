@@ -291,6 +291,7 @@ impl Sim<'_> {
             first_name: Some((*rng.pick(&FIRST_NAMES)).to_owned()),
             last_name: Some(last_name.to_owned()),
             age_band: None,
+            sealed: None,
         }];
         if (6..9).contains(&kind) {
             for n in 1..=rng.range(1, 4) {
@@ -307,6 +308,7 @@ impl Sim<'_> {
                     first_name: Some((*rng.pick(&FIRST_NAMES)).to_owned()),
                     last_name: Some(last_name.to_owned()),
                     age_band: None,
+                    sealed: None,
                 });
             }
         }

@@ -51,6 +51,7 @@ fn head(client: u128, born: NaiveDate, disabled: bool) -> Member {
         first_name: None,
         last_name: None,
         age_band: None,
+        sealed: None,
     }
 }
 

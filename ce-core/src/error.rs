@@ -133,6 +133,10 @@ pub enum Rejection {
         /// The character's code point.
         code: u32,
     },
+    /// A member given with sealed data: names and birth dates are entered
+    /// in clear and sealed by the store.
+    #[error("a member's sealed data cannot be entered; give the names and birth date in clear")]
+    SealedInput,
     /// An age band that the member's birth date contradicts.
     #[error("age band {given} does not match the date of birth {birth_date}, which puts the member in {derived} at project start; give one or make them agree")]
     AgeBandDisagrees {

@@ -27,6 +27,8 @@ mod opening;
 mod lists;
 mod caseload;
 mod memory;
+// Any store with its personal data sealed per subject.
+mod sealing;
 // Commands, their outcomes, the rejections, and the decisions.
 mod command;
 mod outcome;
@@ -90,6 +92,7 @@ pub use record::{
     PriorStay, StatusUpdate, EARLIEST_BIRTH_DATE, EARLIEST_DATE, MAX_LOCATION_CHARS, MAX_MEMBERS,
     MAX_NAME_CHARS, MAX_NOTE_CHARS, MIN_HEAD_AGE,
 };
+pub use sealing::Sealed;
 pub use store::{
     check_expected, validate_request, AppendProblem, AppendRequest, EventStore, ExpectedVersion,
     StoreError, View, ViewLog,

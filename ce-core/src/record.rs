@@ -10,6 +10,8 @@ use crate::hud::{
 };
 use crate::vocab::{AssessmentId, ClientId};
 
+/// What a field reads as once its subject was erased.
+pub const ERASED: &str = "[erased]";
 /// Longest CE note the BoS workflow accepts (it asks for one or two sentences).
 pub const MAX_NOTE_CHARS: usize = 1_000;
 /// Longest free-text location HUD accepts (4.12 and 4.19 location fields).
@@ -61,6 +63,11 @@ pub struct Member {
     /// given alone when the birth date is not recorded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub age_band: Option<AgeBand>,
+    /// The names and birth date, sealed under the client's key, as a
+    /// store keeps them; opened, it is gone and they are back. It reads
+    /// [`ERASED`] once the client was erased.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealed: Option<String>,
 }
 
 impl Member {
@@ -77,6 +84,7 @@ impl Member {
             first_name: None,
             last_name: None,
             age_band: None,
+            sealed: None,
         }
     }
 
@@ -88,6 +96,12 @@ impl Member {
     /// Age in whole years on `date`, when the birth date is known.
     pub fn age_on(&self, date: NaiveDate) -> Option<u32> {
         self.birth_date.and_then(|born| date.years_since(born))
+    }
+
+    /// Whether the client was erased: their names and birth date are gone
+    /// for good.
+    pub fn is_erased(&self) -> bool {
+        self.sealed.as_deref() == Some(ERASED)
     }
 
     /// The age band at `project_start`: the recorded one, or else the

@@ -15,6 +15,7 @@ use crate::lists::PriorityList;
 use crate::memory::MemoryStore;
 use crate::policy::Policy;
 use crate::record::Member;
+use crate::sealing::Sealed;
 use crate::store::StoreError;
 use crate::vocab::{ClientId, Coalition, HouseholdId, ListHouseholdType, ListKey, ReferralId};
 
@@ -41,6 +42,10 @@ pub struct ReportRow {
     /// imported from, when it was (see [`PriorityListReport::set_source_ids`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub head_source_id: Option<String>,
+    /// The head's sealed names, when the report was built from a store's
+    /// sealed projections: [`Sealed`] opens them into `head_name`.
+    #[serde(skip)]
+    sealed_head: Option<String>,
     /// 3.917 months homeless in the past three years, as HUD codes it
     /// (101–112 months, 113 more than twelve, 8/9/99 not answered), from
     /// the latest Status Update.
@@ -97,6 +102,10 @@ impl PriorityListReport {
                     head: household.head().map(|m| m.client),
                     head_name: household.head().and_then(member_name),
                     head_source_id: None,
+                    sealed_head: household
+                        .head()
+                        .and_then(|m| m.sealed.clone())
+                        .filter(|s| crate::privacy::is_sealed(s)),
                     months_homeless: household.months_homeless,
                     placed_on: entry.inputs.placed_on,
                     days_on_list: (as_of - entry.inputs.placed_on).num_days(),
@@ -142,6 +151,9 @@ impl PriorityListReport {
 
 /// A member's recorded name, first then last, if either is recorded.
 pub fn member_name(member: &Member) -> Option<String> {
+    if member.is_erased() {
+        return Some(crate::privacy::ERASED.to_owned());
+    }
     let parts: Vec<&str> = [&member.first_name, &member.last_name]
         .into_iter()
         .flatten()
@@ -312,6 +324,37 @@ pub fn list_report_by_fold<S: Snapshots + ?Sized>(
 
 /// Folds its log for every report.
 impl ListReader for MemoryStore {}
+
+/// The store's own report, with the heads' names opened.
+impl<S: ListReader> ListReader for Sealed<S> {
+    fn list_report(
+        &self,
+        policy: &Policy,
+        key: &ListKey,
+        date: NaiveDate,
+        limit: usize,
+    ) -> Result<PriorityListReport, StoreError> {
+        let mut report = self.inner().list_report(policy, key, date, limit)?;
+        for row in &mut report.rows {
+            let Some(token) = row.sealed_head.take() else {
+                continue;
+            };
+            let mut head = serde_json::json!({ "sealed": token });
+            self.keyring()
+                .open(None, &mut head)
+                .map_err(StoreError::Sealing)?;
+            let text = |key: &str| head.get(key).and_then(|v| v.as_str()).map(str::to_owned);
+            let member = Member {
+                first_name: text("first_name"),
+                last_name: text("last_name"),
+                sealed: text("sealed"),
+                ..Member::head(row.head.unwrap_or(crate::vocab::ClientId::NIL))
+            };
+            row.head_name = member_name(&member);
+        }
+        Ok(report)
+    }
+}
 
 impl<S: ListReader + ?Sized> ListReader for Arc<S> {
     fn list_report(

@@ -74,6 +74,10 @@ pub enum StoreError {
         /// What was found.
         detail: String,
     },
+    /// Personal data could not be sealed or opened: a key is missing from
+    /// its store or the master key is not the store's.
+    #[error("personal data: {0}")]
+    Sealing(#[source] crate::privacy::SealError),
     /// The storage engine failed.
     #[error("storage engine error: {0}")]
     Backend(#[source] Box<dyn std::error::Error + Send + Sync>),

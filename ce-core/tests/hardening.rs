@@ -218,6 +218,7 @@ fn a_household_of_more_than_thirty_members_is_refused() {
             first_name: None,
             last_name: None,
             age_band: None,
+            sealed: None,
         });
     }
     Scenario::new()

@@ -208,6 +208,7 @@ fn member(n: u128, relationship: RelationshipToHoH, born: NaiveDate) -> Member {
         first_name: None,
         last_name: None,
         age_band: None,
+        sealed: None,
     }
 }
 

@@ -111,6 +111,9 @@ fn check_member(
             check_line(field, name, MAX_NAME_CHARS)?;
         }
     }
+    if member.sealed.is_some() {
+        return Err(Rejection::SealedInput);
+    }
     let mut recorded = member.clone();
     let Some(born) = member.birth_date else {
         if let Some(band) = member.age_band {

@@ -91,6 +91,7 @@ impl HouseholdBuilder {
                     first_name: None,
                     last_name: None,
                     age_band: None,
+                    sealed: None,
                 }],
                 prior: PriorLivingSituation {
                     stay: Default::default(),
@@ -170,6 +171,7 @@ impl HouseholdBuilder {
             first_name: None,
             last_name: None,
             age_band: None,
+            sealed: None,
         });
         self
     }

@@ -47,6 +47,7 @@ pub fn person(id: ClientId, relationship: RelationshipToHoH, born: NaiveDate) ->
         first_name: None,
         last_name: None,
         age_band: None,
+        sealed: None,
     }
 }
 

@@ -273,6 +273,7 @@ impl Planner<'_> {
             first_name: client.first.clone(),
             last_name: client.last.clone(),
             age_band: None,
+            sealed: None,
         })
     }
 

@@ -35,6 +35,7 @@ pub fn member(
         first_name: first.map(str::to_owned),
         last_name: last.map(str::to_owned),
         age_band: None,
+        sealed: None,
     }
 }
 

@@ -74,6 +74,7 @@ impl MemberSpec {
             first_name: None,
             last_name: None,
             age_band: None,
+            sealed: None,
         }
     }
 }

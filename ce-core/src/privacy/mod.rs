@@ -10,6 +10,12 @@ use serde_json::Value;
 
 use crate::event::EventType;
 
+mod seal;
+
+pub use seal::{
+    is_sealed, KeyError, KeyStore, Keyring, MasterKey, MemoryKeys, SealError, Subject, ERASED,
+};
+
 /// How personal a field is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -74,6 +80,7 @@ pub const CATALOG: &[Field] = &[
     field(E::HouseholdEnrolled, "members[].last_name", ID, "3.01 last name"),
     field(E::HouseholdEnrolled, "members[].birth_date", ID, "3.03 date of birth"),
     field(E::HouseholdEnrolled, "members[].age_band", NO, "HUD age band at project start, a rank input"),
+    field(E::HouseholdEnrolled, "members[].sealed", ID, "names and date of birth, sealed"),
     field(E::HouseholdEnrolled, "prior.episode_start", NO, "3.917 DateToStreetESSH, a chronic-status input"),
     field(E::HouseholdEnrolled, "current.verified_by", NO, "4.12 verifying agency"),
     field(E::HouseholdEnrolled, "current.location_details", SE, "4.12 where the household stays"),
@@ -95,6 +102,7 @@ pub const CATALOG: &[Field] = &[
     field(E::MemberAdded, "member.last_name", ID, "3.01 last name"),
     field(E::MemberAdded, "member.birth_date", ID, "3.03 date of birth"),
     field(E::MemberAdded, "member.age_band", NO, "HUD age band at project start, a rank input"),
+    field(E::MemberAdded, "member.sealed", ID, "names and date of birth, sealed"),
     field(E::MemberRemoved, "client", NO, "ce's random client id"),
     field(E::HeadOfHouseholdChanged, "head", NO, "ce's random client id"),
     field(E::HouseholdExited, "member_destinations[].client", NO, "ce's random client id"),
@@ -173,6 +181,15 @@ pub const CATALOG: &[Field] = &[
     field(E::PolicyAdopted, "replaces.*", NO, "the policy it replaced"),
 ];
 
+/// Whether events of type `event` can hold personal data (a correction
+/// can: it holds a corrected event).
+pub fn has_personal(event: EventType) -> bool {
+    event == EventType::EventCorrected
+        || CATALOG
+            .iter()
+            .any(|f| f.event == event && f.sensitivity.is_personal())
+}
+
 /// How personal the field at `path` of a `event` event's data is, or
 /// `None` when the catalog does not classify it. Paths name list
 /// elements `[]`, as the catalog does.
@@ -229,13 +246,23 @@ pub fn classify(event: EventType, data: &Value) -> Vec<(String, Option<Sensitivi
     text_fields(data)
         .into_iter()
         .map(|(path, _)| {
-            let class = match (corrected, path.strip_prefix("corrected.data.")) {
-                (Some(inner), Some(rest)) => sensitivity(inner, rest),
-                _ => sensitivity(event, &path),
-            };
+            let class = class_at(event, corrected, &path);
             (path, class)
         })
         .collect()
+}
+
+/// How personal the field at `path` of an `event` event's data is, where a
+/// correction's `corrected.data` is the `corrected` event type's data.
+pub(crate) fn class_at(
+    event: EventType,
+    corrected: Option<EventType>,
+    path: &str,
+) -> Option<Sensitivity> {
+    match (corrected, path.strip_prefix("corrected.data.")) {
+        (Some(inner), Some(rest)) => sensitivity(inner, rest),
+        _ => sensitivity(event, path),
+    }
 }
 
 #[cfg(test)]

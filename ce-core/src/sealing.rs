@@ -1,0 +1,214 @@
+//! [`Sealed`]: any store, with every personal field sealed under its
+//! subject's key before it is written and opened when it is read back. The
+//! store beneath (its log, its projections, its backups) holds only
+//! tokens; what the workflow, the CLI and the server see is in clear, or
+//! [`ERASED`](crate::privacy::ERASED) for a subject whose key is gone.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::caseload::{Caseload, Snapshots};
+use crate::envelope::{Envelope, NewEvent, StreamId};
+use crate::household::Household;
+use crate::policy::Policy;
+use crate::privacy::{has_personal, Keyring, SealError};
+use crate::store::{AppendRequest, EventStore, StoreError, View, ViewLog};
+use crate::vocab::{EventId, HouseholdId};
+
+/// Any store, with every personal field (by the
+/// [catalog](crate::privacy::CATALOG)) sealed under its subject's key
+/// before it is written, and opened when it is read back: the store
+/// beneath (its log, projections and backups) holds only tokens, and what
+/// the workflow sees is in clear, or [`ERASED`](crate::privacy::ERASED)
+/// once the subject's key is deleted.
+#[derive(Debug, Clone)]
+pub struct Sealed<S> {
+    inner: S,
+    keys: Arc<Keyring>,
+}
+
+impl<S> Sealed<S> {
+    /// `inner`, sealing with `keys`.
+    pub fn new(inner: S, keys: Arc<Keyring>) -> Self {
+        Self { inner, keys }
+    }
+
+    /// The store beneath, which holds the sealed form.
+    pub fn inner(&self) -> &S {
+        &self.inner
+    }
+
+    /// The keys it seals with.
+    pub fn keyring(&self) -> &Arc<Keyring> {
+        &self.keys
+    }
+
+    /// `new` with its personal fields sealed. A field that already holds a
+    /// token is refused: sealed data is never taken as input.
+    pub fn seal(&self, mut new: NewEvent) -> Result<NewEvent, StoreError> {
+        let event = new.event.kind();
+        if !has_personal(event) {
+            return Ok(new);
+        }
+        let household = new.streams.iter().find_map(|s| match s {
+            StreamId::Household(h) => Some(*h),
+            _ => None,
+        });
+        let mut value = serde_json::to_value(&new.event).map_err(shape)?;
+        if let Some(data) = value.get_mut("data") {
+            self.keys
+                .seal_data(event, new.event_id, household, data)
+                .map_err(|e| sealing(None, e))?;
+        }
+        new.event = serde_json::from_value(value).map_err(shape)?;
+        Ok(new)
+    }
+
+    /// `envelope` with its tokens opened. A token that does not
+    /// authenticate, or sits in another event or field than it was sealed
+    /// for, names the event.
+    pub fn open(&self, mut envelope: Envelope) -> Result<Envelope, StoreError> {
+        if !has_personal(envelope.event.kind()) {
+            return Ok(envelope);
+        }
+        envelope.event = self.open_event(envelope.event_id, envelope.position, &envelope.event)?;
+        Ok(envelope)
+    }
+
+    fn open_event(
+        &self,
+        event_id: EventId,
+        position: u64,
+        event: &crate::event::Event,
+    ) -> Result<crate::event::Event, StoreError> {
+        let mut value = serde_json::to_value(event).map_err(shape)?;
+        if let Some(data) = value.get_mut("data") {
+            self.keys
+                .open(Some(event_id), data)
+                .map_err(|e| sealing(Some(position), e))?;
+        }
+        serde_json::from_value(value).map_err(shape)
+    }
+
+    fn open_all(&self, envelopes: Vec<Envelope>) -> Result<Vec<Envelope>, StoreError> {
+        envelopes.into_iter().map(|e| self.open(e)).collect()
+    }
+
+    /// `household` (a projection's, which holds tokens) opened.
+    pub fn open_household(&self, household: Household) -> Result<Household, StoreError> {
+        let id = household.id;
+        let mut value = serde_json::to_value(&household).map_err(shape)?;
+        self.keys
+            .open(None, &mut value)
+            .map_err(|e| household_error(id, e))?;
+        serde_json::from_value(value).map_err(shape)
+    }
+
+    /// A caseload from projections, its households opened.
+    pub fn open_caseload(&self, mut caseload: Caseload) -> Result<Caseload, StoreError> {
+        let households = caseload
+            .households()
+            .iter()
+            .map(|(id, h)| Ok((*id, self.open_household(h.clone())?)))
+            .collect::<Result<BTreeMap<_, _>, StoreError>>()?;
+        caseload.set_households(households);
+        Ok(caseload)
+    }
+}
+
+fn shape(e: serde_json::Error) -> StoreError {
+    StoreError::Sealing(SealError::Shape(e.to_string()))
+}
+
+fn sealing(position: Option<u64>, e: SealError) -> StoreError {
+    match (position, e) {
+        (Some(position), e @ SealError::Tampered { .. }) => StoreError::Corrupt {
+            position,
+            detail: e.to_string(),
+        },
+        (_, e) => StoreError::Sealing(e),
+    }
+}
+
+fn household_error(id: HouseholdId, e: SealError) -> StoreError {
+    match e {
+        e @ SealError::Tampered { .. } => StoreError::Sealing(SealError::Shape(format!(
+            "the projection of household {id}: {e}"
+        ))),
+        e => StoreError::Sealing(e),
+    }
+}
+
+impl<S: EventStore> EventStore for Sealed<S> {
+    fn append(&self, request: AppendRequest) -> Result<Vec<Envelope>, StoreError> {
+        let request = self.seal_request(request)?;
+        self.open_all(self.inner.append(request)?)
+    }
+
+    fn append_unsynced(&self, request: AppendRequest) -> Result<Vec<Envelope>, StoreError> {
+        let request = self.seal_request(request)?;
+        self.open_all(self.inner.append_unsynced(request)?)
+    }
+
+    fn sync(&self, next: u64) -> Result<(), StoreError> {
+        self.inner.sync(next)
+    }
+
+    fn read_stream(&self, stream: &StreamId) -> Result<Vec<Envelope>, StoreError> {
+        self.open_all(self.inner.read_stream(stream)?)
+    }
+
+    fn read_from(&self, from: u64, limit: usize) -> Result<Vec<Envelope>, StoreError> {
+        self.open_all(self.inner.read_from(from, limit)?)
+    }
+
+    fn stream_version(&self, stream: &StreamId) -> Result<u64, StoreError> {
+        self.inner.stream_version(stream)
+    }
+
+    fn next_position(&self) -> Result<u64, StoreError> {
+        self.inner.next_position()
+    }
+
+    fn position_of(&self, event_id: EventId) -> Result<Option<u64>, StoreError> {
+        self.inner.position_of(event_id)
+    }
+
+    fn policy_in_force(&self) -> Result<Option<Policy>, StoreError> {
+        self.inner.policy_in_force()
+    }
+
+    fn policy_before_adoptions(&self) -> Result<Option<Policy>, StoreError> {
+        self.inner.policy_before_adoptions()
+    }
+}
+
+impl<S> Sealed<S> {
+    fn seal_request(&self, mut request: AppendRequest) -> Result<AppendRequest, StoreError> {
+        request.events = request
+            .events
+            .into_iter()
+            .map(|e| self.seal(e))
+            .collect::<Result<_, _>>()?;
+        Ok(request)
+    }
+}
+
+impl<S: Snapshots> Snapshots for Sealed<S> {
+    fn snapshot(&self) -> Result<Option<Caseload>, StoreError> {
+        self.inner
+            .snapshot()?
+            .map(|caseload| self.open_caseload(caseload))
+            .transpose()
+    }
+}
+
+impl<S: ViewLog> ViewLog for Sealed<S> {
+    fn record_views(&self, views: &[View]) -> Result<(), StoreError> {
+        self.inner.record_views(views)
+    }
+
+    fn views_of(&self, household: HouseholdId) -> Result<Vec<View>, StoreError> {
+        self.inner.views_of(household)
+    }
+}
