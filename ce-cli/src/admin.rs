@@ -176,7 +176,8 @@ pub fn import(ctx: &Ctx, path: &Path, without_checksum: bool) -> Result<(), CliE
     } else {
         ce_store_sled::Checksum::Required
     };
-    let events = match ctx.store() {
+    // A backup holds sealed data as it was stored: it goes in as it is.
+    let events = match ctx.raw_store() {
         crate::store::CliStore::Sled(store) => {
             store.import_jsonl_with(BufReader::new(file), checksum, |n| bar.set_position(n))?
         }
@@ -216,7 +217,7 @@ pub fn import(ctx: &Ctx, path: &Path, without_checksum: bool) -> Result<(), CliE
 /// `ce rebuild`.
 pub fn rebuild(ctx: &Ctx) -> Result<(), CliError> {
     let events = ctx.store().next_position()?;
-    let store = match ctx.store() {
+    let store = match ctx.raw_store() {
         crate::store::CliStore::Sled(store) => store,
         crate::store::CliStore::Postgres { .. } => {
             ctx.out.emit(
@@ -250,7 +251,7 @@ pub fn verify(ctx: &Ctx) -> Result<(), CliError> {
     // recorded: the one the first adoption replaced, then each adopted.
     let mut policy = store
         .policy_before_adoptions()?
-        .unwrap_or_else(|| store.policy().clone());
+        .unwrap_or_else(|| ctx.policy().clone());
     let bar = crate::output::progress(ctx.out, store.next_position()?, "verify");
     loop {
         bar.set_position(from);
@@ -309,14 +310,14 @@ pub fn verify(ctx: &Ctx) -> Result<(), CliError> {
     }
     problems.extend(checker.violations.iter().map(ToString::to_string));
     problems.extend(
-        check_caseload(&fold, store.policy(), today())
+        check_caseload(&fold, ctx.policy(), today())
             .iter()
             .map(ToString::to_string),
     );
     // The sled store's projections against the fold (the PostgreSQL store
     // keeps none).
-    if let (true, crate::store::CliStore::Sled(store)) = (readable, store) {
-        match store.caseload() {
+    if let (true, crate::store::CliStore::Sled(raw)) = (readable, ctx.raw_store()) {
+        match raw.caseload().and_then(|c| store.open_caseload(c)) {
             Ok(projected) if projected == fold => {}
             Ok(_) => {
                 problems.push("the projections differ from a fresh fold of the log".to_owned())
@@ -325,10 +326,10 @@ pub fn verify(ctx: &Ctx) -> Result<(), CliError> {
         }
     }
     bar.finish_and_clear();
-    note_hud_rules(store.policy());
+    note_hud_rules(ctx.policy());
     // Rebuilding needs a readable log: with an unreadable event it would
     // fail half-way and leave the projections worse than it found them.
-    if let (true, crate::store::CliStore::Sled(store)) = (readable, store) {
+    if let (true, crate::store::CliStore::Sled(store)) = (readable, ctx.raw_store()) {
         let before = store.projection_bytes()?;
         store.rebuild()?;
         if store.projection_bytes()? != before {

@@ -13,6 +13,11 @@ pub struct Cli {
     /// Store directory (created on first use).
     #[arg(long, global = true, env = "CE_STORE", default_value = "./ce-data")]
     pub store: PathBuf,
+    /// The master key file that wraps the store's client keys (default:
+    /// `<store>.master-key` beside a store directory, `ce-master.key` for
+    /// PostgreSQL; `CE_MASTER_KEY` gives the key itself).
+    #[arg(long, global = true, env = "CE_MASTER_KEY_FILE")]
+    pub master_key: Option<PathBuf>,
     /// Acting HMIS user.
     #[arg(long, global = true, env = "CE_USER", default_value = "ce-cli")]
     pub user: String,

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use ce_core::{
     Actor, Caseload, Coalition, Command, CommandId, CommandMeta, Executed, Household, HouseholdId,
-    ListKey, Opening, OpeningId, Policy, Referral, ReferralId, Workflow,
+    ListKey, Opening, OpeningId, Policy, Referral, ReferralId, Sealed, Workflow,
 };
 use ce_store_sled::SledStore;
 use chrono::{NaiveDate, Utc};
@@ -21,12 +21,15 @@ use crate::error::CliError;
 use crate::output::Output;
 use crate::store::{is_postgres, CliStore};
 
+/// The store with its personal data sealed.
+pub type SealedStore = Sealed<CliStore>;
+
 /// The workflow the CLI runs commands through.
-pub type CliWorkflow = Workflow<Arc<CliStore>>;
+pub type CliWorkflow = Workflow<Arc<SealedStore>>;
 
 /// An open store and who is acting.
 pub struct Ctx {
-    store: Arc<CliStore>,
+    store: Arc<SealedStore>,
     /// The workflow over the store, made on first use: its snapshot loads
     /// every household, which commands that read only the projections
     /// (today's lists, a household, the openings) do without.
@@ -43,17 +46,23 @@ impl Ctx {
     /// mistyped path is an error, not an empty store); read commands fall
     /// back to a private copy when the store's disk is full or read-only.
     pub fn open(cli: &Cli) -> Result<Self, CliError> {
+        let usage = store_use(&cli.command);
         let store = if is_postgres(&cli.store) {
             CliStore::postgres(&cli.store.to_string_lossy())?
         } else {
-            CliStore::Sled(Box::new(match store_use(&cli.command) {
+            CliStore::Sled(Box::new(match usage {
                 StoreUse::Create => SledStore::open(&cli.store)?,
                 StoreUse::Change => SledStore::open_existing(&cli.store)?,
                 StoreUse::Read => open_for_reading(&cli.store)?,
             }))
         };
+        let keys = crate::keys::keyring(
+            &cli.store,
+            cli.master_key.as_deref(),
+            usage != StoreUse::Read,
+        )?;
         Ok(Self {
-            store: Arc::new(store),
+            store: Arc::new(Sealed::new(store, keys)),
             workflow: OnceCell::new(),
             actor: Actor::new(cli.user.clone(), cli.agency.clone(), cli.role),
             out: Output { json: cli.json },
@@ -61,18 +70,24 @@ impl Ctx {
     }
 
     /// The store, to share with a server.
-    pub fn shared_store(&self) -> Arc<CliStore> {
+    pub fn shared_store(&self) -> Arc<SealedStore> {
         Arc::clone(&self.store)
     }
 
-    /// The store.
-    pub fn store(&self) -> &CliStore {
+    /// The store: what it gives is opened, what it is given sealed.
+    pub fn store(&self) -> &SealedStore {
         &self.store
+    }
+
+    /// The store beneath the sealing: its own operations (backups,
+    /// imports, rebuilds), which see only sealed data.
+    pub fn raw_store(&self) -> &CliStore {
+        self.store.inner()
     }
 
     /// The store's policy.
     pub fn policy(&self) -> &Policy {
-        self.store.policy()
+        self.store.inner().policy()
     }
 
     /// The workflow over the store (made, from the store's snapshot, on
@@ -88,16 +103,19 @@ impl Ctx {
     /// The caseload as it stands: the sled store's projections, or the
     /// workflow's fold of a PostgreSQL log (made once per process).
     pub fn caseload(&self) -> Result<Caseload, CliError> {
-        match self.store.as_ref() {
-            CliStore::Sled(store) => Ok(store.caseload()?),
+        match self.raw_store() {
+            CliStore::Sled(store) => Ok(self.store.open_caseload(store.caseload()?)?),
             CliStore::Postgres { .. } => Ok(self.workflow()?.caught_up()?.clone()),
         }
     }
 
     /// One household as it stands (see [`caseload`](Self::caseload)).
     pub fn household(&self, id: HouseholdId) -> Result<Option<Household>, CliError> {
-        match self.store.as_ref() {
-            CliStore::Sled(store) => Ok(store.household(id)?),
+        match self.raw_store() {
+            CliStore::Sled(store) => Ok(store
+                .household(id)?
+                .map(|h| self.store.open_household(h))
+                .transpose()?),
             CliStore::Postgres { .. } => {
                 Ok(self.workflow()?.caught_up()?.households().get(&id).cloned())
             }
@@ -106,7 +124,7 @@ impl Ctx {
 
     /// Every opening as it stands.
     pub fn openings(&self) -> Result<BTreeMap<OpeningId, Opening>, CliError> {
-        match self.store.as_ref() {
+        match self.raw_store() {
             CliStore::Sled(store) => Ok(store.openings()?),
             CliStore::Postgres { .. } => Ok(self.workflow()?.caught_up()?.openings.clone()),
         }
@@ -114,7 +132,7 @@ impl Ctx {
 
     /// Every referral as it stands.
     pub fn referrals(&self) -> Result<BTreeMap<ReferralId, Referral>, CliError> {
-        match self.store.as_ref() {
+        match self.raw_store() {
             CliStore::Sled(store) => Ok(store.referrals()?),
             CliStore::Postgres { .. } => Ok(self.workflow()?.caught_up()?.referrals.clone()),
         }
@@ -122,7 +140,7 @@ impl Ctx {
 
     /// The keys of the lists with households on them today.
     pub fn list_keys(&self) -> Result<Vec<ListKey>, CliError> {
-        match self.store.as_ref() {
+        match self.raw_store() {
             CliStore::Sled(store) => Ok(store.list_keys()?),
             CliStore::Postgres { .. } => Ok(self
                 .workflow()?
@@ -154,7 +172,7 @@ impl Ctx {
                 purpose: what.to_owned(),
             })
             .collect();
-        if let CliStore::Sled(store) = self.store.as_ref() {
+        if let CliStore::Sled(store) = self.raw_store() {
             if store.is_private_copy() {
                 crate::output::to_stderr(&format!(
                     "note: the store cannot be written, so this read of {} household(s) is not in its view log; note it by hand",

@@ -27,6 +27,17 @@ pub enum CliError {
     /// A PostgreSQL import that could not be made (nothing stays of it).
     #[error("{0}")]
     PostgresImport(#[from] ce_store_postgres::ImportError),
+    /// The master key cannot be had.
+    #[error("master key {from}: {reason}")]
+    MasterKey {
+        /// Where it was looked for.
+        from: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// Keys could not be read, made or deleted.
+    #[error("{0}")]
+    Keys(#[from] ce_core::privacy::KeyError),
     /// A `--store` that is not a PostgreSQL connection string the client
     /// can read.
     #[error("--store: not a valid PostgreSQL connection string: {0}")]
@@ -193,6 +204,8 @@ impl CliError {
             | CliError::ImportBlocked(_)
             | CliError::ImportInvalid { .. }
             | CliError::BadConnectionString(_)
+            | CliError::MasterKey { .. }
+            | CliError::Keys(ce_core::privacy::KeyError::BadMasterKey(_))
             | CliError::PostgresImport(
                 ce_store_postgres::ImportError::NotEmpty(_)
                 | ce_store_postgres::ImportError::Discontinuous { .. },
@@ -211,6 +224,7 @@ impl CliError {
             ) => 2,
             CliError::StoreIo(StoreError::Conflict { .. }) => 4,
             CliError::Store(_)
+            | CliError::Keys(_)
             | CliError::Postgres(_)
             | CliError::PostgresImport(_)
             | CliError::Io { .. }

@@ -347,7 +347,11 @@ pub fn import(ctx: &Ctx, format: &ExportFormat) -> Result<(), CliError> {
     if let Some(path) = findings {
         write_findings(path, &plan.report)?;
     }
-    let steps = match ctx.store() {
+    // The import appends to the store beneath the sealing itself (in one
+    // transaction, or under sled's import mark): each request is sealed
+    // first.
+    let sealed = ctx.store();
+    let steps = match ctx.raw_store() {
         _ if !plan.report.writes => 0,
         CliStore::Postgres { store, .. } => {
             // All or nothing: one transaction, which the server rolls back if
@@ -356,7 +360,7 @@ pub fn import(ctx: &Ctx, format: &ExportFormat) -> Result<(), CliError> {
             let steps = plan.execute_with(ctx.workflow()?, |requests| {
                 requests
                     .into_iter()
-                    .try_for_each(|request| store.append(request).map(|_| ()))
+                    .try_for_each(|request| store.append(sealed.seal_request(request)?).map(|_| ()))
             })?;
             batch.commit()?;
             steps
@@ -367,6 +371,10 @@ pub fn import(ctx: &Ctx, format: &ExportFormat) -> Result<(), CliError> {
             // append that fails here is rolled back at once.
             store.begin_import(&format!("HUD CSV export in {}", dir.display()))?;
             let written = plan.execute_with(ctx.workflow()?, |batch| {
+                let batch = batch
+                    .into_iter()
+                    .map(|request| sealed.seal_request(request))
+                    .collect::<Result<Vec<_>, _>>()?;
                 store.append_batch(batch).map(|_| ())
             });
             match written {

@@ -37,7 +37,7 @@ pub fn list(ctx: &Ctx, args: &ListArgs) -> Result<(), CliError> {
     };
     // Today's lists from the sled store's list rows; the PostgreSQL store
     // keeps none, and its caught-up fold serves as every other date's.
-    if let (true, CliStore::Sled(store)) = (args.when.is_now(), ctx.store()) {
+    if let (true, CliStore::Sled(store)) = (args.when.is_now(), ctx.raw_store()) {
         return list_today(ctx, store, &filter);
     }
     let (caseload, as_of) = caseload_when(ctx, &args.when)?;
@@ -140,7 +140,11 @@ fn list_today(ctx: &Ctx, store: &SledStore, filter: &Filter<'_>) -> Result<(), C
     keys.sort();
     let mut reports = Vec::with_capacity(keys.len());
     for key in keys {
-        let report = store.list_report(&key, as_of, args.limit.unwrap_or(usize::MAX))?;
+        let report = ctx.store().open_report(store.list_report(
+            &key,
+            as_of,
+            args.limit.unwrap_or(usize::MAX),
+        )?)?;
         // A list whose households are all parked today is not shown, as
         // the caseload's lists leave it out.
         if report.rows.is_empty() {
@@ -148,7 +152,7 @@ fn list_today(ctx: &Ctx, store: &SledStore, filter: &Filter<'_>) -> Result<(), C
         }
         reports.push(report);
     }
-    finish_reports(store, &mut reports, args.no_names)?;
+    finish_reports(ctx.store(), &mut reports, args.no_names)?;
     emit_reports(ctx, &reports, args.no_names)
 }
 
@@ -177,7 +181,7 @@ fn emit_reports(ctx: &Ctx, reports: &[PriorityListReport], no_names: bool) -> Re
 
 /// `ce show HOUSEHOLD`.
 pub fn show(ctx: &Ctx, household: &str, when: &When) -> Result<(), CliError> {
-    if let (true, CliStore::Sled(store)) = (when.is_now(), ctx.store()) {
+    if let (true, CliStore::Sled(store)) = (when.is_now(), ctx.raw_store()) {
         return show_today(ctx, store, household);
     }
     let id: HouseholdId = parse_id("household", household)?;
@@ -209,14 +213,15 @@ fn ce_events(
 /// [`list_today`]).
 fn show_today(ctx: &Ctx, store: &SledStore, household: &str) -> Result<(), CliError> {
     let id: HouseholdId = parse_id("household", household)?;
-    let household =
-        store
-            .household(id)?
-            .ok_or(ce_core::Error::from(ce_core::Rejection::UnknownHousehold(
-                id,
-            )))?;
+    let household = store
+        .household(id)?
+        .map(|h| ctx.store().open_household(h))
+        .transpose()?
+        .ok_or(ce_core::Error::from(ce_core::Rejection::UnknownHousehold(
+            id,
+        )))?;
     let as_of = today();
-    let events = ce_events(store, id, as_of)?;
+    let events = ce_events(ctx.store(), id, as_of)?;
     print_household(ctx, store.policy(), &household, as_of, &events, |key| {
         Ok(store.list(key, as_of)?)
     })

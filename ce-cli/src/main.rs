@@ -9,6 +9,7 @@ mod demo;
 mod error;
 mod household;
 mod hudcsv;
+mod keys;
 mod lists;
 mod openings;
 mod output;

@@ -334,7 +334,17 @@ impl<S: ListReader> ListReader for Sealed<S> {
         date: NaiveDate,
         limit: usize,
     ) -> Result<PriorityListReport, StoreError> {
-        let mut report = self.inner().list_report(policy, key, date, limit)?;
+        self.open_report(self.inner().list_report(policy, key, date, limit)?)
+    }
+}
+
+impl<S> Sealed<S> {
+    /// A report the store beneath made from its sealed projections, with
+    /// the heads' names opened.
+    pub fn open_report(
+        &self,
+        mut report: PriorityListReport,
+    ) -> Result<PriorityListReport, StoreError> {
         for row in &mut report.rows {
             let Some(token) = row.sealed_head.take() else {
                 continue;

@@ -184,7 +184,9 @@ impl<S: EventStore> EventStore for Sealed<S> {
 }
 
 impl<S> Sealed<S> {
-    fn seal_request(&self, mut request: AppendRequest) -> Result<AppendRequest, StoreError> {
+    /// `request` with every event's personal fields sealed: for a caller
+    /// that appends to the store beneath itself (a bulk import).
+    pub fn seal_request(&self, mut request: AppendRequest) -> Result<AppendRequest, StoreError> {
         request.events = request
             .events
             .into_iter()

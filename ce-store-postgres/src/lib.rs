@@ -78,6 +78,13 @@ const MIGRATIONS: &[&str] = &[
          view jsonb NOT NULL
      );
      CREATE INDEX ce_views_household ON ce_views (household, id);",
+    // Subjects' wrapped keys: beside the log, never in it nor in its
+    // backups. A deleted row is gone from reads at once and from the
+    // table's files after VACUUM.
+    "CREATE TABLE ce_subject_keys (
+         subject text PRIMARY KEY,
+         wrapped bytea NOT NULL
+     );",
 ];
 
 /// The schema version this build writes and reads.
@@ -1054,3 +1061,91 @@ impl ce_core::ViewLog for PgStore {
 
 /// Ranks the folded log for a report.
 impl ListReader for PgStore {}
+
+fn key_error(e: impl std::fmt::Display) -> ce_core::privacy::KeyError {
+    ce_core::privacy::KeyError::Store(e.to_string())
+}
+
+/// Subjects' wrapped keys in the `ce_subject_keys` table.
+impl ce_core::privacy::KeyStore for PgStore {
+    fn get(
+        &self,
+        subject: &ce_core::privacy::Subject,
+    ) -> Result<Option<Vec<u8>>, ce_core::privacy::KeyError> {
+        let mut conn = self.conn().map_err(key_error)?;
+        let row = conn
+            .client
+            .query_opt(
+                "SELECT wrapped FROM ce_subject_keys WHERE subject = $1",
+                &[&subject.name()],
+            )
+            .map_err(key_error)?;
+        Ok(row.map(|r| r.get(0)))
+    }
+
+    fn put_new(
+        &self,
+        subject: &ce_core::privacy::Subject,
+        wrapped: &[u8],
+    ) -> Result<Vec<u8>, ce_core::privacy::KeyError> {
+        let mut conn = self.conn().map_err(key_error)?;
+        // Of two writers racing, the first row stays and both read it.
+        let row = conn
+            .client
+            .query_one(
+                "WITH put AS (
+                     INSERT INTO ce_subject_keys VALUES ($1, $2)
+                     ON CONFLICT (subject) DO NOTHING RETURNING wrapped)
+                 SELECT wrapped FROM put
+                 UNION ALL
+                 SELECT wrapped FROM ce_subject_keys WHERE subject = $1
+                 LIMIT 1",
+                &[&subject.name(), &wrapped],
+            )
+            .map_err(key_error)?;
+        Ok(row.get(0))
+    }
+
+    fn replace(
+        &self,
+        subject: &ce_core::privacy::Subject,
+        wrapped: &[u8],
+    ) -> Result<(), ce_core::privacy::KeyError> {
+        let mut conn = self.conn().map_err(key_error)?;
+        conn.client
+            .execute(
+                "INSERT INTO ce_subject_keys VALUES ($1, $2)
+                 ON CONFLICT (subject) DO UPDATE SET wrapped = EXCLUDED.wrapped",
+                &[&subject.name(), &wrapped],
+            )
+            .map_err(key_error)?;
+        Ok(())
+    }
+
+    fn delete(
+        &self,
+        subject: &ce_core::privacy::Subject,
+    ) -> Result<bool, ce_core::privacy::KeyError> {
+        let mut conn = self.conn().map_err(key_error)?;
+        let deleted = conn
+            .client
+            .execute(
+                "DELETE FROM ce_subject_keys WHERE subject = $1",
+                &[&subject.name()],
+            )
+            .map_err(key_error)?;
+        Ok(deleted > 0)
+    }
+
+    fn subjects(&self) -> Result<Vec<ce_core::privacy::Subject>, ce_core::privacy::KeyError> {
+        let mut conn = self.conn().map_err(key_error)?;
+        let rows = conn
+            .client
+            .query("SELECT subject FROM ce_subject_keys ORDER BY subject", &[])
+            .map_err(key_error)?;
+        Ok(rows
+            .iter()
+            .filter_map(|r| ce_core::privacy::Subject::parse(r.get(0)))
+            .collect())
+    }
+}

@@ -22,16 +22,29 @@ pub const EXIT_REJECTED: i32 = 3;
 pub const EXIT_STORAGE: i32 = 5;
 
 /// The `CE_*` variables `ce` reads options from.
-const CE_VARIABLES: [&str; 4] = ["CE_STORE", "CE_USER", "CE_AGENCY", "CE_ROLE"];
+const CE_VARIABLES: [&str; 6] = [
+    "CE_STORE",
+    "CE_USER",
+    "CE_AGENCY",
+    "CE_ROLE",
+    "CE_MASTER_KEY",
+    "CE_MASTER_KEY_FILE",
+];
+
+/// The master key the tests' stores are sealed under (`CE_MASTER_KEY`):
+/// given, so that no test writes a key file into the working directory.
+pub const TEST_MASTER_KEY: &str =
+    "7e57000000000000000000000000000000000000000000000000000000007e57";
 
 /// A `ce` command with none of the `CE_*` variables of the caller's
-/// environment, as a `std::process::Command`: one a test can spawn and
-/// kill, or whose stdout can be any file.
+/// environment but [`TEST_MASTER_KEY`], as a `std::process::Command`: one
+/// a test can spawn and kill, or whose stdout can be any file.
 pub fn ce_std() -> std::process::Command {
     let mut cmd = std::process::Command::new(ce_binary());
     for var in CE_VARIABLES {
         cmd.env_remove(var);
     }
+    cmd.env("CE_MASTER_KEY", TEST_MASTER_KEY);
     cmd
 }
 

@@ -36,8 +36,12 @@ fn the_documented_nightly_script_runs() {
     let base = root.path().to_str().expect("a UTF-8 path");
     std::fs::create_dir_all(root.path().join("backups")).expect("the backups directory");
     let script = root.path().join("nightly.sh");
-    std::fs::write(&script, doc_block("nightly.sh").replace("/srv/ce", base))
-        .expect("write the script");
+    let key = root.path().join("master.key");
+    std::fs::write(&key, ce_tests::cli::TEST_MASTER_KEY).expect("write the master key");
+    let source = doc_block("nightly.sh")
+        .replace("/srv/ce", base)
+        .replace("/etc/ce/master.key", key.to_str().expect("a UTF-8 path"));
+    std::fs::write(&script, source).expect("write the script");
 
     // A household enrolled last week and an opening with no referral yet.
     let s = Store {
@@ -62,6 +66,7 @@ fn the_documented_nightly_script_runs() {
         .arg(&script)
         .current_dir(root.path())
         .env("PATH", path)
+        .env_remove("CE_MASTER_KEY")
         .output()
         .expect("sh runs");
     assert!(out.status.success(), "{}", describe("nightly.sh", &out));
