@@ -85,10 +85,10 @@ pub fn export(ctx: &Ctx, path: &Path) -> Result<(), CliError> {
     // A backup holds client data: private, and a failed export never
     // destroys the previous backup at `path`.
     // The same format from either store: a sled backup restores into
-    // PostgreSQL, and the other way.
-    let store = ctx.store();
-    let shown: Vec<_> = ctx.caseload()?.households().keys().copied().collect();
-    ctx.record_shown(shown, "ce export jsonl")?;
+    // PostgreSQL, and the other way. The events go out as stored, their
+    // personal data sealed: a backup shows nobody's data (no view is
+    // recorded), and it reads only with the store's keys and master key.
+    let store = ctx.raw_store();
     let events = write_private(path, |out| Ok(ce_store_sled::write_jsonl(store, out)?))?;
     ctx.out.emit(
         format!("exported {events} events to {}", path.display()),

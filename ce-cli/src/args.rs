@@ -35,6 +35,33 @@ pub struct Cli {
     pub command: CliCommand,
 }
 
+/// `ce keys ...`.
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// The master key's fingerprint and how many subject keys there are.
+    Status,
+    /// Write every subject key, as kept (wrapped by the master key), to
+    /// FILE (0600): what the store's own backups leave out.
+    Backup {
+        /// Where to write them.
+        file: PathBuf,
+    },
+    /// Put back the keys of a `keys backup` that the store lacks (after a
+    /// restore from a JSON Lines backup, or a move to PostgreSQL).
+    Restore {
+        /// The key backup.
+        file: PathBuf,
+    },
+    /// Make a new master key in FILE (or use the one there, to finish a
+    /// rotation cut off part way) and wrap every subject key with it; then
+    /// point `--master-key` at FILE.
+    Rotate {
+        /// Where the new master key goes.
+        #[arg(long)]
+        to: PathBuf,
+    },
+}
+
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum CliCommand {
@@ -223,6 +250,12 @@ pub enum CliCommand {
         /// What to show.
         #[command(subcommand)]
         command: AuditCommand,
+    },
+    /// The keys that seal names, birth dates and notes (CE lead).
+    Keys {
+        /// What to do with them.
+        #[command(subcommand)]
+        command: KeysCommand,
     },
     /// Serve the workflow in a browser and over a JSON API (see
     /// docs/server.md). The first run creates an `admin` account and

@@ -56,10 +56,12 @@ impl Ctx {
                 StoreUse::Read => open_for_reading(&cli.store)?,
             }))
         };
+        // A master key is made for a store that writes its first data; the
+        // key commands only ever use the one given.
         let keys = crate::keys::keyring(
             &cli.store,
             cli.master_key.as_deref(),
-            usage != StoreUse::Read,
+            usage != StoreUse::Read && !matches!(cli.command, CliCommand::Keys { .. }),
         )?;
         Ok(Self {
             store: Arc::new(Sealed::new(store, keys)),

@@ -10,10 +10,15 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use ce_core::privacy::{KeyStore, Keyring, MasterKey};
+use std::io::Write as _;
+
+use ce_core::privacy::{KeyStore, Keyring, MasterKey, Subject};
 use ce_store_postgres::PgStore;
 use ce_store_sled::KeyFiles;
+use serde_json::{json, Value};
 
+use crate::args::KeysCommand;
+use crate::context::Ctx;
 use crate::error::CliError;
 use crate::store::is_postgres;
 
@@ -96,4 +101,135 @@ fn master_key(
         }
         Err(source) => Err(CliError::Io { path, source }),
     }
+}
+
+/// `ce keys ...`: a CE lead's.
+pub fn run(ctx: &Ctx, command: &KeysCommand) -> Result<(), CliError> {
+    if ctx.actor.role != ce_core::Role::Lead {
+        return Err(ce_core::Error::from(ce_core::Rejection::Forbidden {
+            role: ctx.actor.role,
+            action: ce_core::Operation::ManageKeys,
+        })
+        .into());
+    }
+    let keys = ctx.store().keyring();
+    match command {
+        KeysCommand::Status => {
+            let count = keys.store().subjects()?.len();
+            ctx.out.emit(
+                format!("master key {}; {count} subject keys", keys.fingerprint()),
+                &json!({ "master_key": keys.fingerprint(), "subject_keys": count }),
+            );
+        }
+        KeysCommand::Backup { file } => {
+            let wrapped = keys.wrapped_keys()?;
+            crate::private_file::write_private(file, |out| {
+                let io = |source| CliError::Io {
+                    path: file.clone(),
+                    source,
+                };
+                let header = json!({ "ce_keys": 1, "master_key": keys.fingerprint() });
+                writeln!(out, "{header}").map_err(io)?;
+                for (subject, key) in &wrapped {
+                    let line = json!({ "subject": subject.name(), "wrapped": key });
+                    writeln!(out, "{line}").map_err(io)?;
+                }
+                Ok(())
+            })?;
+            ctx.out.emit(
+                format!(
+                    "wrote {} subject keys to {} (wrapped by master key {}: keep the two apart)",
+                    wrapped.len(),
+                    file.display(),
+                    keys.fingerprint()
+                ),
+                &json!({ "subject_keys": wrapped.len(), "file": file, "master_key": keys.fingerprint() }),
+            );
+        }
+        KeysCommand::Restore { file } => {
+            let text = std::fs::read_to_string(file).map_err(|source| CliError::Io {
+                path: file.clone(),
+                source,
+            })?;
+            let bad = |line: usize, reason: String| CliError::Input {
+                path: file.clone(),
+                reason: format!("line {line}: {reason}"),
+            };
+            let mut lines = text.lines().enumerate();
+            let header: Value = lines
+                .next()
+                .and_then(|(_, l)| serde_json::from_str(l).ok())
+                .ok_or_else(|| bad(1, "not a key backup of `ce keys backup`".to_owned()))?;
+            let theirs = header["master_key"].as_str().unwrap_or_default();
+            if header["ce_keys"] != json!(1) || theirs != keys.fingerprint() {
+                return Err(bad(
+                    1,
+                    format!(
+                        "these keys are wrapped by master key {theirs:?}; this store's is {}: \
+                         give that master key with --master-key",
+                        keys.fingerprint()
+                    ),
+                ));
+            }
+            let (mut restored, mut kept) = (0, 0);
+            for (i, line) in lines {
+                let entry: Value =
+                    serde_json::from_str(line).map_err(|e| bad(i + 1, format!("not JSON: {e}")))?;
+                let subject = entry["subject"]
+                    .as_str()
+                    .and_then(Subject::parse)
+                    .ok_or_else(|| bad(i + 1, "no subject".to_owned()))?;
+                let wrapped = entry["wrapped"]
+                    .as_str()
+                    .ok_or_else(|| bad(i + 1, "no key".to_owned()))?;
+                if keys.restore_key(&subject, wrapped)? {
+                    restored += 1;
+                } else {
+                    kept += 1;
+                }
+            }
+            ctx.out.emit(
+                format!("restored {restored} subject keys ({kept} were there already)"),
+                &json!({ "restored": restored, "kept": kept }),
+            );
+        }
+        KeysCommand::Rotate { to } => {
+            let next = match std::fs::read_to_string(to) {
+                Ok(text) => MasterKey::from_hex(&text).map_err(|e| CliError::MasterKey {
+                    from: to.display().to_string(),
+                    reason: e.to_string(),
+                })?,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    let next = MasterKey::generate()?;
+                    // Written before any key is rewrapped: a rotation cut
+                    // off part way is finished by running it again.
+                    crate::private_file::write_private(to, |out| {
+                        writeln!(out, "{}", next.to_hex().as_str()).map_err(|source| CliError::Io {
+                            path: to.clone(),
+                            source,
+                        })
+                    })?;
+                    next
+                }
+                Err(source) => {
+                    return Err(CliError::Io {
+                        path: to.clone(),
+                        source,
+                    })
+                }
+            };
+            let count = keys.rotate(&next)?;
+            ctx.out.emit(
+                format!(
+                    "rewrapped {count} subject keys with master key {} in {}; use it from now on \
+                     (--master-key {}) and destroy the old one once its backups are gone",
+                    next.fingerprint(),
+                    to.display(),
+                    to.display()
+                ),
+                &json!({ "rewrapped": count, "master_key": next.fingerprint(), "file": to }),
+            );
+        }
+    }
+    Ok(())
 }

@@ -152,6 +152,7 @@ fn run(cli: &Cli) -> Result<(), CliError> {
         CliCommand::Audit {
             command: args::AuditCommand::Views { household },
         } => audit::views(&ctx, household),
+        CliCommand::Keys { command } => keys::run(&ctx, command),
         CliCommand::Demo(args) => demo::run(&ctx, args),
         CliCommand::Policy {
             command: PolicyCommand::Show,

@@ -582,5 +582,9 @@ words! {
         ExpireReferrals => "expire referrals",
         /// Read who viewed a household.
         ReadViews => "read who viewed a household",
+        /// Back up, restore or rotate the keys that seal personal data.
+        ManageKeys => "manage the keys that seal personal data",
+        /// Erase a client.
+        Erase => "erase clients",
     }
 }

@@ -404,16 +404,23 @@ impl Keyring {
     }
 
     /// Wraps every subject key again under `next`, in place; returns how
-    /// many. A key that does not unwrap with the current master key stops
-    /// the rotation before anything is replaced.
+    /// many were rewrapped. A key already wrapped by `next` (a rotation
+    /// cut off part way and run again) is left as it is; a key neither
+    /// opens stops the rotation before anything is replaced.
     pub fn rotate(&self, next: &MasterKey) -> Result<usize, KeyError> {
         let mut rewrapped = Vec::new();
         for subject in self.store.subjects()? {
             let Some(wrapped) = self.store.get(&subject)? else {
                 continue;
             };
-            let key = self.master.unwrap(&subject, &wrapped)?;
-            rewrapped.push((subject, next.wrap(&subject, &key)?));
+            match self.master.unwrap(&subject, &wrapped) {
+                Ok(key) => rewrapped.push((subject, next.wrap(&subject, &key)?)),
+                Err(e) => {
+                    if next.unwrap(&subject, &wrapped).is_err() {
+                        return Err(e);
+                    }
+                }
+            }
         }
         for (subject, wrapped) in &rewrapped {
             self.store.replace(subject, wrapped)?;
@@ -423,6 +430,33 @@ impl Keyring {
             .unwrap_or_else(PoisonError::into_inner)
             .clear();
         Ok(rewrapped.len())
+    }
+
+    /// Every subject's key as it is kept (wrapped by the master key, in
+    /// URL-safe base64): what a key backup holds.
+    pub fn wrapped_keys(&self) -> Result<Vec<(Subject, String)>, KeyError> {
+        let mut out = Vec::new();
+        for subject in self.store.subjects()? {
+            if let Some(wrapped) = self.store.get(&subject)? {
+                out.push((subject, URL_SAFE_NO_PAD.encode(wrapped)));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Puts back one key of a backup made by [`wrapped_keys`](Self::wrapped_keys),
+    /// unless the subject has one; whether it was put back. A key this
+    /// master key does not unwrap is refused.
+    pub fn restore_key(&self, subject: &Subject, wrapped: &str) -> Result<bool, KeyError> {
+        let bytes = URL_SAFE_NO_PAD
+            .decode(wrapped.trim())
+            .map_err(|_| KeyError::Store(format!("the key of {subject} is not base64")))?;
+        self.master.unwrap(subject, &bytes)?;
+        if self.store.get(subject)?.is_some() {
+            return Ok(false);
+        }
+        self.store.put_new(subject, &bytes)?;
+        Ok(true)
     }
 
     /// Seals every personal field of an event's `data` (by the catalog), in

@@ -25,6 +25,7 @@ mod json_output;
 mod lists;
 mod output;
 mod policy;
+mod privacy;
 mod postgres;
 mod referrals;
 mod store;

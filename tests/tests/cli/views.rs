@@ -39,7 +39,6 @@ fn views_are_recorded_on(store: &Store) {
             ("ce-cli", "ce list"),
             ("ana", "ce show"),
             ("ce-cli", "ce history"),
-            ("ce-cli", "ce export jsonl"),
         ]
         .map(|(u, p)| (u.to_owned(), p.to_owned()))
     );

@@ -1,0 +1,225 @@
+//! Personal data never reaches the disk in clear: after a demo, no name or
+//! birth date of its clients is in any byte of the store directory, of its
+//! JSON Lines backup, or of the findings of importing its HUD CSV export
+//! into another store; yet every command shows them to whoever holds the
+//! master key, and without the key the store does not open.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use ce_tests::cli::{ce_std, Store, EXIT_INPUT};
+use ce_tests::support::read_csv;
+
+/// Every file under `dir`, as bytes.
+fn files(dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
+    for entry in std::fs::read_dir(dir).expect("a directory") {
+        let path = entry.expect("an entry").path();
+        if path.is_dir() {
+            files(&path, out);
+        } else {
+            out.push((
+                path.display().to_string(),
+                std::fs::read(&path).expect("a file"),
+            ));
+        }
+    }
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
+}
+
+#[test]
+fn no_name_or_birth_date_of_a_demo_is_in_the_store_its_backup_or_the_findings() {
+    let s = Store::new();
+    s.ok("demo --households 60 --seed 5", &[]);
+    // The clients' names and birth dates, from the HUD CSV export (which
+    // is meant to carry them).
+    let export = s.dir.path().join("export");
+    s.ok("export hud-csv {}", &[export.to_str().expect("utf-8")]);
+    let (header, rows) =
+        read_csv(&std::fs::read_to_string(export.join("Client.csv")).expect("Client.csv"));
+    let column = |name: &str| header.iter().position(|h| h == name).expect(name);
+    let (first, last, dob) = (column("FirstName"), column("LastName"), column("DOB"));
+    let mut secrets = BTreeSet::new();
+    for row in &rows {
+        secrets.insert(format!("{} {}", row[first], row[last]));
+        secrets.insert(row[last].clone());
+        // Birth years before any date the demo records in clear (its
+        // project starts, episodes and contacts are in 2023-2025).
+        if row[dob].get(..4).is_some_and(|year| year < "2015") {
+            secrets.insert(row[dob].clone());
+        }
+    }
+    assert!(secrets.len() > 60, "{secrets:?}");
+    // And they are shown to whoever opens the store.
+    let listed = s.ok("list --coalition Coulee", &[]);
+    assert!(
+        secrets.iter().any(|name| listed.contains(name.as_str())),
+        "{listed}"
+    );
+
+    let backup = s.dir.path().join("backup.jsonl");
+    s.ok("export jsonl {}", &[backup.to_str().expect("utf-8")]);
+    let other = Store::new();
+    let findings = other.dir.path().join("findings.csv");
+    other.ok(
+        "import hud-csv {} --coalition Coulee --findings {}",
+        &[
+            export.to_str().expect("utf-8"),
+            findings.to_str().expect("utf-8"),
+        ],
+    );
+    let mut seen = Vec::new();
+    files(&s.path, &mut seen);
+    files(&other.path, &mut seen);
+    seen.push((
+        backup.display().to_string(),
+        std::fs::read(&backup).expect("backup"),
+    ));
+    seen.push((
+        findings.display().to_string(),
+        std::fs::read(&findings).expect("findings"),
+    ));
+    assert!(seen.len() > 5);
+    for (file, bytes) in &seen {
+        assert!(!contains(bytes, "birth_date"), "a birth_date key in {file}");
+        for secret in &secrets {
+            assert!(!contains(bytes, secret), "{secret:?} in {file}");
+        }
+    }
+}
+
+#[test]
+fn a_store_does_not_open_without_its_master_key_nor_with_another() {
+    let s = Store::new();
+    s.ok("demo --households 10 --seed 2", &[]);
+    let mut without = ce_std();
+    without
+        .env_remove("CE_MASTER_KEY")
+        .arg("--store")
+        .arg(&s.path)
+        .args(["list"]);
+    let out = without.output().expect("ce runs");
+    assert_eq!(out.status.code(), Some(EXIT_INPUT), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("master key") && stderr.contains("missing"),
+        "{stderr}"
+    );
+    let mut wrong = ce_std();
+    wrong
+        .env("CE_MASTER_KEY", "42".repeat(32))
+        .arg("--store")
+        .arg(&s.path)
+        .args(["list"]);
+    let out = wrong.output().expect("ce runs");
+    assert_ne!(out.status.code(), Some(0), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("does not open with this master key"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn the_first_store_gets_a_private_master_key_file_beside_it() {
+    let dir = tempfile::tempdir().expect("a directory");
+    let store = dir.path().join("data");
+    let mut demo = ce_std();
+    demo.env_remove("CE_MASTER_KEY")
+        .arg("--store")
+        .arg(&store)
+        .args(["demo", "--households", "5"]);
+    let out = demo.output().expect("ce runs");
+    assert!(out.status.success(), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("created the master key"), "{stderr}");
+    let key = dir.path().join("data.master-key");
+    let text = std::fs::read_to_string(&key).expect("the key file");
+    assert_eq!(text.trim().len(), 64);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key).expect("meta").permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    // The next command finds it, quietly.
+    let mut list = ce_std();
+    list.env_remove("CE_MASTER_KEY")
+        .arg("--store")
+        .arg(&store)
+        .arg("list");
+    let out = list.output().expect("ce runs");
+    assert!(out.status.success() && out.stderr.is_empty(), "{out:?}");
+}
+
+#[test]
+fn keys_are_backed_up_restored_and_rotated_by_documented_commands() {
+    let s = Store::new();
+    s.ok("demo --households 12 --seed 4", &[]);
+    let names = s.ok("list", &[]);
+    let status = s.json("keys status", &[]);
+    let count = status["subject_keys"].as_u64().expect("a count");
+    assert!(count > 12, "{status}");
+
+    // Only a CE lead.
+    s.refused("--role access keys status", &[], 3);
+
+    // A backup of the log and one of the keys restore into a new store.
+    let backup = s.dir.path().join("log.jsonl");
+    let keys = s.dir.path().join("keys.jsonl");
+    let (backup, keys) = (
+        backup.to_str().expect("utf-8"),
+        keys.to_str().expect("utf-8"),
+    );
+    s.ok("export jsonl {}", &[backup]);
+    s.ok("keys backup {}", &[keys]);
+    let other = Store::new();
+    other.ok("init", &[]);
+    other.ok("import jsonl {}", &[backup]);
+    let restored = other.json("keys restore {}", &[keys]);
+    assert_eq!(restored["restored"].as_u64(), Some(count));
+    assert_eq!(other.ok("list", &[]), names);
+    // Again: nothing new.
+    assert_eq!(other.json("keys restore {}", &[keys])["restored"], 0);
+
+    // A rotation: the old master key no longer opens the store, the new one does.
+    let next = s.dir.path().join("next.key");
+    let rotated = s.json("keys rotate --to {}", &[next.to_str().expect("utf-8")]);
+    assert_eq!(rotated["rewrapped"].as_u64(), Some(count));
+    let mut old = ce_std();
+    old.arg("--store").arg(&s.path).arg("list");
+    let out = old.output().expect("ce runs");
+    assert_ne!(out.status.code(), Some(0), "{out:?}");
+    let mut new = ce_std();
+    new.env_remove("CE_MASTER_KEY")
+        .arg("--master-key")
+        .arg(&next)
+        .arg("--store")
+        .arg(&s.path)
+        .arg("list");
+    let out = new.output().expect("ce runs");
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), names);
+    // A key backup made under another master key is refused, naming both.
+    let rotated_keys = s.dir.path().join("rotated-keys.jsonl");
+    let mut backup = ce_std();
+    backup
+        .env_remove("CE_MASTER_KEY")
+        .arg("--master-key")
+        .arg(&next)
+        .arg("--store")
+        .arg(&s.path)
+        .args(["keys", "backup"])
+        .arg(&rotated_keys);
+    assert!(backup.output().expect("ce runs").status.success());
+    let error = other.refused(
+        "keys restore {}",
+        &[rotated_keys.to_str().expect("utf-8")],
+        EXIT_INPUT,
+    );
+    assert!(error.contains("wrapped by master key"), "{error}");
+}
