@@ -118,6 +118,20 @@ pub enum CliCommand {
         #[arg(long)]
         reason: String,
     },
+    /// Erase a client (CE lead): their names, birth date and ids in
+    /// another HMIS, and their households' notes, read `[erased]` from now
+    /// on, in the store and every backup; ranks and dates stay.
+    Erase {
+        /// The client (PersonalID).
+        #[arg(long)]
+        client: String,
+        /// Why: client-request, retention or entered-in-error.
+        #[arg(long)]
+        reason: ce_core::ErasureReason,
+        /// The erasure's date (default: today).
+        #[arg(long)]
+        date: Option<NaiveDate>,
+    },
     /// Record a follow-up, with or without contact.
     Followup(FollowupArgs),
     /// Record a HUD 4.20 event on a household: an access event (1-4), a

@@ -221,3 +221,49 @@ pub fn recorded(ctx: &Ctx, command: impl Into<ce_core::Command>) -> Result<(), C
     );
     Ok(())
 }
+
+/// `ce erase --client C --reason R`.
+pub fn erase(
+    ctx: &Ctx,
+    client: &str,
+    reason: ce_core::ErasureReason,
+    date: Option<chrono::NaiveDate>,
+) -> Result<(), CliError> {
+    let client: ce_core::ClientId = parse_id("client", client)?;
+    let executed = ctx.execute(ce_core::Erase {
+        client,
+        reason,
+        date: date_or_today(date),
+    })?;
+    let ce_core::Outcome::Erased {
+        households,
+        already,
+        ..
+    } = executed.outcome
+    else {
+        return Err(CliError::Usage("the erasure gave no erasure outcome"));
+    };
+    // Again, in case an earlier erasure stopped before its keys went.
+    ctx.store().shred(&ce_core::ClientErased {
+        client,
+        reason,
+        households: households.clone(),
+    })?;
+    let text = if already {
+        format!("client {client} was erased already; nothing changed")
+    } else {
+        format!(
+            "erased client {client}: their names, birth date and ids, and the notes of household(s) {}, now read [erased]",
+            households
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    ctx.out.emit(
+        text,
+        &serde_json::json!({ "client": client, "households": households, "already": already }),
+    );
+    Ok(())
+}

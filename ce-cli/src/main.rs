@@ -168,6 +168,11 @@ fn run(cli: &Cli) -> Result<(), CliError> {
             reason,
         } => household::exit(&ctx, household, *date, (*destination, *subsidy), reason),
         CliCommand::Followup(args) => household::followup(&ctx, args),
+        CliCommand::Erase {
+            client,
+            reason,
+            date,
+        } => household::erase(&ctx, client, *reason, *date),
         CliCommand::Event(args) => household::event(&ctx, args),
         CliCommand::Opening { command } => openings::opening(&ctx, command),
         CliCommand::Openings => openings::openings(&ctx),

@@ -305,6 +305,20 @@ pub struct ExpireReferrals {
     pub as_of: NaiveDate,
 }
 
+/// Erase a client: their names, birth date and ids, and their households'
+/// notes, become unreadable everywhere (the keys that seal them are
+/// deleted); ranks, dates and codes stay. A CE lead's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Erase {
+    /// Who.
+    pub client: ClientId,
+    /// Why.
+    pub reason: crate::event::ErasureReason,
+    /// The effective date.
+    pub date: NaiveDate,
+}
+
 /// Correct a data-entry mistake in an earlier event of a household's
 /// stream. `original` is the stored event (the caller loads it, e.g. with
 /// [`crate::Workflow::correct`]); `patch` is a JSON merge patch (RFC 7396)
@@ -362,6 +376,8 @@ pub enum Command {
     ExpireReferrals(ExpireReferrals),
     /// See [`Correct`].
     Correct(Correct),
+    /// See [`Erase`].
+    Erase(Erase),
 }
 
 impl Command {
@@ -386,6 +402,7 @@ impl Command {
             Command::Sweep(c) => c.as_of,
             Command::ExpireReferrals(c) => c.as_of,
             Command::Correct(c) => c.original.effective,
+            Command::Erase(c) => c.date,
         }
     }
 }

@@ -133,6 +133,9 @@ pub enum Rejection {
         /// The character's code point.
         code: u32,
     },
+    /// A client ce has no record of.
+    #[error("client {0} is not a member of any household")]
+    UnknownClient(ClientId),
     /// A member given with sealed data: names and birth dates are entered
     /// in clear and sealed by the store.
     #[error("a member's sealed data cannot be entered; give the names and birth date in clear")]

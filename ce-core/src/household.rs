@@ -13,7 +13,9 @@ use crate::hud::{
 };
 use crate::policy::DeclineConsequence;
 use crate::record::{AgeBand, Assessment, CurrentLivingSituation, Member, PriorLivingSituation};
-use crate::vocab::{Coalition, HouseholdId, HouseholdType, OpeningId, ProgramType, ReferralId};
+use crate::vocab::{
+    ClientId, Coalition, HouseholdId, HouseholdType, OpeningId, ProgramType, ReferralId,
+};
 
 /// Where a household stands in CE.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -112,6 +114,13 @@ pub struct Household {
     pub housed_elsewhere: Option<NaiveDate>,
     /// Date of the latest event of the household's stream.
     pub last_activity: NaiveDate,
+    /// Members (and former members) who were erased: their names, birth
+    /// dates and the household's notes read as erased.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub erased: Vec<ClientId>,
+    /// Members who left the household.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub former_members: Vec<ClientId>,
 }
 
 impl Household {
@@ -138,6 +147,8 @@ impl Household {
             housed_by: None,
             housed_elsewhere: None,
             last_activity: date,
+            erased: Vec::new(),
+            former_members: Vec::new(),
         }
     }
 
@@ -183,7 +194,12 @@ impl Household {
                 self.last_attempt = Some(self.last_attempt.map_or(date, |d| d.max(date)));
             }
             Event::MemberAdded(e) => self.members.push(e.member.clone()),
-            Event::MemberRemoved(e) => self.members.retain(|m| m.client != e.client),
+            Event::MemberRemoved(e) => {
+                self.members.retain(|m| m.client != e.client);
+                if !self.former_members.contains(&e.client) {
+                    self.former_members.push(e.client);
+                }
+            }
             Event::HeadOfHouseholdChanged(e) => {
                 for member in &mut self.members {
                     if member.client == e.head {
@@ -235,6 +251,11 @@ impl Household {
             // Provenance of imported records: reports and exports read it.
             Event::HmisRecordsLinked(_) | Event::HmisRecordDeleted(_) => {}
             Event::PolicyAdopted(_) => {}
+            Event::ClientErased(e) => {
+                if !self.erased.contains(&e.client) {
+                    self.erased.push(e.client);
+                }
+            }
             Event::HouseholdEnrolled(_)
             | Event::ClientEnrollmentOpened(_)
             | Event::ClientEnrollmentClosed(_)

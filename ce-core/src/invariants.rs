@@ -192,6 +192,7 @@ fn roles_allowed(event: &Event) -> &'static [Role] {
         Event::ReferralOffered(_)
         | Event::ReferralExpired(_)
         | Event::HouseholdInactivated(_)
+        | Event::ClientErased(_)
         | Event::PolicyAdopted(_) => &[],
     }
 }

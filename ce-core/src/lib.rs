@@ -57,8 +57,8 @@ pub type Timestamp = chrono::DateTime<chrono::Utc>;
 pub use caseload::{Caseload, Snapshots};
 pub use command::{
     AcceptReferral, AcknowledgeReferral, AddMember, Assess, AttemptContact, ChangeHead, Command,
-    CommandMeta, Correct, DeclineReferral, Enroll, Exit, ExpireReferrals, FollowUp, PostOpening,
-    RecordCeEvent, Refer, RemoveMember, Sweep, WithdrawOpening,
+    CommandMeta, Correct, DeclineReferral, Enroll, Erase, Exit, ExpireReferrals, FollowUp,
+    PostOpening, RecordCeEvent, Refer, RemoveMember, Sweep, WithdrawOpening,
 };
 pub use decide::{decide, Decision, Pending, MAX_ACTOR_CHARS};
 pub use envelope::{
@@ -70,11 +70,12 @@ pub use error::{
 };
 pub use event::{
     AssessmentRecorded, Bypass, CancelCause, CeEventRecorded, ClientEnrollmentClosed,
-    ClientEnrollmentOpened, ContactAttempted, ContactMade, Event, EventCorrected, EventType,
-    HeadOfHouseholdChanged, HmisLink, HmisRecordDeleted, HmisRecordsLinked, HouseholdEnrolled,
-    HouseholdExited, HouseholdInactivated, MemberAdded, MemberRemoved, OpeningPosted,
-    OpeningWithdrawn, PolicyAdopted, ReferralAccepted, ReferralAcknowledged, ReferralCancelled,
-    ReferralDeclined, ReferralExpired, ReferralOffered, SCHEMA_VERSION,
+    ClientEnrollmentOpened, ClientErased, ContactAttempted, ContactMade, ErasureReason, Event,
+    EventCorrected, EventType, HeadOfHouseholdChanged, HmisLink, HmisRecordDeleted,
+    HmisRecordsLinked, HouseholdEnrolled, HouseholdExited, HouseholdInactivated, MemberAdded,
+    MemberRemoved, OpeningPosted, OpeningWithdrawn, PolicyAdopted, ReferralAccepted,
+    ReferralAcknowledged, ReferralCancelled, ReferralDeclined, ReferralExpired, ReferralOffered,
+    SCHEMA_VERSION,
 };
 pub use household::{Household, HouseholdStatus, LiveReferral};
 pub use lists::{IneligibleRule, ListEntry, OffListReason, PriorityList};

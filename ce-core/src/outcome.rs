@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::command::*;
 use crate::envelope::{Envelope, StreamId};
 use crate::event::Event;
-use crate::vocab::{HouseholdId, OpeningId, ReferralId};
+use crate::vocab::{ClientId, HouseholdId, OpeningId, ReferralId};
 
 /// What a successful command produced, for the caller.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,6 +44,15 @@ pub enum Outcome {
         /// The referrals.
         referrals: Vec<ReferralId>,
     },
+    /// A client was erased (now, or by an earlier command: `already`).
+    Erased {
+        /// Who.
+        client: ClientId,
+        /// Every household they were a member of.
+        households: Vec<HouseholdId>,
+        /// Whether they had been erased before: nothing was written.
+        already: bool,
+    },
 }
 
 impl Outcome {
@@ -73,6 +82,13 @@ impl Outcome {
                     }))
                 }
                 Event::ReferralExpired(e) => expired.push(e.referral),
+                Event::ClientErased(e) => {
+                    return Outcome::Erased {
+                        client: e.client,
+                        households: e.households.clone(),
+                        already: false,
+                    }
+                }
                 _ => {}
             }
         }
@@ -153,6 +169,10 @@ typed_command! {
     AcceptReferral => (): |o| recorded(o);
     DeclineReferral => (): |o| recorded(o);
     Correct => (): |o| recorded(o);
+    Erase => Vec<HouseholdId>: |o| match o {
+        Outcome::Erased { households, .. } => Some(households),
+        _ => None,
+    };
 }
 
 fn recorded(outcome: Outcome) -> Option<()> {
@@ -189,5 +209,6 @@ into_command!(
     DeclineReferral,
     Sweep,
     ExpireReferrals,
-    Correct
+    Correct,
+    Erase
 );

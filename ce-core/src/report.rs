@@ -338,7 +338,7 @@ impl<S: ListReader> ListReader for Sealed<S> {
     }
 }
 
-impl<S> Sealed<S> {
+impl<S: crate::store::EventStore> Sealed<S> {
     /// A report the store beneath made from its sealed projections, with
     /// the heads' names opened.
     pub fn open_report(
@@ -350,9 +350,7 @@ impl<S> Sealed<S> {
                 continue;
             };
             let mut head = serde_json::json!({ "sealed": token });
-            self.keyring()
-                .open(None, &mut head)
-                .map_err(StoreError::Sealing)?;
+            self.open_value(&mut head)?;
             let text = |key: &str| head.get(key).and_then(|v| v.as_str()).map(str::to_owned);
             let member = Member {
                 first_name: text("first_name"),

@@ -4,16 +4,24 @@
 //! tokens; what the workflow, the CLI and the server see is in clear, or
 //! [`ERASED`](crate::privacy::ERASED) for a subject whose key is gone.
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::collections::{BTreeMap, HashSet};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::caseload::{Caseload, Snapshots};
 use crate::envelope::{Envelope, NewEvent, StreamId};
+use crate::event::{ClientErased, Event};
 use crate::household::Household;
 use crate::policy::Policy;
-use crate::privacy::{has_personal, Keyring, SealError};
+use crate::privacy::{has_personal, Keyring, SealError, Subject};
 use crate::store::{AppendRequest, EventStore, StoreError, View, ViewLog};
 use crate::vocab::{EventId, HouseholdId};
+
+/// Subjects erased by the log, read up to a position.
+#[derive(Debug, Default)]
+struct Erasures {
+    scanned: u64,
+    subjects: HashSet<Subject>,
+}
 
 /// Any store, with every personal field (by the
 /// [catalog](crate::privacy::CATALOG)) sealed under its subject's key
@@ -25,12 +33,17 @@ use crate::vocab::{EventId, HouseholdId};
 pub struct Sealed<S> {
     inner: S,
     keys: Arc<Keyring>,
+    erasures: Arc<Mutex<Erasures>>,
 }
 
 impl<S> Sealed<S> {
     /// `inner`, sealing with `keys`.
     pub fn new(inner: S, keys: Arc<Keyring>) -> Self {
-        Self { inner, keys }
+        Self {
+            inner,
+            keys,
+            erasures: Arc::default(),
+        }
     }
 
     /// The store beneath, which holds the sealed form.
@@ -63,6 +76,28 @@ impl<S> Sealed<S> {
         new.event = serde_json::from_value(value).map_err(shape)?;
         Ok(new)
     }
+}
+
+impl<S: EventStore> Sealed<S> {
+    /// Whether the log erased `subject` (read on to its end when not yet
+    /// known): a key that is gone for any other subject was lost, which
+    /// reads as an error, never as an erasure.
+    fn was_erased(&self, subject: &Subject) -> bool {
+        let mut erasures = self.erasures.lock().unwrap_or_else(PoisonError::into_inner);
+        if erasures.subjects.contains(subject) {
+            return true;
+        }
+        while let Ok(batch) = self.inner.read_from(erasures.scanned, 1_000) {
+            let Some(last) = batch.last() else { break };
+            erasures.scanned = last.position.saturating_add(1);
+            for envelope in &batch {
+                if let Event::ClientErased(e) = &envelope.event {
+                    erasures.subjects.extend(subjects_of(e));
+                }
+            }
+        }
+        erasures.subjects.contains(subject)
+    }
 
     /// `envelope` with its tokens opened. A token that does not
     /// authenticate, or sits in another event or field than it was sealed
@@ -79,12 +114,12 @@ impl<S> Sealed<S> {
         &self,
         event_id: EventId,
         position: u64,
-        event: &crate::event::Event,
-    ) -> Result<crate::event::Event, StoreError> {
+        event: &Event,
+    ) -> Result<Event, StoreError> {
         let mut value = serde_json::to_value(event).map_err(shape)?;
         if let Some(data) = value.get_mut("data") {
             self.keys
-                .open(Some(event_id), data)
+                .open_with(Some(event_id), data, &|s| self.was_erased(s))
                 .map_err(|e| sealing(Some(position), e))?;
         }
         serde_json::from_value(value).map_err(shape)
@@ -94,14 +129,38 @@ impl<S> Sealed<S> {
         envelopes.into_iter().map(|e| self.open(e)).collect()
     }
 
+    /// Opens every token in `value` (no event to check them against).
+    pub fn open_value(&self, value: &mut serde_json::Value) -> Result<(), StoreError> {
+        self.keys
+            .open_with(None, value, &|s| self.was_erased(s))
+            .map_err(StoreError::Sealing)
+    }
+
     /// `household` (a projection's, which holds tokens) opened.
     pub fn open_household(&self, household: Household) -> Result<Household, StoreError> {
         let id = household.id;
         let mut value = serde_json::to_value(&household).map_err(shape)?;
         self.keys
-            .open(None, &mut value)
+            .open_with(None, &mut value, &|s| self.was_erased(s))
             .map_err(|e| household_error(id, e))?;
         serde_json::from_value(value).map_err(shape)
+    }
+
+    /// Deletes the keys an erasure names: the client's and those of their
+    /// households. Deleting a key that is gone already is no error, so
+    /// this finishes an erasure cut off before its keys went.
+    pub fn shred(&self, erased: &ClientErased) -> Result<(), StoreError> {
+        for subject in subjects_of(erased) {
+            self.keys
+                .erase(&subject)
+                .map_err(|e| StoreError::Sealing(SealError::Key(e)))?;
+            self.erasures
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .subjects
+                .insert(subject);
+        }
+        Ok(())
     }
 
     /// A caseload from projections, its households opened.
@@ -139,13 +198,42 @@ fn household_error(id: HouseholdId, e: SealError) -> StoreError {
     }
 }
 
+/// The subjects an erasure deletes the keys of.
+fn subjects_of(erased: &ClientErased) -> impl Iterator<Item = Subject> + '_ {
+    std::iter::once(Subject::Client(erased.client))
+        .chain(erased.households.iter().map(|h| Subject::Household(*h)))
+}
+
+/// The erasures a request records.
+fn erasures(request: &AppendRequest) -> Vec<ClientErased> {
+    request
+        .events
+        .iter()
+        .filter_map(|e| match &e.event {
+            Event::ClientErased(erased) => Some(erased.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
 impl<S: EventStore> EventStore for Sealed<S> {
+    /// Appends, sealed. An erasure's keys are deleted once its event is
+    /// durable: a crash between the two leaves the event, and erasing the
+    /// client again (see [`Sealed::shred`]) finishes the job.
     fn append(&self, request: AppendRequest) -> Result<Vec<Envelope>, StoreError> {
+        let erased = erasures(&request);
         let request = self.seal_request(request)?;
-        self.open_all(self.inner.append(request)?)
+        let stored = self.inner.append(request)?;
+        for erasure in &erased {
+            self.shred(erasure)?;
+        }
+        self.open_all(stored)
     }
 
     fn append_unsynced(&self, request: AppendRequest) -> Result<Vec<Envelope>, StoreError> {
+        if !erasures(&request).is_empty() {
+            return self.append(request);
+        }
         let request = self.seal_request(request)?;
         self.open_all(self.inner.append_unsynced(request)?)
     }

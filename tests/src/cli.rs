@@ -193,6 +193,16 @@ impl Store {
         cmd
     }
 
+    /// Gives this store the keys of `source` (`ce keys backup` there,
+    /// `ce keys restore` here): what a restore of `source`'s JSON Lines
+    /// backup needs to read its personal data.
+    pub fn keys_from(&self, source: &Store) {
+        let file = source.dir.path().join("keys-backup.jsonl");
+        let file = file.to_str().expect("a UTF-8 path");
+        source.ok("keys backup {}", &[file]);
+        self.ok("keys restore {}", &[file]);
+    }
+
     /// Runs a command, expects success, returns stdout.
     pub fn ok(&self, template: &str, values: &[&str]) -> String {
         succeed(&mut self.cmd(template, values), template)
@@ -266,4 +276,44 @@ impl Store {
         std::fs::write(&path, contents).expect("write an input file");
         path
     }
+}
+
+/// The event lines of a JSON Lines backup (not its checksum line, which
+/// covers the ciphertexts) with every sealed token's ciphertext replaced by
+/// `<sealed SUBJECT:EVENT:PATH>`: two runs seal the same fields of the same
+/// events for the same subjects, under fresh nonces.
+pub fn without_ciphertexts(backup: &str) -> Vec<String> {
+    backup
+        .lines()
+        .filter(|line| !line.starts_with("{\"checksum\""))
+        .map(|line| {
+            line.split("\\u0001sealed:")
+                .enumerate()
+                .map(|(i, part)| {
+                    let quote = part.find('"').unwrap_or(part.len());
+                    match part[..quote].rfind(':') {
+                        Some(colon) if i > 0 => {
+                            format!("<sealed {}>{}", &part[..colon], &part[quote..])
+                        }
+                        _ => part.to_owned(),
+                    }
+                })
+                .collect::<String>()
+        })
+        .collect()
+}
+
+/// The log of the sled store at `store` (closed: no `ce` holds it), its
+/// personal data opened with [`TEST_MASTER_KEY`] and the store's keys.
+pub fn opened_log(store: &std::path::Path) -> Vec<ce_core::Envelope> {
+    use ce_core::privacy::{Keyring, MasterKey};
+    use ce_core::EventStore as _;
+    let master = MasterKey::from_hex(TEST_MASTER_KEY).expect("the test master key");
+    let keys = ce_store_sled::KeyFiles::at(&ce_store_sled::KeyFiles::of_store(store));
+    let keyring = std::sync::Arc::new(Keyring::new(master, std::sync::Arc::new(keys)));
+    let sealed = ce_core::Sealed::new(
+        ce_store_sled::SledStore::open_existing(store).expect("the store opens"),
+        keyring,
+    );
+    sealed.read_from(0, usize::MAX).expect("the log reads")
 }

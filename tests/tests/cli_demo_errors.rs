@@ -10,7 +10,9 @@
 use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
 
-use ce_tests::cli::{assert_contains, describe, refuse, text, Store, EXIT_INPUT};
+use ce_tests::cli::{
+    assert_contains, describe, refuse, text, without_ciphertexts, Store, EXIT_INPUT,
+};
 use ce_tests::support::workspace;
 use serde_json::Value;
 
@@ -78,10 +80,18 @@ fn export(store: &Store) -> String {
     std::fs::read_to_string(file).expect("the export")
 }
 
-/// Imports `lines` (envelopes, no checksum line) into `store`.
-fn import(store: &Store, lines: &[&str]) {
+/// Imports `lines` (envelopes, no checksum line) of `clean`'s log into
+/// `store`, with the keys that open their personal data.
+fn import(store: &Store, lines: &[&str], clean: &Clean) {
     let file = store.write("cut.jsonl", &(lines.join("\n") + "\n"));
     succeeds(store, &["import", "jsonl", &file, "--without-checksum"]);
+    let keys = store.write("keys.jsonl", &clean.keys);
+    succeeds(store, &["keys", "restore", &keys]);
+}
+
+/// Two logs of the same demo: the same events, sealed under other nonces.
+fn same_log(a: &str, b: &str) -> bool {
+    without_ciphertexts(a) == without_ciphertexts(b)
 }
 
 /// A demo run once on a new store: what it printed, its events, its log.
@@ -89,6 +99,8 @@ struct Clean {
     printed: String,
     events: u64,
     log: String,
+    /// Its subject keys (`ce keys backup`).
+    keys: String,
     took: Duration,
 }
 
@@ -104,6 +116,11 @@ fn clean(demo: &[&str]) -> Clean {
         printed,
         events: verified_events(&store),
         log: export(&store),
+        keys: {
+            let file = store.file("keys.jsonl");
+            succeeds(&store, &["keys", "backup", &file]);
+            std::fs::read_to_string(file).expect("the key backup")
+        },
         took,
     }
 }
@@ -134,7 +151,7 @@ fn assert_finishes(store: &Store, demo: &[&str], clean: &Clean) {
     );
     assert_eq!(verified_events(store), clean.events);
     assert!(
-        export(store) == clean.log,
+        same_log(&export(store), &clean.log),
         "the finished demo's log is the clean demo's, byte for byte"
     );
     let (verify, _) = succeeds(store, &["verify"]);
@@ -211,7 +228,11 @@ fn a_demo_killed_part_way_is_finished_by_the_next_demo() {
         let (printed, _) = succeeds(&store, DEMO);
         assert_eq!(printed, clean.printed, "{}", tried.join("\n"));
         assert_eq!(verified_events(&store), clean.events);
-        assert!(export(&store) == clean.log, "{}", tried.join("\n"));
+        assert!(
+            same_log(&export(&store), &clean.log),
+            "{}",
+            tried.join("\n")
+        );
         if stored == 0 {
             low = share;
         } else {
@@ -227,7 +248,7 @@ fn a_demo_cut_short_after_a_whole_command_is_finished_to_the_same_log() {
     let clean = clean(SMALL_DEMO);
     let at = enrollment_after_middle(&clean.log);
     let store = Store::new();
-    import(&store, &cut(&clean.log, at));
+    import(&store, &cut(&clean.log, at), &clean);
     assert_eq!(verified_events(&store), at as u64);
 
     // Another --households, another seed: refused, nothing written.
@@ -259,13 +280,13 @@ fn a_demo_it_cannot_finish_is_refused_in_one_line_and_left_alone() {
 
     // The store ends inside an enrollment: not a store a demo leaves.
     let torn = Store::new();
-    import(&torn, &cut(&clean.log, at + 1));
+    import(&torn, &cut(&clean.log, at + 1), &clean);
     let err = refused(&torn, SMALL_DEMO);
     assert_unfinished(&err);
 
     // Other data entered into an unfinished demo.
     let mixed = Store::new();
-    import(&mixed, &cut(&clean.log, at));
+    import(&mixed, &cut(&clean.log, at), &clean);
     let household = workspace().join("docs/examples/household.json");
     let household = household.to_str().expect("a UTF-8 path");
     succeeds(&mixed, &["--role", "access", "enroll", "--file", household]);
@@ -274,7 +295,7 @@ fn a_demo_it_cannot_finish_is_refused_in_one_line_and_left_alone() {
 
     // A whole demo with other data entered since only prints again.
     let whole = Store::new();
-    import(&whole, &cut(&clean.log, usize::MAX));
+    import(&whole, &cut(&clean.log, usize::MAX), &clean);
     succeeds(&whole, &["--role", "access", "enroll", "--file", household]);
     let events = verified_events(&whole);
     assert!(events > clean.events);

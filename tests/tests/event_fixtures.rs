@@ -486,12 +486,24 @@ fn one_of_each_event() -> Vec<Envelope> {
             result_date: Some(d(9, 8)),
         },
     );
+    // Jo asks to be erased: her names and birth date, and the family's
+    // notes, go with her keys.
+    desk.run(
+        &Actor::new("lee", "BoS CE", Role::Lead),
+        ce_core::Erase {
+            client: client(2),
+            reason: ce_core::ErasureReason::ClientRequest,
+            date: d(9, 1),
+        },
+    );
     // What a HUD CSV import appends beside the records it imports.
     let store = desk.workflow.store();
     let referral_event = store
         .read_from(0, usize::MAX)
         .unwrap()
-        .last()
+        .iter()
+        .rev()
+        .find(|e| matches!(e.event, Event::CeEventRecorded(_)))
         .unwrap()
         .event_id;
     let imported = |n: u128, event: Event| ce_core::NewEvent {

@@ -6,8 +6,8 @@ use std::collections::HashSet;
 use chrono::NaiveDate;
 
 use crate::command::{
-    AddMember, Assess, AttemptContact, ChangeHead, Correct, Enroll, Exit, FollowUp, RecordCeEvent,
-    RemoveMember, Sweep,
+    AddMember, Assess, AttemptContact, ChangeHead, Correct, Enroll, Erase, Exit, FollowUp,
+    RecordCeEvent, RemoveMember, Sweep,
 };
 use crate::decide::{check_len, check_line, check_text, Context, Decision, Pending};
 use crate::envelope::StreamId;
@@ -787,6 +787,59 @@ pub(crate) fn correct(ctx: &Context<'_>, c: &Correct) -> Result<Decision, Reject
             }),
         )],
         outcome: Outcome::Recorded,
+    })
+}
+
+/// Erases a client (a CE lead's): one event on the client's stream and
+/// every household they were ever a member of, naming those households so
+/// that their notes' keys go too. A client erased before is told so, and
+/// nothing is written.
+pub(crate) fn erase(ctx: &Context<'_>, c: &Erase) -> Result<Decision, Rejection> {
+    ctx.require(&[], Operation::Erase)?;
+    let households: Vec<HouseholdId> = ctx
+        .caseload
+        .households()
+        .values()
+        .filter(|h| {
+            h.members.iter().any(|m| m.client == c.client) || h.former_members.contains(&c.client)
+        })
+        .map(|h| h.id)
+        .collect();
+    if households.is_empty() {
+        return Err(Rejection::UnknownClient(c.client));
+    }
+    let erased_before = ctx
+        .caseload
+        .households()
+        .values()
+        .any(|h| h.erased.contains(&c.client));
+    if erased_before {
+        return Ok(Decision {
+            events: Vec::new(),
+            outcome: Outcome::Erased {
+                client: c.client,
+                households,
+                already: true,
+            },
+        });
+    }
+    let mut streams = vec![StreamId::Client(c.client)];
+    streams.extend(households.iter().map(|h| StreamId::Household(*h)));
+    Ok(Decision {
+        events: vec![Pending {
+            streams,
+            effective: c.date,
+            event: Event::ClientErased(ClientErased {
+                client: c.client,
+                reason: c.reason,
+                households: households.clone(),
+            }),
+        }],
+        outcome: Outcome::Erased {
+            client: c.client,
+            households,
+            already: false,
+        },
     })
 }
 

@@ -124,6 +124,7 @@ pub fn decide(
         Command::Sweep(c) => household::sweep(&ctx, c),
         Command::ExpireReferrals(c) => opening::expire(&ctx, c),
         Command::Correct(c) => household::correct(&ctx, c),
+        Command::Erase(c) => household::erase(&ctx, c),
     }
 }
 

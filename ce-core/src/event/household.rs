@@ -238,3 +238,71 @@ pub struct HmisRecordDeleted {
     /// Why, e.g. "DateDeleted 2025-07-14 09:02:11 in export EXP-2025-07".
     pub reason: String,
 }
+
+/// A client was erased: the key that sealed their names, birth date and
+/// ids, and the keys of their households' notes, are deleted, so that
+/// every copy of that data (the log, its backups, the projections) reads
+/// as erased. It records no personal data itself, and changes no rank.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientErased {
+    /// Who.
+    pub client: ClientId,
+    /// Why.
+    pub reason: ErasureReason,
+    /// Every household the client was ever a member of: their notes go
+    /// with the client's data.
+    pub households: Vec<HouseholdId>,
+}
+
+/// Why a client was erased.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum ErasureReason {
+    /// The client asked to be removed.
+    ClientRequest,
+    /// The CoC's retention period for the client's data ended.
+    Retention,
+    /// The client was entered in error (a duplicate or a test record).
+    EnteredInError,
+}
+
+impl ErasureReason {
+    /// Every reason.
+    pub const ALL: [ErasureReason; 3] = [
+        ErasureReason::ClientRequest,
+        ErasureReason::Retention,
+        ErasureReason::EnteredInError,
+    ];
+
+    /// The reason's code: `client-request`, `retention`, `entered-in-error`.
+    pub fn code(self) -> &'static str {
+        match self {
+            ErasureReason::ClientRequest => "client-request",
+            ErasureReason::Retention => "retention",
+            ErasureReason::EnteredInError => "entered-in-error",
+        }
+    }
+}
+
+impl std::fmt::Display for ErasureReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl std::str::FromStr for ErasureReason {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|r| r.code() == s.trim())
+            .ok_or_else(|| {
+                format!(
+                    "{s:?} is not an erasure reason: client-request, retention or entered-in-error"
+                )
+            })
+    }
+}

@@ -71,6 +71,8 @@ pub enum Event {
     HmisRecordDeleted(HmisRecordDeleted),
     /// See [`PolicyAdopted`].
     PolicyAdopted(PolicyAdopted),
+    /// See [`ClientErased`].
+    ClientErased(ClientErased),
 }
 
 /// The type of an [`Event`], without its data: what a test expects, a
@@ -126,6 +128,8 @@ pub enum EventType {
     HmisRecordDeleted,
     /// See [`PolicyAdopted`].
     PolicyAdopted,
+    /// See [`ClientErased`].
+    ClientErased,
 }
 
 impl EventType {
@@ -155,6 +159,7 @@ impl EventType {
         EventType::HmisRecordsLinked,
         EventType::HmisRecordDeleted,
         EventType::PolicyAdopted,
+        EventType::ClientErased,
     ];
 
     /// The name the log stores.
@@ -184,6 +189,7 @@ impl EventType {
             EventType::HmisRecordsLinked => "HmisRecordsLinked",
             EventType::HmisRecordDeleted => "HmisRecordDeleted",
             EventType::PolicyAdopted => "PolicyAdopted",
+            EventType::ClientErased => "ClientErased",
         }
     }
 }
@@ -250,6 +256,7 @@ impl Event {
         "HmisRecordsLinked",
         "HmisRecordDeleted",
         "PolicyAdopted",
+        "ClientErased",
     ];
 
     /// The event's type.
@@ -279,6 +286,7 @@ impl Event {
             Event::HmisRecordsLinked(_) => EventType::HmisRecordsLinked,
             Event::HmisRecordDeleted(_) => EventType::HmisRecordDeleted,
             Event::PolicyAdopted(_) => EventType::PolicyAdopted,
+            Event::ClientErased(_) => EventType::ClientErased,
         }
     }
 
@@ -315,6 +323,7 @@ impl Event {
             Event::HmisRecordsLinked(_) => "HMIS records linked",
             Event::HmisRecordDeleted(_) => "HMIS record deleted in the source",
             Event::PolicyAdopted(_) => "policy adopted",
+            Event::ClientErased(_) => "client erased",
         }
     }
 

@@ -176,6 +176,10 @@ pub const CATALOG: &[Field] = &[
     field(E::HmisRecordDeleted, "file", NO, "the source CSV file"),
     field(E::HmisRecordDeleted, "id", ID, "the record's id in the source HMIS"),
     field(E::HmisRecordDeleted, "reason", NO, "the source's deletion stamp"),
+    // Erasure.
+    field(E::ClientErased, "client", NO, "ce's random client id"),
+    field(E::ClientErased, "reason", NO, "why, as a code"),
+    field(E::ClientErased, "households[]", NO, "ce's household ids"),
     // The policy.
     field(E::PolicyAdopted, "policy.*", NO, "the adopted policy"),
     field(E::PolicyAdopted, "replaces.*", NO, "the policy it replaced"),

@@ -122,6 +122,10 @@ pub enum SealError {
         /// What did not match.
         detail: String,
     },
+    /// A subject's key is gone, and the subject was not erased: the keys
+    /// were lost, or not restored with the log.
+    #[error("the key of {0} is missing, and it was not erased: restore the store's keys (`ce keys restore`)")]
+    KeyMissing(Subject),
     /// The value is not of the shape sealing expects.
     #[error("cannot seal or open: {0}")]
     Shape(String),
@@ -594,18 +598,40 @@ impl Keyring {
     /// [`ERASED`], its fields absent). With `event` given, each token must
     /// name that event and the path it sits at.
     pub fn open(&self, event: Option<EventId>, value: &mut Value) -> Result<(), SealError> {
-        self.open_walk(event, "", value)
+        self.open_with(event, value, &|_| true)
     }
 
-    fn open_walk(
+    /// [`open`](Self::open), where a token whose key is gone reads as
+    /// [`ERASED`] only if `erased` says its subject was erased; otherwise it
+    /// is [`SealError::KeyMissing`] (keys lost or never restored).
+    pub fn open_with(
         &self,
         event: Option<EventId>,
-        path: &str,
         value: &mut Value,
+        erased: &dyn Fn(&Subject) -> bool,
     ) -> Result<(), SealError> {
+        let opener = Opener {
+            keys: self,
+            event,
+            erased,
+        };
+        opener.open_walk("", value)
+    }
+}
+
+/// One opening: the keyring, the event the tokens must name, and what was
+/// erased.
+struct Opener<'a> {
+    keys: &'a Keyring,
+    event: Option<EventId>,
+    erased: &'a dyn Fn(&Subject) -> bool,
+}
+
+impl Opener<'_> {
+    fn open_walk(&self, path: &str, value: &mut Value) -> Result<(), SealError> {
         match value {
             Value::String(text) if text.starts_with(MARK) => {
-                let opened = self.open_text(event, path, text)?;
+                let opened = self.open_text(path, text)?;
                 *value = Value::String(match opened {
                     Some(plain) => String::from_utf8(plain.to_vec())
                         .map_err(|e| SealError::Shape(e.to_string()))?,
@@ -615,14 +641,14 @@ impl Keyring {
             }
             Value::Array(items) => {
                 for (i, item) in items.iter_mut().enumerate() {
-                    self.open_walk(event, &format!("{path}[{i}]"), item)?;
+                    self.open_walk(&format!("{path}[{i}]"), item)?;
                 }
                 Ok(())
             }
             Value::Object(map) => {
                 let bundle = match map.get("sealed") {
                     Some(Value::String(token)) if token.starts_with(MARK) => {
-                        Some(self.open_text(event, &join(path, "sealed"), token)?)
+                        Some(self.open_text(&join(path, "sealed"), token)?)
                     }
                     _ => None,
                 };
@@ -640,7 +666,7 @@ impl Keyring {
                 }
                 for (key, item) in map.iter_mut() {
                     if key != "sealed" {
-                        self.open_walk(event, &join(path, key), item)?;
+                        self.open_walk(&join(path, key), item)?;
                     }
                 }
                 Ok(())
@@ -651,12 +677,7 @@ impl Keyring {
 
     /// The plaintext of one token, or `None` when its subject's key is
     /// gone.
-    fn open_text(
-        &self,
-        event: Option<EventId>,
-        path: &str,
-        token: &str,
-    ) -> Result<Option<Zeroizing<Vec<u8>>>, SealError> {
+    fn open_text(&self, path: &str, token: &str) -> Result<Option<Zeroizing<Vec<u8>>>, SealError> {
         let tampered = |subject: &str, detail: &str| SealError::Tampered {
             subject: subject.to_owned(),
             path: path.to_owned(),
@@ -675,7 +696,7 @@ impl Keyring {
         };
         let subject = Subject::parse(subject_name)
             .ok_or_else(|| tampered(subject_name, "no such subject"))?;
-        if let Some(event) = event {
+        if let Some(event) = self.event {
             if event_name != event.as_uuid().simple().to_string() || at != path {
                 return Err(tampered(
                     subject_name,
@@ -688,8 +709,11 @@ impl Keyring {
             .map_err(|_| tampered(subject_name, "its ciphertext is not base64"))?;
         let (nonce, sealed) =
             split_nonce(&bytes).ok_or_else(|| tampered(subject_name, "too short"))?;
-        let Some(key) = self.key(&subject, false)? else {
-            return Ok(None);
+        let Some(key) = self.keys.key(&subject, false)? else {
+            if (self.erased)(&subject) {
+                return Ok(None);
+            }
+            return Err(SealError::KeyMissing(subject));
         };
         let plain = cipher(&key)
             .decrypt(

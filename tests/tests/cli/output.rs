@@ -81,6 +81,7 @@ fn escape_sequences_from_users_are_escaped_on_the_terminal() {
     let file = s.write("escapes.jsonl", &backup);
     let target = Store::new();
     target.ok("import jsonl {} --without-checksum", &[&file]);
+    target.keys_from(&s);
     let history = target.ok("history {}", &[&household]);
     assert!(!history.contains('\u{1b}'), "{history:?}");
     assert!(!history.contains('\u{7}'), "{history:?}");

@@ -37,6 +37,7 @@ fn a_policy_change_is_an_event_with_its_own_version_and_verify_keeps_passing() {
     let file = s.file("backup.jsonl");
     let restored = Store::new();
     restored.ok("import jsonl {}", &[&file]);
+    restored.keys_from(&s);
     assert!(restored.ok("verify", &[]).starts_with("ok"));
     let shown: Value = serde_json::from_str(&restored.ok("--json policy show", &[])).expect("JSON");
     assert_eq!(shown["version"], raised);

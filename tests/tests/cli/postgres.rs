@@ -2,7 +2,7 @@
 //! same seed give the same output as on the sled store, and so do HUD CSV
 //! imports of the same export; a server that cannot be reached is exit 5.
 
-use ce_tests::cli::{Store, EXIT_INPUT};
+use ce_tests::cli::{without_ciphertexts, Store, EXIT_INPUT};
 
 #[test]
 fn the_demo_lists_histories_and_verify_read_the_same_on_postgres_as_on_sled() {
@@ -48,26 +48,7 @@ fn the_demo_lists_histories_and_verify_read_the_same_on_postgres_as_on_sled() {
     // fields, for the same subjects, events and paths, under fresh nonces.
     let unsealed = |path: &std::path::Path| {
         let text = std::fs::read_to_string(path).expect("a backup");
-        let mut lines: Vec<String> = text
-            .lines()
-            .filter(|l| !l.starts_with("{\"checksum\""))
-            .map(|line| {
-                line.split("\\u0001sealed:")
-                    .enumerate()
-                    .map(|(i, part)| {
-                        let quote = part.find('"').unwrap_or(part.len());
-                        match part[..quote].rfind(':') {
-                            Some(colon) if i > 0 => {
-                                format!("<sealed {}>{}", &part[..colon], &part[quote..])
-                            }
-                            _ => part.to_owned(),
-                        }
-                    })
-                    .collect::<String>()
-            })
-            .collect();
-        lines.sort();
-        lines
+        without_ciphertexts(&text)
     };
     let (pg_lines, sled_lines) = (unsealed(&pg_backup), unsealed(&sled_backup));
     assert!(pg_lines.iter().any(|l| l.contains("<sealed v1:client-")));

@@ -223,3 +223,77 @@ fn keys_are_backed_up_restored_and_rotated_by_documented_commands() {
     );
     assert!(error.contains("wrapped by master key"), "{error}");
 }
+
+/// The PersonalIDs and names of Client.csv in a HUD CSV export of `s`.
+fn clients(s: &Store, name: &str) -> Vec<(String, String, String)> {
+    let export = s.dir.path().join(name);
+    s.ok("export hud-csv {}", &[export.to_str().expect("utf-8")]);
+    let (header, rows) =
+        read_csv(&std::fs::read_to_string(export.join("Client.csv")).expect("Client.csv"));
+    let column = |name: &str| header.iter().position(|h| h == name).expect(name);
+    let (id, first, quality) = (
+        column("PersonalID"),
+        column("FirstName"),
+        column("NameDataQuality"),
+    );
+    rows.iter()
+        .map(|r| (r[id].clone(), r[first].clone(), r[quality].clone()))
+        .collect()
+}
+
+#[test]
+fn erasing_every_client_keeps_every_rank_verify_and_the_lists() {
+    let s = Store::new();
+    s.ok("demo --households 25 --seed 9", &[]);
+    let before = s.json("list --no-names", &[]);
+    let referrals = s.ok("referrals", &[]);
+    let everyone = clients(&s, "before");
+    assert!(everyone.len() >= 25);
+    assert!(everyone.iter().all(|(_, first, _)| !first.is_empty()));
+
+    // Only a CE lead erases; an unknown client is named.
+    let (first_id, _, _) = &everyone[0];
+    s.refused(
+        "--role access erase --client {} --reason client-request",
+        &[first_id],
+        3,
+    );
+    let error = s.refused(
+        "erase --client {} --reason retention",
+        &["00000000000000000000000000000042"],
+        3,
+    );
+    assert!(error.contains("not a member of any household"), "{error}");
+    let out = s
+        .cmd("erase --client {} --reason forgotten", &[first_id])
+        .output()
+        .expect("ce runs");
+    assert_eq!(out.status.code(), Some(EXIT_INPUT));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("client-request"));
+
+    let events = s.events();
+    for (id, _, _) in &everyone {
+        let erased = s.json("erase --client {} --reason retention", &[id]);
+        assert_eq!(erased["already"], false, "{erased}");
+    }
+    assert_eq!(s.events(), events + everyone.len() as u64);
+    // A second erasure says so and writes nothing.
+    let again = s.json("erase --client {} --reason retention", &[first_id]);
+    assert_eq!(again["already"], true);
+    assert_eq!(s.events(), events + everyone.len() as u64);
+
+    // Every recorded rank and list place still checks out, the lists are
+    // the same households in the same order, and no name is left.
+    assert!(s.ok("verify", &[]).starts_with("ok"));
+    assert_eq!(s.json("list --no-names", &[]), before);
+    assert_eq!(s.ok("referrals", &[]), referrals);
+    let listed = s.ok("list", &[]);
+    assert!(listed.contains("[erased]"), "{listed}");
+    for (id, first, quality) in clients(&s, "after") {
+        assert!(first.is_empty(), "{id} still has a first name");
+        assert_eq!(quality, "99", "{id}: names not collected");
+    }
+    // And the keys directory holds no key of theirs.
+    let left = std::fs::read_dir(s.path.join("keys")).map_or(0, |d| d.count());
+    assert_eq!(left, 0, "keys left after erasing everyone");
+}

@@ -143,6 +143,7 @@ fn verify_catches_backups_edited_to_break_the_workflow_rules() {
         let file = s.write("edited.jsonl", &backup);
         let target = Store::new();
         target.ok("import jsonl {} --without-checksum", &[&file]);
+        target.keys_from(&s);
         let out = target.cmd("verify", &[]).output().expect("ce runs");
         let all = text_of(&out);
         assert_eq!(out.status.code(), Some(EXIT_VERIFY), "{expected}: {all}");
@@ -165,6 +166,7 @@ fn verify_edited_backup(s: &Store, event_type: &str, edit: impl FnOnce(&mut Valu
     let file = s.write("edited.jsonl", &backup);
     let target = Store::new();
     target.ok("import jsonl {} --without-checksum", &[&file]);
+    target.keys_from(s);
     let out = target.cmd("verify", &[]).output().expect("ce runs");
     let all = text_of(&out);
     assert_eq!(out.status.code(), Some(EXIT_VERIFY), "{all}");

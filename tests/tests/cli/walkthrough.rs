@@ -199,6 +199,16 @@ fn part_1_part_2_follow_ups_sweep_expiry_exit_and_backup() {
         &restored.ok("import jsonl {}", &[&backup]),
         &[&events.to_string()],
     );
+    // The names, notes and birth dates are sealed, their keys not in the
+    // backup: without them the restored store says so, not "[erased]".
+    let error = restored.refused("list --as-of 2025-07-21", &[], 5);
+    assert_contains(
+        &error,
+        &["is missing, and it was not erased", "ce keys restore"],
+    );
+    let keys = s.file("keys.jsonl");
+    s.ok("keys backup {}", &[&keys]);
+    restored.ok("keys restore {}", &[&keys]);
     for store in [&s, &restored] {
         assert!(store.ok("verify", &[]).starts_with("ok"));
     }

@@ -130,6 +130,14 @@ pub enum Action {
     Sweep,
     /// Expire overdue referrals, as of the step's date.
     ExpireReferrals,
+    /// Erase a member (counted back from the last member; unknown: a
+    /// client in no household) of a household.
+    Erase {
+        /// The household.
+        household: Ref,
+        /// Which member.
+        member: Ref,
+    },
     /// Correct the household's latest event the correction fits (its
     /// latest event if none fits).
     Correct {
@@ -167,7 +175,10 @@ impl Action {
             | Action::Acknowledge { .. }
             | Action::Accept { .. }
             | Action::Decline { .. } => provider,
-            Action::Refer { .. } | Action::Sweep | Action::ExpireReferrals => Who::Lead,
+            Action::Refer { .. }
+            | Action::Sweep
+            | Action::ExpireReferrals
+            | Action::Erase { .. } => Who::Lead,
         }
     }
 }
@@ -287,6 +298,9 @@ impl fmt::Debug for Action {
                 Ok(())
             }
             Action::Sweep => f.write_str("inactivity sweep"),
+            Action::Erase { household, member } => {
+                write!(f, "erase member{member:?} of household{household:?}")
+            }
             Action::ExpireReferrals => f.write_str("expire overdue referrals"),
             Action::Correct {
                 household,

@@ -74,6 +74,8 @@ pub struct StepWeights {
     pub expire_referrals: u32,
     /// Corrections.
     pub correct: u32,
+    /// Erasures of clients.
+    pub erase: u32,
 }
 
 impl Default for StepWeights {
@@ -97,6 +99,7 @@ impl Default for StepWeights {
             sweep: 3,
             expire_referrals: 3,
             correct: 3,
+            erase: 1,
         }
     }
 }
@@ -273,6 +276,12 @@ fn action(w: &StepWeights) -> impl Strategy<Value = Action> {
                 .boxed(),
         ),
         (w.sweep, Just(Action::Sweep).boxed()),
+        (
+            w.erase,
+            (recent(), recent())
+                .prop_map(|(household, member)| Action::Erase { household, member })
+                .boxed(),
+        ),
         (w.expire_referrals, Just(Action::ExpireReferrals).boxed()),
         (
             w.correct,
@@ -490,6 +499,7 @@ mod tests {
             sweep: 1,
             expire_referrals: 0,
             correct: 0,
+            erase: 0,
         };
         let mut runner = TestRunner::deterministic();
         for _ in 0..20 {

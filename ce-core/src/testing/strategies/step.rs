@@ -234,6 +234,15 @@ impl Step {
                 .into()
             }
             Action::Sweep => Sweep { as_of: date }.into(),
+            Action::Erase {
+                household: h,
+                member: m,
+            } => crate::command::Erase {
+                client: member(*h, *m),
+                reason: crate::event::ErasureReason::ClientRequest,
+                date,
+            }
+            .into(),
             Action::ExpireReferrals => ExpireReferrals { as_of: date }.into(),
             Action::Correct {
                 household: h,
