@@ -279,8 +279,8 @@ impl Store {
 }
 
 /// The event lines of a JSON Lines backup (not its checksum line, which
-/// covers the ciphertexts) with every sealed token's ciphertext replaced by
-/// `<sealed SUBJECT:EVENT:PATH>`: two runs seal the same fields of the same
+/// covers the ciphertexts) with every sealed token's ciphertext and tag
+/// replaced by `<sealed SUBJECT:EVENT:PATH>`: two runs seal the same fields of the same
 /// events for the same subjects, under fresh nonces.
 pub fn without_ciphertexts(backup: &str) -> Vec<String> {
     backup
@@ -290,11 +290,10 @@ pub fn without_ciphertexts(backup: &str) -> Vec<String> {
             line.split("\\u0001sealed:")
                 .enumerate()
                 .map(|(i, part)| {
+                    // SUBJECT:EVENT:PATH:CIPHERTEXT:TAG, then the closing quote.
                     let quote = part.find('"').unwrap_or(part.len());
-                    match part[..quote].rfind(':') {
-                        Some(colon) if i > 0 => {
-                            format!("<sealed {}>{}", &part[..colon], &part[quote..])
-                        }
+                    match part[..quote].rsplitn(3, ':').nth(2) {
+                        Some(header) if i > 0 => format!("<sealed {header}>{}", &part[quote..]),
                         _ => part.to_owned(),
                     }
                 })

@@ -53,6 +53,10 @@ pub enum Subject {
     Household(HouseholdId),
     /// Text of an event that belongs to no household (none today).
     Coc,
+    /// The log itself: its key seals no data, only every token's
+    /// integrity tag, and is never erased, so that a changed byte is found
+    /// in a token whose subject's key is gone.
+    Log,
 }
 
 impl Subject {
@@ -63,6 +67,7 @@ impl Subject {
             Subject::Client(c) => format!("client-{}", c.as_uuid().simple()),
             Subject::Household(h) => format!("household-{}", h.as_uuid().simple()),
             Subject::Coc => "coc".to_owned(),
+            Subject::Log => "log".to_owned(),
         }
     }
 
@@ -70,6 +75,9 @@ impl Subject {
     pub fn parse(name: &str) -> Option<Self> {
         if name == "coc" {
             return Some(Subject::Coc);
+        }
+        if name == "log" {
+            return Some(Subject::Log);
         }
         if let Some(id) = name.strip_prefix("client-") {
             return id.parse().ok().map(Subject::Client);
@@ -589,7 +597,28 @@ impl Keyring {
             )
             .map_err(|_| SealError::Shape("cannot encrypt".to_owned()))?;
         let body = URL_SAFE_NO_PAD.encode([&nonce[..], &sealed].concat());
-        Ok(format!("{header}{body}"))
+        let tag = self.integrity_tag(&header, &body)?;
+        Ok(format!("{header}{body}:{tag}"))
+    }
+
+    /// The tag that makes a token's bytes checkable without its subject's
+    /// key: an authentication tag of the header and ciphertext under the
+    /// log's own key (see [`Subject::Log`]).
+    fn integrity_tag(&self, header: &str, body: &str) -> Result<String, SealError> {
+        let key = self
+            .key(&Subject::Log, true)?
+            .ok_or(KeyError::WrongMasterKey(Subject::Log))?;
+        let nonce = random_nonce()?;
+        let tag = cipher(&key)
+            .encrypt(
+                XNonce::from_slice(&nonce),
+                Payload {
+                    msg: &[],
+                    aad: format!("{header}{body}").as_bytes(),
+                },
+            )
+            .map_err(|_| SealError::Shape("cannot tag".to_owned()))?;
+        Ok(URL_SAFE_NO_PAD.encode([&nonce[..], &tag].concat()))
     }
 
     /// Opens every token anywhere in `value`, in place: a member's `sealed`
@@ -684,10 +713,22 @@ impl Opener<'_> {
             detail: detail.to_owned(),
         };
         let rest = token.get(MARK.len()..).unwrap_or_default();
+        let Some((rest, tag)) = rest.rsplit_once(':') else {
+            return Err(tampered("?", "not a token"));
+        };
         let Some((header_rest, body)) = rest.rsplit_once(':') else {
             return Err(tampered("?", "not a token"));
         };
         let header = format!("{MARK}{header_rest}:");
+        // The integrity tag first: it holds whether or not the subject's
+        // key is gone.
+        self.check_integrity(&header, body, tag)
+            .map_err(|e| match e {
+                SealError::Shape(detail) => {
+                    tampered(header_rest.split(':').next().unwrap_or("?"), &detail)
+                }
+                other => other,
+            })?;
         let mut parts = header_rest.splitn(3, ':');
         let (Some(subject_name), Some(event_name), Some(at)) =
             (parts.next(), parts.next(), parts.next())
@@ -725,6 +766,27 @@ impl Opener<'_> {
             )
             .map_err(|_| tampered(subject_name, "it does not authenticate"))?;
         Ok(Some(Zeroizing::new(plain)))
+    }
+
+    fn check_integrity(&self, header: &str, body: &str, tag: &str) -> Result<(), SealError> {
+        let Some(key) = self.keys.key(&Subject::Log, false)? else {
+            return Err(SealError::KeyMissing(Subject::Log));
+        };
+        let bytes = URL_SAFE_NO_PAD
+            .decode(tag)
+            .map_err(|_| SealError::Shape("its integrity tag is not base64".to_owned()))?;
+        let (nonce, tag) = split_nonce(&bytes)
+            .ok_or_else(|| SealError::Shape("its integrity tag is too short".to_owned()))?;
+        cipher(&key)
+            .decrypt(
+                XNonce::from_slice(nonce),
+                Payload {
+                    msg: tag,
+                    aad: format!("{header}{body}").as_bytes(),
+                },
+            )
+            .map(|_| ())
+            .map_err(|_| SealError::Shape("its bytes do not match their integrity tag".to_owned()))
     }
 }
 
@@ -850,6 +912,31 @@ mod tests {
     }
 
     #[test]
+    fn a_changed_byte_is_found_after_its_subject_was_erased() {
+        let keys = keyring();
+        let event = EventId::random();
+        let data = sealed(&keys, event);
+        let household = Subject::Household(HOUSEHOLD.parse().unwrap_or_else(|e| panic!("{e}")));
+        keys.erase(&household).unwrap_or_else(|e| panic!("{e}"));
+        let token = data["current"]["location_details"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let mut untouched = data.clone();
+        keys.open(Some(event), &mut untouched)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(untouched["current"]["location_details"], ERASED);
+        // One character of the ciphertext, before its integrity tag.
+        let cut = token.rfind(':').unwrap_or_default() - 5;
+        let mut chars: Vec<char> = token.chars().collect();
+        chars[cut] = if chars[cut] == 'A' { 'B' } else { 'A' };
+        let mut flipped = data;
+        flipped["current"]["location_details"] = Value::String(chars.into_iter().collect());
+        let err = keys.open(Some(event), &mut flipped).err();
+        assert!(matches!(err, Some(SealError::Tampered { .. })), "{err:?}");
+    }
+
+    #[test]
     fn another_master_key_is_an_error_not_an_erasure() {
         let keys = keyring();
         let event = EventId::random();
@@ -870,7 +957,8 @@ mod tests {
         let data = sealed(&keys, event);
         let next = MasterKey::from_hex(&"33".repeat(32)).unwrap_or_else(|e| panic!("{e}"));
         let next_hex = next.to_hex();
-        assert_eq!(keys.rotate(&next).unwrap_or_else(|e| panic!("{e}")), 2);
+        // The client's, the household's and the log's.
+        assert_eq!(keys.rotate(&next).unwrap_or_else(|e| panic!("{e}")), 3);
         let rotated = Keyring::new(
             MasterKey::from_hex(&next_hex).unwrap_or_else(|e| panic!("{e}")),
             Arc::clone(keys.store()),

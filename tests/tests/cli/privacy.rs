@@ -293,7 +293,65 @@ fn erasing_every_client_keeps_every_rank_verify_and_the_lists() {
         assert!(first.is_empty(), "{id} still has a first name");
         assert_eq!(quality, "99", "{id}: names not collected");
     }
-    // And the keys directory holds no key of theirs.
-    let left = std::fs::read_dir(s.path.join("keys")).map_or(0, |d| d.count());
-    assert_eq!(left, 0, "keys left after erasing everyone");
+    // And the keys directory holds no key of theirs: only the log's, which
+    // checks the integrity of what can no longer be read.
+    let left: Vec<String> = std::fs::read_dir(s.path.join("keys"))
+        .expect("the keys")
+        .map(|e| e.expect("a key").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left, ["log"], "keys left after erasing everyone");
+}
+
+#[test]
+fn a_changed_ciphertext_byte_fails_verify_naming_the_event_even_after_erasure() {
+    let s = Store::new();
+    s.ok("demo --households 20 --seed 3", &[]);
+    let lists = s.json("list", &[]);
+    let row = &lists[0]["rows"][0];
+    let household = row["household"].as_str().expect("a household").to_owned();
+    let head = row["head"].as_str().expect("a head").to_owned();
+    // The household's head is erased: its notes' key is gone.
+    s.ok("erase --client {} --reason client-request", &[&head]);
+    assert!(s.ok("verify", &[]).starts_with("ok"));
+
+    let backup = s.dir.path().join("backup.jsonl");
+    s.ok("export jsonl {}", &[backup.to_str().expect("utf-8")]);
+    let text = std::fs::read_to_string(&backup).expect("the backup");
+    let mut lines: Vec<serde_json::Value> = text
+        .lines()
+        .filter(|l| !l.starts_with("{\"checksum\""))
+        .map(|l| serde_json::from_str(l).expect("JSON"))
+        .collect();
+    let stream = format!("household-{household}");
+    let at = lines
+        .iter()
+        .position(|l| {
+            l["data"]["note"].is_string()
+                && l["streams"]
+                    .as_array()
+                    .is_some_and(|s| s.iter().any(|s| s["stream"] == stream.as_str()))
+        })
+        .expect("a note of the household");
+    let token = lines[at]["data"]["note"]
+        .as_str()
+        .expect("a token")
+        .to_owned();
+    let cut = token.rfind(':').expect("a tag") - 5;
+    let mut chars: Vec<char> = token.chars().collect();
+    chars[cut] = if chars[cut] == 'A' { 'B' } else { 'A' };
+    lines[at]["data"]["note"] = serde_json::Value::String(chars.into_iter().collect());
+    let position = lines[at]["position"].as_u64().expect("a position");
+    let edited: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    let file = s.write("edited.jsonl", &edited);
+
+    let t = Store::new();
+    t.ok("import jsonl {} --without-checksum", &[&file]);
+    t.keys_from(&s);
+    let out = t.cmd("verify", &[]).output().expect("ce runs");
+    let all = ce_tests::cli::text_of(&out);
+    assert_eq!(out.status.code(), Some(ce_tests::cli::EXIT_VERIFY), "{all}");
+    assert!(
+        all.contains(&format!("position {position}")) && all.contains("altered"),
+        "{all}"
+    );
 }
