@@ -132,6 +132,19 @@ pub enum CliCommand {
         #[arg(long)]
         date: Option<NaiveDate>,
     },
+    /// Erase the clients with no activity for N years (CE lead): the
+    /// policy's `retention_years`, or `--years`. Off unless one is given.
+    Retention {
+        /// Years without activity (default: the policy's).
+        #[arg(long)]
+        years: Option<u32>,
+        /// The day the years are counted back from (default: today).
+        #[arg(long)]
+        as_of: Option<NaiveDate>,
+        /// List who is due, erase no one.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Record a follow-up, with or without contact.
     Followup(FollowupArgs),
     /// Record a HUD 4.20 event on a household: an access event (1-4), a

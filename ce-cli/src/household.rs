@@ -267,3 +267,74 @@ pub fn erase(
     );
     Ok(())
 }
+
+/// `ce retention [--years N] [--as-of D] [--dry-run]`.
+pub fn retention(
+    ctx: &Ctx,
+    years: Option<u32>,
+    as_of: Option<chrono::NaiveDate>,
+    dry_run: bool,
+) -> Result<(), CliError> {
+    if ctx.actor.role != ce_core::Role::Lead {
+        return Err(ce_core::Error::from(ce_core::Rejection::Forbidden {
+            role: ctx.actor.role,
+            action: ce_core::Operation::Erase,
+        })
+        .into());
+    }
+    let Some(years) = years.or(ctx.policy().retention_years) else {
+        return Err(CliError::Usage(
+            "retention is off: set retention_years in the policy, or give --years",
+        ));
+    };
+    if !(1..=100).contains(&years) {
+        return Err(CliError::Usage("--years must be 1 to 100"));
+    }
+    let as_of = date_or_today(as_of);
+    let caseload = ctx.workflow()?.caught_up()?.clone();
+    let due = ce_core::report::retention_due(&caseload, as_of, years);
+    let rows = || {
+        due.iter().map(|d| {
+            vec![
+                d.client.to_string(),
+                d.last_activity.to_string(),
+                d.households
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ]
+        })
+    };
+    if dry_run {
+        let text = if due.is_empty() {
+            format!("no client without activity in the {years} years before {as_of}")
+        } else {
+            format!(
+                "{} client(s) without activity in the {years} years before {as_of}, to erase:\n{}",
+                due.len(),
+                crate::output::table(&["client", "last activity", "households"], rows())
+            )
+        };
+        ctx.out
+            .emit(text, &serde_json::json!({ "due": due, "erased": 0 }));
+        return Ok(());
+    }
+    // Erased today, whatever day the window was counted back from.
+    let today = date_or_today(None);
+    for d in &due {
+        ctx.execute(ce_core::Erase {
+            client: d.client,
+            reason: ce_core::ErasureReason::Retention,
+            date: today,
+        })?;
+    }
+    ctx.out.emit(
+        format!(
+            "erased {} client(s) without activity in the {years} years before {as_of}",
+            due.len()
+        ),
+        &serde_json::json!({ "due": due, "erased": due.len() }),
+    );
+    Ok(())
+}

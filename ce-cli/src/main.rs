@@ -168,6 +168,11 @@ fn run(cli: &Cli) -> Result<(), CliError> {
             reason,
         } => household::exit(&ctx, household, *date, (*destination, *subsidy), reason),
         CliCommand::Followup(args) => household::followup(&ctx, args),
+        CliCommand::Retention {
+            years,
+            as_of,
+            dry_run,
+        } => household::retention(&ctx, *years, *as_of, *dry_run),
         CliCommand::Erase {
             client,
             reason,

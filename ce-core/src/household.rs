@@ -154,7 +154,12 @@ impl Household {
 
     /// Applies one event of the household's stream dated `date`.
     pub fn apply(&mut self, event: &Event, date: NaiveDate) {
-        self.last_activity = self.last_activity.max(date);
+        // An erasure is about the record, not the household's activity: it
+        // moves neither the dates later entries are checked against nor
+        // the retention period of the other members.
+        if !matches!(event, Event::ClientErased(_)) {
+            self.last_activity = self.last_activity.max(date);
+        }
         match event {
             // A late-entered, backdated assessment does not replace a newer one.
             Event::AssessmentRecorded(e)

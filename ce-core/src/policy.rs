@@ -61,6 +61,10 @@ pub struct Policy {
     /// and the inactivity sweep.
     #[serde(default = "default_true")]
     pub assessment_is_contact: bool,
+    /// Years without activity after which a client's data is due for
+    /// erasure (`ce retention`); none: retention is off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention_years: Option<u32>,
     /// One prioritization list rule per program type.
     pub programs: Vec<ProgramRule>,
     /// Decline reasons and what each means.
@@ -264,6 +268,8 @@ pub(crate) mod bounds {
     /// 25, and ages at project start are recorded in HUD's bands, whose
     /// youth band ends at 24, so that no ranking needs a birth date.
     pub(crate) const YOUTH_MAX_AGE: (u64, u64) = (24, 24);
+    /// Years of retention (a century).
+    pub(crate) const RETENTION_YEARS: (u64, u64) = (1, 100);
     /// Scores (the severe-needs threshold and the list floors).
     pub(crate) const SCORE: (u64, u64) = (0, 1_000);
     /// The policy's version.
@@ -415,6 +421,9 @@ impl Policy {
             self.youth_max_age.into(),
             bounds::YOUTH_MAX_AGE,
         )?;
+        if let Some(years) = self.retention_years {
+            in_range("retention_years", years.into(), bounds::RETENTION_YEARS)?;
+        }
         in_range(
             "severe_needs_score",
             self.severe_needs_score.into(),
@@ -566,6 +575,7 @@ impl Policy {
             severe_needs_score: 12,
             score_result_types: default_score_result_types(),
             assessment_is_contact: true,
+            retention_years: None,
             programs: vec![
                 ProgramRule {
                     program: ProgramType::Psh,

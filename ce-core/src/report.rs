@@ -283,6 +283,58 @@ pub fn housed_not_exited<'a>(
     rows
 }
 
+/// A client due for erasure under a retention period: no event of any of
+/// their households is dated after `last_activity`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RetentionDue {
+    /// The client.
+    pub client: ClientId,
+    /// Every household they were a member of.
+    pub households: Vec<HouseholdId>,
+    /// The latest date of any event of those households.
+    pub last_activity: NaiveDate,
+}
+
+/// The clients with no activity in the `years` before `as_of` (none of
+/// their households has an event dated after `as_of` minus `years`), not
+/// erased yet, oldest activity first: what `ce retention` erases.
+pub fn retention_due(caseload: &Caseload, as_of: NaiveDate, years: u32) -> Vec<RetentionDue> {
+    let cutoff = as_of
+        .checked_sub_months(chrono::Months::new(years.saturating_mul(12)))
+        .unwrap_or(NaiveDate::MIN);
+    let mut clients: BTreeMap<ClientId, RetentionDue> = BTreeMap::new();
+    let mut erased = std::collections::BTreeSet::new();
+    for household in caseload.households().values() {
+        erased.extend(household.erased.iter().copied());
+        let members = household
+            .members
+            .iter()
+            .map(|m| m.client)
+            .chain(household.former_members.iter().copied());
+        for client in members {
+            let due = clients.entry(client).or_insert_with(|| RetentionDue {
+                client,
+                households: Vec::new(),
+                last_activity: household.last_activity,
+            });
+            if !due.households.contains(&household.id) {
+                due.households.push(household.id);
+            }
+            due.last_activity = due.last_activity.max(household.last_activity);
+        }
+    }
+    let mut due: Vec<RetentionDue> = clients
+        .into_values()
+        .filter(|d| d.last_activity < cutoff && !erased.contains(&d.client))
+        .collect();
+    due.sort_by(|a, b| {
+        a.last_activity
+            .cmp(&b.last_activity)
+            .then(a.client.cmp(&b.client))
+    });
+    due
+}
+
 /// A store that reports a priority list: what a screen of today's list or
 /// a nightly report reads. The default ranks the store's caseload (its
 /// snapshot, or else the whole log folded) under the policy given; a store

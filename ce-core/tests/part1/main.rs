@@ -23,5 +23,6 @@ mod hud_codes;
 mod ranking;
 mod record_ce_event;
 mod remove_member;
+mod retention;
 mod sweep;
 mod workflow;

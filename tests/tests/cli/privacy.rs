@@ -355,3 +355,35 @@ fn a_changed_ciphertext_byte_fails_verify_naming_the_event_even_after_erasure() 
         "{all}"
     );
 }
+
+#[test]
+fn retention_lists_then_erases_the_clients_without_activity_in_the_window() {
+    let s = Store::new();
+    s.ok("demo --households 15 --seed 6", &[]);
+    // Off unless the policy or the command gives the years.
+    let error = s.refused("retention --dry-run", &[], EXIT_INPUT);
+    assert!(error.contains("retention is off"), "{error}");
+    s.refused("--role access retention --years 1 --dry-run", &[], 3);
+
+    // The demo's caseload is dated 2025.
+    let events = s.events();
+    let listed = s.json("retention --years 1 --as-of 2027-06-01 --dry-run", &[]);
+    let due = listed["due"].as_array().expect("a list").len();
+    assert!(due > 15, "{listed}");
+    assert_eq!(s.events(), events, "a dry run writes nothing");
+    // A window that reaches back into the demo's year: nobody.
+    let recent = s.json("retention --years 2 --as-of 2027-06-01 --dry-run", &[]);
+    assert_eq!(recent["due"], serde_json::json!([]), "{recent}");
+
+    // Counted back from today (2026 or later), a year clears the demo.
+    let erased = s.json("retention --years 1", &[]);
+    assert_eq!(erased["erased"].as_u64(), Some(due as u64));
+    assert_eq!(s.events(), events + due as u64);
+    assert!(s.ok("verify", &[]).starts_with("ok"));
+    let again = s.json("retention --years 1 --dry-run", &[]);
+    assert_eq!(
+        again["due"],
+        serde_json::json!([]),
+        "the erased are not due again"
+    );
+}
