@@ -67,10 +67,13 @@ fn master_key(
     }
     let path = master_key_path(store, flag);
     match std::fs::read_to_string(&path) {
-        Ok(text) => MasterKey::from_hex(&text).map_err(|e| CliError::MasterKey {
-            from: path.display().to_string(),
-            reason: e.to_string(),
-        }),
+        Ok(text) => {
+            warn_if_shared(&path);
+            MasterKey::from_hex(&text).map_err(|e| CliError::MasterKey {
+                from: path.display().to_string(),
+                reason: e.to_string(),
+            })
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let sealed_before = !keys.subjects()?.is_empty();
             if sealed_before {
@@ -101,6 +104,25 @@ fn master_key(
         }
         Err(source) => Err(CliError::Io { path, source }),
     }
+}
+
+/// A note on stderr when others than the file's owner may read the master
+/// key: it opens every name in the store.
+fn warn_if_shared(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(meta) = std::fs::metadata(path) {
+            if meta.permissions().mode() & 0o077 != 0 {
+                crate::output::to_stderr(&format!(
+                    "note: the master key {} can be read by others than its owner: chmod 600 it",
+                    path.display()
+                ));
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
 }
 
 /// `ce keys ...`: a CE lead's.

@@ -256,16 +256,46 @@ impl Household {
             // Provenance of imported records: reports and exports read it.
             Event::HmisRecordsLinked(_) | Event::HmisRecordDeleted(_) => {}
             Event::PolicyAdopted(_) => {}
-            Event::ClientErased(e) => {
-                if !self.erased.contains(&e.client) {
-                    self.erased.push(e.client);
-                }
-            }
+            Event::ClientErased(e) => self.erase(e.client),
             Event::HouseholdEnrolled(_)
             | Event::ClientEnrollmentOpened(_)
             | Event::ClientEnrollmentClosed(_)
             | Event::OpeningPosted(_)
             | Event::OpeningWithdrawn(_) => {}
+        }
+    }
+
+    /// What an erasure leaves of the state: the client's names and birth
+    /// date gone, and every text staff wrote about the household (whose
+    /// key goes with any member's) erased, exactly as a fresh fold of the
+    /// log reads once the keys are deleted.
+    fn erase(&mut self, client: ClientId) {
+        if !self.erased.contains(&client) {
+            self.erased.push(client);
+        }
+        let erased = || crate::record::ERASED.to_owned();
+        for member in self.members.iter_mut().filter(|m| m.client == client) {
+            let had_data = member.first_name.is_some()
+                || member.last_name.is_some()
+                || member.birth_date.is_some();
+            if had_data || member.sealed.is_some() {
+                member.first_name = None;
+                member.last_name = None;
+                member.birth_date = None;
+                member.sealed = Some(erased());
+            }
+        }
+        if let Some((_, assessment)) = &mut self.assessment {
+            assessment.location = erased();
+            for answer in &mut assessment.answers {
+                answer.answer = erased();
+            }
+            for result in &mut assessment.results {
+                result.result = erased();
+            }
+        }
+        if let Some(details) = &mut self.current.1.location_details {
+            *details = erased();
         }
     }
 

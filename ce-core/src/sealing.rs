@@ -103,6 +103,15 @@ impl<S: EventStore> Sealed<S> {
     /// authenticate, or sits in another event or field than it was sealed
     /// for, names the event.
     pub fn open(&self, mut envelope: Envelope) -> Result<Envelope, StoreError> {
+        if let Event::ClientErased(erased) = &envelope.event {
+            // Another process may have erased them: their keys, if this
+            // keyring still holds them, are dropped.
+            let mut erasures = self.erasures.lock().unwrap_or_else(PoisonError::into_inner);
+            for subject in subjects_of(erased) {
+                self.keys.forget(&subject);
+                erasures.subjects.insert(subject);
+            }
+        }
         if !has_personal(envelope.event.kind()) {
             return Ok(envelope);
         }

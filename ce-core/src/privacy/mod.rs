@@ -13,7 +13,8 @@ use crate::event::EventType;
 mod seal;
 
 pub use seal::{
-    is_sealed, KeyError, KeyStore, Keyring, MasterKey, MemoryKeys, SealError, Subject, ERASED,
+    is_sealed, KeyError, KeyStore, Keyring, MasterKey, MemoryKeys, SealError, Subject, CACHED_KEYS,
+    ERASED,
 };
 
 /// How personal a field is.

@@ -41,6 +41,8 @@ pub use crate::record::ERASED;
 /// takes may contain, so typed text is never taken for a token.
 const MARK: &str = "\u{1}sealed:v1:";
 const NONCE: usize = 24;
+/// The most subject keys a keyring keeps unwrapped in memory at once.
+pub const CACHED_KEYS: usize = 4_096;
 const KEY: usize = 32;
 
 /// Whose key seals a field.
@@ -102,7 +104,7 @@ pub enum KeyError {
     #[error("the master key must be 64 hexadecimal digits (32 bytes); {0}")]
     BadMasterKey(&'static str),
     /// A subject's key does not unwrap with this master key.
-    #[error("the key of {0} does not open with this master key: is it the store's master key?")]
+    #[error("the key of {0} does not open with this master key: the master key is not the store's, or that key was damaged (restore it with `ce keys restore`)")]
     WrongMasterKey(Subject),
     /// The key store failed.
     #[error("key store: {0}")]
@@ -317,12 +319,16 @@ impl KeyStore for MemoryKeys {
 }
 
 /// A master key and the key store it wraps: seals events' personal fields
-/// and opens them. Subject keys are unwrapped for each use and zeroized
-/// after it; only wrapped keys are cached.
+/// and opens them. The subject keys in use are kept unwrapped in memory (at
+/// most [`CACHED_KEYS`]), and zeroized when they are dropped: erased,
+/// forgotten, evicted, or with the keyring. Every copy handed out for one
+/// use is zeroized after it.
 pub struct Keyring {
     master: MasterKey,
     store: Arc<dyn KeyStore>,
-    wrapped: Mutex<HashMap<Subject, Vec<u8>>>,
+    /// Keys in use, unwrapped: zeroized when dropped (erased, forgotten,
+    /// evicted or with the keyring), at most [`CACHED_KEYS`].
+    keys: Mutex<HashMap<Subject, Zeroizing<[u8; KEY]>>>,
 }
 
 impl fmt::Debug for Keyring {
@@ -348,7 +354,7 @@ impl Keyring {
         Self {
             master,
             store,
-            wrapped: Mutex::new(HashMap::new()),
+            keys: Mutex::new(HashMap::new()),
         }
     }
 
@@ -367,45 +373,48 @@ impl Keyring {
         subject: &Subject,
         create: bool,
     ) -> Result<Option<Zeroizing<[u8; KEY]>>, KeyError> {
-        let cached = self
-            .wrapped
+        if let Some(key) = self
+            .keys
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .get(subject)
-            .cloned();
-        let wrapped = match cached {
-            Some(wrapped) => Some(wrapped),
-            None => match self.store.get(subject)? {
-                Some(wrapped) => Some(wrapped),
-                None if create => {
-                    let mut key = Zeroizing::new([0u8; KEY]);
-                    OsRng
-                        .try_fill_bytes(key.as_mut())
-                        .map_err(|e| KeyError::Random(e.to_string()))?;
-                    let wrapped = self.master.wrap(subject, &key)?;
-                    Some(self.store.put_new(subject, &wrapped)?)
-                }
-                None => None,
-            },
-        };
-        let Some(wrapped) = wrapped else {
-            return Ok(None);
+        {
+            return Ok(Some(Zeroizing::new(**key)));
+        }
+        let wrapped = match self.store.get(subject)? {
+            Some(wrapped) => wrapped,
+            None if create => {
+                let mut key = Zeroizing::new([0u8; KEY]);
+                OsRng
+                    .try_fill_bytes(key.as_mut())
+                    .map_err(|e| KeyError::Random(e.to_string()))?;
+                let wrapped = self.master.wrap(subject, &key)?;
+                self.store.put_new(subject, &wrapped)?
+            }
+            None => return Ok(None),
         };
         let key = self.master.unwrap(subject, &wrapped)?;
-        self.wrapped
+        let mut cache = self.keys.lock().unwrap_or_else(PoisonError::into_inner);
+        if cache.len() >= CACHED_KEYS {
+            cache.clear();
+        }
+        cache.insert(*subject, Zeroizing::new(*key));
+        Ok(Some(key))
+    }
+
+    /// Drops `subject`'s key from this keyring's memory (another process
+    /// erased it): the next use reads the key store again.
+    pub fn forget(&self, subject: &Subject) {
+        self.keys
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .insert(*subject, wrapped);
-        Ok(Some(key))
+            .remove(subject);
     }
 
     /// Deletes `subject`'s key: every field sealed with it reads as
     /// [`ERASED`] from now on. Whether it had one.
     pub fn erase(&self, subject: &Subject) -> Result<bool, KeyError> {
-        self.wrapped
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .remove(subject);
+        self.forget(subject);
         self.store.delete(subject)
     }
 
@@ -437,7 +446,7 @@ impl Keyring {
         for (subject, wrapped) in &rewrapped {
             self.store.replace(subject, wrapped)?;
         }
-        self.wrapped
+        self.keys
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clear();

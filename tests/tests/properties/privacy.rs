@@ -19,7 +19,7 @@ use ce_core::testing::proptest::test_runner::TestRunner;
 use ce_core::testing::{policy_variation, steps, steps_with, StepWeights};
 use ce_core::{
     Actor, Caseload, ClientId, CommandId, CommandMeta, Envelope, Erase, ErasureReason, EventStore,
-    EventType, MemoryStore, Role, Sealed, StoreError,
+    EventType, MemoryStore, Role, Sealed, StoreError, Workflow,
 };
 use serde_json::Value;
 
@@ -258,4 +258,59 @@ proptest! {
             prop_assert_eq!(full.lists(&policy, date), bare.lists(&policy, date));
         }
     }
+}
+
+/// Two processes on one store, each with its own keyring over the shared
+/// keys: when one erases a client, the other, which had read and cached
+/// their data, shows it erased once it catches up, and never again in
+/// clear.
+#[test]
+fn an_erasure_by_another_process_reaches_a_running_one() {
+    use ce_core::testing::{client, HouseholdBuilder};
+
+    let store = Arc::new(MemoryStore::new());
+    let keys: Arc<MemoryKeys> = Arc::default();
+    let hex = MasterKey::generate().unwrap().to_hex();
+    let keyring = || {
+        let master = MasterKey::from_hex(&hex).unwrap();
+        Arc::new(Keyring::new(master, Arc::clone(&keys) as _))
+    };
+    let policy = ce_core::Policy::wi_bos_default();
+    let server = Workflow::new(Sealed::new(Arc::clone(&store), keyring()), policy.clone()).unwrap();
+    let cli = Workflow::new(Sealed::new(Arc::clone(&store), keyring()), policy).unwrap();
+    let meta = |n: u128, role| CommandMeta {
+        command_id: CommandId::from_uuid(uuid::Uuid::from_u128(n)),
+        actor: Actor::new("staff", "BoS CE", role),
+        recorded_at: date(2025, 2, 1).and_hms_opt(12, 0, 0).unwrap().and_utc(),
+    };
+    let mut enroll = HouseholdBuilder::single_adult("Coulee").enroll;
+    enroll.members[0].client = client(7);
+    enroll.members[0].first_name = Some("Dana".into());
+    let household = server.run(&meta(1, Role::Access), enroll).unwrap();
+    let name = |w: &Workflow<Sealed<Arc<MemoryStore>>>| {
+        w.caught_up().unwrap().households()[&household].members[0]
+            .first_name
+            .clone()
+    };
+    assert_eq!(name(&server).as_deref(), Some("Dana"));
+    assert_eq!(name(&cli).as_deref(), Some("Dana"));
+    let erase = Erase {
+        client: client(7),
+        reason: ErasureReason::ClientRequest,
+        date: date(2025, 2, 1),
+    };
+    cli.execute(&meta(2, Role::Lead), erase).unwrap();
+    assert_eq!(name(&cli), None);
+    assert_eq!(name(&server), None, "the running process caught up");
+    let running = server.caught_up().unwrap().households()[&household].clone();
+    assert!(running.members[0].is_erased());
+    // And what it reads afresh is erased too, not opened from its cache.
+    let log = server.store().read_from(0, usize::MAX).unwrap();
+    let ce_core::Event::HouseholdEnrolled(enrolled) = &log[0].event else {
+        panic!("the enrollment first")
+    };
+    assert!(enrolled.members[0].is_erased(), "{enrolled:?}");
+    let fresh = Caseload::from_events(&log);
+    assert!(fresh.households()[&household].members[0].is_erased());
+    assert_eq!(fresh.households()[&household], running);
 }

@@ -11,24 +11,36 @@ use ce_core::{
 };
 use chrono::NaiveDate;
 
-/// A member's age at project start.
+/// A member's age at project start, when the birth date is known.
 pub fn age(h: &Household, m: &Member) -> Option<u32> {
     m.birth_date
         .and_then(|born| h.project_start.years_since(born))
 }
 
+/// The youngest and oldest age a member can have at project start: the
+/// birth date's age, or, once the birth date is gone (an erased client),
+/// the HUD age band the enrollment recorded (no oldest for 65+).
+fn ages(h: &Household, m: &Member) -> Option<(u32, Option<u32>)> {
+    match age(h, m) {
+        Some(a) => Some((a, Some(a))),
+        None => m.age_band.map(|band| (band.min_age(), band.max_age())),
+    }
+}
+
 pub fn is_adult(h: &Household, m: &Member) -> bool {
-    age(h, m).map_or(m.relationship != RelationshipToHoH::Child, |a| a >= 18)
+    ages(h, m).map_or(
+        m.relationship != RelationshipToHoH::Child,
+        |(youngest, _)| youngest >= 18,
+    )
 }
 
 /// Youth when every adult is 18 to the policy's youth age (or there is no
 /// adult), with children when there are adults and children, else adults.
 pub fn reference_household_type(h: &Household, policy: &Policy) -> ListHouseholdType {
     let adults: Vec<&Member> = h.members.iter().filter(|m| is_adult(h, m)).collect();
-    if adults
-        .iter()
-        .all(|m| age(h, m).is_some_and(|a| a <= policy.youth_max_age))
-    {
+    if adults.iter().all(|m| {
+        ages(h, m).is_some_and(|(_, oldest)| oldest.is_some_and(|a| a <= policy.youth_max_age))
+    }) {
         ListHouseholdType::Youth
     } else if adults.len() < h.members.len() {
         ListHouseholdType::WithChildren
