@@ -309,6 +309,18 @@ pub enum AuditCommand {
         #[arg(long)]
         household: String,
     },
+    /// Write the whole view log to FILE (JSON Lines, 0600): a backup of the
+    /// log does not carry it (a CE lead only).
+    Export {
+        /// Where to write it.
+        file: PathBuf,
+    },
+    /// Record the views of an `audit export` into a store that has none
+    /// yet (after a restore, or a move to PostgreSQL; a CE lead only).
+    Import {
+        /// The view log export.
+        file: PathBuf,
+    },
 }
 
 /// `ce serve` options (each overrides the --config file and the

@@ -151,3 +151,76 @@ pub fn views(ctx: &Ctx, household: &str) -> Result<(), CliError> {
     ctx.out.emit(text, &views);
     Ok(())
 }
+
+/// Refuses anyone but a CE lead the view log.
+fn lead_only(ctx: &Ctx) -> Result<(), CliError> {
+    if ctx.actor.role == ce_core::Role::Lead {
+        return Ok(());
+    }
+    Err(ce_core::Error::from(ce_core::Rejection::Forbidden {
+        role: ctx.actor.role,
+        action: ce_core::Operation::ReadViews,
+    })
+    .into())
+}
+
+/// `ce audit export FILE`: the whole view log, one view a line.
+pub fn export_views(ctx: &Ctx, file: &std::path::Path) -> Result<(), CliError> {
+    lead_only(ctx)?;
+    let views = ce_core::ViewLog::all_views(ctx.store())?;
+    crate::private_file::write_private(file, |out| {
+        use std::io::Write;
+        for view in &views {
+            let line = serde_json::to_string(view).map_err(|source| CliError::Json {
+                path: file.to_owned(),
+                source,
+            })?;
+            writeln!(out, "{line}").map_err(|source| CliError::Io {
+                path: file.to_owned(),
+                source,
+            })?;
+        }
+        Ok(())
+    })?;
+    ctx.out.emit(
+        format!("wrote {} views to {}", views.len(), file.display()),
+        &json!({ "views": views.len(), "file": file }),
+    );
+    Ok(())
+}
+
+/// `ce audit import FILE`: the views of an export, into a store that has
+/// none yet (so that importing twice cannot record a view twice).
+pub fn import_views(ctx: &Ctx, file: &std::path::Path) -> Result<(), CliError> {
+    lead_only(ctx)?;
+    let held = ce_core::ViewLog::all_views(ctx.store())?.len();
+    if held > 0 {
+        return Err(CliError::Input {
+            path: file.to_owned(),
+            reason: format!(
+                "the store already holds {held} views: views are imported only into a store that has none"
+            ),
+        });
+    }
+    let text = std::fs::read_to_string(file).map_err(|source| CliError::Io {
+        path: file.to_owned(),
+        source,
+    })?;
+    let views = text
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim().is_empty())
+        .map(|(i, line)| {
+            serde_json::from_str::<ce_core::View>(line).map_err(|e| CliError::Input {
+                path: file.to_owned(),
+                reason: format!("line {}: not a view: {e}", i + 1),
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    ce_core::ViewLog::record_views(ctx.store(), &views)?;
+    ctx.out.emit(
+        format!("recorded {} views from {}", views.len(), file.display()),
+        &json!({ "views": views.len(), "file": file }),
+    );
+    Ok(())
+}

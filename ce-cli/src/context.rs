@@ -224,7 +224,10 @@ pub fn store_use(command: &CliCommand) -> StoreUse {
         | CliCommand::Export { .. }
         | CliCommand::Report { .. }
         | CliCommand::Verify
-        | CliCommand::Audit { .. } => StoreUse::Read,
+        | CliCommand::Audit {
+            command:
+                crate::args::AuditCommand::Views { .. } | crate::args::AuditCommand::Export { .. },
+        } => StoreUse::Read,
         _ => StoreUse::Change,
     }
 }

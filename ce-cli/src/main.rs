@@ -152,6 +152,12 @@ fn run(cli: &Cli) -> Result<(), CliError> {
         CliCommand::Audit {
             command: args::AuditCommand::Views { household },
         } => audit::views(&ctx, household),
+        CliCommand::Audit {
+            command: args::AuditCommand::Export { file },
+        } => audit::export_views(&ctx, file),
+        CliCommand::Audit {
+            command: args::AuditCommand::Import { file },
+        } => audit::import_views(&ctx, file),
         CliCommand::Keys { command } => keys::run(&ctx, command),
         CliCommand::Demo(args) => demo::run(&ctx, args),
         CliCommand::Policy {

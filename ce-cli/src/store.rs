@@ -101,6 +101,13 @@ impl ce_core::ViewLog for CliStore {
             CliStore::Postgres { store, .. } => store.views_of(household),
         }
     }
+
+    fn all_views(&self) -> Result<Vec<ce_core::View>, StoreError> {
+        match self {
+            CliStore::Sled(store) => store.all_views(),
+            CliStore::Postgres { store, .. } => store.all_views(),
+        }
+    }
 }
 
 impl EventStore for CliStore {

@@ -143,4 +143,12 @@ impl ViewLog for MemoryStore {
             .cloned()
             .collect())
     }
+
+    fn all_views(&self) -> Result<Vec<View>, StoreError> {
+        Ok(self
+            .views
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone())
+    }
 }

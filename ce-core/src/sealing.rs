@@ -310,4 +310,8 @@ impl<S: ViewLog> ViewLog for Sealed<S> {
     fn views_of(&self, household: HouseholdId) -> Result<Vec<View>, StoreError> {
         self.inner.views_of(household)
     }
+
+    fn all_views(&self) -> Result<Vec<View>, StoreError> {
+        self.inner.all_views()
+    }
 }

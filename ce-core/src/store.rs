@@ -249,6 +249,10 @@ pub trait ViewLog: Send + Sync {
 
     /// Every recorded view of `household`, oldest first.
     fn views_of(&self, household: crate::vocab::HouseholdId) -> Result<Vec<View>, StoreError>;
+
+    /// Every recorded view, of every household: what an export of the
+    /// view log holds (a backup of the event log does not carry them).
+    fn all_views(&self) -> Result<Vec<View>, StoreError>;
 }
 
 impl<S: ViewLog + ?Sized> ViewLog for Arc<S> {
@@ -257,5 +261,8 @@ impl<S: ViewLog + ?Sized> ViewLog for Arc<S> {
     }
     fn views_of(&self, household: crate::vocab::HouseholdId) -> Result<Vec<View>, StoreError> {
         (**self).views_of(household)
+    }
+    fn all_views(&self) -> Result<Vec<View>, StoreError> {
+        (**self).all_views()
     }
 }

@@ -1057,6 +1057,23 @@ impl ce_core::ViewLog for PgStore {
             })
             .collect()
     }
+
+    fn all_views(&self) -> Result<Vec<ce_core::View>, StoreError> {
+        let mut conn = self.conn()?;
+        let rows = conn
+            .client
+            .query("SELECT view FROM ce_views ORDER BY household, id", &[])
+            .map_err(backend)?;
+        rows.iter()
+            .map(|row| {
+                let value: serde_json::Value = row.try_get(0).map_err(backend)?;
+                serde_json::from_value(value).map_err(|e| StoreError::Corrupt {
+                    position: 0,
+                    detail: format!("a view does not decode: {e}"),
+                })
+            })
+            .collect()
+    }
 }
 
 /// Ranks the folded log for a report.

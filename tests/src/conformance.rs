@@ -96,6 +96,11 @@ pub fn views_are_kept_per_household_beside_the_log<S: EventStore + ViewLog>(stor
         [view(a, "household page"), view(a, "ce show")]
     );
     assert_eq!(store.views_of(b).unwrap(), [view(b, "list download")]);
+    // All of them, each household's in the order recorded.
+    let mut all = store.all_views().unwrap();
+    assert_eq!(all.len(), 3);
+    all.retain(|v| v.household == a);
+    assert_eq!(all, [view(a, "household page"), view(a, "ce show")]);
     assert_eq!(store.next_position().unwrap(), 0);
 }
 

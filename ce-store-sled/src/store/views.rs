@@ -40,4 +40,18 @@ impl ViewLog for SledStore {
             })
             .collect()
     }
+
+    /// Every view, by household and, within one, in the order recorded.
+    fn all_views(&self) -> Result<Vec<View>, StoreError> {
+        self.views
+            .iter()
+            .map(|row| {
+                let (_, value) = row.map_err(backend)?;
+                serde_json::from_slice(&value).map_err(|e| StoreError::Corrupt {
+                    position: 0,
+                    detail: format!("a view does not decode: {e}"),
+                })
+            })
+            .collect()
+    }
 }

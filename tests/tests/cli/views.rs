@@ -62,3 +62,43 @@ fn reads_of_personal_data_are_recorded_per_household_on_postgres() {
         views_are_recorded_on(&store);
     }
 }
+
+/// The view log moves with a restore: exported whole by a CE lead, and
+/// recorded into a store that has none (sled to sled, and to PostgreSQL).
+#[test]
+fn the_view_log_is_exported_and_imported_beside_a_backup() {
+    let s = Store::new();
+    s.ok("demo --households 12 --seed 5", &[]);
+    s.ok("list --coalition Coulee", &[]);
+    let lists = s.json("list --coalition Coulee --no-names", &[]);
+    let household = lists[0]["rows"][0]["household"]
+        .as_str()
+        .expect("a listed household")
+        .to_owned();
+    s.ok("--user ana --role access show {}", &[&household]);
+    let views = s.dir.path().join("views.jsonl");
+    let views = views.to_str().expect("utf-8");
+    s.refused("--role access audit export {}", &[views], 3);
+    let exported = s.json("audit export {}", &[views]);
+    let count = exported["views"].as_u64().expect("a count");
+    assert!(count > 1, "{exported}");
+    let backup = s.dir.path().join("log.jsonl");
+    let backup = backup.to_str().expect("utf-8");
+    s.ok("export jsonl {}", &[backup]);
+
+    let mut targets = vec![Store::new()];
+    targets.extend(Store::postgres());
+    for target in &targets {
+        target.ok("import jsonl {}", &[backup]);
+        target.keys_from(&s);
+        let imported = target.json("audit import {}", &[views]);
+        assert_eq!(imported["views"].as_u64(), Some(count));
+        assert_eq!(
+            target.json("audit views --household {}", &[&household]),
+            s.json("audit views --household {}", &[&household])
+        );
+        // Twice would record every view twice: refused, nothing written.
+        let error = target.refused("audit import {}", &[views], 2);
+        assert!(error.contains("already holds"), "{error}");
+    }
+}
