@@ -247,6 +247,17 @@ fn erasing_every_client_keeps_every_rank_verify_and_the_lists() {
     s.ok("demo --households 25 --seed 9", &[]);
     let before = s.json("list --no-names", &[]);
     let referrals = s.ok("referrals", &[]);
+    // What explain says of every listed household (it shows no names).
+    let mut listed: Vec<String> = before
+        .as_array()
+        .expect("lists")
+        .iter()
+        .flat_map(|l| l["rows"].as_array().expect("rows").clone())
+        .map(|r| r["household"].as_str().expect("a household").to_owned())
+        .collect();
+    listed.sort();
+    listed.dedup();
+    let explained: Vec<String> = listed.iter().map(|h| s.ok("explain {}", &[h])).collect();
     let everyone = clients(&s, "before");
     assert!(everyone.len() >= 25);
     assert!(everyone.iter().all(|(_, first, _)| !first.is_empty()));
@@ -287,8 +298,15 @@ fn erasing_every_client_keeps_every_rank_verify_and_the_lists() {
     assert!(s.ok("verify", &[]).starts_with("ok"));
     assert_eq!(s.json("list --no-names", &[]), before);
     assert_eq!(s.ok("referrals", &[]), referrals);
-    let listed = s.ok("list", &[]);
-    assert!(listed.contains("[erased]"), "{listed}");
+    for (household, before) in listed.iter().zip(&explained) {
+        assert_eq!(
+            &s.ok("explain {}", &[household]),
+            before,
+            "explain {household}"
+        );
+    }
+    let shown = s.ok("list", &[]);
+    assert!(shown.contains("[erased]"), "{shown}");
     for (id, first, quality) in clients(&s, "after") {
         assert!(first.is_empty(), "{id} still has a first name");
         assert_eq!(quality, "99", "{id}: names not collected");
