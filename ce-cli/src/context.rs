@@ -60,6 +60,7 @@ impl Ctx {
         // key commands only ever use the one given.
         let keys = crate::keys::keyring(
             &cli.store,
+            &store,
             cli.master_key.as_deref(),
             usage != StoreUse::Read && !matches!(cli.command, CliCommand::Keys { .. }),
         )?;

@@ -13,14 +13,13 @@ use std::sync::Arc;
 use std::io::Write as _;
 
 use ce_core::privacy::{KeyStore, Keyring, MasterKey, Subject};
-use ce_store_postgres::PgStore;
 use ce_store_sled::KeyFiles;
 use serde_json::{json, Value};
 
 use crate::args::KeysCommand;
 use crate::context::Ctx;
 use crate::error::CliError;
-use crate::store::is_postgres;
+use crate::store::{is_postgres, CliStore};
 
 /// Where the master key is read from, when not from `CE_MASTER_KEY`.
 pub fn master_key_path(store: &Path, flag: Option<&Path>) -> PathBuf {
@@ -35,20 +34,25 @@ pub fn master_key_path(store: &Path, flag: Option<&Path>) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// The key store of `store`: files in `<store>/keys`, or the PostgreSQL
-/// store's table (on its own connection).
-pub fn key_store(store: &Path) -> Result<Arc<dyn KeyStore>, CliError> {
-    if is_postgres(store) {
-        let keys = PgStore::open(&store.to_string_lossy())?;
-        return Ok(Arc::new(keys));
+/// The key store beside `opened` (the store `--store` names): files in
+/// `<store>/keys`, or the PostgreSQL store's table, on its connection.
+fn key_store(store: &Path, opened: &CliStore) -> Arc<dyn KeyStore> {
+    match opened {
+        CliStore::Postgres { store, .. } => Arc::clone(store) as Arc<dyn KeyStore>,
+        CliStore::Sled(_) => Arc::new(KeyFiles::at(&KeyFiles::of_store(store))),
     }
-    Ok(Arc::new(KeyFiles::at(&KeyFiles::of_store(store))))
 }
 
-/// The keyring of `store`. `create`: a command that writes may create the
-/// master key of a store that has no subject keys yet.
-pub fn keyring(store: &Path, flag: Option<&Path>, create: bool) -> Result<Arc<Keyring>, CliError> {
-    let keys = key_store(store)?;
+/// The keyring of `opened`, the store `--store` names. `create`: a command
+/// that writes may create the master key of a store that has no subject
+/// keys yet.
+pub fn keyring(
+    store: &Path,
+    opened: &CliStore,
+    flag: Option<&Path>,
+    create: bool,
+) -> Result<Arc<Keyring>, CliError> {
+    let keys = key_store(store, opened);
     let master = master_key(store, flag, keys.as_ref(), create)?;
     Ok(Arc::new(Keyring::new(master, keys)))
 }

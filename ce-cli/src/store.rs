@@ -6,6 +6,7 @@
 //! under sled's import mark, or in one PostgreSQL transaction.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use ce_core::{
     AppendRequest, Caseload, Envelope, EventId, EventStore, Policy, Snapshots, StoreError, StreamId,
@@ -48,7 +49,7 @@ pub enum CliStore {
     /// A PostgreSQL store and the policy its log puts in force.
     Postgres {
         /// The store.
-        store: Box<PgStore>,
+        store: Arc<PgStore>,
         /// Its policy (the WI BoS default until a lead adopts one).
         policy: Box<Policy>,
     },
@@ -73,7 +74,7 @@ impl CliStore {
             .policy_in_force()?
             .unwrap_or_else(Policy::wi_bos_default);
         Ok(CliStore::Postgres {
-            store: Box::new(store),
+            store: Arc::new(store),
             policy: Box::new(policy),
         })
     }
