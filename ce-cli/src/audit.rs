@@ -123,13 +123,7 @@ pub fn correct(
 /// `ce audit views --household H`: every recorded view of the household,
 /// oldest first (a CE lead only).
 pub fn views(ctx: &Ctx, household: &str) -> Result<(), CliError> {
-    if ctx.actor.role != ce_core::Role::Lead {
-        return Err(ce_core::Error::from(ce_core::Rejection::Forbidden {
-            role: ctx.actor.role,
-            action: ce_core::Operation::ReadViews,
-        })
-        .into());
-    }
+    ctx.require_lead(ce_core::Operation::ReadViews)?;
     let id: HouseholdId = parse_id("household", household)?;
     let views = ce_core::ViewLog::views_of(ctx.store(), id)?;
     let text = if views.is_empty() {
@@ -152,21 +146,9 @@ pub fn views(ctx: &Ctx, household: &str) -> Result<(), CliError> {
     Ok(())
 }
 
-/// Refuses anyone but a CE lead the view log.
-fn lead_only(ctx: &Ctx) -> Result<(), CliError> {
-    if ctx.actor.role == ce_core::Role::Lead {
-        return Ok(());
-    }
-    Err(ce_core::Error::from(ce_core::Rejection::Forbidden {
-        role: ctx.actor.role,
-        action: ce_core::Operation::ReadViews,
-    })
-    .into())
-}
-
 /// `ce audit export FILE`: the whole view log, one view a line.
 pub fn export_views(ctx: &Ctx, file: &std::path::Path) -> Result<(), CliError> {
-    lead_only(ctx)?;
+    ctx.require_lead(ce_core::Operation::ReadViews)?;
     let views = ce_core::ViewLog::all_views(ctx.store())?;
     crate::private_file::write_private(file, |out| {
         use std::io::Write;
@@ -192,7 +174,7 @@ pub fn export_views(ctx: &Ctx, file: &std::path::Path) -> Result<(), CliError> {
 /// `ce audit import FILE`: the views of an export, into a store that has
 /// none yet (so that importing twice cannot record a view twice).
 pub fn import_views(ctx: &Ctx, file: &std::path::Path) -> Result<(), CliError> {
-    lead_only(ctx)?;
+    ctx.require_lead(ce_core::Operation::ReadViews)?;
     let held = ce_core::ViewLog::all_views(ctx.store())?.len();
     if held > 0 {
         return Err(CliError::Input {

@@ -187,6 +187,19 @@ impl Ctx {
         Ok(ce_core::ViewLog::record_views(self.store.as_ref(), &views)?)
     }
 
+    /// Refuses (exit 3) an actor who is not a CE lead what only a lead
+    /// does outside the workflow's commands (views, keys, retention).
+    pub fn require_lead(&self, action: ce_core::Operation) -> Result<(), CliError> {
+        if self.actor.role == ce_core::Role::Lead {
+            return Ok(());
+        }
+        Err(ce_core::Error::from(ce_core::Rejection::Forbidden {
+            role: self.actor.role,
+            action,
+        })
+        .into())
+    }
+
     /// Runs one command, recorded now by the acting user.
     pub fn execute(&self, command: impl Into<Command>) -> Result<Executed, CliError> {
         let meta = CommandMeta {

@@ -275,21 +275,14 @@ pub fn retention(
     as_of: Option<chrono::NaiveDate>,
     dry_run: bool,
 ) -> Result<(), CliError> {
-    if ctx.actor.role != ce_core::Role::Lead {
-        return Err(ce_core::Error::from(ce_core::Rejection::Forbidden {
-            role: ctx.actor.role,
-            action: ce_core::Operation::Erase,
-        })
-        .into());
-    }
+    ctx.require_lead(ce_core::Operation::Erase)?;
     let Some(years) = years.or(ctx.policy().retention_years) else {
         return Err(CliError::Usage(
             "retention is off: set retention_years in the policy, or give --years",
         ));
     };
-    if !(1..=100).contains(&years) {
-        return Err(CliError::Usage("--years must be 1 to 100"));
-    }
+    ce_core::Policy::check_retention_years("--years", years)
+        .map_err(|_| CliError::Usage("--years must be 1 to 100"))?;
     let as_of = date_or_today(as_of);
     let caseload = ctx.workflow()?.caught_up()?.clone();
     let due = ce_core::report::retention_due(&caseload, as_of, years);

@@ -131,13 +131,7 @@ fn warn_if_shared(path: &Path) {
 
 /// `ce keys ...`: a CE lead's.
 pub fn run(ctx: &Ctx, command: &KeysCommand) -> Result<(), CliError> {
-    if ctx.actor.role != ce_core::Role::Lead {
-        return Err(ce_core::Error::from(ce_core::Rejection::Forbidden {
-            role: ctx.actor.role,
-            action: ce_core::Operation::ManageKeys,
-        })
-        .into());
-    }
+    ctx.require_lead(ce_core::Operation::ManageKeys)?;
     let keys = ctx.store().keyring();
     match command {
         KeysCommand::Status => {

@@ -422,7 +422,7 @@ impl Policy {
             bounds::YOUTH_MAX_AGE,
         )?;
         if let Some(years) = self.retention_years {
-            in_range("retention_years", years.into(), bounds::RETENTION_YEARS)?;
+            Policy::check_retention_years("retention_years", years)?;
         }
         in_range(
             "severe_needs_score",
@@ -542,6 +542,12 @@ impl Policy {
     /// Whether a 4.19 AssessmentResultType carries the prioritization score.
     pub fn is_score_type(&self, result_type: &str) -> bool {
         is_score_type(&self.score_result_types, result_type)
+    }
+
+    /// Checks a retention period (`setting`: where it was given) against
+    /// the bounds a policy's `retention_years` is held to.
+    pub fn check_retention_years(setting: &str, years: u32) -> Result<(), PolicyError> {
+        in_range(setting, years.into(), bounds::RETENTION_YEARS)
     }
 
     /// The WI Balance of State defaults (docs/architecture.md describes them).
