@@ -1039,37 +1039,39 @@ impl ce_core::ViewLog for PgStore {
     }
 
     fn views_of(&self, household: ce_core::HouseholdId) -> Result<Vec<ce_core::View>, StoreError> {
-        let mut conn = self.conn()?;
-        let rows = conn
-            .client
-            .query(
-                "SELECT view FROM ce_views WHERE household = $1 ORDER BY id",
-                &[household.as_uuid()],
-            )
-            .map_err(backend)?;
-        rows.iter()
-            .map(|row| {
-                let value: serde_json::Value = row.try_get(0).map_err(backend)?;
-                serde_json::from_value(value).map_err(|e| StoreError::Corrupt {
-                    position: 0,
-                    detail: format!("a view of household {household} does not decode: {e}"),
-                })
-            })
-            .collect()
+        self.query_views(
+            "SELECT view FROM ce_views WHERE household = $1 ORDER BY id",
+            &[household.as_uuid()],
+            &format!("a view of household {household}"),
+        )
     }
 
     fn all_views(&self) -> Result<Vec<ce_core::View>, StoreError> {
+        self.query_views(
+            "SELECT view FROM ce_views ORDER BY household, id",
+            &[],
+            "a view",
+        )
+    }
+}
+
+impl PgStore {
+    /// The views a query of `ce_views` selects (one `view` column; `what`:
+    /// a view of what, for an error).
+    fn query_views(
+        &self,
+        query: &str,
+        params: &[&(dyn postgres::types::ToSql + Sync)],
+        what: &str,
+    ) -> Result<Vec<ce_core::View>, StoreError> {
         let mut conn = self.conn()?;
-        let rows = conn
-            .client
-            .query("SELECT view FROM ce_views ORDER BY household, id", &[])
-            .map_err(backend)?;
+        let rows = conn.client.query(query, params).map_err(backend)?;
         rows.iter()
             .map(|row| {
                 let value: serde_json::Value = row.try_get(0).map_err(backend)?;
                 serde_json::from_value(value).map_err(|e| StoreError::Corrupt {
                     position: 0,
-                    detail: format!("a view does not decode: {e}"),
+                    detail: format!("{what} does not decode: {e}"),
                 })
             })
             .collect()

@@ -29,29 +29,27 @@ impl ViewLog for SledStore {
     }
 
     fn views_of(&self, household: HouseholdId) -> Result<Vec<View>, StoreError> {
-        self.views
-            .scan_prefix(household.as_uuid().as_bytes())
-            .map(|row| {
-                let (_, value) = row.map_err(backend)?;
-                serde_json::from_slice(&value).map_err(|e| StoreError::Corrupt {
-                    position: 0,
-                    detail: format!("a view of household {household} does not decode: {e}"),
-                })
-            })
-            .collect()
+        let what = format!("a view of household {household}");
+        decode(
+            self.views.scan_prefix(household.as_uuid().as_bytes()),
+            &what,
+        )
     }
 
     /// Every view, by household and, within one, in the order recorded.
     fn all_views(&self) -> Result<Vec<View>, StoreError> {
-        self.views
-            .iter()
-            .map(|row| {
-                let (_, value) = row.map_err(backend)?;
-                serde_json::from_slice(&value).map_err(|e| StoreError::Corrupt {
-                    position: 0,
-                    detail: format!("a view does not decode: {e}"),
-                })
-            })
-            .collect()
+        decode(self.views.iter(), "a view")
     }
+}
+
+/// The views of a scan of the tree (`what`: a view of what, for an error).
+fn decode(rows: sled::Iter, what: &str) -> Result<Vec<View>, StoreError> {
+    rows.map(|row| {
+        let (_, value) = row.map_err(backend)?;
+        serde_json::from_slice(&value).map_err(|e| StoreError::Corrupt {
+            position: 0,
+            detail: format!("{what} does not decode: {e}"),
+        })
+    })
+    .collect()
 }
