@@ -418,12 +418,6 @@ impl Keyring {
         self.store.delete(subject)
     }
 
-    /// Whether `subject` has a key (no key: never sealed anything, or
-    /// erased).
-    pub fn has_key(&self, subject: &Subject) -> Result<bool, KeyError> {
-        Ok(self.store.get(subject)?.is_some())
-    }
-
     /// Wraps every subject key again under `next`, in place; returns how
     /// many were rewrapped. A key already wrapped by `next` (a rotation
     /// cut off part way and run again) is left as it is; a key neither
