@@ -184,10 +184,7 @@ pub fn import_views(ctx: &Ctx, file: &std::path::Path) -> Result<(), CliError> {
             ),
         });
     }
-    let text = std::fs::read_to_string(file).map_err(|source| CliError::Io {
-        path: file.to_owned(),
-        source,
-    })?;
+    let text = crate::context::read_text_file(file, crate::keys::MAX_LINES_FILE_BYTES)?;
     let views = text
         .lines()
         .enumerate()

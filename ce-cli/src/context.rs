@@ -357,6 +357,23 @@ pub fn read_json<T: DeserializeOwned + serde::Serialize>(path: &Path) -> Result<
 /// Reads a JSON file as text and as a value, with the limits of
 /// [`read_json`].
 fn read_json_text(path: &Path) -> Result<(String, serde_json::Value), CliError> {
+    let text = read_text_file(path, MAX_JSON_BYTES)?;
+    if nesting(&text) > MAX_JSON_DEPTH {
+        return Err(CliError::Input {
+            path: path.to_owned(),
+            reason: format!("nests deeper than {MAX_JSON_DEPTH} levels: not a ce input file"),
+        });
+    }
+    let value = serde_json::from_str(&text).map_err(|source| CliError::Json {
+        path: path.to_owned(),
+        source,
+    })?;
+    Ok((text, value))
+}
+
+/// Reads an input file as UTF-8 text (a byte-order mark dropped): a
+/// regular file (a FIFO would wait for a writer) of at most `max_bytes`.
+pub fn read_text_file(path: &Path, max_bytes: u64) -> Result<String, CliError> {
     use std::io::Read;
     let io = |source| CliError::Io {
         path: path.to_owned(),
@@ -371,34 +388,26 @@ fn read_json_text(path: &Path) -> Result<(String, serde_json::Value), CliError> 
     }
     let file = std::fs::File::open(path).map_err(io)?;
     let mut bytes = Vec::new();
-    file.take(MAX_JSON_BYTES + 1)
+    file.take(max_bytes.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(io)?;
-    if bytes.len() as u64 > MAX_JSON_BYTES {
+    if bytes.len() as u64 > max_bytes {
         return Err(CliError::Input {
             path: path.to_owned(),
-            reason: format!("is larger than {MAX_JSON_BYTES} bytes: not a ce input file"),
+            reason: format!("is larger than {max_bytes} bytes: not a ce input file"),
         });
     }
-    let text = std::str::from_utf8(&bytes).map_err(|e| CliError::Input {
+    let text = String::from_utf8(bytes).map_err(|e| CliError::Input {
         path: path.to_owned(),
         reason: format!(
             "is not UTF-8 text (invalid byte at offset {}): save it as UTF-8",
-            e.valid_up_to()
+            e.utf8_error().valid_up_to()
         ),
     })?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if nesting(text) > MAX_JSON_DEPTH {
-        return Err(CliError::Input {
-            path: path.to_owned(),
-            reason: format!("nests deeper than {MAX_JSON_DEPTH} levels: not a ce input file"),
-        });
-    }
-    let value = serde_json::from_str(text).map_err(|source| CliError::Json {
-        path: path.to_owned(),
-        source,
-    })?;
-    Ok((text.to_owned(), value))
+    Ok(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_owned(),
+        None => text,
+    })
 }
 
 /// How deeply `json` nests objects and arrays (brackets in strings aside).

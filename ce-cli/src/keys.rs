@@ -129,6 +129,10 @@ fn warn_if_shared(path: &Path) {
     let _ = path;
 }
 
+/// The largest key backup or view log export `ce` reads (a key backup
+/// line is about 150 bytes, a view about 200).
+pub const MAX_LINES_FILE_BYTES: u64 = 1 << 30;
+
 /// `ce keys ...`: a CE lead's.
 pub fn run(ctx: &Ctx, command: &KeysCommand) -> Result<(), CliError> {
     ctx.require_lead(ce_core::Operation::ManageKeys)?;
@@ -167,10 +171,7 @@ pub fn run(ctx: &Ctx, command: &KeysCommand) -> Result<(), CliError> {
             );
         }
         KeysCommand::Restore { file } => {
-            let text = std::fs::read_to_string(file).map_err(|source| CliError::Io {
-                path: file.clone(),
-                source,
-            })?;
+            let text = crate::context::read_text_file(file, MAX_LINES_FILE_BYTES)?;
             let bad = |line: usize, reason: String| CliError::Input {
                 path: file.clone(),
                 reason: format!("line {line}: {reason}"),

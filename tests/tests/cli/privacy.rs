@@ -405,3 +405,31 @@ fn retention_lists_then_erases_the_clients_without_activity_in_the_window() {
         "the erased are not due again"
     );
 }
+
+#[test]
+fn key_backups_and_view_exports_are_read_as_strictly_as_other_input_files() {
+    let s = Store::new();
+    s.ok("init", &[]);
+    let junk = s.dir.path().join("junk");
+    std::fs::write(&junk, [0xff_u8, 0xfe, 0x00, 0x80]).expect("write junk");
+    let junk = junk.to_str().expect("utf-8");
+    for command in ["keys restore {}", "audit import {}"] {
+        let error = s.refused(command, &[junk], EXIT_INPUT);
+        assert!(error.contains("is not UTF-8 text"), "{command}: {error}");
+    }
+    #[cfg(unix)]
+    {
+        let fifo = s.dir.path().join("fifo");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if made.is_ok_and(|s| s.success()) {
+            let fifo = fifo.to_str().expect("utf-8");
+            for command in ["keys restore {}", "audit import {}"] {
+                let error = s.refused(command, &[fifo], EXIT_INPUT);
+                assert!(
+                    error.contains("is not a regular file"),
+                    "{command}: {error}"
+                );
+            }
+        }
+    }
+}
