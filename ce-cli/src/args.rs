@@ -132,6 +132,55 @@ pub enum CliCommand {
         #[arg(long)]
         date: Option<NaiveDate>,
     },
+    /// Record a member's release of information (ROI): given, refused or
+    /// revoked. Without one in force, only the CE lead and the household's
+    /// own agency see the member's names.
+    Consent {
+        /// The household.
+        household: String,
+        /// The member (PersonalID).
+        #[arg(long)]
+        client: String,
+        /// given, refused or revoked.
+        #[arg(long)]
+        decision: ConsentDecisionArg,
+        /// Whom it covers: coc (every partner agency) or referrals (the
+        /// agencies the household is referred to).
+        #[arg(long, default_value = "coc")]
+        scope: ConsentScopeArg,
+        /// The last day a given release holds.
+        #[arg(long)]
+        expires: Option<NaiveDate>,
+        /// The day the client answered (default: today).
+        #[arg(long)]
+        date: Option<NaiveDate>,
+    },
+    /// Mark a household restricted (fleeing domestic violence): its names
+    /// are shown to the CE lead and the owning agency only. The lead's or
+    /// the owning agency's.
+    Restrict {
+        /// The household.
+        household: String,
+        /// Lift the restriction instead.
+        #[arg(long)]
+        lift: bool,
+        /// The effective date (default: today).
+        #[arg(long)]
+        date: Option<NaiveDate>,
+    },
+    /// Record the names and birth dates of a household enrolled without
+    /// personal data, from a JSON file of its members: it keeps its list
+    /// date and rank, and from now on is written to HUD CSV.
+    Identify {
+        /// The household.
+        household: String,
+        /// The members (see docs/cli.md).
+        #[arg(long)]
+        file: PathBuf,
+        /// The effective date (default: today).
+        #[arg(long)]
+        date: Option<NaiveDate>,
+    },
     /// Erase the clients with no activity for N years (CE lead): the
     /// policy's `retention_years`, or `--years`. Off unless one is given.
     Retention {
@@ -751,4 +800,53 @@ pub enum ReportCommand {
         #[arg(long)]
         no_names: bool,
     },
+    /// Releases of information in force that end within --expiring days:
+    /// the members to ask for a new one before their names are withheld.
+    Consent {
+        /// Days ahead.
+        #[arg(long, default_value_t = 30)]
+        expiring: u32,
+        /// The report date (default: today).
+        #[arg(long)]
+        as_of: Option<NaiveDate>,
+    },
+}
+
+/// `--decision` of `ce consent`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ConsentDecisionArg {
+    /// The client signed the release.
+    Given,
+    /// The client declined to sign it.
+    Refused,
+    /// The client withdrew it.
+    Revoked,
+}
+
+impl From<ConsentDecisionArg> for ce_core::ConsentDecision {
+    fn from(arg: ConsentDecisionArg) -> Self {
+        match arg {
+            ConsentDecisionArg::Given => ce_core::ConsentDecision::Given,
+            ConsentDecisionArg::Refused => ce_core::ConsentDecision::Refused,
+            ConsentDecisionArg::Revoked => ce_core::ConsentDecision::Revoked,
+        }
+    }
+}
+
+/// `--scope` of `ce consent`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ConsentScopeArg {
+    /// Every partner agency of the CoC.
+    Coc,
+    /// The agencies the household is referred to.
+    Referrals,
+}
+
+impl From<ConsentScopeArg> for ce_core::ConsentScope {
+    fn from(arg: ConsentScopeArg) -> Self {
+        match arg {
+            ConsentScopeArg::Coc => ce_core::ConsentScope::Coc,
+            ConsentScopeArg::Referrals => ce_core::ConsentScope::Referrals,
+        }
+    }
 }

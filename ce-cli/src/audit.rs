@@ -12,8 +12,12 @@ use crate::output::table;
 /// `ce history HOUSEHOLD`.
 pub fn history(ctx: &Ctx, household: &str) -> Result<(), CliError> {
     let id: HouseholdId = parse_id("household", household)?;
-    let entries = ctx.workflow()?.history(id)?;
+    let mut entries = ctx.workflow()?.history(id)?;
     ctx.record_shown([id], "ce history")?;
+    let access = crate::privacy::NameAccess::today(ctx)?;
+    for entry in &mut entries {
+        access.event(id, &mut entry.event);
+    }
     let text = table(
         &[
             "position",

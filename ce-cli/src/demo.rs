@@ -347,6 +347,8 @@ impl Sim<'_> {
                 months_homeless: months,
             },
             current: CurrentLivingSituation::new(current),
+            referred_by: None,
+            restricted: false,
         }
     }
 

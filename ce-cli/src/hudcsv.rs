@@ -84,6 +84,12 @@ pub fn export(ctx: &Ctx, format: &ExportFormat) -> Result<(), CliError> {
             export.rows(file)
         ));
     }
+    if export.left_out() > 0 {
+        text.push(format!(
+            "left out {} household(s) enrolled without personal data: their referring agencies hold their records",
+            export.left_out()
+        ));
+    }
     ctx.out.emit(
         format!(
             "exported HUD CSV {} to {}\n{}",
@@ -91,7 +97,12 @@ pub fn export(ctx: &Ctx, format: &ExportFormat) -> Result<(), CliError> {
             dir.display(),
             text.join("\n")
         ),
-        &json!({ "dir": dir, "export_id": options.export_id, "rows": rows }),
+        &json!({
+            "dir": dir,
+            "export_id": options.export_id,
+            "rows": rows,
+            "left_out_without_personal_data": export.left_out(),
+        }),
     );
     Ok(())
 }

@@ -13,6 +13,7 @@ use serde_json::json;
 use crate::args::{ListArgs, When};
 use crate::context::{caseload_when, coalition_arg, parse_id, today, Ctx};
 use crate::error::CliError;
+use crate::privacy::NameAccess;
 
 /// `ce list`: one Priority List Report per matching list.
 pub fn list(ctx: &Ctx, args: &ListArgs) -> Result<(), CliError> {
@@ -52,7 +53,7 @@ pub fn list(ctx: &Ctx, args: &ListArgs) -> Result<(), CliError> {
             PriorityListReport::new(&caseload, &l, as_of)
         })
         .collect();
-    finish_reports(ctx.store(), &mut reports, args.no_names)?;
+    finish_reports(ctx, &mut reports, args.no_names)?;
     emit_reports(ctx, &reports, args.no_names)
 }
 
@@ -75,12 +76,14 @@ impl Filter<'_> {
 }
 
 /// Fills each row's source HMIS PersonalID (households imported from HUD
-/// CSV), or blanks the names for `--no-names`.
+/// CSV), or blanks the names for `--no-names`; withholds the names the
+/// user may not see today.
 fn finish_reports(
-    store: &impl EventStore,
+    ctx: &Ctx,
     reports: &mut Vec<PriorityListReport>,
     no_names: bool,
 ) -> Result<(), CliError> {
+    let store = ctx.store();
     for report in reports.iter_mut() {
         let mut failed = None;
         let mut sources: BTreeMap<HouseholdId, BTreeMap<ClientId, String>> = BTreeMap::new();
@@ -102,6 +105,13 @@ fn finish_reports(
     if no_names {
         let taken = std::mem::take(reports);
         reports.extend(taken.into_iter().map(PriorityListReport::without_names));
+        return Ok(());
+    }
+    let access = NameAccess::today(ctx)?;
+    for row in reports.iter_mut().flat_map(|r| r.rows.iter_mut()) {
+        if row.head_name.is_some() && !access.shows_head(row.household) {
+            row.head_name = Some(ce_core::WITHHELD.to_owned());
+        }
     }
     Ok(())
 }
@@ -152,7 +162,7 @@ fn list_today(ctx: &Ctx, store: &SledStore, filter: &Filter<'_>) -> Result<(), C
         }
         reports.push(report);
     }
-    finish_reports(ctx.store(), &mut reports, args.no_names)?;
+    finish_reports(ctx, &mut reports, args.no_names)?;
     emit_reports(ctx, &reports, args.no_names)
 }
 
@@ -160,9 +170,17 @@ fn list_today(ctx: &Ctx, store: &SledStore, filter: &Filter<'_>) -> Result<(), C
 /// shown (not when `no_names` left the names out).
 fn emit_reports(ctx: &Ctx, reports: &[PriorityListReport], no_names: bool) -> Result<(), CliError> {
     if !no_names {
-        let shown = reports
-            .iter()
-            .flat_map(|r| r.rows.iter().map(|row| row.household));
+        // Households whose head's name the list shows.
+        let shown = reports.iter().flat_map(|r| {
+            r.rows
+                .iter()
+                .filter(|row| {
+                    row.head_name
+                        .as_deref()
+                        .is_some_and(|name| name != ce_core::WITHHELD)
+                })
+                .map(|row| row.household)
+        });
         ctx.record_shown(shown, "ce list")?;
     }
     let out = &ctx.out;
@@ -239,6 +257,7 @@ fn print_household(
 ) -> Result<(), CliError> {
     let id = household.id;
     ctx.record_shown([id], "ce show")?;
+    let household = &crate::privacy::NameAccess::today(ctx)?.household(household);
     let out = &ctx.out;
     let list_type = ListHouseholdType::of(household, policy);
     let mut lists = Vec::new();

@@ -14,6 +14,7 @@ mod lists;
 mod openings;
 mod output;
 mod private_file;
+mod privacy;
 mod report;
 mod serve;
 mod store;
@@ -185,6 +186,32 @@ fn run(cli: &Cli) -> Result<(), CliError> {
             date,
         } => household::erase(&ctx, client, *reason, *date),
         CliCommand::Event(args) => household::event(&ctx, args),
+        CliCommand::Consent {
+            household,
+            client,
+            decision,
+            scope,
+            expires,
+            date,
+        } => privacy::consent(
+            &ctx,
+            household,
+            client,
+            (*decision).into(),
+            (*scope).into(),
+            *expires,
+            *date,
+        ),
+        CliCommand::Restrict {
+            household,
+            lift,
+            date,
+        } => privacy::restrict(&ctx, household, !*lift, *date),
+        CliCommand::Identify {
+            household,
+            file,
+            date,
+        } => privacy::identify(&ctx, household, file, *date),
         CliCommand::Opening { command } => openings::opening(&ctx, command),
         CliCommand::Openings => openings::openings(&ctx),
         CliCommand::Refer {

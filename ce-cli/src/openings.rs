@@ -204,6 +204,15 @@ pub fn referrals(ctx: &Ctx, args: &ReferralsArgs) -> Result<(), CliError> {
         .filter(|r| opening.is_none_or(|o| r.opening == o))
         .collect();
     rows.sort_by(|a, b| a.offered_on.cmp(&b.offered_on).then(a.id.cmp(&b.id)));
+    // A household enrolled without personal data is reached through the
+    // agency that referred it: the referral goes to that agency.
+    let mut contacts = std::collections::BTreeMap::new();
+    for r in &rows {
+        if let std::collections::btree_map::Entry::Vacant(slot) = contacts.entry(r.household) {
+            slot.insert(ctx.household(r.household)?.and_then(|h| h.referred_by));
+        }
+    }
+    let contact_of = |r: &Referral| contacts.get(&r.household).cloned().flatten();
     let text = if rows.is_empty() {
         "no referral matches".to_owned()
     } else {
@@ -218,6 +227,7 @@ pub fn referrals(ctx: &Ctx, args: &ReferralsArgs) -> Result<(), CliError> {
                 "opening",
                 "status",
                 "days open",
+                "reach through",
             ],
             rows.iter().map(|r| {
                 let days_open = if let Some(days) = r.days_open(as_of) {
@@ -243,6 +253,10 @@ pub fn referrals(ctx: &Ctx, args: &ReferralsArgs) -> Result<(), CliError> {
                     r.opening.to_string(),
                     r.status.to_string(),
                     days_open,
+                    contact_of(r).map_or_else(
+                        || "-".to_owned(),
+                        |c| format!("{} (ref {}): {}", c.agency, c.reference, c.contact),
+                    ),
                 ]
             }),
         )
@@ -261,6 +275,9 @@ pub fn referrals(ctx: &Ctx, args: &ReferralsArgs) -> Result<(), CliError> {
                     "days_overdue".to_owned(),
                     json!(r.days_overdue(policy, as_of)),
                 );
+                if let Some(contact) = contact_of(r) {
+                    row.insert("reach_through".to_owned(), json!(contact));
+                }
             }
             row
         })

@@ -47,6 +47,9 @@ pub fn report(ctx: &Ctx, command: &ReportCommand) -> Result<(), CliError> {
             as_of,
             no_names,
         } => housed_not_exited(ctx, *days, date_or_today(*as_of), *no_names)?,
+        ReportCommand::Consent { expiring, as_of } => {
+            crate::privacy::consent_report(ctx, *expiring, date_or_today(*as_of))?
+        }
     }
     Ok(())
 }
@@ -84,9 +87,12 @@ fn housed_not_exited(
             "ce report housed-not-exited",
         )?;
     }
+    let access = crate::privacy::NameAccess::today(ctx)?;
     for row in &mut rows {
         if no_names {
             row.head_name = None;
+        } else if row.head_name.is_some() && !access.shows_head(row.household) {
+            row.head_name = Some(ce_core::WITHHELD.to_owned());
         }
         if let Some(head) = row.head {
             row.head_source_id =

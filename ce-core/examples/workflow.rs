@@ -114,6 +114,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     months_homeless: months,
                 },
                 current: street.clone(),
+                referred_by: None,
+                restricted: false,
             }),
         )?;
         let Outcome::Enrolled { household } = enrolled.outcome else {

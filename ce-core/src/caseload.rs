@@ -16,8 +16,8 @@ use crate::policy::{OrderKey, Policy};
 use crate::rank::{rank_key, RankInputs};
 use crate::store::{EventStore, StoreError};
 use crate::vocab::{
-    ClientId, Coalition, HouseholdId, ListHouseholdType, ListKey, OpeningId, ProgramType,
-    ReferralId,
+    Actor, AgencyId, ClientId, Coalition, HouseholdId, ListHouseholdType, ListKey, OpeningId,
+    ProgramType, ReferralId,
 };
 
 /// Everything the workflow knows, folded from the log.
@@ -286,6 +286,31 @@ impl Caseload {
     /// Every household (CE enrollment), exited ones included.
     pub fn households(&self) -> &BTreeMap<HouseholdId, Household> {
         &self.households
+    }
+
+    /// Whether `household` was ever referred to an opening of `agency`:
+    /// a release of information for referrals lets that agency see the
+    /// names.
+    pub fn referred_to(&self, household: HouseholdId, agency: &AgencyId) -> bool {
+        self.referrals.values().any(|r| {
+            r.household == household
+                && self
+                    .openings
+                    .get(&r.opening)
+                    .is_some_and(|o| &o.agency == agency)
+        })
+    }
+
+    /// The household as `viewer` may see it on `on` (see
+    /// [`Household::as_seen_by`]), or `None` when there is no such household.
+    pub fn household_as_seen_by(
+        &self,
+        household: HouseholdId,
+        viewer: &Actor,
+        on: NaiveDate,
+    ) -> Option<Household> {
+        let found = self.households.get(&household)?;
+        Some(found.as_seen_by(viewer, on, self.referred_to(household, &viewer.agency)))
     }
 
     /// Replaces every household (a store loading its projections) and

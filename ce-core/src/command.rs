@@ -9,8 +9,9 @@ use crate::hud::{
     ReferralResult, RelationshipToHoH, RentalSubsidyType,
 };
 use crate::record::{
-    AssessmentAnswer, AssessmentResultEntry, ContactMethod, CurrentLivingSituation, Member,
-    MemberDestination, PriorLivingSituation, StatusUpdate,
+    AssessmentAnswer, AssessmentResultEntry, ConsentDecision, ConsentScope, ContactMethod,
+    CurrentLivingSituation, Member, MemberDestination, PriorLivingSituation, ReferralContact,
+    StatusUpdate,
 };
 use crate::vocab::{
     Actor, ClientId, Coalition, CommandId, DeclineReasonCode, HouseholdId, ListHouseholdType,
@@ -61,6 +62,63 @@ pub struct Enroll {
     pub prior: PriorLivingSituation,
     /// Same-day 4.12 Current Living Situation.
     pub current: CurrentLivingSituation,
+    /// For a household enrolled without personal data (a survivor referred
+    /// by a victim service provider, a referral from outside HMIS): the
+    /// agency that holds its data. No member may then carry a name or a
+    /// birth date, and the living situation no location details.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referred_by: Option<ReferralContact>,
+    /// Restricted (fleeing domestic violence): names only for the CE lead
+    /// and the owning agency.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub restricted: bool,
+}
+
+/// Record a member's answer to the release of information (ROI).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecordConsent {
+    /// The household.
+    pub household: HouseholdId,
+    /// The member who answered.
+    pub client: ClientId,
+    /// The day they answered.
+    pub date: NaiveDate,
+    /// Given, refused or revoked.
+    pub decision: ConsentDecision,
+    /// Whom it covers.
+    pub scope: ConsentScope,
+    /// The last day a given release holds (given releases only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<NaiveDate>,
+}
+
+/// Mark a household restricted (fleeing domestic violence), or lift the
+/// mark. The CE lead's or the owning agency's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Restrict {
+    /// The household.
+    pub household: HouseholdId,
+    /// The effective date.
+    pub date: NaiveDate,
+    /// Restricted from now on, or not.
+    pub restricted: bool,
+}
+
+/// Link a household enrolled without personal data to its members' HMIS
+/// records: their names and birth dates, by their ce client ids. Its list
+/// date and age bands, and so its rank, stay.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Identify {
+    /// The household.
+    pub household: HouseholdId,
+    /// The effective date.
+    pub date: NaiveDate,
+    /// The members' names and birth dates (every other field must be as
+    /// recorded).
+    pub members: Vec<Member>,
 }
 
 /// Record a 4.19 CE assessment.
@@ -378,6 +436,12 @@ pub enum Command {
     Correct(Correct),
     /// See [`Erase`].
     Erase(Erase),
+    /// See [`RecordConsent`].
+    RecordConsent(RecordConsent),
+    /// See [`Restrict`].
+    Restrict(Restrict),
+    /// See [`Identify`].
+    Identify(Identify),
 }
 
 impl Command {
@@ -403,6 +467,9 @@ impl Command {
             Command::ExpireReferrals(c) => c.as_of,
             Command::Correct(c) => c.original.effective,
             Command::Erase(c) => c.date,
+            Command::RecordConsent(c) => c.date,
+            Command::Restrict(c) => c.date,
+            Command::Identify(c) => c.date,
         }
     }
 }

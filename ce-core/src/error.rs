@@ -136,6 +136,51 @@ pub enum Rejection {
     /// A client ce has no record of.
     #[error("client {0} is not a member of any household")]
     UnknownClient(ClientId),
+    /// Personal data given for a household enrolled without it.
+    #[error("{field}: a household enrolled without personal data takes none; its referring agency keeps it (identify the household to record it)")]
+    PersonalDataRefused {
+        /// The field that was given.
+        field: Field,
+    },
+    /// An action only the CE lead or the household's owning agency may take.
+    #[error("only the CE lead or the agency that owns household {household} may {action}")]
+    NotOwningAgency {
+        /// The household.
+        household: HouseholdId,
+        /// What was tried.
+        action: Operation,
+    },
+    /// A release's last day before the day it was given, or a last day on
+    /// a release that was not given.
+    #[error("{field} {expires}: {rule}")]
+    ConsentExpiry {
+        /// The consent field.
+        field: Field,
+        /// The last day given.
+        expires: NaiveDate,
+        /// The rule it breaks.
+        rule: DateRule,
+    },
+    /// A revocation with no release in force.
+    #[error("client {client} has no release of information in force on {date} to revoke")]
+    NothingToRevoke {
+        /// The member.
+        client: ClientId,
+        /// The revocation's date.
+        date: NaiveDate,
+    },
+    /// Identifying a household that was enrolled with personal data.
+    #[error("household {0} was enrolled with personal data: there is nothing to identify")]
+    AlreadyIdentified(HouseholdId),
+    /// Identifying a member with something other than names and a birth
+    /// date changed, or a birth date that moves their age band.
+    #[error("identifying client {client} records names and a birth date only; {field} must stay as recorded, or the household's rank would change")]
+    IdentifyChanges {
+        /// The member.
+        client: ClientId,
+        /// The field that differs.
+        field: Field,
+    },
     /// A member given with sealed data: names and birth dates are entered
     /// in clear and sealed by the store.
     #[error("a member's sealed data cannot be entered; give the names and birth date in clear")]
@@ -480,6 +525,22 @@ words! {
         BypassReason => "bypass reason",
         /// The text explaining a decline.
         DeclineText => "decline text",
+        /// The date a release of information was answered.
+        ConsentDate => "consent date",
+        /// The last day a release of information holds.
+        ConsentExpires => "consent expiry",
+        /// The referring agency of a household without personal data.
+        ReferringAgency => "referring agency",
+        /// The referring agency's reference number.
+        ReferenceNumber => "reference number",
+        /// How to reach the referring agency.
+        AgencyContact => "agency contact",
+        /// 3.15 relationship to the head of household.
+        Relationship => "3.15 relationship to head of household",
+        /// 3.07 veteran status.
+        VeteranStatus => "3.07 veteran status",
+        /// 3.08 disabling condition.
+        DisablingCondition => "3.08 disabling condition",
     }
 }
 
@@ -498,6 +559,10 @@ words! {
         AfterProjectStart => "after project start",
         /// An episode that starts before the head of household was born.
         BeforeHeadWasBorn => "before the head of household was born",
+        /// A last day on a release that was refused or revoked.
+        OnlyWhenGiven => "only a release that is given has a last day",
+        /// A release's last day before the day it was given.
+        BeforeConsent => "before the day the release was given",
     }
 }
 
@@ -589,5 +654,11 @@ words! {
         ManageKeys => "manage the keys that seal personal data",
         /// Erase a client.
         Erase => "erase clients",
+        /// Record releases of information.
+        RecordConsent => "record releases of information",
+        /// Restrict a household or lift its restriction.
+        Restrict => "restrict households",
+        /// Identify a household enrolled without personal data.
+        Identify => "identify households",
     }
 }

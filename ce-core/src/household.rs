@@ -12,9 +12,13 @@ use crate::hud::{
     ReferralResult, RelationshipToHoH, TimesHomeless,
 };
 use crate::policy::DeclineConsequence;
-use crate::record::{AgeBand, Assessment, CurrentLivingSituation, Member, PriorLivingSituation};
+use crate::record::{
+    AgeBand, Assessment, ConsentDecision, ConsentScope, CurrentLivingSituation, Member,
+    PriorLivingSituation, ReferralContact,
+};
 use crate::vocab::{
-    ClientId, Coalition, HouseholdId, HouseholdType, OpeningId, ProgramType, ReferralId,
+    Actor, AgencyId, ClientId, Coalition, HouseholdId, HouseholdType, OpeningId, ProgramType,
+    ReferralId, Role,
 };
 
 /// Where a household stands in CE.
@@ -121,6 +125,46 @@ pub struct Household {
     /// Members who left the household.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub former_members: Vec<ClientId>,
+    /// The agency that enrolled the household (unknown for households
+    /// enrolled before ce recorded it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agency: Option<AgencyId>,
+    /// For a household enrolled without personal data, until its members
+    /// are identified: the agency that holds the data and how to reach it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referred_by: Option<ReferralContact>,
+    /// Restricted (fleeing domestic violence): names only for the CE lead
+    /// and the owning agency.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub restricted: bool,
+    /// Each member's latest answer to the release of information.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub consents: Vec<Consent>,
+}
+
+/// A member's latest answer to the release of information (ROI).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Consent {
+    /// The member.
+    pub client: ClientId,
+    /// Given, refused or revoked.
+    pub decision: ConsentDecision,
+    /// Whom it covers.
+    pub scope: ConsentScope,
+    /// The day the client answered.
+    pub date: NaiveDate,
+    /// The last day a given release holds, when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<NaiveDate>,
+}
+
+impl Consent {
+    /// Whether the release is given and holds on `on`.
+    pub fn holds_on(&self, on: NaiveDate) -> bool {
+        self.decision == ConsentDecision::Given
+            && self.date <= on
+            && self.expires.is_none_or(|last| on <= last)
+    }
 }
 
 impl Household {
@@ -149,6 +193,10 @@ impl Household {
             last_activity: date,
             erased: Vec::new(),
             former_members: Vec::new(),
+            agency: event.agency.clone(),
+            referred_by: event.referred_by.clone(),
+            restricted: event.restricted,
+            consents: Vec::new(),
         }
     }
 
@@ -257,6 +305,9 @@ impl Household {
             Event::HmisRecordsLinked(_) | Event::HmisRecordDeleted(_) => {}
             Event::PolicyAdopted(_) => {}
             Event::ClientErased(e) => self.erase(e.client),
+            Event::ConsentRecorded(e) => self.record_consent(e, date),
+            Event::HouseholdRestricted(e) => self.restricted = e.restricted,
+            Event::HouseholdIdentified(e) => self.identify(e),
             Event::HouseholdEnrolled(_)
             | Event::ClientEnrollmentOpened(_)
             | Event::ClientEnrollmentClosed(_)
@@ -299,6 +350,36 @@ impl Household {
         }
     }
 
+    /// A late-entered, backdated answer does not replace a newer one.
+    fn record_consent(&mut self, e: &ConsentRecorded, date: NaiveDate) {
+        let consent = Consent {
+            client: e.client,
+            decision: e.decision,
+            scope: e.scope,
+            date,
+            expires: e.expires,
+        };
+        match self.consents.iter_mut().find(|c| c.client == e.client) {
+            Some(latest) if latest.date <= date => *latest = consent,
+            Some(_) => {}
+            None => self.consents.push(consent),
+        }
+    }
+
+    /// The members' names and birth dates are recorded; everything the
+    /// policy ranks by (the age bands, the list date) stays as it was.
+    fn identify(&mut self, e: &HouseholdIdentified) {
+        for known in &e.members {
+            if let Some(member) = self.members.iter_mut().find(|m| m.client == known.client) {
+                member.first_name = known.first_name.clone();
+                member.last_name = known.last_name.clone();
+                member.birth_date = known.birth_date;
+                member.sealed = known.sealed.clone();
+            }
+        }
+        self.referred_by = None;
+    }
+
     /// Contact with the household on `date`.
     fn contact_on(&mut self, date: NaiveDate) {
         self.last_contact = self.last_contact.max(date);
@@ -326,16 +407,30 @@ impl Household {
             Event::CeEventRecorded(e) => self.apply_ce_event(e, date),
             Event::HouseholdEnrolled(e) => {
                 self.coalition = e.coalition.clone();
+                if self.referred_by.is_some() {
+                    self.referred_by = e.referred_by.clone();
+                }
                 for fixed in &e.members {
                     if let Some(member) = self.members.iter_mut().find(|m| m.client == fixed.client)
                     {
                         // A correction fixes what was entered at enrollment;
                         // who is head now is the membership changes' to say
                         // (a correction cannot change relationships).
+                        let identified_since =
+                            e.referred_by.is_some() && self.referred_by.is_none();
+                        let known = member.clone();
                         *member = Member {
                             relationship: member.relationship,
                             ..fixed.clone()
                         };
+                        // The enrollment had no names to correct: those
+                        // recorded when the household was identified stay.
+                        if identified_since {
+                            member.first_name = known.first_name;
+                            member.last_name = known.last_name;
+                            member.birth_date = known.birth_date;
+                            member.sealed = known.sealed;
+                        }
                     }
                 }
                 let from_enrollment = self.current.0 == self.project_start;
@@ -514,6 +609,80 @@ impl Household {
     /// Days since the latest contact, as of `date`.
     pub fn days_since_contact(&self, date: NaiveDate) -> i64 {
         (date - self.last_contact).num_days()
+    }
+}
+
+/// Who may see whose names.
+impl Household {
+    /// The agency that owns the household's record: the referring agency
+    /// of a household enrolled without personal data, otherwise the one
+    /// that enrolled it.
+    pub fn owner(&self) -> Option<&AgencyId> {
+        self.referred_by
+            .as_ref()
+            .map(|contact| &contact.agency)
+            .or(self.agency.as_ref())
+    }
+
+    /// Whether the household was enrolled without personal data and its
+    /// members are not yet identified.
+    pub fn is_without_personal_data(&self) -> bool {
+        self.referred_by.is_some()
+    }
+
+    /// The member's release of information if it is given and holds on `on`.
+    pub fn consent_on(&self, client: ClientId, on: NaiveDate) -> Option<&Consent> {
+        self.consents
+            .iter()
+            .find(|c| c.client == client && c.holds_on(on))
+    }
+
+    /// Whether `viewer` may see the names and birth date of the member
+    /// `client` on `on`. The CE lead and the owning agency always may;
+    /// nobody else may see a restricted household's; otherwise the member's
+    /// release of information decides: one for the whole CoC lets every
+    /// partner agency see them, one for referrals only the agencies whose
+    /// openings the household is referred to (`referred`).
+    pub fn shows_names_of(
+        &self,
+        client: ClientId,
+        viewer: &Actor,
+        on: NaiveDate,
+        referred: bool,
+    ) -> bool {
+        if viewer.role == Role::Lead || self.owner() == Some(&viewer.agency) {
+            return true;
+        }
+        if self.restricted {
+            return false;
+        }
+        match self.consent_on(client, on).map(|c| c.scope) {
+            Some(ConsentScope::Coc) => true,
+            Some(ConsentScope::Referrals) => referred,
+            _ => false,
+        }
+    }
+
+    /// The household as `viewer` may see it on `on`: the names and birth
+    /// date of each member they may not see read [`WITHHELD`]. Everything
+    /// the policy ranks by stays, so the household keeps its place on every
+    /// list.
+    pub fn as_seen_by(&self, viewer: &Actor, on: NaiveDate, referred: bool) -> Household {
+        let mut seen = self.clone();
+        for member in &mut seen.members {
+            if !self.shows_names_of(member.client, viewer, on, referred) {
+                member.age_band = member.band_at(self.project_start);
+                member.withhold();
+            }
+        }
+        seen
+    }
+
+    /// Whether `viewer` sees every member's names (nothing withheld).
+    pub fn shows_all_names_to(&self, viewer: &Actor, on: NaiveDate, referred: bool) -> bool {
+        self.members
+            .iter()
+            .all(|m| self.shows_names_of(m.client, viewer, on, referred))
     }
 }
 

@@ -181,7 +181,10 @@ fn roles_allowed(event: &Event) -> &'static [Role] {
         | Event::ClientEnrollmentClosed(_)
         | Event::EventCorrected(_)
         | Event::HmisRecordsLinked(_)
-        | Event::HmisRecordDeleted(_) => &[Role::Access],
+        | Event::HmisRecordDeleted(_)
+        | Event::ConsentRecorded(_)
+        | Event::HouseholdRestricted(_)
+        | Event::HouseholdIdentified(_) => &[Role::Access],
         // An exit (access) or a withdrawn opening (provider) cancels.
         Event::ReferralCancelled(_) => &[Role::Access, Role::Provider],
         Event::OpeningPosted(_)

@@ -58,7 +58,8 @@ pub use caseload::{Caseload, Snapshots};
 pub use command::{
     AcceptReferral, AcknowledgeReferral, AddMember, Assess, AttemptContact, ChangeHead, Command,
     CommandMeta, Correct, DeclineReferral, Enroll, Erase, Exit, ExpireReferrals, FollowUp,
-    PostOpening, RecordCeEvent, Refer, RemoveMember, Sweep, WithdrawOpening,
+    Identify, PostOpening, RecordCeEvent, RecordConsent, Refer, RemoveMember, Restrict, Sweep,
+    WithdrawOpening,
 };
 pub use decide::{decide, Decision, Pending, MAX_ACTOR_CHARS};
 pub use envelope::{
@@ -70,14 +71,14 @@ pub use error::{
 };
 pub use event::{
     AssessmentRecorded, Bypass, CancelCause, CeEventRecorded, ClientEnrollmentClosed,
-    ClientEnrollmentOpened, ClientErased, ContactAttempted, ContactMade, ErasureReason, Event,
-    EventCorrected, EventType, HeadOfHouseholdChanged, HmisLink, HmisRecordDeleted,
-    HmisRecordsLinked, HouseholdEnrolled, HouseholdExited, HouseholdInactivated, MemberAdded,
-    MemberRemoved, OpeningPosted, OpeningWithdrawn, PolicyAdopted, ReferralAccepted,
-    ReferralAcknowledged, ReferralCancelled, ReferralDeclined, ReferralExpired, ReferralOffered,
-    SCHEMA_VERSION,
+    ClientEnrollmentOpened, ClientErased, ConsentRecorded, ContactAttempted, ContactMade,
+    ErasureReason, Event, EventCorrected, EventType, HeadOfHouseholdChanged, HmisLink,
+    HmisRecordDeleted, HmisRecordsLinked, HouseholdEnrolled, HouseholdExited, HouseholdIdentified,
+    HouseholdInactivated, HouseholdRestricted, MemberAdded, MemberRemoved, OpeningPosted,
+    OpeningWithdrawn, PolicyAdopted, ReferralAccepted, ReferralAcknowledged, ReferralCancelled,
+    ReferralDeclined, ReferralExpired, ReferralOffered, SCHEMA_VERSION,
 };
-pub use household::{Household, HouseholdStatus, LiveReferral};
+pub use household::{Consent, Household, HouseholdStatus, LiveReferral};
 pub use lists::{IneligibleRule, ListEntry, OffListReason, PriorityList};
 pub use memory::MemoryStore;
 pub use opening::{Opening, OpeningStatus, Referral, ReferralStatus};
@@ -88,10 +89,11 @@ pub use policy::{
 };
 pub use rank::RankInputs;
 pub use record::{
-    AgeBand, Assessment, AssessmentAnswer, AssessmentResultEntry, CeNote, ContactMethod,
-    CurrentLivingSituation, LeavingSituation, Member, MemberDestination, PriorLivingSituation,
-    PriorStay, StatusUpdate, EARLIEST_BIRTH_DATE, EARLIEST_DATE, MAX_LOCATION_CHARS, MAX_MEMBERS,
-    MAX_NAME_CHARS, MAX_NOTE_CHARS, MIN_HEAD_AGE,
+    AgeBand, Assessment, AssessmentAnswer, AssessmentResultEntry, CeNote, ConsentDecision,
+    ConsentScope, ContactMethod, CurrentLivingSituation, LeavingSituation, Member,
+    MemberDestination, PriorLivingSituation, PriorStay, ReferralContact, StatusUpdate,
+    EARLIEST_BIRTH_DATE, EARLIEST_DATE, MAX_CONTACT_CHARS, MAX_LOCATION_CHARS, MAX_MEMBERS,
+    MAX_NAME_CHARS, MAX_NOTE_CHARS, MIN_HEAD_AGE, WITHHELD,
 };
 pub use sealing::Sealed;
 pub use store::{

@@ -169,6 +169,9 @@ typed_command! {
     AcceptReferral => (): |o| recorded(o);
     DeclineReferral => (): |o| recorded(o);
     Correct => (): |o| recorded(o);
+    RecordConsent => (): |o| recorded(o);
+    Restrict => (): |o| recorded(o);
+    Identify => (): |o| recorded(o);
     Erase => Vec<HouseholdId>: |o| match o {
         Outcome::Erased { households, .. } => Some(households),
         _ => None,
@@ -210,5 +213,8 @@ into_command!(
     Sweep,
     ExpireReferrals,
     Correct,
-    Erase
+    Erase,
+    RecordConsent,
+    Restrict,
+    Identify
 );

@@ -12,6 +12,8 @@ use crate::vocab::{AssessmentId, ClientId};
 
 /// What a field reads as once its subject was erased.
 pub const ERASED: &str = "[erased]";
+/// What a name reads as to a viewer the client's consent does not cover.
+pub const WITHHELD: &str = "[withheld]";
 /// Longest CE note the BoS workflow accepts (it asks for one or two sentences).
 pub const MAX_NOTE_CHARS: usize = 1_000;
 /// Longest free-text location HUD accepts (4.12 and 4.19 location fields).
@@ -102,6 +104,24 @@ impl Member {
     /// for good.
     pub fn is_erased(&self) -> bool {
         self.sealed.as_deref() == Some(ERASED)
+    }
+
+    /// Whether the viewer may not see the names and birth date: they read
+    /// [`WITHHELD`].
+    pub fn is_withheld(&self) -> bool {
+        self.sealed.as_deref() == Some(WITHHELD)
+    }
+
+    /// Takes the names and birth date out of this copy for a viewer who may
+    /// not see them (an erased client stays erased).
+    pub fn withhold(&mut self) {
+        if self.is_erased() {
+            return;
+        }
+        self.first_name = None;
+        self.last_name = None;
+        self.birth_date = None;
+        self.sealed = Some(WITHHELD.to_owned());
     }
 
     /// The age band at `project_start`: the recorded one, or else the
@@ -484,4 +504,66 @@ mod tests {
         }
         assert!("25-30".parse::<AgeBand>().is_err());
     }
+}
+
+/// Longest reference number or agency contact a household without personal
+/// data is enrolled with.
+pub const MAX_CONTACT_CHARS: usize = 200;
+
+/// A client's answer to the release of information (ROI): whether their
+/// names may be shown beyond the agency that holds their record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum ConsentDecision {
+    /// The client signed the release.
+    Given,
+    /// The client declined to sign it.
+    Refused,
+    /// The client withdrew a release they had given.
+    Revoked,
+}
+
+impl std::fmt::Display for ConsentDecision {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ConsentDecision::Given => "given",
+            ConsentDecision::Refused => "refused",
+            ConsentDecision::Revoked => "revoked",
+        })
+    }
+}
+
+/// Whom a release of information lets see a client's names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum ConsentScope {
+    /// Every partner agency of the Continuum of Care.
+    Coc,
+    /// Only the agencies the household is referred to.
+    Referrals,
+}
+
+impl std::fmt::Display for ConsentScope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ConsentScope::Coc => "coc",
+            ConsentScope::Referrals => "referrals",
+        })
+    }
+}
+
+/// The agency that holds the personal data of a household enrolled without
+/// any (a survivor referred by a victim service provider, a referral from
+/// outside HMIS), and how CE reaches the household through it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReferralContact {
+    /// The referring agency: the household's owner, and where its referrals go.
+    pub agency: crate::vocab::AgencyId,
+    /// The referring agency's reference number for the household.
+    pub reference: String,
+    /// How to reach the agency's staff about it (a phone or an address).
+    pub contact: String,
 }

@@ -154,6 +154,9 @@ pub fn member_name(member: &Member) -> Option<String> {
     if member.is_erased() {
         return Some(crate::privacy::ERASED.to_owned());
     }
+    if member.is_withheld() {
+        return Some(crate::record::WITHHELD.to_owned());
+    }
     let parts: Vec<&str> = [&member.first_name, &member.last_name]
         .into_iter()
         .flatten()
@@ -333,6 +336,52 @@ pub fn retention_due(caseload: &Caseload, as_of: NaiveDate, years: u32) -> Vec<R
             .then(a.client.cmp(&b.client))
     });
     due
+}
+
+/// A member's release of information that ends soon: what `ce report
+/// consent --expiring` lists, so that staff ask the client to renew it
+/// before their names are withheld.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConsentExpiring {
+    /// The household.
+    pub household: HouseholdId,
+    /// The member.
+    pub client: ClientId,
+    /// Whom the release covers.
+    pub scope: crate::record::ConsentScope,
+    /// Its last day.
+    pub expires: NaiveDate,
+    /// Days from the report date to the last day (0: it ends today).
+    pub days_left: i64,
+}
+
+/// Releases of information of current members of households that have not
+/// exited, in force on `as_of` and ending within `days` of it, soonest
+/// first.
+pub fn consent_expiring(caseload: &Caseload, as_of: NaiveDate, days: u32) -> Vec<ConsentExpiring> {
+    let mut rows: Vec<ConsentExpiring> = caseload
+        .households()
+        .values()
+        .filter(|h| !h.is_exited())
+        .flat_map(|h| {
+            h.members.iter().filter_map(move |m| {
+                let consent = h.consent_on(m.client, as_of)?;
+                let expires = consent.expires?;
+                let days_left = (expires - as_of).num_days();
+                (days_left <= i64::from(days)).then_some(ConsentExpiring {
+                    household: h.id,
+                    client: m.client,
+                    scope: consent.scope,
+                    expires,
+                    days_left,
+                })
+            })
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        (a.expires, a.household, a.client).cmp(&(b.expires, b.household, b.client))
+    });
+    rows
 }
 
 /// A store that reports a priority list: what a screen of today's list or

@@ -82,6 +82,7 @@ pub struct HudCsvExport {
     results: Vec<AssessmentResultRow>,
     events: Vec<EventRow>,
     cls: Vec<CurrentLivingSituationRow>,
+    left_out: usize,
 }
 
 /// The five trailer columns, as values.
@@ -211,6 +212,13 @@ impl HudCsvExport {
         }
     }
 
+    /// Households of the period that were enrolled without personal data
+    /// and are not yet identified: none of their rows is exported (their
+    /// referring agency holds their records, outside HMIS).
+    pub fn left_out(&self) -> usize {
+        self.left_out
+    }
+
     /// The number of data rows of one file.
     pub fn rows(&self, file: HudFile) -> usize {
         match file {
@@ -249,8 +257,23 @@ impl Builder<'_> {
         Trailer::of(stamp, &self.options.export_id)
     }
 
+    /// Households in the period, but none enrolled without personal data:
+    /// those stay with their referring agency, outside HMIS.
     fn in_period(&self, h: &HouseholdRecord) -> bool {
+        self.in_dates(h) && !h.without_personal_data
+    }
+
+    fn in_dates(&self, h: &HouseholdRecord) -> bool {
         h.project_start <= self.to && h.exit.is_none_or(|exit| exit >= self.from)
+    }
+
+    /// Households of the period left out because they hold no personal data.
+    fn left_out(&self) -> usize {
+        self.records
+            .households
+            .values()
+            .filter(|h| self.in_dates(h) && h.without_personal_data)
+            .count()
     }
 
     fn member_in_period(&self, m: &MemberRecord) -> bool {
@@ -356,6 +379,7 @@ impl Builder<'_> {
             results,
             events: self.events(),
             cls: self.cls(),
+            left_out: self.left_out(),
         }
     }
 

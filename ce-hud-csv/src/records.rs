@@ -98,6 +98,9 @@ pub(crate) struct HouseholdRecord {
     pub exit: Option<NaiveDate>,
     /// Log position of the enrollment.
     pub position: u64,
+    /// Enrolled without personal data and not yet identified: its
+    /// referring agency holds its records, so HMIS gets none of them.
+    pub without_personal_data: bool,
 }
 
 impl HouseholdRecord {
@@ -387,6 +390,7 @@ impl HudRecords {
                         members,
                         exit: None,
                         position: envelope.position,
+                        without_personal_data: e.referred_by.is_some(),
                     },
                 );
                 self.add_cls(envelope, e.household, &e.current, true);
@@ -546,6 +550,24 @@ impl HudRecords {
             Event::ReferralDeclined(e) => self.resolve(envelope, e.referral, e.result),
             Event::EventCorrected(e) => self.correct(envelope, e.corrects, &e.corrected),
             Event::HmisRecordsLinked(e) => self.source.link(household, e),
+            Event::HouseholdIdentified(e) => {
+                let Some(h) = household.and_then(|h| self.households.get_mut(&h)) else {
+                    return;
+                };
+                h.without_personal_data = false;
+                for known in &e.members {
+                    for m in h
+                        .members
+                        .iter_mut()
+                        .filter(|m| m.member.client == known.client)
+                    {
+                        m.member.first_name = known.first_name.clone();
+                        m.member.last_name = known.last_name.clone();
+                        m.member.birth_date = known.birth_date;
+                        m.member.sealed = known.sealed.clone();
+                    }
+                }
+            }
             Event::HmisRecordDeleted(e) => self.delete(e.deletes),
             Event::ContactAttempted(_)
             | Event::HouseholdInactivated(_)

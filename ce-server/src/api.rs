@@ -90,15 +90,13 @@ pub(crate) async fn lists(
     blocking(move || {
         let (reports, as_of) = crate::pages::list_reports_for(
             &app,
+            &who,
             q.coalition,
             q.program,
             q.household_type,
             q.as_of,
         )?;
-        let shown = reports
-            .iter()
-            .flat_map(|r| r.rows.iter().map(|row| row.household));
-        app.record_shown(&who, shown, "api lists")?;
+        app.record_shown(&who, crate::pages::named_rows(&reports), "api lists")?;
         Ok(Json(json!({ "as_of": as_of, "lists": reports })))
     })
     .await
@@ -149,7 +147,7 @@ pub(crate) async fn history(
         if !seen {
             return Err(Failure::unseen(id));
         }
-        let history = app.workflow.history(id)?;
+        let history = app.history_for(&who, id)?;
         app.record_shown(&who, [id], "api history")?;
         let entries: Vec<Value> = history
             .iter()

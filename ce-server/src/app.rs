@@ -89,6 +89,57 @@ impl Who {
         }
     }
 
+    /// Household `household` with the names the account may not see
+    /// today withheld (see [`ce_core::Household::as_seen_by`]): all of them
+    /// for an admin, who sees no household.
+    pub fn as_seen(
+        &self,
+        caseload: &Caseload,
+        household: &ce_core::Household,
+    ) -> ce_core::Household {
+        let today = Utc::now().date_naive();
+        let viewer = self.actor().unwrap_or_else(|| {
+            Actor::new(
+                &self.account.name,
+                &self.account.agency,
+                ce_core::Role::Access,
+            )
+        });
+        let referred = caseload.referred_to(household.id, &viewer.agency);
+        let mut seen = household.as_seen_by(&viewer, today, referred);
+        if self.actor().is_none() {
+            for member in &mut seen.members {
+                member.withhold();
+            }
+        }
+        seen
+    }
+
+    /// Whether the account sees the names of member `client` of `household`
+    /// today (an admin sees none).
+    pub fn sees_names_of(
+        &self,
+        caseload: &Caseload,
+        household: &ce_core::Household,
+        client: ce_core::ClientId,
+    ) -> bool {
+        let Some(viewer) = self.actor() else {
+            return false;
+        };
+        let referred = caseload.referred_to(household.id, &viewer.agency);
+        household.shows_names_of(client, &viewer, Utc::now().date_naive(), referred)
+    }
+
+    /// Whether the account sees the head of household `id`'s names today.
+    pub fn sees_head(&self, caseload: &Caseload, id: HouseholdId) -> bool {
+        caseload
+            .households()
+            .get(&id)
+            .map(|h| self.as_seen(caseload, h))
+            .and_then(|h| h.head().map(|head| !head.is_withheld()))
+            .unwrap_or(false)
+    }
+
     /// A view record of household `id`, shown by `what`.
     pub fn view(&self, id: HouseholdId, what: &str) -> View {
         View {
@@ -224,6 +275,9 @@ fn rejection_field(rejection: &ce_core::Rejection) -> Option<&'static str> {
         ce_core::Rejection::Required(field) => *field,
         ce_core::Rejection::EmptyNote => F::CeNote,
         ce_core::Rejection::AgeBandDisagrees { .. } => F::BirthDate,
+        ce_core::Rejection::PersonalDataRefused { field } => *field,
+        ce_core::Rejection::ConsentExpiry { field, .. } => *field,
+        ce_core::Rejection::HeadTooYoung { .. } => F::AgeBand,
         ce_core::Rejection::BeforeLastActivity { .. }
         | ce_core::Rejection::EffectiveAfterRecorded { .. } => F::EffectiveDate,
         _ => return None,
@@ -240,6 +294,11 @@ fn rejection_field(rejection: &ce_core::Rejection) -> Option<&'static str> {
         F::DeclineText => "text",
         F::OpeningProgram => "program",
         F::ResultDate => "result_date",
+        F::AgeBand => "age_band",
+        F::ReferringAgency => "referring_agency",
+        F::ReferenceNumber => "reference",
+        F::AgencyContact => "agency_contact",
+        F::ConsentExpires => "expires",
         _ => "date",
     })
 }
@@ -355,7 +414,7 @@ impl App {
             let household = caseload
                 .households()
                 .get(&id)
-                .cloned()
+                .map(|h| who.as_seen(&caseload, h))
                 .ok_or_else(|| Failure::unseen(id))?;
             SeenHousehold {
                 household,
@@ -375,6 +434,25 @@ impl App {
                 ce_core::audit::explain(&self.workflow.as_of(as_of)?, policy, id, as_of, None);
         }
         Ok(seen)
+    }
+
+    /// Household `id`'s history, with the names `who` may not see today
+    /// withheld from the events that record them.
+    pub fn history_for(
+        &self,
+        who: &Who,
+        id: HouseholdId,
+    ) -> Result<Vec<ce_core::audit::HistoryEntry>, Failure> {
+        let mut history = self.workflow.history(id)?;
+        let caseload = self.workflow.caught_up()?;
+        if let Some(household) = caseload.households().get(&id) {
+            for entry in &mut history {
+                entry
+                    .event
+                    .withhold_names(&|client| who.sees_names_of(&caseload, household, client));
+            }
+        }
+        Ok(history)
     }
 
     /// Records that `who` was shown `households` through `what`; returns

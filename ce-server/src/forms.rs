@@ -94,6 +94,38 @@ pub fn household_command(
             destination: f.opt_code::<Destination>("destination", "3.12 Destination")?,
             destination_subsidy: None,
         }),
+        "consent" => Command::RecordConsent(ce_core::RecordConsent {
+            household,
+            client: f.parse::<ClientId>("client", "Member")?,
+            date: f.date("date", "Date answered")?,
+            decision: match f.required("decision", "Answer")? {
+                "given" => ce_core::ConsentDecision::Given,
+                "refused" => ce_core::ConsentDecision::Refused,
+                "revoked" => ce_core::ConsentDecision::Revoked,
+                other => {
+                    return Err(Failure::field(
+                        "decision",
+                        format!("{other:?} is not given, refused or revoked"),
+                    ))
+                }
+            },
+            scope: match f.required("scope", "Who may see the names")? {
+                "coc" => ce_core::ConsentScope::Coc,
+                "referrals" => ce_core::ConsentScope::Referrals,
+                other => {
+                    return Err(Failure::field(
+                        "scope",
+                        format!("{other:?} is not coc or referrals"),
+                    ))
+                }
+            },
+            expires: f.opt_date("expires", "Last day")?,
+        }),
+        "restrict" => Command::Restrict(ce_core::Restrict {
+            household,
+            date: f.date("date", "Date")?,
+            restricted: f.checked("restricted"),
+        }),
         "change-head" => Command::ChangeHead(ChangeHead {
             household,
             date: f.date("date", "Date")?,
@@ -142,6 +174,10 @@ fn member(f: &Fields, relationship: RelationshipToHoH) -> Result<Member, Failure
     member.first_name = f.opt("first_name").map(str::to_owned);
     member.last_name = f.opt("last_name").map(str::to_owned);
     member.birth_date = f.opt_date("birth_date", "3.03 Date of birth")?;
+    member.age_band = match f.opt("age_band") {
+        None => None,
+        Some(_) => Some(f.parse::<ce_core::AgeBand>("age_band", "Age band at project start")?),
+    };
     member.veteran = f.code::<NoYesReasons>("veteran", "3.07 Veteran status")?;
     member.disabling_condition =
         f.code::<NoYesReasons>("disabling_condition", "3.08 Disabling condition")?;
@@ -162,7 +198,22 @@ pub fn enroll(f: &Fields) -> Result<Command, Failure> {
         members: vec![member(f, RelationshipToHoH::SelfHeadOfHousehold)?],
         prior,
         current: current(f)?,
+        referred_by: referred_by(f),
+        restricted: f.checked("restricted"),
     }))
+}
+
+/// The referring agency of a household enrolled without personal data:
+/// given when any of its three fields is (the rules name a missing one).
+fn referred_by(f: &Fields) -> Option<ce_core::ReferralContact> {
+    let given = ["referring_agency", "reference", "agency_contact"]
+        .iter()
+        .any(|name| f.opt(name).is_some());
+    given.then(|| ce_core::ReferralContact {
+        agency: ce_core::AgencyId(f.get("referring_agency").to_owned()),
+        reference: f.get("reference").to_owned(),
+        contact: f.get("agency_contact").to_owned(),
+    })
 }
 
 /// The post-an-opening form.

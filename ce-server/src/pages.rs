@@ -427,7 +427,11 @@ pub struct ListQuery {
 }
 
 /// The lists a query selects, as reports, and its date.
-fn list_reports(app: &App, q: &ListQuery) -> Result<(Vec<PriorityListReport>, NaiveDate), Failure> {
+fn list_reports(
+    app: &App,
+    who: &Who,
+    q: &ListQuery,
+) -> Result<(Vec<PriorityListReport>, NaiveDate), Failure> {
     let as_of = Notice {
         done: None,
         as_of: q.as_of.clone(),
@@ -473,7 +477,30 @@ fn list_reports(app: &App, q: &ListQuery) -> Result<(Vec<PriorityListReport>, Na
     } else {
         reports(&app.workflow.as_of(as_of)?)
     };
+    // Names the account may not see today read [withheld]; the household
+    // keeps its row and rank.
+    let mut reports = reports;
+    let caseload = app.workflow.caught_up()?;
+    for row in reports.iter_mut().flat_map(|r| r.rows.iter_mut()) {
+        if row.head_name.is_some() && !who.sees_head(&caseload, row.household) {
+            row.head_name = Some(ce_core::WITHHELD.to_owned());
+        }
+    }
     Ok((reports, as_of))
+}
+
+/// The households whose head's name `reports` show (not withheld).
+pub fn named_rows(reports: &[PriorityListReport]) -> Vec<HouseholdId> {
+    reports
+        .iter()
+        .flat_map(|r| r.rows.iter())
+        .filter(|row| {
+            row.head_name
+                .as_deref()
+                .is_some_and(|name| name != ce_core::WITHHELD)
+        })
+        .map(|row| row.household)
+        .collect()
 }
 
 pub async fn lists(
@@ -495,12 +522,9 @@ pub async fn lists(
     };
     let viewer = who.clone();
     let (reports, as_of) = match blocking(move || {
-        let (reports, as_of) = list_reports(&a, &query)?;
-        // The page shows the heads' names: each household is a view.
-        let shown = reports
-            .iter()
-            .flat_map(|r| r.rows.iter().map(|row| row.household));
-        a.record_shown(&viewer, shown, "priority lists page")?;
+        let (reports, as_of) = list_reports(&a, &viewer, &query)?;
+        // The page shows the heads' names: each household named is a view.
+        a.record_shown(&viewer, named_rows(&reports), "priority lists page")?;
         Ok((reports, as_of))
     })
     .await
@@ -628,11 +652,8 @@ pub async fn download_lists(
     let a = Arc::clone(&app);
     let viewer = who.clone();
     let result = blocking(move || {
-        let (reports, as_of) = list_reports(&a, &q)?;
-        let shown = reports
-            .iter()
-            .flat_map(|r| r.rows.iter().map(|row| row.household));
-        a.record_shown(&viewer, shown, "list download")?;
+        let (reports, as_of) = list_reports(&a, &viewer, &q)?;
+        a.record_shown(&viewer, named_rows(&reports), "list download")?;
         Ok((reports, as_of))
     })
     .await;
@@ -715,7 +736,7 @@ fn load_household(
     what: &str,
 ) -> Result<HouseholdView, Failure> {
     let seen = app.household_for(who, id, as_of)?;
-    let history = app.workflow.history(id)?;
+    let history = app.history_for(who, id)?;
     // Recorded before the page is sent.
     app.record_shown(who, [id], what)?;
     Ok(HouseholdView {
@@ -1140,6 +1161,31 @@ pub async fn enroll_page(
     .await
 }
 
+/// `(band, band)` options of HUD's age bands.
+fn age_bands() -> Vec<(String, String)> {
+    ce_core::AgeBand::ALL
+        .iter()
+        .map(|b| (b.to_string(), b.to_string()))
+        .collect()
+}
+
+/// A labelled checkbox that keeps what the user ticked.
+fn checkbox(s: Option<&FormState>, form: &str, name: &str, label: &str) -> Markup {
+    let id = format!("{form}-{name}");
+    let ticked = matches!(
+        typed(s, form, name, "").as_str(),
+        "on" | "true" | "1" | "yes"
+    );
+    html! {
+        p {
+            input type="checkbox" id=(id) name=(name) checked[ticked];
+            " "
+            label for=(id) { (label) }
+        }
+        (field_error(s, form, name))
+    }
+}
+
 fn enroll_form(app: &App, who: &Who, s: Option<&FormState>) -> Markup {
     let f = "enroll";
     let today = today().to_string();
@@ -1164,6 +1210,7 @@ fn enroll_form(app: &App, who: &Who, s: Option<&FormState>) -> Markup {
                 (input(s, f, "first_name", "First name", "text", ""))
                 (input(s, f, "last_name", "Last name", "text", ""))
                 (input(s, f, "birth_date", "Date of birth (3.03)", "date", ""))
+                (select(s, f, "age_band", "Age band at project start (without a date of birth)", &age_bands(), "", true))
                 (select(s, f, "veteran", "Veteran status (3.07)", &codes(NoYesReasons::ALL, |c| c.code(), NoYesReasons::label), "99", false))
                 (select(s, f, "disabling_condition", "Disabling condition (3.08)", &codes(NoYesReasons::ALL, |c| c.code(), NoYesReasons::label), "99", false))
             }
@@ -1178,6 +1225,17 @@ fn enroll_form(app: &App, who: &Who, s: Option<&FormState>) -> Markup {
                 legend { "Current living situation (4.12)" }
                 (select(s, f, "living_situation", "Living situation", &codes(CurrentSituation::ALL, |c| c.code(), |c| LivingSituation::from(c).label()), "116", false))
                 (input(s, f, "location_details", "Location details (optional)", "text", ""))
+            }
+            fieldset {
+                legend { "Referred without personal data (optional)" }
+                p.muted { "For a survivor referred by a victim service provider, or a referral from outside HMIS: leave the names, date of birth and location details empty, give the age band, and say how to reach the household through the referring agency. Its referrals go to that agency, and it is never written to HMIS." }
+                (input(s, f, "referring_agency", "Referring agency", "text", ""))
+                (input(s, f, "reference", "The agency's reference number", "text", ""))
+                (input(s, f, "agency_contact", "How to reach the agency's staff", "text", ""))
+            }
+            fieldset {
+                legend { "Restriction" }
+                (checkbox(s, f, "restricted", "Restricted (fleeing domestic violence): names only for the CE lead and this agency"))
             }
             p { button type="submit" { "Enroll" } }
         }
@@ -1459,10 +1517,16 @@ async fn referrals_response(
             tbody {
                 @for (r, opening) in rows.values().rev() {
                     @let due = policy.referral_due_on(r.offered_on);
-                    @let head = caseload.households().get(&r.household).and_then(|h| h.head()).and_then(ce_core::report::member_name);
+                    @let head = caseload.households().get(&r.household).map(|h| who.as_seen(&caseload, h)).and_then(|h| h.head().and_then(ce_core::report::member_name));
+                    @let via = caseload.households().get(&r.household).and_then(|h| h.referred_by.clone());
                     tr {
                         td { (r.id) }
-                        td { a href=(format!("/households/{}", r.household)) { (head.unwrap_or_else(|| r.household.to_string())) } }
+                        td {
+                            a href=(format!("/households/{}", r.household)) { (head.unwrap_or_else(|| r.household.to_string())) }
+                            @if let Some(via) = &via {
+                                br; small.muted { "Reach through " (via.agency) " (ref " (via.reference) "): " (via.contact) }
+                            }
+                        }
                         td { (opening.map(|o| format!("{} ({}, {})", o.program, o.program_type.label(), o.agency.0)).unwrap_or_default()) }
                         td { (r.offered_on) }
                         td { (due) @if live(r) && today_date >= due { strong.error { " overdue" } } }
@@ -1828,6 +1892,7 @@ pub async fn not_found(State(app): AppState, headers: HeaderMap) -> Response {
 /// The lists the API's query selects (see [`lists`]).
 pub fn list_reports_for(
     app: &App,
+    who: &Who,
     coalition: Option<String>,
     program: Option<String>,
     household_type: Option<String>,
@@ -1835,6 +1900,7 @@ pub fn list_reports_for(
 ) -> Result<(Vec<PriorityListReport>, NaiveDate), Failure> {
     list_reports(
         app,
+        who,
         &ListQuery {
             coalition,
             program,

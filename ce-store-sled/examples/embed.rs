@@ -46,6 +46,8 @@ fn main() -> Result<()> {
             ..PriorLivingSituation::new(PriorSituation::PLACE_NOT_MEANT_FOR_HABITATION)
         },
         current: street.clone(),
+        referred_by: None,
+        restricted: false,
     };
     let household = run(&ce, &access, "2025-03-03T16:00:00Z", enroll)?;
     let assess = Assess::placed(household, on("2025-03-04")?, 14);

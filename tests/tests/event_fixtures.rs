@@ -237,6 +237,8 @@ fn single(n: u128, on: NaiveDate) -> ce_core::Enroll {
             months_homeless: MonthsHomeless::FourMonths,
         },
         current: CurrentLivingSituation::new(CurrentSituation::EMERGENCY_SHELTER),
+        referred_by: None,
+        restricted: false,
     }
 }
 
@@ -308,6 +310,8 @@ fn one_of_each_event() -> Vec<Envelope> {
             location_details: Some("Under the Cass Street bridge".into()),
             ..CurrentLivingSituation::new(CurrentSituation::PLACE_NOT_MEANT_FOR_HABITATION)
         },
+        referred_by: None,
+        restricted: false,
     };
     let Outcome::Enrolled { household: a } = desk.run(&access, family) else {
         panic!("not enrolled")
@@ -484,6 +488,65 @@ fn one_of_each_event() -> Vec<Envelope> {
             location: Some("Monroe County RRH (other HMIS)".into()),
             result: Some(ReferralResult::UnsuccessfulClientRejected),
             result_date: Some(d(9, 8)),
+        },
+    );
+    // The client of household c signs a release of information for the
+    // agencies they are referred to, for a year.
+    desk.run(
+        &access,
+        ce_core::RecordConsent {
+            household: c,
+            client: client(6),
+            date: d(8, 20),
+            decision: ce_core::ConsentDecision::Given,
+            scope: ce_core::ConsentScope::Referrals,
+            expires: Some(date(2026, 8, 19)),
+        },
+    );
+    // A survivor referred by a victim service provider: no name, no birth
+    // date, only the agency's reference; restricted from the start, then
+    // identified when she chooses to be.
+    let survivor = match desk.run(
+        &access,
+        ce_core::Enroll {
+            members: vec![Member {
+                birth_date: None,
+                age_band: Some(ce_core::AgeBand::From35To44),
+                ..single(40, d(8, 21)).members[0].clone()
+            }],
+            referred_by: Some(ce_core::ReferralContact {
+                agency: ce_core::AgencyId("New Horizons Shelter".into()),
+                reference: "NH-2025-118".into(),
+                contact: "advocate line 608-555-0148".into(),
+            }),
+            ..single(40, d(8, 21))
+        },
+    ) {
+        Outcome::Enrolled { household } => household,
+        other => panic!("{other:?}"),
+    };
+    desk.run(
+        &lead,
+        ce_core::Restrict {
+            household: survivor,
+            date: d(8, 22),
+            restricted: true,
+        },
+    );
+    desk.run(
+        &access,
+        ce_core::Identify {
+            household: survivor,
+            date: d(8, 25),
+            members: vec![named(
+                Member {
+                    disabling_condition: NoYesReasons::Yes,
+                    age_band: Some(ce_core::AgeBand::From35To44),
+                    ..member(40, RelationshipToHoH::SelfHeadOfHousehold, date(1985, 5, 5))
+                },
+                "Morgan",
+                "Lake",
+            )],
         },
     );
     // Jo asks to be erased: her names and birth date, and the family's

@@ -23,10 +23,13 @@ use crate::record::{
 };
 use crate::vocab::{AssessmentId, ClientId, HouseholdId, Role};
 
-const ACCESS: &[Role] = &[Role::Access];
+pub(super) const ACCESS: &[Role] = &[Role::Access];
 
 /// A household that exists and has not exited.
-fn open_household<'a>(ctx: &'a Context<'_>, id: HouseholdId) -> Result<&'a Household, Rejection> {
+pub(super) fn open_household<'a>(
+    ctx: &'a Context<'_>,
+    id: HouseholdId,
+) -> Result<&'a Household, Rejection> {
     let household = ctx
         .caseload
         .households()
@@ -42,7 +45,7 @@ fn open_household<'a>(ctx: &'a Context<'_>, id: HouseholdId) -> Result<&'a House
 }
 
 /// An open household, and `date` not before its project start.
-fn household_on<'a>(
+pub(super) fn household_on<'a>(
     ctx: &'a Context<'_>,
     id: HouseholdId,
     field: Field,
@@ -68,7 +71,7 @@ fn check_note(note: &str) -> Result<CeNote, Rejection> {
     Ok(CeNote(note.trim().to_owned()))
 }
 
-fn check_current(current: &CurrentLivingSituation) -> Result<(), Rejection> {
+pub(super) fn check_current(current: &CurrentLivingSituation) -> Result<(), Rejection> {
     let situation = current.living_situation.situation();
     if (situation == LivingSituation::RentalWithSubsidy) != current.subsidy.is_some() {
         return Err(Rejection::SubsidyMismatch { situation });
@@ -98,7 +101,7 @@ fn check_destination_subsidy(
 /// Returns the member as recorded: with the age band at project start
 /// derived from the birth date, so that rankings never need the birth
 /// date itself.
-fn check_member(
+pub(super) fn check_member(
     member: &Member,
     date: NaiveDate,
     project_start: NaiveDate,
@@ -208,7 +211,7 @@ fn not_enrolled(ctx: &Context<'_>, client: ClientId, date: NaiveDate) -> Result<
     }
 }
 
-fn household_event(id: HouseholdId, date: NaiveDate, event: Event) -> Pending {
+pub(super) fn household_event(id: HouseholdId, date: NaiveDate, event: Event) -> Pending {
     Pending {
         streams: vec![StreamId::Household(id)],
         effective: date,
@@ -253,6 +256,10 @@ pub(crate) fn enroll(ctx: &Context<'_>, c: &Enroll) -> Result<Decision, Rejectio
             max: MAX_MEMBERS,
         });
     }
+    if let Some(contact) = &c.referred_by {
+        super::consent::check_contact(contact)?;
+        super::consent::refuse_personal_data(&c.members, Some(&c.current))?;
+    }
     let mut seen = HashSet::new();
     let mut members = Vec::with_capacity(c.members.len());
     for member in &c.members {
@@ -275,6 +282,9 @@ pub(crate) fn enroll(ctx: &Context<'_>, c: &Enroll) -> Result<Decision, Rejectio
             members,
             prior: c.prior.clone(),
             current: c.current.clone(),
+            agency: Some(ctx.meta.actor.agency.clone()),
+            referred_by: c.referred_by.clone(),
+            restricted: c.restricted,
         }),
     )];
     events.extend(c.members.iter().map(|m| Pending {
@@ -318,9 +328,12 @@ pub(crate) fn assess(ctx: &Context<'_>, c: &Assess) -> Result<Decision, Rejectio
 
 pub(crate) fn follow_up(ctx: &Context<'_>, c: &FollowUp) -> Result<Decision, Rejection> {
     ctx.require(ACCESS, Operation::FollowUp)?;
-    household_on(ctx, c.household, Field::FollowUpDate, c.date)?;
+    let household = household_on(ctx, c.household, Field::FollowUpDate, c.date)?;
     let note = check_note(&c.note)?;
     check_current(&c.current)?;
+    if household.is_without_personal_data() {
+        super::consent::refuse_personal_data(&[], Some(&c.current))?;
+    }
     Ok(Decision {
         events: vec![household_event(
             c.household,
@@ -431,6 +444,9 @@ pub(crate) fn add_member(ctx: &Context<'_>, c: &AddMember) -> Result<Decision, R
             count: household.members.len() + 1,
             max: MAX_MEMBERS,
         });
+    }
+    if household.is_without_personal_data() {
+        super::consent::refuse_personal_data(std::slice::from_ref(&c.member), None)?;
     }
     let member = check_member(&c.member, c.date, household.project_start)?;
     not_enrolled(ctx, client, c.date)?;
@@ -742,7 +758,17 @@ pub(crate) fn correct(ctx: &Context<'_>, c: &Correct) -> Result<Decision, Reject
                     .map(|m| (m.client, m.relationship))
                     .collect()
             };
-            a.household == b.household && who(a) == who(b)
+            // The owner, the restriction and whether the household holds
+            // personal data have commands of their own; a correction may fix
+            // the referring agency's reference and contact.
+            let owner = |e: &HouseholdEnrolled| {
+                (
+                    e.agency.clone(),
+                    e.restricted,
+                    e.referred_by.as_ref().map(|r| r.agency.clone()),
+                )
+            };
+            a.household == b.household && who(a) == who(b) && owner(a) == owner(b)
         }
         (Event::AssessmentRecorded(a), Event::AssessmentRecorded(b)) => {
             a.assessment.assessment_id == b.assessment.assessment_id
@@ -760,6 +786,13 @@ pub(crate) fn correct(ctx: &Context<'_>, c: &Correct) -> Result<Decision, Reject
             }
             check_current(&e.current)?;
             check_episode_start(&e.prior, &e.members, c.original.effective)?;
+            if let Some(contact) = &e.referred_by {
+                super::consent::check_contact(contact)?;
+                let household = ctx.caseload.households().get(&c.household);
+                if household.is_some_and(Household::is_without_personal_data) {
+                    super::consent::refuse_personal_data(&e.members, Some(&e.current))?;
+                }
+            }
         }
         Event::ContactMade(e) => {
             check_note(&e.note.0)?;

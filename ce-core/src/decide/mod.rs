@@ -14,6 +14,7 @@ use crate::outcome::Outcome;
 use crate::policy::Policy;
 use crate::store::{AppendRequest, ExpectedVersion};
 use crate::vocab::{EventId, Role};
+mod consent;
 mod household;
 mod opening;
 
@@ -125,6 +126,9 @@ pub fn decide(
         Command::ExpireReferrals(c) => opening::expire(&ctx, c),
         Command::Correct(c) => household::correct(&ctx, c),
         Command::Erase(c) => household::erase(&ctx, c),
+        Command::RecordConsent(c) => consent::record(&ctx, c),
+        Command::Restrict(c) => consent::restrict(&ctx, c),
+        Command::Identify(c) => consent::identify(&ctx, c),
     }
 }
 

@@ -11,7 +11,8 @@ use crate::record::{
 use crate::hud::{
     CeEventType, Destination, NoYesMissing, ReferralResult, RelationshipToHoH, RentalSubsidyType,
 };
-use crate::vocab::{ClientId, Coalition, HouseholdId};
+use crate::record::{ConsentDecision, ConsentScope, ReferralContact};
+use crate::vocab::{AgencyId, ClientId, Coalition, HouseholdId};
 
 /// A household was enrolled in the BoS Coordinated Entry project, with the
 /// same-day Current Living Situation. Its effective date is the project start.
@@ -28,6 +29,18 @@ pub struct HouseholdEnrolled {
     pub prior: PriorLivingSituation,
     /// 4.12 Current Living Situation on the project start date.
     pub current: CurrentLivingSituation,
+    /// The agency that enrolled the household: with the CE lead, it sees
+    /// the names whatever the consent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agency: Option<AgencyId>,
+    /// For a household enrolled without personal data: the agency that
+    /// holds it, and how to reach the household through that agency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referred_by: Option<ReferralContact>,
+    /// Restricted (fleeing domestic violence): names are shown to the CE
+    /// lead and the owning agency only.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub restricted: bool,
 }
 
 /// A 4.19 CE assessment was recorded.
@@ -96,6 +109,41 @@ pub struct ContactAttempted {
     pub left_message: bool,
     /// A note about the attempt.
     pub note: CeNote,
+}
+
+/// A member's release of information (ROI) was given, refused or revoked.
+/// Its effective date is the day the client answered.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsentRecorded {
+    /// The member who answered.
+    pub client: ClientId,
+    /// Given, refused or revoked.
+    pub decision: ConsentDecision,
+    /// Whom the release covers.
+    pub scope: ConsentScope,
+    /// The last day a given release holds, when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<NaiveDate>,
+}
+
+/// The household was marked restricted (fleeing domestic violence), or the
+/// mark was lifted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HouseholdRestricted {
+    /// Whether it is restricted from now on.
+    pub restricted: bool,
+}
+
+/// A household enrolled without personal data was linked to its members'
+/// HMIS records: their names and birth dates are recorded, and the
+/// household keeps its list date, its age bands and so its rank.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HouseholdIdentified {
+    /// The members as identified, by their ce client ids.
+    pub members: Vec<Member>,
 }
 
 /// A person joined the household.

@@ -73,6 +73,12 @@ pub enum Event {
     PolicyAdopted(PolicyAdopted),
     /// See [`ClientErased`].
     ClientErased(ClientErased),
+    /// See [`ConsentRecorded`].
+    ConsentRecorded(ConsentRecorded),
+    /// See [`HouseholdRestricted`].
+    HouseholdRestricted(HouseholdRestricted),
+    /// See [`HouseholdIdentified`].
+    HouseholdIdentified(HouseholdIdentified),
 }
 
 /// The type of an [`Event`], without its data: what a test expects, a
@@ -130,6 +136,12 @@ pub enum EventType {
     PolicyAdopted,
     /// See [`ClientErased`].
     ClientErased,
+    /// See [`ConsentRecorded`].
+    ConsentRecorded,
+    /// See [`HouseholdRestricted`].
+    HouseholdRestricted,
+    /// See [`HouseholdIdentified`].
+    HouseholdIdentified,
 }
 
 impl EventType {
@@ -160,6 +172,9 @@ impl EventType {
         EventType::HmisRecordDeleted,
         EventType::PolicyAdopted,
         EventType::ClientErased,
+        EventType::ConsentRecorded,
+        EventType::HouseholdRestricted,
+        EventType::HouseholdIdentified,
     ];
 
     /// The name the log stores.
@@ -190,6 +205,9 @@ impl EventType {
             EventType::HmisRecordDeleted => "HmisRecordDeleted",
             EventType::PolicyAdopted => "PolicyAdopted",
             EventType::ClientErased => "ClientErased",
+            EventType::ConsentRecorded => "ConsentRecorded",
+            EventType::HouseholdRestricted => "HouseholdRestricted",
+            EventType::HouseholdIdentified => "HouseholdIdentified",
         }
     }
 }
@@ -257,6 +275,9 @@ impl Event {
         "HmisRecordDeleted",
         "PolicyAdopted",
         "ClientErased",
+        "ConsentRecorded",
+        "HouseholdRestricted",
+        "HouseholdIdentified",
     ];
 
     /// The event's type.
@@ -287,6 +308,27 @@ impl Event {
             Event::HmisRecordDeleted(_) => EventType::HmisRecordDeleted,
             Event::PolicyAdopted(_) => EventType::PolicyAdopted,
             Event::ClientErased(_) => EventType::ClientErased,
+            Event::ConsentRecorded(_) => EventType::ConsentRecorded,
+            Event::HouseholdRestricted(_) => EventType::HouseholdRestricted,
+            Event::HouseholdIdentified(_) => EventType::HouseholdIdentified,
+        }
+    }
+
+    /// Withholds the names and birth date of every member the event records
+    /// whose client `shows` refuses (see [`crate::Household::as_seen_by`]):
+    /// what a history shows a viewer without the client's consent.
+    pub fn withhold_names(&mut self, shows: &impl Fn(crate::vocab::ClientId) -> bool) {
+        let members: Vec<&mut crate::record::Member> = match self {
+            Event::HouseholdEnrolled(e) => e.members.iter_mut().collect(),
+            Event::HouseholdIdentified(e) => e.members.iter_mut().collect(),
+            Event::MemberAdded(e) => vec![&mut e.member],
+            Event::EventCorrected(e) => return e.corrected.withhold_names(shows),
+            _ => Vec::new(),
+        };
+        for member in members {
+            if !shows(member.client) {
+                member.withhold();
+            }
         }
     }
 
@@ -324,6 +366,9 @@ impl Event {
             Event::HmisRecordDeleted(_) => "HMIS record deleted in the source",
             Event::PolicyAdopted(_) => "policy adopted",
             Event::ClientErased(_) => "client erased",
+            Event::ConsentRecorded(_) => "release of information",
+            Event::HouseholdRestricted(_) => "restriction changed",
+            Event::HouseholdIdentified(_) => "members identified",
         }
     }
 
@@ -334,6 +379,7 @@ impl Event {
             Event::AssessmentRecorded(_) => Some("4.19"),
             Event::ContactMade(_) => Some("3.917/4.12"),
             Event::MemberAdded(_) | Event::MemberRemoved(_) => Some("3.15"),
+            Event::HouseholdIdentified(_) => Some("3.01/3.03"),
             Event::HeadOfHouseholdChanged(_) => Some("3.15"),
             Event::HouseholdExited(_) => Some("3.11/3.12"),
             Event::EventCorrected(e) => e.corrected.hud_element(),

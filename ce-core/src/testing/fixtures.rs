@@ -101,6 +101,8 @@ impl HouseholdBuilder {
                     months_homeless: MonthsHomeless::TwoMonths,
                 },
                 current: on_the_street(),
+                referred_by: None,
+                restricted: false,
             },
             score: None,
             placed: false,
@@ -111,6 +113,41 @@ impl HouseholdBuilder {
     pub fn client(mut self, id: ClientId) -> Self {
         if let Some(head) = self.enroll.members.first_mut() {
             head.client = id;
+        }
+        self
+    }
+
+    /// Enrolled without personal data, referred by `agency` under its
+    /// reference `reference`: every member's birth date gives way to its
+    /// age band at project start, and no name is given.
+    pub fn referred_by(mut self, agency: &str, reference: &str) -> Self {
+        let start = self.enroll.project_start;
+        for member in &mut self.enroll.members {
+            member.age_band = member.band_at(start);
+            member.birth_date = None;
+            member.first_name = None;
+            member.last_name = None;
+        }
+        self.enroll.current.location_details = None;
+        self.enroll.referred_by = Some(crate::record::ReferralContact {
+            agency: crate::vocab::AgencyId(agency.to_owned()),
+            reference: reference.to_owned(),
+            contact: format!("{agency} front desk"),
+        });
+        self
+    }
+
+    /// Restricted (fleeing domestic violence) from enrollment.
+    pub fn restricted(mut self) -> Self {
+        self.enroll.restricted = true;
+        self
+    }
+
+    /// The head of household is named `first last`.
+    pub fn named(mut self, first: &str, last: &str) -> Self {
+        if let Some(head) = self.enroll.members.first_mut() {
+            head.first_name = Some(first.to_owned());
+            head.last_name = Some(last.to_owned());
         }
         self
     }

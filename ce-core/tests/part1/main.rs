@@ -14,6 +14,7 @@ mod assessment_is_contact;
 mod attempt_contact;
 mod change_head;
 mod chronic;
+mod consent;
 mod enroll;
 mod exit;
 mod follow_up;

@@ -361,6 +361,8 @@ impl Planner<'_> {
                         months_homeless: hoh.months.unwrap_or(MonthsHomeless::DataNotCollected),
                     },
                     current,
+                    referred_by: None,
+                    restricted: false,
                 });
                 let meta = self.meta(EnrollmentRow::FILE, &hoh.id, &hoh.src, start);
                 let enroll = command.clone();

@@ -14,6 +14,7 @@ mod fixtures;
 
 mod backup_import;
 mod bad_input;
+mod consent;
 mod demo;
 mod docs;
 mod enroll_assess;

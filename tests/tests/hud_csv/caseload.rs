@@ -145,6 +145,8 @@ pub fn caseload() -> Caseload {
             )],
             prior: prior(99, None, T::DataNotCollected, M::DataNotCollected),
             current: cls(99),
+            referred_by: None,
+            restricted: false,
         },
     );
     s.recorded_at(at(2024, 12, 2, 9, 0));
@@ -178,6 +180,8 @@ pub fn caseload() -> Caseload {
             )],
             prior: prior(116, Some((2024, 11, 1)), T::OneTime, M::TwoMonths),
             current: street,
+            referred_by: None,
+            restricted: false,
         },
     );
     s.recorded_at(at(2025, 1, 7, 10, 0));
@@ -227,6 +231,8 @@ pub fn caseload() -> Caseload {
             ],
             prior: prior(101, None, T::TwoTimes, M::FourMonths),
             current: cls(101),
+            referred_by: None,
+            restricted: false,
         },
     );
     s.recorded_at(at(2025, 1, 11, 11, 0));
@@ -341,6 +347,8 @@ pub fn caseload() -> Caseload {
             )],
             prior: prior(116, None, T::OneTime, M::OneMonth),
             current: cls(116),
+            referred_by: None,
+            restricted: false,
         },
     );
     s.recorded_at(at(2025, 3, 4, 9, 0));

@@ -97,6 +97,8 @@ fn each_member_keeps_their_own_destination_through_export_and_import() {
             ],
             prior: prior(116, None, TimesHomeless::OneTime, MonthsHomeless::OneMonth),
             current: cls(116),
+            referred_by: None,
+            restricted: false,
         },
     );
     // The relative leaves first, for a friend's place; then the couple moves

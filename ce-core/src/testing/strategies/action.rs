@@ -138,6 +138,35 @@ pub enum Action {
         /// Which member.
         member: Ref,
     },
+    /// Enroll a household without personal data: the spec's members by
+    /// their age bands, referred by a victim service provider.
+    EnrollReferred(HouseholdSpec),
+    /// Record a member's release of information.
+    Consent {
+        /// The household.
+        household: Ref,
+        /// Which member.
+        member: Ref,
+        /// 0: given, 1: refused, 2: revoked.
+        decision: u8,
+        /// For referrals only (else the whole CoC).
+        referrals: bool,
+        /// A last day this many days on (given releases).
+        days: Option<u16>,
+    },
+    /// Restrict a household, or lift the restriction.
+    Restrict {
+        /// The household.
+        household: Ref,
+        /// Restricted or not.
+        restricted: bool,
+    },
+    /// Identify a household enrolled without personal data: every member
+    /// gets a name.
+    Identify {
+        /// The household.
+        household: Ref,
+    },
     /// Correct the household's latest event the correction fits (its
     /// latest event if none fits).
     Correct {
@@ -161,6 +190,10 @@ impl Action {
         };
         match self {
             Action::Enroll(_)
+            | Action::EnrollReferred(_)
+            | Action::Consent { .. }
+            | Action::Restrict { .. }
+            | Action::Identify { .. }
             | Action::Assess { .. }
             | Action::FollowUp { .. }
             | Action::AttemptContact { .. }
@@ -200,6 +233,32 @@ impl fmt::Debug for Action {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Action::Enroll(spec) => write!(f, "enroll {spec:?}"),
+            Action::EnrollReferred(spec) => write!(f, "enroll without personal data {spec:?}"),
+            Action::Consent {
+                household,
+                member,
+                decision,
+                referrals,
+                days,
+            } => {
+                let decision = ["given", "refused", "revoked"]
+                    .get(usize::from(*decision))
+                    .unwrap_or(&"given");
+                let scope = if *referrals { "referrals" } else { "the CoC" };
+                write!(
+                    f,
+                    "release of information of member{member:?} of household{household:?}: {decision}, for {scope}"
+                )?;
+                if let Some(days) = days {
+                    write!(f, ", {days} days")?;
+                }
+                Ok(())
+            }
+            Action::Restrict {
+                household,
+                restricted,
+            } => write!(f, "restrict household{household:?}: {restricted}"),
+            Action::Identify { household } => write!(f, "identify household{household:?}"),
             Action::Assess {
                 household,
                 assessment,

@@ -171,6 +171,8 @@ impl HouseholdSpec {
                 verified_by: Some("BoS Coordinated Entry".to_owned()),
                 ..CurrentLivingSituation::new(current)
             },
+            referred_by: None,
+            restricted: false,
         }
     }
 }

@@ -76,6 +76,14 @@ pub struct StepWeights {
     pub correct: u32,
     /// Erasures of clients.
     pub erase: u32,
+    /// Enrollments without personal data.
+    pub enroll_referred: u32,
+    /// Releases of information.
+    pub consent: u32,
+    /// Restrictions set or lifted.
+    pub restrict: u32,
+    /// Households without personal data identified.
+    pub identify: u32,
 }
 
 impl Default for StepWeights {
@@ -100,6 +108,10 @@ impl Default for StepWeights {
             expire_referrals: 3,
             correct: 3,
             erase: 1,
+            enroll_referred: 1,
+            consent: 2,
+            restrict: 1,
+            identify: 1,
         }
     }
 }
@@ -283,6 +295,47 @@ fn action(w: &StepWeights) -> impl Strategy<Value = Action> {
                 .boxed(),
         ),
         (w.expire_referrals, Just(Action::ExpireReferrals).boxed()),
+        (
+            w.enroll_referred,
+            household_with_defects()
+                .prop_map(Action::EnrollReferred)
+                .boxed(),
+        ),
+        (
+            w.consent,
+            (
+                recent(),
+                recent(),
+                prop_oneof![6 => Just(0u8), 2 => Just(1u8), 2 => Just(2u8)],
+                proptest::bool::ANY,
+                prop_oneof![2 => Just(None), 1 => (0u16..400).prop_map(Some)],
+            )
+                .prop_map(
+                    |(household, member, decision, referrals, days)| Action::Consent {
+                        household,
+                        member,
+                        decision,
+                        referrals,
+                        days,
+                    },
+                )
+                .boxed(),
+        ),
+        (
+            w.restrict,
+            (recent(), proptest::bool::ANY)
+                .prop_map(|(household, restricted)| Action::Restrict {
+                    household,
+                    restricted,
+                })
+                .boxed(),
+        ),
+        (
+            w.identify,
+            recent()
+                .prop_map(|household| Action::Identify { household })
+                .boxed(),
+        ),
         (
             w.correct,
             (recent(), correction(), text())
@@ -500,6 +553,10 @@ mod tests {
             expire_referrals: 0,
             correct: 0,
             erase: 0,
+            enroll_referred: 0,
+            consent: 0,
+            restrict: 0,
+            identify: 0,
         };
         let mut runner = TestRunner::deterministic();
         for _ in 0..20 {

@@ -94,6 +94,76 @@ impl Step {
         };
         match &self.action {
             Action::Enroll(spec) => spec.enroll(date).into(),
+            Action::EnrollReferred(spec) => {
+                let mut enroll = spec.enroll(date);
+                for member in &mut enroll.members {
+                    member.age_band = member.band_at(date);
+                    member.birth_date = None;
+                    member.first_name = None;
+                    member.last_name = None;
+                }
+                enroll.current.location_details = None;
+                enroll.referred_by = Some(crate::record::ReferralContact {
+                    agency: crate::vocab::AgencyId("Safe Harbor VSP".to_owned()),
+                    reference: format!("SH-{}", date.format("%Y%m%d")),
+                    contact: "advocate line".to_owned(),
+                });
+                enroll.into()
+            }
+            Action::Consent {
+                household: h,
+                member: m,
+                decision,
+                referrals,
+                days,
+            } => crate::command::RecordConsent {
+                household: household(*h),
+                client: member(*h, *m),
+                date,
+                decision: match decision {
+                    0 => crate::record::ConsentDecision::Given,
+                    1 => crate::record::ConsentDecision::Refused,
+                    _ => crate::record::ConsentDecision::Revoked,
+                },
+                scope: if *referrals {
+                    crate::record::ConsentScope::Referrals
+                } else {
+                    crate::record::ConsentScope::Coc
+                },
+                expires: days.and_then(|d| date.checked_add_days(chrono::Days::new(u64::from(d)))),
+            }
+            .into(),
+            Action::Restrict {
+                household: h,
+                restricted,
+            } => crate::command::Restrict {
+                household: household(*h),
+                date,
+                restricted: *restricted,
+            }
+            .into(),
+            Action::Identify { household: h } => crate::command::Identify {
+                household: household(*h),
+                date,
+                members: caseload
+                    .households()
+                    .get(&household(*h))
+                    .map(|hh| {
+                        hh.members
+                            .iter()
+                            .map(|m| crate::record::Member {
+                                first_name: Some("Identified".to_owned()),
+                                last_name: Some(format!(
+                                    "Member {}",
+                                    m.client.as_uuid().as_u128() % 1000
+                                )),
+                                ..m.clone()
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            }
+            .into(),
             Action::Assess {
                 household: h,
                 assessment,

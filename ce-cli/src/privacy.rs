@@ -1,0 +1,194 @@
+//! consent, restrict, identify, and `report consent`.
+
+use std::path::Path;
+
+use ce_core::{
+    ConsentDecision, ConsentScope, HouseholdId, Identify, Member, RecordConsent, Restrict,
+};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::context::{date_or_today, parse_id, read_json, Ctx};
+use crate::error::CliError;
+use crate::household::recorded;
+use crate::output::table;
+
+/// `ce consent HOUSEHOLD --client C --decision D [--scope S] [--expires D]`.
+pub fn consent(
+    ctx: &Ctx,
+    household: &str,
+    client: &str,
+    decision: ConsentDecision,
+    scope: ConsentScope,
+    expires: Option<NaiveDate>,
+    date: Option<NaiveDate>,
+) -> Result<(), CliError> {
+    recorded(
+        ctx,
+        RecordConsent {
+            household: parse_id("household", household)?,
+            client: parse_id("client", client)?,
+            date: date_or_today(date),
+            decision,
+            scope,
+            expires,
+        },
+    )
+}
+
+/// `ce restrict HOUSEHOLD [--lift]`.
+pub fn restrict(
+    ctx: &Ctx,
+    household: &str,
+    restricted: bool,
+    date: Option<NaiveDate>,
+) -> Result<(), CliError> {
+    let household: HouseholdId = parse_id("household", household)?;
+    let executed = ctx.execute(Restrict {
+        household,
+        date: date_or_today(date),
+        restricted,
+    })?;
+    let state = if restricted {
+        "restricted"
+    } else {
+        "not restricted"
+    };
+    let text = if executed.events.is_empty() {
+        format!("household {household} was {state} already; nothing changed")
+    } else {
+        format!("household {household} is {state} from now on")
+    };
+    ctx.out.emit(
+        text,
+        &json!({ "household": household, "restricted": restricted, "changed": !executed.events.is_empty() }),
+    );
+    Ok(())
+}
+
+/// The file `ce identify` reads.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Members {
+    members: Vec<Member>,
+}
+
+/// `ce identify HOUSEHOLD --file F`.
+pub fn identify(
+    ctx: &Ctx,
+    household: &str,
+    file: &Path,
+    date: Option<NaiveDate>,
+) -> Result<(), CliError> {
+    let household: HouseholdId = parse_id("household", household)?;
+    let Members { members } = read_json(file)?;
+    recorded(
+        ctx,
+        Identify {
+            household,
+            date: date_or_today(date),
+            members,
+        },
+    )
+}
+
+/// `ce report consent --expiring N`: ids and dates only, no names.
+pub fn consent_report(ctx: &Ctx, days: u32, as_of: NaiveDate) -> Result<(), CliError> {
+    let caseload = ctx.caseload()?;
+    let rows = ce_core::report::consent_expiring(&caseload, as_of, days);
+    let text = if rows.is_empty() {
+        format!("no release of information in force on {as_of} ends within {days} days")
+    } else {
+        format!(
+            "Releases of information ending within {days} days of {as_of} ({})\n{}",
+            rows.len(),
+            table(
+                &["household", "client", "scope", "last day", "days left"],
+                rows.iter().map(|r| {
+                    vec![
+                        r.household.to_string(),
+                        r.client.to_string(),
+                        r.scope.to_string(),
+                        r.expires.to_string(),
+                        r.days_left.to_string(),
+                    ]
+                }),
+            )
+        )
+    };
+    ctx.out.emit(text, &rows);
+    Ok(())
+}
+
+/// Whose names the acting user may see today: every name for a CE lead;
+/// otherwise those of households their agency owns, and of members whose
+/// release of information covers them, unless the household is
+/// restricted.
+pub struct NameAccess {
+    actor: ce_core::Actor,
+    on: NaiveDate,
+    /// The caseload, read only for a user who is not a CE lead.
+    caseload: Option<ce_core::Caseload>,
+}
+
+impl NameAccess {
+    /// The acting user's access today. Whatever date a command shows the
+    /// caseload as of, names are shown under the releases in force today:
+    /// a release revoked since does not show them for an earlier date.
+    pub fn today(ctx: &Ctx) -> Result<Self, CliError> {
+        let on = crate::context::today();
+        let caseload = if ctx.actor.role == ce_core::Role::Lead {
+            None
+        } else {
+            Some(ctx.caseload()?)
+        };
+        Ok(Self {
+            actor: ctx.actor.clone(),
+            on,
+            caseload,
+        })
+    }
+
+    /// Whether the user sees the names of `client` in `household`.
+    pub fn shows(&self, household: HouseholdId, client: ce_core::ClientId) -> bool {
+        let Some(caseload) = &self.caseload else {
+            return true;
+        };
+        caseload.households().get(&household).is_some_and(|h| {
+            let referred = caseload.referred_to(household, &self.actor.agency);
+            h.shows_names_of(client, &self.actor, self.on, referred)
+        })
+    }
+
+    /// Whether the user sees the head of household's names.
+    pub fn shows_head(&self, household: HouseholdId) -> bool {
+        let Some(caseload) = &self.caseload else {
+            return true;
+        };
+        caseload
+            .households()
+            .get(&household)
+            .and_then(ce_core::Household::head)
+            .is_some_and(|head| self.shows(household, head.client))
+    }
+
+    /// The household as the user may see it.
+    pub fn household(&self, household: &ce_core::Household) -> ce_core::Household {
+        match &self.caseload {
+            None => household.clone(),
+            Some(caseload) => household.as_seen_by(
+                &self.actor,
+                self.on,
+                caseload.referred_to(household.id, &self.actor.agency),
+            ),
+        }
+    }
+
+    /// Withholds, in a household's event, the names the user may not see.
+    pub fn event(&self, household: HouseholdId, event: &mut ce_core::Event) {
+        if self.caseload.is_some() {
+            event.withhold_names(&|client| self.shows(household, client));
+        }
+    }
+}

@@ -1,0 +1,201 @@
+//! Privacy rules: releases of information, restricted households, and
+//! households enrolled without personal data until they are identified.
+
+use crate::command::{Identify, RecordConsent, Restrict};
+use crate::decide::household::{check_member, household_event, household_on, ACCESS};
+use crate::decide::{check_line, check_text, Context, Decision};
+use crate::error::{DateRule, Field, Operation, Rejection};
+use crate::event::{ConsentRecorded, Event, HouseholdIdentified, HouseholdRestricted};
+use crate::household::Household;
+use crate::outcome::Outcome;
+use crate::record::{
+    ConsentDecision, CurrentLivingSituation, Member, ReferralContact, MAX_CONTACT_CHARS,
+};
+use crate::vocab::Role;
+
+/// A referring agency, its reference number and its contact, each given and
+/// of a plausible length.
+pub(super) fn check_contact(contact: &ReferralContact) -> Result<(), Rejection> {
+    check_text(Field::ReferringAgency, &contact.agency.0, MAX_CONTACT_CHARS)?;
+    check_line(Field::ReferringAgency, &contact.agency.0, MAX_CONTACT_CHARS)?;
+    check_text(
+        Field::ReferenceNumber,
+        &contact.reference,
+        MAX_CONTACT_CHARS,
+    )?;
+    check_line(
+        Field::ReferenceNumber,
+        &contact.reference,
+        MAX_CONTACT_CHARS,
+    )?;
+    check_text(Field::AgencyContact, &contact.contact, MAX_CONTACT_CHARS)?;
+    check_line(Field::AgencyContact, &contact.contact, MAX_CONTACT_CHARS)
+}
+
+/// Refuses any name, birth date or location detail for a household enrolled
+/// without personal data: its referring agency keeps those.
+pub(super) fn refuse_personal_data(
+    members: &[Member],
+    current: Option<&CurrentLivingSituation>,
+) -> Result<(), Rejection> {
+    for member in members {
+        let given = [
+            (member.first_name.is_some(), Field::FirstName),
+            (member.last_name.is_some(), Field::LastName),
+            (member.birth_date.is_some(), Field::BirthDate),
+        ];
+        if let Some((_, field)) = given.into_iter().find(|(given, _)| *given) {
+            return Err(Rejection::PersonalDataRefused { field });
+        }
+    }
+    if current.is_some_and(|c| c.location_details.is_some()) {
+        return Err(Rejection::PersonalDataRefused {
+            field: Field::LocationDetails,
+        });
+    }
+    Ok(())
+}
+
+/// The CE lead, or staff of the agency that owns the household.
+fn require_owner(
+    ctx: &Context<'_>,
+    household: &Household,
+    action: Operation,
+) -> Result<(), Rejection> {
+    let actor = &ctx.meta.actor;
+    if actor.role == Role::Lead || household.owner() == Some(&actor.agency) {
+        Ok(())
+    } else {
+        Err(Rejection::NotOwningAgency {
+            household: household.id,
+            action,
+        })
+    }
+}
+
+pub(crate) fn record(ctx: &Context<'_>, c: &RecordConsent) -> Result<Decision, Rejection> {
+    ctx.require(ACCESS, Operation::RecordConsent)?;
+    let household = household_on(ctx, c.household, Field::ConsentDate, c.date)?;
+    if !household.members.iter().any(|m| m.client == c.client) {
+        return Err(Rejection::UnknownMember {
+            household: c.household,
+            client: c.client,
+        });
+    }
+    if let Some(expires) = c.expires {
+        let rule = if c.decision != ConsentDecision::Given {
+            Some(DateRule::OnlyWhenGiven)
+        } else if expires < c.date {
+            Some(DateRule::BeforeConsent)
+        } else {
+            None
+        };
+        if let Some(rule) = rule {
+            return Err(Rejection::ConsentExpiry {
+                field: Field::ConsentExpires,
+                expires,
+                rule,
+            });
+        }
+    }
+    if c.decision == ConsentDecision::Revoked && household.consent_on(c.client, c.date).is_none() {
+        return Err(Rejection::NothingToRevoke {
+            client: c.client,
+            date: c.date,
+        });
+    }
+    Ok(Decision {
+        events: vec![household_event(
+            c.household,
+            c.date,
+            Event::ConsentRecorded(ConsentRecorded {
+                client: c.client,
+                decision: c.decision,
+                scope: c.scope,
+                expires: c.expires,
+            }),
+        )],
+        outcome: Outcome::Recorded,
+    })
+}
+
+pub(crate) fn restrict(ctx: &Context<'_>, c: &Restrict) -> Result<Decision, Rejection> {
+    ctx.require(ACCESS, Operation::Restrict)?;
+    let household = household_on(ctx, c.household, Field::EffectiveDate, c.date)?;
+    require_owner(ctx, household, Operation::Restrict)?;
+    let events = if household.restricted == c.restricted {
+        // Already so: nothing to record.
+        Vec::new()
+    } else {
+        vec![household_event(
+            c.household,
+            c.date,
+            Event::HouseholdRestricted(HouseholdRestricted {
+                restricted: c.restricted,
+            }),
+        )]
+    };
+    Ok(Decision {
+        events,
+        outcome: Outcome::Recorded,
+    })
+}
+
+pub(crate) fn identify(ctx: &Context<'_>, c: &Identify) -> Result<Decision, Rejection> {
+    ctx.require(ACCESS, Operation::Identify)?;
+    let household = household_on(ctx, c.household, Field::EffectiveDate, c.date)?;
+    if !household.is_without_personal_data() {
+        return Err(Rejection::AlreadyIdentified(c.household));
+    }
+    let mut members = Vec::with_capacity(c.members.len());
+    for given in &c.members {
+        let recorded = household
+            .members
+            .iter()
+            .find(|m| m.client == given.client)
+            .ok_or(Rejection::UnknownMember {
+                household: c.household,
+                client: given.client,
+            })?;
+        let changes = |field| Rejection::IdentifyChanges {
+            client: given.client,
+            field,
+        };
+        if given.relationship != recorded.relationship {
+            return Err(changes(Field::Relationship));
+        }
+        if given.veteran != recorded.veteran {
+            return Err(changes(Field::VeteranStatus));
+        }
+        if given.disabling_condition != recorded.disabling_condition {
+            return Err(changes(Field::DisablingCondition));
+        }
+        // The band recorded at enrollment is what the household is ranked
+        // by: a birth date must agree with it, and the band stays.
+        let band = recorded.age_band;
+        let checked = check_member(
+            &Member {
+                age_band: band.or(given.age_band),
+                ..given.clone()
+            },
+            c.date,
+            household.project_start,
+        )
+        .map_err(|rejection| match rejection {
+            Rejection::AgeBandDisagrees { .. } => changes(Field::AgeBand),
+            other => other,
+        })?;
+        if checked.age_band != band {
+            return Err(changes(Field::AgeBand));
+        }
+        members.push(checked);
+    }
+    Ok(Decision {
+        events: vec![household_event(
+            c.household,
+            c.date,
+            Event::HouseholdIdentified(HouseholdIdentified { members }),
+        )],
+        outcome: Outcome::Recorded,
+    })
+}
