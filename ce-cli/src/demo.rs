@@ -13,11 +13,11 @@ use ce_core::hud::{
 use ce_core::report::PriorityListReport;
 use ce_core::{
     AcceptReferral, Actor, Assess, AttemptContact, Caseload, ClientId, Coalition, Command,
-    CommandId, CommandMeta, ContactMethod, CurrentLivingSituation, DeclineReferral, Enroll,
-    Envelope, Error, EventId, EventStore, Exit, ExpireReferrals, FollowUp, HouseholdId,
-    ListHouseholdType, ListKey, Member, MemoryStore, OpeningId, Outcome, PostOpening,
-    PriorLivingSituation, ProgramType, Refer, ReferralId, Rejection, Role, StatusUpdate, Sweep,
-    Workflow,
+    CommandId, CommandMeta, ConsentDecision, ConsentScope, ContactMethod, CurrentLivingSituation,
+    DeclineReferral, Enroll, Envelope, Error, EventId, EventStore, Exit, ExpireReferrals, FollowUp,
+    HouseholdId, ListHouseholdType, ListKey, Member, MemoryStore, OpeningId, Outcome, PostOpening,
+    PriorLivingSituation, ProgramType, RecordConsent, Refer, ReferralId, Rejection, Role,
+    StatusUpdate, Sweep, Workflow,
 };
 use chrono::{Days, NaiveDate, TimeZone, Utc};
 use serde_json::json;
@@ -356,10 +356,51 @@ impl Sim<'_> {
         let lead = Actor::new("ce-lead", "BoS CE", Role::Lead);
         match action {
             Action::Enroll(i) => {
-                let (enroll, _) = self.enrolls[i].clone();
-                if let Outcome::Enrolled { household } = self.run(date, self.access(i), enroll)? {
+                let (mut enroll, _) = self.enrolls[i].clone();
+                // A few households are survivors referred by a victim
+                // service provider: no personal data, only its reference.
+                let referred = self.rng.chance(3);
+                if referred {
+                    for member in &mut enroll.members {
+                        member.age_band = member.band_at(enroll.project_start);
+                        member.birth_date = None;
+                        member.first_name = None;
+                        member.last_name = None;
+                    }
+                    enroll.current.location_details = None;
+                    enroll.referred_by = Some(ce_core::ReferralContact {
+                        agency: ce_core::AgencyId("Safe Harbor DV Services".to_owned()),
+                        reference: format!("SH-{}", 1000 + i),
+                        contact: "advocate line 608-555-0100".to_owned(),
+                    });
+                }
+                enroll.restricted = !referred && self.rng.chance(3);
+                let head = enroll.members.first().map(|m| m.client);
+                let access = self.access(i);
+                if let Outcome::Enrolled { household } = self.run(date, access.clone(), enroll)? {
                     self.households[i] = Some(household);
                     self.by_household.insert(household, i);
+                    // Most heads sign the release of information for the
+                    // whole CoC; some for referrals only, some decline.
+                    if let (false, Some(client)) = (referred, head) {
+                        let (decision, scope) = match self.rng.range(0, 10) {
+                            0 => (ConsentDecision::Refused, ConsentScope::Coc),
+                            1 | 2 => (ConsentDecision::Given, ConsentScope::Referrals),
+                            _ => (ConsentDecision::Given, ConsentScope::Coc),
+                        };
+                        self.run(
+                            date,
+                            access,
+                            RecordConsent {
+                                household,
+                                client,
+                                date,
+                                decision,
+                                scope,
+                                expires: None,
+                            },
+                        )?;
+                    }
                 }
             }
             Action::Assess(i) => {

@@ -847,6 +847,14 @@ fn household_body(app: &App, who: &Who, view: &HouseholdView, s: Option<&FormSta
             (m.client.to_string(), name)
         })
         .collect();
+    let all_members: Vec<(String, String)> = h
+        .members
+        .iter()
+        .map(|m| {
+            let name = ce_core::report::member_name(m).unwrap_or_else(|| m.client.to_string());
+            (m.client.to_string(), name)
+        })
+        .collect();
     html! {
         (form_alert(s))
         section {
@@ -863,10 +871,15 @@ fn household_body(app: &App, who: &Who, view: &HouseholdView, s: Option<&FormSta
                 tr { th { "Months homeless (3.917)" } td { (h.months_homeless.label()) } }
                 tr { th { "Current living situation (4.12)" } td { (LivingSituation::from(h.current.1.living_situation).label()) " on " (h.current.0) } }
                 tr { th { "Last contact" } td { (h.last_contact) " (" (h.days_since_contact(view.as_of)) " days before " (view.as_of) ")" } }
+                tr { th { "Owning agency" } td { (h.owner().map(|a| a.0.clone()).unwrap_or_else(|| "not recorded".to_owned())) } }
+                @if let Some(via) = &h.referred_by {
+                    tr { th { "Without personal data" } td { "Reach through " (via.agency) " (ref " (via.reference) "): " (via.contact) ". Referrals go through this agency; HMIS gets none of its records." } }
+                }
+                tr { th { "Restricted" } td { (if h.restricted { "yes: names only for the CE lead and the owning agency" } else { "no" }) } }
             }
             h3 { "Members" }
             table {
-                thead { tr { th { "Client id" } th { "Name" } th { "Relationship (3.15)" } th { "Date of birth" } } }
+                thead { tr { th { "Client id" } th { "Name" } th { "Relationship (3.15)" } th { "Date of birth" } th { "Age band at project start" } th { "Release of information" } } }
                 tbody {
                     @for m in &h.members {
                         tr {
@@ -874,6 +887,8 @@ fn household_body(app: &App, who: &Who, view: &HouseholdView, s: Option<&FormSta
                             td { (ce_core::report::member_name(m).unwrap_or_else(|| "(no name recorded)".to_owned())) }
                             td { (m.relationship.label()) }
                             td { (m.birth_date.map(|d| d.to_string()).unwrap_or_default()) }
+                            td { (h.age_band(m).map(|b| b.to_string()).unwrap_or_else(|| "—".to_owned())) }
+                            td { (consent_text(h, m.client)) }
                         }
                     }
                 }
@@ -1020,6 +1035,34 @@ fn household_body(app: &App, who: &Who, view: &HouseholdView, s: Option<&FormSta
                 }
                 form method="post" action=(action) {
                     fieldset {
+                        legend { "Release of information" }
+                        (form_head(who, "consent", s))
+                        (select(s, "consent", "client", "Member", &all_members, "", false))
+                        (input(s, "consent", "date", "Date answered", "date", &today))
+                        (select(s, "consent", "decision", "Answer", &[
+                            ("given".to_owned(), "Given: signed the release".to_owned()),
+                            ("refused".to_owned(), "Refused to sign".to_owned()),
+                            ("revoked".to_owned(), "Revoked a release given before".to_owned()),
+                        ], "given", false))
+                        (select(s, "consent", "scope", "Who may see the names", &[
+                            ("coc".to_owned(), "Every partner agency of the CoC".to_owned()),
+                            ("referrals".to_owned(), "Only the agencies the household is referred to".to_owned()),
+                        ], "coc", false))
+                        (input(s, "consent", "expires", "Last day (optional, a given release only)", "date", ""))
+                        p { button type="submit" { "Record the answer" } }
+                    }
+                }
+                form method="post" action=(action) {
+                    fieldset {
+                        legend { "Restriction" }
+                        (form_head(who, "restrict", s))
+                        (input(s, "restrict", "date", "Date", "date", &today))
+                        (checkbox(s, "restrict", "restricted", "Restricted (fleeing domestic violence): names only for the CE lead and the owning agency", h.restricted))
+                        p { button type="submit" { "Set" } }
+                    }
+                }
+                form method="post" action=(action) {
+                    fieldset {
                         legend { "Exit from CE" }
                         (form_head(who, "exit", s))
                         (input(s, "exit", "date", "Exit date", "date", &today))
@@ -1050,6 +1093,26 @@ fn household_body(app: &App, who: &Who, view: &HouseholdView, s: Option<&FormSta
         @if who.role() == AccountRole::Lead {
             p { a href=(format!("/households/{id}/views")) { "Who viewed this household" } }
         }
+    }
+}
+
+/// A member's release of information in words.
+fn consent_text(h: &ce_core::Household, client: ce_core::ClientId) -> String {
+    let Some(c) = h.consents.iter().find(|c| c.client == client) else {
+        return "none recorded".to_owned();
+    };
+    let scope = match c.scope {
+        ce_core::ConsentScope::Referrals => "the agencies referred to",
+        _ => "every CoC partner agency",
+    };
+    let until = c
+        .expires
+        .map(|d| format!(" through {d}"))
+        .unwrap_or_default();
+    match c.decision {
+        ce_core::ConsentDecision::Given => format!("given on {} for {scope}{until}", c.date),
+        ce_core::ConsentDecision::Refused => format!("refused on {}", c.date),
+        _ => format!("revoked on {}", c.date),
     }
 }
 
@@ -1170,10 +1233,10 @@ fn age_bands() -> Vec<(String, String)> {
 }
 
 /// A labelled checkbox that keeps what the user ticked.
-fn checkbox(s: Option<&FormState>, form: &str, name: &str, label: &str) -> Markup {
+fn checkbox(s: Option<&FormState>, form: &str, name: &str, label: &str, on: bool) -> Markup {
     let id = format!("{form}-{name}");
     let ticked = matches!(
-        typed(s, form, name, "").as_str(),
+        typed(s, form, name, if on { "on" } else { "" }).as_str(),
         "on" | "true" | "1" | "yes"
     );
     html! {
@@ -1235,7 +1298,7 @@ fn enroll_form(app: &App, who: &Who, s: Option<&FormState>) -> Markup {
             }
             fieldset {
                 legend { "Restriction" }
-                (checkbox(s, f, "restricted", "Restricted (fleeing domestic violence): names only for the CE lead and this agency"))
+                (checkbox(s, f, "restricted", "Restricted (fleeing domestic violence): names only for the CE lead and this agency", false))
             }
             p { button type="submit" { "Enroll" } }
         }
