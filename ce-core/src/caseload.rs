@@ -381,8 +381,9 @@ impl Caseload {
             return;
         };
         match event {
-            Event::OpeningWithdrawn(_) => {
+            Event::OpeningWithdrawn(e) => {
                 opening.status = OpeningStatus::Withdrawn;
+                opening.withdrawn_reason = Some(e.reason.clone());
             }
             Event::ReferralOffered(e) => opening.live_referral = Some(e.referral),
             Event::ReferralAccepted(_) => {

@@ -63,6 +63,9 @@ pub struct Opening {
     pub live_referral: Option<ReferralId>,
     /// Date posted.
     pub posted_on: NaiveDate,
+    /// Why the provider withdrew it, once withdrawn.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withdrawn_reason: Option<String>,
 }
 
 impl Opening {
@@ -82,6 +85,7 @@ impl Opening {
             status: OpeningStatus::Open,
             live_referral: None,
             posted_on: date,
+            withdrawn_reason: None,
         }
     }
 

@@ -426,6 +426,18 @@ pub enum ContactMethod {
     Other,
 }
 
+impl std::fmt::Display for ContactMethod {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ContactMethod::Phone => "phone",
+            ContactMethod::Email => "email",
+            ContactMethod::Text => "text message",
+            ContactMethod::InPerson => "in person",
+            ContactMethod::Other => "other",
+        })
+    }
+}
+
 /// One local assessment question and its answer (AssessmentQuestions.csv).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

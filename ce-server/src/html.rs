@@ -25,13 +25,19 @@ pub struct FormState {
 impl FormState {
     /// The state of `form` sent with `fields`, failed with `failure`.
     pub fn failed(form: &str, fields: &Fields, failure: &Failure) -> Self {
+        // A form repeated on each row of a table carries its row: only that
+        // row's form shows the message and what was typed.
+        let form = match fields.opt("row") {
+            Some(row) => format!("{form}@{row}"),
+            None => form.to_owned(),
+        };
         let mut errors = HashMap::new();
         errors.insert(
             failure.field_name().unwrap_or_else(|| "_form".to_owned()),
             failure.detail(),
         );
         Self {
-            form: form.to_owned(),
+            form,
             values: fields.0.iter().cloned().collect(),
             errors,
         }
@@ -219,9 +225,15 @@ pub fn form_head(who: &Who, form: &str, state: Option<&FormState>) -> Markup {
         .filter(|s| s.form == form)
         .and_then(|s| s.values.get("command_id").cloned())
         .unwrap_or_else(|| ce_core::CommandId::random().to_string());
+    // `name@row`: a form repeated on each row of a table.
+    let (name, row) = match form.split_once('@') {
+        Some((name, row)) => (name, Some(row)),
+        None => (form, None),
+    };
     html! {
         (csrf_field(who))
-        input type="hidden" name="form" value=(form);
+        input type="hidden" name="form" value=(name);
+        @if let Some(row) = row { input type="hidden" name="row" value=(row); }
         input type="hidden" name="command_id" value=(command_id);
         @if let Some(error) = state.filter(|s| s.form == form).and_then(|s| s.errors.get("_form")) {
             p.error role="alert" { (error) }
@@ -242,6 +254,11 @@ pub fn form_alert(state: Option<&FormState>) -> Markup {
             @for message in state.errors.values() { (message) " " }
         }
     }
+}
+
+/// The element id of field `name` of `form` (unique per row).
+pub fn field_id(form: &str, name: &str) -> String {
+    format!("{}-{name}", form.replace('@', "-"))
 }
 
 /// What `state` says `name` of `form` was typed as, else `default`.
@@ -286,7 +303,7 @@ pub fn input(
     type_: &str,
     default: &str,
 ) -> Markup {
-    let id = format!("{form}-{name}");
+    let id = field_id(form, name);
     html! {
         label for=(id) { (label) }
         input type=(type_) id=(id) name=(name) value=(typed(state, form, name, default));
@@ -296,7 +313,7 @@ pub fn input(
 
 /// A labelled textarea.
 pub fn textarea(state: Option<&FormState>, form: &str, name: &str, label: &str) -> Markup {
-    let id = format!("{form}-{name}");
+    let id = field_id(form, name);
     html! {
         label for=(id) { (label) }
         textarea id=(id) name=(name) { (typed(state, form, name, "")) }
@@ -315,7 +332,7 @@ pub fn select(
     default: &str,
     blank: bool,
 ) -> Markup {
-    let id = format!("{form}-{name}");
+    let id = field_id(form, name);
     let chosen = typed(state, form, name, default);
     html! {
         label for=(id) { (label) }

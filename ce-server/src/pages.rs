@@ -901,7 +901,7 @@ fn household_body(app: &App, who: &Who, view: &HouseholdView, s: Option<&FormSta
                 Some(e) => {
                     @if e.lists.is_empty() { p { "On no list." } }
                     @for l in &e.lists {
-                        h3 { (l.list) ": rank " (l.rank) " of " (l.of) }
+                        h3 { (list_label(&l.list)) ": rank " (l.rank) " of " (l.of) }
                         ul {
                             @for (key, value) in &l.keys { li { (key) ": " (value) } }
                         }
@@ -1076,14 +1076,15 @@ fn household_body(app: &App, who: &Who, view: &HouseholdView, s: Option<&FormSta
         section {
             h2 { "History" }
             table {
-                thead { tr { th { "Effective" } th { "Recorded" } th { "By" } th { "What" } th { "Changed" } } }
+                thead { tr { th { "Effective" } th { "Recorded" } th { "By" } th { "What" } th { "Details" } th { "Changed" } } }
                 tbody {
                     @for e in &view.history {
                         tr {
                             td { (e.effective) }
                             td { (e.recorded_at.format("%Y-%m-%d %H:%M UTC")) }
                             td { (e.actor.user) " (" (e.actor.role) ", " (e.actor.agency) ")" }
-                            td { (e.event_type) @if let Some(el) = e.hud_element { " (" (el) ")" } }
+                            td { (e.event.label()) @if let Some(el) = e.hud_element { " (HUD " (el) ")" } }
+                            td { (event_details(&e.event)) }
                             td { (e.changes_line()) }
                         }
                     }
@@ -1118,11 +1119,108 @@ fn consent_text(h: &ce_core::Household, client: ce_core::ClientId) -> String {
 
 fn referral_status(status: &ReferralStatus) -> String {
     match status {
-        ReferralStatus::Offered => "offered".to_owned(),
         ReferralStatus::Acknowledged => "acknowledged by the provider".to_owned(),
-        ReferralStatus::Accepted { date } => format!("accepted on {date}"),
-        ReferralStatus::Declined { date, .. } => format!("declined on {date}"),
-        other => format!("{other:?}"),
+        other => other.to_string(),
+    }
+}
+
+/// A list in the policy's words: "Coulee: Permanent supportive housing,
+/// adults only".
+fn list_label(key: &ce_core::ListKey) -> String {
+    format!(
+        "{}: {}, {}",
+        key.coalition,
+        key.program.label(),
+        key.household_type.label()
+    )
+}
+
+/// What staff wrote or chose on an event, in words: notes, reasons,
+/// locations, the release of information. Escaped by the template.
+fn event_details(event: &ce_core::Event) -> String {
+    use ce_core::Event as E;
+    let names = |members: &[ce_core::Member]| {
+        members
+            .iter()
+            .map(|m| ce_core::report::member_name(m).unwrap_or_else(|| m.client.to_string()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let situation = |c: &ce_core::CurrentLivingSituation| {
+        let mut text = LivingSituation::from(c.living_situation).label().to_owned();
+        if let Some(details) = &c.location_details {
+            text.push_str(&format!(" ({details})"));
+        }
+        text
+    };
+    match event {
+        E::HouseholdEnrolled(e) => {
+            let mut text = format!("{}; {}", names(&e.members), situation(&e.current));
+            if let Some(via) = &e.referred_by {
+                text.push_str(&format!(
+                    "; referred by {} (ref {})",
+                    via.agency, via.reference
+                ));
+            }
+            text
+        }
+        E::AssessmentRecorded(e) => {
+            let a = &e.assessment;
+            let score = a.score.map(|s| format!("score {s}; ")).unwrap_or_default();
+            format!("{score}{}; at {}", a.prioritization.label(), a.location)
+        }
+        E::ContactMade(e) => format!("{}; note: {}", situation(&e.current), e.note.0),
+        E::ContactAttempted(e) => format!(
+            "{}{}; note: {}",
+            e.method,
+            if e.left_message {
+                ", left a message"
+            } else {
+                ""
+            },
+            e.note.0
+        ),
+        E::CeEventRecorded(e) => {
+            let mut text = e.event.label().to_owned();
+            if let Some(location) = &e.location {
+                text.push_str(&format!(" at {location}"));
+            }
+            if let Some(result) = e.result {
+                text.push_str(&format!("; result: {}", result.label()));
+            }
+            text
+        }
+        E::MemberAdded(e) => names(std::slice::from_ref(&e.member)),
+        E::HouseholdIdentified(e) => names(&e.members),
+        E::HouseholdExited(e) => format!(
+            "to {}; reason: {}",
+            LivingSituation::from(e.destination).label(),
+            e.reason
+        ),
+        E::ReferralOffered(e) => match &e.bypass {
+            Some(bypass) => format!("{}; bypass reason: {}", e.location, bypass.reason),
+            None => e.location.clone(),
+        },
+        E::ReferralDeclined(e) => match &e.text {
+            Some(text) => format!("reason {}: {text}", e.reason),
+            None => format!("reason {}", e.reason),
+        },
+        E::OpeningWithdrawn(e) => e.reason.clone(),
+        E::EventCorrected(e) => format!("{}: {}", e.fields.join(", "), e.reason),
+        E::ConsentRecorded(e) => {
+            let until = e
+                .expires
+                .map(|d| format!(" through {d}"))
+                .unwrap_or_default();
+            format!("client {}: {} for {}{until}", e.client, e.decision, e.scope)
+        }
+        E::HouseholdRestricted(e) => if e.restricted {
+            "restricted"
+        } else {
+            "no longer restricted"
+        }
+        .to_owned(),
+        _ => String::new(),
     }
 }
 
@@ -1234,7 +1332,7 @@ fn age_bands() -> Vec<(String, String)> {
 
 /// A labelled checkbox that keeps what the user ticked.
 fn checkbox(s: Option<&FormState>, form: &str, name: &str, label: &str, on: bool) -> Markup {
-    let id = format!("{form}-{name}");
+    let id = crate::html::field_id(form, name);
     let ticked = matches!(
         typed(s, form, name, if on { "on" } else { "" }).as_str(),
         "on" | "true" | "1" | "yes"
@@ -1379,6 +1477,8 @@ async fn openings_response(
             thead { tr { th { "Opening" } th { "Agency" } th { "Program" } th { "Type" } th { "Coalition" } th { "Serves" } th { "Units (filled)" } th { "Status" } th { "Actions" } } }
             tbody {
                 @for o in &mine {
+                    @let refer = format!("refer@{}", o.id);
+                    @let withdraw = format!("withdraw@{}", o.id);
                     tr {
                         td { (o.id) }
                         td { (o.agency.0) }
@@ -1387,22 +1487,22 @@ async fn openings_response(
                         td { (o.coalition) }
                         td { (o.household_types.iter().map(|t| t.label()).collect::<Vec<_>>().join("; ")) @if o.chronic_only { " (chronic only)" } @if o.veterans_only { " (veterans only)" } }
                         td { (o.units) " (" (o.filled) ")" }
-                        td { (o.status) @if let Some(r) = o.live_referral { ", live referral " (r) } }
+                        td { (o.status) @if let Some(r) = o.live_referral { ", live referral " (r) } @if let Some(why) = &o.withdrawn_reason { ": " (why) } }
                         td {
                             @if o.status == OpeningStatus::Open {
                                 @if who.role() == AccountRole::Lead && o.live_referral.is_none() {
                                     form method="post" action=(format!("/openings/{}", o.id)) {
-                                        (form_head(who, "refer", s))
-                                        (input(s, "refer", "date", "Referral date", "date", &today))
-                                        (input(s, "refer", "household", "Household (blank: the top eligible one)", "text", ""))
-                                        (input(s, "refer", "bypass_reason", "Bypass reason (when naming a household ranked lower)", "text", ""))
+                                        (form_head(who, &refer, s))
+                                        (input(s, &refer, "date", "Referral date", "date", &today))
+                                        (input(s, &refer, "household", "Household (blank: the top eligible one)", "text", ""))
+                                        (input(s, &refer, "bypass_reason", "Bypass reason (when naming a household ranked lower)", "text", ""))
                                         button type="submit" { "Refer" }
                                     }
                                 }
                                 form method="post" action=(format!("/openings/{}", o.id)) {
-                                    (form_head(who, "withdraw", s))
-                                    (input(s, "withdraw", "date", "Date", "date", &today))
-                                    (input(s, "withdraw", "reason", "Why withdrawn", "text", ""))
+                                    (form_head(who, &withdraw, s))
+                                    (input(s, &withdraw, "date", "Date", "date", &today))
+                                    (input(s, &withdraw, "reason", "Why withdrawn", "text", ""))
                                     button type="submit" { "Withdraw" }
                                 }
                             }
@@ -1597,23 +1697,24 @@ async fn referrals_response(
                         td {
                             @if live(r) {
                                 @let action = format!("/referrals/{}", r.id);
+                                @let decline = format!("decline@{}", r.id);
                                 @if r.status == ReferralStatus::Offered {
                                     form.inline method="post" action=(action) {
-                                        (form_head(who, "acknowledge", s))
+                                        (form_head(who, &format!("acknowledge@{}", r.id), s))
                                         input type="hidden" name="date" value=(today);
                                         button type="submit" { "Acknowledge" }
                                     }
                                 }
                                 form.inline method="post" action=(action) {
-                                    (form_head(who, "accept", s))
+                                    (form_head(who, &format!("accept@{}", r.id), s))
                                     input type="hidden" name="date" value=(today);
                                     button type="submit" { "Accept" }
                                 }
                                 form method="post" action=(action) {
-                                    (form_head(who, "decline", s))
+                                    (form_head(who, &decline, s))
                                     input type="hidden" name="date" value=(today);
-                                    (select(s, "decline", "reason", "Decline reason", &reasons, "", false))
-                                    (input(s, "decline", "text", "Explanation (optional)", "text", ""))
+                                    (select(s, &decline, "reason", "Decline reason", &reasons, "", false))
+                                    (input(s, &decline, "text", "Explanation (optional)", "text", ""))
                                     button type="submit" { "Decline" }
                                 }
                             }
