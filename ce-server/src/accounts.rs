@@ -97,6 +97,17 @@ pub struct Account {
     hash: String,
     #[serde(skip)]
     tokens: Vec<String>,
+    /// How many times the password was set since the account was made: a
+    /// session started under an earlier one has ended.
+    #[serde(skip)]
+    generation: u64,
+}
+
+impl Account {
+    /// The password generation a session of this account starts under.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
 }
 
 /// One change to the accounts, as the log keeps it.
@@ -526,12 +537,17 @@ fn apply(accounts: &mut BTreeMap<String, Account>, record: &Record) {
                     disabled: false,
                     hash: hash.clone(),
                     tokens: Vec::new(),
+                    generation: 0,
                 },
             );
         }
         Change::PasswordSet { user, hash } => {
+            // A new password ends every session and API token issued
+            // under the old one (a server learns of it from the log).
             if let Some(a) = accounts.get_mut(user) {
                 a.hash = hash.clone();
+                a.tokens.clear();
+                a.generation = a.generation.saturating_add(1);
             }
         }
         Change::Disabled { user } => {

@@ -378,14 +378,19 @@ impl App {
         }
         let token = cookie(headers, SESSION_COOKIE).ok_or(Failure::SignIn)?;
         let session = self.sessions.get(token).ok_or(Failure::SignIn)?;
-        let account = self
-            .accounts
-            .get(&session.user)?
-            .filter(|a| !a.disabled)
-            .ok_or_else(|| {
+        let account = match self.accounts.get(&session.user)? {
+            Some(a) if !a.disabled && a.generation() == session.generation => a,
+            // Signed in under a password set again since (by an admin, or
+            // `ce user passwd` beside the server): this session has ended.
+            Some(a) if !a.disabled => {
+                self.sessions.end(token);
+                return Err(Failure::SignIn);
+            }
+            _ => {
                 self.sessions.end_all_of(&session.user);
-                Failure::SignIn
-            })?;
+                return Err(Failure::SignIn);
+            }
+        };
         Ok(Who {
             account,
             csrf: Some(session.csrf),

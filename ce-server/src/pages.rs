@@ -339,7 +339,7 @@ pub async fn login(
     match account {
         Ok(Some(account)) => {
             app.sessions.succeeded(&name);
-            let Ok((token, _)) = app.sessions.start(&account.name) else {
+            let Ok((token, _)) = app.sessions.start(&account.name, account.generation()) else {
                 return (StatusCode::INTERNAL_SERVER_ERROR, "no random source").into_response();
             };
             tracing::info!(user = %account.name, "signed in");

@@ -12,9 +12,14 @@ pub struct Session {
     pub user: String,
     /// The token every form of this session carries.
     pub csrf: String,
+    /// The account's password generation at sign-in.
+    pub generation: u64,
     created: Instant,
     last_seen: Instant,
 }
+
+/// Most sign-in names whose failures are counted at once.
+pub const TRACKED_NAMES: usize = 10_000;
 
 /// How long sessions last and when sign-ins lock.
 #[derive(Debug, Clone, Copy)]
@@ -48,12 +53,13 @@ impl Sessions {
     }
 
     /// Starts a session for `user`: its cookie token and CSRF token.
-    pub fn start(&self, user: &str) -> std::io::Result<(String, Session)> {
+    pub fn start(&self, user: &str, generation: u64) -> std::io::Result<(String, Session)> {
         let token = crate::random_token()?;
         let now = Instant::now();
         let session = Session {
             user: user.to_owned(),
             csrf: crate::random_token()?,
+            generation,
             created: now,
             last_seen: now,
         };
@@ -105,8 +111,18 @@ impl Sessions {
     }
 
     /// Counts a failed sign-in; locks the name after too many in a row.
+    /// At most [`TRACKED_NAMES`] names are counted at once: beyond that,
+    /// the names not locked now are forgotten first, so that sign-ins with
+    /// made-up names cannot grow the table without end.
     pub fn failed(&self, user: &str) {
         let mut failures = self.failures.lock().unwrap_or_else(PoisonError::into_inner);
+        if failures.len() >= TRACKED_NAMES && !failures.contains_key(user) {
+            let now = Instant::now();
+            failures.retain(|_, (_, until)| until.is_some_and(|until| now < until));
+            if failures.len() >= TRACKED_NAMES {
+                return;
+            }
+        }
         let entry = failures.entry(user.to_owned()).or_insert((0, None));
         entry.0 = entry.0.saturating_add(1);
         if entry.0 >= self.limits.max_failures {
@@ -121,5 +137,36 @@ impl Sessions {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .remove(user);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn made_up_names_do_not_grow_the_failure_table_without_end() {
+        let sessions = Sessions::new(Limits {
+            idle: Duration::from_secs(60),
+            absolute: Duration::from_secs(600),
+            max_failures: 2,
+            lockout: Duration::from_secs(60),
+        });
+        // A real account is locked; then a flood of made-up names.
+        sessions.failed("ana");
+        sessions.failed("ana");
+        assert!(sessions.locked("ana"));
+        for n in 0..TRACKED_NAMES * 3 {
+            sessions.failed(&format!("made-up-{n}"));
+        }
+        let tracked = sessions
+            .failures
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len();
+        assert!(tracked <= TRACKED_NAMES, "{tracked}");
+        // The lock in force survives the flood.
+        assert!(sessions.locked("ana"));
     }
 }

@@ -1,0 +1,119 @@
+//! Sessions and accounts over loopback HTTP: the cookie's flags, both
+//! expiries for pages, forms and the API, and a password set beside the
+//! server (as `ce user passwd` does) ending the sessions and API tokens
+//! issued under the old one.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    missing_docs,
+    reason = "tests fail loudly"
+)]
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use reqwest::StatusCode;
+
+/// The `Set-Cookie` header of a sign-in as `name`.
+async fn sign_in_cookie(s: &Server, name: &str) -> String {
+    let c = client();
+    let html = s.text(&c, "/login").await;
+    let token = between(&html, "name=\"login_csrf\" value=\"", "\"");
+    let r = c
+        .post(s.url("/login"))
+        .form(&[
+            ("login_csrf", token.as_str()),
+            ("name", name),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    r.headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|v| v.starts_with("ce_session="))
+        .expect("a session cookie")
+}
+
+#[tokio::test]
+async fn the_session_cookie_is_http_only_strict_and_secure_when_configured() {
+    let plain = start(|_| {}).await;
+    let cookie = sign_in_cookie(&plain, "lead").await;
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+    assert!(cookie.contains("SameSite=Strict"), "{cookie}");
+    assert!(!cookie.contains("Secure"), "{cookie}");
+    let secure = start(|c| c.secure_cookies = true).await;
+    let cookie = sign_in_cookie(&secure, "lead").await;
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+    assert!(cookie.contains("Secure"), "{cookie}");
+}
+
+#[tokio::test]
+async fn a_session_ends_at_its_absolute_expiry_even_in_use_for_pages_forms_and_the_api() {
+    let s = start(|c| {
+        c.idle_seconds = 60;
+        c.absolute_seconds = 2;
+    })
+    .await;
+    let (c, csrf) = s.login("access").await;
+    // In use every half second: the idle clock never runs out.
+    for _ in 0..3 {
+        assert_eq!(s.status(&c, "/lists").await, StatusCode::OK);
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert_eq!(s.status(&c, "/lists").await, StatusCode::SEE_OTHER);
+    // A form and an API call of the ended session write nothing.
+    let before = s.events();
+    let today = today();
+    let r = c
+        .post(s.url(&format!("/households/{}", s.households[1])))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("form", "attempt"),
+            ("date", today.as_str()),
+            ("method", "phone"),
+            ("note", "Called, no answer."),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(r.status(), StatusCode::SEE_OTHER);
+    assert!(r.status().is_client_error() || r.status().is_redirection());
+    let r = c.get(s.url("/api/me")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(s.events(), before);
+}
+
+#[tokio::test]
+async fn a_password_set_beside_the_server_ends_sessions_and_api_tokens() {
+    let s = start(|_| {}).await;
+    let (c, _) = s.login("access").await;
+    assert_eq!(s.status(&c, "/lists").await, StatusCode::OK);
+    let token = s
+        .app
+        .accounts
+        .issue_token("admin", chrono::Utc::now(), "access")
+        .unwrap();
+    let api = client();
+    let me = |client: &reqwest::Client| client.get(s.url("/api/me")).bearer_auth(&token).send();
+    assert_eq!(me(&api).await.unwrap().status(), StatusCode::OK);
+    // `ce user passwd` writes the same accounts log from another process.
+    let beside = ce_server::accounts::Accounts::open(&s.app.config.state_dir).unwrap();
+    beside
+        .set_password("ce-cli", chrono::Utc::now(), "access", PASSWORD)
+        .unwrap();
+    assert_eq!(s.status(&c, "/lists").await, StatusCode::SEE_OTHER);
+    assert_eq!(me(&api).await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    // Signing in again under the new password works, and another
+    // account's session was not touched.
+    let (again, _) = s.login("access").await;
+    assert_eq!(s.status(&again, "/lists").await, StatusCode::OK);
+}
