@@ -15,6 +15,7 @@ mod common;
 
 use std::time::Duration;
 
+use ce_core::EventStore;
 use common::*;
 use reqwest::StatusCode;
 
@@ -116,4 +117,63 @@ async fn a_password_set_beside_the_server_ends_sessions_and_api_tokens() {
     // account's session was not touched.
     let (again, _) = s.login("access").await;
     assert_eq!(s.status(&again, "/lists").await, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_graceful_shutdown_answers_the_requests_in_flight_and_loses_none_it_acknowledged() {
+    let mut s = start(|_| {}).await;
+    let (c, csrf) = s.login("access").await;
+    let today = today();
+    let household = s.households[0];
+    // Forty follow-ups at once; the shutdown starts while they are in
+    // flight.
+    let requests: Vec<_> = (0..40)
+        .map(|i| {
+            let c = c.clone();
+            let url = s.url("/api/commands");
+            let csrf = csrf.clone();
+            let today = today.clone();
+            tokio::spawn(async move {
+                c.post(url)
+                    .header("x-csrf-token", csrf)
+                    .json(&serde_json::json!({
+                        "command": "attempt_contact",
+                        "household": household,
+                        "date": today,
+                        "method": "phone",
+                        "left_message": false,
+                        "note": format!("Attempt {i} during shutdown."),
+                    }))
+                    .send()
+                    .await
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    s.stop.take().unwrap().send(()).unwrap();
+    let mut acknowledged = Vec::new();
+    for request in requests {
+        // A request sent after the listener closed never reached the
+        // server; one that did is answered in full.
+        if let Ok(response) = request.await.unwrap() {
+            let status = response.status();
+            assert!(!status.is_server_error(), "{status}");
+            if status.is_success() {
+                let body: serde_json::Value = response.json().await.unwrap();
+                for event in body["events"].as_array().unwrap() {
+                    acknowledged.push(event["event_id"].clone());
+                }
+            }
+        }
+    }
+    s.serving.take().unwrap().await.unwrap();
+    assert!(!acknowledged.is_empty(), "no request was in flight");
+    let log = s.app.workflow.store().read_from(0, usize::MAX).unwrap();
+    for id in &acknowledged {
+        let id: ce_core::EventId = serde_json::from_value(id.clone()).unwrap();
+        assert!(
+            log.iter().any(|e| e.event_id == id),
+            "acknowledged {id} is not in the log"
+        );
+    }
 }

@@ -1,7 +1,7 @@
-//! `ce serve` under 50 concurrent clients posting follow-ups (a short run;
-//! the `serve_load` bench runs it for 30 s and measures): no request
-//! fails, every acknowledged follow-up is in the log, and `ce verify`
-//! passes on the store afterwards.
+//! `ce serve` under 50 concurrent clients posting follow-ups for 30 s (the
+//! `serve_load` bench runs the same and records latency and throughput):
+//! no request fails, every acknowledged follow-up is in the log, and
+//! `ce verify` passes on the store afterwards.
 
 use std::time::Duration;
 
@@ -11,7 +11,7 @@ use ce_tests::load;
 #[test]
 fn fifty_clients_following_up_at_once_lose_nothing_and_the_store_verifies() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let result = load::run(dir.path(), 50, 3.0, false);
+    let result = load::run(dir.path(), 50, 30.0, false);
     assert!(
         result.errors.is_empty(),
         "{:#?}",
@@ -19,7 +19,7 @@ fn fifty_clients_following_up_at_once_lose_nothing_and_the_store_verifies() {
     );
     assert!(
         result.acknowledged >= 50,
-        "{} follow-ups in 3 s",
+        "{} follow-ups in 30 s",
         result.acknowledged
     );
     let store = dir.path().join("ce-data");

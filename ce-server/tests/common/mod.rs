@@ -25,6 +25,10 @@ pub struct Server {
     pub households: Vec<HouseholdId>,
     pub opening_a: OpeningId,
     pub referral: ReferralId,
+    /// Starts the graceful shutdown.
+    pub stop: Option<tokio::sync::oneshot::Sender<()>>,
+    /// The serving task: done once the shutdown finished.
+    pub serving: Option<tokio::task::JoinHandle<()>>,
 }
 
 pub fn meta(user: &str, agency: &str, role: Role) -> CommandMeta {
@@ -120,10 +124,13 @@ pub async fn start(tweak: impl FnOnce(&mut Config)) -> Server {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let serving = Arc::clone(&app);
-    tokio::spawn(async move {
-        ce_server::serve_on(listener, serving, std::future::pending())
-            .await
-            .unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let serving = tokio::spawn(async move {
+        ce_server::serve_on(listener, serving, async {
+            let _ = stopped.await;
+        })
+        .await
+        .unwrap();
     });
     Server {
         base,
@@ -132,6 +139,8 @@ pub async fn start(tweak: impl FnOnce(&mut Config)) -> Server {
         households,
         opening_a,
         referral,
+        stop: Some(stop),
+        serving: Some(serving),
     }
 }
 
