@@ -29,6 +29,7 @@ mod policy;
 mod privacy;
 mod postgres;
 mod referrals;
+mod serve;
 mod store;
 mod verify;
 mod views;
