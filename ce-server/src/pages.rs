@@ -1085,7 +1085,7 @@ fn household_body(app: &App, who: &Who, view: &HouseholdView, s: Option<&FormSta
                             td { (e.actor.user) " (" (e.actor.role) ", " (e.actor.agency) ")" }
                             td { (e.event.label()) @if let Some(el) = e.hud_element { " (HUD " (el) ")" } }
                             td { (event_details(&e.event)) }
-                            td { (e.changes_line()) }
+                            td { (changes_text(&e.changes)) }
                         }
                     }
                 }
@@ -1133,6 +1133,20 @@ fn list_label(key: &ce_core::ListKey) -> String {
         key.program.label(),
         key.household_type.label()
     )
+}
+
+/// What an event changed, lists named in the policy's words.
+fn changes_text(changes: &[ce_core::audit::Change]) -> String {
+    use ce_core::audit::Change;
+    changes
+        .iter()
+        .map(|c| match c {
+            Change::PlacedOn(key) => format!("placed on {}", list_label(key)),
+            Change::RemovedFrom(key) => format!("removed from {}", list_label(key)),
+            other => other.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// What staff wrote or chose on an event, in words: notes, reasons,

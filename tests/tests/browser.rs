@@ -301,6 +301,24 @@ impl Walk {
             .unwrap_or_else(|e| panic!("screenshot {name}: {e}"));
     }
 
+    /// Scrolls the section headed `heading` to the top of the window, then
+    /// saves the screenshot `name`: what the docs mean by that page.
+    async fn shot_of_section(&self, name: &str, heading: &str) {
+        let js = format!(
+            "(() => {{ const h = Array.from(document.querySelectorAll('h2')).find(h => h.textContent.trim() === {heading:?}); \
+             if (!h) return false; h.scrollIntoView(); return true; }})()"
+        );
+        let found: bool = self
+            .page
+            .evaluate(js)
+            .await
+            .expect("evaluate")
+            .into_value()
+            .expect("bool");
+        assert!(found, "no section {heading} on {}", self.url().await);
+        self.shot(name).await;
+    }
+
     /// Every link of the page answers 200 (fetched by the page itself, so
     /// with its session).
     async fn check_links(&self) {
@@ -469,7 +487,7 @@ async fn a_caseworker_provider_and_lead_walk_the_workflow_in_chromium() {
     let html = w.html().await;
     assert!(html.contains("accepted on"), "{html}");
     assert!(html.contains("History"));
-    w.shot("history").await;
+    w.shot_of_section("history", "History").await;
     w.go(&format!("{referred}/views")).await;
     assert!(w.html().await.contains("pat"));
     w.sign_out().await;
