@@ -34,17 +34,56 @@ pub struct RouteDoc {
     pub what: &'static str,
 }
 
-/// Every API route.
-pub const ROUTES: &[RouteDoc] = &[
-    RouteDoc { method: "GET", path: "/api/me", roles: "any", what: "The signed-in account: name, role, agency, and the session's CSRF token (null for a token)." },
-    RouteDoc { method: "GET", path: "/api/lists?coalition=&program=&household_type=&as_of=", roles: "lead", what: "The priority lists (all filters optional; as_of defaults to today). A download: every household on them is recorded in the view log." },
-    RouteDoc { method: "GET", path: "/api/households/{id}?as_of=", roles: "access, lead; provider for households referred to its agency", what: "The household as it stands and why it ranks where it does. Recorded in the view log." },
-    RouteDoc { method: "GET", path: "/api/households/{id}/history", roles: "as above", what: "Every event of the household, with what it changed. Recorded in the view log." },
-    RouteDoc { method: "GET", path: "/api/households/{id}/views", roles: "lead", what: "Who viewed the household, when, and through what." },
-    RouteDoc { method: "GET", path: "/api/openings", roles: "provider (its agency's), lead (all)", what: "Openings." },
-    RouteDoc { method: "GET", path: "/api/referrals", roles: "provider (to its agency's openings), lead (all)", what: "Referrals, with whether each is overdue." },
-    RouteDoc { method: "POST", path: "/api/commands", roles: "access, provider, lead (the workflow checks each command's role and agency)", what: "Runs one workflow command, a JSON object with \"command\" naming it (enroll, assess, follow_up, attempt_contact, record_ce_event, add_member, remove_member, change_head, exit, post_opening, withdraw_opening, refer, acknowledge_referral, accept_referral, decline_referral, sweep, expire_referrals, correct) and its fields; \"command_id\" (a UUID) makes a retry safe. Answers the outcome and the stored events." },
-];
+/// Declares the API's routes once: the router serves them and [`ROUTES`]
+/// documents them, so docs/api.md (generated from [`ROUTES`] by a test)
+/// names exactly the routes the server answers.
+macro_rules! api_routes {
+    ($($verb:literal $method:ident $path:literal $query:literal $handler:ident, $roles:literal, $what:literal;)*) => {
+        /// Every API route.
+        pub const ROUTES: &[RouteDoc] = &[$(RouteDoc {
+            method: $verb,
+            path: concat!($path, $query),
+            roles: $roles,
+            what: $what,
+        }),*];
+
+        /// Adds the API's routes to `router`.
+        pub(crate) fn routes(router: axum::Router<Arc<App>>) -> axum::Router<Arc<App>> {
+            router$(.route($path, axum::routing::$method($handler)))*
+        }
+    };
+}
+
+#[rustfmt::skip]
+api_routes! {
+    "GET" get "/api/me" "" me,
+        "any",
+        "The signed-in account: name, role, agency, and the session's CSRF token (null for a token).";
+    "GET" get "/api/lists" "?coalition=&program=&household_type=&as_of=" lists,
+        "lead",
+        "The priority lists (all filters optional; as_of defaults to today). A download: every household on them is recorded in the view log.";
+    "GET" get "/api/households/{id}" "?as_of=" household,
+        "access, lead; provider for households referred to its agency",
+        "The household as it stands and why it ranks where it does. Recorded in the view log.";
+    "GET" get "/api/households/{id}/history" "" history,
+        "as above",
+        "Every event of the household, with what it changed. Recorded in the view log.";
+    "GET" get "/api/households/{id}/views" "" views,
+        "lead",
+        "Who viewed the household, when, and through what.";
+    "GET" get "/api/openings" "" openings,
+        "provider (its agency's), lead (all)",
+        "Openings.";
+    "GET" get "/api/referrals" "" referrals,
+        "provider (to its agency's openings), lead (all)",
+        "Referrals, with whether each is overdue.";
+    "GET" get "/api/data-quality" "" data_quality,
+        "lead",
+        "The lead's data-quality lists as of today: households due for inactivity (with their last contact), housed 30 or more days ago and not exited, and overdue referrals. Recorded in the view log for the households housed but not exited (their heads' names).";
+    "POST" post "/api/commands" "" command,
+        "access, provider, lead (the workflow checks each command's role and agency)",
+        "Runs one workflow command, a JSON object with \"command\" naming it (enroll, assess, follow_up, attempt_contact, record_ce_event, add_member, remove_member, change_head, exit, post_opening, withdraw_opening, refer, acknowledge_referral, accept_referral, decline_referral, sweep, expire_referrals, correct, record_consent, restrict, identify) and its fields; \"command_id\" (a UUID) makes a retry safe. Answers the outcome and the stored events.";
+}
 
 fn require(who: &Who, roles: &[AccountRole]) -> Result<(), Failure> {
     if roles.contains(&who.role()) {
@@ -236,6 +275,24 @@ pub(crate) async fn referrals(
 }
 
 /// `POST /api/commands`: the body is a workflow command.
+pub(crate) async fn data_quality(
+    State(app): AppState,
+    headers: HeaderMap,
+) -> Result<Json<Value>, Failure> {
+    let who = app.who(&headers)?;
+    require(&who, &[AccountRole::Lead])?;
+    blocking(move || {
+        let quality = app.data_quality(chrono::Utc::now().date_naive())?;
+        app.record_shown(
+            &who,
+            quality.housed_not_exited.iter().map(|r| r.household),
+            "api data quality",
+        )?;
+        Ok(Json(json!(quality)))
+    })
+    .await
+}
+
 pub(crate) async fn command(
     State(app): AppState,
     headers: HeaderMap,
@@ -319,6 +376,9 @@ fn decode(mut value: Value) -> Result<Command, Failure> {
         "sweep" => typed::<ce_core::Sweep>(value),
         "expire_referrals" => typed::<ce_core::ExpireReferrals>(value),
         "correct" => typed::<ce_core::Correct>(value),
+        "record_consent" => typed::<ce_core::RecordConsent>(value),
+        "restrict" => typed::<ce_core::Restrict>(value),
+        "identify" => typed::<ce_core::Identify>(value),
         other => Err(Failure::field(
             "command",
             format!("{other:?} is not a command (see docs/api.md)"),

@@ -163,6 +163,18 @@ impl Who {
     }
 }
 
+/// The CE lead's data-quality lists (the lead page and `/api/data-quality`).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct DataQuality {
+    /// Active households the next sweep makes inactive, with their last
+    /// contact.
+    pub due_for_inactivity: Vec<(HouseholdId, chrono::NaiveDate)>,
+    /// Households housed 30 or more days ago with no CE exit.
+    pub housed_not_exited: Vec<ce_core::report::HousedNotExited>,
+    /// Live referrals past their due day.
+    pub overdue_referrals: Vec<ce_core::Referral>,
+}
+
 /// A household as an account may see it (see [`App::household_for`]).
 #[derive(Debug, Clone)]
 pub struct SeenHousehold {
@@ -458,6 +470,35 @@ impl App {
             }
         }
         Ok(history)
+    }
+
+    /// The CE lead's data-quality lists as of `today`.
+    pub fn data_quality(&self, today: chrono::NaiveDate) -> Result<DataQuality, Failure> {
+        let caseload = self.workflow.caught_up()?;
+        let policy = self.workflow.policy();
+        let due_for_inactivity = caseload
+            .households()
+            .values()
+            .filter(|h| !h.is_exited() && h.is_due_for_inactivity(policy.inactivity_days, today))
+            .map(|h| (h.id, h.last_contact))
+            .collect();
+        let housed_not_exited = ce_core::report::housed_not_exited(
+            caseload.households().values(),
+            |r| caseload.referrals.get(&r).cloned(),
+            today,
+            30,
+        );
+        let overdue_referrals = caseload
+            .referrals
+            .values()
+            .filter(|r| r.is_overdue(policy, today))
+            .cloned()
+            .collect();
+        Ok(DataQuality {
+            due_for_inactivity,
+            housed_not_exited,
+            overdue_referrals,
+        })
     }
 
     /// Records that `who` was shown `households` through `what`; returns

@@ -87,7 +87,7 @@ pub fn app(config: Config, store: Store) -> Result<Arc<App>, ServeError> {
 /// Every route, pages and API.
 pub fn router(app: Arc<App>) -> Router {
     let limit = app.config.max_body_bytes;
-    Router::new()
+    api::routes(Router::new())
         .route("/", get(pages::home))
         .route("/style.css", get(pages::style))
         .route("/login", get(pages::login_page).post(pages::login))
@@ -106,14 +106,6 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/referrals/{id}", post(pages::referral_action))
         .route("/lead", get(pages::lead).post(pages::lead_post))
         .route("/admin/users", get(pages::users).post(pages::users_post))
-        .route("/api/me", get(api::me))
-        .route("/api/lists", get(api::lists))
-        .route("/api/households/{id}", get(api::household))
-        .route("/api/households/{id}/history", get(api::history))
-        .route("/api/households/{id}/views", get(api::views))
-        .route("/api/openings", get(api::openings))
-        .route("/api/referrals", get(api::referrals))
-        .route("/api/commands", post(api::command))
         .fallback(pages::not_found)
         .layer(axum::middleware::map_response(security_headers))
         .layer(DefaultBodyLimit::max(limit))

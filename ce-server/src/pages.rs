@@ -1796,39 +1796,12 @@ async fn lead_response(
     let today_date = today();
     let today = today_date.to_string();
     // The lists this page shows, made under the fold's lock.
-    let (due, housed, overdue) = match blocking(move || {
-        let caseload = a.workflow.caught_up()?;
-        let policy = a.workflow.policy();
-        let due: Vec<(HouseholdId, NaiveDate)> = caseload
-            .households()
-            .values()
-            .filter(|h| {
-                !h.is_exited() && h.is_due_for_inactivity(policy.inactivity_days, today_date)
-            })
-            .map(|h| (h.id, h.last_contact))
-            .collect();
-        let housed = ce_core::report::housed_not_exited(
-            caseload.households().values(),
-            |r| caseload.referrals.get(&r).cloned(),
-            today_date,
-            30,
-        );
-        let overdue: Vec<ce_core::Referral> = caseload
-            .referrals
-            .values()
-            .filter(|r| {
-                matches!(
-                    r.status,
-                    ReferralStatus::Offered | ReferralStatus::Acknowledged
-                ) && today_date >= policy.referral_due_on(r.offered_on)
-            })
-            .cloned()
-            .collect();
-        Ok((due, housed, overdue))
-    })
-    .await
-    {
-        Ok(x) => x,
+    let (due, housed, overdue) = match blocking(move || a.data_quality(today_date)).await {
+        Ok(q) => (
+            q.due_for_inactivity,
+            q.housed_not_exited,
+            q.overdue_referrals,
+        ),
         Err(f) => return fail(Some(who), f, true),
     };
     let s = s.as_ref();

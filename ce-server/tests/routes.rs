@@ -338,3 +338,26 @@ async fn the_lead_page_lists_overdue_referrals_and_households_due_for_inactivity
     let page = s.text(&lead, "/lead").await;
     assert!(!page.contains(&s.referral.to_string()), "{page}");
 }
+
+#[tokio::test]
+async fn the_api_gives_the_lead_the_data_quality_lists_and_nobody_else() {
+    let s = start(|_| {}).await;
+    let (lead, _) = s.login("lead").await;
+    let quality = s.json(&lead, "/api/data-quality").await;
+    let overdue = quality["overdue_referrals"].as_array().unwrap();
+    assert_eq!(overdue.len(), 1, "{quality}");
+    assert_eq!(overdue[0]["id"], json!(s.referral));
+    assert_eq!(
+        quality["due_for_inactivity"].as_array().unwrap().len(),
+        2,
+        "{quality}"
+    );
+    for user in ["access", "provider-a", "admin"] {
+        let (c, _) = s.login(user).await;
+        assert_eq!(
+            s.status(&c, "/api/data-quality").await,
+            StatusCode::FORBIDDEN,
+            "{user}"
+        );
+    }
+}
