@@ -254,7 +254,17 @@ impl Failure {
                 None => message.clone(),
             },
             Failure::Rejected(e) => e.to_string(),
-            Failure::Internal(why) => format!("the server could not do it: {why}"),
+            Failure::Internal(_) => {
+                "the server could not do it; the reason is in the server's log".to_owned()
+            }
+        }
+    }
+
+    /// Writes a server failure's reason to the server's log (the user
+    /// reads only that there was one).
+    pub fn log(&self) {
+        if let Failure::Internal(why) = self {
+            tracing::error!(error = %why, "request failed");
         }
     }
 
@@ -354,6 +364,7 @@ impl From<std::io::Error> for Failure {
 /// The JSON body of a failure: `{"error": ..., "field": ...}`.
 impl IntoResponse for Failure {
     fn into_response(self) -> Response {
+        self.log();
         let body = serde_json::json!({
             "error": self.message(),
             "field": self.field_name(),
@@ -536,8 +547,38 @@ impl App {
         if let Some(id) = command_id {
             meta = meta.with_id(id);
         }
-        Ok(self.workflow.execute(&meta, command)?)
+        // Ids and codes only: the log of a server holds no personal data.
+        let kind = command_kind(&command);
+        match self.workflow.execute(&meta, command) {
+            Ok(executed) => {
+                tracing::info!(
+                    user = %who.account.name,
+                    command = kind,
+                    command_id = %meta.command_id,
+                    events = executed.events.len(),
+                    "recorded"
+                );
+                Ok(executed)
+            }
+            Err(e) => {
+                let failure = Failure::from(e);
+                if failure.status().is_server_error() {
+                    tracing::error!(user = %who.account.name, command = kind, error = %failure.detail(), "command failed");
+                } else {
+                    tracing::info!(user = %who.account.name, command = kind, status = %failure.status(), "refused");
+                }
+                Err(failure)
+            }
+        }
     }
+}
+
+/// A command's name as the API spells it, for the server's log.
+fn command_kind(command: &Command) -> String {
+    serde_json::to_value(command)
+        .ok()
+        .and_then(|v| v.get("command").and_then(|c| c.as_str()).map(str::to_owned))
+        .unwrap_or_else(|| "unknown".to_owned())
 }
 
 /// The bearer token of a request, if any.

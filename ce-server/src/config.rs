@@ -79,9 +79,19 @@ pub enum ConfigError {
 
 impl Config {
     /// The defaults, overridden by `file` if given, then by the
-    /// environment (`CE_SERVE_LISTEN`, `CE_SERVE_STATE_DIR`,
-    /// `CE_SERVE_SECURE_COOKIES`).
+    /// environment: `CE_SERVE_LISTEN`, `CE_SERVE_STATE_DIR`,
+    /// `CE_SERVE_SECURE_COOKIES`, `CE_SERVE_IDLE_SECONDS`,
+    /// `CE_SERVE_ABSOLUTE_SECONDS`, `CE_SERVE_MAX_FAILURES`,
+    /// `CE_SERVE_LOCKOUT_SECONDS`, `CE_SERVE_MAX_BODY_BYTES`.
     pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        Self::load_with(file, |var| std::env::var(var).ok())
+    }
+
+    /// [`load`](Self::load) with the environment read through `env`.
+    pub fn load_with(
+        file: Option<&Path>,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
         let mut config = match file {
             None => Self::default(),
             Some(path) => {
@@ -95,17 +105,17 @@ impl Config {
                 })?
             }
         };
-        if let Ok(value) = std::env::var("CE_SERVE_LISTEN") {
+        if let Some(value) = env("CE_SERVE_LISTEN") {
             config.listen = value.parse().map_err(|_| ConfigError::Env {
                 var: "CE_SERVE_LISTEN",
                 value: value.clone(),
                 why: "an address and port, e.g. 127.0.0.1:8080",
             })?;
         }
-        if let Ok(value) = std::env::var("CE_SERVE_STATE_DIR") {
+        if let Some(value) = env("CE_SERVE_STATE_DIR") {
             config.state_dir = PathBuf::from(value);
         }
-        if let Ok(value) = std::env::var("CE_SERVE_SECURE_COOKIES") {
+        if let Some(value) = env("CE_SERVE_SECURE_COOKIES") {
             config.secure_cookies = match value.as_str() {
                 "1" | "true" | "yes" => true,
                 "0" | "false" | "no" => false,
@@ -118,6 +128,35 @@ impl Config {
                 }
             };
         }
+        let number =
+            |var: &'static str| -> Result<Option<u64>, ConfigError> {
+                env(var)
+                    .map(|value| {
+                        value.trim().parse::<u64>().ok().filter(|n| *n > 0).ok_or(
+                            ConfigError::Env {
+                                var,
+                                value,
+                                why: "a whole number above 0",
+                            },
+                        )
+                    })
+                    .transpose()
+            };
+        if let Some(n) = number("CE_SERVE_IDLE_SECONDS")? {
+            config.idle_seconds = n;
+        }
+        if let Some(n) = number("CE_SERVE_ABSOLUTE_SECONDS")? {
+            config.absolute_seconds = n;
+        }
+        if let Some(n) = number("CE_SERVE_LOCKOUT_SECONDS")? {
+            config.lockout_seconds = n;
+        }
+        if let Some(n) = number("CE_SERVE_MAX_FAILURES")? {
+            config.max_failures = u32::try_from(n).unwrap_or(u32::MAX);
+        }
+        if let Some(n) = number("CE_SERVE_MAX_BODY_BYTES")? {
+            config.max_body_bytes = usize::try_from(n).unwrap_or(usize::MAX);
+        }
         Ok(config)
     }
 
@@ -129,5 +168,83 @@ impl Config {
             max_failures: self.max_failures.max(1),
             lockout: Duration::from_secs(self.lockout_seconds),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn env<'a>(vars: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |var| {
+            vars.iter()
+                .find(|(name, _)| *name == var)
+                .map(|(_, value)| (*value).to_owned())
+        }
+    }
+
+    #[test]
+    fn defaults_then_the_file_then_the_environment() {
+        assert_eq!(
+            Config::load_with(None, env(&[])).unwrap(),
+            Config::default()
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("serve.toml");
+        std::fs::write(
+            &file,
+            "listen = \"0.0.0.0:9000\"\nidle_seconds = 600\nmax_failures = 3\n",
+        )
+        .unwrap();
+        let from_file = Config::load_with(Some(&file), env(&[])).unwrap();
+        assert_eq!(from_file.listen.port(), 9000);
+        assert_eq!(from_file.idle_seconds, 600);
+        assert_eq!(from_file.max_failures, 3);
+        let both = Config::load_with(
+            Some(&file),
+            env(&[
+                ("CE_SERVE_IDLE_SECONDS", "120"),
+                ("CE_SERVE_ABSOLUTE_SECONDS", "3600"),
+                ("CE_SERVE_LOCKOUT_SECONDS", "60"),
+                ("CE_SERVE_MAX_FAILURES", "7"),
+                ("CE_SERVE_MAX_BODY_BYTES", "4096"),
+                ("CE_SERVE_SECURE_COOKIES", "true"),
+                ("CE_SERVE_STATE_DIR", "/srv/ce-serve"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(
+            both.listen.port(),
+            9000,
+            "the file's, the environment has none"
+        );
+        assert_eq!(
+            (
+                both.idle_seconds,
+                both.absolute_seconds,
+                both.lockout_seconds
+            ),
+            (120, 3600, 60)
+        );
+        assert_eq!((both.max_failures, both.max_body_bytes), (7, 4096));
+        assert!(both.secure_cookies);
+        assert_eq!(both.state_dir, PathBuf::from("/srv/ce-serve"));
+    }
+
+    #[test]
+    fn a_bad_setting_names_itself() {
+        let err = Config::load_with(None, env(&[("CE_SERVE_IDLE_SECONDS", "ten")])).unwrap_err();
+        assert!(
+            err.to_string().contains("CE_SERVE_IDLE_SECONDS=\"ten\""),
+            "{err}"
+        );
+        let err = Config::load_with(None, env(&[("CE_SERVE_MAX_FAILURES", "0")])).unwrap_err();
+        assert!(err.to_string().contains("above 0"), "{err}");
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("serve.toml");
+        std::fs::write(&file, "idle_secs = 5\n").unwrap();
+        let err = Config::load_with(Some(&file), env(&[])).unwrap_err();
+        assert!(err.to_string().contains("idle_secs"), "{err}");
     }
 }

@@ -45,6 +45,7 @@ fn fail(who: Option<&Who>, failure: Failure, get: bool) -> Response {
     if get && matches!(failure, Failure::SignIn) {
         return Redirect::to("/login").into_response();
     }
+    failure.log();
     (failure.status(), failure_page(who, &failure)).into_response()
 }
 
