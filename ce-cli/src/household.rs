@@ -322,12 +322,20 @@ pub fn retention(
             date: today,
         })?;
     }
+    // And the keys an earlier erasure, cut off before they went, left.
+    let leftover = ctx.store().shred_erased()?;
+    let mut text = format!(
+        "erased {} client(s) without activity in the {years} years before {as_of}",
+        due.len()
+    );
+    if leftover > 0 {
+        text.push_str(&format!(
+            "\ndeleted {leftover} key(s) left by an erasure that was cut off"
+        ));
+    }
     ctx.out.emit(
-        format!(
-            "erased {} client(s) without activity in the {years} years before {as_of}",
-            due.len()
-        ),
-        &serde_json::json!({ "due": due, "erased": due.len() }),
+        text,
+        &serde_json::json!({ "due": due, "erased": due.len(), "leftover_keys_deleted": leftover }),
     );
     Ok(())
 }

@@ -172,6 +172,29 @@ impl<S: EventStore> Sealed<S> {
         Ok(())
     }
 
+    /// Deletes the keys of every subject the log erased that still has
+    /// one: what is left by erasures cut off between their event and their
+    /// keys (a kill, a full disk). Returns how many keys it deleted.
+    pub fn shred_erased(&self) -> Result<usize, StoreError> {
+        let erased: Vec<Subject> = {
+            // Reads the whole log's erasures (ids only, nothing to open).
+            let _ = self.was_erased(&Subject::Log);
+            let erasures = self.erasures.lock().unwrap_or_else(PoisonError::into_inner);
+            erasures.subjects.iter().copied().collect()
+        };
+        let mut deleted = 0;
+        for subject in erased {
+            if self
+                .keys
+                .erase(&subject)
+                .map_err(|e| StoreError::Sealing(SealError::Key(e)))?
+            {
+                deleted += 1;
+            }
+        }
+        Ok(deleted)
+    }
+
     /// A caseload from projections, its households opened.
     pub fn open_caseload(&self, mut caseload: Caseload) -> Result<Caseload, StoreError> {
         let households = caseload

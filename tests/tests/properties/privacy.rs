@@ -314,3 +314,62 @@ fn an_erasure_by_another_process_reaches_a_running_one() {
     assert!(fresh.households()[&household].members[0].is_erased());
     assert_eq!(fresh.households()[&household], running);
 }
+
+/// An erasure whose event became durable but whose keys were not deleted
+/// (the process was killed between the two) leaves keys behind;
+/// `Sealed::shred_erased` finds them from the log and deletes them, once.
+#[test]
+fn keys_left_by_a_cut_off_erasure_are_found_from_the_log_and_deleted() {
+    use ce_core::privacy::KeyStore as _;
+    use ce_core::testing::{client, HouseholdBuilder};
+
+    let store = Arc::new(MemoryStore::new());
+    let keys: Arc<MemoryKeys> = Arc::default();
+    let master = MasterKey::generate().unwrap();
+    let sealed = Sealed::new(
+        Arc::clone(&store),
+        Arc::new(Keyring::new(master, Arc::clone(&keys) as _)),
+    );
+    let workflow = Workflow::new(sealed, ce_core::Policy::wi_bos_default()).unwrap();
+    let meta = |n: u128, role| CommandMeta {
+        command_id: CommandId::from_uuid(uuid::Uuid::from_u128(n)),
+        actor: Actor::new("staff", "BoS CE", role),
+        recorded_at: date(2025, 2, 1).and_hms_opt(12, 0, 0).unwrap().and_utc(),
+    };
+    let mut enroll = HouseholdBuilder::single_adult("Coulee").enroll;
+    enroll.members[0].client = client(7);
+    enroll.members[0].first_name = Some("Dana".into());
+    enroll.current.location_details = Some("Behind the library".into());
+    let household = workflow.run(&meta(1, Role::Access), enroll).unwrap();
+    let client_key = Subject::Client(client(7));
+    assert!(keys.get(&client_key).unwrap().is_some());
+    assert!(keys.get(&Subject::Household(household)).unwrap().is_some());
+    // The erasure's event goes in beneath the sealing layer, as if the
+    // process died before deleting the keys.
+    let erase = Erase {
+        client: client(7),
+        reason: ErasureReason::ClientRequest,
+        date: date(2025, 2, 1),
+    };
+    let request = {
+        let caseload = workflow.caught_up().unwrap();
+        let decision = ce_core::decide(
+            &caseload,
+            workflow.policy(),
+            &meta(2, Role::Lead),
+            &erase.into(),
+        )
+        .unwrap();
+        decision.to_request(&caseload, &meta(2, Role::Lead))
+    };
+    store.append(request).unwrap();
+    assert!(
+        keys.get(&client_key).unwrap().is_some(),
+        "the keys were left"
+    );
+    let deleted = workflow.store().shred_erased().unwrap();
+    assert_eq!(deleted, 2, "the client's key and the household's");
+    assert!(keys.get(&client_key).unwrap().is_none());
+    assert!(keys.get(&Subject::Household(household)).unwrap().is_none());
+    assert_eq!(workflow.store().shred_erased().unwrap(), 0, "once");
+}
