@@ -664,7 +664,7 @@ impl Household {
     }
 
     /// The household as `viewer` may see it on `on`: the names and birth
-    /// date of each member they may not see read [`WITHHELD`]. Everything
+    /// date of each member they may not see read [`WITHHELD`](crate::WITHHELD). Everything
     /// the policy ranks by stays, so the household keeps its place on every
     /// list.
     pub fn as_seen_by(&self, viewer: &Actor, on: NaiveDate, referred: bool) -> Household {

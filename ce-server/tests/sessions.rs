@@ -21,19 +21,7 @@ use reqwest::StatusCode;
 
 /// The `Set-Cookie` header of a sign-in as `name`.
 async fn sign_in_cookie(s: &Server, name: &str) -> String {
-    let c = client();
-    let html = s.text(&c, "/login").await;
-    let token = between(&html, "name=\"login_csrf\" value=\"", "\"");
-    let r = c
-        .post(s.url("/login"))
-        .form(&[
-            ("login_csrf", token.as_str()),
-            ("name", name),
-            ("password", PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = s.sign_in(&client(), name).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     r.headers()
         .get_all("set-cookie")

@@ -15,6 +15,7 @@ pub mod cut;
 pub mod load;
 pub mod postgres;
 pub mod sample;
+pub mod serve;
 pub mod support;
 
 /// Requests per `append_batch` of `crash_writer batch`; the crash test

@@ -11,13 +11,14 @@
 //! `chromium-browser` on PATH) the test says it was skipped, unless `CI`
 //! is set, where that is a failure.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
+use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use ce_tests::cli::{ce, ce_std, describe};
+use ce_tests::serve::Serving;
 use chromiumoxide::browser::{Browser, BrowserConfig};
 use chromiumoxide::cdp::browser_protocol::log::{EnableParams, EventEntryAdded};
 use chromiumoxide::cdp::js_protocol::runtime::{
@@ -39,63 +40,15 @@ fn chromium() -> Option<PathBuf> {
         .find(|candidate| candidate.is_file())
 }
 
-/// `ce serve` on `store`, killed (SIGTERM, then SIGKILL) when dropped.
-struct Serve {
-    child: Child,
-    base: String,
-}
-
-impl Serve {
-    fn start(store: &Path, state: &Path) -> Self {
-        let mut child = ce_std()
-            .args(["--store"])
-            .arg(store)
-            .args(["serve", "--listen", "127.0.0.1:0", "--state-dir"])
-            .arg(state)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("ce serve starts");
-        let stdout = child.stdout.take().expect("piped");
-        let mut lines = BufReader::new(stdout).lines();
-        let base = loop {
-            let line = lines
-                .next()
-                .expect("ce serve printed its address")
-                .expect("utf-8");
-            if let Some(rest) = line.strip_prefix("serving on ") {
-                break rest
-                    .split_whitespace()
-                    .next()
-                    .expect("an address")
-                    .trim_end_matches('/')
-                    .to_owned();
-            }
-        };
-        // Keep draining stdout so the server never blocks on it.
-        std::thread::spawn(move || for _ in lines {});
-        Self { child, base }
-    }
-
-    /// Stops the server as an operator would (SIGTERM) and checks that it
-    /// finished cleanly.
-    fn stop(mut self) {
-        let pid = self.child.id().to_string();
-        let status = std::process::Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .expect("kill runs");
-        assert!(status.success());
-        let exit = self.child.wait().expect("ce serve exits");
-        assert!(exit.success(), "ce serve stopped with {exit:?}");
-    }
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// `ce serve` on `store` with its accounts in `state`.
+fn serve(store: &Path, state: &Path) -> Serving {
+    let mut cmd = ce_std();
+    cmd.args(["--store"])
+        .arg(store)
+        .args(["serve", "--listen", "127.0.0.1:0", "--state-dir"])
+        .arg(state)
+        .stderr(Stdio::inherit());
+    Serving::start(cmd)
 }
 
 fn add_user(state: &Path, name: &str, role: &str, agency: &str) {
@@ -362,7 +315,7 @@ async fn a_caseworker_provider_and_lead_walk_the_workflow_in_chromium() {
     add_user(&state, "ana", "access", "Couleecap");
     add_user(&state, "pat", "provider", "Coulee Housing Partners");
     add_user(&state, "lee", "lead", "BoS CE");
-    let serve = Serve::start(&store, &state);
+    let serve = serve(&store, &state);
 
     let (mut browser, mut handler) = Browser::launch(
         BrowserConfig::builder()

@@ -193,19 +193,7 @@ impl Server {
     /// A client signed in as `name`, and its session's CSRF token.
     pub async fn login(&self, name: &str) -> (Client, String) {
         let client = client();
-        let page = client.get(self.url("/login")).send().await.unwrap();
-        let html = page.text().await.unwrap();
-        let token = between(&html, "name=\"login_csrf\" value=\"", "\"");
-        let response = client
-            .post(self.url("/login"))
-            .form(&[
-                ("login_csrf", token.as_str()),
-                ("name", name),
-                ("password", PASSWORD),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let response = self.sign_in(&client, name).await;
         assert_eq!(
             response.status(),
             StatusCode::SEE_OTHER,
@@ -221,6 +209,25 @@ impl Server {
             .unwrap();
         let csrf = me["csrf"].as_str().unwrap().to_owned();
         (client, csrf)
+    }
+}
+
+impl Server {
+    /// Sends the sign-in form as `name` through `client`: the answer.
+    pub async fn sign_in(&self, client: &Client, name: &str) -> reqwest::Response {
+        let page = client.get(self.url("/login")).send().await.unwrap();
+        let html = page.text().await.unwrap();
+        let token = between(&html, "name=\"login_csrf\" value=\"", "\"");
+        client
+            .post(self.url("/login"))
+            .form(&[
+                ("login_csrf", token.as_str()),
+                ("name", name),
+                ("password", PASSWORD),
+            ])
+            .send()
+            .await
+            .unwrap()
     }
 }
 

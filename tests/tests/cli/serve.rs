@@ -3,73 +3,20 @@
 //! password signs in, and a second run prints none; `ce user` manages the
 //! accounts beside it, each change logged with who made it.
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Stdio};
+use std::process::Stdio;
 
 use ce_tests::cli::Store;
+use ce_tests::serve::Serving;
 use serde_json::Value;
 
-/// A running `ce serve` and the lines it printed before serving.
-struct Serving {
-    child: Child,
-    base: String,
-    before: Vec<String>,
-}
-
-impl Serving {
-    fn start(s: &Store, state: &Path) -> Self {
-        let mut child = s
-            .std_cmd(
-                "serve --listen 127.0.0.1:0 --state-dir {}",
-                &[state.to_str().expect("utf-8")],
-            )
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("ce serve starts");
-        let mut lines = BufReader::new(child.stdout.take().expect("piped")).lines();
-        let mut before = Vec::new();
-        let base = loop {
-            let line = lines
-                .next()
-                .expect("ce serve printed its address")
-                .expect("utf-8");
-            if let Some(rest) = line.strip_prefix("serving on ") {
-                break rest
-                    .split_whitespace()
-                    .next()
-                    .expect("an address")
-                    .trim_end_matches('/')
-                    .to_owned();
-            }
-            before.push(line);
-        };
-        std::thread::spawn(move || for _ in lines {});
-        Self {
-            child,
-            base,
-            before,
-        }
-    }
-
-    fn stop(mut self) {
-        let pid = self.child.id().to_string();
-        let killed = std::process::Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .expect("kill runs");
-        assert!(killed.success());
-        let exit = self.child.wait().expect("ce serve exits");
-        assert!(exit.success(), "{exit:?}");
-    }
-}
-
-impl Drop for Serving {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+fn serve(s: &Store, state: &Path) -> Serving {
+    let mut cmd = s.std_cmd(
+        "serve --listen 127.0.0.1:0 --state-dir {}",
+        &[state.to_str().expect("utf-8")],
+    );
+    cmd.stderr(Stdio::null());
+    Serving::start(cmd)
 }
 
 /// Signs in to `base` as `name`: the status of the sign-in POST.
@@ -120,7 +67,7 @@ fn the_first_serve_creates_admin_once_and_its_password_signs_in() {
     let s = Store::new();
     s.ok("demo --households 12 --seed 4", &[]);
     let state = s.dir.path().join("ce-serve");
-    let first = Serving::start(&s, &state);
+    let first = serve(&s, &state);
     let line = first
         .before
         .iter()
@@ -143,7 +90,7 @@ fn the_first_serve_creates_admin_once_and_its_password_signs_in() {
     );
     first.stop();
     // Never again: the second run prints no password.
-    let second = Serving::start(&s, &state);
+    let second = serve(&s, &state);
     assert!(
         second.before.iter().all(|l| !l.contains("password")),
         "{:?}",
