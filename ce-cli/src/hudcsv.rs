@@ -58,6 +58,9 @@ pub fn export(ctx: &Ctx, format: &ExportFormat) -> Result<(), CliError> {
             return Err(CliError::Usage("--from must not be after --to"));
         }
     }
+    // HUD CSV carries every client's names, whatever their release of
+    // information: HMIS gets it from the CE lead only.
+    ctx.require_lead(ce_core::Operation::ExportHudCsv)?;
     let log = ctx.store().read_from(0, usize::MAX)?;
     // The first event's id never changes: it names this store in every export.
     let implementation = log.first().map_or_else(

@@ -283,6 +283,28 @@ fn print_household(
         household.last_contact,
         days_since_contact,
     );
+    if let Some(owner) = household.owner() {
+        text.push_str(&format!("owning agency {owner}\n"));
+    }
+    if let Some(via) = &household.referred_by {
+        text.push_str(&format!(
+            "without personal data: reach it through {} (ref {}): {}\n",
+            via.agency, via.reference, via.contact
+        ));
+    }
+    if household.restricted {
+        text.push_str("restricted: names only for the CE lead and the owning agency\n");
+    }
+    for consent in &household.consents {
+        let until = consent
+            .expires
+            .map(|d| format!(" through {d}"))
+            .unwrap_or_default();
+        text.push_str(&format!(
+            "release of information of client {}: {} on {} for {}{until}\n",
+            consent.client, consent.decision, consent.date, consent.scope
+        ));
+    }
     if household.is_due_for_inactivity(policy.inactivity_days, as_of) {
         text.push_str(&format!(
             "no contact for {} days or more: the next sweep makes it inactive\n",

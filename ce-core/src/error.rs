@@ -660,5 +660,7 @@ words! {
         Restrict => "restrict households",
         /// Identify a household enrolled without personal data.
         Identify => "identify households",
+        /// Export HUD CSV, which carries every client's names.
+        ExportHudCsv => "export HUD CSV (every client's names)",
     }
 }

@@ -330,3 +330,17 @@ fn identifying_a_household_keeps_its_rank_and_puts_it_in_client_csv() {
         .expect("Client.csv");
     assert_contains(&client_csv, &["Dana", "Example", "1984-06-14"]);
 }
+
+#[test]
+fn only_a_ce_lead_exports_hud_csv_which_carries_every_name() {
+    let (s, _) = enrolled();
+    let export = s.file("export");
+    let err = s.refused(
+        "--role access --agency {} export hud-csv {}",
+        &[OWNER, &export],
+        EXIT_REJECTED,
+    );
+    assert!(err.contains("export HUD CSV"), "{err}");
+    assert!(!std::path::Path::new(&export).exists());
+    s.ok("export hud-csv {}", &[&export]);
+}
