@@ -172,6 +172,12 @@ pub enum Rejection {
     /// Identifying a household that was enrolled with personal data.
     #[error("household {0} was enrolled with personal data: there is nothing to identify")]
     AlreadyIdentified(HouseholdId),
+    /// Identifying a household without one of its members.
+    #[error("identifying a household records every member: client {client} is missing")]
+    IdentifyMissing {
+        /// The member left out.
+        client: ClientId,
+    },
     /// Identifying a member with something other than names and a birth
     /// date changed, or a birth date that moves their age band.
     #[error("identifying client {client} records names and a birth date only; {field} must stay as recorded, or the household's rank would change")]

@@ -147,8 +147,22 @@ pub(crate) fn identify(ctx: &Context<'_>, c: &Identify) -> Result<Decision, Reje
     if !household.is_without_personal_data() {
         return Err(Rejection::AlreadyIdentified(c.household));
     }
-    let mut members = Vec::with_capacity(c.members.len());
+    // Every member at once: the household leaves the referring agency's
+    // keeping and goes to HMIS whole.
+    if let Some(missing) = household
+        .members
+        .iter()
+        .find(|m| !c.members.iter().any(|g| g.client == m.client))
+    {
+        return Err(Rejection::IdentifyMissing {
+            client: missing.client,
+        });
+    }
+    let mut members: Vec<Member> = Vec::with_capacity(c.members.len());
     for given in &c.members {
+        if members.iter().any(|m| m.client == given.client) {
+            return Err(Rejection::DuplicateMember(given.client));
+        }
         let recorded = household
             .members
             .iter()

@@ -381,6 +381,14 @@ fn identifying_a_household_records_names_and_keeps_its_list_date_and_rank() {
         age_band: None,
         ..before.members[0].clone()
     };
+    // Every member at once.
+    given
+        .when(Identify {
+            household: survivor,
+            date: on,
+            members: Vec::new(),
+        })
+        .then_expect_error(|r| matches!(r, Rejection::IdentifyMissing { .. }));
     // A birth date that moves the age band would move the rank.
     given
         .when(Identify {

@@ -300,6 +300,14 @@ fn identifying_a_household_keeps_its_rank_and_puts_it_in_client_csv() {
         "disabling_condition": 1,
         "first_name": "Dana",
         "last_name": "Example"
+    }, {
+        "client": "6f1c7a0e-2b8d-4e51-9a53-0c1d2e3f4a02",
+        "relationship": 2,
+        "birth_date": "2016-09-02",
+        "veteran": 99,
+        "disabling_condition": 0,
+        "first_name": "Sky",
+        "last_name": "Example"
     }]});
     // A birth date that would move the age band, and so the rank, is
     // refused.
