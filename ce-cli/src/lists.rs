@@ -109,8 +109,8 @@ fn finish_reports(
     }
     let access = NameAccess::today(ctx)?;
     for row in reports.iter_mut().flat_map(|r| r.rows.iter_mut()) {
-        if row.head_name.is_some() && !access.shows_head(row.household) {
-            row.head_name = Some(ce_core::WITHHELD.to_owned());
+        if !access.shows_head(row.household) {
+            row.withhold_names();
         }
     }
     Ok(())

@@ -81,23 +81,31 @@ fn housed_not_exited(
         as_of,
         days,
     );
-    if !no_names {
-        ctx.record_shown(
-            rows.iter().map(|r| r.household),
-            "ce report housed-not-exited",
-        )?;
-    }
     let access = crate::privacy::NameAccess::today(ctx)?;
     for row in &mut rows {
         if no_names {
             row.head_name = None;
         } else if row.head_name.is_some() && !access.shows_head(row.household) {
             row.head_name = Some(ce_core::WITHHELD.to_owned());
+            continue;
         }
         if let Some(head) = row.head {
             row.head_source_id =
                 crate::lists::source_client_ids(ctx.store(), row.household)?.remove(&head);
         }
+    }
+    // Before anything is printed: the households whose head's name shows.
+    if !no_names {
+        ctx.record_shown(
+            rows.iter()
+                .filter(|r| {
+                    r.head_name
+                        .as_deref()
+                        .is_some_and(|name| name != ce_core::WITHHELD)
+                })
+                .map(|r| r.household),
+            "ce report housed-not-exited",
+        )?;
     }
     let opt = |v: Option<String>| v.unwrap_or_else(|| "-".to_owned());
     let text = if rows.is_empty() {

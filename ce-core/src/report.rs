@@ -73,6 +73,18 @@ pub struct PriorityListReport {
     pub rows: Vec<ReportRow>,
 }
 
+impl ReportRow {
+    /// The row as a viewer who may not see the head's names reads it: the
+    /// names read [`WITHHELD`](crate::WITHHELD), and the head's id in
+    /// another HMIS (which leads to the person there) is left out.
+    pub fn withhold_names(&mut self) {
+        if self.head_name.is_some() {
+            self.head_name = Some(crate::record::WITHHELD.to_owned());
+        }
+        self.head_source_id = None;
+    }
+}
+
 impl PriorityListReport {
     /// Builds the report of `list` from the caseload it was ranked from.
     pub fn new(caseload: &Caseload, list: &PriorityList, as_of: NaiveDate) -> Self {

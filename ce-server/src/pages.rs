@@ -483,8 +483,8 @@ fn list_reports(
     let mut reports = reports;
     let caseload = app.workflow.caught_up()?;
     for row in reports.iter_mut().flat_map(|r| r.rows.iter_mut()) {
-        if row.head_name.is_some() && !who.sees_head(&caseload, row.household) {
-            row.head_name = Some(ce_core::WITHHELD.to_owned());
+        if !who.sees_head(&caseload, row.household) {
+            row.withhold_names();
         }
     }
     Ok((reports, as_of))

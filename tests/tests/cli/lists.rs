@@ -227,4 +227,15 @@ fn an_imported_household_is_listed_with_its_source_personal_id() {
     }
     let text = s.ok("list --as-of 2025-03-20", &[]);
     assert!(text.contains(&sources[0]), "{text}");
+    // Imported households come with no release of information: another
+    // agency's staff see neither the names nor the id that leads to the
+    // person in the other HMIS.
+    let other = s.ok(
+        "--role access --agency Elsewhere list --as-of 2025-03-20",
+        &[],
+    );
+    for id in &sources {
+        assert!(!other.contains(id.as_str()), "{other}");
+    }
+    assert!(other.contains("[withheld]"), "{other}");
 }
