@@ -291,28 +291,6 @@ async fn an_ended_session_writes_nothing_on_any_route() {
 }
 
 #[tokio::test]
-async fn logout_needs_the_session_and_its_token() {
-    let s = start(|_| {}).await;
-    let (c, csrf) = s.login("lead").await;
-    let r = c
-        .post(s.url("/logout"))
-        .form(&[("csrf", "wrong")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    assert_eq!(s.status(&c, "/lists").await, StatusCode::OK);
-    let r = c
-        .post(s.url("/logout"))
-        .form(&[("csrf", csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(s.status(&c, "/lists").await, StatusCode::SEE_OTHER);
-}
-
-#[tokio::test]
 async fn the_lead_page_lists_overdue_referrals_and_households_due_for_inactivity() {
     let s = start(|_| {}).await;
     let (lead, _) = s.login("lead").await;

@@ -266,7 +266,7 @@ proptest! {
 /// clear.
 #[test]
 fn an_erasure_by_another_process_reaches_a_running_one() {
-    use ce_core::testing::{client, HouseholdBuilder};
+    use ce_core::testing::client;
 
     let store = Arc::new(MemoryStore::new());
     let keys: Arc<MemoryKeys> = Arc::default();
@@ -278,14 +278,7 @@ fn an_erasure_by_another_process_reaches_a_running_one() {
     let policy = ce_core::Policy::wi_bos_default();
     let server = Workflow::new(Sealed::new(Arc::clone(&store), keyring()), policy.clone()).unwrap();
     let cli = Workflow::new(Sealed::new(Arc::clone(&store), keyring()), policy).unwrap();
-    let meta = |n: u128, role| CommandMeta {
-        command_id: CommandId::from_uuid(uuid::Uuid::from_u128(n)),
-        actor: Actor::new("staff", "BoS CE", role),
-        recorded_at: date(2025, 2, 1).and_hms_opt(12, 0, 0).unwrap().and_utc(),
-    };
-    let mut enroll = HouseholdBuilder::single_adult("Coulee").enroll;
-    enroll.members[0].client = client(7);
-    enroll.members[0].first_name = Some("Dana".into());
+    let enroll = dana();
     let household = server.run(&meta(1, Role::Access), enroll).unwrap();
     let name = |w: &Workflow<Sealed<Arc<MemoryStore>>>| {
         w.caught_up().unwrap().households()[&household].members[0]
@@ -321,7 +314,7 @@ fn an_erasure_by_another_process_reaches_a_running_one() {
 #[test]
 fn keys_left_by_a_cut_off_erasure_are_found_from_the_log_and_deleted() {
     use ce_core::privacy::KeyStore as _;
-    use ce_core::testing::{client, HouseholdBuilder};
+    use ce_core::testing::client;
 
     let store = Arc::new(MemoryStore::new());
     let keys: Arc<MemoryKeys> = Arc::default();
@@ -331,14 +324,7 @@ fn keys_left_by_a_cut_off_erasure_are_found_from_the_log_and_deleted() {
         Arc::new(Keyring::new(master, Arc::clone(&keys) as _)),
     );
     let workflow = Workflow::new(sealed, ce_core::Policy::wi_bos_default()).unwrap();
-    let meta = |n: u128, role| CommandMeta {
-        command_id: CommandId::from_uuid(uuid::Uuid::from_u128(n)),
-        actor: Actor::new("staff", "BoS CE", role),
-        recorded_at: date(2025, 2, 1).and_hms_opt(12, 0, 0).unwrap().and_utc(),
-    };
-    let mut enroll = HouseholdBuilder::single_adult("Coulee").enroll;
-    enroll.members[0].client = client(7);
-    enroll.members[0].first_name = Some("Dana".into());
+    let mut enroll = dana();
     enroll.current.location_details = Some("Behind the library".into());
     let household = workflow.run(&meta(1, Role::Access), enroll).unwrap();
     let client_key = Subject::Client(client(7));
@@ -372,4 +358,21 @@ fn keys_left_by_a_cut_off_erasure_are_found_from_the_log_and_deleted() {
     assert!(keys.get(&client_key).unwrap().is_none());
     assert!(keys.get(&Subject::Household(household)).unwrap().is_none());
     assert_eq!(workflow.store().shred_erased().unwrap(), 0, "once");
+}
+
+/// Command metadata number `n`, entered by `role` on 2025-02-01.
+fn meta(n: u128, role: Role) -> CommandMeta {
+    CommandMeta {
+        command_id: CommandId::from_uuid(uuid::Uuid::from_u128(n)),
+        actor: Actor::new("staff", "BoS CE", role),
+        recorded_at: date(2025, 2, 1).and_hms_opt(12, 0, 0).unwrap().and_utc(),
+    }
+}
+
+/// A single adult named Dana, client 7.
+fn dana() -> ce_core::Enroll {
+    let mut enroll = ce_core::testing::HouseholdBuilder::single_adult("Coulee").enroll;
+    enroll.members[0].client = ce_core::testing::client(7);
+    enroll.members[0].first_name = Some("Dana".into());
+    enroll
 }
