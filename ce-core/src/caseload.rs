@@ -207,7 +207,9 @@ impl Caseload {
         let date = envelope.effective;
         for sv in &envelope.streams {
             match sv.stream {
-                StreamId::Household(id) => self.apply_household(id, &envelope.event, date),
+                StreamId::Household(id) => {
+                    self.apply_household(id, &envelope.event, date, &envelope.actor.agency)
+                }
                 StreamId::Client(id) => self.apply_client(id, &envelope.event, date),
                 StreamId::Opening(id) => self.apply_opening(id, &envelope.event, date),
                 // The caseload is ranked by the policy the workflow holds;
@@ -218,9 +220,13 @@ impl Caseload {
         self.apply_referral(&envelope.event, date);
     }
 
-    fn apply_household(&mut self, id: HouseholdId, event: &Event, date: NaiveDate) {
+    fn apply_household(&mut self, id: HouseholdId, event: &Event, date: NaiveDate, by: &AgencyId) {
         if let Event::HouseholdEnrolled(e) = event {
-            self.put_household(id, Household::enrolled(e, date));
+            let mut household = Household::enrolled(e, date);
+            // An enrollment recorded before events named the enrolling
+            // agency: the agency that entered it.
+            household.agency.get_or_insert_with(|| by.clone());
+            self.put_household(id, household);
         } else if let Some(household) = self.households.get_mut(&id) {
             // Only an exit or a correction of the enrollment can change
             // whether and where the household is indexed.

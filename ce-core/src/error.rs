@@ -170,7 +170,7 @@ pub enum Rejection {
         date: NaiveDate,
     },
     /// Identifying a household that was enrolled with personal data.
-    #[error("household {0} was enrolled with personal data: there is nothing to identify")]
+    #[error("household {0} holds its members' names already: there is nothing to identify")]
     AlreadyIdentified(HouseholdId),
     /// Identifying a household without one of its members.
     #[error("identifying a household records every member: client {client} is missing")]
@@ -569,6 +569,8 @@ words! {
         OnlyWhenGiven => "only a release that is given has a last day",
         /// A release's last day before the day it was given.
         BeforeConsent => "before the day the release was given",
+        /// A restriction change dated before the household's latest one.
+        BeforeRestrictionChange => "before the household's latest restriction change",
     }
 }
 

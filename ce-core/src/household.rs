@@ -137,6 +137,10 @@ pub struct Household {
     /// and the owning agency.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub restricted: bool,
+    /// The date of the latest change of the restriction: one entered late
+    /// with an earlier date does not undo it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restricted_on: Option<NaiveDate>,
     /// Each member's latest answer to the release of information.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub consents: Vec<Consent>,
@@ -196,6 +200,7 @@ impl Household {
             agency: event.agency.clone(),
             referred_by: event.referred_by.clone(),
             restricted: event.restricted,
+            restricted_on: event.restricted.then_some(date),
             consents: Vec::new(),
         }
     }
@@ -306,7 +311,12 @@ impl Household {
             Event::PolicyAdopted(_) => {}
             Event::ClientErased(e) => self.erase(e.client),
             Event::ConsentRecorded(e) => self.record_consent(e, date),
-            Event::HouseholdRestricted(e) => self.restricted = e.restricted,
+            Event::HouseholdRestricted(e) => {
+                if self.restricted_on.is_none_or(|on| on <= date) {
+                    self.restricted = e.restricted;
+                    self.restricted_on = Some(date);
+                }
+            }
             Event::HouseholdIdentified(e) => self.identify(e),
             Event::HouseholdEnrolled(_)
             | Event::ClientEnrollmentOpened(_)
@@ -407,8 +417,12 @@ impl Household {
             Event::CeEventRecorded(e) => self.apply_ce_event(e, date),
             Event::HouseholdEnrolled(e) => {
                 self.coalition = e.coalition.clone();
-                if self.referred_by.is_some() {
-                    self.referred_by = e.referred_by.clone();
+                // A correction fixes the referring agency's reference and
+                // contact; the owner and whether names are held have
+                // commands of their own.
+                if let (Some(held), Some(fixed)) = (&mut self.referred_by, &e.referred_by) {
+                    held.reference = fixed.reference.clone();
+                    held.contact = fixed.contact.clone();
                 }
                 for fixed in &e.members {
                     if let Some(member) = self.members.iter_mut().find(|m| m.client == fixed.client)
@@ -675,7 +689,23 @@ impl Household {
                 member.withhold();
             }
         }
+        if !self.shows_locations_to(viewer) {
+            let withheld = || crate::record::WITHHELD.to_owned();
+            if seen.current.1.location_details.is_some() {
+                seen.current.1.location_details = Some(withheld());
+            }
+            if let Some((_, assessment)) = &mut seen.assessment {
+                assessment.location = withheld();
+            }
+        }
         seen
+    }
+
+    /// Whether `viewer` may see where a household stays and was assessed:
+    /// anyone who may see the household, except for a restricted one,
+    /// whose locations are the CE lead's and the owning agency's only.
+    pub fn shows_locations_to(&self, viewer: &Actor) -> bool {
+        !self.restricted || viewer.role == Role::Lead || self.owner() == Some(&viewer.agency)
     }
 
     /// Whether `viewer` sees every member's names (nothing withheld).

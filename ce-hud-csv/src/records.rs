@@ -565,6 +565,7 @@ impl HudRecords {
                         m.member.last_name = known.last_name.clone();
                         m.member.birth_date = known.birth_date;
                         m.member.sealed = known.sealed.clone();
+                        m.stamp.touch(envelope);
                     }
                 }
             }
@@ -672,11 +673,15 @@ impl HudRecords {
                     let mut changed = prior_changed && m.member.is_head();
                     if let Some(f) = fixed.filter(|_| m.order.0 == h.position) {
                         let before = m.member.clone();
-                        m.member.birth_date = f.birth_date;
                         m.member.veteran = f.veteran;
                         m.member.disabling_condition = f.disabling_condition;
-                        m.member.first_name = f.first_name.clone();
-                        m.member.last_name = f.last_name.clone();
+                        // An enrollment made without personal data had no
+                        // names to correct: those of its identification stay.
+                        if e.referred_by.is_none() {
+                            m.member.birth_date = f.birth_date;
+                            m.member.first_name = f.first_name.clone();
+                            m.member.last_name = f.last_name.clone();
+                        }
                         changed |= before != m.member;
                     }
                     if changed {

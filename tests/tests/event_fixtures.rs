@@ -534,7 +534,7 @@ fn one_of_each_event() -> Vec<Envelope> {
         },
     );
     desk.run(
-        &access,
+        &lead,
         ce_core::Identify {
             household: survivor,
             date: d(8, 25),

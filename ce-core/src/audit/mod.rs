@@ -68,6 +68,33 @@ pub struct HistoryEntry {
 }
 
 impl HistoryEntry {
+    /// The entry as a viewer reads it who sees the names of the clients
+    /// `shows` accepts (`all_names`: of every client the household ever
+    /// had), and the household's locations if `locations`: what they may
+    /// not see, and the ids of records in another HMIS when any name is
+    /// withheld, read [`WITHHELD`](crate::WITHHELD).
+    pub fn withhold(
+        &mut self,
+        shows: &impl Fn(crate::vocab::ClientId) -> bool,
+        all_names: bool,
+        locations: bool,
+    ) {
+        self.event.withhold_names(shows);
+        if !locations {
+            self.event.withhold_locations();
+        }
+        if !all_names {
+            if let crate::event::Event::HmisRecordDeleted(e) = &mut self.event {
+                e.id = crate::record::WITHHELD.to_owned();
+            }
+            for change in &mut self.changes {
+                if let Change::HmisDeleted { id, .. } = change {
+                    *id = crate::record::WITHHELD.to_owned();
+                }
+            }
+        }
+    }
+
     /// What the event changed, in words, on one line (`; ` between).
     pub fn changes_line(&self) -> String {
         let words: Vec<String> = self.changes.iter().map(ToString::to_string).collect();

@@ -11,7 +11,8 @@ use crate::outcome::Outcome;
 use crate::record::{
     ConsentDecision, CurrentLivingSituation, Member, ReferralContact, MAX_CONTACT_CHARS,
 };
-use crate::vocab::Role;
+use crate::vocab::{HouseholdId, Role};
+use chrono::NaiveDate;
 
 /// A referring agency, its reference number and its contact, each given and
 /// of a plausible length.
@@ -30,6 +31,19 @@ pub(super) fn check_contact(contact: &ReferralContact) -> Result<(), Rejection> 
     )?;
     check_text(Field::AgencyContact, &contact.contact, MAX_CONTACT_CHARS)?;
     check_line(Field::AgencyContact, &contact.contact, MAX_CONTACT_CHARS)
+}
+
+/// An enrollment without personal data: every member's age band at
+/// project start is given (what the policy ranks by, and what a birth date
+/// must later agree with), and nothing personal.
+pub(super) fn check_referred_members(
+    members: &[Member],
+    current: &CurrentLivingSituation,
+) -> Result<(), Rejection> {
+    if members.iter().any(|m| m.age_band.is_none()) {
+        return Err(Rejection::Required(Field::AgeBand));
+    }
+    refuse_personal_data(members, Some(current))
 }
 
 /// Refuses any name, birth date or location detail for a household enrolled
@@ -73,10 +87,47 @@ fn require_owner(
     }
 }
 
+/// A household that exists, and `date` not before its project start: a
+/// household that exited, or a member who left, can still refuse or
+/// revoke what their record shows.
+fn any_household<'a>(
+    ctx: &'a Context<'_>,
+    id: HouseholdId,
+    field: Field,
+    date: NaiveDate,
+) -> Result<&'a Household, Rejection> {
+    let household = ctx
+        .caseload
+        .households()
+        .get(&id)
+        .ok_or(Rejection::UnknownHousehold(id))?;
+    if date < household.project_start {
+        return Err(Rejection::BeforeProjectStart {
+            household: id,
+            field,
+            date,
+            project_start: household.project_start,
+        });
+    }
+    Ok(household)
+}
+
 pub(crate) fn record(ctx: &Context<'_>, c: &RecordConsent) -> Result<Decision, Rejection> {
     ctx.require(ACCESS, Operation::RecordConsent)?;
-    let household = household_on(ctx, c.household, Field::ConsentDate, c.date)?;
-    if !household.members.iter().any(|m| m.client == c.client) {
+    // A release widens who sees the names: it is given on an open
+    // household, to a current member. A refusal or revocation narrows it,
+    // and is taken whatever became of the household or the member.
+    let household = if c.decision == ConsentDecision::Given {
+        household_on(ctx, c.household, Field::ConsentDate, c.date)?
+    } else {
+        any_household(ctx, c.household, Field::ConsentDate, c.date)?
+    };
+    // The agency that holds the record collects the release.
+    require_owner(ctx, household, Operation::RecordConsent)?;
+    let member = household.members.iter().any(|m| m.client == c.client);
+    let narrows = c.decision != ConsentDecision::Given;
+    let former = narrows && household.former_members.contains(&c.client);
+    if !(member || former) {
         return Err(Rejection::UnknownMember {
             household: c.household,
             client: c.client,
@@ -121,8 +172,16 @@ pub(crate) fn record(ctx: &Context<'_>, c: &RecordConsent) -> Result<Decision, R
 
 pub(crate) fn restrict(ctx: &Context<'_>, c: &Restrict) -> Result<Decision, Rejection> {
     ctx.require(ACCESS, Operation::Restrict)?;
-    let household = household_on(ctx, c.household, Field::EffectiveDate, c.date)?;
+    // An exited household's record is shown still: it can be restricted.
+    let household = any_household(ctx, c.household, Field::EffectiveDate, c.date)?;
     require_owner(ctx, household, Operation::Restrict)?;
+    if household.restricted_on.is_some_and(|on| c.date < on) {
+        return Err(Rejection::ImplausibleDate {
+            field: Field::EffectiveDate,
+            date: c.date,
+            rule: DateRule::BeforeRestrictionChange,
+        });
+    }
     let events = if household.restricted == c.restricted {
         // Already so: nothing to record.
         Vec::new()
@@ -144,6 +203,7 @@ pub(crate) fn restrict(ctx: &Context<'_>, c: &Restrict) -> Result<Decision, Reje
 pub(crate) fn identify(ctx: &Context<'_>, c: &Identify) -> Result<Decision, Rejection> {
     ctx.require(ACCESS, Operation::Identify)?;
     let household = household_on(ctx, c.household, Field::EffectiveDate, c.date)?;
+    require_owner(ctx, household, Operation::Identify)?;
     if !household.is_without_personal_data() {
         return Err(Rejection::AlreadyIdentified(c.household));
     }

@@ -258,7 +258,7 @@ pub(crate) fn enroll(ctx: &Context<'_>, c: &Enroll) -> Result<Decision, Rejectio
     }
     if let Some(contact) = &c.referred_by {
         super::consent::check_contact(contact)?;
-        super::consent::refuse_personal_data(&c.members, Some(&c.current))?;
+        super::consent::check_referred_members(&c.members, &c.current)?;
     }
     let mut seen = HashSet::new();
     let mut members = Vec::with_capacity(c.members.len());
@@ -786,12 +786,11 @@ pub(crate) fn correct(ctx: &Context<'_>, c: &Correct) -> Result<Decision, Reject
             }
             check_current(&e.current)?;
             check_episode_start(&e.prior, &e.members, c.original.effective)?;
+            // An enrollment made without personal data had none to
+            // correct, identified since or not: names come by `Identify`.
             if let Some(contact) = &e.referred_by {
                 super::consent::check_contact(contact)?;
-                let household = ctx.caseload.households().get(&c.household);
-                if household.is_some_and(Household::is_without_personal_data) {
-                    super::consent::refuse_personal_data(&e.members, Some(&e.current))?;
-                }
+                super::consent::refuse_personal_data(&e.members, Some(&e.current))?;
             }
         }
         Event::ContactMade(e) => {

@@ -317,18 +317,58 @@ impl Event {
     /// Withholds the names and birth date of every member the event records
     /// whose client `shows` refuses (see [`crate::Household::as_seen_by`]):
     /// what a history shows a viewer without the client's consent.
+    /// The ids of records in another HMIS (which lead to the person there)
+    /// are withheld with them: a linked row of a withheld client, and the
+    /// household's and deleted rows' ids when anyone is withheld.
     pub fn withhold_names(&mut self, shows: &impl Fn(crate::vocab::ClientId) -> bool) {
+        let withheld = crate::record::WITHHELD;
         let members: Vec<&mut crate::record::Member> = match self {
             Event::HouseholdEnrolled(e) => e.members.iter_mut().collect(),
             Event::HouseholdIdentified(e) => e.members.iter_mut().collect(),
             Event::MemberAdded(e) => vec![&mut e.member],
             Event::EventCorrected(e) => return e.corrected.withhold_names(shows),
+            Event::HmisRecordsLinked(e) => {
+                let mut any = false;
+                for link in &mut e.links {
+                    if link.client.is_some_and(|c| !shows(c)) {
+                        link.id = withheld.to_owned();
+                        any = true;
+                    }
+                }
+                if any {
+                    if let Some(id) = &mut e.household_id {
+                        *id = withheld.to_owned();
+                    }
+                }
+                Vec::new()
+            }
             _ => Vec::new(),
         };
         for member in members {
             if !shows(member.client) {
                 member.withhold();
             }
+        }
+    }
+
+    /// Withholds where the household stays and was assessed: what a
+    /// restricted household's record shows to anyone but the CE lead and
+    /// its owning agency.
+    pub fn withhold_locations(&mut self) {
+        let withheld = || crate::record::WITHHELD.to_owned();
+        match self {
+            Event::HouseholdEnrolled(e) if e.current.location_details.is_some() => {
+                e.current.location_details = Some(withheld());
+            }
+            Event::ContactMade(e) if e.current.location_details.is_some() => {
+                e.current.location_details = Some(withheld());
+            }
+            Event::AssessmentRecorded(e) => e.assessment.location = withheld(),
+            Event::CeEventRecorded(e) if e.location.is_some() => {
+                e.location = Some(withheld());
+            }
+            Event::EventCorrected(e) => e.corrected.withhold_locations(),
+            _ => {}
         }
     }
 

@@ -482,3 +482,129 @@ fn the_consent_report_lists_releases_ending_within_the_days_asked() {
         .iter()
         .all(|r| r.client != client(1)));
 }
+
+#[test]
+fn only_the_lead_and_the_owning_agency_record_releases_and_identify() {
+    let mut given = Scenario::new();
+    let h = given.enroll(named(single(1)));
+    let survivor = given.enroll(single(2).referred_by("New Horizons Shelter", "NH-7"));
+    let on = assessed_on();
+    // Another agency's access staff may not grant themselves the names.
+    given.acting_as("avery", "Other access point", Role::Access);
+    given
+        .when(consent(
+            h,
+            1,
+            on,
+            ConsentDecision::Given,
+            ConsentScope::Coc,
+            None,
+        ))
+        .then_expect_error(|r| matches!(r, Rejection::NotOwningAgency { .. }));
+    let recorded = household(&given, survivor).members[0].clone();
+    given
+        .when(Identify {
+            household: survivor,
+            date: on,
+            members: vec![Member {
+                first_name: Some("Dana".into()),
+                ..recorded.clone()
+            }],
+        })
+        .then_expect_error(|r| matches!(r, Rejection::NotOwningAgency { .. }));
+    // The referring agency may.
+    given.acting_as("vic", "New Horizons Shelter", Role::Access);
+    given.given(Identify {
+        household: survivor,
+        date: on,
+        members: vec![Member {
+            first_name: Some("Dana".into()),
+            ..recorded
+        }],
+    });
+}
+
+#[test]
+fn a_release_is_revoked_and_a_household_restricted_after_it_exited() {
+    let mut given = Scenario::new();
+    let h = given.enroll(named(single(1)));
+    let on = assessed_on();
+    given.given(consent(
+        h,
+        1,
+        on,
+        ConsentDecision::Given,
+        ConsentScope::Coc,
+        None,
+    ));
+    given.given(crate::common::exit(h, date(2025, 2, 1)));
+    let other = access("Other access point");
+    assert!(sees_head(&given, h, &other, date(2025, 3, 1)));
+    // A new release is for an open household; a revocation is not.
+    given
+        .when(consent(
+            h,
+            1,
+            date(2025, 3, 1),
+            ConsentDecision::Given,
+            ConsentScope::Coc,
+            None,
+        ))
+        .then_expect_error(|r| matches!(r, Rejection::HouseholdExited { .. }));
+    given.given(consent(
+        h,
+        1,
+        date(2025, 3, 1),
+        ConsentDecision::Revoked,
+        ConsentScope::Coc,
+        None,
+    ));
+    assert!(!sees_head(&given, h, &other, date(2025, 3, 1)));
+    given.given(Restrict {
+        household: h,
+        date: date(2025, 3, 2),
+        restricted: true,
+    });
+    assert!(household(&given, h).restricted);
+    // A change dated before the latest one would be undone by the fold's
+    // order: it is refused.
+    given
+        .when(Restrict {
+            household: h,
+            date: date(2025, 3, 1),
+            restricted: false,
+        })
+        .then_expect_error(|r| matches!(r, Rejection::ImplausibleDate { .. }));
+}
+
+#[test]
+fn a_household_without_personal_data_gives_every_members_age_band() {
+    let given = Scenario::new();
+    let mut referred = single(1).referred_by("New Horizons Shelter", "NH-118");
+    referred.enroll.members[0].age_band = None;
+    given
+        .when(referred.enroll)
+        .then_expect_error(|r| *r == Rejection::Required(Field::AgeBand));
+}
+
+#[test]
+fn a_restricted_household_withholds_its_locations_too() {
+    let mut given = Scenario::new();
+    let mut builder = named(single(1)).restricted();
+    builder.enroll.current.location_details = Some("Behind the library".into());
+    let h = given.enroll(builder);
+    let on = assessed_on();
+    let seen = given
+        .caseload()
+        .household_as_seen_by(h, &access("Other access point"), on)
+        .unwrap();
+    assert_eq!(seen.current.1.location_details.as_deref(), Some(WITHHELD));
+    let own = given
+        .caseload()
+        .household_as_seen_by(h, &access(OWNER), on)
+        .unwrap();
+    assert_eq!(
+        own.current.1.location_details.as_deref(),
+        Some("Behind the library")
+    );
+}

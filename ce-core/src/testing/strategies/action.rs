@@ -193,7 +193,6 @@ impl Action {
             | Action::EnrollReferred(_)
             | Action::Consent { .. }
             | Action::Restrict { .. }
-            | Action::Identify { .. }
             | Action::Assess { .. }
             | Action::FollowUp { .. }
             | Action::AttemptContact { .. }
@@ -211,7 +210,9 @@ impl Action {
             Action::Refer { .. }
             | Action::Sweep
             | Action::ExpireReferrals
-            | Action::Erase { .. } => Who::Lead,
+            | Action::Erase { .. }
+            // The referring agency, or the lead, identifies a household.
+            | Action::Identify { .. } => Who::Lead,
         }
     }
 }
