@@ -16,7 +16,7 @@ pub fn history(ctx: &Ctx, household: &str) -> Result<(), CliError> {
     ctx.record_shown([id], "ce history")?;
     let access = crate::privacy::NameAccess::today(ctx)?;
     for entry in &mut entries {
-        access.event(id, &mut entry.event);
+        access.entry(id, entry);
     }
     let text = table(
         &[

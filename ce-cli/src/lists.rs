@@ -109,7 +109,7 @@ fn finish_reports(
     }
     let access = NameAccess::today(ctx)?;
     for row in reports.iter_mut().flat_map(|r| r.rows.iter_mut()) {
-        if !access.shows_head(row.household) {
+        if !access.shows_row(row.household, row.head) {
             row.withhold_names();
         }
     }

@@ -161,34 +161,61 @@ impl NameAccess {
         })
     }
 
-    /// Whether the user sees the head of household's names.
-    pub fn shows_head(&self, household: HouseholdId) -> bool {
+    /// Whether the user sees the names of a list row's head (a row without
+    /// a head shows none).
+    pub fn shows_row(&self, household: HouseholdId, head: Option<ce_core::ClientId>) -> bool {
+        self.caseload.is_none() || head.is_some_and(|head| self.shows(household, head))
+    }
+
+    /// The household, as of any date, as the user may see it today: each
+    /// member's names by today's releases and restriction, and its
+    /// locations unless it is restricted now.
+    pub fn household(&self, household: &ce_core::Household) -> ce_core::Household {
         let Some(caseload) = &self.caseload else {
-            return true;
+            return household.clone();
         };
+        let mut seen = household.clone();
+        for member in &mut seen.members {
+            if !self.shows(household.id, member.client) {
+                member.age_band = member.band_at(household.project_start);
+                member.withhold();
+            }
+        }
+        if !self.shows_locations(caseload, household.id) {
+            let withheld = || ce_core::WITHHELD.to_owned();
+            if seen.current.1.location_details.is_some() {
+                seen.current.1.location_details = Some(withheld());
+            }
+            if let Some((_, assessment)) = &mut seen.assessment {
+                assessment.location = withheld();
+            }
+        }
+        seen
+    }
+
+    fn shows_locations(&self, caseload: &ce_core::Caseload, household: HouseholdId) -> bool {
         caseload
             .households()
             .get(&household)
-            .and_then(ce_core::Household::head)
-            .is_some_and(|head| self.shows(household, head.client))
+            .is_some_and(|h| h.shows_locations_to(&self.actor))
     }
 
-    /// The household as the user may see it.
-    pub fn household(&self, household: &ce_core::Household) -> ce_core::Household {
-        match &self.caseload {
-            None => household.clone(),
-            Some(caseload) => household.as_seen_by(
-                &self.actor,
-                self.on,
-                caseload.referred_to(household.id, &self.actor.agency),
-            ),
-        }
-    }
-
-    /// Withholds, in a household's event, the names the user may not see.
-    pub fn event(&self, household: HouseholdId, event: &mut ce_core::Event) {
-        if self.caseload.is_some() {
-            event.withhold_names(&|client| self.shows(household, client));
-        }
+    /// A history entry of `household` as the user may read it.
+    pub fn entry(&self, household: HouseholdId, entry: &mut ce_core::audit::HistoryEntry) {
+        let Some(caseload) = &self.caseload else {
+            return;
+        };
+        let all_names = caseload.households().get(&household).is_some_and(|h| {
+            h.members
+                .iter()
+                .map(|m| m.client)
+                .chain(h.former_members.iter().copied())
+                .all(|c| self.shows(household, c))
+        });
+        entry.withhold(
+            &|client| self.shows(household, client),
+            all_names,
+            self.shows_locations(caseload, household),
+        );
     }
 }

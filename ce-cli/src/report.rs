@@ -85,7 +85,7 @@ fn housed_not_exited(
     for row in &mut rows {
         if no_names {
             row.head_name = None;
-        } else if row.head_name.is_some() && !access.shows_head(row.household) {
+        } else if row.head_name.is_some() && !access.shows_row(row.household, row.head) {
             row.head_name = Some(ce_core::WITHHELD.to_owned());
             continue;
         }

@@ -130,14 +130,18 @@ impl Who {
         household.shows_names_of(client, &viewer, Utc::now().date_naive(), referred)
     }
 
-    /// Whether the account sees the head of household `id`'s names today.
-    pub fn sees_head(&self, caseload: &Caseload, id: HouseholdId) -> bool {
-        caseload
-            .households()
-            .get(&id)
-            .map(|h| self.as_seen(caseload, h))
-            .and_then(|h| h.head().map(|head| !head.is_withheld()))
-            .unwrap_or(false)
+    /// Whether the account sees the names of `client` of household `id`
+    /// today (a list row's head; a row without one shows none).
+    pub fn sees_client(
+        &self,
+        caseload: &Caseload,
+        id: HouseholdId,
+        client: Option<ce_core::ClientId>,
+    ) -> bool {
+        match (caseload.households().get(&id), client) {
+            (Some(household), Some(client)) => self.sees_names_of(caseload, household, client),
+            _ => false,
+        }
     }
 
     /// A view record of household `id`, shown by `what`.
@@ -473,12 +477,21 @@ impl App {
     ) -> Result<Vec<ce_core::audit::HistoryEntry>, Failure> {
         let mut history = self.workflow.history(id)?;
         let caseload = self.workflow.caught_up()?;
-        if let Some(household) = caseload.households().get(&id) {
-            for entry in &mut history {
-                entry
-                    .event
-                    .withhold_names(&|client| who.sees_names_of(&caseload, household, client));
-            }
+        let household = caseload.households().get(&id);
+        let shows = |client| household.is_some_and(|h| who.sees_names_of(&caseload, h, client));
+        let all_names = household.is_some_and(|h| {
+            h.members
+                .iter()
+                .map(|m| m.client)
+                .chain(h.former_members.iter().copied())
+                .all(shows)
+        });
+        let locations = match (household, who.actor()) {
+            (Some(h), Some(viewer)) => h.shows_locations_to(&viewer),
+            _ => false,
+        };
+        for entry in &mut history {
+            entry.withhold(&shows, all_names, locations);
         }
         Ok(history)
     }

@@ -483,7 +483,7 @@ fn list_reports(
     let mut reports = reports;
     let caseload = app.workflow.caught_up()?;
     for row in reports.iter_mut().flat_map(|r| r.rows.iter_mut()) {
-        if !who.sees_head(&caseload, row.household) {
+        if !who.sees_client(&caseload, row.household, row.head) {
             row.withhold_names();
         }
     }
@@ -1348,10 +1348,16 @@ fn age_bands() -> Vec<(String, String)> {
 /// A labelled checkbox that keeps what the user ticked.
 fn checkbox(s: Option<&FormState>, form: &str, name: &str, label: &str, on: bool) -> Markup {
     let id = crate::html::field_id(form, name);
-    let ticked = matches!(
-        typed(s, form, name, if on { "on" } else { "" }).as_str(),
-        "on" | "true" | "1" | "yes"
-    );
+    // A refused form comes back as it was sent: an unticked box sends
+    // nothing, so it is unticked, whatever the default.
+    let sent = s.filter(|s| s.form == form);
+    let ticked = match sent {
+        Some(state) => state
+            .values
+            .get(name)
+            .is_some_and(|v| matches!(v.as_str(), "on" | "true" | "1" | "yes")),
+        None => on,
+    };
     html! {
         p {
             input type="checkbox" id=(id) name=(name) checked[ticked];

@@ -112,15 +112,24 @@ impl Sessions {
 
     /// Counts a failed sign-in; locks the name after too many in a row.
     /// At most [`TRACKED_NAMES`] names are counted at once: beyond that,
-    /// the names not locked now are forgotten first, so that sign-ins with
-    /// made-up names cannot grow the table without end.
+    /// the names not locked now are forgotten first, then the lock that
+    /// ends first, so that sign-ins with made-up names can neither grow the
+    /// table without end nor stop a real name's failures being counted.
     pub fn failed(&self, user: &str) {
         let mut failures = self.failures.lock().unwrap_or_else(PoisonError::into_inner);
         if failures.len() >= TRACKED_NAMES && !failures.contains_key(user) {
             let now = Instant::now();
             failures.retain(|_, (_, until)| until.is_some_and(|until| now < until));
+            // Still full of locks: the one that ends first makes room, so
+            // that every name's failures keep being counted.
             if failures.len() >= TRACKED_NAMES {
-                return;
+                let first = failures
+                    .iter()
+                    .min_by_key(|(_, (_, until))| *until)
+                    .map(|(name, _)| name.clone());
+                if let Some(first) = first {
+                    failures.remove(&first);
+                }
             }
         }
         let entry = failures.entry(user.to_owned()).or_insert((0, None));
@@ -153,12 +162,11 @@ mod tests {
             max_failures: 2,
             lockout: Duration::from_secs(60),
         });
-        // A real account is locked; then a flood of made-up names.
-        sessions.failed("ana");
-        sessions.failed("ana");
-        assert!(sessions.locked("ana"));
-        for n in 0..TRACKED_NAMES * 3 {
-            sessions.failed(&format!("made-up-{n}"));
+        // A flood of made-up names, each locked.
+        for n in 0..TRACKED_NAMES + 50 {
+            let name = format!("made-up-{n}");
+            sessions.failed(&name);
+            sessions.failed(&name);
         }
         let tracked = sessions
             .failures
@@ -166,7 +174,9 @@ mod tests {
             .unwrap_or_else(PoisonError::into_inner)
             .len();
         assert!(tracked <= TRACKED_NAMES, "{tracked}");
-        // The lock in force survives the flood.
+        // A real name's failures are still counted, and lock it.
+        sessions.failed("ana");
+        sessions.failed("ana");
         assert!(sessions.locked("ana"));
     }
 }

@@ -183,8 +183,8 @@ fn a_release_for_referrals_shows_names_to_the_provider_once_referred() {
     // A release refused or with a last day before it was given is refused
     // with the rule.
     let err = s.refused(
-        "--role access consent {} --client {} --decision refused --expires 2026-01-01",
-        &[&household, HEAD_CLIENT],
+        "--role access --agency {} consent {} --client {} --decision refused --expires 2026-01-01",
+        &[OWNER, &household, HEAD_CLIENT],
         EXIT_REJECTED,
     );
     assert!(
@@ -315,7 +315,7 @@ fn identifying_a_household_keeps_its_rank_and_puts_it_in_client_csv() {
     younger["members"][0]["birth_date"] = json!("2000-01-01");
     let file = s.write("younger.json", &younger.to_string());
     let err = s.refused(
-        "--role access identify {} --file {} --date 2025-03-20",
+        "--role lead identify {} --file {} --date 2025-03-20",
         &[&household, &file],
         EXIT_REJECTED,
     );
@@ -325,7 +325,7 @@ fn identifying_a_household_keeps_its_rank_and_puts_it_in_client_csv() {
     );
     let file = s.write("members.json", &members.to_string());
     assert_recorded(&s.ok(
-        "--role access identify {} --file {} --date 2025-03-20",
+        "--role lead identify {} --file {} --date 2025-03-20",
         &[&household, &file],
     ));
     assert_eq!(rank(&s), before);
