@@ -608,6 +608,8 @@ words! {
         KindChanged => "a correction keeps the kind of the record it corrects",
         /// A correction may not change who or what a record is about.
         ChangesIdentity => "ids, members, relationships and 4.20 event codes cannot be changed by a correction",
+        /// The original given is not the record as it stands.
+        NotAsStored => "the record given as the original is not the record as it stands (with its latest correction): read it again",
     }
 }
 

@@ -155,6 +155,18 @@ impl<S: Snapshots> Workflow<S> {
             }
             return Ok(executed);
         }
+        if let Command::Correct(c) = &command {
+            // The original a caller hands in must be the record as it
+            // stands: the rules compare the correction against it.
+            let stored = self.as_corrected(c.household, c.original.event_id)?;
+            if stored.event != c.original.event {
+                return Err(Rejection::NotCorrectable {
+                    event: c.original.event_id,
+                    why: NotCorrectableReason::NotAsStored,
+                }
+                .into());
+            }
+        }
         let decision = decide(&caseload, &self.policy, meta, &command)?;
         if decision.events.is_empty() {
             return Ok(Executed {

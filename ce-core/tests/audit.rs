@@ -579,3 +579,47 @@ fn a_referral_rank_that_the_log_does_not_reproduce_is_reported() {
     assert_eq!(mismatches.len(), 1);
     assert_eq!((mismatches[0].recorded, mismatches[0].recomputed), (2, 1));
 }
+
+/// A `Correct` command built by hand must name the record as it stands: an
+/// original edited by the caller (to slip an identity change past the
+/// rules, which compare the correction with it) is refused.
+#[test]
+fn a_correction_whose_original_is_not_the_stored_record_is_refused() {
+    let mut desk = Desk::new();
+    let h = desk.enroll(HouseholdBuilder::single_adult("Coulee").placed_with_score(9));
+    let enrollment = event_of(&desk, h, EventType::HouseholdEnrolled);
+    let mut forged = desk
+        .log()
+        .into_iter()
+        .find(|e| e.event_id == enrollment)
+        .unwrap();
+    let Event::HouseholdEnrolled(e) = &mut forged.event else {
+        panic!("an enrollment")
+    };
+    e.agency = Some(AgencyId("Someone else".into()));
+    let before = desk.workflow.store().next_position().unwrap();
+    let meta = desk.meta(at(2025, 2, 1));
+    let err = desk
+        .workflow
+        .execute(
+            &meta,
+            Correct {
+                household: h,
+                original: Box::new(forged),
+                patch: json!({"coalition": "Coulee"}),
+                reason: "typo".into(),
+            },
+        )
+        .unwrap_err();
+    assert!(
+        matches!(
+            err.rejection(),
+            Some(Rejection::NotCorrectable {
+                why: NotCorrectableReason::NotAsStored,
+                ..
+            })
+        ),
+        "{err:?}"
+    );
+    assert_eq!(desk.workflow.store().next_position().unwrap(), before);
+}
