@@ -174,11 +174,7 @@ fn emit_reports(ctx: &Ctx, reports: &[PriorityListReport], no_names: bool) -> Re
         let shown = reports.iter().flat_map(|r| {
             r.rows
                 .iter()
-                .filter(|row| {
-                    row.head_name
-                        .as_deref()
-                        .is_some_and(|name| name != ce_core::WITHHELD)
-                })
+                .filter(|row| ce_core::report::shows_name(row.head_name.as_deref()))
                 .map(|row| row.household)
         });
         ctx.record_shown(shown, "ce list")?;

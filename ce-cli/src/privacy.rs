@@ -121,101 +121,45 @@ pub fn consent_report(ctx: &Ctx, days: u32, as_of: NaiveDate) -> Result<(), CliE
     Ok(())
 }
 
-/// Whose names the acting user may see today: every name for a CE lead;
-/// otherwise those of households their agency owns, and of members whose
-/// release of information covers them, unless the household is
-/// restricted.
-pub struct NameAccess {
-    actor: ce_core::Actor,
-    on: NaiveDate,
-    /// The caseload, read only for a user who is not a CE lead.
-    caseload: Option<ce_core::Caseload>,
-}
+/// Whose names the acting user may see today (see
+/// [`ce_core::audit::Names`]): every name for a CE lead, without reading
+/// the caseload; for anyone else, by today's caseload.
+pub struct NameAccess(Option<ce_core::audit::Names<ce_core::Caseload>>);
 
 impl NameAccess {
     /// The acting user's access today. Whatever date a command shows the
     /// caseload as of, names are shown under the releases in force today:
     /// a release revoked since does not show them for an earlier date.
     pub fn today(ctx: &Ctx) -> Result<Self, CliError> {
-        let on = crate::context::today();
-        let caseload = if ctx.actor.role == ce_core::Role::Lead {
-            None
-        } else {
-            Some(ctx.caseload()?)
-        };
-        Ok(Self {
-            actor: ctx.actor.clone(),
-            on,
-            caseload,
-        })
+        if ctx.actor.role == ce_core::Role::Lead {
+            return Ok(Self(None));
+        }
+        Ok(Self(Some(ce_core::audit::Names::new(
+            ctx.caseload()?,
+            Some(ctx.actor.clone()),
+            crate::context::today(),
+        ))))
     }
 
-    /// Whether the user sees the names of `client` in `household`.
-    pub fn shows(&self, household: HouseholdId, client: ce_core::ClientId) -> bool {
-        let Some(caseload) = &self.caseload else {
-            return true;
-        };
-        caseload.households().get(&household).is_some_and(|h| {
-            let referred = caseload.referred_to(household, &self.actor.agency);
-            h.shows_names_of(client, &self.actor, self.on, referred)
-        })
-    }
-
-    /// Whether the user sees the names of a list row's head (a row without
-    /// a head shows none).
+    /// Whether the user sees the names of a list row's head.
     pub fn shows_row(&self, household: HouseholdId, head: Option<ce_core::ClientId>) -> bool {
-        self.caseload.is_none() || head.is_some_and(|head| self.shows(household, head))
+        self.0
+            .as_ref()
+            .is_none_or(|names| names.shows_row(household, head))
     }
 
-    /// The household, as of any date, as the user may see it today: each
-    /// member's names by today's releases and restriction, and its
-    /// locations unless it is restricted now.
+    /// The household, as of any date, as the user may see it today.
     pub fn household(&self, household: &ce_core::Household) -> ce_core::Household {
-        let Some(caseload) = &self.caseload else {
-            return household.clone();
-        };
-        let mut seen = household.clone();
-        for member in &mut seen.members {
-            if !self.shows(household.id, member.client) {
-                member.age_band = member.band_at(household.project_start);
-                member.withhold();
-            }
+        match &self.0 {
+            None => household.clone(),
+            Some(names) => names.household(household),
         }
-        if !self.shows_locations(caseload, household.id) {
-            let withheld = || ce_core::WITHHELD.to_owned();
-            if seen.current.1.location_details.is_some() {
-                seen.current.1.location_details = Some(withheld());
-            }
-            if let Some((_, assessment)) = &mut seen.assessment {
-                assessment.location = withheld();
-            }
-        }
-        seen
-    }
-
-    fn shows_locations(&self, caseload: &ce_core::Caseload, household: HouseholdId) -> bool {
-        caseload
-            .households()
-            .get(&household)
-            .is_some_and(|h| h.shows_locations_to(&self.actor))
     }
 
     /// A history entry of `household` as the user may read it.
     pub fn entry(&self, household: HouseholdId, entry: &mut ce_core::audit::HistoryEntry) {
-        let Some(caseload) = &self.caseload else {
-            return;
-        };
-        let all_names = caseload.households().get(&household).is_some_and(|h| {
-            h.members
-                .iter()
-                .map(|m| m.client)
-                .chain(h.former_members.iter().copied())
-                .all(|c| self.shows(household, c))
-        });
-        entry.withhold(
-            &|client| self.shows(household, client),
-            all_names,
-            self.shows_locations(caseload, household),
-        );
+        if let Some(names) = &self.0 {
+            names.entry(household, entry);
+        }
     }
 }

@@ -98,11 +98,7 @@ fn housed_not_exited(
     if !no_names {
         ctx.record_shown(
             rows.iter()
-                .filter(|r| {
-                    r.head_name
-                        .as_deref()
-                        .is_some_and(|name| name != ce_core::WITHHELD)
-                })
+                .filter(|r| ce_core::report::shows_name(r.head_name.as_deref()))
                 .map(|r| r.household),
             "ce report housed-not-exited",
         )?;

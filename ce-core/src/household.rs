@@ -682,14 +682,24 @@ impl Household {
     /// the policy ranks by stays, so the household keeps its place on every
     /// list.
     pub fn as_seen_by(&self, viewer: &Actor, on: NaiveDate, referred: bool) -> Household {
+        self.withheld(
+            |client| self.shows_names_of(client, viewer, on, referred),
+            self.shows_locations_to(viewer),
+        )
+    }
+
+    /// A copy with the names and birth date of every member `shows`
+    /// refuses read [`WITHHELD`](crate::WITHHELD) (their age bands kept),
+    /// and, unless `locations`, where the household stays and was assessed.
+    pub fn withheld(&self, shows: impl Fn(ClientId) -> bool, locations: bool) -> Household {
         let mut seen = self.clone();
         for member in &mut seen.members {
-            if !self.shows_names_of(member.client, viewer, on, referred) {
+            if !shows(member.client) {
                 member.age_band = member.band_at(self.project_start);
                 member.withhold();
             }
         }
-        if !self.shows_locations_to(viewer) {
+        if !locations {
             let withheld = || crate::record::WITHHELD.to_owned();
             if seen.current.1.location_details.is_some() {
                 seen.current.1.location_details = Some(withheld());
@@ -701,18 +711,20 @@ impl Household {
         seen
     }
 
+    /// Every client the household ever had: its members, then those who
+    /// left it.
+    pub fn clients(&self) -> impl Iterator<Item = ClientId> + '_ {
+        self.members
+            .iter()
+            .map(|m| m.client)
+            .chain(self.former_members.iter().copied())
+    }
+
     /// Whether `viewer` may see where a household stays and was assessed:
     /// anyone who may see the household, except for a restricted one,
     /// whose locations are the CE lead's and the owning agency's only.
     pub fn shows_locations_to(&self, viewer: &Actor) -> bool {
         !self.restricted || viewer.role == Role::Lead || self.owner() == Some(&viewer.agency)
-    }
-
-    /// Whether `viewer` sees every member's names (nothing withheld).
-    pub fn shows_all_names_to(&self, viewer: &Actor, on: NaiveDate, referred: bool) -> bool {
-        self.members
-            .iter()
-            .all(|m| self.shows_names_of(m.client, viewer, on, referred))
     }
 }
 

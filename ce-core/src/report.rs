@@ -161,6 +161,13 @@ impl PriorityListReport {
     }
 }
 
+/// Whether a report's head-of-household name shows a name: one is
+/// recorded and it is not [`WITHHELD`](crate::WITHHELD). A report records
+/// a view of the households whose names it shows.
+pub fn shows_name(head_name: Option<&str>) -> bool {
+    head_name.is_some_and(|name| name != crate::record::WITHHELD)
+}
+
 /// A member's recorded name, first then last, if either is recorded.
 pub fn member_name(member: &Member) -> Option<String> {
     if member.is_erased() {
@@ -321,12 +328,7 @@ pub fn retention_due(caseload: &Caseload, as_of: NaiveDate, years: u32) -> Vec<R
     let mut erased = std::collections::BTreeSet::new();
     for household in caseload.households().values() {
         erased.extend(household.erased.iter().copied());
-        let members = household
-            .members
-            .iter()
-            .map(|m| m.client)
-            .chain(household.former_members.iter().copied());
-        for client in members {
+        for client in household.clients() {
             let due = clients.entry(client).or_insert_with(|| RetentionDue {
                 client,
                 households: Vec::new(),

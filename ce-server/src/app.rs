@@ -89,59 +89,10 @@ impl Who {
         }
     }
 
-    /// Household `household` with the names the account may not see
-    /// today withheld (see [`ce_core::Household::as_seen_by`]): all of them
-    /// for an admin, who sees no household.
-    pub fn as_seen(
-        &self,
-        caseload: &Caseload,
-        household: &ce_core::Household,
-    ) -> ce_core::Household {
-        let today = Utc::now().date_naive();
-        let viewer = self.actor().unwrap_or_else(|| {
-            Actor::new(
-                &self.account.name,
-                &self.account.agency,
-                ce_core::Role::Access,
-            )
-        });
-        let referred = caseload.referred_to(household.id, &viewer.agency);
-        let mut seen = household.as_seen_by(&viewer, today, referred);
-        if self.actor().is_none() {
-            for member in &mut seen.members {
-                member.withhold();
-            }
-        }
-        seen
-    }
-
-    /// Whether the account sees the names of member `client` of `household`
-    /// today (an admin sees none).
-    pub fn sees_names_of(
-        &self,
-        caseload: &Caseload,
-        household: &ce_core::Household,
-        client: ce_core::ClientId,
-    ) -> bool {
-        let Some(viewer) = self.actor() else {
-            return false;
-        };
-        let referred = caseload.referred_to(household.id, &viewer.agency);
-        household.shows_names_of(client, &viewer, Utc::now().date_naive(), referred)
-    }
-
-    /// Whether the account sees the names of `client` of household `id`
-    /// today (a list row's head; a row without one shows none).
-    pub fn sees_client(
-        &self,
-        caseload: &Caseload,
-        id: HouseholdId,
-        client: Option<ce_core::ClientId>,
-    ) -> bool {
-        match (caseload.households().get(&id), client) {
-            (Some(household), Some(client)) => self.sees_names_of(caseload, household, client),
-            _ => false,
-        }
+    /// Whose names the account sees today, by `caseload` (today's): an
+    /// admin, who takes no part in the workflow, sees none.
+    pub fn names<'c>(&self, caseload: &'c Caseload) -> ce_core::audit::Names<&'c Caseload> {
+        ce_core::audit::Names::new(caseload, self.actor(), Utc::now().date_naive())
     }
 
     /// A view record of household `id`, shown by `what`.
@@ -446,7 +397,7 @@ impl App {
             let household = caseload
                 .households()
                 .get(&id)
-                .map(|h| who.as_seen(&caseload, h))
+                .map(|h| who.names(&caseload).household(h))
                 .ok_or_else(|| Failure::unseen(id))?;
             SeenHousehold {
                 household,
@@ -477,21 +428,9 @@ impl App {
     ) -> Result<Vec<ce_core::audit::HistoryEntry>, Failure> {
         let mut history = self.workflow.history(id)?;
         let caseload = self.workflow.caught_up()?;
-        let household = caseload.households().get(&id);
-        let shows = |client| household.is_some_and(|h| who.sees_names_of(&caseload, h, client));
-        let all_names = household.is_some_and(|h| {
-            h.members
-                .iter()
-                .map(|m| m.client)
-                .chain(h.former_members.iter().copied())
-                .all(shows)
-        });
-        let locations = match (household, who.actor()) {
-            (Some(h), Some(viewer)) => h.shows_locations_to(&viewer),
-            _ => false,
-        };
+        let names = who.names(&caseload);
         for entry in &mut history {
-            entry.withhold(&shows, all_names, locations);
+            names.entry(id, entry);
         }
         Ok(history)
     }

@@ -482,8 +482,9 @@ fn list_reports(
     // keeps its row and rank.
     let mut reports = reports;
     let caseload = app.workflow.caught_up()?;
+    let names = who.names(&caseload);
     for row in reports.iter_mut().flat_map(|r| r.rows.iter_mut()) {
-        if !who.sees_client(&caseload, row.household, row.head) {
+        if !names.shows_row(row.household, row.head) {
             row.withhold_names();
         }
     }
@@ -495,11 +496,7 @@ pub fn named_rows(reports: &[PriorityListReport]) -> Vec<HouseholdId> {
     reports
         .iter()
         .flat_map(|r| r.rows.iter())
-        .filter(|row| {
-            row.head_name
-                .as_deref()
-                .is_some_and(|name| name != ce_core::WITHHELD)
-        })
+        .filter(|row| ce_core::report::shows_name(row.head_name.as_deref()))
         .map(|row| row.household)
         .collect()
 }
@@ -1651,6 +1648,9 @@ async fn referrals_response(
         Ok(c) => c,
         Err(f) => return fail(Some(who), f, true),
     };
+    // The slim caseload holds every referral this account sees: enough to
+    // tell which households were referred to its agency.
+    let names = who.names(&caseload);
     let s = s.as_ref();
     let policy = app.workflow.policy();
     let today_date = today();
@@ -1701,7 +1701,7 @@ async fn referrals_response(
             tbody {
                 @for (r, opening) in rows.values().rev() {
                     @let due = policy.referral_due_on(r.offered_on);
-                    @let head = caseload.households().get(&r.household).map(|h| who.as_seen(&caseload, h)).and_then(|h| h.head().and_then(ce_core::report::member_name));
+                    @let head = caseload.households().get(&r.household).map(|h| names.household(h)).and_then(|h| h.head().and_then(ce_core::report::member_name));
                     @let via = caseload.households().get(&r.household).and_then(|h| h.referred_by.clone());
                     tr {
                         td { (r.id) }

@@ -9,8 +9,10 @@
 use std::collections::BTreeSet;
 
 mod change;
+mod names;
 
 pub use change::{Change, ReferralStep};
+pub use names::Names;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;

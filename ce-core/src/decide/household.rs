@@ -832,9 +832,7 @@ pub(crate) fn erase(ctx: &Context<'_>, c: &Erase) -> Result<Decision, Rejection>
         .caseload
         .households()
         .values()
-        .filter(|h| {
-            h.members.iter().any(|m| m.client == c.client) || h.former_members.contains(&c.client)
-        })
+        .filter(|h| h.clients().any(|client| client == c.client))
         .map(|h| h.id)
         .collect();
     if households.is_empty() {
