@@ -14,7 +14,7 @@ pub fn history(ctx: &Ctx, household: &str) -> Result<(), CliError> {
     let id: HouseholdId = parse_id("household", household)?;
     let mut entries = ctx.workflow()?.history(id)?;
     ctx.record_shown([id], "ce history")?;
-    let access = crate::privacy::NameAccess::today(ctx)?;
+    let access = crate::privacy::NameAccess::today(ctx, [id])?;
     for entry in &mut entries {
         access.entry(id, entry);
     }

@@ -107,7 +107,11 @@ fn finish_reports(
         reports.extend(taken.into_iter().map(PriorityListReport::without_names));
         return Ok(());
     }
-    let access = NameAccess::today(ctx)?;
+    let shown: std::collections::BTreeSet<HouseholdId> = reports
+        .iter()
+        .flat_map(|r| r.rows.iter().map(|row| row.household))
+        .collect();
+    let access = NameAccess::today(ctx, shown)?;
     for row in reports.iter_mut().flat_map(|r| r.rows.iter_mut()) {
         if !access.shows_row(row.household, row.head) {
             row.withhold_names();
@@ -253,7 +257,7 @@ fn print_household(
 ) -> Result<(), CliError> {
     let id = household.id;
     ctx.record_shown([id], "ce show")?;
-    let household = &crate::privacy::NameAccess::today(ctx)?.household(household);
+    let household = &crate::privacy::NameAccess::today(ctx, [id])?.household(household);
     let out = &ctx.out;
     let list_type = ListHouseholdType::of(household, policy);
     let mut lists = Vec::new();

@@ -127,15 +127,28 @@ pub fn consent_report(ctx: &Ctx, days: u32, as_of: NaiveDate) -> Result<(), CliE
 pub struct NameAccess(Option<ce_core::audit::Names<ce_core::Caseload>>);
 
 impl NameAccess {
-    /// The acting user's access today. Whatever date a command shows the
-    /// caseload as of, names are shown under the releases in force today:
-    /// a release revoked since does not show them for an earlier date.
-    pub fn today(ctx: &Ctx) -> Result<Self, CliError> {
+    /// The acting user's access today to `households`. Whatever date a
+    /// command shows the caseload as of, names are shown under the
+    /// releases in force today: a release revoked since does not show them
+    /// for an earlier date. Reads only those households (and the
+    /// referrals and openings), not the whole caseload.
+    pub fn today(
+        ctx: &Ctx,
+        households: impl IntoIterator<Item = HouseholdId>,
+    ) -> Result<Self, CliError> {
         if ctx.actor.role == ce_core::Role::Lead {
             return Ok(Self(None));
         }
+        let mut slim = ce_core::Caseload::default();
+        for id in households {
+            if let Some(household) = ctx.household(id)? {
+                slim.insert_household(household);
+            }
+        }
+        slim.referrals = ctx.referrals()?;
+        slim.openings = ctx.openings()?;
         Ok(Self(Some(ce_core::audit::Names::new(
-            ctx.caseload()?,
+            slim,
             Some(ctx.actor.clone()),
             crate::context::today(),
         ))))

@@ -81,7 +81,7 @@ fn housed_not_exited(
         as_of,
         days,
     );
-    let access = crate::privacy::NameAccess::today(ctx)?;
+    let access = crate::privacy::NameAccess::today(ctx, rows.iter().map(|r| r.household))?;
     for row in &mut rows {
         if no_names {
             row.head_name = None;
