@@ -2,8 +2,10 @@
 //! households enrolled without personal data until they are identified.
 
 use crate::command::{Identify, RecordConsent, Restrict};
-use crate::decide::household::{check_member, household_event, household_on, ACCESS};
-use crate::decide::{check_line, check_text, Context, Decision};
+use crate::decide::household::{
+    any_household, check_member, household_event, household_on, not_before_start, ACCESS,
+};
+use crate::decide::{check_line, Context, Decision};
 use crate::error::{DateRule, Field, Operation, Rejection};
 use crate::event::{ConsentRecorded, Event, HouseholdIdentified, HouseholdRestricted};
 use crate::household::Household;
@@ -17,20 +19,17 @@ use chrono::NaiveDate;
 /// A referring agency, its reference number and its contact, each given and
 /// of a plausible length.
 pub(super) fn check_contact(contact: &ReferralContact) -> Result<(), Rejection> {
-    check_text(Field::ReferringAgency, &contact.agency.0, MAX_CONTACT_CHARS)?;
-    check_line(Field::ReferringAgency, &contact.agency.0, MAX_CONTACT_CHARS)?;
-    check_text(
-        Field::ReferenceNumber,
-        &contact.reference,
-        MAX_CONTACT_CHARS,
-    )?;
-    check_line(
-        Field::ReferenceNumber,
-        &contact.reference,
-        MAX_CONTACT_CHARS,
-    )?;
-    check_text(Field::AgencyContact, &contact.contact, MAX_CONTACT_CHARS)?;
-    check_line(Field::AgencyContact, &contact.contact, MAX_CONTACT_CHARS)
+    for (field, text) in [
+        (Field::ReferringAgency, &contact.agency.0),
+        (Field::ReferenceNumber, &contact.reference),
+        (Field::AgencyContact, &contact.contact),
+    ] {
+        if text.trim().is_empty() {
+            return Err(Rejection::Required(field));
+        }
+        check_line(field, text, MAX_CONTACT_CHARS)?;
+    }
+    Ok(())
 }
 
 /// An enrollment without personal data: every member's age band at
@@ -87,28 +86,17 @@ fn require_owner(
     }
 }
 
-/// A household that exists, and `date` not before its project start: a
-/// household that exited, or a member who left, can still refuse or
-/// revoke what their record shows.
-fn any_household<'a>(
+/// A household that exists, exited or not, and `date` not before its
+/// project start: a household that exited, or a member who left, can
+/// still refuse or revoke what their record shows.
+fn any_household_on<'a>(
     ctx: &'a Context<'_>,
     id: HouseholdId,
     field: Field,
     date: NaiveDate,
 ) -> Result<&'a Household, Rejection> {
-    let household = ctx
-        .caseload
-        .households()
-        .get(&id)
-        .ok_or(Rejection::UnknownHousehold(id))?;
-    if date < household.project_start {
-        return Err(Rejection::BeforeProjectStart {
-            household: id,
-            field,
-            date,
-            project_start: household.project_start,
-        });
-    }
+    let household = any_household(ctx, id)?;
+    not_before_start(household, field, date)?;
     Ok(household)
 }
 
@@ -120,7 +108,7 @@ pub(crate) fn record(ctx: &Context<'_>, c: &RecordConsent) -> Result<Decision, R
     let household = if c.decision == ConsentDecision::Given {
         household_on(ctx, c.household, Field::ConsentDate, c.date)?
     } else {
-        any_household(ctx, c.household, Field::ConsentDate, c.date)?
+        any_household_on(ctx, c.household, Field::ConsentDate, c.date)?
     };
     // The agency that holds the record collects the release.
     require_owner(ctx, household, Operation::RecordConsent)?;
@@ -173,7 +161,7 @@ pub(crate) fn record(ctx: &Context<'_>, c: &RecordConsent) -> Result<Decision, R
 pub(crate) fn restrict(ctx: &Context<'_>, c: &Restrict) -> Result<Decision, Rejection> {
     ctx.require(ACCESS, Operation::Restrict)?;
     // An exited household's record is shown still: it can be restricted.
-    let household = any_household(ctx, c.household, Field::EffectiveDate, c.date)?;
+    let household = any_household_on(ctx, c.household, Field::EffectiveDate, c.date)?;
     require_owner(ctx, household, Operation::Restrict)?;
     if household.restricted_on.is_some_and(|on| c.date < on) {
         return Err(Rejection::ImplausibleDate {

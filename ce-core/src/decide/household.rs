@@ -25,16 +25,23 @@ use crate::vocab::{AssessmentId, ClientId, HouseholdId, Role};
 
 pub(super) const ACCESS: &[Role] = &[Role::Access];
 
+/// A household that exists, exited or not.
+pub(super) fn any_household<'a>(
+    ctx: &'a Context<'_>,
+    id: HouseholdId,
+) -> Result<&'a Household, Rejection> {
+    ctx.caseload
+        .households()
+        .get(&id)
+        .ok_or(Rejection::UnknownHousehold(id))
+}
+
 /// A household that exists and has not exited.
 pub(super) fn open_household<'a>(
     ctx: &'a Context<'_>,
     id: HouseholdId,
 ) -> Result<&'a Household, Rejection> {
-    let household = ctx
-        .caseload
-        .households()
-        .get(&id)
-        .ok_or(Rejection::UnknownHousehold(id))?;
+    let household = any_household(ctx, id)?;
     if let crate::household::HouseholdStatus::Exited { date, .. } = household.status {
         return Err(Rejection::HouseholdExited {
             household: id,
@@ -42,6 +49,23 @@ pub(super) fn open_household<'a>(
         });
     }
     Ok(household)
+}
+
+/// `date`, of `field`, not before `household`'s project start.
+pub(super) fn not_before_start(
+    household: &Household,
+    field: Field,
+    date: NaiveDate,
+) -> Result<(), Rejection> {
+    if date < household.project_start {
+        return Err(Rejection::BeforeProjectStart {
+            household: household.id,
+            field,
+            date,
+            project_start: household.project_start,
+        });
+    }
+    Ok(())
 }
 
 /// An open household, and `date` not before its project start.
@@ -52,14 +76,7 @@ pub(super) fn household_on<'a>(
     date: NaiveDate,
 ) -> Result<&'a Household, Rejection> {
     let household = open_household(ctx, id)?;
-    if date < household.project_start {
-        return Err(Rejection::BeforeProjectStart {
-            household: id,
-            field,
-            date,
-            project_start: household.project_start,
-        });
-    }
+    not_before_start(household, field, date)?;
     Ok(household)
 }
 
@@ -693,10 +710,7 @@ pub(crate) fn correct(ctx: &Context<'_>, c: &Correct) -> Result<Decision, Reject
     };
     // A data-entry mistake may be corrected after the exit too: the
     // record stays part of the household's history and its reports.
-    ctx.caseload
-        .households()
-        .get(&c.household)
-        .ok_or(Rejection::UnknownHousehold(c.household))?;
+    any_household(ctx, c.household)?;
     if c.original
         .version_in(&StreamId::Household(c.household))
         .is_none()
