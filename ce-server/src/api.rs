@@ -90,7 +90,7 @@ fn require(who: &Who, roles: &[AccountRole]) -> Result<(), Failure> {
         Ok(())
     } else {
         Err(Failure::Forbidden(format!(
-            "a {} account may not do this",
+            "an account with the {} role may not do this",
             who.role().as_str()
         )))
     }
